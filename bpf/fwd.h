@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Forwarding. Direct server return today; TUN and NAT slot in beside it, chosen by xlb_vip.fwd. */
+#ifndef XLB_BPF_FWD_H
+#define XLB_BPF_FWD_H
+
+#include "common.h"
+
+/* The attached interface's MAC, set by xlbd between open and load. */
+const volatile __u8 iface_mac[ETH_ALEN] = {};
+
+/* DR: the backend holds the VIP on loopback; only the L2 header changes, L3/L4 stay byte-exact. */
+static __always_inline int xlb_fwd_dr(struct ethhdr *eth, const struct xlb_backend *be)
+{
+	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, (const __u8 *)iface_mac, ETH_ALEN);
+	return XDP_TX;
+}
+
+#endif /* XLB_BPF_FWD_H */

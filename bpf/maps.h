@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the data path. Pinned by name under /sys/fs/bpf/xlb/<ifname>/ by xlbd. */
+#ifndef XLB_BPF_MAPS_H
+#define XLB_BPF_MAPS_H
+
+#include "common.h"
+
+/* {address, port, protocol} -> VIP; port 0 entries match every port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_VIPS * 2);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_vip);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} vips SEC(".maps");
+
+/* Backend id -> address, MAC and state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+} backends SEC(".maps");
+
+/*
+ * One VIP's Maglev table: slot -> backend id. BPF_F_INNER_MAP lets tables of any size share the
+ * outer map; the size the data path must use travels in xlb_vip.ring_size.
+ */
+struct maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAGLEV_DEFAULT_SIZE);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* VIP id -> its Maglev table; a rebuilt table replaces the old one in one update. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__array(values, struct maglev_table);
+} maglev_tables SEC(".maps");
+
+/* Flow -> backend, so a flow stays put while its VIP's backend set changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_CONNS);
+	__type(key, struct xlb_flow);
+	__type(value, struct xlb_conn);
+} conns SEC(".maps");
+
+/* VIP id -> counters, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+} vip_stats SEC(".maps");
+
+/* Backend id -> counters, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+} backend_stats SEC(".maps");
+
+/* enum xlb_reason -> counters, per CPU: why packets got their verdict. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_R_MAX);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+} reason_stats SEC(".maps");
+
+/* VIP id -> the operator's name for it; written by xlbd for xlbctl, never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_name);
+} vip_names SEC(".maps");
+
+#endif /* XLB_BPF_MAPS_H */

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Header parsing: Ethernet, IPv4 (with options), IPv6 (with a bounded walk over extension
+ * headers), TCP and UDP, into a struct xlb_flow. Every read is bounds-checked against data_end
+ * with the cursor pattern the verifier wants (`if (hdr + 1 > data_end)`).
+ */
+#ifndef XLB_BPF_PARSE_H
+#define XLB_BPF_PARSE_H
+
+#include "common.h"
+
+/* Extension headers walked before giving up on an IPv6 packet (each costs a bounded step). */
+#ifndef XLB_IPV6_MAX_EXT
+#define XLB_IPV6_MAX_EXT 4
+#endif
+
+#define XLB_IP_MF 0x2000
+#define XLB_IP_OFFSET 0x1fff
+
+#define XLB_NEXTHDR_HOP 0
+#define XLB_NEXTHDR_ROUTING 43
+#define XLB_NEXTHDR_FRAGMENT 44
+#define XLB_NEXTHDR_DEST 60
+
+struct xlb_pkt {
+	struct xlb_flow flow;
+	struct ethhdr *eth;
+	__u64 len;     /* frame length, for byte counters */
+	__u32 reason;  /* enum xlb_reason, set when the verdict is decided */
+};
+
+static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int action)
+{
+	pkt->reason = reason;
+	return action;
+}
+
+/* Ports of a TCP or UDP header at l4; both start with source and destination port. */
+static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, struct xlb_pkt *pkt)
+{
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		pkt->flow.sport = th->source;
+		pkt->flow.dport = th->dest;
+	} else {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		pkt->flow.sport = uh->source;
+		pkt->flow.dport = uh->dest;
+	}
+	pkt->flow.proto = proto;
+	return XLB_CONTINUE;
+}
+
+static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
+{
+	struct iphdr *ip = l3;
+	__u32 ihl;
+
+	if ((void *)(ip + 1) > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+	if (ip->version != 4 || ip->ihl < 5)
+		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
+	ihl = ip->ihl * 4;
+	if (bpf_ntohs(ip->tot_len) < ihl)
+		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
+	/* Options are skipped, not parsed: ihl is 20..60, the check below bounds l4 for the verifier. */
+	if (l3 + ihl > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+	/* Only the first fragment has ports, and later ones could not follow it: leave them all
+	 * to the kernel's reassembly. */
+	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
+		return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+
+	pkt->flow.family = XLB_FAMILY_V4;
+	pkt->flow.src[0] = ip->saddr;
+	pkt->flow.dst[0] = ip->daddr;
+	return xlb_parse_l4(l3 + ihl, data_end, ip->protocol, pkt);
+}
+
+static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
+{
+	struct ipv6hdr *ip6 = l3;
+	void *cur = ip6 + 1;
+	__u8 nexthdr;
+	int i;
+
+	if (cur > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+	if (ip6->version != 6)
+		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
+
+	nexthdr = ip6->nexthdr;
+	for (i = 0; i < XLB_IPV6_MAX_EXT; i++) {
+		struct ipv6_opt_hdr *opt = cur;
+
+		if (nexthdr == IPPROTO_TCP || nexthdr == IPPROTO_UDP)
+			break;
+		if (nexthdr == XLB_NEXTHDR_FRAGMENT)
+			return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+		if (nexthdr != XLB_NEXTHDR_HOP && nexthdr != XLB_NEXTHDR_ROUTING &&
+		    nexthdr != XLB_NEXTHDR_DEST)
+			return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+		if ((void *)(opt + 1) > data_end)
+			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		nexthdr = opt->nexthdr;
+		cur += (opt->hdrlen + 1) * 8;
+	}
+	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
+		return xlb_verdict(pkt, XLB_R_PASS_IP_EXT, XDP_PASS);
+
+	pkt->flow.family = XLB_FAMILY_V6;
+	__builtin_memcpy(pkt->flow.src, &ip6->saddr, sizeof(pkt->flow.src));
+	__builtin_memcpy(pkt->flow.dst, &ip6->daddr, sizeof(pkt->flow.dst));
+	return xlb_parse_l4(cur, data_end, nexthdr, pkt);
+}
+
+/* Fill pkt from the frame, or decide its fate (pkt->reason says why). */
+static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+
+	pkt->len = data_end - data;
+	if ((void *)(eth + 1) > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+	pkt->eth = eth;
+
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return lb4_parse(eth + 1, data_end, pkt);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return lb6_parse(eth + 1, data_end, pkt);
+	return xlb_verdict(pkt, XLB_R_PASS_NOT_IP, XDP_PASS);
+}
+
+#endif /* XLB_BPF_PARSE_H */

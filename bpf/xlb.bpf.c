@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xlb's XDP entry point: the life of one packet. Parsing, scheduling and forwarding live in the
+ * headers beside this file; here is only the order they run in.
+ */
+#include "common.h"
+#include "fwd.h"
+#include "maps.h"
+#include "parse.h"
+#include "sched.h"
+#include "stats.h"
+
+static __always_inline int xlb_balance(struct xlb_pkt *pkt)
+{
+	struct xlb_backend *be = NULL;
+	struct xlb_conn *conn;
+	struct xlb_vip *vip;
+	__u64 now, new_flow = 0;
+	__u32 id = XLB_NO_BACKEND;
+
+	vip = xlb_vip_find(&pkt->flow);
+	if (!vip)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
+	if (vip->fwd != XLB_FWD_DR)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
+
+	now = bpf_ktime_get_coarse_ns();
+	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
+	if (conn) {
+		id = conn->backend;
+		be = xlb_backend_live(id, vip->id);
+		if (be && now - conn->last_seen > XLB_CONN_TOUCH_NS)
+			conn->last_seen = now;
+	}
+	if (!be) {
+		/* New flow, or its backend left: pick again and remember the choice. */
+		be = xlb_schedule(vip, &pkt->flow, &id);
+		if (!be) {
+			xlb_count(&vip_stats, vip->id, pkt->len, 0);
+			return xlb_verdict(pkt, XLB_R_DROP_NO_BACKEND, XDP_DROP);
+		}
+		new_flow = 1;
+	}
+	if (!(be->flags & XLB_BE_F_MAC)) {
+		xlb_count(&vip_stats, vip->id, pkt->len, 0);
+		return xlb_verdict(pkt, XLB_R_DROP_NO_MAC, XDP_DROP);
+	}
+	if (new_flow) {
+		struct xlb_conn c = { .backend = id, .vip_id = vip->id, .last_seen = now };
+
+		/* A full table evicts the least recently used flow; losing the insert only costs
+		 * the flow its pinning, hashing still sends it to the same backend. */
+		bpf_map_update_elem(&conns, &pkt->flow, &c, BPF_ANY);
+	}
+
+	xlb_count(&vip_stats, vip->id, pkt->len, new_flow);
+	xlb_count(&backend_stats, id, pkt->len, new_flow);
+	return xlb_verdict(pkt, XLB_R_FORWARDED, xlb_fwd_dr(pkt->eth, be));
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	struct xlb_pkt pkt = {};
+	int action;
+
+	action = xlb_parse(ctx, &pkt);
+	if (action == XLB_CONTINUE)
+		action = xlb_balance(&pkt);
+	xlb_count(&reason_stats, pkt.reason, pkt.len, 0);
+	return action;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

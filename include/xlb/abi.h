@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The map ABI between the XDP data path and userspace: key/value structs, flag bits, counter
+ * indices and limits. Both sides include this file; nothing here is mirrored by hand elsewhere.
+ * Only <linux/types.h> types, explicit padding, a comment per field.
+ */
+#ifndef XLB_ABI_H
+#define XLB_ABI_H
+
+#include <linux/types.h>
+
+/* Limits, overridable at build time (-DXLB_MAX_VIPS=...). */
+#ifndef XLB_MAX_VIPS
+#define XLB_MAX_VIPS 256
+#endif
+#ifndef XLB_MAX_BACKENDS
+#define XLB_MAX_BACKENDS 4096
+#endif
+#ifndef XLB_MAX_CONNS
+#define XLB_MAX_CONNS 262144
+#endif
+#define XLB_MAGLEV_DEFAULT_SIZE 65537
+#define XLB_MAGLEV_MIN_SIZE 3
+#define XLB_MAGLEV_MAX_SIZE 1048573 /* largest prime below 2^20 */
+#define XLB_WEIGHT_MAX 65535
+
+/* A slot of a Maglev table, or a conn's backend, that names no backend. */
+#define XLB_NO_BACKEND 0xffffffffu
+
+/* Address families as the data path spells them (no libc in BPF). */
+enum xlb_family {
+	XLB_FAMILY_NONE = 0,
+	XLB_FAMILY_V4 = 4,
+	XLB_FAMILY_V6 = 6,
+};
+
+enum xlb_sched {
+	XLB_SCHED_MAGLEV = 0,
+	XLB_SCHED_SH = 1,  /* reserved: source hashing */
+	XLB_SCHED_WRR = 2, /* reserved: weighted round-robin */
+	XLB_SCHED_WLC = 3, /* reserved: weighted least-connections */
+};
+
+enum xlb_fwd {
+	XLB_FWD_DR = 0,  /* direct server return: rewrite L2, XDP_TX */
+	XLB_FWD_TUN = 1, /* reserved: IPIP / IP6IP6 */
+	XLB_FWD_NAT = 2, /* reserved: destination NAT */
+};
+
+/*
+ * vips key. An IPv4 address lives in addr[0], the rest zero. port 0 matches every port of
+ * {addr, proto}; an exact-port VIP wins over a port-0 one.
+ */
+struct xlb_vip_key {
+	__be32 addr[4]; /* VIP address, network order */
+	__be16 port;    /* L4 destination port, network order; 0 = every port */
+	__u8 proto;     /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;    /* enum xlb_family */
+};
+
+/* vips value. */
+struct xlb_vip {
+	__u32 id;        /* index into maglev_tables and vip_stats, < XLB_MAX_VIPS */
+	__u32 ring_size; /* slots in this VIP's Maglev table (prime) */
+	__u8 sched;      /* enum xlb_sched */
+	__u8 fwd;        /* enum xlb_fwd */
+	__u16 flags;     /* XLB_VIP_F_* */
+	__u32 fallback;  /* backend for new flows when the table is empty, or XLB_NO_BACKEND */
+};
+
+#define XLB_VIP_F_NONE 0
+
+/* backends value, indexed by backend id (< XLB_MAX_BACKENDS). */
+struct xlb_backend {
+	__be32 addr[4]; /* real server address; IPv4 in addr[0] */
+	__u8 mac[6];    /* next-hop MAC, learned from the kernel's neighbour table */
+	__u8 family;    /* enum xlb_family */
+	__u8 flags;     /* XLB_BE_F_* */
+	__u32 vip_id;   /* the VIP this backend serves; a conn is only valid for its own VIP */
+	__u16 weight;   /* configured weight, for schedulers and for xlbctl */
+	__u16 pad;      /* zero */
+};
+
+#define XLB_BE_F_USED 0x01 /* slot holds a configured backend */
+#define XLB_BE_F_LIVE 0x02 /* established flows may keep using it (up, or draining) */
+#define XLB_BE_F_MAC 0x04  /* mac is resolved; without it the backend gets no traffic */
+
+/* vip_names value: what the operator called the VIP; for xlbctl only, the data path never reads it. */
+struct xlb_vip_name {
+	char name[64]; /* NUL-terminated */
+};
+
+/* conns key: a flow as the client sent it. */
+struct xlb_flow {
+	__be32 src[4]; /* client address */
+	__be32 dst[4]; /* VIP address */
+	__be16 sport;  /* client port */
+	__be16 dport;  /* VIP port */
+	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;   /* enum xlb_family */
+	__u8 pad[2];   /* zero */
+};
+
+/* conns value. */
+struct xlb_conn {
+	__u32 backend;   /* backend id */
+	__u32 vip_id;    /* VIP the flow was scheduled for */
+	__u64 last_seen; /* bpf_ktime_get_coarse_ns() of a recent packet, refreshed at most every second */
+};
+
+/* One counter set; per CPU in vip_stats, backend_stats and reason_stats. */
+struct xlb_counters {
+	__u64 packets;   /* packets */
+	__u64 bytes;     /* bytes, from the Ethernet header on */
+	__u64 new_flows; /* flows scheduled (conns inserts); unused in reason_stats */
+};
+
+/* reason_stats index: why a packet got the verdict it got. */
+enum xlb_reason {
+	XLB_R_FORWARDED = 0,   /* balanced and sent on (XDP_TX) */
+	XLB_R_PASS_NOT_IP,     /* ARP, LLDP, other ethertypes: XDP_PASS */
+	XLB_R_PASS_NOT_VIP,    /* IP, but no VIP matches: XDP_PASS */
+	XLB_R_PASS_NOT_L4,     /* VIP address, not TCP/UDP (ICMP, ...): XDP_PASS */
+	XLB_R_PASS_FRAGMENT,   /* IP fragment, no L4 ports to hash: XDP_PASS */
+	XLB_R_PASS_IP_EXT,     /* IPv6 extension chain we do not walk: XDP_PASS */
+	XLB_R_DROP_TRUNCATED,  /* a header runs past the end of the frame: XDP_DROP */
+	XLB_R_DROP_BAD_HEADER, /* IPv4 IHL < 5, version mismatch: XDP_DROP */
+	XLB_R_DROP_NO_BACKEND, /* VIP has no backend to take a new flow: XDP_DROP */
+	XLB_R_DROP_NO_MAC,     /* chosen backend's MAC is not resolved yet: XDP_DROP */
+	XLB_R_MAX,
+};
+
+#endif /* XLB_ABI_H */
