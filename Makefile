@@ -52,7 +52,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/lib/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/xlb/*.h) $(SKELS) | $(BUILD)/lib
+$(BUILD)/lib/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/xlb/*.h) $(BUILD)/xlb.skel.h | $(BUILD)/lib
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

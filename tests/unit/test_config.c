@@ -1,0 +1,1163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tests of the config parser (user/config.c): that valid configs come out with every field and
+ * default as documented, and that each kind of mistake is reported at the exact line:column of
+ * the offending key or value. YAML is written as C literals, one line per literal, so the line
+ * numbers in the tables can be checked by eye. Run from the repo root (it reads configs/).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+/* One interface on line 1, so a case's own lines start at 2. */
+#define IFACE "interfaces: [{name: eth0}]\n"
+
+static int parse(const char *yaml, struct xlb_config *cfg, struct xlb_cfg_errors *errs)
+{
+	return xlb_cfg_parse_string("test.yaml", yaml, strlen(yaml), cfg, errs);
+}
+
+static void dump_errors(const struct xlb_cfg_errors *errs)
+{
+	xlb_cfg_errors_print(errs, "test.yaml", stderr);
+}
+
+/* Parse a config that must be valid; on failure show why. */
+static void parse_ok(const char *yaml, struct xlb_config *cfg)
+{
+	struct xlb_cfg_errors errs;
+	int err;
+
+	err = parse(yaml, cfg, &errs);
+	if (err) {
+		dump_errors(&errs);
+		xlb_cfg_errors_free(&errs);
+		fail_msg("valid config rejected: %d", err);
+	}
+	assert_int_equal(errs.n, 0);
+}
+
+static uint32_t v4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static void assert_addr(const struct xlb_addr *a, const char *want)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_string_equal(xlb_addr_str(a, buf, sizeof(buf)), want);
+}
+
+/* Valid configs. */
+
+/* Test that a config setting every key comes out with every field as written. */
+static void test_valid_full(void **state)
+{
+	static const char yaml[] =
+		"interfaces:\n"                 /* 1 */
+		"  - name: eth0\n"              /* 2 */
+		"    xdp_mode: native\n"        /* 3 */
+		"  - name: eth1\n"              /* 4 */
+		"    xdp_mode: generic\n"       /* 5 */
+		"  - name: veth-xlb.1\n"        /* 6 */
+		"maglev:\n"                     /* 7 */
+		"  table_size: 251\n"           /* 8 */
+		"vips:\n"                       /* 9 */
+		"  - name: dns\n"               /* 10 */
+		"    address: 198.51.100.53\n"  /* 11 */
+		"    port: 53\n"                /* 12 */
+		"    protocol: udp\n"           /* 13 */
+		"    scheduler: maglev\n"       /* 14 */
+		"    forwarding: dr\n"          /* 15 */
+		"    backends:\n"               /* 16 */
+		"      - address: 192.0.2.21\n" /* 17 */
+		"        weight: 0\n"           /* 18 */
+		"      - address: 192.0.2.22\n" /* 19 */
+		"        weight: 65535\n"       /* 20 */
+		"      - weight: 7\n"           /* 21 */
+		"        address: 192.0.2.23\n" /* 22 */
+		"  - name: web\n"               /* 23 */
+		"    address: 198.51.100.80\n"  /* 24 */
+		"    port: 80\n"                /* 25 */
+		"    protocol: tcp\n"           /* 26 */
+		"    backends:\n"               /* 27 */
+		"      - address: 192.0.2.31\n" /* 28 */
+		"        weight: 1\n";          /* 29 */
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_string_equal(cfg.path, "test.yaml");
+
+	assert_int_equal(cfg.n_ifaces, 3);
+	assert_string_equal(cfg.ifaces[0].name, "eth0");
+	assert_int_equal(cfg.ifaces[0].xdp_mode, XLB_XDP_NATIVE);
+	assert_int_equal(cfg.ifaces[0].pos.line, 2);
+	assert_int_equal(cfg.ifaces[0].pos.col, 5);
+	assert_string_equal(cfg.ifaces[1].name, "eth1");
+	assert_int_equal(cfg.ifaces[1].xdp_mode, XLB_XDP_GENERIC);
+	assert_string_equal(cfg.ifaces[2].name, "veth-xlb.1");
+	assert_int_equal(cfg.ifaces[2].xdp_mode, XLB_XDP_AUTO);
+	assert_int_equal(cfg.ifaces[2].pos.line, 6);
+
+	assert_int_equal(cfg.maglev_size, 251);
+
+	assert_int_equal(cfg.n_vips, 2);
+	v = &cfg.vips[0];
+	assert_string_equal(v->name, "dns");
+	assert_int_equal(v->addr.family, XLB_FAMILY_V4);
+	assert_int_equal(v->addr.w[0], v4("198.51.100.53"));
+	assert_int_equal(v->addr.w[1] | v->addr.w[2] | v->addr.w[3], 0);
+	assert_int_equal(v->port, 53);
+	assert_int_equal(v->proto, IPPROTO_UDP);
+	assert_int_equal(v->sched, XLB_SCHED_MAGLEV);
+	assert_int_equal(v->fwd, XLB_FWD_DR);
+	assert_int_equal(v->pos.line, 10);
+	assert_int_equal(v->pos.col, 5);
+	assert_int_equal(v->n_backends, 3);
+	assert_addr(&v->backends[0].addr, "192.0.2.21");
+	assert_int_equal(v->backends[0].addr.family, XLB_FAMILY_V4);
+	assert_int_equal(v->backends[0].weight, 0);
+	assert_int_equal(v->backends[0].pos.line, 17);
+	assert_int_equal(v->backends[0].pos.col, 9);
+	assert_addr(&v->backends[1].addr, "192.0.2.22");
+	assert_int_equal(v->backends[1].weight, 65535);
+	assert_addr(&v->backends[2].addr, "192.0.2.23");
+	assert_int_equal(v->backends[2].weight, 7);
+	assert_int_equal(v->backends[2].pos.line, 21);
+
+	v = &cfg.vips[1];
+	assert_string_equal(v->name, "web");
+	assert_addr(&v->addr, "198.51.100.80");
+	assert_int_equal(v->port, 80);
+	assert_int_equal(v->proto, IPPROTO_TCP);
+	assert_int_equal(v->pos.line, 23);
+	assert_int_equal(v->n_backends, 1);
+	assert_addr(&v->backends[0].addr, "192.0.2.31");
+	assert_int_equal(v->backends[0].weight, 1);
+
+	xlb_cfg_free(&cfg);
+	assert_null(cfg.vips);
+}
+
+/* Test that every optional key left out gets its documented default. */
+static void test_valid_defaults(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 203.0.113.1\n"
+		"    port: 80\n"
+		"    backends:\n"
+		"      - address: 192.0.2.1\n";
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.n_ifaces, 1);
+	assert_int_equal(cfg.ifaces[0].xdp_mode, XLB_XDP_AUTO);
+	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_DEFAULT_SIZE);
+	v = &cfg.vips[0];
+	assert_string_equal(v->name, "203.0.113.1:80/tcp");
+	assert_int_equal(v->proto, IPPROTO_TCP);
+	assert_int_equal(v->sched, XLB_SCHED_MAGLEV);
+	assert_int_equal(v->fwd, XLB_FWD_DR);
+	assert_int_equal(v->n_backends, 1);
+	assert_int_equal(v->backends[0].weight, 100);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that an IPv6 VIP and its backends parse, and its default name brackets the address. */
+static void test_valid_ipv6(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 2001:db8::100\n"
+		"    port: 443\n"
+		"    protocol: udp\n"
+		"    backends:\n"
+		"      - address: 2001:db8::11\n"
+		"      - address: 2001:DB8:0:0::12\n"
+		"        weight: 50\n";
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	v = &cfg.vips[0];
+	assert_int_equal(v->addr.family, XLB_FAMILY_V6);
+	assert_int_equal(v->addr.w[0], htonl(0x20010db8));
+	assert_int_equal(v->addr.w[1], 0);
+	assert_int_equal(v->addr.w[2], 0);
+	assert_int_equal(v->addr.w[3], htonl(0x100));
+	assert_string_equal(v->name, "[2001:db8::100]:443/udp");
+	assert_int_equal(v->n_backends, 2);
+	assert_int_equal(v->backends[0].addr.family, XLB_FAMILY_V6);
+	assert_addr(&v->backends[0].addr, "2001:db8::11");
+	assert_addr(&v->backends[1].addr, "2001:db8::12");
+	assert_int_equal(v->backends[1].weight, 50);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that port 0 (every port) and an empty backends list are accepted. */
+static void test_valid_port0_no_backends(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 203.0.113.1\n"
+		"    port: 0\n"
+		"    backends: []\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.n_vips, 1);
+	assert_int_equal(cfg.vips[0].port, 0);
+	assert_string_equal(cfg.vips[0].name, "203.0.113.1:0/tcp");
+	assert_int_equal(cfg.vips[0].n_backends, 0);
+	assert_null(cfg.vips[0].backends);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that an empty vips list is a valid (idle) config. */
+static void test_valid_no_vips(void **state)
+{
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(IFACE "vips: []\n", &cfg);
+	assert_int_equal(cfg.n_vips, 0);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that keepalived's spellings (lb_algo mh, lb_kind DR, protocol TCP) mean the same. */
+static void test_valid_keepalived_names(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 203.0.113.1\n"
+		"    port: 80\n"
+		"    protocol: UDP\n"
+		"    scheduler: mh\n"
+		"    forwarding: DR\n"
+		"    backends: []\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.vips[0].proto, IPPROTO_UDP);
+	assert_int_equal(cfg.vips[0].sched, XLB_SCHED_MAGLEV);
+	assert_int_equal(cfg.vips[0].fwd, XLB_FWD_DR);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that VIPs sharing an address but not {port, protocol} are distinct. */
+static void test_valid_same_address(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - {address: 203.0.113.1, port: 80, backends: []}\n"
+		"  - {address: 203.0.113.1, port: 80, protocol: udp, backends: []}\n"
+		"  - {address: 203.0.113.1, port: 443, backends: []}\n"
+		"  - {address: 203.0.113.1, port: 0, backends: []}\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.n_vips, 4);
+	assert_string_equal(cfg.vips[1].name, "203.0.113.1:80/udp");
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that key order does not matter: backends before the VIP address they are checked against. */
+static void test_valid_key_order(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - backends:\n"
+		"      - weight: 3\n"
+		"        address: 2001:db8::11\n"
+		"    port: 80\n"
+		"    address: 2001:db8::100\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.vips[0].backends[0].weight, 3);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test the bounds of every ranged integer. */
+static void test_valid_bounds(void **state)
+{
+	static const char lo[] =
+		IFACE
+		"maglev: {table_size: 3}\n"
+		"vips: [{address: 203.0.113.1, port: 65535,\n"
+		"        backends: [{address: 192.0.2.1, weight: 0}]}]\n";
+	static const char hi[] =
+		IFACE
+		"maglev: {table_size: 1048573}\n"
+		"vips: [{address: 203.0.113.1, port: 0,\n"
+		"        backends: [{address: 192.0.2.1, weight: 65535}]}]\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(lo, &cfg);
+	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MIN_SIZE);
+	assert_int_equal(cfg.vips[0].port, 65535);
+	assert_int_equal(cfg.vips[0].backends[0].weight, 0);
+	xlb_cfg_free(&cfg);
+	parse_ok(hi, &cfg);
+	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MAX_SIZE);
+	assert_int_equal(cfg.vips[0].backends[0].weight, XLB_WEIGHT_MAX);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that the shipped demo config parses to the demo's topology. */
+static void test_file_demo(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+	int err;
+
+	(void)state;
+	err = xlb_cfg_parse_file("configs/demo.yaml", &cfg, &errs);
+	if (err)
+		xlb_cfg_errors_print(&errs, "configs/demo.yaml", stderr);
+	assert_int_equal(err, 0);
+	assert_string_equal(cfg.path, "configs/demo.yaml");
+	assert_int_equal(cfg.n_ifaces, 1);
+	assert_string_equal(cfg.ifaces[0].name, "eth0");
+	assert_int_equal(cfg.maglev_size, 65537);
+	assert_int_equal(cfg.n_vips, 1);
+	v = &cfg.vips[0];
+	assert_string_equal(v->name, "web");
+	assert_addr(&v->addr, "203.0.113.100");
+	assert_int_equal(v->port, 80);
+	assert_int_equal(v->proto, IPPROTO_TCP);
+	assert_int_equal(v->sched, XLB_SCHED_MAGLEV);
+	assert_int_equal(v->fwd, XLB_FWD_DR);
+	assert_int_equal(v->n_backends, 3);
+	assert_addr(&v->backends[0].addr, "192.0.2.11");
+	assert_addr(&v->backends[1].addr, "192.0.2.12");
+	assert_addr(&v->backends[2].addr, "192.0.2.13");
+	assert_int_equal(v->backends[0].weight, 100);
+	assert_int_equal(v->backends[1].weight, 100);
+	assert_int_equal(v->backends[2].weight, 100);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that the shipped example config parses, its IPv6 VIP included. */
+static void test_file_example(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	int err;
+
+	(void)state;
+	err = xlb_cfg_parse_file("configs/example.yaml", &cfg, &errs);
+	if (err)
+		xlb_cfg_errors_print(&errs, "configs/example.yaml", stderr);
+	assert_int_equal(err, 0);
+	assert_int_equal(cfg.n_vips, 2);
+	assert_int_equal(cfg.vips[0].addr.family, XLB_FAMILY_V4);
+	assert_int_equal(cfg.vips[1].addr.family, XLB_FAMILY_V6);
+	assert_addr(&cfg.vips[1].addr, "2001:db8::100");
+	assert_int_equal(cfg.vips[1].n_backends, 2);
+	assert_addr(&cfg.vips[1].backends[0].addr, "2001:db8::11");
+	assert_addr(&cfg.vips[1].backends[1].addr, "2001:db8::12");
+	assert_int_not_equal(cfg.vips[1].backends[0].weight, cfg.vips[1].backends[1].weight);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that a file that cannot be read is an errno, with no config errors. */
+static void test_file_errors(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+
+	(void)state;
+	assert_int_equal(xlb_cfg_parse_file("configs/no-such-file.yaml", &cfg, &errs), -ENOENT);
+	assert_int_equal(errs.n, 0);
+	assert_null(errs.v);
+	assert_null(cfg.path);
+	assert_int_equal(xlb_cfg_parse_file("/", &cfg, &errs), -EISDIR);
+	assert_int_equal(errs.n, 0);
+}
+
+/* Invalid configs: one mistake each, at an exact position. */
+
+struct bad_case {
+	const char *desc;
+	const char *yaml;
+	unsigned int line;
+	unsigned int col;
+	const char *msg;    /* substring of the error at line:col */
+	unsigned int n_errs; /* errors in all; 0 means 1 */
+};
+
+static const struct bad_case bad_cases[] = {
+	/* YAML itself */
+	{ "syntax: bad indentation",
+	  "interfaces:\n"
+	  "  - name: eth0\n"
+	  "   xdp_mode: auto\n",
+	  3, 4, "YAML syntax error: did not find expected '-' indicator" },
+	{ "syntax: unterminated quote",
+	  "interfaces: [{name: \"eth0}]\n"
+	  "vips: []\n",
+	  3, 1, "YAML syntax error: found unexpected end of stream" },
+	{ "syntax: unclosed flow list",
+	  "interfaces: [{name: eth0}\n"
+	  "vips: []\n",
+	  2, 1, "did not find expected ',' or ']'" },
+	{ "syntax: tab indentation",
+	  "interfaces:\n"
+	  "\t- name: eth0\n",
+	  2, 1, "found character that cannot start any token" },
+	{ "syntax: invalid UTF-8",
+	  IFACE
+	  "vips: [] # \xff\n",
+	  2, 12, "invalid leading UTF-8 octet" },
+	{ "empty config",
+	  "# nothing here\n",
+	  1, 1, "config is empty" },
+	{ "top level is a list",
+	  "- interfaces\n"
+	  "- vips\n",
+	  1, 1, "top level must be a mapping, not a list" },
+	{ "top level is a scalar",
+	  "interfaces\n",
+	  1, 1, "top level must be a mapping, not a scalar" },
+	{ "two documents",
+	  IFACE
+	  "vips: []\n"
+	  "---\n"
+	  "vips: []\n",
+	  3, 1, "only one YAML document is allowed" },
+	{ "alias",
+	  "interfaces: &i [{name: eth0}]\n"
+	  "vips: *i\n",
+	  2, 7, "YAML aliases are not supported" },
+	{ "key is not a scalar",
+	  IFACE
+	  "vips: []\n"
+	  "[a]: 1\n",
+	  3, 1, "keys must be scalars, not a list" },
+	{ "duplicate key",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n"
+	  "    port: 81\n",
+	  6, 5, "duplicate key 'port' (first at line 4)" },
+
+	/* keys: unknown, missing, wrong kind */
+	{ "unknown top-level key",
+	  IFACE
+	  "vips: []\n"
+	  "health: {}\n",
+	  3, 1, "unknown key 'health' at the top level" },
+	{ "unknown key in vip (typo)",
+	  IFACE
+	  "vips:\n"
+	  "  - adress: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 5, "unknown key 'adress' in vip", 2 },
+	{ "missing address, reported at the entry",
+	  IFACE
+	  "vips:\n"
+	  "  - adress: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 5, "missing required key 'address' in vip", 2 },
+	{ "missing interfaces",
+	  "vips: []\n",
+	  1, 1, "missing required key 'interfaces' at the top level" },
+	{ "missing vips",
+	  "\n"
+	  IFACE,
+	  2, 1, "missing required key 'vips'" },
+	{ "missing port",
+	  IFACE
+	  "vips:\n"
+	  "  - name: web\n"
+	  "    address: 203.0.113.1\n"
+	  "    backends: []\n",
+	  3, 5, "missing required key 'port' in vip" },
+	{ "missing backends",
+	  IFACE
+	  "vips:\n"
+	  "  - {address: 203.0.113.1, port: 80}\n",
+	  3, 5, "missing required key 'backends' in vip" },
+	{ "missing backend address",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - weight: 5\n",
+	  6, 9, "missing required key 'address' in backend" },
+	{ "missing interface name",
+	  "interfaces:\n"
+	  "  - xdp_mode: native\n"
+	  "vips: []\n",
+	  2, 5, "missing required key 'name' in interface" },
+	{ "interfaces is a scalar",
+	  "interfaces: eth0\n"
+	  "vips: []\n",
+	  1, 13, "'interfaces' must be a list, not a scalar" },
+	{ "interfaces has no value",
+	  "interfaces:\n"
+	  "vips: []\n",
+	  1, 12, "'interfaces' must be a list, not an empty value" },
+	{ "port is a list",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: [80, 443]\n"
+	  "    backends: []\n",
+	  4, 11, "'port' must be a scalar, not a list" },
+	{ "maglev is a list",
+	  IFACE
+	  "maglev: [65537]\n"
+	  "vips: []\n",
+	  2, 9, "'maglev' must be a mapping, not a list" },
+	{ "name has no value",
+	  IFACE
+	  "vips:\n"
+	  "  - name:\n"
+	  "    address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 10, "missing value for 'name'" },
+	{ "vip entry is not a mapping",
+	  IFACE
+	  "vips:\n"
+	  "  - 203.0.113.1:80\n",
+	  3, 5, "an entry of 'vips' must be a mapping, not a scalar" },
+	{ "NUL in a value",
+	  "interfaces: [{name: \"et\\0h0\"}]\n"
+	  "vips: []\n",
+	  1, 21, "'name' contains a NUL character" },
+
+	/* interfaces */
+	{ "empty interfaces",
+	  "interfaces: []\n"
+	  "vips: []\n",
+	  1, 13, "'interfaces' must list at least one interface" },
+	{ "interface name too long",
+	  "interfaces:\n"
+	  "  - name: abcdefghijklmnop\n"
+	  "vips: []\n",
+	  2, 11, "interface name 'abcdefghijklmnop' is longer than 15 characters" },
+	{ "interface name empty",
+	  "interfaces:\n"
+	  "  - name: ''\n"
+	  "vips: []\n",
+	  2, 11, "interface name must not be empty" },
+	{ "interface name with a slash",
+	  "interfaces:\n"
+	  "  - name: eth0/1\n"
+	  "vips: []\n",
+	  2, 11, "'eth0/1' is not a valid interface name" },
+	{ "bad xdp_mode",
+	  "interfaces:\n"
+	  "  - name: eth0\n"
+	  "    xdp_mode: offload\n"
+	  "vips: []\n",
+	  3, 15, "bad xdp_mode 'offload'" },
+	{ "duplicate interface",
+	  "interfaces:\n"
+	  "  - name: eth0\n"
+	  "  - name: eth1\n"
+	  "  - name: eth0\n"
+	  "vips: []\n",
+	  4, 11, "duplicate interface 'eth0' (first at line 2)" },
+
+	/* maglev */
+	{ "table_size not prime",
+	  IFACE
+	  "maglev:\n"
+	  "  table_size: 65536\n"
+	  "vips: []\n",
+	  3, 15, "table_size 65536 is not prime (try 65537)" },
+	{ "table_size too small",
+	  IFACE
+	  "maglev:\n"
+	  "  table_size: 2\n"
+	  "vips: []\n",
+	  3, 15, "table_size 2 is out of range (3..1048573)" },
+	{ "table_size too large (though prime)",
+	  IFACE
+	  "maglev:\n"
+	  "  table_size: 1048583\n"
+	  "vips: []\n",
+	  3, 15, "table_size 1048583 is out of range" },
+	{ "table_size in scientific notation",
+	  IFACE
+	  "maglev:\n"
+	  "  table_size: 6.5537e4\n"
+	  "vips: []\n",
+	  3, 15, "table_size '6.5537e4' is not a decimal integer" },
+	{ "unknown key in maglev",
+	  IFACE
+	  "maglev:\n"
+	  "  size: 65537\n"
+	  "vips: []\n",
+	  3, 3, "unknown key 'size' in maglev (expected table_size)" },
+
+	/* vip address, port, protocol, scheduler, forwarding, name */
+	{ "bad address: octet > 255",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.300\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 14, "bad address '203.0.113.300'" },
+	{ "bad address: prefix length",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1/32\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 14, "not an IPv4 or IPv6 address" },
+	{ "bad address: hostname",
+	  IFACE
+	  "vips:\n"
+	  "  - address: web.example.com\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 14, "bad address 'web.example.com'" },
+	{ "bad address: multicast",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 239.1.1.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 14, "address 239.1.1.1 is multicast" },
+	{ "bad address: unspecified IPv6",
+	  IFACE
+	  "vips:\n"
+	  "  - address: '::'\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 14, "address :: is unspecified" },
+	{ "port too large",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 65536\n"
+	  "    backends: []\n",
+	  4, 11, "port 65536 is out of range (0..65535)" },
+	{ "port negative",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: -1\n"
+	  "    backends: []\n",
+	  4, 11, "port -1 is out of range" },
+	{ "port in scientific notation",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 1e3\n"
+	  "    backends: []\n",
+	  4, 11, "port '1e3' is not a decimal integer" },
+	{ "port in hex",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 0x50\n"
+	  "    backends: []\n",
+	  4, 11, "port '0x50' is not a decimal integer" },
+	{ "port with a leading zero (octal to YAML 1.1)",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 080\n"
+	  "    backends: []\n",
+	  4, 11, "port '080' is not a decimal integer" },
+	{ "port empty string",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: \"\"\n"
+	  "    backends: []\n",
+	  4, 11, "port '' is not a decimal integer" },
+	{ "port with trailing junk",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80/tcp\n"
+	  "    backends: []\n",
+	  4, 11, "port '80/tcp' is not a decimal integer" },
+	{ "port overflowing 64 bits",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 18446744073709551696\n"
+	  "    backends: []\n",
+	  4, 11, "port 18446744073709551696 is out of range" },
+	{ "bad protocol",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    protocol: sctp\n"
+	  "    backends: []\n",
+	  5, 15, "bad protocol 'sctp' (expected tcp or udp)" },
+	{ "scheduler not supported yet",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    scheduler: wrr\n"
+	  "    backends: []\n",
+	  5, 16, "scheduler 'wrr' is not supported yet" },
+	{ "unknown scheduler",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    scheduler: random\n"
+	  "    backends: []\n",
+	  5, 16, "unknown scheduler 'random'" },
+	{ "forwarding not supported yet (keepalived spelling)",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    forwarding: TUN\n"
+	  "    backends: []\n",
+	  5, 17, "forwarding 'TUN' is not supported yet" },
+	{ "forwarding nat not supported yet",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    forwarding: nat\n"
+	  "    backends: []\n",
+	  5, 17, "forwarding 'nat' is not supported yet" },
+	{ "unknown forwarding",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    forwarding: gre\n"
+	  "    backends: []\n",
+	  5, 17, "unknown forwarding 'gre'" },
+	{ "vip name too long",
+	  IFACE
+	  "vips:\n"
+	  "  - name: a234567890123456789012345678901234567890123456789012345678901234\n"
+	  "    address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n",
+	  3, 11, "is longer than 63 characters" },
+	{ "duplicate VIP",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n"
+	  "  - name: again\n"
+	  "    address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    protocol: tcp\n"
+	  "    backends: []\n",
+	  7, 14, "duplicate VIP 203.0.113.1:80/tcp (first at line 3)" },
+	{ "duplicate VIP, IPv6 spelt differently",
+	  IFACE
+	  "vips:\n"
+	  "  - {address: 2001:db8::100, port: 0, backends: []}\n"
+	  "  - {address: 2001:DB8:0:0:0:0:0:100, port: 0, backends: []}\n",
+	  4, 15, "duplicate VIP [2001:db8::100]:0/tcp (first at line 3)" },
+	{ "duplicate VIP name",
+	  IFACE
+	  "vips:\n"
+	  "  - name: web\n"
+	  "    address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: []\n"
+	  "  - name: web\n"
+	  "    address: 203.0.113.1\n"
+	  "    port: 443\n"
+	  "    backends: []\n",
+	  7, 11, "duplicate VIP name 'web' (first at line 3)" },
+
+	/* backends */
+	{ "backends is a mapping",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends: {address: 192.0.2.1}\n",
+	  5, 15, "'backends' must be a list, not a mapping" },
+	{ "duplicate backend",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "      - address: 192.0.2.2\n"
+	  "      - address: 192.0.2.1\n",
+	  8, 18, "duplicate backend 192.0.2.1 (first at line 6)" },
+	{ "backend family differs from the VIP",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 2001:db8::11\n",
+	  6, 18, "backend family differs from the VIP" },
+	{ "bad backend address",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2\n",
+	  6, 18, "bad address '192.0.2'" },
+	{ "weight too large",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        weight: 65536\n",
+	  7, 17, "weight 65536 is out of range (0..65535)" },
+	{ "weight negative",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        weight: -5\n",
+	  7, 17, "weight -5 is out of range" },
+	{ "weight not an integer",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        weight: 1.5\n",
+	  7, 17, "weight '1.5' is not a decimal integer" },
+	{ "unknown key in backend",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 80\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        port: 8080\n",
+	  7, 9, "unknown key 'port' in backend (expected address, weight)" },
+};
+
+/* Test that the case's error is reported at its line:col, and nothing else is. */
+static void test_bad_case(void **state)
+{
+	const struct bad_case *c = *state;
+	unsigned int want_n = c->n_errs ?: 1;
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	bool found = false;
+	size_t i;
+	int err;
+
+	err = parse(c->yaml, &cfg, &errs);
+	for (i = 0; i < errs.n; i++)
+		if (errs.v[i].pos.line == c->line && errs.v[i].pos.col == c->col &&
+		    strstr(errs.v[i].msg, c->msg))
+			found = true;
+	if (err != -EINVAL || !found || errs.n != want_n) {
+		print_error("%s: want %u error(s), one at %u:%u containing \"%s\"; got %d:\n",
+			    c->desc, want_n, c->line, c->col, c->msg, err);
+		dump_errors(&errs);
+	}
+	/* A rejected config leaves nothing to free. */
+	assert_null(cfg.path);
+	assert_null(cfg.vips);
+	assert_int_equal(err, -EINVAL);
+	assert_true(found);
+	assert_int_equal(errs.n, want_n);
+	xlb_cfg_errors_free(&errs);
+}
+
+/* Test that one run reports every mistake, in file order. */
+static void test_many_errors(void **state)
+{
+	static const char yaml[] =
+		"interfaces:\n"                /* 1 */
+		"  - name: eth0\n"             /* 2 */
+		"    xdp_mode: turbo\n"        /* 3 */
+		"maglev:\n"                    /* 4 */
+		"  table_size: 100\n"          /* 5 */
+		"vips:\n"                      /* 6 */
+		"  - address: 203.0.113.1\n"   /* 7 */
+		"    port: 99999\n"            /* 8 */
+		"    protocol: sctp\n"         /* 9 */
+		"    backends:\n"              /* 10 */
+		"      - address: 192.0.2.1\n" /* 11 */
+		"        weight: heavy\n"      /* 12 */
+		"      - address: 192.0.2.1\n" /* 13 */
+		"  - port: 80\n"               /* 14 */
+		"    backends: []\n"           /* 15 */
+		"    colour: blue\n";          /* 16 */
+	static const struct {
+		unsigned int line, col;
+		const char *msg;
+	} want[] = {
+		{ 3, 15, "bad xdp_mode 'turbo'" },
+		{ 5, 15, "table_size 100 is not prime (try 101)" },
+		{ 8, 11, "port 99999 is out of range" },
+		{ 9, 15, "bad protocol 'sctp'" },
+		{ 12, 17, "weight 'heavy' is not a decimal integer" },
+		{ 13, 18, "duplicate backend 192.0.2.1 (first at line 11)" },
+		{ 14, 5, "missing required key 'address' in vip" },
+		{ 16, 5, "unknown key 'colour' in vip" },
+	};
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	if (errs.n != sizeof(want) / sizeof(want[0]))
+		dump_errors(&errs);
+	assert_int_equal(errs.n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < errs.n; i++) {
+		assert_int_equal(errs.v[i].pos.line, want[i].line);
+		assert_int_equal(errs.v[i].pos.col, want[i].col);
+		assert_non_null(strstr(errs.v[i].msg, want[i].msg));
+	}
+	xlb_cfg_errors_free(&errs);
+	assert_null(errs.v);
+}
+
+/* Test that a flood of mistakes is cut off rather than printed without end. */
+static void test_error_cap(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	char *yaml = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	f = open_memstream(&yaml, &len);
+	assert_non_null(f);
+	fprintf(f, IFACE "vips:\n");
+	for (i = 0; i < 150; i++)
+		fprintf(f, "  - {address: 203.0.113.%d, port: x, backends: []}\n", i);
+	fclose(f);
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 100);
+	assert_non_null(strstr(errs.v[0].msg, "port 'x'"));
+	assert_non_null(strstr(errs.v[99].msg, "too many errors"));
+	xlb_cfg_errors_free(&errs);
+	free(yaml);
+}
+
+/* Test that the map limits are enforced, at the first entry past each. */
+static void test_limits(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	char *yaml = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	f = open_memstream(&yaml, &len);
+	assert_non_null(f);
+	fprintf(f, IFACE "vips:\n"); /* VIP i on line 3 + i */
+	for (i = 0; i <= XLB_MAX_VIPS; i++)
+		fprintf(f, "  - {address: 10.0.%d.%d, port: 80, backends: []}\n", i / 256, i % 256);
+	fclose(f);
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].pos.line, 3 + XLB_MAX_VIPS);
+	assert_int_equal(errs.v[0].pos.col, 5);
+	assert_non_null(strstr(errs.v[0].msg, "too many VIPs"));
+	xlb_cfg_errors_free(&errs);
+	free(yaml);
+
+	yaml = NULL;
+	f = open_memstream(&yaml, &len);
+	assert_non_null(f);
+	fprintf(f, IFACE "vips:\n  - address: 203.0.113.1\n    port: 80\n    backends:\n");
+	for (i = 0; i <= XLB_MAX_BACKENDS; i++) /* backend i on line 6 + i */
+		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+	fclose(f);
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].pos.line, 6 + XLB_MAX_BACKENDS);
+	assert_int_equal(errs.v[0].pos.col, 9);
+	assert_non_null(strstr(errs.v[0].msg, "too many backends"));
+	xlb_cfg_errors_free(&errs);
+	free(yaml);
+}
+
+/* Test the "file:line:col: message" format the operator sees. */
+static void test_errors_print(void **state)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse("interfaces: []\nvips: []\nfoo: 1\n", &cfg, &errs), -EINVAL);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	xlb_cfg_errors_print(&errs, "xlbd.yaml", f);
+	fclose(f);
+	assert_string_equal(out,
+			    "xlbd.yaml:1:13: 'interfaces' must list at least one interface\n"
+			    "xlbd.yaml:3:1: unknown key 'foo' at the top level "
+			    "(expected interfaces, maglev, vips)\n");
+	free(out);
+	xlb_cfg_errors_free(&errs);
+}
+
+/* Addresses. */
+
+/* Test that addresses survive parse -> str in canonical form, in the maps' layout. */
+static void test_addr_round_trip(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		uint8_t family;
+	} cases[] = {
+		{ "192.0.2.1", "192.0.2.1", XLB_FAMILY_V4 },
+		{ "0.0.0.0", "0.0.0.0", XLB_FAMILY_V4 },
+		{ "255.255.255.255", "255.255.255.255", XLB_FAMILY_V4 },
+		{ "2001:db8::1", "2001:db8::1", XLB_FAMILY_V6 },
+		{ "2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1", XLB_FAMILY_V6 },
+		{ "::", "::", XLB_FAMILY_V6 },
+		{ "::1", "::1", XLB_FAMILY_V6 },
+		{ "fe80::1:2:3:4", "fe80::1:2:3:4", XLB_FAMILY_V6 },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1", XLB_FAMILY_V6 },
+	};
+	char buf[INET6_ADDRSTRLEN];
+	struct xlb_addr a, b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(xlb_addr_parse(cases[i].in, &a), 0);
+		assert_int_equal(a.family, cases[i].family);
+		assert_string_equal(xlb_addr_str(&a, buf, sizeof(buf)), cases[i].out);
+		assert_int_equal(xlb_addr_parse(buf, &b), 0);
+		assert_int_equal(b.family, a.family);
+		assert_memory_equal(b.w, a.w, sizeof(a.w));
+	}
+
+	/* IPv4 in w[0], network order, the rest zero. */
+	assert_int_equal(xlb_addr_parse("192.0.2.1", &a), 0);
+	assert_int_equal(a.w[0], htonl(0xc0000201));
+	assert_int_equal(a.w[1] | a.w[2] | a.w[3], 0);
+	assert_int_equal(xlb_addr_parse("2001:db8::1", &a), 0);
+	assert_int_equal(a.w[0], htonl(0x20010db8));
+	assert_int_equal(a.w[3], htonl(1));
+
+	/* A buffer too small, or no family, gives "?" rather than garbage. */
+	assert_string_equal(xlb_addr_str(&a, buf, 4), "?");
+	a.family = XLB_FAMILY_NONE;
+	assert_string_equal(xlb_addr_str(&a, buf, sizeof(buf)), "?");
+}
+
+/* Test that only plain IPv4 / IPv6 literals parse, and a failure leaves the output alone. */
+static void test_addr_parse_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "0x7f.0.0.1", " 1.2.3.4",
+		"1.2.3.4 ", "1.2.3.4/32", "2001:db8::1::2", "2001:db8::g", "fe80::1%eth0",
+		"[2001:db8::1]", "localhost",
+	};
+	struct xlb_addr a = { .family = 99 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (xlb_addr_parse(bad[i], &a) != -EINVAL)
+			fail_msg("'%s' parsed", bad[i]);
+		assert_int_equal(a.family, 99);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_full),
+		cmocka_unit_test(test_valid_defaults),
+		cmocka_unit_test(test_valid_ipv6),
+		cmocka_unit_test(test_valid_port0_no_backends),
+		cmocka_unit_test(test_valid_no_vips),
+		cmocka_unit_test(test_valid_keepalived_names),
+		cmocka_unit_test(test_valid_same_address),
+		cmocka_unit_test(test_valid_key_order),
+		cmocka_unit_test(test_valid_bounds),
+		cmocka_unit_test(test_file_demo),
+		cmocka_unit_test(test_file_example),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_error_cap),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_errors_print),
+		cmocka_unit_test(test_addr_round_trip),
+		cmocka_unit_test(test_addr_parse_invalid),
+	};
+	size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]), i;
+	struct CMUnitTest *bad;
+	int failed;
+
+	failed = cmocka_run_group_tests_name("config", tests, NULL, NULL);
+
+	/* One named test per table row, so a failure names the case. */
+	bad = calloc(n_bad, sizeof(*bad));
+	if (!bad)
+		return 1;
+	for (i = 0; i < n_bad; i++)
+		bad[i] = (struct CMUnitTest){
+			.name = bad_cases[i].desc,
+			.test_func = test_bad_case,
+			.initial_state = (void *)&bad_cases[i],
+		};
+	failed += _cmocka_run_group_tests("config_invalid", bad, n_bad, NULL, NULL);
+	free(bad);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,1225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xlbd's config parser. libyaml's event stream is walked by hand: every mapping is read against a
+ * small table of keys for its section and validated when it ends, so checks that span keys (a
+ * backend's family against its VIP's, defaults, duplicates) run once everything they need is known,
+ * whatever order the keys came in. Errors are collected rather than fatal so that one run of
+ * `xlbd --check` shows every mistake; only a YAML syntax error (libyaml cannot resume after one)
+ * or running out of memory ends the walk early.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "maglev.h"
+
+#define XLB_CFG_MAX_KEYS 8		/* keys in the largest section */
+#define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
+#define XLB_CFG_MAX_FILE (16 << 20)	/* a config this big is a wrong path, not a config */
+#define XLB_CFG_DEFAULT_WEIGHT 100
+
+#define XLB_CFG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A value's position and whether it was accepted, kept for checks that compare items. */
+struct xlb_cfg_mark {
+	struct xlb_cfg_pos at;
+	bool ok;
+};
+
+struct xlb_cfg_parser {
+	yaml_parser_t yp;
+	yaml_event_t ev;		/* the current event; the walk holds exactly one */
+	bool have_ev;
+	const char *text;		/* for positions of reader (encoding) errors */
+	size_t len;
+	struct xlb_config *cfg;
+	struct xlb_cfg_errors *errs;
+	int stop;			/* -EINVAL (syntax error, too many errors), -ENOMEM */
+	struct xlb_cfg_mark *if_name;	/* parallel to cfg->ifaces: the name value */
+	struct xlb_cfg_mark *vip_addr;	/* parallel to cfg->vips: address; ok = whole key valid */
+	struct xlb_cfg_mark *vip_name;	/* parallel to cfg->vips: name (address if defaulted) */
+	struct xlb_cfg_vip *vip;	/* the VIP whose backends are being read */
+	struct xlb_cfg_mark *be_addr;	/* parallel to vip->backends: the address value */
+	size_t n_backends;		/* over all VIPs: backend ids share one map */
+};
+
+enum xlb_cfg_kind {
+	XLB_CFG_SCALAR,
+	XLB_CFG_LIST,
+	XLB_CFG_MAP,
+};
+
+struct xlb_cfg_key {
+	const char *name;
+	enum xlb_cfg_kind kind;
+	bool required;
+	/*
+	 * Consume the value node at the current event, leaving its last event current. Returns 0
+	 * when the value was taken, 1 when it was rejected (error recorded), or p->stop.
+	 */
+	int (*parse)(struct xlb_cfg_parser *p, void *obj);
+};
+
+struct xlb_cfg_section {
+	const char *where; /* "in vip", as messages say it */
+	const struct xlb_cfg_key *keys;
+	size_t n_keys;
+	/* Cross-key checks and defaults; seen[i]: where keys[i] was, and whether it was taken. */
+	int (*end)(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+		   const struct xlb_cfg_mark *seen);
+};
+
+/* A word a scalar may hold, and what it means. */
+struct xlb_cfg_word {
+	const char *word;
+	int val;
+};
+
+#define XLB_CFG_NOT_YET (-2) /* a value xlb knows but does not implement yet */
+
+/*
+ * Make room for element n of a growing array. The capacity doubles each time n reaches a power of
+ * two, so it follows from n and needs no field of its own (n = 0 restarts an array at one slot).
+ */
+#define xlb_cfg_grow(p, arr, n)                                                          \
+	({                                                                               \
+		size_t __n = (n);                                                        \
+		typeof(arr) __a = (arr);                                                 \
+		if (!(__n & (__n - 1))) {                                                \
+			__a = reallocarray((arr), __n ? 2 * __n : 1, sizeof(*(arr)));    \
+			if (__a)                                                         \
+				(arr) = __a;                                             \
+			else                                                             \
+				(p)->stop = -ENOMEM;                                     \
+		}                                                                        \
+		__a ? 0 : -ENOMEM;                                                       \
+	})
+
+static struct xlb_cfg_pos xlb_cfg_pos_of(yaml_mark_t m)
+{
+	return (struct xlb_cfg_pos){ .line = m.line + 1, .col = m.column + 1 };
+}
+
+static struct xlb_cfg_pos xlb_cfg_at(const struct xlb_cfg_parser *p)
+{
+	return xlb_cfg_pos_of(p->ev.start_mark);
+}
+
+static const char *xlb_cfg_str(const struct xlb_cfg_parser *p)
+{
+	return (const char *)p->ev.data.scalar.value;
+}
+
+static void __attribute__((format(printf, 3, 0)))
+xlb_cfg_verror(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *fmt, va_list ap)
+{
+	struct xlb_cfg_errors *errs = p->errs;
+	struct xlb_cfg_error *e;
+
+	if (p->stop)
+		return;
+	if (xlb_cfg_grow(p, errs->v, errs->n))
+		return;
+	e = &errs->v[errs->n++];
+	e->pos = at;
+	if (errs->n == XLB_CFG_MAX_ERRORS) {
+		snprintf(e->msg, sizeof(e->msg), "too many errors, giving up");
+		p->stop = -EINVAL;
+		return;
+	}
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+xlb_cfg_error(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xlb_cfg_verror(p, at, fmt, ap);
+	va_end(ap);
+}
+
+/* Record an error against a value and tell the walk the value was not taken. */
+static int __attribute__((format(printf, 3, 4)))
+xlb_cfg_reject(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xlb_cfg_verror(p, at, fmt, ap);
+	va_end(ap);
+	return p->stop ?: 1;
+}
+
+/* Reader errors (bad encoding) carry a byte offset, not a mark. */
+static struct xlb_cfg_pos xlb_cfg_offset_pos(const struct xlb_cfg_parser *p, size_t off)
+{
+	struct xlb_cfg_pos at = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < off && i < p->len; i++) {
+		if (p->text[i] == '\n') {
+			at.line++;
+			at.col = 1;
+		} else if (((unsigned char)p->text[i] & 0xc0) != 0x80) {
+			at.col++;
+		}
+	}
+	return at;
+}
+
+static void xlb_cfg_syntax_error(struct xlb_cfg_parser *p)
+{
+	const yaml_parser_t *yp = &p->yp;
+	const char *problem = yp->problem ?: "malformed YAML";
+	struct xlb_cfg_pos at;
+
+	if (yp->error == YAML_MEMORY_ERROR) {
+		p->stop = -ENOMEM;
+		return;
+	}
+	if (yp->error == YAML_READER_ERROR) {
+		at = xlb_cfg_offset_pos(p, yp->problem_offset);
+		xlb_cfg_error(p, at, "YAML syntax error: %s", problem);
+	} else if (yp->context) {
+		at = xlb_cfg_pos_of(yp->problem_mark);
+		xlb_cfg_error(p, at, "YAML syntax error: %s (%s at line %zu)", problem, yp->context,
+			      yp->context_mark.line + 1);
+	} else {
+		at = xlb_cfg_pos_of(yp->problem_mark);
+		xlb_cfg_error(p, at, "YAML syntax error: %s", problem);
+	}
+	p->stop = p->stop ?: -EINVAL;
+}
+
+/*
+ * Move to the next event, freeing the current one: the walk holds one event at a time, so a caller
+ * copies what it needs from an event before moving on.
+ */
+static int xlb_cfg_next(struct xlb_cfg_parser *p)
+{
+	if (p->stop)
+		return p->stop;
+	if (p->have_ev) {
+		yaml_event_delete(&p->ev);
+		p->have_ev = false;
+	}
+	if (!yaml_parser_parse(&p->yp, &p->ev)) {
+		xlb_cfg_syntax_error(p);
+		return p->stop;
+	}
+	p->have_ev = true;
+	return 0;
+}
+
+/* Step over the node starting at the current event, leaving its last event current. */
+static int xlb_cfg_skip(struct xlb_cfg_parser *p)
+{
+	int depth = 0;
+
+	for (;;) {
+		switch (p->ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (depth <= 0)
+			return 0;
+		if (xlb_cfg_next(p))
+			return p->stop;
+	}
+}
+
+/* `key:` with nothing after it, or ~ / null: YAML's null, not an empty string. */
+static bool xlb_cfg_is_null(const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+		!strcmp(s, "NULL"));
+}
+
+static const char *xlb_cfg_kind_str(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return xlb_cfg_is_null(ev) ? "an empty value" : "a scalar";
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	case YAML_ALIAS_EVENT:
+		return "an alias";
+	default:
+		return "something else";
+	}
+}
+
+/* Is the current node of the kind `what` needs? If not, say so at the node. */
+static bool xlb_cfg_want(struct xlb_cfg_parser *p, const char *what, enum xlb_cfg_kind kind)
+{
+	static const char *const kinds[] = {
+		[XLB_CFG_SCALAR] = "a scalar",
+		[XLB_CFG_LIST] = "a list",
+		[XLB_CFG_MAP] = "a mapping",
+	};
+	static const yaml_event_type_t starts[] = {
+		[XLB_CFG_SCALAR] = YAML_SCALAR_EVENT,
+		[XLB_CFG_LIST] = YAML_SEQUENCE_START_EVENT,
+		[XLB_CFG_MAP] = YAML_MAPPING_START_EVENT,
+	};
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+
+	/* An alias would make one node the value of several keys; nothing here needs that. */
+	if (p->ev.type == YAML_ALIAS_EVENT) {
+		xlb_cfg_error(p, at, "YAML aliases are not supported");
+		return false;
+	}
+	if (kind == XLB_CFG_SCALAR && xlb_cfg_is_null(&p->ev)) {
+		xlb_cfg_error(p, at, "missing value for %s", what);
+		return false;
+	}
+	if (p->ev.type != starts[kind]) {
+		xlb_cfg_error(p, at, "%s must be %s, not %s", what, kinds[kind],
+			      xlb_cfg_kind_str(&p->ev));
+		return false;
+	}
+	/* Every string below is used as a C string; an embedded NUL would silently cut it. */
+	if (kind == XLB_CFG_SCALAR && strlen(xlb_cfg_str(p)) != p->ev.data.scalar.length) {
+		xlb_cfg_error(p, at, "%s contains a NUL character", what);
+		return false;
+	}
+	return true;
+}
+
+static void xlb_cfg_unknown_key(struct xlb_cfg_parser *p, const struct xlb_cfg_section *sec)
+{
+	char known[128];
+	size_t i, off = 0;
+
+	known[0] = '\0';
+	for (i = 0; i < sec->n_keys && off < sizeof(known); i++)
+		off += snprintf(known + off, sizeof(known) - off, "%s%s", i ? ", " : "",
+				sec->keys[i].name);
+	xlb_cfg_error(p, xlb_cfg_at(p), "unknown key '%.32s' %s (expected %s)", xlb_cfg_str(p),
+		      sec->where, known);
+}
+
+/*
+ * Read the mapping starting at the current event against sec's keys, then run sec->end. Unknown,
+ * duplicate and ill-kinded keys are reported and stepped over so the rest of the mapping is still
+ * checked.
+ */
+static int xlb_cfg_walk_map(struct xlb_cfg_parser *p, const struct xlb_cfg_section *sec, void *obj)
+{
+	struct xlb_cfg_mark seen[XLB_CFG_MAX_KEYS] = {};
+	struct xlb_cfg_pos start = xlb_cfg_at(p);
+	const struct xlb_cfg_key *k;
+	char what[48];
+	size_t i;
+	int ret;
+
+	for (;;) {
+		if (xlb_cfg_next(p))
+			return p->stop;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+
+		k = NULL;
+		if (p->ev.type != YAML_SCALAR_EVENT) {
+			xlb_cfg_error(p, xlb_cfg_at(p), "keys must be scalars, not %s",
+				      xlb_cfg_kind_str(&p->ev));
+			if (xlb_cfg_skip(p))
+				return p->stop;
+		} else {
+			for (i = 0; i < sec->n_keys; i++)
+				if (!strcmp(sec->keys[i].name, xlb_cfg_str(p)))
+					break;
+			if (i == sec->n_keys) {
+				xlb_cfg_unknown_key(p, sec);
+			} else if (seen[i].at.line) {
+				xlb_cfg_error(p, xlb_cfg_at(p),
+					      "duplicate key '%s' (first at line %u)",
+					      sec->keys[i].name, seen[i].at.line);
+			} else {
+				k = &sec->keys[i];
+				seen[i].at = xlb_cfg_at(p);
+			}
+		}
+
+		if (xlb_cfg_next(p))
+			return p->stop;
+		if (k)
+			snprintf(what, sizeof(what), "'%s'", k->name);
+		if (!k || !xlb_cfg_want(p, what, k->kind)) {
+			if (xlb_cfg_skip(p))
+				return p->stop;
+			continue;
+		}
+		ret = k->parse(p, obj);
+		if (ret < 0)
+			return ret;
+		seen[i].ok = ret == 0;
+	}
+
+	/* At the mapping's start: a missing key has no position of its own. */
+	for (i = 0; i < sec->n_keys; i++)
+		if (sec->keys[i].required && !seen[i].at.line)
+			xlb_cfg_error(p, start, "missing required key '%s' %s", sec->keys[i].name,
+				      sec->where);
+	return sec->end ? sec->end(p, obj, start, seen) : p->stop;
+}
+
+/*
+ * Read the list starting at the current event, handing each entry, which must be a mapping, to
+ * item(). Returns the number of entries, or p->stop.
+ */
+static int xlb_cfg_walk_list(struct xlb_cfg_parser *p, const char *key,
+			     int (*item)(struct xlb_cfg_parser *p, void *obj), void *obj)
+{
+	char what[48];
+	int n = 0;
+
+	snprintf(what, sizeof(what), "an entry of '%s'", key);
+	for (;;) {
+		if (xlb_cfg_next(p))
+			return p->stop;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return n;
+		n++;
+		if (!xlb_cfg_want(p, what, XLB_CFG_MAP)) {
+			if (xlb_cfg_skip(p))
+				return p->stop;
+			continue;
+		}
+		if (item(p, obj) < 0)
+			return p->stop;
+	}
+}
+
+static int xlb_cfg_lookup(const struct xlb_cfg_word *w, const char *s)
+{
+	for (; w->word; w++)
+		if (!strcasecmp(w->word, s))
+			return w->val;
+	return -1;
+}
+
+/*
+ * Decimal only. YAML 1.1 readers take 010 as octal and 0x10 as hex, and strtoul() would take
+ * " 10" or "10abc"; refusing everything else means every tool reads the same number.
+ * Returns 0, -EINVAL (not a decimal integer) or -ERANGE.
+ */
+static int xlb_cfg_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *d;
+
+	if (s[0] == '-' && s[1]) {
+		for (d = s + 1; *d >= '0' && *d <= '9'; d++)
+			;
+		return *d ? -EINVAL : -ERANGE;
+	}
+	if (!*s || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+		/* Checked every digit, so v never gets near overflowing. */
+		if (v > max)
+			return -ERANGE;
+	}
+	if (v < min)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* Parse an integer value of key `what` in [min, max], reporting at the value. */
+static int xlb_cfg_int_val(struct xlb_cfg_parser *p, const char *what, uint32_t min, uint32_t max,
+			   uint32_t *out)
+{
+	const char *s = xlb_cfg_str(p);
+	int err = xlb_cfg_uint(s, min, max, out);
+
+	if (err == -EINVAL)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "%s '%.32s' is not a decimal integer (expected %u..%u)",
+				      what, s, min, max);
+	if (err)
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "%s %.32s is out of range (%u..%u)",
+				      what, s, min, max);
+	return 0;
+}
+
+static bool xlb_addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
+}
+
+int xlb_addr_parse(const char *s, struct xlb_addr *out)
+{
+	struct xlb_addr a = {};
+
+	/* inet_pton(AF_INET) takes only dotted quads: no "10.1", no octal, no trailing junk. */
+	if (inet_pton(AF_INET, s, &a.w[0]) == 1)
+		a.family = XLB_FAMILY_V4;
+	else if (inet_pton(AF_INET6, s, a.w) == 1)
+		a.family = XLB_FAMILY_V6;
+	else
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len)
+{
+	const char *s = NULL;
+
+	if (a->family == XLB_FAMILY_V4)
+		s = inet_ntop(AF_INET, &a->w[0], buf, len);
+	else if (a->family == XLB_FAMILY_V6)
+		s = inet_ntop(AF_INET6, a->w, buf, len);
+	if (!s && len)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/*
+ * Addresses that parse but can never be a VIP or a real server: traffic to them is not unicast
+ * to one host, and an IPv4-mapped IPv6 address never appears on the wire as such.
+ */
+static const char *xlb_cfg_addr_unusable(const struct xlb_addr *a)
+{
+	const uint8_t *b = (const uint8_t *)a->w;
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == XLB_FAMILY_V4) {
+		if (!a->w[0])
+			return "is unspecified";
+		if (b[0] >= 224 && b[0] <= 239)
+			return "is multicast";
+		if (a->w[0] == 0xffffffff)
+			return "is broadcast";
+		return NULL;
+	}
+	if (!a->w[0] && !a->w[1] && !a->w[2] && !a->w[3])
+		return "is unspecified";
+	if (b[0] == 0xff)
+		return "is multicast";
+	if (!memcmp(b, mapped, sizeof(mapped)))
+		return "is IPv4-mapped; write the IPv4 address";
+	return NULL;
+}
+
+static int xlb_cfg_addr_val(struct xlb_cfg_parser *p, struct xlb_addr *out)
+{
+	const char *s = xlb_cfg_str(p);
+	const char *why;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (xlb_addr_parse(s, out))
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "bad address '%.48s': not an IPv4 or IPv6 address", s);
+	why = xlb_cfg_addr_unusable(out);
+	if (why)
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "address %s %s",
+				      xlb_addr_str(out, buf, sizeof(buf)), why);
+	return 0;
+}
+
+static const char *xlb_cfg_proto_str(uint8_t proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/* "203.0.113.100:80/tcp", "[2001:db8::100]:443/udp": the default name, and how messages say it. */
+static const char *xlb_cfg_vip_str(const struct xlb_cfg_vip *vip, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	xlb_addr_str(&vip->addr, a, sizeof(a));
+	snprintf(buf, len, vip->addr.family == XLB_FAMILY_V6 ? "[%s]:%u/%s" : "%s:%u/%s", a,
+		 vip->port, xlb_cfg_proto_str(vip->proto));
+	return buf;
+}
+
+/* interfaces: [{name, xdp_mode}] */
+
+static const struct xlb_cfg_word xlb_cfg_xdp_modes[] = {
+	{ "auto", XLB_XDP_AUTO },
+	{ "native", XLB_XDP_NATIVE },
+	{ "generic", XLB_XDP_GENERIC },
+	{},
+};
+
+static int xlb_cfg_iface_name(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_iface *ifc = obj;
+	struct xlb_cfg_mark *m = &p->if_name[ifc - p->cfg->ifaces];
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	m->at = xlb_cfg_at(p);
+	if (!len)
+		return xlb_cfg_reject(p, m->at, "interface name must not be empty");
+	if (len >= IF_NAMESIZE)
+		return xlb_cfg_reject(p, m->at,
+				      "interface name '%.32s' is longer than %d characters", s,
+				      IF_NAMESIZE - 1);
+	/* What the kernel's dev_valid_name() refuses. */
+	if (strpbrk(s, "/: \t\n\r\v\f") || !strcmp(s, ".") || !strcmp(s, ".."))
+		return xlb_cfg_reject(p, m->at, "'%s' is not a valid interface name", s);
+	memcpy(ifc->name, s, len + 1);
+	m->ok = true;
+	return 0;
+}
+
+static int xlb_cfg_iface_xdp_mode(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_iface *ifc = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_xdp_modes, xlb_cfg_str(p));
+
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "bad xdp_mode '%.32s' (expected auto, native or generic)",
+				      xlb_cfg_str(p));
+	ifc->xdp_mode = v;
+	return 0;
+}
+
+static int xlb_cfg_iface_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			     const struct xlb_cfg_mark *seen)
+{
+	struct xlb_config *cfg = p->cfg;
+	struct xlb_cfg_iface *ifc = obj;
+	size_t i, n = ifc - cfg->ifaces;
+
+	(void)start;
+	(void)seen;
+	if (!p->if_name[n].ok)
+		return p->stop;
+	for (i = 0; i < n; i++) {
+		if (p->if_name[i].ok && !strcmp(cfg->ifaces[i].name, ifc->name)) {
+			xlb_cfg_error(p, p->if_name[n].at,
+				      "duplicate interface '%s' (first at line %u)", ifc->name,
+				      p->if_name[i].at.line);
+			break;
+		}
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_iface_keys[] = {
+	{ "name", XLB_CFG_SCALAR, true, xlb_cfg_iface_name },
+	{ "xdp_mode", XLB_CFG_SCALAR, false, xlb_cfg_iface_xdp_mode },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_iface_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_iface_section = {
+	.where = "in interface",
+	.keys = xlb_cfg_iface_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_iface_keys),
+	.end = xlb_cfg_iface_end,
+};
+
+static int xlb_cfg_iface(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = p->cfg;
+	struct xlb_cfg_iface *ifc;
+	size_t n = cfg->n_ifaces;
+
+	(void)obj;
+	if (xlb_cfg_grow(p, cfg->ifaces, n) || xlb_cfg_grow(p, p->if_name, n))
+		return p->stop;
+	ifc = &cfg->ifaces[n];
+	*ifc = (struct xlb_cfg_iface){ .xdp_mode = XLB_XDP_AUTO, .pos = xlb_cfg_at(p) };
+	p->if_name[n] = (struct xlb_cfg_mark){};
+	cfg->n_ifaces++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_iface_section, ifc);
+}
+
+static int xlb_cfg_interfaces(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	int n;
+
+	n = xlb_cfg_walk_list(p, "interfaces", xlb_cfg_iface, obj);
+	if (n < 0)
+		return n;
+	if (!n)
+		return xlb_cfg_reject(p, at, "'interfaces' must list at least one interface");
+	return 0;
+}
+
+/* maglev: {table_size} */
+
+static int xlb_cfg_maglev_size(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+	uint32_t v, next;
+	int ret;
+
+	ret = xlb_cfg_int_val(p, "table_size", XLB_MAGLEV_MIN_SIZE, XLB_MAGLEV_MAX_SIZE, &v);
+	if (ret)
+		return ret;
+	/* Maglev's permutations only cover every slot when the size is prime. */
+	if (!xlb_is_prime(v)) {
+		for (next = v + 1; next < XLB_MAGLEV_MAX_SIZE && !xlb_is_prime(next); next++)
+			;
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "table_size %u is not prime (try %u)", v,
+				      next);
+	}
+	cfg->maglev_size = v;
+	return 0;
+}
+
+static const struct xlb_cfg_key xlb_cfg_maglev_keys[] = {
+	{ "table_size", XLB_CFG_SCALAR, false, xlb_cfg_maglev_size },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_maglev_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_maglev_section = {
+	.where = "in maglev",
+	.keys = xlb_cfg_maglev_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_maglev_keys),
+};
+
+static int xlb_cfg_maglev(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_walk_map(p, &xlb_cfg_maglev_section, obj);
+}
+
+/* vips: [{name, address, port, protocol, scheduler, forwarding, backends: [{address, weight}]}] */
+
+static const struct xlb_cfg_word xlb_cfg_protos[] = {
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{},
+};
+
+/* keepalived's lb_algo names are accepted so its users are told "not yet" rather than "unknown". */
+static const struct xlb_cfg_word xlb_cfg_scheds[] = {
+	{ "maglev", XLB_SCHED_MAGLEV },
+	{ "mh", XLB_SCHED_MAGLEV },
+	{ "sh", XLB_CFG_NOT_YET },
+	{ "wrr", XLB_CFG_NOT_YET },
+	{ "wlc", XLB_CFG_NOT_YET },
+	{ "rr", XLB_CFG_NOT_YET },
+	{ "lc", XLB_CFG_NOT_YET },
+	{ "lblc", XLB_CFG_NOT_YET },
+	{ "lblcr", XLB_CFG_NOT_YET },
+	{ "dh", XLB_CFG_NOT_YET },
+	{ "sed", XLB_CFG_NOT_YET },
+	{ "nq", XLB_CFG_NOT_YET },
+	{ "fo", XLB_CFG_NOT_YET },
+	{ "ovf", XLB_CFG_NOT_YET },
+	{ "twos", XLB_CFG_NOT_YET },
+	{},
+};
+
+/* Likewise keepalived's lb_kind (DR, TUN, NAT); matched without case. */
+static const struct xlb_cfg_word xlb_cfg_fwds[] = {
+	{ "dr", XLB_FWD_DR },
+	{ "tun", XLB_CFG_NOT_YET },
+	{ "nat", XLB_CFG_NOT_YET },
+	{},
+};
+
+enum {
+	XLB_CFG_VIP_NAME,
+	XLB_CFG_VIP_ADDRESS,
+	XLB_CFG_VIP_PORT,
+	XLB_CFG_VIP_PROTOCOL,
+	XLB_CFG_VIP_SCHEDULER,
+	XLB_CFG_VIP_FORWARDING,
+	XLB_CFG_VIP_BACKENDS,
+};
+
+static int xlb_cfg_vip_name(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	struct xlb_cfg_mark *m = &p->vip_name[vip - p->cfg->vips];
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	m->at = xlb_cfg_at(p);
+	if (!len)
+		return xlb_cfg_reject(p, m->at, "VIP name must not be empty");
+	if (len >= sizeof(vip->name))
+		return xlb_cfg_reject(p, m->at, "VIP name '%.32s...' is longer than %zu characters",
+				      s, sizeof(vip->name) - 1);
+	memcpy(vip->name, s, len + 1);
+	m->ok = true;
+	return 0;
+}
+
+static int xlb_cfg_vip_address(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	struct xlb_cfg_mark *m = &p->vip_addr[vip - p->cfg->vips];
+	int ret;
+
+	m->at = xlb_cfg_at(p);
+	ret = xlb_cfg_addr_val(p, &vip->addr);
+	m->ok = !ret;
+	return ret;
+}
+
+static int xlb_cfg_vip_port(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	uint32_t v;
+	int ret;
+
+	ret = xlb_cfg_int_val(p, "port", 0, 65535, &v);
+	if (!ret)
+		vip->port = v;
+	return ret;
+}
+
+static int xlb_cfg_vip_protocol(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_protos, xlb_cfg_str(p));
+
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "bad protocol '%.32s' (expected tcp or udp)", xlb_cfg_str(p));
+	vip->proto = v;
+	return 0;
+}
+
+static int xlb_cfg_vip_scheduler(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_scheds, xlb_cfg_str(p));
+
+	if (v == XLB_CFG_NOT_YET)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "scheduler '%s' is not supported yet (only maglev)",
+				      xlb_cfg_str(p));
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "unknown scheduler '%.32s' (expected maglev)",
+				      xlb_cfg_str(p));
+	vip->sched = v;
+	return 0;
+}
+
+static int xlb_cfg_vip_forwarding(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_fwds, xlb_cfg_str(p));
+
+	if (v == XLB_CFG_NOT_YET)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "forwarding '%s' is not supported yet (only dr)",
+				      xlb_cfg_str(p));
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "unknown forwarding '%.32s' (expected dr)",
+				      xlb_cfg_str(p));
+	vip->fwd = v;
+	return 0;
+}
+
+static int xlb_cfg_be_address(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_backend *be = obj;
+	struct xlb_cfg_mark *m = &p->be_addr[be - p->vip->backends];
+	int ret;
+
+	m->at = xlb_cfg_at(p);
+	ret = xlb_cfg_addr_val(p, &be->addr);
+	m->ok = !ret;
+	return ret;
+}
+
+static int xlb_cfg_be_weight(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_backend *be = obj;
+
+	return xlb_cfg_int_val(p, "weight", 0, XLB_WEIGHT_MAX, &be->weight);
+}
+
+static const struct xlb_cfg_key xlb_cfg_be_keys[] = {
+	{ "address", XLB_CFG_SCALAR, true, xlb_cfg_be_address },
+	{ "weight", XLB_CFG_SCALAR, false, xlb_cfg_be_weight },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_be_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_be_section = {
+	.where = "in backend",
+	.keys = xlb_cfg_be_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_be_keys),
+};
+
+static int xlb_cfg_backend(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	struct xlb_cfg_backend *be;
+	size_t n = vip->n_backends;
+
+	if (xlb_cfg_grow(p, vip->backends, n) || xlb_cfg_grow(p, p->be_addr, n))
+		return p->stop;
+	be = &vip->backends[n];
+	*be = (struct xlb_cfg_backend){ .weight = XLB_CFG_DEFAULT_WEIGHT, .pos = xlb_cfg_at(p) };
+	p->be_addr[n] = (struct xlb_cfg_mark){};
+	vip->n_backends++;
+	if (++p->n_backends == XLB_MAX_BACKENDS + 1)
+		xlb_cfg_error(p, be->pos, "too many backends (at most %d over all VIPs)",
+			      XLB_MAX_BACKENDS);
+	return xlb_cfg_walk_map(p, &xlb_cfg_be_section, be);
+}
+
+static int xlb_cfg_vip_backends(struct xlb_cfg_parser *p, void *obj)
+{
+	int n = xlb_cfg_walk_list(p, "backends", xlb_cfg_backend, obj);
+
+	return n < 0 ? n : 0;
+}
+
+/* Backends are checked against each other and their VIP here: the VIP's address may come last. */
+static void xlb_cfg_vip_check_backends(struct xlb_cfg_parser *p, const struct xlb_cfg_vip *vip,
+				       bool vip_addr_ok)
+{
+	const struct xlb_cfg_backend *be = vip->backends;
+	struct xlb_cfg_mark *m = p->be_addr;
+	char a[INET6_ADDRSTRLEN];
+	size_t i, j;
+
+	for (i = 0; i < vip->n_backends; i++) {
+		if (!m[i].ok)
+			continue;
+		if (vip_addr_ok && be[i].addr.family != vip->addr.family) {
+			xlb_cfg_error(p, m[i].at,
+				      "backend family differs from the VIP "
+				      "(%s is IPv%u, the VIP IPv%u)",
+				      xlb_addr_str(&be[i].addr, a, sizeof(a)), be[i].addr.family,
+				      vip->addr.family);
+			m[i].ok = false;
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			if (m[j].ok && xlb_addr_eq(&be[i].addr, &be[j].addr)) {
+				xlb_cfg_error(p, m[i].at, "duplicate backend %s (first at line %u)",
+					      xlb_addr_str(&be[i].addr, a, sizeof(a)),
+					      m[j].at.line);
+				break;
+			}
+		}
+	}
+}
+
+static int xlb_cfg_vip_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			   const struct xlb_cfg_mark *seen)
+{
+	struct xlb_config *cfg = p->cfg;
+	struct xlb_cfg_vip *vip = obj;
+	size_t i, n = vip - cfg->vips;
+	struct xlb_cfg_mark *addr = &p->vip_addr[n], *name = &p->vip_name[n];
+	const struct xlb_cfg_mark *proto = &seen[XLB_CFG_VIP_PROTOCOL];
+	char s[96];
+
+	if (n == XLB_MAX_VIPS)
+		xlb_cfg_error(p, start, "too many VIPs (at most %d)", XLB_MAX_VIPS);
+
+	xlb_cfg_vip_check_backends(p, vip, addr->ok);
+
+	/* From here on addr->ok means the whole key {family, address, port, protocol} is known. */
+	addr->ok = addr->ok && seen[XLB_CFG_VIP_PORT].ok && (proto->ok || !proto->at.line);
+	if (addr->ok && !seen[XLB_CFG_VIP_NAME].at.line) {
+		xlb_cfg_vip_str(vip, vip->name, sizeof(vip->name));
+		*name = (struct xlb_cfg_mark){ .at = addr->at, .ok = true };
+	}
+
+	for (i = 0; addr->ok && i < n; i++) {
+		const struct xlb_cfg_vip *o = &cfg->vips[i];
+
+		if (p->vip_addr[i].ok && xlb_addr_eq(&o->addr, &vip->addr) &&
+		    o->port == vip->port && o->proto == vip->proto) {
+			xlb_cfg_error(p, addr->at, "duplicate VIP %s (first at line %u)",
+				      xlb_cfg_vip_str(vip, s, sizeof(s)), p->vip_addr[i].at.line);
+			/* Its default name would collide too; one error is enough. */
+			return p->stop;
+		}
+	}
+
+	for (i = 0; name->ok && i < n; i++) {
+		if (p->vip_name[i].ok && !strcmp(cfg->vips[i].name, vip->name)) {
+			xlb_cfg_error(p, name->at, "duplicate VIP name '%s' (first at line %u)",
+				      vip->name, p->vip_name[i].at.line);
+			break;
+		}
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_vip_keys[] = {
+	[XLB_CFG_VIP_NAME] = { "name", XLB_CFG_SCALAR, false, xlb_cfg_vip_name },
+	[XLB_CFG_VIP_ADDRESS] = { "address", XLB_CFG_SCALAR, true, xlb_cfg_vip_address },
+	[XLB_CFG_VIP_PORT] = { "port", XLB_CFG_SCALAR, true, xlb_cfg_vip_port },
+	[XLB_CFG_VIP_PROTOCOL] = { "protocol", XLB_CFG_SCALAR, false, xlb_cfg_vip_protocol },
+	[XLB_CFG_VIP_SCHEDULER] = { "scheduler", XLB_CFG_SCALAR, false, xlb_cfg_vip_scheduler },
+	[XLB_CFG_VIP_FORWARDING] = { "forwarding", XLB_CFG_SCALAR, false, xlb_cfg_vip_forwarding },
+	[XLB_CFG_VIP_BACKENDS] = { "backends", XLB_CFG_LIST, true, xlb_cfg_vip_backends },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_vip_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_vip_section = {
+	.where = "in vip",
+	.keys = xlb_cfg_vip_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_vip_keys),
+	.end = xlb_cfg_vip_end,
+};
+
+static int xlb_cfg_vip(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = p->cfg;
+	struct xlb_cfg_vip *vip;
+	size_t n = cfg->n_vips;
+
+	(void)obj;
+	if (xlb_cfg_grow(p, cfg->vips, n) || xlb_cfg_grow(p, p->vip_addr, n) ||
+	    xlb_cfg_grow(p, p->vip_name, n))
+		return p->stop;
+	vip = &cfg->vips[n];
+	*vip = (struct xlb_cfg_vip){
+		.proto = IPPROTO_TCP,
+		.sched = XLB_SCHED_MAGLEV,
+		.fwd = XLB_FWD_DR,
+		.pos = xlb_cfg_at(p),
+	};
+	p->vip_addr[n] = p->vip_name[n] = (struct xlb_cfg_mark){};
+	p->vip = vip;
+	cfg->n_vips++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_vip_section, vip);
+}
+
+static int xlb_cfg_vips(struct xlb_cfg_parser *p, void *obj)
+{
+	int n = xlb_cfg_walk_list(p, "vips", xlb_cfg_vip, obj);
+
+	return n < 0 ? n : 0;
+}
+
+/* The top level. */
+
+static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
+	{ "interfaces", XLB_CFG_LIST, true, xlb_cfg_interfaces },
+	{ "maglev", XLB_CFG_MAP, false, xlb_cfg_maglev },
+	{ "vips", XLB_CFG_LIST, true, xlb_cfg_vips },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_top_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_top_section = {
+	.where = "at the top level",
+	.keys = xlb_cfg_top_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_top_keys),
+};
+
+/* stream-start, one document whose root is the top-level mapping, stream-end. */
+static int xlb_cfg_walk(struct xlb_cfg_parser *p)
+{
+	if (xlb_cfg_next(p) || xlb_cfg_next(p))
+		return p->stop;
+	if (p->ev.type == YAML_STREAM_END_EVENT) {
+		/* Not at stream-end, which comes after any comments: the whole file is at fault. */
+		xlb_cfg_error(p, (struct xlb_cfg_pos){ 1, 1 }, "config is empty");
+		return p->stop;
+	}
+	if (xlb_cfg_next(p))
+		return p->stop;
+	if (p->ev.type == YAML_SCALAR_EVENT && xlb_cfg_is_null(&p->ev)) {
+		xlb_cfg_error(p, xlb_cfg_at(p), "config is empty");
+	} else if (p->ev.type != YAML_MAPPING_START_EVENT) {
+		xlb_cfg_error(p, xlb_cfg_at(p), "top level must be a mapping, not %s",
+			      xlb_cfg_kind_str(&p->ev));
+		if (xlb_cfg_skip(p))
+			return p->stop;
+	} else if (xlb_cfg_walk_map(p, &xlb_cfg_top_section, p->cfg)) {
+		return p->stop;
+	}
+	/* document-end, then stream-end or another document. */
+	if (xlb_cfg_next(p) || xlb_cfg_next(p))
+		return p->stop;
+	if (p->ev.type == YAML_DOCUMENT_START_EVENT)
+		xlb_cfg_error(p, xlb_cfg_at(p), "only one YAML document is allowed");
+	return p->stop;
+}
+
+/* Stable, so errors at one position keep the order they were found in; n stays small. */
+static void xlb_cfg_errors_sort(struct xlb_cfg_errors *errs)
+{
+	struct xlb_cfg_error e;
+	size_t i, j;
+
+	for (i = 1; i < errs->n; i++) {
+		e = errs->v[i];
+		for (j = i; j > 0; j--) {
+			const struct xlb_cfg_pos *q = &errs->v[j - 1].pos;
+
+			if (q->line < e.pos.line || (q->line == e.pos.line && q->col <= e.pos.col))
+				break;
+			errs->v[j] = errs->v[j - 1];
+		}
+		errs->v[j] = e;
+	}
+}
+
+int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct xlb_config *cfg,
+			 struct xlb_cfg_errors *errs)
+{
+	struct xlb_cfg_parser p = {
+		.text = text,
+		.len = len,
+		.cfg = cfg,
+		.errs = errs,
+	};
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(errs, 0, sizeof(*errs));
+	cfg->maglev_size = XLB_MAGLEV_DEFAULT_SIZE;
+	cfg->path = strdup(name ?: "<config>");
+	if (!cfg->path)
+		return -ENOMEM;
+	if (!yaml_parser_initialize(&p.yp)) {
+		free(cfg->path);
+		cfg->path = NULL;
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&p.yp, (const unsigned char *)text, len);
+
+	xlb_cfg_walk(&p);
+
+	if (p.have_ev)
+		yaml_event_delete(&p.ev);
+	yaml_parser_delete(&p.yp);
+	free(p.if_name);
+	free(p.vip_addr);
+	free(p.vip_name);
+	free(p.be_addr);
+
+	err = p.stop == -ENOMEM ? -ENOMEM : errs->n ? -EINVAL : 0;
+	if (err) {
+		xlb_cfg_free(cfg);
+		if (err == -ENOMEM)
+			xlb_cfg_errors_free(errs);
+		else
+			xlb_cfg_errors_sort(errs);
+	}
+	return err;
+}
+
+/* Read all of path; works for pipes and /dev/stdin too, which have no useful st_size. */
+static int xlb_cfg_read(const char *path, char **textp, size_t *lenp)
+{
+	size_t len = 0, cap = 0;
+	char *text = NULL, *t;
+	ssize_t r;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= XLB_CFG_MAX_FILE) {
+				err = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 4096;
+			t = realloc(text, cap);
+			if (!t) {
+				err = -ENOMEM;
+				break;
+			}
+			text = t;
+		}
+		r = read(fd, text + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (err) {
+		free(text);
+		return err;
+	}
+	*textp = text;
+	*lenp = len;
+	return 0;
+}
+
+int xlb_cfg_parse_file(const char *path, struct xlb_config *cfg, struct xlb_cfg_errors *errs)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(errs, 0, sizeof(*errs));
+	err = xlb_cfg_read(path, &text, &len);
+	if (err)
+		return err;
+	err = xlb_cfg_parse_string(path, text ?: "", len, cfg, errs);
+	free(text);
+	return err;
+}
+
+void xlb_cfg_free(struct xlb_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_vips; i++)
+		free(cfg->vips[i].backends);
+	free(cfg->vips);
+	free(cfg->ifaces);
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void xlb_cfg_errors_free(struct xlb_cfg_errors *errs)
+{
+	free(errs->v);
+	memset(errs, 0, sizeof(*errs));
+}
+
+void xlb_cfg_errors_print(const struct xlb_cfg_errors *errs, const char *name, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		fprintf(out, "%s:%u:%u: %s\n", name ?: "<config>", errs->v[i].pos.line,
+			errs->v[i].pos.col, errs->v[i].msg);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What xlbctl shows, read from the maps xlbd pins under <pin_dir>/<ifname>/: for one interface, or
+ * for every interface directory found there with their counters added up. A VIP is the same VIP on
+ * every interface when its key is; a backend is the same backend when its id is (xlbd hands out
+ * the same ids on every interface).
+ */
+#ifndef XLB_CTL_VIEW_H
+#define XLB_CTL_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xlb/abi.h"
+
+/* Which maps to read; xlb_view_load() leaves the parts not asked for empty. */
+enum xlb_view_part {
+	XLB_VIEW_VIPS = 1 << 0,     /* vips, vip_names, vip_stats */
+	XLB_VIEW_BACKENDS = 1 << 1, /* backends, backend_stats; with VIPS also xlb_view_vip.n_backends */
+	XLB_VIEW_REASONS = 1 << 2,  /* reason_stats, conns */
+};
+
+struct xlb_view_vip {
+	struct xlb_vip_key key;
+	struct xlb_vip vip;        /* as the first interface holding this key has it */
+	struct xlb_counters stats; /* vip_stats, summed over CPUs and interfaces */
+	unsigned int n_backends;   /* used backends whose vip_id is vip.id */
+};
+
+struct xlb_view_backend {
+	/* Copied from the first interface using the slot; LIVE and MAC stay set only when every
+	 * interface has them, since a backend without a MAC on one interface loses that
+	 * interface's new flows. */
+	struct xlb_backend be;
+	struct xlb_counters stats; /* backend_stats, summed over CPUs and interfaces */
+};
+
+struct xlb_view {
+	struct xlb_view_vip *vips; /* n_vips of them, by vip id, then key */
+	size_t n_vips;
+	struct xlb_view_backend *backends; /* XLB_MAX_BACKENDS, by backend id; unused slots zero */
+	struct xlb_vip_name *names;        /* XLB_MAX_VIPS, by vip id; first non-empty name wins */
+	struct xlb_counters reasons[XLB_R_MAX]; /* reason_stats, by enum xlb_reason */
+	uint64_t conns;                         /* conns entries, summed over interfaces */
+	unsigned int n_ifaces;
+};
+
+/*
+ * Read one interface (ifname) or every one (ifname NULL). 0, or -errno after logging to stderr:
+ * -ENOENT when there are no xlb maps there, -EPROTO when a map's layout is not this ABI's.
+ */
+int xlb_view_load(struct xlb_view *v, const char *pin_dir, const char *ifname, unsigned int parts);
+void xlb_view_free(struct xlb_view *v);
+/* The operator's name for a VIP id, or NULL when it has none. */
+const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id);
+
+#endif /* XLB_CTL_VIEW_H */

@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xlbctl: the operator's window into the XDP data path. Reads the maps xlbd pins under
+ * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes nothing.
+ * Numbers are printed in full so that two runs diff exactly.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_output.h"
+#include "ctl_view.h"
+#include "dataplane.h" /* XLB_PIN_ROOT */
+#include "xlb/abi.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Room for "[v6-address]:65535/255" and anything shorter. */
+#define VIP_STR_LEN (INET6_ADDRSTRLEN + sizeof("[]:65535/255"))
+#define MAC_STR_LEN sizeof("aa:bb:cc:dd:ee:ff")
+
+enum ctl_exit {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAIL = 1,  /* the maps could not be read, or the VIP asked for does not exist */
+	CTL_EXIT_USAGE = 2, /* bad command line */
+};
+
+struct ctl_opts {
+	const char *pin_dir;
+	const char *ifname; /* NULL: every interface, summed */
+	bool json;
+};
+
+static const char *const reason_names[] = {
+	[XLB_R_FORWARDED] = "forwarded",
+	[XLB_R_PASS_NOT_IP] = "pass_not_ip",
+	[XLB_R_PASS_NOT_VIP] = "pass_not_vip",
+	[XLB_R_PASS_NOT_L4] = "pass_not_l4",
+	[XLB_R_PASS_FRAGMENT] = "pass_fragment",
+	[XLB_R_PASS_IP_EXT] = "pass_ip_ext",
+	[XLB_R_DROP_TRUNCATED] = "drop_truncated",
+	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
+	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
+	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
+};
+_Static_assert(ARRAY_SIZE(reason_names) == XLB_R_MAX, "reason_names must name every xlb_reason");
+
+static const char *const sched_names[] = {
+	[XLB_SCHED_MAGLEV] = "maglev",
+	[XLB_SCHED_SH] = "sh",
+	[XLB_SCHED_WRR] = "wrr",
+	[XLB_SCHED_WLC] = "wlc",
+};
+
+static const char *const fwd_names[] = {
+	[XLB_FWD_DR] = "dr",
+	[XLB_FWD_TUN] = "tun",
+	[XLB_FWD_NAT] = "nat",
+};
+
+/* A value from a newer xlbd than this xlbctl knows is shown, not hidden. */
+static const char *enum_name(const char *const *names, size_t n, unsigned int val)
+{
+	return val < n && names[val] ? names[val] : "unknown";
+}
+
+static const char *addr_str(__u8 family, const __be32 addr[4], char *buf, size_t len)
+{
+	int af = family == XLB_FAMILY_V4 ? AF_INET : family == XLB_FAMILY_V6 ? AF_INET6 : AF_UNSPEC;
+
+	if (af == AF_UNSPEC || !inet_ntop(af, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static const char *proto_str(__u8 proto, char buf[4])
+{
+	if (proto == IPPROTO_TCP)
+		return "tcp";
+	if (proto == IPPROTO_UDP)
+		return "udp";
+	snprintf(buf, 4, "%u", proto);
+	return buf;
+}
+
+/* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
+static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[4];
+	bool v6 = k->family == XLB_FAMILY_V6;
+
+	addr_str(k->family, k->addr, addr, sizeof(addr));
+	if (k->port)
+		snprintf(port, sizeof(port), "%u", ntohs(k->port));
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
+		 proto_str(k->proto, proto));
+	return buf;
+}
+
+static const char *mac_str(const __u8 mac[6], char buf[MAC_STR_LEN])
+{
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
+/* One word a script can match: live or down, then ",no-mac" while the MAC is unresolved. */
+static const char *state_str(__u8 flags)
+{
+	bool live = flags & XLB_BE_F_LIVE, mac = flags & XLB_BE_F_MAC;
+
+	if (live)
+		return mac ? "live" : "live,no-mac";
+	return mac ? "down" : "down,no-mac";
+}
+
+static int output_err(int err)
+{
+	fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(-err));
+	return err;
+}
+
+static int vips_table(const struct xlb_view *v)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "NAME" },	     { "VIP" },		 { "SCHED" },	  { "FWD" },
+		{ "BACKENDS", true }, { "PACKETS", true }, { "BYTES", true }, { "NEW_FLOWS", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char vip[VIP_STR_LEN];
+	size_t i;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (i = 0; i < v->n_vips; i++) {
+		const struct xlb_view_vip *vv = &v->vips[i];
+		const char *name = xlb_view_vip_name(v, vv->vip.id);
+
+		xlb_table_cell(t, "%s", name ? name : "-");
+		xlb_table_cell(t, "%s", vip_str(&vv->key, vip, sizeof(vip)));
+		xlb_table_cell(t, "%s", enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
+		xlb_table_cell(t, "%s", enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_table_cell(t, "%u", vv->n_backends);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.bytes);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.new_flows);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int vips_json(const struct xlb_view *v)
+{
+	char addr[INET6_ADDRSTRLEN], proto[4];
+	struct xlb_json j;
+	size_t i;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "vips");
+	xlb_json_array_begin(&j);
+	for (i = 0; i < v->n_vips; i++) {
+		const struct xlb_view_vip *vv = &v->vips[i];
+
+		xlb_json_object_begin(&j);
+		xlb_json_kv_string(&j, "name", xlb_view_vip_name(v, vv->vip.id));
+		xlb_json_kv_string(&j, "address", addr_str(vv->key.family, vv->key.addr, addr,
+							   sizeof(addr)));
+		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
+		xlb_json_kv_string(&j, "protocol", proto_str(vv->key.proto, proto));
+		xlb_json_kv_string(&j, "scheduler",
+				   enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
+		xlb_json_kv_string(&j, "forwarding",
+				   enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_json_kv_uint(&j, "backends", vv->n_backends);
+		xlb_json_kv_uint(&j, "packets", vv->stats.packets);
+		xlb_json_kv_uint(&j, "bytes", vv->stats.bytes);
+		xlb_json_kv_uint(&j, "new_flows", vv->stats.new_flows);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_array_end(&j);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_vips(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct xlb_view v;
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	if (err)
+		return err;
+	err = o->json ? vips_json(&v) : vips_table(&v);
+	xlb_view_free(&v);
+	return err;
+}
+
+/*
+ * Which VIPs `backends VIP` means: the one so named, or those at an address, written as
+ * ADDR, ADDR:PORT or [ADDR6]:PORT, each optionally followed by /tcp or /udp; '*' is port 0.
+ */
+struct vip_filter {
+	const char *text;
+	bool is_addr; /* text also parsed as an address */
+	__u8 family;
+	__be32 addr[4];
+	bool has_port;
+	__be16 port;
+	bool has_proto;
+	__u8 proto;
+};
+
+static bool parse_filter_port(const char *s, struct vip_filter *f)
+{
+	unsigned long port;
+	char *end;
+
+	if (!strcmp(s, "*")) {
+		port = 0;
+	} else {
+		if (*s < '0' || *s > '9')
+			return false;
+		errno = 0;
+		port = strtoul(s, &end, 10);
+		if (errno || *end || port > 65535)
+			return false;
+	}
+	f->port = htons(port);
+	f->has_port = true;
+	return true;
+}
+
+static void parse_vip_filter(const char *text, struct vip_filter *f)
+{
+	char buf[INET6_ADDRSTRLEN + 16], *host, *port = NULL, *p;
+
+	memset(f, 0, sizeof(*f));
+	f->text = text;
+	if (strlen(text) >= sizeof(buf))
+		return;
+	strcpy(buf, text);
+	p = strrchr(buf, '/');
+	if (p) {
+		if (!strcmp(p + 1, "tcp"))
+			f->proto = IPPROTO_TCP;
+		else if (!strcmp(p + 1, "udp"))
+			f->proto = IPPROTO_UDP;
+		else
+			return;
+		f->has_proto = true;
+		*p = '\0';
+	}
+	host = buf;
+	if (buf[0] == '[') {
+		p = strchr(buf, ']');
+		if (!p || (p[1] && p[1] != ':'))
+			return;
+		*p = '\0';
+		host = buf + 1;
+		if (p[1])
+			port = p + 2;
+	} else if ((p = strchr(buf, ':')) && p == strrchr(buf, ':')) {
+		/* One colon: IPv4 with a port. More: a bare IPv6 address. */
+		*p = '\0';
+		port = p + 1;
+	}
+	if (inet_pton(AF_INET, host, f->addr) == 1)
+		f->family = XLB_FAMILY_V4;
+	else if (inet_pton(AF_INET6, host, f->addr) == 1)
+		f->family = XLB_FAMILY_V6;
+	else
+		return;
+	if (port && !parse_filter_port(port, f))
+		return;
+	f->is_addr = true;
+}
+
+static bool vip_filter_matches(const struct vip_filter *f, const struct xlb_view *v,
+			       const struct xlb_view_vip *vv)
+{
+	const char *name = xlb_view_vip_name(v, vv->vip.id);
+
+	if (name && !strcmp(name, f->text))
+		return true;
+	return f->is_addr && vv->key.family == f->family &&
+	       !memcmp(vv->key.addr, f->addr, sizeof(f->addr)) &&
+	       (!f->has_port || vv->key.port == f->port) &&
+	       (!f->has_proto || vv->key.proto == f->proto);
+}
+
+static int cmp_backend(const void *a, const void *b, void *arg)
+{
+	const struct xlb_view *v = arg;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+	__u32 vx = v->backends[x].be.vip_id, vy = v->backends[y].be.vip_id;
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Ids of the used backends to show, by VIP id then backend id. want NULL: all of them. */
+static size_t select_backends(const struct xlb_view *v, const bool *want, __u32 *ids)
+{
+	size_t n = 0;
+	__u32 id;
+
+	for (id = 0; id < XLB_MAX_BACKENDS; id++) {
+		const struct xlb_backend *be = &v->backends[id].be;
+
+		if (!(be->flags & XLB_BE_F_USED))
+			continue;
+		if (want && (be->vip_id >= XLB_MAX_VIPS || !want[be->vip_id]))
+			continue;
+		ids[n++] = id;
+	}
+	qsort_r(ids, n, sizeof(*ids), cmp_backend, (void *)v);
+	return n;
+}
+
+static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "VIP" },   { "ADDRESS" },	  { "WEIGHT", true }, { "MAC" },
+		{ "STATE" }, { "PACKETS", true }, { "BYTES", true },  { "NEW_FLOWS", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	size_t i;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (i = 0; i < n; i++) {
+		const struct xlb_view_backend *vb = &v->backends[ids[i]];
+		const char *name = xlb_view_vip_name(v, vb->be.vip_id);
+
+		xlb_table_cell(t, "%s", name ? name : "-");
+		xlb_table_cell(t, "%s", addr_str(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+		xlb_table_cell(t, "%u", vb->be.weight);
+		xlb_table_cell(t, "%s", vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : "-");
+		xlb_table_cell(t, "%s", state_str(vb->be.flags));
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n)
+{
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	struct xlb_json j;
+	size_t i;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "backends");
+	xlb_json_array_begin(&j);
+	for (i = 0; i < n; i++) {
+		const struct xlb_view_backend *vb = &v->backends[ids[i]];
+
+		xlb_json_object_begin(&j);
+		xlb_json_kv_string(&j, "vip", xlb_view_vip_name(v, vb->be.vip_id));
+		xlb_json_kv_string(&j, "address",
+				   addr_str(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+		xlb_json_kv_uint(&j, "weight", vb->be.weight);
+		xlb_json_kv_string(&j, "mac",
+				   vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : NULL);
+		xlb_json_kv_string(&j, "state", state_str(vb->be.flags));
+		xlb_json_kv_uint(&j, "packets", vb->stats.packets);
+		xlb_json_kv_uint(&j, "bytes", vb->stats.bytes);
+		xlb_json_kv_uint(&j, "new_flows", vb->stats.new_flows);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_array_end(&j);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_backends(const struct ctl_opts *o, int argc, char **argv)
+{
+	bool want[XLB_MAX_VIPS] = {}, matched = false;
+	struct vip_filter f;
+	struct xlb_view v;
+	__u32 *ids;
+	size_t i, n;
+	int err;
+
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	if (err)
+		return err;
+	ids = calloc(XLB_MAX_BACKENDS, sizeof(*ids));
+	if (!ids) {
+		err = output_err(-ENOMEM);
+		goto cleanup;
+	}
+	if (argc) {
+		parse_vip_filter(argv[0], &f);
+		for (i = 0; i < v.n_vips; i++) {
+			if (!vip_filter_matches(&f, &v, &v.vips[i]))
+				continue;
+			matched = true;
+			if (v.vips[i].vip.id < XLB_MAX_VIPS)
+				want[v.vips[i].vip.id] = true;
+		}
+		if (!matched) {
+			fprintf(stderr, "xlbctl: no VIP matches '%s'\n", argv[0]);
+			err = -ENOENT;
+			goto cleanup;
+		}
+	}
+	n = select_backends(&v, argc ? want : NULL, ids);
+	err = o->json ? backends_json(&v, ids, n) : backends_table(&v, ids, n);
+cleanup:
+	free(ids);
+	xlb_view_free(&v);
+	return err;
+}
+
+static int stats_table(const struct xlb_view *v)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "REASON" },
+		{ "PACKETS", true },
+		{ "BYTES", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	int r, err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (r = 0; r < XLB_R_MAX; r++) {
+		xlb_table_cell(t, "%s", reason_names[r]);
+		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].bytes);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	if (err)
+		return output_err(err);
+	printf("\nconns in use: %llu\n", (unsigned long long)v->conns);
+	return 0;
+}
+
+static int stats_json(const struct xlb_view *v)
+{
+	struct xlb_json j;
+	int r, err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "reasons");
+	xlb_json_object_begin(&j);
+	for (r = 0; r < XLB_R_MAX; r++) {
+		xlb_json_key(&j, reason_names[r]);
+		xlb_json_object_begin(&j);
+		xlb_json_kv_uint(&j, "packets", v->reasons[r].packets);
+		xlb_json_kv_uint(&j, "bytes", v->reasons[r].bytes);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_object_end(&j);
+	xlb_json_kv_uint(&j, "conns", v->conns);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_stats(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct xlb_view v;
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_REASONS);
+	if (err)
+		return err;
+	err = o->json ? stats_json(&v) : stats_table(&v);
+	xlb_view_free(&v);
+	return err;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xlbctl [--pin-dir DIR] [-i IFNAME] [--json] COMMAND [ARGS]\n"
+		"\n"
+		"Show what xlb's XDP data path holds and counts, from the maps xlbd pins under\n"
+		"DIR/<ifname>/. Without -i, every interface found there is shown, counters summed.\n"
+		"\n"
+		"Commands:\n"
+		"  vips                     VIPs: scheduler, forwarding, backends, traffic\n"
+		"  backends [VIP]           backends of every VIP, or of one VIP given by name,\n"
+		"                           ADDR, ADDR:PORT or [ADDR6]:PORT (optionally /tcp, /udp)\n"
+		"  stats                    packets per verdict reason, and connections in use\n"
+		"  help                     this text\n"
+		"\n"
+		"Options (before or after the command):\n"
+		"      --pin-dir DIR        where xlbd pins its maps (default %s)\n"
+		"  -i, --interface IFNAME   one interface only\n"
+		"      --json               one JSON object instead of a table\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Exit status: 0 ok, 1 the maps could not be read or no such VIP, 2 bad usage.\n",
+		XLB_PIN_ROOT);
+}
+
+static int do_help(const struct ctl_opts *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static const struct ctl_cmd {
+	const char *name;
+	int (*fn)(const struct ctl_opts *o, int argc, char **argv);
+	int max_args;
+} cmds[] = {
+	{ "vips", do_vips, 0 },
+	{ "backends", do_backends, 1 },
+	{ "stats", do_stats, 0 },
+	{ "help", do_help, 0 },
+};
+
+/* An interface name is one path component of the pin directory, and a real ifname. */
+static bool ifname_ok(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && !strchr(s, '/') && strcmp(s, ".") &&
+	       strcmp(s, "..");
+}
+
+enum {
+	OPT_PIN_DIR = 256,
+	OPT_JSON,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT };
+	const struct ctl_cmd *cmd = NULL;
+	size_t i;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PIN_DIR:
+			o.pin_dir = optarg;
+			break;
+		case 'i':
+			if (!ifname_ok(optarg)) {
+				fprintf(stderr, "xlbctl: bad interface name '%s'\n", optarg);
+				return CTL_EXIT_USAGE;
+			}
+			o.ifname = optarg;
+			break;
+		case OPT_JSON:
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		case ':':
+			fprintf(stderr, "xlbctl: option '%s' needs a value\n", argv[optind - 1]);
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		default:
+			if (optopt > 0 && optopt < 256)
+				fprintf(stderr, "xlbctl: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "xlbctl: unknown option '%s'\n", argv[optind - 1]);
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (!*o.pin_dir) {
+		fprintf(stderr, "xlbctl: --pin-dir needs a directory\n");
+		return CTL_EXIT_USAGE;
+	}
+	if (optind == argc) {
+		fprintf(stderr, "xlbctl: no command given\n");
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(argv[optind], cmds[i].name))
+			cmd = &cmds[i];
+	if (!cmd) {
+		fprintf(stderr, "xlbctl: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	optind++;
+	if (argc - optind > cmd->max_args) {
+		fprintf(stderr, "xlbctl: too many arguments for '%s'\n", cmd->name);
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+
+	err = cmd->fn(&o, argc - optind, argv + optind);
+	if (err)
+		return CTL_EXIT_FAIL;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
