@@ -11,8 +11,13 @@ const volatile __u8 iface_mac[ETH_ALEN] = {};
 /* DR: the backend holds the VIP on loopback; only the L2 header changes, L3/L4 stay byte-exact. */
 static __always_inline int xlb_fwd_dr(struct ethhdr *eth, const struct xlb_backend *be)
 {
+	int i;
+
 	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, (const __u8 *)iface_mac, ETH_ALEN);
+	/* Byte by byte through the volatile: a memcpy would let clang fold in the all-zero
+	 * initialiser instead of the MAC xlbd writes before load. */
+	for (i = 0; i < ETH_ALEN; i++)
+		eth->h_source[i] = iface_mac[i];
 	return XDP_TX;
 }
 

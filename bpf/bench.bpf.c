@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Harness for `make bench` (tests/bench/bench.c): BPF_PROG_TEST_RUN with repeat runs a program
+ * again and again on one buffer, so a second run would see the frame the first one rewrote. Every
+ * run therefore enters bench_wrap, which puts the input back the way it was (xlb only rewrites the
+ * 12 MAC bytes), optionally turns the frame into a flow never seen before, and tail-calls the
+ * program under test: xlb_xdp from the xlb skeleton, or bench_floor. Both go through the same
+ * wrapper doing the same work, so the difference between them is the balancer alone.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+
+/* Slot 0: bench_floor; slot 1: xlb_xdp. Filled by bench.c; an empty slot makes the run abort. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} targets SEC(".maps");
+
+/* Where the bench frame keeps its TCP source port and IPv4 source address; set before load so
+ * the verifier sees constants. Defaults: Ethernet + IPv4 without options. */
+const volatile __u32 sport_off = ETH_HLEN + 20;
+const volatile __u32 saddr_off = ETH_HLEN + 12;
+
+/* Written by bench.c between runs (mmapped .bss). */
+__u8 orig_macs[2 * ETH_ALEN]; /* destination and source MAC of the input frame */
+__u32 target_slot;            /* which targets slot to tail-call */
+__u32 rotate;                 /* non-zero: make every run a new flow */
+__u32 flow_seq;               /* runs so far with rotate set; the flow's identity */
+
+SEC("xdp")
+int bench_wrap(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+
+	if (data + 2 * ETH_ALEN > data_end)
+		return XDP_ABORTED;
+	__builtin_memcpy(data, orig_macs, 2 * ETH_ALEN);
+
+	if (rotate) {
+		__u16 *sport = data + sport_off;
+		__u16 *saddr_lo = data + saddr_off + 2;
+		__u32 seq = ++flow_seq;
+
+		if ((void *)(sport + 1) > data_end || (void *)(saddr_lo + 1) > data_end)
+			return XDP_ABORTED;
+		/*
+		 * The port alone repeats after 65536 runs, well inside the conns LRU, and the
+		 * repeats would be hits: the counter's upper half goes into the low half of the
+		 * source address, so no flow repeats within 2^32 runs.
+		 */
+		*sport = (__u16)seq;
+		*saddr_lo = (__u16)(seq >> 16);
+	}
+
+	bpf_tail_call(ctx, &targets, target_slot);
+	return XDP_ABORTED;
+}
+
+/* The floor: everything but the balancer. */
+SEC("xdp")
+int bench_floor(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
