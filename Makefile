@@ -29,14 +29,15 @@ LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
 LIB       := $(BUILD)/libxlb.a
 
 BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
+TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http
-TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_packet
+TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns demo bench clean install
-all: $(BINS) $(TESTS) $(BENCH)
+all: $(BINS) $(TESTS) $(BENCH) $(TEST_BPF)
 
 deps:
 	$(Q)tools/deps.sh
@@ -66,7 +67,7 @@ $(BUILD)/xlbd: user/xlbd.c $(LIB)
 
 $(BUILD)/xlbctl: user/xlbctl.c $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -ljson-c
 
 $(BUILD)/xlb-http: tools/xlb-http.c | $(BUILD)
 	@echo "  LINK    $@"
@@ -84,13 +85,13 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
 
-unit: $(BUILD)/test_config $(BUILD)/test_maglev
-	$(Q)$(BUILD)/test_config && $(BUILD)/test_maglev
+unit: $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health
+	$(Q)$(BUILD)/test_config && $(BUILD)/test_maglev && $(BUILD)/test_health
 
 packet: $(BUILD)/test_packet
 	$(Q)$(BUILD)/test_packet
 
-netns: $(BINS)
+netns: $(BINS) $(TEST_BPF)
 	$(Q)tests/netns/run.sh
 
 test: deps
@@ -100,7 +101,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory netns
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS)
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(TEST_BPF)
 	$(Q)tools/demo.sh
 
 bench: deps

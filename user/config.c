@@ -6,6 +6,11 @@
  * whatever order the keys came in. Errors are collected rather than fatal so that one run of
  * `xlbd --check` shows every mistake; only a YAML syntax error (libyaml cannot resume after one)
  * or running out of memory ends the walk early.
+ *
+ * Health checks are the one section read in two layers: a VIP's `health` gives defaults and a
+ * backend's overrides them key by key. Both are kept as written, with where each key was, until
+ * the VIP ends; then each backend's check is merged and validated, and a mistake is reported
+ * where it was written, once, however many backends inherit it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,7 +26,7 @@
 #include "config.h"
 #include "maglev.h"
 
-#define XLB_CFG_MAX_KEYS 8		/* keys in the largest section */
+#define XLB_CFG_MAX_KEYS 12		/* keys in the largest section (health) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
 #define XLB_CFG_MAX_FILE (16 << 20)	/* a config this big is a wrong path, not a config */
 #define XLB_CFG_DEFAULT_WEIGHT 100
@@ -32,6 +37,43 @@
 struct xlb_cfg_mark {
 	struct xlb_cfg_pos at;
 	bool ok;
+};
+
+/* A health mapping's keys, in the order of their XLB_HC_SET_* bits: key i is bit 1 << i. */
+enum {
+	XLB_CFG_HC_TYPE,
+	XLB_CFG_HC_PORT,
+	XLB_CFG_HC_INTERVAL,
+	XLB_CFG_HC_TIMEOUT,
+	XLB_CFG_HC_RISE,
+	XLB_CFG_HC_FALL,
+	XLB_CFG_HC_PATH,
+	XLB_CFG_HC_STATUS,
+	XLB_CFG_HC_BODY,
+	XLB_CFG_HC_PAYLOAD,
+	XLB_CFG_HC_EXPECT,
+	XLB_CFG_HC_COMMAND,
+	XLB_CFG_HC_N_KEYS,
+};
+_Static_assert(XLB_HC_SET_TYPE == 1u << XLB_CFG_HC_TYPE &&
+		       XLB_HC_SET_PORT == 1u << XLB_CFG_HC_PORT &&
+		       XLB_HC_SET_INTERVAL == 1u << XLB_CFG_HC_INTERVAL &&
+		       XLB_HC_SET_TIMEOUT == 1u << XLB_CFG_HC_TIMEOUT &&
+		       XLB_HC_SET_RISE == 1u << XLB_CFG_HC_RISE &&
+		       XLB_HC_SET_FALL == 1u << XLB_CFG_HC_FALL &&
+		       XLB_HC_SET_PATH == 1u << XLB_CFG_HC_PATH &&
+		       XLB_HC_SET_STATUS == 1u << XLB_CFG_HC_STATUS &&
+		       XLB_HC_SET_BODY == 1u << XLB_CFG_HC_BODY &&
+		       XLB_HC_SET_PAYLOAD == 1u << XLB_CFG_HC_PAYLOAD &&
+		       XLB_HC_SET_EXPECT == 1u << XLB_CFG_HC_EXPECT &&
+		       XLB_HC_SET_COMMAND == 1u << XLB_CFG_HC_COMMAND,
+	       "health keys out of step with XLB_HC_SET_*");
+
+/* Where one health mapping's keys were, for the checks that run once it is merged. */
+struct xlb_cfg_hc_marks {
+	struct xlb_cfg_pos key[XLB_CFG_HC_N_KEYS]; /* line 0: not given */
+	struct xlb_cfg_pos val[XLB_CFG_HC_N_KEYS];
+	uint32_t bad; /* XLB_HC_SET_* given but rejected: checks that need them are skipped */
 };
 
 struct xlb_cfg_parser {
@@ -48,7 +90,11 @@ struct xlb_cfg_parser {
 	struct xlb_cfg_mark *vip_name;	/* parallel to cfg->vips: name (address if defaulted) */
 	struct xlb_cfg_vip *vip;	/* the VIP whose backends are being read */
 	struct xlb_cfg_mark *be_addr;	/* parallel to vip->backends: the address value */
-	size_t n_backends;		/* over all VIPs: backend ids share one map */
+	struct xlb_cfg_hc_marks *be_hc;	/* parallel to vip->backends: their health mappings */
+	struct xlb_cfg_hc_marks vip_hc;	/* the current VIP's health mapping */
+	struct xlb_cfg_hc_marks *hc;	/* the health mapping being read */
+	struct xlb_cfg_mark fallback;	/* the current VIP's fallback value */
+	size_t n_backends;		/* over all VIPs, fallbacks too: ids share one map */
 };
 
 enum xlb_cfg_kind {
@@ -158,6 +204,28 @@ xlb_cfg_reject(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *fmt,
 	xlb_cfg_verror(p, at, fmt, ap);
 	va_end(ap);
 	return p->stop ?: 1;
+}
+
+/*
+ * Like xlb_cfg_error(), but not again at a position that already has this message: a VIP's
+ * health is checked once for itself and again in every backend that inherits it.
+ */
+static void __attribute__((format(printf, 3, 4)))
+xlb_cfg_error_once(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *fmt, ...)
+{
+	const struct xlb_cfg_errors *errs = p->errs;
+	char msg[sizeof(errs->v[0].msg)];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < errs->n; i++)
+		if (errs->v[i].pos.line == at.line && errs->v[i].pos.col == at.col &&
+		    !strcmp(errs->v[i].msg, msg))
+			return;
+	xlb_cfg_error(p, at, "%s", msg);
 }
 
 /* Reader errors (bad encoding) carry a byte offset, not a mark. */
@@ -470,6 +538,94 @@ static int xlb_cfg_int_val(struct xlb_cfg_parser *p, const char *what, uint32_t 
 	return 0;
 }
 
+/* Copy the string value of key `what` into buf, refusing one that does not fit. */
+static int xlb_cfg_text_val(struct xlb_cfg_parser *p, const char *what, char *buf, size_t size)
+{
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	if (len >= size)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "%s '%.32s...' is longer than %zu characters", what, s,
+				      size - 1);
+	memcpy(buf, s, len + 1);
+	return 0;
+}
+
+/* How messages say a duration: in the largest unit that divides it. */
+static const char *xlb_cfg_ms_str(uint32_t ms, char *buf, size_t len)
+{
+	if (ms && !(ms % 60000))
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (ms && !(ms % 1000))
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+	return buf;
+}
+
+/*
+ * A duration of key `what` in [min, max] ms: a number and a unit, ms, s or m ("100ms", "2s",
+ * "1m"), the number written as xlb_cfg_uint() wants it plus an optional fraction ("1.5s") that
+ * must come to whole milliseconds. A bare number is refused rather than guessed at: keepalived's
+ * delays are seconds, Go's durations nanoseconds.
+ */
+static int xlb_cfg_duration_val(struct xlb_cfg_parser *p, const char *what, uint32_t min,
+				uint32_t max, uint32_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint32_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 } };
+	const char *s = xlb_cfg_str(p), *c = s;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	uint64_t whole = 0, frac = 0, scale = 1, ms;
+	char lo[16], hi[16];
+	size_t i;
+
+	if (*c < '0' || *c > '9' || (c[0] == '0' && c[1] >= '0' && c[1] <= '9'))
+		goto bad;
+	for (; *c >= '0' && *c <= '9'; c++)
+		if (whole <= max) /* past max it is out of range whatever follows */
+			whole = whole * 10 + (*c - '0');
+	if (*c == '.') {
+		if (*++c < '0' || *c > '9')
+			goto bad;
+		/* Six places are finer than a millisecond in any unit; more is a typo. */
+		for (; *c >= '0' && *c <= '9'; c++) {
+			if (scale == 1000000)
+				goto bad;
+			frac = frac * 10 + (*c - '0');
+			scale *= 10;
+		}
+	}
+	if (!*c)
+		return xlb_cfg_reject(p, at, "duration '%.32s' needs a unit (ms, s, m)", s);
+	for (i = 0; i < XLB_CFG_ARRAY_SIZE(units) && strcmp(units[i].unit, c); i++)
+		;
+	if (i == XLB_CFG_ARRAY_SIZE(units)) {
+		if (strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(c))
+			goto bad;
+		return xlb_cfg_reject(p, at,
+				      "duration '%.32s' has an unknown unit '%.8s' "
+				      "(expected ms, s or m)",
+				      s, c);
+	}
+	ms = (whole * scale + frac) * units[i].ms;
+	if (ms % scale)
+		return xlb_cfg_reject(p, at, "duration '%.32s' is finer than 1ms", s);
+	ms /= scale;
+	if (ms < min || ms > max)
+		return xlb_cfg_reject(p, at, "%s %.32s is out of range (%s..%s)", what, s,
+				      xlb_cfg_ms_str(min, lo, sizeof(lo)),
+				      xlb_cfg_ms_str(max, hi, sizeof(hi)));
+	*out = ms;
+	return 0;
+bad:
+	return xlb_cfg_reject(p, at, "%s '%.32s' is not a duration (like 100ms, 2s, 1.5s or 1m)",
+			      what, s);
+}
+
 static bool xlb_addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
 {
 	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
@@ -710,7 +866,408 @@ static int xlb_cfg_maglev(struct xlb_cfg_parser *p, void *obj)
 	return xlb_cfg_walk_map(p, &xlb_cfg_maglev_section, obj);
 }
 
-/* vips: [{name, address, port, protocol, scheduler, forwarding, backends: [{address, weight}]}] */
+/*
+ * health: {type, port, interval, timeout, rise, fall, path, expect_status, expect_body, payload,
+ * expect, command}, under a VIP (defaults for its backends) or under a backend (overrides, key by
+ * key). Values are checked here; how they fit together only once the VIP ends (see
+ * xlb_cfg_vip_health_end()).
+ */
+
+#define XLB_CFG_HC_MAX_MS (60 * 60 * 1000) /* an hour: interval and timeout at most */
+/* What every check but none takes; exec gets its port in XLB_PORT. */
+#define XLB_CFG_HC_COMMON                                                               \
+	(XLB_HC_SET_TYPE | XLB_HC_SET_PORT | XLB_HC_SET_INTERVAL | XLB_HC_SET_TIMEOUT | \
+	 XLB_HC_SET_RISE | XLB_HC_SET_FALL)
+
+static const struct xlb_cfg_word xlb_cfg_hc_types[] = {
+	{ "none", XLB_HC_NONE },
+	{ "tcp", XLB_HC_TCP },
+	{ "http", XLB_HC_HTTP },
+	{ "udp", XLB_HC_UDP },
+	{ "exec", XLB_HC_EXEC },
+	{},
+};
+
+/* The keys each type of check takes; any other key given with it is a mistake. */
+static const uint32_t xlb_cfg_hc_takes[] = {
+	[XLB_HC_NONE] = XLB_HC_SET_TYPE,
+	[XLB_HC_TCP] = XLB_CFG_HC_COMMON,
+	[XLB_HC_HTTP] = XLB_CFG_HC_COMMON | XLB_HC_SET_PATH | XLB_HC_SET_STATUS | XLB_HC_SET_BODY,
+	[XLB_HC_UDP] = XLB_CFG_HC_COMMON | XLB_HC_SET_PAYLOAD | XLB_HC_SET_EXPECT,
+	[XLB_HC_EXEC] = XLB_CFG_HC_COMMON | XLB_HC_SET_COMMAND,
+};
+
+static const char *xlb_cfg_hc_type_str(unsigned int type)
+{
+	const struct xlb_cfg_word *w;
+
+	for (w = xlb_cfg_hc_types; w->word; w++)
+		if (w->val == (int)type)
+			return w->word;
+	return "?";
+}
+
+/* Note where key i's value is: the current event. */
+static struct xlb_cfg_pos xlb_cfg_hc_val(struct xlb_cfg_parser *p, int i)
+{
+	return p->hc->val[i] = xlb_cfg_at(p);
+}
+
+static int xlb_cfg_hc_type(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+	struct xlb_cfg_pos at = xlb_cfg_hc_val(p, XLB_CFG_HC_TYPE);
+	int v = xlb_cfg_lookup(xlb_cfg_hc_types, xlb_cfg_str(p));
+
+	if (v < 0)
+		return xlb_cfg_reject(p, at,
+				      "bad health check type '%.32s' "
+				      "(expected tcp, http, udp, exec or none)",
+				      xlb_cfg_str(p));
+	h->type = v;
+	return 0;
+}
+
+static int xlb_cfg_hc_port(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+	uint32_t v;
+	int ret;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_PORT);
+	ret = xlb_cfg_int_val(p, "port", 1, 65535, &v);
+	if (!ret)
+		h->port = v;
+	return ret;
+}
+
+static int xlb_cfg_hc_interval(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_INTERVAL);
+	return xlb_cfg_duration_val(p, "interval", 10, XLB_CFG_HC_MAX_MS, &h->interval_ms);
+}
+
+static int xlb_cfg_hc_timeout(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_TIMEOUT);
+	return xlb_cfg_duration_val(p, "timeout", 1, XLB_CFG_HC_MAX_MS, &h->timeout_ms);
+}
+
+static int xlb_cfg_hc_rise(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_RISE);
+	return xlb_cfg_int_val(p, "rise", 1, 100, &h->rise);
+}
+
+static int xlb_cfg_hc_fall(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_FALL);
+	return xlb_cfg_int_val(p, "fall", 1, 100, &h->fall);
+}
+
+/* Sent as written in "GET <path> HTTP/1.1", so it must already be a valid request target. */
+static int xlb_cfg_hc_path(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+	struct xlb_cfg_pos at = xlb_cfg_hc_val(p, XLB_CFG_HC_PATH);
+	const unsigned char *c = (const unsigned char *)xlb_cfg_str(p);
+
+	if (*c != '/')
+		return xlb_cfg_reject(p, at, "path '%.32s' must start with '/'", xlb_cfg_str(p));
+	for (; *c; c++)
+		if (*c <= ' ' || *c >= 0x7f)
+			return xlb_cfg_reject(p, at,
+					      "path '%.32s' must be printable ASCII without spaces "
+					      "(percent-encode the rest)",
+					      xlb_cfg_str(p));
+	return xlb_cfg_text_val(p, "path", h->path, sizeof(h->path));
+}
+
+static int xlb_cfg_hc_status(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+	uint32_t v;
+	int ret;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_STATUS);
+	ret = xlb_cfg_int_val(p, "expect_status", 100, 599, &v);
+	if (!ret)
+		h->expect_status = v;
+	return ret;
+}
+
+static int xlb_cfg_hc_body(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_BODY);
+	return xlb_cfg_text_val(p, "expect_body", h->expect_body, sizeof(h->expect_body));
+}
+
+static int xlb_cfg_hc_payload(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_PAYLOAD);
+	return xlb_cfg_text_val(p, "payload", h->payload, sizeof(h->payload));
+}
+
+static int xlb_cfg_hc_expect(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+
+	xlb_cfg_hc_val(p, XLB_CFG_HC_EXPECT);
+	return xlb_cfg_text_val(p, "expect", h->expect, sizeof(h->expect));
+}
+
+static int xlb_cfg_hc_command(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_health *h = obj;
+	struct xlb_cfg_pos at = xlb_cfg_hc_val(p, XLB_CFG_HC_COMMAND);
+
+	if (!*xlb_cfg_str(p))
+		return xlb_cfg_reject(p, at, "command must not be empty");
+	return xlb_cfg_text_val(p, "command", h->command, sizeof(h->command));
+}
+
+/* Which keys were given, and where, for the merge at the VIP's end. */
+static int xlb_cfg_hc_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			  const struct xlb_cfg_mark *seen)
+{
+	struct xlb_cfg_health *h = obj;
+	struct xlb_cfg_hc_marks *m = p->hc;
+	int i;
+
+	(void)start;
+	for (i = 0; i < XLB_CFG_HC_N_KEYS; i++) {
+		m->key[i] = seen[i].at;
+		if (seen[i].ok)
+			h->set |= 1u << i;
+		else if (seen[i].at.line)
+			m->bad |= 1u << i;
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_hc_keys[] = {
+	[XLB_CFG_HC_TYPE] = { "type", XLB_CFG_SCALAR, false, xlb_cfg_hc_type },
+	[XLB_CFG_HC_PORT] = { "port", XLB_CFG_SCALAR, false, xlb_cfg_hc_port },
+	[XLB_CFG_HC_INTERVAL] = { "interval", XLB_CFG_SCALAR, false, xlb_cfg_hc_interval },
+	[XLB_CFG_HC_TIMEOUT] = { "timeout", XLB_CFG_SCALAR, false, xlb_cfg_hc_timeout },
+	[XLB_CFG_HC_RISE] = { "rise", XLB_CFG_SCALAR, false, xlb_cfg_hc_rise },
+	[XLB_CFG_HC_FALL] = { "fall", XLB_CFG_SCALAR, false, xlb_cfg_hc_fall },
+	[XLB_CFG_HC_PATH] = { "path", XLB_CFG_SCALAR, false, xlb_cfg_hc_path },
+	[XLB_CFG_HC_STATUS] = { "expect_status", XLB_CFG_SCALAR, false, xlb_cfg_hc_status },
+	[XLB_CFG_HC_BODY] = { "expect_body", XLB_CFG_SCALAR, false, xlb_cfg_hc_body },
+	[XLB_CFG_HC_PAYLOAD] = { "payload", XLB_CFG_SCALAR, false, xlb_cfg_hc_payload },
+	[XLB_CFG_HC_EXPECT] = { "expect", XLB_CFG_SCALAR, false, xlb_cfg_hc_expect },
+	[XLB_CFG_HC_COMMAND] = { "command", XLB_CFG_SCALAR, false, xlb_cfg_hc_command },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_hc_keys) == XLB_CFG_HC_N_KEYS, "a health key is missing");
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_hc_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_hc_section = {
+	.where = "in health",
+	.keys = xlb_cfg_hc_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_hc_keys),
+	.end = xlb_cfg_hc_end,
+};
+
+/* Read a health mapping into h (what was given; the rest stays 0) and its positions into m. */
+static int xlb_cfg_health(struct xlb_cfg_parser *p, struct xlb_cfg_health *h,
+			  struct xlb_cfg_hc_marks *m)
+{
+	h->pos = xlb_cfg_at(p);
+	p->hc = m;
+	return xlb_cfg_walk_map(p, &xlb_cfg_hc_section, h);
+}
+
+/* A health as it applies to a VIP or a backend, with where each of its keys was written. */
+struct xlb_cfg_hc_view {
+	struct xlb_cfg_health h;
+	struct xlb_cfg_hc_marks at; /* line 0: a default */
+	uint32_t own;               /* keys written in the mapping being checked, not inherited */
+};
+
+static void xlb_cfg_hc_defaults(struct xlb_cfg_health *h)
+{
+	/* memset, not an initialiser: the padding too is zero, so resolved checks compare. */
+	memset(h, 0, sizeof(*h));
+	h->type = XLB_HC_TCP;
+	h->interval_ms = XLB_HC_DEFAULT_INTERVAL_MS;
+	h->timeout_ms = XLB_HC_DEFAULT_TIMEOUT_MS;
+	h->rise = XLB_HC_DEFAULT_RISE;
+	h->fall = XLB_HC_DEFAULT_FALL;
+	h->path[0] = '/';
+	h->expect_status = 200;
+}
+
+/* Copy the values of `keys` (XLB_HC_SET_*) from src to dst. */
+static void xlb_cfg_hc_copy(struct xlb_cfg_health *dst, const struct xlb_cfg_health *src,
+			    uint32_t keys)
+{
+	if (keys & XLB_HC_SET_TYPE)
+		dst->type = src->type;
+	if (keys & XLB_HC_SET_PORT)
+		dst->port = src->port;
+	if (keys & XLB_HC_SET_INTERVAL)
+		dst->interval_ms = src->interval_ms;
+	if (keys & XLB_HC_SET_TIMEOUT)
+		dst->timeout_ms = src->timeout_ms;
+	if (keys & XLB_HC_SET_RISE)
+		dst->rise = src->rise;
+	if (keys & XLB_HC_SET_FALL)
+		dst->fall = src->fall;
+	if (keys & XLB_HC_SET_PATH)
+		memcpy(dst->path, src->path, sizeof(dst->path));
+	if (keys & XLB_HC_SET_STATUS)
+		dst->expect_status = src->expect_status;
+	if (keys & XLB_HC_SET_BODY)
+		memcpy(dst->expect_body, src->expect_body, sizeof(dst->expect_body));
+	if (keys & XLB_HC_SET_PAYLOAD)
+		memcpy(dst->payload, src->payload, sizeof(dst->payload));
+	if (keys & XLB_HC_SET_EXPECT)
+		memcpy(dst->expect, src->expect, sizeof(dst->expect));
+	if (keys & XLB_HC_SET_COMMAND)
+		memcpy(dst->command, src->command, sizeof(dst->command));
+}
+
+/* Lay the mapping h (positions m) over v: its keys now win, and are the ones v's checks own. */
+static void xlb_cfg_hc_overlay(struct xlb_cfg_hc_view *v, const struct xlb_cfg_health *h,
+			       const struct xlb_cfg_hc_marks *m)
+{
+	int i;
+
+	xlb_cfg_hc_copy(&v->h, h, h->set);
+	for (i = 0; i < XLB_CFG_HC_N_KEYS; i++) {
+		if (!((h->set | m->bad) & (1u << i)))
+			continue;
+		v->at.key[i] = m->key[i];
+		v->at.val[i] = m->val[i];
+	}
+	v->h.set |= h->set;
+	v->h.pos = h->pos;
+	/* A key rejected here hides the inherited one; one given here clears an inherited bad. */
+	v->at.bad = (v->at.bad & ~h->set) | m->bad;
+	v->own = h->set;
+}
+
+/*
+ * Inherited keys that do not apply to the type a backend's own mapping gives go back to their
+ * defaults: an http VIP's path says nothing about the one backend that is checked over tcp.
+ */
+static void xlb_cfg_hc_drop_foreign(struct xlb_cfg_hc_view *v, const struct xlb_cfg_health *be,
+				    const struct xlb_cfg_hc_marks *m)
+{
+	struct xlb_cfg_health dflt;
+	unsigned int type = be->set & XLB_HC_SET_TYPE ? be->type : v->h.type;
+	uint32_t drop;
+	int i;
+
+	if (m->bad & XLB_HC_SET_TYPE)
+		return;
+	drop = v->h.set & ~be->set & ~xlb_cfg_hc_takes[type];
+	xlb_cfg_hc_defaults(&dflt);
+	xlb_cfg_hc_copy(&v->h, &dflt, drop);
+	v->h.set &= ~drop;
+	for (i = 0; i < XLB_CFG_HC_N_KEYS; i++) {
+		if (drop & (1u << i)) {
+			v->at.key[i] = (struct xlb_cfg_pos){};
+			v->at.val[i] = (struct xlb_cfg_pos){};
+		}
+	}
+}
+
+/* "path only applies to http checks": the one type of check that takes key i. */
+static const char *xlb_cfg_hc_taker(int i)
+{
+	unsigned int t;
+
+	for (t = XLB_HC_TCP; t < XLB_CFG_ARRAY_SIZE(xlb_cfg_hc_takes); t++)
+		if (xlb_cfg_hc_takes[t] & (1u << i))
+			return xlb_cfg_hc_type_str(t);
+	return "?";
+}
+
+/*
+ * Check a merged health: keys owned by the mapping being checked must apply to its type (error at
+ * the key) and timeout must be less than interval (at the value written last in the chain). With
+ * `runs`, it is a backend's and is about to be run, so what a check needs must be there too: an
+ * exec check's command, and a port when the VIP's is 0. Mistakes inherited from the VIP are
+ * reported where the VIP wrote them, once.
+ */
+static void xlb_cfg_hc_check(struct xlb_cfg_parser *p, const struct xlb_cfg_hc_view *v,
+			     const struct xlb_cfg_vip *vip, bool vip_port_ok, bool runs)
+{
+	const struct xlb_cfg_health *h = &v->h;
+	const struct xlb_cfg_hc_marks *at = &v->at;
+	const char *type = xlb_cfg_hc_type_str(h->type);
+	bool type_ok = !(at->bad & XLB_HC_SET_TYPE);
+	bool type_given = at->val[XLB_CFG_HC_TYPE].line;
+	char to[16], iv[16];
+	struct xlb_cfg_pos pos;
+	uint32_t foreign;
+	int k;
+
+	foreign = type_ok ? v->own & ~at->bad & ~xlb_cfg_hc_takes[h->type] : 0;
+	for (k = 0; k < XLB_CFG_HC_N_KEYS; k++) {
+		if (!(foreign & (1u << k)))
+			continue;
+		if (h->type == XLB_HC_NONE)
+			xlb_cfg_error_once(p, at->key[k], "%s does not apply to type none",
+					   xlb_cfg_hc_keys[k].name);
+		else
+			xlb_cfg_error_once(p, at->key[k], "%s only applies to %s checks, not %s",
+					   xlb_cfg_hc_keys[k].name, xlb_cfg_hc_taker(k), type);
+	}
+
+	if (h->type != XLB_HC_NONE && !(at->bad & (XLB_HC_SET_INTERVAL | XLB_HC_SET_TIMEOUT)) &&
+	    h->timeout_ms >= h->interval_ms) {
+		if (v->own & XLB_HC_SET_TIMEOUT)
+			pos = at->val[XLB_CFG_HC_TIMEOUT];
+		else if (v->own & XLB_HC_SET_INTERVAL)
+			pos = at->val[XLB_CFG_HC_INTERVAL];
+		else if (at->val[XLB_CFG_HC_TIMEOUT].line)
+			pos = at->val[XLB_CFG_HC_TIMEOUT];
+		else
+			pos = at->val[XLB_CFG_HC_INTERVAL];
+		xlb_cfg_error_once(p, pos, "timeout %s%s must be less than interval %s%s",
+				   xlb_cfg_ms_str(h->timeout_ms, to, sizeof(to)),
+				   at->val[XLB_CFG_HC_TIMEOUT].line ? "" : " (the default)",
+				   xlb_cfg_ms_str(h->interval_ms, iv, sizeof(iv)),
+				   at->val[XLB_CFG_HC_INTERVAL].line ? "" : " (the default)");
+	}
+
+	if (!runs || !type_ok)
+		return;
+	/* exec is never the default, so the type was written somewhere. */
+	if (h->type == XLB_HC_EXEC && !(h->set & XLB_HC_SET_COMMAND) &&
+	    !(at->bad & XLB_HC_SET_COMMAND))
+		xlb_cfg_error_once(p, at->val[XLB_CFG_HC_TYPE], "exec check needs a command");
+	if ((h->type == XLB_HC_TCP || h->type == XLB_HC_HTTP || h->type == XLB_HC_UDP) &&
+	    vip_port_ok && !vip->port && !h->port && !(at->bad & XLB_HC_SET_PORT)) {
+		/* At the type that asks for a port, else the mapping, else the VIP left it out. */
+		pos = type_given ? at->val[XLB_CFG_HC_TYPE] : h->pos.line ? h->pos : vip->pos;
+		xlb_cfg_error_once(p, pos,
+				   "%s check%s needs a port: the VIP's port is 0 (every port); "
+				   "set health port, or type none",
+				   type, type_given ? "" : " (the default)");
+	}
+}
+
+/*
+ * vips: [{name, address, port, protocol, scheduler, forwarding, health, fallback,
+ *         backends: [{address, weight, health}]}]
+ */
 
 static const struct xlb_cfg_word xlb_cfg_protos[] = {
 	{ "tcp", IPPROTO_TCP },
@@ -754,6 +1311,8 @@ enum {
 	XLB_CFG_VIP_SCHEDULER,
 	XLB_CFG_VIP_FORWARDING,
 	XLB_CFG_VIP_BACKENDS,
+	XLB_CFG_VIP_HEALTH,
+	XLB_CFG_VIP_FALLBACK,
 };
 
 static int xlb_cfg_vip_name(struct xlb_cfg_parser *p, void *obj)
@@ -862,9 +1421,17 @@ static int xlb_cfg_be_weight(struct xlb_cfg_parser *p, void *obj)
 	return xlb_cfg_int_val(p, "weight", 0, XLB_WEIGHT_MAX, &be->weight);
 }
 
+static int xlb_cfg_be_health(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_backend *be = obj;
+
+	return xlb_cfg_health(p, &be->health, &p->be_hc[be - p->vip->backends]);
+}
+
 static const struct xlb_cfg_key xlb_cfg_be_keys[] = {
 	{ "address", XLB_CFG_SCALAR, true, xlb_cfg_be_address },
 	{ "weight", XLB_CFG_SCALAR, false, xlb_cfg_be_weight },
+	{ "health", XLB_CFG_MAP, false, xlb_cfg_be_health },
 };
 _Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_be_keys) <= XLB_CFG_MAX_KEYS,
 	       "raise XLB_CFG_MAX_KEYS");
@@ -881,11 +1448,15 @@ static int xlb_cfg_backend(struct xlb_cfg_parser *p, void *obj)
 	struct xlb_cfg_backend *be;
 	size_t n = vip->n_backends;
 
-	if (xlb_cfg_grow(p, vip->backends, n) || xlb_cfg_grow(p, p->be_addr, n))
+	if (xlb_cfg_grow(p, vip->backends, n) || xlb_cfg_grow(p, p->be_addr, n) ||
+	    xlb_cfg_grow(p, p->be_hc, n))
 		return p->stop;
 	be = &vip->backends[n];
-	*be = (struct xlb_cfg_backend){ .weight = XLB_CFG_DEFAULT_WEIGHT, .pos = xlb_cfg_at(p) };
+	memset(be, 0, sizeof(*be));
+	be->weight = XLB_CFG_DEFAULT_WEIGHT;
+	be->pos = xlb_cfg_at(p);
 	p->be_addr[n] = (struct xlb_cfg_mark){};
+	memset(&p->be_hc[n], 0, sizeof(p->be_hc[n]));
 	vip->n_backends++;
 	if (++p->n_backends == XLB_MAX_BACKENDS + 1)
 		xlb_cfg_error(p, be->pos, "too many backends (at most %d over all VIPs)",
@@ -898,6 +1469,31 @@ static int xlb_cfg_vip_backends(struct xlb_cfg_parser *p, void *obj)
 	int n = xlb_cfg_walk_list(p, "backends", xlb_cfg_backend, obj);
 
 	return n < 0 ? n : 0;
+}
+
+static int xlb_cfg_vip_health(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+
+	return xlb_cfg_health(p, &vip->health, &p->vip_hc);
+}
+
+/* keepalived's sorry_server: where new flows go while no backend is up. */
+static int xlb_cfg_vip_fallback(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vip *vip = obj;
+	struct xlb_cfg_mark *m = &p->fallback;
+	int ret;
+
+	m->at = xlb_cfg_at(p);
+	/* It gets a backend id like any backend. */
+	if (++p->n_backends == XLB_MAX_BACKENDS + 1)
+		xlb_cfg_error(p, m->at,
+			      "too many backends (at most %d over all VIPs, fallbacks too)",
+			      XLB_MAX_BACKENDS);
+	ret = xlb_cfg_addr_val(p, &vip->fallback);
+	m->ok = !ret;
+	return ret;
 }
 
 /* Backends are checked against each other and their VIP here: the VIP's address may come last. */
@@ -932,6 +1528,77 @@ static void xlb_cfg_vip_check_backends(struct xlb_cfg_parser *p, const struct xl
 	}
 }
 
+static void xlb_cfg_vip_check_fallback(struct xlb_cfg_parser *p, const struct xlb_cfg_vip *vip,
+				       bool vip_addr_ok)
+{
+	const struct xlb_cfg_mark *m = &p->fallback, *be = p->be_addr;
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (!m->ok)
+		return;
+	xlb_addr_str(&vip->fallback, a, sizeof(a));
+	if (vip_addr_ok && vip->fallback.family != vip->addr.family) {
+		xlb_cfg_error(p, m->at,
+			      "fallback family differs from the VIP (%s is IPv%u, the VIP IPv%u)",
+			      a, vip->fallback.family, vip->addr.family);
+		return;
+	}
+	if (vip_addr_ok && xlb_addr_eq(&vip->fallback, &vip->addr)) {
+		xlb_cfg_error(p, m->at, "fallback %s is the VIP's own address", a);
+		return;
+	}
+	/* It would be in the table and out of it at once. */
+	for (i = 0; i < vip->n_backends; i++) {
+		if (be[i].ok && xlb_addr_eq(&vip->fallback, &vip->backends[i].addr)) {
+			xlb_cfg_error(p, m->at,
+				      "fallback %s is also a backend of this VIP (line %u)", a,
+				      be[i].at.line);
+			return;
+		}
+	}
+}
+
+/*
+ * Resolve the VIP's health (defaults under what it gave) and each backend's (the VIP's under what
+ * the backend gave), and check each. The VIP's is checked as a whole for consistency only: what
+ * a check needs to run (command, port) is asked of the backends that run it, so a VIP may leave
+ * the command or the port to each of its backends.
+ */
+static void xlb_cfg_vip_health_end(struct xlb_cfg_parser *p, struct xlb_cfg_vip *vip,
+				   bool vip_port_ok)
+{
+	struct xlb_cfg_hc_view v, b;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	xlb_cfg_hc_defaults(&v.h);
+	/* A tcp connect says nothing about a UDP service, and a port-0 VIP has no port to try:
+	 * without any health mapping, those are not checked. */
+	if (!vip->health.pos.line && (vip->proto != IPPROTO_TCP || !vip->port))
+		v.h.type = XLB_HC_NONE;
+	if (vip->health.pos.line)
+		xlb_cfg_hc_overlay(&v, &vip->health, &p->vip_hc);
+	xlb_cfg_hc_check(p, &v, vip, vip_port_ok, false);
+
+	for (i = 0; i < vip->n_backends; i++) {
+		struct xlb_cfg_backend *be = &vip->backends[i];
+
+		memcpy(&b, &v, sizeof(b));
+		b.own = 0;
+		/* A backend's own mapping asks for a check: tcp unless it says otherwise. */
+		if (be->health.pos.line && !vip->health.pos.line)
+			b.h.type = XLB_HC_TCP;
+		if (be->health.pos.line) {
+			xlb_cfg_hc_drop_foreign(&b, &be->health, &p->be_hc[i]);
+			xlb_cfg_hc_overlay(&b, &be->health, &p->be_hc[i]);
+		}
+		xlb_cfg_hc_check(p, &b, vip, vip_port_ok, true);
+		memcpy(&be->health, &b.h, sizeof(be->health));
+	}
+	memcpy(&vip->health, &v.h, sizeof(vip->health));
+}
+
 static int xlb_cfg_vip_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
 			   const struct xlb_cfg_mark *seen)
 {
@@ -946,6 +1613,8 @@ static int xlb_cfg_vip_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 		xlb_cfg_error(p, start, "too many VIPs (at most %d)", XLB_MAX_VIPS);
 
 	xlb_cfg_vip_check_backends(p, vip, addr->ok);
+	xlb_cfg_vip_check_fallback(p, vip, addr->ok);
+	xlb_cfg_vip_health_end(p, vip, seen[XLB_CFG_VIP_PORT].ok);
 
 	/* From here on addr->ok means the whole key {family, address, port, protocol} is known. */
 	addr->ok = addr->ok && seen[XLB_CFG_VIP_PORT].ok && (proto->ok || !proto->at.line);
@@ -984,6 +1653,8 @@ static const struct xlb_cfg_key xlb_cfg_vip_keys[] = {
 	[XLB_CFG_VIP_SCHEDULER] = { "scheduler", XLB_CFG_SCALAR, false, xlb_cfg_vip_scheduler },
 	[XLB_CFG_VIP_FORWARDING] = { "forwarding", XLB_CFG_SCALAR, false, xlb_cfg_vip_forwarding },
 	[XLB_CFG_VIP_BACKENDS] = { "backends", XLB_CFG_LIST, true, xlb_cfg_vip_backends },
+	[XLB_CFG_VIP_HEALTH] = { "health", XLB_CFG_MAP, false, xlb_cfg_vip_health },
+	[XLB_CFG_VIP_FALLBACK] = { "fallback", XLB_CFG_SCALAR, false, xlb_cfg_vip_fallback },
 };
 _Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_vip_keys) <= XLB_CFG_MAX_KEYS,
 	       "raise XLB_CFG_MAX_KEYS");
@@ -1006,13 +1677,13 @@ static int xlb_cfg_vip(struct xlb_cfg_parser *p, void *obj)
 	    xlb_cfg_grow(p, p->vip_name, n))
 		return p->stop;
 	vip = &cfg->vips[n];
-	*vip = (struct xlb_cfg_vip){
-		.proto = IPPROTO_TCP,
-		.sched = XLB_SCHED_MAGLEV,
-		.fwd = XLB_FWD_DR,
-		.pos = xlb_cfg_at(p),
-	};
-	p->vip_addr[n] = p->vip_name[n] = (struct xlb_cfg_mark){};
+	memset(vip, 0, sizeof(*vip));
+	vip->proto = IPPROTO_TCP;
+	vip->sched = XLB_SCHED_MAGLEV;
+	vip->fwd = XLB_FWD_DR;
+	vip->pos = xlb_cfg_at(p);
+	p->vip_addr[n] = p->vip_name[n] = p->fallback = (struct xlb_cfg_mark){};
+	memset(&p->vip_hc, 0, sizeof(p->vip_hc));
 	p->vip = vip;
 	cfg->n_vips++;
 	return xlb_cfg_walk_map(p, &xlb_cfg_vip_section, vip);
@@ -1025,12 +1696,60 @@ static int xlb_cfg_vips(struct xlb_cfg_parser *p, void *obj)
 	return n < 0 ? n : 0;
 }
 
+/* notify: "command"; control: {socket} */
+
+static int xlb_cfg_notify(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+
+	if (!*xlb_cfg_str(p))
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "notify must not be empty (leave it out for none)");
+	return xlb_cfg_text_val(p, "notify", cfg->notify, sizeof(cfg->notify));
+}
+
+static int xlb_cfg_control_socket(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+	const char *s = xlb_cfg_str(p);
+
+	/* xlbd may chdir; xlbctl runs from anywhere. Both must mean the same file. */
+	if (s[0] != '/')
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "control socket '%.48s' must be an absolute path", s);
+	if (s[strlen(s) - 1] == '/')
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "control socket '%.48s' names a directory", s);
+	/* sun_path's size, NUL included. */
+	return xlb_cfg_text_val(p, "control socket", cfg->control_socket,
+				sizeof(cfg->control_socket));
+}
+
+static const struct xlb_cfg_key xlb_cfg_control_keys[] = {
+	{ "socket", XLB_CFG_SCALAR, false, xlb_cfg_control_socket },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_control_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_control_section = {
+	.where = "in control",
+	.keys = xlb_cfg_control_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_control_keys),
+};
+
+static int xlb_cfg_control(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_walk_map(p, &xlb_cfg_control_section, obj);
+}
+
 /* The top level. */
 
 static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
 	{ "interfaces", XLB_CFG_LIST, true, xlb_cfg_interfaces },
 	{ "maglev", XLB_CFG_MAP, false, xlb_cfg_maglev },
 	{ "vips", XLB_CFG_LIST, true, xlb_cfg_vips },
+	{ "notify", XLB_CFG_SCALAR, false, xlb_cfg_notify },
+	{ "control", XLB_CFG_MAP, false, xlb_cfg_control },
 };
 _Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_top_keys) <= XLB_CFG_MAX_KEYS,
 	       "raise XLB_CFG_MAX_KEYS");
@@ -1104,6 +1823,9 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(errs, 0, sizeof(*errs));
 	cfg->maglev_size = XLB_MAGLEV_DEFAULT_SIZE;
+	_Static_assert(sizeof(XLB_CONTROL_SOCKET) <= sizeof(cfg->control_socket),
+		       "XLB_CONTROL_SOCKET does not fit");
+	memcpy(cfg->control_socket, XLB_CONTROL_SOCKET, sizeof(XLB_CONTROL_SOCKET));
 	cfg->path = strdup(name ?: "<config>");
 	if (!cfg->path)
 		return -ENOMEM;
@@ -1123,6 +1845,7 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	free(p.vip_addr);
 	free(p.vip_name);
 	free(p.be_addr);
+	free(p.be_hc);
 
 	err = p.stop == -ENOMEM ? -ENOMEM : errs->n ? -EINVAL : 0;
 	if (err) {

@@ -38,9 +38,57 @@ struct xlb_cfg_iface {
 	struct xlb_cfg_pos pos;
 };
 
+enum xlb_hc_type {
+	XLB_HC_NONE = 0, /* no check: the backend is always up */
+	XLB_HC_TCP,      /* connect() succeeds */
+	XLB_HC_HTTP,     /* GET path answers expect_status (and contains expect_body) */
+	XLB_HC_UDP,      /* payload gets a reply (containing expect); ICMP unreachable = down */
+	XLB_HC_EXEC,     /* command exits 0 */
+};
+
+/* Bits of xlb_cfg_health.set: which keys the file gave, so a backend's override merges key by key. */
+enum {
+	XLB_HC_SET_TYPE = 1u << 0,
+	XLB_HC_SET_PORT = 1u << 1,
+	XLB_HC_SET_INTERVAL = 1u << 2,
+	XLB_HC_SET_TIMEOUT = 1u << 3,
+	XLB_HC_SET_RISE = 1u << 4,
+	XLB_HC_SET_FALL = 1u << 5,
+	XLB_HC_SET_PATH = 1u << 6,
+	XLB_HC_SET_STATUS = 1u << 7,
+	XLB_HC_SET_BODY = 1u << 8,
+	XLB_HC_SET_PAYLOAD = 1u << 9,
+	XLB_HC_SET_EXPECT = 1u << 10,
+	XLB_HC_SET_COMMAND = 1u << 11,
+};
+
+/* Defaults, in the spirit of keepalived's connect_timeout / retry / delay_before_retry. */
+#define XLB_HC_DEFAULT_INTERVAL_MS 2000
+#define XLB_HC_DEFAULT_TIMEOUT_MS 1000
+#define XLB_HC_DEFAULT_RISE 2
+#define XLB_HC_DEFAULT_FALL 3
+
+struct xlb_cfg_health {
+	uint8_t type;          /* enum xlb_hc_type; default tcp */
+	uint16_t port;         /* port checked on the backend's real address; 0 = the VIP's port */
+	uint32_t interval_ms;  /* between the start of two checks */
+	uint32_t timeout_ms;   /* a check not done by then failed; must be < interval */
+	uint32_t rise;         /* successes in a row that bring a down backend up */
+	uint32_t fall;         /* failures in a row that take an up backend down */
+	char path[256];        /* http: request path; default "/" */
+	uint16_t expect_status; /* http: default 200 */
+	char expect_body[256]; /* http: substring the body must contain; "" = any */
+	char payload[256];     /* udp: datagram sent; default "" (empty datagram) */
+	char expect[256];      /* udp: substring the reply must contain; "" = any reply */
+	char command[512];     /* exec: run by /bin/sh -c, backend in XLB_BACKEND / XLB_PORT */
+	uint32_t set;          /* XLB_HC_SET_* */
+	struct xlb_cfg_pos pos;
+};
+
 struct xlb_cfg_backend {
 	struct xlb_addr addr;
 	uint32_t weight; /* 0..XLB_WEIGHT_MAX; default 100; 0 = no new flows */
+	struct xlb_cfg_health health; /* the VIP's health with this backend's overrides merged in */
 	struct xlb_cfg_pos pos;
 };
 
@@ -51,6 +99,8 @@ struct xlb_cfg_vip {
 	uint8_t proto;        /* IPPROTO_TCP / IPPROTO_UDP; default tcp */
 	uint8_t sched;        /* enum xlb_sched; default maglev */
 	uint8_t fwd;          /* enum xlb_fwd; default dr */
+	struct xlb_cfg_health health; /* defaults for its backends */
+	struct xlb_addr fallback; /* sorry server for new flows when no backend is up; family 0 = none */
 	struct xlb_cfg_backend *backends;
 	size_t n_backends;
 	struct xlb_cfg_pos pos;
@@ -63,7 +113,11 @@ struct xlb_config {
 	uint32_t maglev_size; /* prime; default XLB_MAGLEV_DEFAULT_SIZE */
 	struct xlb_cfg_vip *vips;
 	size_t n_vips;
+	char notify[512];         /* run by /bin/sh -c on every backend state change; "" = none */
+	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */
 };
+
+#define XLB_CONTROL_SOCKET "/run/xlb/xlbd.sock"
 
 struct xlb_cfg_error {
 	struct xlb_cfg_pos pos;

@@ -278,6 +278,18 @@ void xlb_json_uint(struct xlb_json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
+void xlb_json_bool(struct xlb_json *j, bool v)
+{
+	json_member(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void xlb_json_kv_bool(struct xlb_json *j, const char *key, bool v)
+{
+	xlb_json_key(j, key);
+	xlb_json_bool(j, v);
+}
+
 void xlb_json_kv_string(struct xlb_json *j, const char *key, const char *s)
 {
 	xlb_json_key(j, key);

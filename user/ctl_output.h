@@ -46,6 +46,8 @@ void xlb_json_key(struct xlb_json *j, const char *key);
 /* NULL is written as null; bytes that are not valid UTF-8 become U+FFFD. */
 void xlb_json_string(struct xlb_json *j, const char *s);
 void xlb_json_uint(struct xlb_json *j, uint64_t v);
+void xlb_json_bool(struct xlb_json *j, bool v);
+void xlb_json_kv_bool(struct xlb_json *j, const char *key, bool v);
 void xlb_json_kv_string(struct xlb_json *j, const char *key, const char *s);
 void xlb_json_kv_uint(struct xlb_json *j, const char *key, uint64_t v);
 /* End the line. 0, or -errno (-EIO when the stream cannot tell) if anything failed to write. */

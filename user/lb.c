@@ -9,18 +9,18 @@
 
 #include "lb.h"
 #include "log.h"
+#include "loop.h"
 #include "maglev.h"
 
-/* Ids an earlier xlbd used: {vip key or backend address} -> id, read from the pinned maps. */
+/* An id an earlier xlbd used: a VIP key (addr.family 0) or a VIP's backend address. */
 struct xlb_lb_seed {
 	struct xlb_vip_key vkey;
-	struct xlb_addr addr; /* family 0 for a VIP seed */
+	struct xlb_addr addr;
 	uint32_t vip_id;
 	uint32_t id;
 };
 
-static struct xlb_lb_seed *seeds;
-static size_t n_seeds;
+#define LB_FD(field) offsetof(struct xlb_dp, field)
 
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v)
 {
@@ -36,13 +36,34 @@ static bool addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
 	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
 }
 
+const char *xlb_lb_backend_state(const struct xlb_lb_backend *b)
+{
+	if (b->admin == XLB_ADMIN_DISABLED)
+		return "disabled";
+	if (!b->healthy)
+		return "down";
+	if (b->admin == XLB_ADMIN_DRAIN || (!b->weight && !b->is_fallback))
+		return "drain";
+	return "up";
+}
+
+/* The weight a backend has in its VIP's table: none unless it is up and enabled. */
+static uint32_t table_weight_of(const struct xlb_lb_backend *b)
+{
+	if (b->is_fallback || !b->healthy || b->admin != XLB_ADMIN_ENABLED)
+		return 0;
+	return b->weight;
+}
+
 static void be_to_map(const struct xlb_lb_backend *b, uint32_t vip_id, struct xlb_backend *out)
 {
+	bool live = b->is_fallback || (b->healthy && b->admin != XLB_ADMIN_DISABLED);
+
 	memset(out, 0, sizeof(*out));
 	memcpy(out->addr, b->addr.w, sizeof(out->addr));
 	memcpy(out->mac, b->mac, sizeof(out->mac));
 	out->family = b->addr.family;
-	out->flags = XLB_BE_F_USED | XLB_BE_F_LIVE | (b->has_mac ? XLB_BE_F_MAC : 0);
+	out->flags = XLB_BE_F_USED | (live ? XLB_BE_F_LIVE : 0) | (b->has_mac ? XLB_BE_F_MAC : 0);
 	out->vip_id = vip_id;
 	out->weight = b->weight;
 }
@@ -69,8 +90,6 @@ static void lb_delete(struct xlb_lb *lb, size_t fd_off, const void *key)
 		bpf_map_delete_elem(*(int *)((char *)&lb->dps[i] + fd_off), key);
 }
 
-#define LB_FD(field) offsetof(struct xlb_dp, field)
-
 static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
 {
 	size_t i;
@@ -82,6 +101,32 @@ static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
 			return err;
 	}
 	return 0;
+}
+
+/*
+ * Bring a backend's map entry up to date. With gaining_only, an entry that would lose LIVE is
+ * left for later: its flows must not move before the new table stops sending new ones to it.
+ */
+static int be_write(struct xlb_lb *lb, struct xlb_lb_backend *b, uint32_t vip_id, bool gaining_only)
+{
+	struct xlb_backend m;
+	int err;
+
+	be_to_map(b, vip_id, &m);
+	if (!memcmp(&m, &b->written, sizeof(m)))
+		return 0;
+	if (gaining_only && (b->written.flags & XLB_BE_F_LIVE) && !(m.flags & XLB_BE_F_LIVE))
+		return 0;
+	if (!(b->written.flags & XLB_BE_F_USED)) {
+		/* A fresh id starts from zero, whatever its last owner counted. */
+		err = lb_zero(lb, LB_FD(backend_stats_fd), b->id);
+		if (err)
+			return err;
+	}
+	err = lb_update(lb, LB_FD(backends_fd), &b->id, &m);
+	if (!err)
+		b->written = m;
+	return err;
 }
 
 static int id_alloc(uint8_t *used, size_t n, uint32_t want)
@@ -101,12 +146,24 @@ static int id_alloc(uint8_t *used, size_t n, uint32_t want)
 	return -ENOSPC;
 }
 
+static int seed_add(struct xlb_lb *lb, const struct xlb_lb_seed *s)
+{
+	struct xlb_lb_seed *v = realloc(lb->seeds, (lb->n_seeds + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	lb->seeds = v;
+	lb->seeds[lb->n_seeds++] = *s;
+	return 0;
+}
+
 int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 {
 	struct xlb_vip_key key, next;
+	void *prev = NULL;
 	struct xlb_vip vip;
 	uint32_t i;
-	void *prev = NULL;
+	int err;
 
 	memset(lb, 0, sizeof(*lb));
 	lb->dps = dps;
@@ -114,61 +171,56 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 	if (!n_dps)
 		return 0;
 
-	/* What the first interface's pinned maps say is what an earlier xlbd installed. */
+	/* What the first interface's pinned maps hold is what an earlier xlbd installed. */
 	while (!bpf_map_get_next_key(dps[0].vips_fd, prev, &next)) {
-		struct xlb_lb_seed *s;
+		struct xlb_lb_seed s = { .vkey = next };
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(dps[0].vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS)
 			continue;
-		s = realloc(seeds, (n_seeds + 1) * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		seeds = s;
-		memset(&seeds[n_seeds], 0, sizeof(*s));
-		seeds[n_seeds].vkey = key;
-		seeds[n_seeds++].id = vip.id;
+		s.id = vip.id;
+		err = seed_add(lb, &s);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
+		struct xlb_lb_seed s = { .id = i };
 		struct xlb_backend be;
-		struct xlb_lb_seed *s;
 
 		if (bpf_map_lookup_elem(dps[0].backends_fd, &i, &be) || !(be.flags & XLB_BE_F_USED))
 			continue;
-		s = realloc(seeds, (n_seeds + 1) * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		seeds = s;
-		memset(&seeds[n_seeds], 0, sizeof(*s));
-		seeds[n_seeds].addr.family = be.family;
-		memcpy(seeds[n_seeds].addr.w, be.addr, sizeof(be.addr));
-		seeds[n_seeds].vip_id = be.vip_id;
-		seeds[n_seeds++].id = i;
+		s.addr.family = be.family;
+		memcpy(s.addr.w, be.addr, sizeof(be.addr));
+		s.vip_id = be.vip_id;
+		err = seed_add(lb, &s);
+		if (err)
+			return err;
 	}
-	if (n_seeds)
+	if (lb->n_seeds)
 		pr_info("found %zu VIPs and backends installed by an earlier xlbd; keeping their ids",
-			n_seeds);
+			lb->n_seeds);
 	return 0;
 }
 
-static uint32_t seed_vip(const struct xlb_vip_key *key)
+static uint32_t seed_vip(const struct xlb_lb *lb, const struct xlb_vip_key *key)
 {
 	size_t i;
 
-	for (i = 0; i < n_seeds; i++)
-		if (!seeds[i].addr.family && !memcmp(&seeds[i].vkey, key, sizeof(*key)))
-			return seeds[i].id;
+	for (i = 0; i < lb->n_seeds; i++)
+		if (!lb->seeds[i].addr.family && !memcmp(&lb->seeds[i].vkey, key, sizeof(*key)))
+			return lb->seeds[i].id;
 	return UINT32_MAX;
 }
 
-static uint32_t seed_backend(uint32_t vip_id, const struct xlb_addr *a)
+static uint32_t seed_backend(const struct xlb_lb *lb, uint32_t vip_id, const struct xlb_addr *a)
 {
 	size_t i;
 
-	for (i = 0; i < n_seeds; i++)
-		if (seeds[i].addr.family && seeds[i].vip_id == vip_id && addr_eq(&seeds[i].addr, a))
-			return seeds[i].id;
+	for (i = 0; i < lb->n_seeds; i++)
+		if (lb->seeds[i].addr.family && lb->seeds[i].vip_id == vip_id &&
+		    addr_eq(&lb->seeds[i].addr, a))
+			return lb->seeds[i].id;
 	return UINT32_MAX;
 }
 
@@ -179,18 +231,27 @@ static void vip_free(struct xlb_lb_vip *v)
 	v->n_backends = 0;
 }
 
+static void retire(struct xlb_lb *lb, struct xlb_lb_backend *b)
+{
+	if (b->checker && lb->retire)
+		lb->retire(b, lb->retire_arg);
+	b->checker = NULL;
+}
+
 void xlb_lb_fini(struct xlb_lb *lb)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < lb->n_vips; i++)
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++)
+			retire(lb, &lb->vips[i].backends[j]);
 		vip_free(&lb->vips[i]);
+	}
 	free(lb->vips);
+	free(lb->seeds);
 	lb->vips = NULL;
-	lb->n_vips = 0;
-	free(seeds);
-	seeds = NULL;
-	n_seeds = 0;
+	lb->seeds = NULL;
+	lb->n_vips = lb->n_seeds = 0;
 }
 
 static struct xlb_lb_vip *find_vip(struct xlb_lb_vip *v, size_t n, const struct xlb_vip_key *key)
@@ -203,12 +264,13 @@ static struct xlb_lb_vip *find_vip(struct xlb_lb_vip *v, size_t n, const struct 
 	return NULL;
 }
 
-static struct xlb_lb_backend *find_backend(struct xlb_lb_vip *v, const struct xlb_addr *a)
+static struct xlb_lb_backend *find_backend(struct xlb_lb_vip *v, const struct xlb_addr *a,
+					   bool fallback)
 {
 	size_t i;
 
 	for (i = 0; v && i < v->n_backends; i++)
-		if (addr_eq(&v->backends[i].addr, a))
+		if (v->backends[i].is_fallback == fallback && addr_eq(&v->backends[i].addr, a))
 			return &v->backends[i];
 	return NULL;
 }
@@ -231,7 +293,7 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 	for (i = 0; i < v->n_backends; i++) {
 		mb[i].key = v->backends[i].addr.w;
 		mb[i].key_len = sizeof(v->backends[i].addr.w);
-		mb[i].weight = v->backends[i].weight;
+		mb[i].weight = table_weight_of(&v->backends[i]);
 		mb[i].id = v->backends[i].id;
 	}
 	err = xlb_maglev_build(mb, v->n_backends, table, lb->maglev_size);
@@ -244,7 +306,7 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 		err = -errno;
 		goto out;
 	}
-	/* One batch would be faster; slot by slot keeps to what libbpf 1.1 and every kernel do. */
+	/* Slot by slot: batch updates of arrays need a newer libbpf than Debian's 1.1. */
 	for (slot = 0; slot < lb->maglev_size; slot++) {
 		if (bpf_map_update_elem(fd, &slot, &table[slot], BPF_ANY)) {
 			err = -errno;
@@ -255,19 +317,65 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 	/* The outer maps hold the table now; the swap is one update per interface. */
 	err = lb_update(lb, LB_FD(maglev_fd), &v->val.id, &fd);
 	close(fd);
-	if (!err)
-		v->val.ring_size = lb->maglev_size;
+	if (err)
+		goto out;
+	v->val.ring_size = lb->maglev_size;
+	for (i = 0; i < v->n_backends; i++)
+		v->backends[i].table_weight = mb[i].weight;
+	v->table_dirty = false;
 out:
 	free(table);
 	free(mb);
 	return err;
 }
 
+static bool table_stale(const struct xlb_lb *lb, const struct xlb_lb_vip *v)
+{
+	size_t i;
+
+	if (v->table_dirty || v->val.ring_size != lb->maglev_size)
+		return true;
+	for (i = 0; i < v->n_backends; i++)
+		if (table_weight_of(&v->backends[i]) != v->backends[i].table_weight)
+			return true;
+	return false;
+}
+
+static int build_backend(struct xlb_lb *lb, struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
+			 const struct xlb_addr *addr, uint32_t weight,
+			 const struct xlb_cfg_health *health, bool fallback)
+{
+	struct xlb_lb_backend *b = &nv->backends[nv->n_backends];
+	struct xlb_lb_backend *ob = find_backend(old, addr, fallback);
+	int id;
+
+	memset(b, 0, sizeof(*b));
+	if (ob) {
+		*b = *ob;
+		if (memcmp(&b->health, health, sizeof(*health)))
+			b->checker = NULL; /* new settings, new checker; the old one retires at commit */
+	} else {
+		id = id_alloc(lb->be_used, XLB_MAX_BACKENDS, seed_backend(lb, nv->val.id, addr));
+		if (id < 0)
+			return id;
+		b->id = id;
+		b->healthy = true;
+		b->since_ns = xlb_now_ns();
+	}
+	b->addr = *addr;
+	b->weight = weight;
+	b->is_fallback = fallback;
+	b->health = *health;
+	nv->n_backends++;
+	return 0;
+}
+
 static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old,
 		     struct xlb_lb_vip *nv)
 {
+	struct xlb_cfg_health none = {};
 	size_t i;
-	int id;
+	int id, err;
 
 	memset(nv, 0, sizeof(*nv));
 	snprintf(nv->name, sizeof(nv->name), "%s", cv->name);
@@ -276,42 +384,39 @@ static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb
 		nv->val = old->val;
 		nv->table_dirty = old->table_dirty;
 	} else {
-		id = id_alloc(lb->vip_used, XLB_MAX_VIPS, seed_vip(&nv->key));
+		id = id_alloc(lb->vip_used, XLB_MAX_VIPS, seed_vip(lb, &nv->key));
 		if (id < 0)
 			return id;
 		nv->val.id = id;
-		nv->val.fallback = XLB_NO_BACKEND;
 		nv->table_dirty = true;
 	}
 	nv->val.sched = cv->sched;
 	nv->val.fwd = cv->fwd;
+	nv->val.fallback = XLB_NO_BACKEND;
 
-	nv->backends = calloc(cv->n_backends ? cv->n_backends : 1, sizeof(*nv->backends));
+	nv->backends = calloc(cv->n_backends + 1, sizeof(*nv->backends));
 	if (!nv->backends)
 		return -ENOMEM;
 	for (i = 0; i < cv->n_backends; i++) {
-		const struct xlb_cfg_backend *cb = &cv->backends[i];
-		struct xlb_lb_backend *ob = find_backend(old, &cb->addr), *b = &nv->backends[i];
+		struct xlb_cfg_health h = cv->backends[i].health;
 
-		b->addr = cb->addr;
-		b->weight = cb->weight;
-		if (ob) {
-			b->id = ob->id;
-			memcpy(b->mac, ob->mac, sizeof(b->mac));
-			b->has_mac = ob->has_mac;
-			if (ob->weight != b->weight)
-				nv->table_dirty = true;
-		} else {
-			id = id_alloc(lb->be_used, XLB_MAX_BACKENDS, seed_backend(nv->val.id, &b->addr));
-			if (id < 0)
-				return id;
-			b->id = id;
-			nv->table_dirty = true;
-		}
-		nv->n_backends++;
+		memset(&h.pos, 0, sizeof(h.pos));
+		err = build_backend(lb, nv, old, &cv->backends[i].addr, cv->backends[i].weight, &h,
+				    false);
+		if (err)
+			return err;
 	}
-	if (old && old->n_backends != nv->n_backends)
-		nv->table_dirty = true;
+	if (cv->fallback.family) {
+		err = build_backend(lb, nv, old, &cv->fallback, 0, &none, true);
+		if (err)
+			return err;
+		nv->val.fallback = nv->backends[nv->n_backends - 1].id;
+	}
+	/* A backend that left with slots in the table leaves holes to refill. */
+	for (i = 0; old && i < old->n_backends; i++)
+		if (old->backends[i].table_weight &&
+		    !find_backend(nv, &old->backends[i].addr, old->backends[i].is_fallback))
+			nv->table_dirty = true;
 	return 0;
 }
 
@@ -323,11 +428,14 @@ static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 
-		if (!old)
+		if (!old && nv[i].backends)
 			lb->vip_used[nv[i].val.id] = 0;
-		for (j = 0; j < nv[i].n_backends; j++)
-			if (!find_backend(old, &nv[i].backends[j].addr))
-				lb->be_used[nv[i].backends[j].id] = 0;
+		for (j = 0; j < nv[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &nv[i].backends[j];
+
+			if (!find_backend(old, &b->addr, b->is_fallback))
+				lb->be_used[b->id] = 0;
+		}
 		vip_free(&nv[i]);
 	}
 	free(nv);
@@ -336,13 +444,9 @@ static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 {
 	struct xlb_lb_vip *nv;
-	struct xlb_backend be;
+	struct xlb_backend zero = {};
 	size_t i, j, n = cfg->n_vips;
 	int err = 0;
-
-	if (lb->maglev_size && lb->maglev_size != cfg->maglev_size)
-		for (i = 0; i < lb->n_vips; i++)
-			lb->vips[i].table_dirty = true;
 
 	nv = calloc(n ? n : 1, sizeof(*nv));
 	if (!nv)
@@ -357,36 +461,23 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 	}
 	lb->maglev_size = cfg->maglev_size;
 
-	/* 1. Backends, before any table can name them; fresh ids start with zeroed counters. */
+	/* 1. Backends gaining LIVE or changing, before any table can name them. */
 	for (i = 0; i < n; i++) {
-		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
-
 		for (j = 0; j < nv[i].n_backends; j++) {
-			struct xlb_lb_backend *b = &nv[i].backends[j];
-			struct xlb_lb_backend *ob = find_backend(old, &b->addr);
-
-			if (ob && ob->weight == b->weight)
-				continue;
-			if (!ob) {
-				err = lb_zero(lb, LB_FD(backend_stats_fd), b->id);
-				if (err)
-					goto fail;
-			}
-			be_to_map(b, nv[i].val.id, &be);
-			err = lb_update(lb, LB_FD(backends_fd), &b->id, &be);
+			err = be_write(lb, &nv[i].backends[j], nv[i].val.id, true);
 			if (err)
 				goto fail;
 		}
 	}
 	/* 2. Tables, each built whole and swapped in with one update. */
 	for (i = 0; i < n; i++) {
-		if (!nv[i].table_dirty && nv[i].val.ring_size == lb->maglev_size)
+		if (!table_stale(lb, &nv[i]))
 			continue;
 		err = lb_install_table(lb, &nv[i]);
 		if (err)
 			goto fail;
 	}
-	/* 3. VIPs, last, so they only ever point at a complete table. */
+	/* 3. VIPs, so they only ever point at a complete table. */
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 		struct xlb_vip_name name = {};
@@ -408,10 +499,15 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 	}
 
 	/*
-	 * From here on nothing fails: removals. Gone VIPs stop matching first, then lose their
-	 * table; gone backends are no longer in any table, so clearing them only moves the flows
-	 * they still had.
+	 * 4. From here nothing fails the apply. Backends losing LIVE; gone VIPs stop matching,
+	 * then lose their table; gone backends are in no table any more, so clearing them only
+	 * moves the flows they still had.
 	 */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nv[i].n_backends; j++)
+			if (be_write(lb, &nv[i].backends[j], nv[i].val.id, false))
+				pr_warn("vip %s: backend entry %u not updated", nv[i].name,
+					nv[i].backends[j].id);
 	for (i = 0; i < lb->n_vips; i++) {
 		struct xlb_lb_vip *ov = &lb->vips[i];
 		struct xlb_lb_vip *keep = find_vip(nv, n, &ov->key);
@@ -424,18 +520,20 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 		}
 		for (j = 0; j < ov->n_backends; j++) {
 			struct xlb_lb_backend *ob = &ov->backends[j];
+			struct xlb_lb_backend *nb = keep ? find_backend(keep, &ob->addr, ob->is_fallback)
+							 : NULL;
 
-			if (keep && find_backend(keep, &ob->addr))
+			if (nb) {
+				if (ob->checker && !nb->checker)
+					retire(lb, ob);
 				continue;
-			memset(&be, 0, sizeof(be));
-			lb_update(lb, LB_FD(backends_fd), &ob->id, &be);
+			}
+			retire(lb, ob);
+			lb_update(lb, LB_FD(backends_fd), &ob->id, &zero);
 			lb->be_used[ob->id] = 0;
 		}
+		vip_free(ov);
 	}
-	for (i = 0; i < n; i++)
-		nv[i].table_dirty = false;
-	for (i = 0; i < lb->n_vips; i++)
-		vip_free(&lb->vips[i]);
 	free(lb->vips);
 	lb->vips = nv;
 	lb->n_vips = n;
@@ -446,15 +544,36 @@ fail:
 	return err;
 }
 
+int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_backend *b,
+		     bool healthy, enum xlb_admin admin)
+{
+	int err;
+
+	if (b->healthy == healthy && b->admin == admin)
+		return 0;
+	b->healthy = healthy;
+	b->admin = admin;
+	b->since_ns = xlb_now_ns();
+	/* Same order as a reload: gain LIVE, swap the table, then lose LIVE. */
+	err = be_write(lb, b, v->val.id, true);
+	if (!err && table_stale(lb, v))
+		err = lb_install_table(lb, v);
+	if (!err)
+		err = be_write(lb, b, v->val.id, false);
+	if (err)
+		pr_err("vip %s: cannot apply a backend's new state: %s", v->name, strerror(-err));
+	return err;
+}
+
 void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6])
 {
-	struct xlb_backend be;
 	size_t i, j;
 
 	for (i = 0; i < lb->n_vips; i++) {
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &lb->vips[i].backends[j];
 			char as[INET6_ADDRSTRLEN];
+			int err;
 
 			if (!addr_eq(&b->addr, addr))
 				continue;
@@ -463,10 +582,10 @@ void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_
 				continue;
 			memcpy(b->mac, mac, 6);
 			b->has_mac = true;
-			be_to_map(b, lb->vips[i].val.id, &be);
-			if (lb_update(lb, LB_FD(backends_fd), &b->id, &be))
+			err = be_write(lb, b, lb->vips[i].val.id, false);
+			if (err)
 				pr_warn("backend %s: cannot update its MAC: %s",
-					xlb_addr_str(addr, as, sizeof(as)), strerror(errno));
+					xlb_addr_str(addr, as, sizeof(as)), strerror(-err));
 			else
 				pr_info("backend %s of %s: MAC %02x:%02x:%02x:%02x:%02x:%02x",
 					xlb_addr_str(addr, as, sizeof(as)), lb->vips[i].name, mac[0],

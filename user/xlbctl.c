@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "config.h" /* XLB_CONTROL_SOCKET */
+#include "ctl_agent.h"
 #include "ctl_output.h"
 #include "ctl_view.h"
 #include "dataplane.h" /* XLB_PIN_ROOT */
@@ -33,6 +37,7 @@ enum ctl_exit {
 
 struct ctl_opts {
 	const char *pin_dir;
+	const char *control; /* xlbd's control socket */
 	const char *ifname; /* NULL: every interface, summed */
 	bool json;
 };
@@ -333,11 +338,23 @@ static size_t select_backends(const struct xlb_view *v, const bool *want, __u32 
 	return n;
 }
 
-static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n)
+static void since_str(uint64_t ms, char *buf, size_t len)
+{
+	if (ms < 100000)
+		snprintf(buf, len, "%.1fs", ms / 1000.0);
+	else if (ms < 2 * 3600 * 1000)
+		snprintf(buf, len, "%llum", (unsigned long long)ms / 60000);
+	else
+		snprintf(buf, len, "%lluh", (unsigned long long)ms / 3600000);
+}
+
+static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
+			  const struct xlb_agent_state *st)
 {
 	static const struct xlb_table_col cols[] = {
-		{ "VIP" },   { "ADDRESS" },	  { "WEIGHT", true }, { "MAC" },
-		{ "STATE" }, { "PACKETS", true }, { "BYTES", true },  { "NEW_FLOWS", true },
+		{ "VIP" },	   { "ADDRESS" },      { "WEIGHT", true },    { "MAC" },
+		{ "STATE" },	   { "SINCE", true },  { "LAST_CHECK" },      { "LATENCY", true },
+		{ "DATAPATH" },	   { "PACKETS", true }, { "BYTES", true },    { "NEW_FLOWS", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
 	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
@@ -353,7 +370,25 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n)
 		xlb_table_cell(t, "%s", name ? name : "-");
 		xlb_table_cell(t, "%s", addr_str(vb->be.family, vb->be.addr, addr, sizeof(addr)));
 		xlb_table_cell(t, "%u", vb->be.weight);
+		const struct xlb_agent_backend *ab = xlb_agent_find(st, name, addr);
+		char since[32];
+
 		xlb_table_cell(t, "%s", vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : "-");
+		if (ab) {
+			since_str(ab->since_ms, since, sizeof(since));
+			xlb_table_cell(t, "%s", ab->state);
+			xlb_table_cell(t, "%s", since);
+			xlb_table_cell(t, "%s", ab->last[0] ? ab->last : "-");
+			if (ab->latency_us >= 0)
+				xlb_table_cell(t, "%.1fms", ab->latency_us / 1000.0);
+			else
+				xlb_table_cell(t, "-");
+		} else {
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+		}
 		xlb_table_cell(t, "%s", state_str(vb->be.flags));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
@@ -364,7 +399,8 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n)
 	return err ? output_err(err) : 0;
 }
 
-static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n)
+static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
+			 const struct xlb_agent_state *st)
 {
 	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
 	struct xlb_json j;
@@ -377,6 +413,7 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n)
 	xlb_json_array_begin(&j);
 	for (i = 0; i < n; i++) {
 		const struct xlb_view_backend *vb = &v->backends[ids[i]];
+		const struct xlb_agent_backend *ab;
 
 		xlb_json_object_begin(&j);
 		xlb_json_kv_string(&j, "vip", xlb_view_vip_name(v, vb->be.vip_id));
@@ -385,7 +422,20 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n)
 		xlb_json_kv_uint(&j, "weight", vb->be.weight);
 		xlb_json_kv_string(&j, "mac",
 				   vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : NULL);
-		xlb_json_kv_string(&j, "state", state_str(vb->be.flags));
+		ab = xlb_agent_find(st, xlb_view_vip_name(v, vb->be.vip_id), addr);
+		xlb_json_kv_string(&j, "state", ab ? ab->state : NULL);
+		xlb_json_key(&j, "since_ms");
+		if (ab)
+			xlb_json_uint(&j, ab->since_ms);
+		else
+			xlb_json_string(&j, NULL);
+		xlb_json_kv_string(&j, "last_check", ab && ab->last[0] ? ab->last : NULL);
+		xlb_json_key(&j, "latency_us");
+		if (ab && ab->latency_us >= 0)
+			xlb_json_uint(&j, ab->latency_us);
+		else
+			xlb_json_string(&j, NULL);
+		xlb_json_kv_string(&j, "datapath", state_str(vb->be.flags));
 		xlb_json_kv_uint(&j, "packets", vb->stats.packets);
 		xlb_json_kv_uint(&j, "bytes", vb->stats.bytes);
 		xlb_json_kv_uint(&j, "new_flows", vb->stats.new_flows);
@@ -400,6 +450,7 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n)
 static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 {
 	bool want[XLB_MAX_VIPS] = {}, matched = false;
+	struct xlb_agent_state st = {};
 	struct vip_filter f;
 	struct xlb_view v;
 	__u32 *ids;
@@ -430,7 +481,10 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 		}
 	}
 	n = select_backends(&v, argc ? want : NULL, ids);
-	err = o->json ? backends_json(&v, ids, n) : backends_table(&v, ids, n);
+	/* Health is the agent's to tell; without xlbd the data path's view still stands. */
+	xlb_agent_state(o->control, &st, 1);
+	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
+	xlb_agent_state_free(&st);
 cleanup:
 	free(ids);
 	xlb_view_free(&v);
@@ -500,6 +554,99 @@ static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 	return err;
 }
 
+static int state_table(struct json_object *reply)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "VIP" },	   { "BACKEND" },	{ "WEIGHT", true }, { "STATE" },
+		{ "SINCE", true }, { "CHECK" },		{ "LAST_CHECK" },   { "LATENCY", true },
+		{ "CHECKS", true }, { "FAILED", true },
+	};
+	struct json_object *vips, *vip, *bes, *be, *x;
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	size_t i, k;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	if (json_object_object_get_ex(reply, "vips", &vips)) {
+		for (i = 0; i < json_object_array_length(vips); i++) {
+			vip = json_object_array_get_idx(vips, i);
+			if (!json_object_object_get_ex(vip, "backends", &bes))
+				continue;
+			for (k = 0; k < json_object_array_length(bes); k++) {
+				char since[32];
+
+#define FIELD(o, key) (json_object_object_get_ex(o, key, &x) ? json_object_get_string(x) : "-")
+				be = json_object_array_get_idx(bes, k);
+				xlb_table_cell(t, "%s", FIELD(vip, "name"));
+				xlb_table_cell(t, "%s%s", FIELD(be, "address"),
+					       json_object_object_get_ex(be, "fallback", &x) &&
+							       json_object_get_boolean(x) ?
+						       " (fallback)" : "");
+				xlb_table_cell(t, "%s", FIELD(be, "weight"));
+				xlb_table_cell(t, "%s", FIELD(be, "state"));
+				since_str(json_object_object_get_ex(be, "since_ms", &x) ?
+						  json_object_get_int64(x) : 0,
+					  since, sizeof(since));
+				xlb_table_cell(t, "%s", since);
+				xlb_table_cell(t, "%s", FIELD(be, "check"));
+				xlb_table_cell(t, "%s", json_object_object_get_ex(be, "last_result", &x) &&
+							       x ? json_object_get_string(x) : "-");
+				if (json_object_object_get_ex(be, "latency_us", &x) &&
+				    json_object_is_type(x, json_type_int))
+					xlb_table_cell(t, "%.1fms", json_object_get_int64(x) / 1000.0);
+				else
+					xlb_table_cell(t, "-");
+				xlb_table_cell(t, "%s", FIELD(be, "checks"));
+				xlb_table_cell(t, "%s", FIELD(be, "failed"));
+#undef FIELD
+			}
+		}
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int do_state(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct json_object *reply;
+	char *req[] = { "state" };
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_agent_call(o->control, 1, req, &reply, 0);
+	if (err)
+		return err;
+	if (o->json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	else
+		err = state_table(reply);
+	json_object_put(reply);
+	return err;
+}
+
+/* drain, enable, disable, reload: the request is the command line; the reply says what changed. */
+static int do_request(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct json_object *reply, *x;
+	int err;
+
+	/* argv[-1] is the command itself: main() hands over what follows it. */
+	err = xlb_agent_call(o->control, argc + 1, argv - 1, &reply, 0);
+	if (err)
+		return err;
+	if (o->json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	else if (json_object_object_get_ex(reply, "changed", &x))
+		printf("%s %s: %d backend(s) changed\n", argv[-1], argv[0], json_object_get_int(x));
+	else
+		printf("%s: ok\n", argv[-1]);
+	json_object_put(reply);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -513,16 +660,24 @@ static void usage(FILE *out)
 		"  backends [VIP]           backends of every VIP, or of one VIP given by name,\n"
 		"                           ADDR, ADDR:PORT or [ADDR6]:PORT (optionally /tcp, /udp)\n"
 		"  stats                    packets per verdict reason, and connections in use\n"
+		"  state                    what xlbd thinks: each backend's health, since when,\n"
+		"                           its last check's result and latency\n"
+		"  drain BACKEND [VIPNAME]  no new flows to BACKEND; established ones stay\n"
+		"  disable BACKEND [VIPNAME] take BACKEND out; its flows move to live backends\n"
+		"  enable BACKEND [VIPNAME] undo drain / disable (they survive reloads until then)\n"
+		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
 		"  help                     this text\n"
 		"\n"
 		"Options (before or after the command):\n"
 		"      --pin-dir DIR        where xlbd pins its maps (default %s)\n"
 		"  -i, --interface IFNAME   one interface only\n"
+		"      --control PATH       xlbd's control socket (default %s)\n"
 		"      --json               one JSON object instead of a table\n"
 		"  -h, --help               this text\n"
 		"\n"
-		"Exit status: 0 ok, 1 the maps could not be read or no such VIP, 2 bad usage.\n",
-		XLB_PIN_ROOT);
+		"Exit status: 0 ok, 1 the maps could not be read, no such VIP, or xlbd refused,\n"
+		"2 bad usage.\n",
+		XLB_PIN_ROOT, XLB_CONTROL_SOCKET);
 }
 
 static int do_help(const struct ctl_opts *o, int argc, char **argv)
@@ -537,12 +692,18 @@ static int do_help(const struct ctl_opts *o, int argc, char **argv)
 static const struct ctl_cmd {
 	const char *name;
 	int (*fn)(const struct ctl_opts *o, int argc, char **argv);
+	int min_args;
 	int max_args;
 } cmds[] = {
-	{ "vips", do_vips, 0 },
-	{ "backends", do_backends, 1 },
-	{ "stats", do_stats, 0 },
-	{ "help", do_help, 0 },
+	{ "vips", do_vips, 0, 0 },
+	{ "backends", do_backends, 0, 1 },
+	{ "stats", do_stats, 0, 0 },
+	{ "state", do_state, 0, 0 },
+	{ "drain", do_request, 1, 2 },
+	{ "enable", do_request, 1, 2 },
+	{ "disable", do_request, 1, 2 },
+	{ "reload", do_request, 0, 0 },
+	{ "help", do_help, 0, 0 },
 };
 
 /* An interface name is one path component of the pin directory, and a real ifname. */
@@ -555,6 +716,7 @@ static bool ifname_ok(const char *s)
 enum {
 	OPT_PIN_DIR = 256,
 	OPT_JSON,
+	OPT_CONTROL,
 };
 
 int main(int argc, char **argv)
@@ -563,10 +725,11 @@ int main(int argc, char **argv)
 		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT };
+	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT, .control = XLB_CONTROL_SOCKET };
 	const struct ctl_cmd *cmd = NULL;
 	size_t i;
 	int c, err;
@@ -586,6 +749,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = true;
+			break;
+		case OPT_CONTROL:
+			o.control = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -621,8 +787,8 @@ int main(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	optind++;
-	if (argc - optind > cmd->max_args) {
-		fprintf(stderr, "xlbctl: too many arguments for '%s'\n", cmd->name);
+	if (argc - optind > cmd->max_args || argc - optind < cmd->min_args) {
+		fprintf(stderr, "xlbctl: wrong number of arguments for '%s'\n", cmd->name);
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "neigh.h"
+#include "xlbd.h"
 
 enum xlb_exit {
 	XLB_EXIT_OK = 0,
@@ -32,49 +33,47 @@ enum xlb_exit {
 #define NEIGH_SLOW_MS 5000  /* otherwise: follow MAC changes, keep kernel entries fresh */
 #define READY_WAIT_MS 3000  /* "ready" even if some MAC is still missing, after this long */
 
-struct xlbd {
-	const char *cfg_path;
-	const char *pin_root;
-	int xdp_mode; /* -1: as the config says */
-	struct xlb_config cfg;
-	struct xlb_dp *dps;
-	size_t n_dps;
-	struct xlb_lb lb;
-	struct xlb_loop loop;
-	struct xlb_timer neigh_timer;
-	uint64_t started;
-	bool ready;
-};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xlbd -c FILE [--check] [--xdp-mode auto|native|generic] [--pin-dir DIR] [-v]\n"
+		"usage: xlbd -c FILE [--check] [--xdp-mode MODE] [--pin-dir DIR] [--control PATH] [-v]\n"
 		"  -c, --config FILE   YAML configuration\n"
 		"      --check         validate the configuration and exit (0 valid, 2 invalid)\n"
 		"      --xdp-mode MODE override every interface's xdp_mode\n"
 		"      --pin-dir DIR   where maps are pinned (default " XLB_PIN_ROOT ")\n"
+		"      --control PATH  control socket (default: the config's, else " XLB_CONTROL_SOCKET ")\n"
 		"  -v, --verbose       debug logging (libbpf's too)\n");
 }
 
-/* Parse cfg_path into *cfg, printing errors; 0, XLB_EXIT_CONFIG or XLB_EXIT_FAIL. */
-static int load_config(const char *path, struct xlb_config *cfg)
+/*
+ * Parse path into *cfg; errors go to stderr, one "file:line:col: message" each, and to err
+ * (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG.
+ */
+static int load_config(const char *path, struct xlb_config *cfg, char *err, size_t errlen)
 {
 	struct xlb_cfg_errors errs = {};
-	int err;
+	int ret;
 
-	err = xlb_cfg_parse_file(path, cfg, &errs);
-	if (err == -EINVAL) {
+	ret = xlb_cfg_parse_file(path, cfg, &errs);
+	if (ret == -EINVAL) {
 		xlb_cfg_errors_print(&errs, path, stderr);
-		xlb_cfg_errors_free(&errs);
-		return XLB_EXIT_CONFIG;
+		if (err) {
+			size_t i, off = 0;
+
+			off = snprintf(err, errlen, "invalid configuration:");
+			for (i = 0; i < errs.n && off < errlen; i++)
+				off += snprintf(err + off, errlen - off, "%s %s:%u:%u: %s",
+						i ? ";" : "", path, errs.v[i].pos.line,
+						errs.v[i].pos.col, errs.v[i].msg);
+		}
+	} else if (ret) {
+		pr_err("%s: %s", path, strerror(-ret));
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	}
 	xlb_cfg_errors_free(&errs);
-	if (err) {
-		pr_err("%s: %s", path, strerror(-err));
-		return XLB_EXIT_CONFIG;
-	}
-	return 0;
+	return ret ? XLB_EXIT_CONFIG : 0;
 }
 
 static void neigh_found(const struct xlb_addr *addr, const uint8_t mac[6], void *arg)
@@ -122,39 +121,49 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * MS);
 }
 
-static void reload(struct xlbd *d)
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 {
 	struct xlb_config cfg = {};
 	size_t i;
-	int err;
+	int ret;
 
 	pr_info("reloading %s", d->cfg_path);
-	if (load_config(d->cfg_path, &cfg)) {
+	if (load_config(d->cfg_path, &cfg, err, errlen)) {
 		pr_err("reload refused: the running configuration stays");
-		return;
+		d->reload_errors++;
+		return -EINVAL;
 	}
 	if (cfg.n_ifaces != d->cfg.n_ifaces)
 		pr_warn("reload: interface changes take effect at the next start");
 	for (i = 0; i < cfg.n_ifaces && i < d->cfg.n_ifaces; i++)
 		if (strcmp(cfg.ifaces[i].name, d->cfg.ifaces[i].name))
 			pr_warn("reload: interface changes take effect at the next start");
-	err = xlb_lb_apply(&d->lb, &cfg);
-	if (err) {
+	ret = xlb_lb_apply(&d->lb, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot install the configuration: %s", strerror(-ret));
 		pr_err("reload failed: the running configuration stays");
 		xlb_cfg_free(&cfg);
-		return;
+		d->reload_errors++;
+		return ret;
 	}
+	/* Keep the control socket and interfaces of the running config: they need a restart. */
+	snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s", d->cfg.control_socket);
 	xlb_cfg_free(&d->cfg);
 	d->cfg = cfg;
+	d->reloads++;
+	xlb_mon_sync(d);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
 	/* New backends want their MACs now, not at the next slow tick. */
 	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	return 0;
 }
 
 static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 {
+	char err[2048];
+
 	if (signo == SIGHUP) {
-		reload(arg);
+		xlbd_reload(arg, err, sizeof(err));
 		return;
 	}
 	pr_info("%s: stopping", strsignal(signo));
@@ -182,6 +191,8 @@ static int run(struct xlbd *d)
 	err = xlb_lb_init(&d->lb, d->dps, d->n_dps);
 	if (err)
 		goto out;
+	d->lb.retire = xlb_mon_retire;
+	d->lb.retire_arg = d;
 	err = xlb_lb_apply(&d->lb, &d->cfg);
 	if (err)
 		goto out;
@@ -199,12 +210,22 @@ static int run(struct xlbd *d)
 		pr_err("event loop: %s", strerror(-err));
 		goto out;
 	}
+	err = xlb_ctl_listen(&d->ctl, &d->loop, d->cfg.control_socket, xlbd_ctl_cmds, d);
+	if (err) {
+		pr_err("control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		goto out_loop;
+	}
 	d->started = xlb_now_ns();
+	xlb_mon_sync(d);
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
 	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
 	err = xlb_loop_run(&d->loop);
 	if (err)
 		pr_err("event loop: %s", strerror(-err));
+	xlb_ctl_close(&d->ctl);
+out_loop:
+	/* Checkers hold loop resources: stop them while the loop still exists. */
+	xlb_lb_fini(&d->lb);
 	xlb_loop_fini(&d->loop);
 out:
 	for (i = 0; i < d->n_dps; i++) {
@@ -223,6 +244,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "control", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -255,6 +277,9 @@ int main(int argc, char **argv)
 		case 'p':
 			d.pin_root = optarg;
 			break;
+		case 's':
+			d.ctl_path = optarg;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -273,13 +298,15 @@ int main(int argc, char **argv)
 	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
 	xlb_log_libbpf();
 
-	ret = load_config(d.cfg_path, &d.cfg);
+	ret = load_config(d.cfg_path, &d.cfg, NULL, 0);
 	if (ret || check) {
 		if (!ret)
 			printf("%s: configuration is valid (%zu VIPs)\n", d.cfg_path, d.cfg.n_vips);
 		xlb_cfg_free(&d.cfg);
 		return ret;
 	}
+	if (d.ctl_path)
+		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", d.ctl_path);
 	ret = run(&d);
 	xlb_cfg_free(&d.cfg);
 	return ret;

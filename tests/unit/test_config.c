@@ -22,6 +22,17 @@
 /* One interface on line 1, so a case's own lines start at 2. */
 #define IFACE "interfaces: [{name: eth0}]\n"
 
+/* After IFACE, a VIP on lines 2-4 still taking keys, so a case's own lines start at 5. */
+#define VIP80                        \
+	"vips:\n"                    \
+	"  - address: 203.0.113.1\n" \
+	"    port: 80\n"
+
+/* Values longer than the fields they go to. */
+#define X16 "xxxxxxxxxxxxxxxx"
+#define X64 X16 X16 X16 X16
+#define X256 X64 X64 X64 X64
+
 static int parse(const char *yaml, struct xlb_config *cfg, struct xlb_cfg_errors *errs)
 {
 	return xlb_cfg_parse_string("test.yaml", yaml, strlen(yaml), cfg, errs);
@@ -60,6 +71,26 @@ static void assert_addr(const struct xlb_addr *a, const char *want)
 	char buf[INET6_ADDRSTRLEN];
 
 	assert_string_equal(xlb_addr_str(a, buf, sizeof(buf)), want);
+}
+
+/* A check nobody configured: tcp on the VIP's port, every setting its default. */
+static void assert_health_defaults(const struct xlb_cfg_health *h)
+{
+	assert_int_equal(h->type, XLB_HC_TCP);
+	assert_int_equal(h->port, 0);
+	assert_int_equal(h->interval_ms, XLB_HC_DEFAULT_INTERVAL_MS);
+	assert_int_equal(h->timeout_ms, XLB_HC_DEFAULT_TIMEOUT_MS);
+	assert_int_equal(h->rise, XLB_HC_DEFAULT_RISE);
+	assert_int_equal(h->fall, XLB_HC_DEFAULT_FALL);
+	assert_string_equal(h->path, "/");
+	assert_int_equal(h->expect_status, 200);
+	assert_string_equal(h->expect_body, "");
+	assert_string_equal(h->payload, "");
+	assert_string_equal(h->expect, "");
+	assert_string_equal(h->command, "");
+	assert_int_equal(h->set, 0);
+	assert_int_equal(h->pos.line, 0);
+	assert_int_equal(h->pos.col, 0);
 }
 
 /* Valid configs. */
@@ -180,6 +211,11 @@ static void test_valid_defaults(void **state)
 	assert_int_equal(v->fwd, XLB_FWD_DR);
 	assert_int_equal(v->n_backends, 1);
 	assert_int_equal(v->backends[0].weight, 100);
+	assert_int_equal(v->fallback.family, XLB_FAMILY_NONE);
+	assert_health_defaults(&v->health);
+	assert_health_defaults(&v->backends[0].health);
+	assert_string_equal(cfg.notify, "");
+	assert_string_equal(cfg.control_socket, XLB_CONTROL_SOCKET);
 	xlb_cfg_free(&cfg);
 }
 
@@ -308,19 +344,25 @@ static void test_valid_key_order(void **state)
 	xlb_cfg_free(&cfg);
 }
 
-/* Test the bounds of every ranged integer. */
+/* Test the bounds of every ranged integer and duration. */
 static void test_valid_bounds(void **state)
 {
 	static const char lo[] =
 		IFACE
 		"maglev: {table_size: 3}\n"
 		"vips: [{address: 203.0.113.1, port: 65535,\n"
+		"        health: {port: 1, interval: 10ms, timeout: 1ms, rise: 1, fall: 1,\n"
+		"                 type: http, expect_status: 100},\n"
 		"        backends: [{address: 192.0.2.1, weight: 0}]}]\n";
+	/* A port-0 VIP's checks need a port of their own. */
 	static const char hi[] =
 		IFACE
 		"maglev: {table_size: 1048573}\n"
 		"vips: [{address: 203.0.113.1, port: 0,\n"
+		"        health: {port: 65535, interval: 60m, timeout: 3599999ms, rise: 100,\n"
+		"                 fall: 100, type: http, expect_status: 599},\n"
 		"        backends: [{address: 192.0.2.1, weight: 65535}]}]\n";
+	const struct xlb_cfg_health *h;
 	struct xlb_config cfg;
 
 	(void)state;
@@ -328,10 +370,348 @@ static void test_valid_bounds(void **state)
 	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MIN_SIZE);
 	assert_int_equal(cfg.vips[0].port, 65535);
 	assert_int_equal(cfg.vips[0].backends[0].weight, 0);
+	h = &cfg.vips[0].backends[0].health;
+	assert_int_equal(h->port, 1);
+	assert_int_equal(h->interval_ms, 10);
+	assert_int_equal(h->timeout_ms, 1);
+	assert_int_equal(h->rise, 1);
+	assert_int_equal(h->fall, 1);
+	assert_int_equal(h->expect_status, 100);
 	xlb_cfg_free(&cfg);
 	parse_ok(hi, &cfg);
 	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MAX_SIZE);
 	assert_int_equal(cfg.vips[0].backends[0].weight, XLB_WEIGHT_MAX);
+	h = &cfg.vips[0].backends[0].health;
+	assert_int_equal(h->port, 65535);
+	assert_int_equal(h->interval_ms, 3600000);
+	assert_int_equal(h->timeout_ms, 3599999);
+	assert_int_equal(h->rise, 100);
+	assert_int_equal(h->fall, 100);
+	assert_int_equal(h->expect_status, 599);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that every http key parses into the VIP's health, and a backend without one inherits it. */
+static void test_valid_health_http(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"                          /* 2 */
+		"  - name: web\n"                  /* 3 */
+		"    address: 203.0.113.100\n"     /* 4 */
+		"    port: 80\n"                   /* 5 */
+		"    health:\n"                    /* 6 */
+		"      type: HTTP\n"               /* 7 */
+		"      port: 8080\n"               /* 8 */
+		"      interval: 1.5s\n"           /* 9 */
+		"      timeout: 500ms\n"           /* 10 */
+		"      rise: 1\n"                  /* 11 */
+		"      fall: 100\n"                /* 12 */
+		"      path: /healthz?full=1\n"    /* 13 */
+		"      expect_status: 204\n"       /* 14 */
+		"      expect_body: \"ok: ready\"\n" /* 15 */
+		"    backends:\n"                  /* 16 */
+		"      - address: 192.0.2.11\n";   /* 17 */
+	struct xlb_config cfg;
+	const struct xlb_cfg_health *h;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	h = &cfg.vips[0].health;
+	assert_int_equal(h->type, XLB_HC_HTTP);
+	assert_int_equal(h->port, 8080);
+	assert_int_equal(h->interval_ms, 1500);
+	assert_int_equal(h->timeout_ms, 500);
+	assert_int_equal(h->rise, 1);
+	assert_int_equal(h->fall, 100);
+	assert_string_equal(h->path, "/healthz?full=1");
+	assert_int_equal(h->expect_status, 204);
+	assert_string_equal(h->expect_body, "ok: ready");
+	assert_string_equal(h->payload, "");
+	assert_string_equal(h->expect, "");
+	assert_string_equal(h->command, "");
+	assert_int_equal(h->set, XLB_HC_SET_TYPE | XLB_HC_SET_PORT | XLB_HC_SET_INTERVAL |
+					 XLB_HC_SET_TIMEOUT | XLB_HC_SET_RISE | XLB_HC_SET_FALL |
+					 XLB_HC_SET_PATH | XLB_HC_SET_STATUS | XLB_HC_SET_BODY);
+	/* A block mapping starts at its first key. */
+	assert_int_equal(h->pos.line, 7);
+	assert_int_equal(h->pos.col, 7);
+	/* Byte for byte, as xlbd compares them across reloads. */
+	assert_memory_equal(&cfg.vips[0].backends[0].health, h, sizeof(*h));
+	xlb_cfg_free(&cfg);
+}
+
+/*
+ * Test that a backend's health overrides its VIP's key by key, the VIP's health may come after
+ * the backends, and keys that do not apply to the type a backend picks are not inherited.
+ */
+static void test_valid_health_merge(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"                                      /* 2 */
+		"  - address: 203.0.113.100\n"                 /* 3 */
+		"    port: 80\n"                               /* 4 */
+		"    backends:\n"                              /* 5 */
+		"      - address: 192.0.2.11\n"                /* 6 */
+		"      - address: 192.0.2.12\n"                /* 7 */
+		"        health:\n"                            /* 8 */
+		"          path: /status\n"                    /* 9 */
+		"          fall: 5\n"                          /* 10 */
+		"      - address: 192.0.2.13\n"                /* 11 */
+		"        health: {type: tcp, port: 22}\n"      /* 12 */
+		"      - address: 192.0.2.14\n"                /* 13 */
+		"        health: {type: exec, command: \"/usr/local/bin/check --fast\"}\n" /* 14 */
+		"      - address: 192.0.2.15\n"                /* 15 */
+		"        health: {type: none}\n"               /* 16 */
+		"      - address: 192.0.2.16\n"                /* 17 */
+		"        health: {}\n"                         /* 18 */
+		"    health:\n"                                /* 19 */
+		"      type: http\n"                           /* 20 */
+		"      path: /healthz\n"                       /* 21 */
+		"      interval: 5s\n"                         /* 22 */
+		"      rise: 4\n"                              /* 23 */
+		"      expect_body: ok\n";                     /* 24 */
+	static const uint32_t vip_set = XLB_HC_SET_TYPE | XLB_HC_SET_PATH | XLB_HC_SET_INTERVAL |
+					XLB_HC_SET_RISE | XLB_HC_SET_BODY;
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+	const struct xlb_cfg_health *h;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	v = &cfg.vips[0];
+	assert_int_equal(v->n_backends, 6);
+	assert_int_equal(v->health.set, vip_set);
+	assert_int_equal(v->health.pos.line, 20);
+
+	/* No health of its own: the VIP's, exactly. */
+	assert_memory_equal(&v->backends[0].health, &v->health, sizeof(v->health));
+
+	/* Two keys overridden, the rest the VIP's. */
+	h = &v->backends[1].health;
+	assert_int_equal(h->type, XLB_HC_HTTP);
+	assert_string_equal(h->path, "/status");
+	assert_int_equal(h->fall, 5);
+	assert_int_equal(h->rise, 4);
+	assert_int_equal(h->interval_ms, 5000);
+	assert_int_equal(h->timeout_ms, XLB_HC_DEFAULT_TIMEOUT_MS);
+	assert_string_equal(h->expect_body, "ok");
+	assert_int_equal(h->expect_status, 200);
+	assert_int_equal(h->set, vip_set | XLB_HC_SET_FALL);
+	assert_int_equal(h->pos.line, 9);
+	assert_int_equal(h->pos.col, 11);
+
+	/* tcp: the VIP's timing, not its path or body. */
+	h = &v->backends[2].health;
+	assert_int_equal(h->type, XLB_HC_TCP);
+	assert_int_equal(h->port, 22);
+	assert_int_equal(h->interval_ms, 5000);
+	assert_int_equal(h->rise, 4);
+	assert_string_equal(h->path, "/");
+	assert_string_equal(h->expect_body, "");
+	assert_int_equal(h->set, XLB_HC_SET_TYPE | XLB_HC_SET_PORT | XLB_HC_SET_INTERVAL |
+					 XLB_HC_SET_RISE);
+	assert_int_equal(h->pos.line, 12);
+	assert_int_equal(h->pos.col, 17);
+
+	h = &v->backends[3].health;
+	assert_int_equal(h->type, XLB_HC_EXEC);
+	assert_string_equal(h->command, "/usr/local/bin/check --fast");
+	assert_int_equal(h->interval_ms, 5000);
+	assert_string_equal(h->path, "/");
+	assert_int_equal(h->set, XLB_HC_SET_TYPE | XLB_HC_SET_COMMAND | XLB_HC_SET_INTERVAL |
+					 XLB_HC_SET_RISE);
+
+	/* none keeps nothing of the VIP's. */
+	h = &v->backends[4].health;
+	assert_int_equal(h->type, XLB_HC_NONE);
+	assert_int_equal(h->interval_ms, XLB_HC_DEFAULT_INTERVAL_MS);
+	assert_int_equal(h->rise, XLB_HC_DEFAULT_RISE);
+	assert_string_equal(h->path, "/");
+	assert_string_equal(h->expect_body, "");
+	assert_int_equal(h->set, XLB_HC_SET_TYPE);
+
+	/* An empty mapping overrides nothing but its position. */
+	h = &v->backends[5].health;
+	assert_memory_equal(h, &v->health, offsetof(struct xlb_cfg_health, pos));
+	assert_int_equal(h->pos.line, 18);
+	xlb_cfg_free(&cfg);
+}
+
+/*
+ * Test udp and exec checks, and the ways a port-0 VIP's checks get a port: a VIP-wide one, one
+ * per backend, or none needed (exec, none). An exec VIP may leave the command to its backends.
+ */
+static void test_valid_health_udp_exec(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"                                      /* 2 */
+		"  - address: 203.0.113.53\n"                  /* 3 */
+		"    port: 53\n"                               /* 4 */
+		"    protocol: udp\n"                          /* 5 */
+		"    health:\n"                                /* 6 */
+		"      type: udp\n"                            /* 7 */
+		"      payload: \"ping\\n\"\n"                 /* 8 */
+		"      expect: pong\n"                         /* 9 */
+		"      timeout: 250ms\n"                       /* 10 */
+		"      interval: 1m\n"                         /* 11 */
+		"    backends: [{address: 192.0.2.53}]\n"      /* 12 */
+		"  - address: 203.0.113.1\n"                   /* 13 */
+		"    port: 0\n"                                /* 14 */
+		"    health: {type: exec, command: '/usr/local/bin/check \"$XLB_BACKEND\"'}\n"
+		"    backends: [{address: 192.0.2.1}]\n"       /* 16 */
+		"  - address: 203.0.113.2\n"                   /* 17 */
+		"    port: 0\n"                                /* 18 */
+		"    health: {port: 443}\n"                    /* 19 */
+		"    backends: [{address: 192.0.2.2}]\n"       /* 20 */
+		"  - address: 203.0.113.3\n"                   /* 21 */
+		"    port: 0\n"                                /* 22 */
+		"    backends:\n"                              /* 23 */
+		"      - {address: 192.0.2.3, health: {port: 22}}\n"
+		"      - {address: 192.0.2.4, health: {type: none}}\n"
+		"  - address: 203.0.113.4\n"                   /* 26 */
+		"    port: 80\n"                               /* 27 */
+		"    health: {type: exec, port: 8080}\n"       /* 28 */
+		"    backends:\n"                              /* 29 */
+		"      - {address: 192.0.2.5, health: {command: /bin/true}}\n";
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+	const struct xlb_cfg_health *h;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.n_vips, 5);
+
+	h = &cfg.vips[0].backends[0].health;
+	assert_int_equal(h->type, XLB_HC_UDP);
+	assert_string_equal(h->payload, "ping\n");
+	assert_string_equal(h->expect, "pong");
+	assert_int_equal(h->timeout_ms, 250);
+	assert_int_equal(h->interval_ms, 60000);
+	assert_int_equal(h->port, 0);
+
+	h = &cfg.vips[1].backends[0].health;
+	assert_int_equal(h->type, XLB_HC_EXEC);
+	assert_string_equal(h->command, "/usr/local/bin/check \"$XLB_BACKEND\"");
+	assert_int_equal(h->port, 0);
+
+	assert_int_equal(cfg.vips[2].backends[0].health.type, XLB_HC_TCP);
+	assert_int_equal(cfg.vips[2].backends[0].health.port, 443);
+
+	/* No health mapping on a port-0 VIP: nothing to connect to, so no check by default. */
+	v = &cfg.vips[3];
+	assert_int_equal(v->health.type, XLB_HC_NONE);
+	assert_int_equal(v->backends[0].health.type, XLB_HC_TCP);
+	assert_int_equal(v->backends[0].health.port, 22);
+	assert_int_equal(v->backends[1].health.type, XLB_HC_NONE);
+
+	/* The VIP says exec and the port; the backend says what to run. */
+	v = &cfg.vips[4];
+	assert_int_equal(v->health.type, XLB_HC_EXEC);
+	assert_string_equal(v->health.command, "");
+	assert_string_equal(v->backends[0].health.command, "/bin/true");
+	assert_int_equal(v->backends[0].health.port, 8080);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test that a UDP VIP without a health mapping is not tcp-checked (a connect proves nothing). */
+static void test_valid_udp_unchecked(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 203.0.113.53\n"
+		"    port: 53\n"
+		"    protocol: udp\n"
+		"    backends: [{address: 192.0.2.53}]\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.vips[0].health.type, XLB_HC_NONE);
+	assert_int_equal(cfg.vips[0].backends[0].health.type, XLB_HC_NONE);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test every way of writing a duration that is accepted, and what it comes to. */
+static void test_valid_durations(void **state)
+{
+	static const struct {
+		const char *in;
+		uint32_t ms;
+	} cases[] = {
+		{ "10ms", 10 },       { "100ms", 100 },   { "2s", 2000 },       { "1m", 60000 },
+		{ "60m", 3600000 },   { "3600s", 3600000 }, { "1.5s", 1500 },   { "0.25s", 250 },
+		{ "1.001s", 1001 },   { "0.5m", 30000 },  { "0.001m", 60 },     { "\"2s\"", 2000 },
+		{ "1.500000s", 1500 },
+	};
+	struct xlb_config cfg;
+	char yaml[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 IFACE "vips: [{address: 203.0.113.1, port: 80, backends: [],\n"
+			       "        health: {interval: %s, timeout: 1ms}}]\n",
+			 cases[i].in);
+		parse_ok(yaml, &cfg);
+		if (cfg.vips[0].health.interval_ms != cases[i].ms)
+			fail_msg("'%s': %u ms, want %u", cases[i].in,
+				 cfg.vips[0].health.interval_ms, cases[i].ms);
+		xlb_cfg_free(&cfg);
+	}
+}
+
+/* Test that a fallback parses in either family, wherever it sits among the VIP's keys. */
+static void test_valid_fallback(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - fallback: 192.0.2.50\n"
+		"    address: 203.0.113.100\n"
+		"    port: 80\n"
+		"    backends: [{address: 192.0.2.11}]\n"
+		"  - address: 2001:db8::100\n"
+		"    port: 443\n"
+		"    backends: [{address: 2001:db8::11}]\n"
+		"    fallback: 2001:db8::50\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.vips[0].fallback.family, XLB_FAMILY_V4);
+	assert_addr(&cfg.vips[0].fallback, "192.0.2.50");
+	assert_int_equal(cfg.vips[1].fallback.family, XLB_FAMILY_V6);
+	assert_addr(&cfg.vips[1].fallback, "2001:db8::50");
+	/* A fallback is not a backend. */
+	assert_int_equal(cfg.vips[0].n_backends, 1);
+	xlb_cfg_free(&cfg);
+}
+
+/* Test the top-level notify and control socket; an empty control keeps the default socket. */
+static void test_valid_notify_control(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips: []\n"
+		"notify: \"/usr/local/bin/xlb-notify --syslog\"\n"
+		"control:\n"
+		"  socket: /var/run/xlbd.sock\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_string_equal(cfg.notify, "/usr/local/bin/xlb-notify --syslog");
+	assert_string_equal(cfg.control_socket, "/var/run/xlbd.sock");
+	xlb_cfg_free(&cfg);
+
+	parse_ok(IFACE "vips: []\ncontrol: {}\n", &cfg);
+	assert_string_equal(cfg.control_socket, XLB_CONTROL_SOCKET);
+	assert_string_equal(cfg.notify, "");
 	xlb_cfg_free(&cfg);
 }
 
@@ -370,11 +750,12 @@ static void test_file_demo(void **state)
 	xlb_cfg_free(&cfg);
 }
 
-/* Test that the shipped example config parses, its IPv6 VIP included. */
+/* Test that the shipped example config parses, its IPv6 VIP and health examples included. */
 static void test_file_example(void **state)
 {
 	struct xlb_cfg_errors errs;
 	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
 	int err;
 
 	(void)state;
@@ -390,6 +771,22 @@ static void test_file_example(void **state)
 	assert_addr(&cfg.vips[1].backends[0].addr, "2001:db8::11");
 	assert_addr(&cfg.vips[1].backends[1].addr, "2001:db8::12");
 	assert_int_not_equal(cfg.vips[1].backends[0].weight, cfg.vips[1].backends[1].weight);
+	assert_health_defaults(&cfg.vips[1].backends[0].health);
+
+	v = &cfg.vips[0];
+	assert_int_equal(v->health.type, XLB_HC_HTTP);
+	assert_int_equal(v->health.port, 8080);
+	assert_string_equal(v->health.path, "/healthz");
+	assert_string_equal(v->health.expect_body, "ok");
+	assert_addr(&v->fallback, "192.0.2.50");
+	assert_memory_equal(&v->backends[0].health, &v->health, sizeof(v->health));
+	assert_string_equal(v->backends[1].health.path, "/status");
+	assert_int_equal(v->backends[1].health.fall, 5);
+	assert_int_equal(v->backends[2].health.type, XLB_HC_TCP);
+	assert_int_equal(v->backends[2].health.port, 8080);
+	assert_string_equal(v->backends[2].health.path, "/");
+	assert_string_equal(cfg.notify, "");
+	assert_string_equal(cfg.control_socket, XLB_CONTROL_SOCKET);
 	xlb_cfg_free(&cfg);
 }
 
@@ -880,7 +1277,314 @@ static const struct bad_case bad_cases[] = {
 	  "    backends:\n"
 	  "      - address: 192.0.2.1\n"
 	  "        port: 8080\n",
-	  7, 9, "unknown key 'port' in backend (expected address, weight)" },
+	  7, 9, "unknown key 'port' in backend (expected address, weight, health)" },
+	/* health: values */
+	{ "health: duration without a unit",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 5\n"
+	  "    backends: []\n",
+	  6, 17, "duration '5' needs a unit (ms, s, m)" },
+	{ "health: decimal duration without a unit",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 1.5\n"
+	  "    backends: []\n",
+	  6, 17, "duration '1.5' needs a unit (ms, s, m)" },
+	{ "health: duration with a space",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 2 seconds\n"
+	  "    backends: []\n",
+	  6, 17, "interval '2 seconds' is not a duration" },
+	{ "health: duration in hours",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 1h\n"
+	  "    backends: []\n",
+	  6, 17, "duration '1h' has an unknown unit 'h' (expected ms, s or m)" },
+	{ "health: duration finer than 1ms",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      timeout: 1.0005s\n"
+	  "    backends: []\n",
+	  6, 16, "duration '1.0005s' is finer than 1ms" },
+	{ "health: duration with a leading zero",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 05s\n"
+	  "    backends: []\n",
+	  6, 17, "interval '05s' is not a duration" },
+	{ "health: negative duration",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      timeout: -1s\n"
+	  "    backends: []\n",
+	  6, 16, "timeout '-1s' is not a duration" },
+	{ "health: interval too short",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 5ms\n"
+	  "      timeout: 1ms\n"
+	  "    backends: []\n",
+	  6, 17, "interval 5ms is out of range (10ms..60m)" },
+	{ "health: interval too long",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      interval: 61m\n"
+	  "    backends: []\n",
+	  6, 17, "interval 61m is out of range (10ms..60m)" },
+	{ "health: rise 0",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      rise: 0\n"
+	  "    backends: []\n",
+	  6, 13, "rise 0 is out of range (1..100)" },
+	{ "health: fall 101",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      fall: 101\n"
+	  "    backends: []\n",
+	  6, 13, "fall 101 is out of range (1..100)" },
+	{ "health: bad type",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: icmp\n"
+	  "    backends: []\n",
+	  6, 13, "bad health check type 'icmp' (expected tcp, http, udp, exec or none)" },
+	{ "health: port 0",
+	  IFACE VIP80
+	  "    health: {port: 0}\n"
+	  "    backends: []\n",
+	  5, 20, "port 0 is out of range (1..65535)" },
+	{ "health: path without a leading '/'",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: http\n"
+	  "      path: healthz\n"
+	  "    backends: []\n",
+	  7, 13, "path 'healthz' must start with '/'" },
+	{ "health: path with a space",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: http\n"
+	  "      path: \"/health z\"\n"
+	  "    backends: []\n",
+	  7, 13, "path '/health z' must be printable ASCII without spaces" },
+	{ "health: path too long",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: http\n"
+	  "      path: /" X256 "\n"
+	  "    backends: []\n",
+	  7, 13, "is longer than 255 characters" },
+	{ "health: expect_status 700",
+	  IFACE VIP80
+	  "    health: {type: http, expect_status: 700}\n"
+	  "    backends: []\n",
+	  5, 41, "expect_status 700 is out of range (100..599)" },
+	{ "health: empty command",
+	  IFACE VIP80
+	  "    health: {type: exec, command: ''}\n"
+	  "    backends: []\n",
+	  5, 35, "command must not be empty" },
+	{ "health: command too long",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: exec\n"
+	  "      command: " X256 X256 "\n"
+	  "    backends: []\n",
+	  7, 16, "is longer than 511 characters" },
+	{ "health: unknown key",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      retries: 3\n"
+	  "    backends: []\n",
+	  6, 7, "unknown key 'retries' in health (expected type, port, interval" },
+	{ "health: a list",
+	  IFACE VIP80
+	  "    health: [tcp]\n"
+	  "    backends: []\n",
+	  5, 13, "'health' must be a mapping, not a list" },
+
+	/* health: how keys fit together, after merging */
+	{ "health: timeout equal to interval, at the timeout",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      timeout: 2s\n"
+	  "      interval: 2s\n"
+	  "    backends: []\n",
+	  6, 16, "timeout 2s must be less than interval 2s" },
+	{ "health: interval below the default timeout, at the interval",
+	  IFACE VIP80
+	  "    health: {interval: 500ms}\n"
+	  "    backends: []\n",
+	  5, 24, "timeout 1s (the default) must be less than interval 500ms" },
+	{ "health: a backend's interval below the VIP's timeout, at the backend's",
+	  IFACE VIP80
+	  "    health: {timeout: 1s}\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        health: {interval: 800ms}\n",
+	  8, 28, "timeout 1s must be less than interval 800ms" },
+	{ "health: a rejected timeout is not compared with interval",
+	  IFACE VIP80
+	  "    health: {interval: 500ms, timeout: 5}\n"
+	  "    backends: []\n",
+	  5, 40, "duration '5' needs a unit" },
+	{ "health: path on a tcp check, at the key",
+	  IFACE VIP80
+	  "    health:\n"
+	  "      type: tcp\n"
+	  "      path: /healthz\n"
+	  "    backends: []\n",
+	  7, 7, "path only applies to http checks, not tcp" },
+	{ "health: path on the default check, reported once for every backend",
+	  IFACE VIP80
+	  "    health: {path: /healthz}\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "      - address: 192.0.2.2\n"
+	  "      - address: 192.0.2.3\n",
+	  5, 14, "path only applies to http checks, not tcp" },
+	{ "health: a rejected path is not also out of place",
+	  IFACE VIP80
+	  "    health: {path: healthz, rise: 0}\n"
+	  "    backends: []\n",
+	  5, 20, "path 'healthz' must start with '/'", 2 },
+	{ "health: expect on an http check",
+	  IFACE VIP80
+	  "    health: {type: http, expect: pong}\n"
+	  "    backends: []\n",
+	  5, 26, "expect only applies to udp checks, not http" },
+	{ "health: a backend's key that its VIP's type does not take",
+	  IFACE VIP80
+	  "    health: {type: udp}\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        health: {expect_status: 204}\n",
+	  8, 18, "expect_status only applies to http checks, not udp" },
+	{ "health: a backend's key that its own type does not take",
+	  IFACE VIP80
+	  "    health: {type: exec, command: /bin/check}\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        health: {type: tcp, command: /bin/true}\n",
+	  8, 29, "command only applies to exec checks, not tcp" },
+	{ "health: interval with type none",
+	  IFACE VIP80
+	  "    health: {type: none, interval: 5s}\n"
+	  "    backends: []\n",
+	  5, 26, "interval does not apply to type none" },
+	{ "health: exec without a command, once at the VIP's type",
+	  IFACE VIP80
+	  "    health: {type: exec}\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "      - address: 192.0.2.2\n",
+	  5, 20, "exec check needs a command" },
+	{ "health: exec without a command, at the backend's type",
+	  IFACE VIP80
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        health: {type: exec}\n",
+	  7, 24, "exec check needs a command" },
+	{ "health: port-0 VIP, tcp check without a port, at the type",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 0\n"
+	  "    health: {type: tcp}\n"
+	  "    backends: [{address: 192.0.2.1}]\n",
+	  5, 20, "tcp check needs a port: the VIP's port is 0 (every port)" },
+	{ "health: port-0 VIP, http check of a backend without a port",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 0\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.1\n"
+	  "        health: {type: http, path: /}\n",
+	  7, 24, "http check needs a port" },
+	{ "health: port-0 VIP, default check without a port, at the mapping",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 0\n"
+	  "    health:\n"
+	  "      rise: 3\n"
+	  "    backends: [{address: 192.0.2.1}]\n",
+	  6, 7, "tcp check (the default) needs a port" },
+
+	/* fallback */
+	{ "fallback: bad address",
+	  IFACE VIP80
+	  "    fallback: 192.0.2\n"
+	  "    backends: []\n",
+	  5, 15, "bad address '192.0.2'" },
+	{ "fallback: multicast",
+	  IFACE VIP80
+	  "    fallback: 224.0.0.1\n"
+	  "    backends: []\n",
+	  5, 15, "address 224.0.0.1 is multicast" },
+	{ "fallback: family differs from the VIP",
+	  IFACE VIP80
+	  "    fallback: 2001:db8::50\n"
+	  "    backends: []\n",
+	  5, 15, "fallback family differs from the VIP (2001:db8::50 is IPv6, the VIP IPv4)" },
+	{ "fallback: also a backend",
+	  IFACE VIP80
+	  "    backends:\n"
+	  "      - address: 192.0.2.11\n"
+	  "      - address: 192.0.2.12\n"
+	  "    fallback: 192.0.2.12\n",
+	  8, 15, "fallback 192.0.2.12 is also a backend of this VIP (line 7)" },
+	{ "fallback: the VIP itself",
+	  IFACE VIP80
+	  "    fallback: 203.0.113.1\n"
+	  "    backends: []\n",
+	  5, 15, "fallback 203.0.113.1 is the VIP's own address" },
+
+	/* notify, control */
+	{ "notify is a list",
+	  IFACE
+	  "vips: []\n"
+	  "notify: [/bin/a, /bin/b]\n",
+	  3, 9, "'notify' must be a scalar, not a list" },
+	{ "notify empty",
+	  IFACE
+	  "vips: []\n"
+	  "notify: ''\n",
+	  3, 9, "notify must not be empty" },
+	{ "control is a scalar",
+	  IFACE
+	  "vips: []\n"
+	  "control: /run/xlb/xlbd.sock\n",
+	  3, 10, "'control' must be a mapping, not a scalar" },
+	{ "control socket: relative path",
+	  IFACE
+	  "vips: []\n"
+	  "control:\n"
+	  "  socket: run/xlbd.sock\n",
+	  4, 11, "control socket 'run/xlbd.sock' must be an absolute path" },
+	{ "control socket: a directory",
+	  IFACE
+	  "vips: []\n"
+	  "control:\n"
+	  "  socket: /run/xlb/\n",
+	  4, 11, "control socket '/run/xlb/' names a directory" },
+	{ "control socket: longer than sun_path",
+	  IFACE
+	  "vips: []\n"
+	  "control:\n"
+	  "  socket: /" X64 X64 "\n",
+	  4, 11, "is longer than 107 characters" },
+	{ "control: unknown key",
+	  IFACE
+	  "vips: []\n"
+	  "control:\n"
+	  "  path: /run/xlbd.sock\n",
+	  4, 3, "unknown key 'path' in control (expected socket)" },
 };
 
 /* Test that the case's error is reported at its line:col, and nothing else is. */
@@ -989,7 +1693,7 @@ static void test_error_cap(void **state)
 	free(yaml);
 }
 
-/* Test that the map limits are enforced, at the first entry past each. */
+/* Test that the map limits are enforced, at the first entry past each; fallbacks count. */
 static void test_limits(void **state)
 {
 	struct xlb_cfg_errors errs;
@@ -1028,6 +1732,23 @@ static void test_limits(void **state)
 	assert_non_null(strstr(errs.v[0].msg, "too many backends"));
 	xlb_cfg_errors_free(&errs);
 	free(yaml);
+
+	/* A fallback takes a backend id too. */
+	yaml = NULL;
+	f = open_memstream(&yaml, &len);
+	assert_non_null(f);
+	fprintf(f, IFACE "vips:\n  - address: 203.0.113.1\n    port: 80\n    backends:\n");
+	for (i = 0; i < XLB_MAX_BACKENDS; i++) /* backend i on line 6 + i */
+		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+	fprintf(f, "    fallback: 192.0.2.50\n");
+	fclose(f);
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].pos.line, 6 + XLB_MAX_BACKENDS);
+	assert_int_equal(errs.v[0].pos.col, 15);
+	assert_non_null(strstr(errs.v[0].msg, "too many backends"));
+	xlb_cfg_errors_free(&errs);
+	free(yaml);
 }
 
 /* Test the "file:line:col: message" format the operator sees. */
@@ -1048,7 +1769,7 @@ static void test_errors_print(void **state)
 	assert_string_equal(out,
 			    "xlbd.yaml:1:13: 'interfaces' must list at least one interface\n"
 			    "xlbd.yaml:3:1: unknown key 'foo' at the top level "
-			    "(expected interfaces, maglev, vips)\n");
+			    "(expected interfaces, maglev, vips, notify, control)\n");
 	free(out);
 	xlb_cfg_errors_free(&errs);
 }
@@ -1131,6 +1852,13 @@ int main(void)
 		cmocka_unit_test(test_valid_same_address),
 		cmocka_unit_test(test_valid_key_order),
 		cmocka_unit_test(test_valid_bounds),
+		cmocka_unit_test(test_valid_health_http),
+		cmocka_unit_test(test_valid_health_merge),
+		cmocka_unit_test(test_valid_health_udp_exec),
+		cmocka_unit_test(test_valid_udp_unchecked),
+		cmocka_unit_test(test_valid_durations),
+		cmocka_unit_test(test_valid_fallback),
+		cmocka_unit_test(test_valid_notify_control),
 		cmocka_unit_test(test_file_demo),
 		cmocka_unit_test(test_file_example),
 		cmocka_unit_test(test_file_errors),
