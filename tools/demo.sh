@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make demo`: xlb balancing real HTTP traffic between network namespaces.
+#
+# Builds nothing (make has built build/xlbd, build/xlbctl, build/xlb-http). Brings up the
+# topology of tools/topology.sh, starts xlbd in the dispatcher with configs/demo.yaml, sends
+# requests from the client to the VIP, shows where they went and what xlbctl says, stops xlbd
+# and removes everything it made, also when interrupted or when a step fails.
+#
+# Environment: BUILD (build dir), XLB_DEMO_CONFIG, XLB_DEMO_REQUESTS, XLB_RUN_ID.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+XLBD=$BUILD/xlbd
+XLBCTL=$BUILD/xlbctl
+XLB_HTTP=$BUILD/xlb-http
+CONFIG=${XLB_DEMO_CONFIG:-$ROOT/configs/demo.yaml}
+REQUESTS=${XLB_DEMO_REQUESTS:-600}
+ID=${XLB_RUN_ID:-$$}
+
+# shellcheck source=tools/topology.sh
+. "$ROOT/tools/topology.sh"
+
+# Bold headings on a terminal, plain ones in a log.
+if [ -t 1 ]; then
+	BOLD=$'\033[1m' PLAIN=$'\033[0m'
+else
+	BOLD='' PLAIN=''
+fi
+
+heading()
+{
+	printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"
+}
+
+die()
+{
+	echo "demo: $*" >&2
+	exit 1
+}
+
+cleanup()
+{
+	local rc=$?
+
+	trap - EXIT INT TERM
+	if [ -n "$TOPO_XLBD_PID" ]; then
+		# Failed half-way: show why before the log goes with the topology.
+		topo_xlbd_log_tail 20
+		topo_xlbd_stop 5
+	fi
+	topo_down "$ID"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, XDP)"
+for bin in "$XLBD" "$XLBCTL" "$XLB_HTTP"; do
+	[ -x "$bin" ] || die "missing $bin (run: make demo)"
+done
+[ -f "$CONFIG" ] || die "missing $CONFIG"
+
+heading "Topology (run id $ID)"
+topo_up "$ID" || die "could not build the topology"
+cat <<EOF
+  client      ${TOPO_ADDR4[client]}  ${TOPO_ADDR6[client]}   routes $TOPO_VIP4 via the dispatcher
+  dispatcher  ${TOPO_ADDR4[dispatcher]}  ${TOPO_ADDR6[dispatcher]}   xlbd, XDP on eth0
+  b1 b2 b3    ${TOPO_ADDR4[b1]}-13 ${TOPO_ADDR6[b1]}-13  xlb-http; VIPs on lo;
+                                             reply straight to the client (DSR)
+  namespaces: $TOPO_NS_CLIENT $TOPO_NS_DISPATCHER ${TOPO_NS_B1%1}{1,2,3}, bridge in $TOPO_NS_SWITCH
+EOF
+
+heading "Starting xlbd"
+echo "  xlbd -c ${CONFIG#"$ROOT"/} --pin-dir $TOPO_PIN_DIR --control $TOPO_CONTROL"
+echo "  (log: $TOPO_DIR/xlbd.log)"
+topo_xlbd_start "$ID" "$CONFIG"
+topo_xlbd_wait_ready 10 || die "xlbd did not come up"
+grep -m1 'xlbd: ready' "$TOPO_XLBD_LOG" | sed 's/^/  /'
+topo_exec "$ID" dispatcher ip -d link show dev eth0 | grep -o 'prog/xdp.*' | sed 's/^/  eth0: /'
+
+heading "Traffic: $REQUESTS HTTP requests from the client to $TOPO_VIP4:80, one connection each"
+topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count "$REQUESTS" |
+	sed 's/^/  /'
+rc=${PIPESTATUS[0]}
+[ "$rc" = 0 ] || echo "  (some requests failed)"
+
+heading "xlbctl backends"
+topo_xlbctl "$ID" backends | sed 's/^/  /'
+
+heading "xlbctl stats"
+topo_xlbctl "$ID" stats | sed 's/^/  /'
+
+# ---- Failover --------------------------------------------------------------------------------
+# To come: a second dispatcher as VRRP backup, the master stopped mid-traffic, the client's
+# connections carried on by the backup. It goes here, before xlbd is stopped.
+# -----------------------------------------------------------------------------------------------
+
+heading "Stopping xlbd (SIGTERM)"
+topo_xlbd_stop 5
+xrc=$?
+if [ "$xrc" != 0 ]; then
+	topo_xlbd_log_tail 20
+	die "xlbd exited with $xrc"
+fi
+echo "  xlbd exited 0"
+if topo_exec "$ID" dispatcher ip -d link show dev eth0 | grep -q 'prog/xdp'; then
+	die "XDP program still attached to eth0 after xlbd stopped"
+fi
+echo "  eth0: no XDP program attached"
+
+heading "Teardown"
+topo_down "$ID"
+echo "  namespaces and $TOPO_DIR removed"
+[ "$rc" = 0 ] || die "$REQUESTS requests: not all answered"
+echo
+echo "demo: ok"

@@ -1,0 +1,449 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# xlb's demo and test topology, as network namespaces joined by one Linux bridge.
+#
+#                      xlb$ID-sw (br0)
+#       ┌──────────┬──────────┼──────────┬──────────┐
+#    xlb$ID-c   xlb$ID-d   xlb$ID-b1  xlb$ID-b2  xlb$ID-b3
+#    client     dispatcher backend    backend    backend
+#    .1 / ::1   .2 / ::2   .11 / ::11 .12 / ::12 .13 / ::13     (192.0.2.0/24, 2001:db8::/64)
+#
+# Every node's interface is called eth0 inside its namespace; its switch-side peer is named after
+# the node (client, dispatcher, b1, ...). The client routes the VIPs (203.0.113.100,
+# 2001:db8:100::100) to the dispatcher; the backends hold them on lo and answer the client
+# directly (direct server return, one L2 segment). Each backend runs `xlb-http serve --name bN`.
+#
+# Source it and call:
+#   topo_up ID            build everything, start the backend servers; on failure tears down
+#   topo_down ID          remove everything topo_up made; idempotent, safe from a trap
+#   topo_exec ID NODE CMD...   run CMD in NODE's namespace (NODE: switch client dispatcher b1 b2 b3)
+#   topo_ns ID NODE       print NODE's namespace name
+#   topo_vars ID          set TOPO_DIR, TOPO_PIN_DIR, TOPO_NS_* for ID (topo_up does it too)
+#   topo_xlbd_start ID CONFIG [ARGS...], topo_xlbd_wait_ready [S], topo_xlbd_stop [S],
+#   topo_xlbctl ID ARGS...   xlbd in the dispatcher and xlbctl beside it, on the topology's pins
+# or run it: tools/topology.sh up|down [ID]
+#
+# ID is a short run id ([A-Za-z0-9_-], e.g. $$); every name topo_up creates carries it.
+# State (server pids and logs, xlbd's log and control socket, the bpffs pin dir) lives in
+# /tmp/xlb$ID.
+#
+# veth and XDP, as measured on 6.18: a frame an XDP program
+# sends with XDP_TX reaches the peer only when the peer runs an XDP program of its own. Turning
+# GRO on at the peer, which the veth driver advertises as enough, is not: the frame is counted as
+# sent and lost. Every switch-side port therefore carries an XDP_PASS program.
+# And a veth leaves TCP/UDP checksums to "hardware" (CHECKSUM_PARTIAL); a frame that an XDP
+# program bounces has lost that note and arrives with a bad checksum. Every node's eth0 has tx
+# checksum offload off, so frames on this wire carry full checksums, as from a real NIC.
+#
+# `ip netns exec` remounts /sys, so a bpffs under /sys/fs/bpf mounted by one command is not seen
+# by the next. The topology therefore mounts a bpffs of its own at $TOPO_PIN_DIR (in the host mount
+# namespace, which every `ip netns exec` inherits); give xlbd and xlbctl `--pin-dir $TOPO_PIN_DIR`.
+
+TOPO_ROOT=${TOPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+XLB_HTTP=${XLB_HTTP:-$TOPO_ROOT/build/xlb-http}
+# The switch ports' XDP_PASS program (bpf/peer_pass.bpf.c).
+TOPO_PASS_OBJ=${TOPO_PASS_OBJ:-$TOPO_ROOT/build/peer_pass.bpf.o}
+
+TOPO_NODES="client dispatcher b1 b2 b3"
+TOPO_BACKENDS="b1 b2 b3"
+
+TOPO_VIP4=203.0.113.100
+TOPO_VIP6=2001:db8:100::100
+TOPO_NET4_LEN=24
+TOPO_NET6_LEN=64
+
+declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2
+		       [b1]=192.0.2.11 [b2]=192.0.2.12 [b3]=192.0.2.13)
+declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2
+		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13)
+
+# Fixed, locally administered MACs: output and captures read the same every run.
+declare -gA TOPO_MAC=([client]=02:00:00:00:00:01 [dispatcher]=02:00:00:00:00:02
+		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13)
+
+topo_log()
+{
+	echo "topology: $*" >&2
+}
+
+# Is there a namespace of exactly this name?
+_topo_ns_exists()
+{
+	ip netns list | awk '{ print $1 }' | grep -qxF -- "$1"
+}
+
+_topo_check_id()
+{
+	if [[ ! $1 =~ ^[A-Za-z0-9_-]{1,24}$ ]]; then
+		topo_log "bad run id '$1' (want [A-Za-z0-9_-], at most 24 chars)"
+		return 1
+	fi
+}
+
+# topo_ns ID NODE: the namespace NODE lives in.
+topo_ns()
+{
+	local id=$1 node=$2
+
+	case $node in
+	switch|sw)		echo "xlb$id-sw" ;;
+	client|c)		echo "xlb$id-c" ;;
+	dispatcher|disp|d)	echo "xlb$id-d" ;;
+	b[0-9]*)		echo "xlb$id-$node" ;;
+	*)
+		topo_log "unknown node '$node'"
+		return 1
+		;;
+	esac
+}
+
+# Callers use these; shellcheck cannot see that from here.
+# shellcheck disable=SC2034
+topo_vars()
+{
+	local id=$1
+
+	_topo_check_id "$id" || return 1
+	TOPO_ID=$id
+	TOPO_DIR=/tmp/xlb$id
+	TOPO_PIN_DIR=$TOPO_DIR/bpf
+	# xlbd's control socket: the default under /run is shared by every namespace.
+	TOPO_CONTROL=$TOPO_DIR/xlbd.sock
+	TOPO_NS_SWITCH=$(topo_ns "$id" switch)
+	TOPO_NS_CLIENT=$(topo_ns "$id" client)
+	TOPO_NS_DISPATCHER=$(topo_ns "$id" dispatcher)
+	TOPO_NS_B1=$(topo_ns "$id" b1)
+	TOPO_NS_B2=$(topo_ns "$id" b2)
+	TOPO_NS_B3=$(topo_ns "$id" b3)
+}
+
+# topo_exec ID NODE CMD...
+topo_exec()
+{
+	local id=$1 node=$2 ns
+
+	shift 2
+	ns=$(topo_ns "$id" "$node") || return 1
+	ip netns exec "$ns" "$@"
+}
+
+# Run a command; on failure say which and fail, so topo_up reads as a list of steps.
+_topo_do()
+{
+	local out
+
+	if ! out=$("$@" 2>&1); then
+		topo_log "failed: $*"
+		[ -n "$out" ] && topo_log "  $out"
+		return 1
+	fi
+}
+
+# Set sysctls in a namespace; quiet, all or nothing.
+_topo_sysctl()
+{
+	local ns=$1
+
+	shift
+	_topo_do ip netns exec "$ns" sysctl -qw "$@"
+}
+
+# Make a node namespace and wire its eth0 to the bridge.
+_topo_add_node()
+{
+	local id=$1 node=$2 sw ns
+
+	sw=$(topo_ns "$id" switch)
+	ns=$(topo_ns "$id" "$node")
+	_topo_do ip netns add "$ns" || return 1
+	_topo_do ip -n "$ns" link set lo up || return 1
+	# Before eth0 exists, so it inherits them: no DAD, no RAs, no router solicitations.
+	_topo_sysctl "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+		net.ipv6.conf.default.router_solicitations=0 || return 1
+
+	# Create the pair in the switch namespace with the peer born in the node's: nothing ever
+	# appears in the host's namespace.
+	# "name": a bare "ip link add b1" would be fine, but "ip link add a" means "address".
+	_topo_do ip -n "$sw" link add name "$node" type veth peer name eth0 netns "$ns" || return 1
+	_topo_do ip -n "$sw" link set dev "$node" master br0 up || return 1
+	# XDP_TX on the node's eth0 lands in this peer, which must run XDP for it to be delivered
+	# (see the top of this file). Every port gets it, so any node can run an XDP program.
+	_topo_do ip -n "$sw" link set dev "$node" xdpdrv obj "$TOPO_PASS_OBJ" sec xdp ||
+		return 1
+	# Full checksums on the wire (see the top of this file).
+	_topo_do ip netns exec "$ns" ethtool -K eth0 tx off || return 1
+
+	_topo_do ip -n "$ns" link set eth0 address "${TOPO_MAC[$node]}" || return 1
+	_topo_do ip -n "$ns" addr add "${TOPO_ADDR4[$node]}/$TOPO_NET4_LEN" dev eth0 || return 1
+	_topo_do ip -n "$ns" addr add "${TOPO_ADDR6[$node]}/$TOPO_NET6_LEN" dev eth0 nodad ||
+		return 1
+	_topo_do ip -n "$ns" link set eth0 up || return 1
+}
+
+_topo_add_backend()
+{
+	local id=$1 node=$2 ns
+
+	ns=$(topo_ns "$id" "$node")
+	# DSR: the VIPs live on lo so the backend accepts them, but it must neither answer ARP for
+	# the IPv4 VIP on eth0 (arp_ignore) nor source ARP requests from it (arp_announce). IPv6
+	# needs nothing: Linux answers NS only for addresses on the receiving interface.
+	_topo_sysctl "$ns" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+		net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2 || return 1
+	_topo_do ip -n "$ns" addr add "$TOPO_VIP4/32" dev lo || return 1
+	_topo_do ip -n "$ns" addr add "$TOPO_VIP6/128" dev lo nodad || return 1
+
+	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port 80 \
+		>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
+	echo $! >"$TOPO_DIR/$node.pid"
+}
+
+# Wait until every backend listens on port 80 (5 s at most).
+_topo_wait_servers()
+{
+	local id=$1 node i
+
+	for node in $TOPO_BACKENDS; do
+		for ((i = 0; i < 50; i++)); do
+			[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && break
+			if ! kill -0 "$(cat "$TOPO_DIR/$node.pid")" 2>/dev/null; then
+				topo_log "$node: xlb-http serve died: $(cat "$TOPO_DIR/$node.log")"
+				return 1
+			fi
+			sleep 0.1
+		done
+		if ((i == 50)); then
+			topo_log "$node: xlb-http serve not listening after 5 s"
+			return 1
+		fi
+	done
+}
+
+_topo_build()
+{
+	local id=$1 node sw
+
+	topo_vars "$id" || return 1
+	sw=$TOPO_NS_SWITCH
+	_topo_do mkdir -p "$TOPO_PIN_DIR" || return 1
+	_topo_do mount -t bpf bpf "$TOPO_PIN_DIR" || return 1
+	if [ ! -f "$TOPO_PASS_OBJ" ]; then
+		topo_log "missing $TOPO_PASS_OBJ (make builds it)"
+		return 1
+	fi
+
+	_topo_do ip netns add "$sw" || return 1
+	_topo_do ip -n "$sw" link set lo up || return 1
+	# The switch is pure L2: no IPv6 of its own chattering on the segment.
+	_topo_sysctl "$sw" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
+		return 1
+	# No STP delay before ports forward; no multicast snooping, which would hold back ND and
+	# VRRP multicast until a querier shows up.
+	_topo_do ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0 \
+		mcast_snooping 0 || return 1
+	_topo_do ip -n "$sw" link set br0 up || return 1
+
+	for node in $TOPO_NODES; do
+		_topo_add_node "$id" "$node" || return 1
+	done
+
+	_topo_do ip -n "$TOPO_NS_CLIENT" route add "$TOPO_VIP4/32" \
+		via "${TOPO_ADDR4[dispatcher]}" || return 1
+	_topo_do ip -n "$TOPO_NS_CLIENT" -6 route add "$TOPO_VIP6/128" \
+		via "${TOPO_ADDR6[dispatcher]}" || return 1
+
+	for node in $TOPO_BACKENDS; do
+		_topo_add_backend "$id" "$node" || return 1
+	done
+	_topo_wait_servers "$id"
+}
+
+# topo_up ID: build the topology and start the backend servers. Returns non-zero (having torn
+# down whatever it built) on failure.
+topo_up()
+{
+	local id=$1
+
+	topo_vars "$id" || return 1
+	# Refuse before building anything: tearing down now would hit someone else's run.
+	if _topo_ns_exists "$TOPO_NS_SWITCH" || [ -e "$TOPO_DIR" ]; then
+		topo_log "run id $id in use ($TOPO_NS_SWITCH or $TOPO_DIR exists)"
+		return 1
+	fi
+	if [ ! -x "$XLB_HTTP" ]; then
+		topo_log "no xlb-http at $XLB_HTTP (build it, or set XLB_HTTP)"
+		return 1
+	fi
+	if ! _topo_build "$id"; then
+		topo_down "$id"
+		return 1
+	fi
+}
+
+# Stop a pid we started: SIGTERM, up to 3 s, then SIGKILL. Reaps it when it is our child.
+_topo_stop_pid()
+{
+	local pid=$1 i
+
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# topo_down ID: undo topo_up, whatever state it got to. Idempotent.
+topo_down()
+{
+	local id=$1 node ns pidfile pid cmd
+
+	_topo_check_id "$id" || return 1
+	topo_vars "$id"
+
+	# An xlbd started here with topo_xlbd_start and not stopped: stop it first, so it
+	# detaches cleanly.
+	[ -n "$TOPO_XLBD_PID" ] && [ "$TOPO_XLBD_ID" = "$id" ] && topo_xlbd_stop 5
+
+	# The servers topo_up started, by their saved pids, if those still are xlb-http.
+	for pidfile in "$TOPO_DIR"/*.pid; do
+		[ -f "$pidfile" ] || continue
+		pid=$(cat "$pidfile")
+		if [[ $pid =~ ^[0-9]+$ ]] &&
+		   grep -qa xlb-http "/proc/$pid/cmdline" 2>/dev/null; then
+			_topo_stop_pid "$pid"
+		fi
+		rm -f "$pidfile"
+	done
+
+	for node in $TOPO_NODES switch; do
+		ns=$(topo_ns "$id" "$node")
+		_topo_ns_exists "$ns" || continue
+		# Anything else left running in our namespaces (an xlbd whose script died) would
+		# keep the namespace alive after its name is gone.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+			topo_log "$node: stopping leftover pid $pid ($cmd)"
+			_topo_stop_pid "$pid"
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+
+	if [ -d "$TOPO_DIR" ]; then
+		mountpoint -q "$TOPO_PIN_DIR" && umount "$TOPO_PIN_DIR"
+		# Only what we made: the pin dir must be unmounted before anything is removed.
+		if ! mountpoint -q "$TOPO_PIN_DIR"; then
+			rm -rf -- "$TOPO_DIR"
+		else
+			topo_log "could not unmount $TOPO_PIN_DIR; left in place"
+		fi
+	fi
+	return 0
+}
+
+# ---- xlbd in the dispatcher ------------------------------------------------------------------
+
+XLBD=${XLBD:-$TOPO_ROOT/build/xlbd}
+XLBCTL=${XLBCTL:-$TOPO_ROOT/build/xlbctl}
+TOPO_XLBD_PID=
+TOPO_XLBD_ID=
+
+# topo_xlbd_start ID CONFIG [XLBD ARGS...]: start xlbd in the dispatcher with the topology's pin
+# dir and control socket, logging to $TOPO_XLBD_LOG; its pid in TOPO_XLBD_PID. Call it
+# directly, never in $(...): topo_xlbd_stop needs xlbd to be this shell's child to learn its
+# exit code.
+topo_xlbd_start()
+{
+	local id=$1 config=$2
+
+	shift 2
+	topo_vars "$id" || return 1
+	TOPO_XLBD_LOG=$TOPO_DIR/xlbd.log
+	TOPO_XLBD_ID=$id
+	# `ip netns exec` itself, not topo_exec: a function would run in a forked subshell and $!
+	# would be that shell's pid, not xlbd's. ip execs the command, so $! is xlbd.
+	ip netns exec "$TOPO_NS_DISPATCHER" "$XLBD" -c "$config" --pin-dir "$TOPO_PIN_DIR" \
+		--control "$TOPO_CONTROL" "$@" >"$TOPO_XLBD_LOG" 2>&1 </dev/null &
+	TOPO_XLBD_PID=$!
+}
+
+# topo_xlbd_wait_ready [TIMEOUT_S]: wait for "xlbd: ready" in the log. Fails when xlbd exits
+# first or the time runs out (default 10 s).
+topo_xlbd_wait_ready()
+{
+	local timeout=${1:-10} i
+
+	for ((i = 0; i < timeout * 10; i++)); do
+		grep -q 'xlbd: ready' "$TOPO_XLBD_LOG" 2>/dev/null && return 0
+		if ! kill -0 "$TOPO_XLBD_PID" 2>/dev/null; then
+			topo_log "xlbd exited before it was ready"
+			return 1
+		fi
+		sleep 0.1
+	done
+	topo_log "xlbd not ready after ${timeout} s"
+	return 1
+}
+
+# topo_xlbd_stop [TIMEOUT_S]: SIGTERM, wait (default 5 s, then SIGKILL); returns xlbd's exit
+# code (137 when it had to be killed).
+topo_xlbd_stop()
+{
+	local timeout=${1:-5} pid=$TOPO_XLBD_PID i rc
+
+	[ -n "$pid" ] || return 0
+	TOPO_XLBD_PID=
+	TOPO_XLBD_ID=
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < timeout * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		topo_log "xlbd still running ${timeout} s after SIGTERM; killing it"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	rc=$?
+	return $rc
+}
+
+# topo_xlbd_log_tail [N]: the last N (20) lines of xlbd's log, indented, on stderr.
+topo_xlbd_log_tail()
+{
+	[ -f "${TOPO_XLBD_LOG:-}" ] || return 0
+	echo "  --- last lines of $TOPO_XLBD_LOG:" >&2
+	tail -n "${1:-20}" "$TOPO_XLBD_LOG" | sed 's/^/  | /' >&2
+}
+
+# topo_xlbctl ID ARGS...: xlbctl in the dispatcher, on the topology's pin dir and socket.
+topo_xlbctl()
+{
+	local id=$1
+
+	shift
+	topo_vars "$id" || return 1
+	topo_exec "$id" dispatcher "$XLBCTL" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_CONTROL" \
+		"$@"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	cmd=${1:-}
+	id=${2:-$$}
+	case $cmd in
+	up)
+		topo_up "$id" && echo "topology $id up; tear down with: $0 down $id"
+		;;
+	down)
+		topo_down "$id"
+		;;
+	*)
+		echo "usage: $0 up|down [ID]" >&2
+		exit 2
+		;;
+	esac
+fi
