@@ -22,7 +22,7 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
-LDLIBS    := -lbpf -lelf -lz
+LDLIBS    := -lbpf -lelf -lz -lsodium
 
 LIB_SRCS  := $(filter-out user/xlbd.c user/xlbctl.c,$(wildcard user/*.c))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
@@ -33,7 +33,9 @@ TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http
-TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_packet
+TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
+             $(BUILD)/test_vrrp \
+             $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns demo bench clean install
@@ -85,8 +87,10 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
 
-unit: $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health
-	$(Q)$(BUILD)/test_config && $(BUILD)/test_maglev && $(BUILD)/test_health
+UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
+             $(BUILD)/test_vrrp
+unit: $(UNIT)
+	$(Q)set -e; for t in $(UNIT); do $$t; done
 
 packet: $(BUILD)/test_packet
 	$(Q)$(BUILD)/test_packet

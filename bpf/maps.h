@@ -74,6 +74,12 @@ struct {
 	__type(value, struct xlb_counters);
 } reason_stats SEC(".maps");
 
+/* New flow bindings, for xlbd's flow sync to the standby. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_FLOW_EVENTS_SIZE);
+} flow_events SEC(".maps");
+
 /* VIP id -> the operator's name for it; written by xlbd for xlbctl, never read here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

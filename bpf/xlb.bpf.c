@@ -10,6 +10,22 @@
 #include "sched.h"
 #include "stats.h"
 
+/* Set by xlbd while it is a master with a sync peer; in .bss so it can change at run time. */
+__u32 sync_flows = 0;
+/* New flows whose sync event did not fit in flow_events (xlbd fell behind). */
+__u64 sync_lost = 0;
+
+/* Tell xlbd about a new binding; costs nothing unless a standby is listening. */
+static __always_inline void xlb_sync_flow(const struct xlb_flow *flow, __u32 id, __u32 vip_id)
+{
+	struct xlb_flow_event ev = { .flow = *flow, .backend = id, .vip_id = vip_id };
+
+	if (!sync_flows)
+		return;
+	if (bpf_ringbuf_output(&flow_events, &ev, sizeof(ev), 0))
+		__sync_fetch_and_add(&sync_lost, 1);
+}
+
 static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 {
 	struct xlb_backend *be = NULL;
@@ -51,6 +67,7 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 		/* A full table evicts the least recently used flow; losing the insert only costs
 		 * the flow its pinning, hashing still sends it to the same backend. */
 		bpf_map_update_elem(&conns, &pkt->flow, &c, BPF_ANY);
+		xlb_sync_flow(&pkt->flow, id, vip->id);
 	}
 
 	xlb_count(&vip_stats, vip->id, pkt->len, new_flow);

@@ -11,6 +11,9 @@
  * backend's overrides them key by key. Both are kept as written, with where each key was, until
  * the VIP ends; then each backend's check is merged and validated, and a mistake is reported
  * where it was written, once, however many backends inherit it.
+ *
+ * One check spans sections: a VRRP track may name a VIP written anywhere in the file, so it runs
+ * when the top level ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +29,7 @@
 #include "config.h"
 #include "maglev.h"
 
-#define XLB_CFG_MAX_KEYS 12		/* keys in the largest section (health) */
+#define XLB_CFG_MAX_KEYS 14		/* keys in the largest section (vrrp) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
 #define XLB_CFG_MAX_FILE (16 << 20)	/* a config this big is a wrong path, not a config */
 #define XLB_CFG_DEFAULT_WEIGHT 100
@@ -95,6 +98,10 @@ struct xlb_cfg_parser {
 	struct xlb_cfg_hc_marks *hc;	/* the health mapping being read */
 	struct xlb_cfg_mark fallback;	/* the current VIP's fallback value */
 	size_t n_backends;		/* over all VIPs, fallbacks too: ids share one map */
+	struct xlb_cfg_pos *peer_at;	/* parallel to cfg->vrrp.unicast_peers */
+	struct xlb_cfg_mark *track_at;	/* parallel to cfg->vrrp.tracks: its interface or vip
+					 * value; ok = the track is whole */
+	struct xlb_cfg_pos sync_peer_at; /* the sync peer value */
 };
 
 enum xlb_cfg_kind {
@@ -379,7 +386,7 @@ static bool xlb_cfg_want(struct xlb_cfg_parser *p, const char *what, enum xlb_cf
 
 static void xlb_cfg_unknown_key(struct xlb_cfg_parser *p, const struct xlb_cfg_section *sec)
 {
-	char known[128];
+	char known[192];
 	size_t i, off = 0;
 
 	known[0] = '\0';
@@ -456,10 +463,10 @@ static int xlb_cfg_walk_map(struct xlb_cfg_parser *p, const struct xlb_cfg_secti
 }
 
 /*
- * Read the list starting at the current event, handing each entry, which must be a mapping, to
- * item(). Returns the number of entries, or p->stop.
+ * Read the list starting at the current event, handing each entry, which must be of `kind`
+ * (a mapping, or a scalar), to item(). Returns the number of entries, or p->stop.
  */
-static int xlb_cfg_walk_list(struct xlb_cfg_parser *p, const char *key,
+static int xlb_cfg_walk_list(struct xlb_cfg_parser *p, const char *key, enum xlb_cfg_kind kind,
 			     int (*item)(struct xlb_cfg_parser *p, void *obj), void *obj)
 {
 	char what[48];
@@ -472,7 +479,7 @@ static int xlb_cfg_walk_list(struct xlb_cfg_parser *p, const char *key,
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			return n;
 		n++;
-		if (!xlb_cfg_want(p, what, XLB_CFG_MAP)) {
+		if (!xlb_cfg_want(p, what, kind)) {
 			if (xlb_cfg_skip(p))
 				return p->stop;
 			continue;
@@ -550,6 +557,48 @@ static int xlb_cfg_text_val(struct xlb_cfg_parser *p, const char *what, char *bu
 				      size - 1);
 	memcpy(buf, s, len + 1);
 	return 0;
+}
+
+/*
+ * true or false, in any case. YAML 1.1's yes/no/on/off are refused: other YAML 1.2 readers take
+ * them as strings, and one config should not mean two things.
+ */
+static int xlb_cfg_bool_val(struct xlb_cfg_parser *p, const char *what, bool *out)
+{
+	const char *s = xlb_cfg_str(p);
+
+	if (!strcasecmp(s, "true"))
+		*out = true;
+	else if (!strcasecmp(s, "false"))
+		*out = false;
+	else
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "%s '%.32s' is not a boolean (expected true or false)", what,
+				      s);
+	return 0;
+}
+
+/* A file xlbd opens: absolute (xlbd may chdir, xlbctl runs from anywhere), not a directory. */
+static int xlb_cfg_abs_path_val(struct xlb_cfg_parser *p, const char *what, char *buf,
+				size_t size)
+{
+	const char *s = xlb_cfg_str(p);
+
+	if (s[0] != '/')
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "%s '%.48s' must be an absolute path", what,
+				      s);
+	if (s[strlen(s) - 1] == '/')
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "%s '%.48s' names a directory", what, s);
+	return xlb_cfg_text_val(p, what, buf, size);
+}
+
+/* A command for /bin/sh -c. */
+static int xlb_cfg_command_val(struct xlb_cfg_parser *p, const char *what, char *buf, size_t size)
+{
+	if (!*xlb_cfg_str(p))
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "%s must not be empty (leave it out for none)", what);
+	return xlb_cfg_text_val(p, what, buf, size);
 }
 
 /* How messages say a duration: in the largest unit that divides it. */
@@ -727,26 +776,35 @@ static const struct xlb_cfg_word xlb_cfg_xdp_modes[] = {
 	{},
 };
 
+/* An interface name as the kernel takes it, into name (at least IF_NAMESIZE bytes). */
+static int xlb_cfg_ifname_val(struct xlb_cfg_parser *p, char *name)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	if (!len)
+		return xlb_cfg_reject(p, at, "interface name must not be empty");
+	if (len >= IF_NAMESIZE)
+		return xlb_cfg_reject(p, at, "interface name '%.32s' is longer than %d characters",
+				      s, IF_NAMESIZE - 1);
+	/* What the kernel's dev_valid_name() refuses. */
+	if (strpbrk(s, "/: \t\n\r\v\f") || !strcmp(s, ".") || !strcmp(s, ".."))
+		return xlb_cfg_reject(p, at, "'%s' is not a valid interface name", s);
+	memcpy(name, s, len + 1);
+	return 0;
+}
+
 static int xlb_cfg_iface_name(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_iface *ifc = obj;
 	struct xlb_cfg_mark *m = &p->if_name[ifc - p->cfg->ifaces];
-	const char *s = xlb_cfg_str(p);
-	size_t len = strlen(s);
+	int ret;
 
 	m->at = xlb_cfg_at(p);
-	if (!len)
-		return xlb_cfg_reject(p, m->at, "interface name must not be empty");
-	if (len >= IF_NAMESIZE)
-		return xlb_cfg_reject(p, m->at,
-				      "interface name '%.32s' is longer than %d characters", s,
-				      IF_NAMESIZE - 1);
-	/* What the kernel's dev_valid_name() refuses. */
-	if (strpbrk(s, "/: \t\n\r\v\f") || !strcmp(s, ".") || !strcmp(s, ".."))
-		return xlb_cfg_reject(p, m->at, "'%s' is not a valid interface name", s);
-	memcpy(ifc->name, s, len + 1);
-	m->ok = true;
-	return 0;
+	ret = xlb_cfg_ifname_val(p, ifc->name);
+	m->ok = !ret;
+	return ret;
 }
 
 static int xlb_cfg_iface_xdp_mode(struct xlb_cfg_parser *p, void *obj)
@@ -819,7 +877,7 @@ static int xlb_cfg_interfaces(struct xlb_cfg_parser *p, void *obj)
 	struct xlb_cfg_pos at = xlb_cfg_at(p);
 	int n;
 
-	n = xlb_cfg_walk_list(p, "interfaces", xlb_cfg_iface, obj);
+	n = xlb_cfg_walk_list(p, "interfaces", XLB_CFG_MAP, xlb_cfg_iface, obj);
 	if (n < 0)
 		return n;
 	if (!n)
@@ -1315,22 +1373,32 @@ enum {
 	XLB_CFG_VIP_FALLBACK,
 };
 
+/* A VIP's name, given to the VIP or naming one (a track's vip). */
+static int xlb_cfg_vip_name_val(struct xlb_cfg_parser *p, char *name, size_t size)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	if (!len)
+		return xlb_cfg_reject(p, at, "VIP name must not be empty");
+	if (len >= size)
+		return xlb_cfg_reject(p, at, "VIP name '%.32s...' is longer than %zu characters", s,
+				      size - 1);
+	memcpy(name, s, len + 1);
+	return 0;
+}
+
 static int xlb_cfg_vip_name(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_vip *vip = obj;
 	struct xlb_cfg_mark *m = &p->vip_name[vip - p->cfg->vips];
-	const char *s = xlb_cfg_str(p);
-	size_t len = strlen(s);
+	int ret;
 
 	m->at = xlb_cfg_at(p);
-	if (!len)
-		return xlb_cfg_reject(p, m->at, "VIP name must not be empty");
-	if (len >= sizeof(vip->name))
-		return xlb_cfg_reject(p, m->at, "VIP name '%.32s...' is longer than %zu characters",
-				      s, sizeof(vip->name) - 1);
-	memcpy(vip->name, s, len + 1);
-	m->ok = true;
-	return 0;
+	ret = xlb_cfg_vip_name_val(p, vip->name, sizeof(vip->name));
+	m->ok = !ret;
+	return ret;
 }
 
 static int xlb_cfg_vip_address(struct xlb_cfg_parser *p, void *obj)
@@ -1466,7 +1534,7 @@ static int xlb_cfg_backend(struct xlb_cfg_parser *p, void *obj)
 
 static int xlb_cfg_vip_backends(struct xlb_cfg_parser *p, void *obj)
 {
-	int n = xlb_cfg_walk_list(p, "backends", xlb_cfg_backend, obj);
+	int n = xlb_cfg_walk_list(p, "backends", XLB_CFG_MAP, xlb_cfg_backend, obj);
 
 	return n < 0 ? n : 0;
 }
@@ -1691,7 +1759,7 @@ static int xlb_cfg_vip(struct xlb_cfg_parser *p, void *obj)
 
 static int xlb_cfg_vips(struct xlb_cfg_parser *p, void *obj)
 {
-	int n = xlb_cfg_walk_list(p, "vips", xlb_cfg_vip, obj);
+	int n = xlb_cfg_walk_list(p, "vips", XLB_CFG_MAP, xlb_cfg_vip, obj);
 
 	return n < 0 ? n : 0;
 }
@@ -1702,27 +1770,16 @@ static int xlb_cfg_notify(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_config *cfg = obj;
 
-	if (!*xlb_cfg_str(p))
-		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "notify must not be empty (leave it out for none)");
-	return xlb_cfg_text_val(p, "notify", cfg->notify, sizeof(cfg->notify));
+	return xlb_cfg_command_val(p, "notify", cfg->notify, sizeof(cfg->notify));
 }
 
 static int xlb_cfg_control_socket(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_config *cfg = obj;
-	const char *s = xlb_cfg_str(p);
 
-	/* xlbd may chdir; xlbctl runs from anywhere. Both must mean the same file. */
-	if (s[0] != '/')
-		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "control socket '%.48s' must be an absolute path", s);
-	if (s[strlen(s) - 1] == '/')
-		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "control socket '%.48s' names a directory", s);
 	/* sun_path's size, NUL included. */
-	return xlb_cfg_text_val(p, "control socket", cfg->control_socket,
-				sizeof(cfg->control_socket));
+	return xlb_cfg_abs_path_val(p, "control socket", cfg->control_socket,
+				    sizeof(cfg->control_socket));
 }
 
 static const struct xlb_cfg_key xlb_cfg_control_keys[] = {
@@ -1742,14 +1799,729 @@ static int xlb_cfg_control(struct xlb_cfg_parser *p, void *obj)
 	return xlb_cfg_walk_map(p, &xlb_cfg_control_section, obj);
 }
 
+/*
+ * failover: {mode, vrrp: {...}, sync: {listen, peer, key_file}}. One VRRPv3 virtual router
+ * (RFC 5798) with keepalived's names and defaults where it has them, and the flow sync to the
+ * peer. Whether a track's vip names a VIP is only known once the whole file is read: see
+ * xlb_cfg_top_end().
+ */
+
+#define XLB_CFG_VRRP_MAX_ADDRS 255	/* the advert's Count IPvX Addr is 8 bits */
+#define XLB_CFG_VRRP_MAX_CS 4095	/* the advert's Max Adver Int: 12 bits of centiseconds */
+#define XLB_CFG_FAILOVER_MAX_MS (60 * 60 * 1000) /* an hour: delays and refresh at most */
+#define XLB_CFG_SYNC_DEFAULT_PORT 8849
+
+static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
+	{ "none", XLB_FAILOVER_NONE },
+	{ "vrrp", XLB_FAILOVER_VRRP },
+	{ "zookeeper", XLB_CFG_NOT_YET },
+	{},
+};
+
+/* Is a after b in the file? Of two keys that exclude each other, the later one is the mistake. */
+static bool xlb_cfg_pos_after(struct xlb_cfg_pos a, struct xlb_cfg_pos b)
+{
+	return a.line > b.line || (a.line == b.line && a.col > b.col);
+}
+
+/*
+ * "ADDR:PORT", "[IPV6]:PORT", or either without ":PORT" for default_port. A bare IPv6 address is
+ * refused rather than guessed at: in 2001:db8::2:8849 the last group may be meant as a port.
+ */
+static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
+				uint16_t default_port, struct xlb_addr *addr, uint16_t *port)
+{
+	const char *s = xlb_cfg_str(p), *host = s, *end, *ps = NULL, *why;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t v = default_port;
+	struct xlb_addr a;
+	size_t len;
+	int err;
+
+	if (s[0] == '[') {
+		host = s + 1;
+		end = strchr(host, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			goto bad;
+		len = end - host;
+		if (end[1])
+			ps = end + 2;
+	} else {
+		end = strchr(s, ':');
+		if (end && strchr(end + 1, ':')) {
+			if (xlb_addr_parse(s, &a))
+				goto bad;
+			return xlb_cfg_reject(p, at,
+					      "%s '%.48s': write an IPv6 address in brackets, "
+					      "as [2001:db8::2]:%u",
+					      what, s, default_port);
+		}
+		len = end ? (size_t)(end - s) : strlen(s);
+		if (end)
+			ps = end + 1;
+	}
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (xlb_addr_parse(buf, &a))
+		return xlb_cfg_reject(p, at,
+				      "bad address '%.48s' in %s '%.48s': not an IPv4 or IPv6 "
+				      "address",
+				      buf, what, s);
+	if (host != s && a.family != XLB_FAMILY_V6)
+		return xlb_cfg_reject(p, at, "%s '%.48s': brackets are for IPv6 addresses only",
+				      what, s);
+	why = xlb_cfg_addr_unusable(&a);
+	if (why)
+		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
+	if (ps) {
+		err = xlb_cfg_uint(ps, 1, 65535, &v);
+		if (err == -EINVAL)
+			return xlb_cfg_reject(p, at,
+					      "%s port '%.16s' is not a decimal integer "
+					      "(expected 1..65535)",
+					      what, ps);
+		if (err)
+			return xlb_cfg_reject(p, at, "%s port %.16s is out of range (1..65535)",
+					      what, ps);
+	}
+	*addr = a;
+	*port = v;
+	return 0;
+bad:
+	return xlb_cfg_reject(p, at,
+			      "%s '%.48s' is not ADDRESS[:PORT] (like 192.0.2.2:%u or "
+			      "[2001:db8::2]:%u)",
+			      what, s, default_port, default_port);
+}
+
+/* track: [{interface | vip, weight}] */
+
+enum {
+	XLB_CFG_TRACK_INTERFACE,
+	XLB_CFG_TRACK_VIP,
+	XLB_CFG_TRACK_WEIGHT,
+};
+
+static int xlb_cfg_track_interface(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_track *t = obj;
+
+	p->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	t->is_vip = 0;
+	return xlb_cfg_ifname_val(p, t->name);
+}
+
+static int xlb_cfg_track_vip(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_track *t = obj;
+
+	p->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	t->is_vip = 1;
+	return xlb_cfg_vip_name_val(p, t->name, sizeof(t->name));
+}
+
+static int xlb_cfg_track_weight(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_track *t = obj;
+	uint32_t v;
+	int ret;
+
+	/* 255 would take any priority to 0, which is "master leaving", not a priority. */
+	ret = xlb_cfg_int_val(p, "weight", 1, 254, &v);
+	if (!ret)
+		t->weight = v;
+	return ret;
+}
+
+static int xlb_cfg_track_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			     const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *ifc = &seen[XLB_CFG_TRACK_INTERFACE];
+	const struct xlb_cfg_mark *vip = &seen[XLB_CFG_TRACK_VIP];
+	const struct xlb_cfg_vrrp *vrrp = &p->cfg->vrrp;
+	const struct xlb_cfg_track *t = obj;
+	size_t i, n = t - vrrp->tracks;
+	struct xlb_cfg_mark *m = &p->track_at[n];
+
+	if (ifc->at.line && vip->at.line) {
+		xlb_cfg_error(p, xlb_cfg_pos_after(vip->at, ifc->at) ? vip->at : ifc->at,
+			      "a track takes interface or vip, not both");
+		return p->stop;
+	}
+	if (!ifc->at.line && !vip->at.line) {
+		xlb_cfg_error(p, start, "a track needs interface or vip");
+		return p->stop;
+	}
+	m->ok = ifc->ok || vip->ok;
+	for (i = 0; m->ok && i < n; i++) {
+		if (p->track_at[i].ok && vrrp->tracks[i].is_vip == t->is_vip &&
+		    !strcmp(vrrp->tracks[i].name, t->name)) {
+			xlb_cfg_error(p, m->at, "duplicate track of %s '%s' (first at line %u)",
+				      t->is_vip ? "VIP" : "interface", t->name,
+				      p->track_at[i].at.line);
+			m->ok = false;
+		}
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_track_keys[] = {
+	[XLB_CFG_TRACK_INTERFACE] = { "interface", XLB_CFG_SCALAR, false, xlb_cfg_track_interface },
+	[XLB_CFG_TRACK_VIP] = { "vip", XLB_CFG_SCALAR, false, xlb_cfg_track_vip },
+	[XLB_CFG_TRACK_WEIGHT] = { "weight", XLB_CFG_SCALAR, true, xlb_cfg_track_weight },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_track_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_track_section = {
+	.where = "in track",
+	.keys = xlb_cfg_track_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_track_keys),
+	.end = xlb_cfg_track_end,
+};
+
+static int xlb_cfg_track(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_track *t;
+	size_t n = vrrp->n_tracks;
+
+	if (xlb_cfg_grow(p, vrrp->tracks, n) || xlb_cfg_grow(p, p->track_at, n))
+		return p->stop;
+	t = &vrrp->tracks[n];
+	memset(t, 0, sizeof(*t));
+	t->pos = xlb_cfg_at(p);
+	p->track_at[n] = (struct xlb_cfg_mark){};
+	vrrp->n_tracks++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_track_section, t);
+}
+
+/*
+ * vrrp: {interface, vrid, priority, advert_interval, preempt, preempt_delay, nopreempt,
+ *        unicast_peers, virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track}
+ */
+
+enum {
+	XLB_CFG_VRRP_INTERFACE,
+	XLB_CFG_VRRP_VRID,
+	XLB_CFG_VRRP_PRIORITY,
+	XLB_CFG_VRRP_ADVERT_INTERVAL,
+	XLB_CFG_VRRP_PREEMPT,
+	XLB_CFG_VRRP_PREEMPT_DELAY,
+	XLB_CFG_VRRP_NOPREEMPT,
+	XLB_CFG_VRRP_UNICAST_PEERS,
+	XLB_CFG_VRRP_VIRTUAL_ADDRESSES,
+	XLB_CFG_VRRP_GARP_REPEAT,
+	XLB_CFG_VRRP_GARP_DELAY,
+	XLB_CFG_VRRP_GARP_REFRESH,
+	XLB_CFG_VRRP_NOTIFY,
+	XLB_CFG_VRRP_TRACK,
+};
+
+static int xlb_cfg_vrrp_interface(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_ifname_val(p, vrrp->interface);
+}
+
+static int xlb_cfg_vrrp_vrid(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	uint32_t v;
+	int ret;
+
+	ret = xlb_cfg_int_val(p, "vrid", 1, 255, &v);
+	if (!ret)
+		vrrp->vrid = v;
+	return ret;
+}
+
+static int xlb_cfg_vrrp_priority(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	uint32_t v;
+	int ret;
+
+	/* 0 is what a leaving master sends; 255 says this box owns the addresses. */
+	ret = xlb_cfg_int_val(p, "priority", 1, 255, &v);
+	if (!ret)
+		vrrp->priority = v;
+	return ret;
+}
+
+/*
+ * The advert carries it in centiseconds: a duration that is not a whole number of them is a
+ * mistake somewhere, not something to round.
+ */
+static int xlb_cfg_vrrp_advert_interval(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	uint32_t ms;
+	int ret;
+
+	ret = xlb_cfg_duration_val(p, "advert_interval", 10, XLB_CFG_VRRP_MAX_CS * 10, &ms);
+	if (ret)
+		return ret;
+	if (ms % 10)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "advert_interval %.32s is not a whole number of centiseconds "
+				      "(VRRPv3 counts it in 10ms steps)",
+				      xlb_cfg_str(p));
+	vrrp->advert_cs = ms / 10;
+	return 0;
+}
+
+static int xlb_cfg_vrrp_preempt(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	bool b = false;
+	int ret;
+
+	ret = xlb_cfg_bool_val(p, "preempt", &b);
+	if (!ret)
+		vrrp->preempt = b;
+	return ret;
+}
+
+/* keepalived's spelling; with preempt too it is an error (xlb_cfg_vrrp_end()). */
+static int xlb_cfg_vrrp_nopreempt(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	bool b = false;
+	int ret;
+
+	ret = xlb_cfg_bool_val(p, "nopreempt", &b);
+	if (!ret)
+		vrrp->preempt = !b;
+	return ret;
+}
+
+static int xlb_cfg_vrrp_preempt_delay(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_duration_val(p, "preempt_delay", 0, XLB_CFG_FAILOVER_MAX_MS,
+				    &vrrp->preempt_delay_ms);
+}
+
+static int xlb_cfg_vrrp_peer(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	size_t i, n = vrrp->n_unicast_peers;
+	char s[INET6_ADDRSTRLEN];
+	struct xlb_addr a;
+	int ret;
+
+	ret = xlb_cfg_addr_val(p, &a);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (xlb_addr_eq(&a, &vrrp->unicast_peers[i]))
+			return xlb_cfg_reject(p, at, "duplicate unicast peer %s (first at line %u)",
+					      xlb_addr_str(&a, s, sizeof(s)), p->peer_at[i].line);
+	if (xlb_cfg_grow(p, vrrp->unicast_peers, n) || xlb_cfg_grow(p, p->peer_at, n))
+		return p->stop;
+	vrrp->unicast_peers[n] = a;
+	p->peer_at[n] = at;
+	vrrp->n_unicast_peers++;
+	return 0;
+}
+
+static int xlb_cfg_vrrp_peers(struct xlb_cfg_parser *p, void *obj)
+{
+	int n = xlb_cfg_walk_list(p, "unicast_peers", XLB_CFG_SCALAR, xlb_cfg_vrrp_peer, obj);
+
+	return n < 0 ? n : 0;
+}
+
+/* "ADDR" or "ADDR/PREFIX", as `ip addr add` takes it; the prefix defaults to a host route. */
+static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	const char *s = xlb_cfg_str(p), *slash = strchr(s, '/'), *why;
+	size_t i, n = vrrp->n_vaddrs, len = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET6_ADDRSTRLEN], first[INET6_ADDRSTRLEN];
+	const struct xlb_cfg_vaddr *o;
+	struct xlb_cfg_vaddr v;
+	uint32_t max, prefix;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	v.pos = at;
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1; /* too long for any address: fails to parse */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (xlb_addr_parse(buf, &v.addr))
+		return xlb_cfg_reject(p, at,
+				      "bad address '%.48s': not an IPv4 or IPv6 address "
+				      "(with an optional /prefix)",
+				      s);
+	why = xlb_cfg_addr_unusable(&v.addr);
+	if (why)
+		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
+	max = v.addr.family == XLB_FAMILY_V4 ? 32 : 128;
+	prefix = max;
+	if (slash) {
+		/* xlb_cfg_uint() would call a netmask's leading 255 out of range. */
+		err = strspn(slash + 1, "0123456789") == strlen(slash + 1)
+			      ? xlb_cfg_uint(slash + 1, 1, max, &prefix)
+			      : -EINVAL;
+		if (err == -EINVAL)
+			return xlb_cfg_reject(p, at,
+					      "bad prefix '/%.16s' in '%.48s' (expected /1../%u)",
+					      slash + 1, s, max);
+		if (err)
+			return xlb_cfg_reject(p, at,
+					      "prefix /%.16s is out of range for IPv%u (/1../%u)",
+					      slash + 1, v.addr.family, max);
+	}
+	v.prefix = prefix;
+
+	/* Only addresses taken are in the array: vaddrs[0] is the first good one. */
+	o = vrrp->vaddrs;
+	xlb_addr_str(&v.addr, buf, sizeof(buf));
+	if (n && o[0].addr.family != v.addr.family)
+		return xlb_cfg_reject(p, at,
+				      "virtual_addresses mix IPv4 and IPv6 (%s, and %s at line "
+				      "%u): VRRPv3 runs one family per virtual router",
+				      buf, xlb_addr_str(&o[0].addr, first, sizeof(first)),
+				      o[0].pos.line);
+	for (i = 0; i < n && !xlb_addr_eq(&o[i].addr, &v.addr); i++)
+		;
+	if (i < n)
+		return xlb_cfg_reject(p, at, "duplicate virtual address %s (first at line %u)",
+				      buf, o[i].pos.line);
+	if (xlb_cfg_grow(p, vrrp->vaddrs, n))
+		return p->stop;
+	vrrp->vaddrs[vrrp->n_vaddrs++] = v;
+	/* Once, at the first past the limit. */
+	if (n == XLB_CFG_VRRP_MAX_ADDRS)
+		return xlb_cfg_reject(p, at,
+				      "too many virtual addresses (at most %d in an advert)",
+				      XLB_CFG_VRRP_MAX_ADDRS);
+	return 0;
+}
+
+static int xlb_cfg_vrrp_vaddrs(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	int n;
+
+	n = xlb_cfg_walk_list(p, "virtual_addresses", XLB_CFG_SCALAR, xlb_cfg_vrrp_vaddr, obj);
+	if (n < 0)
+		return n;
+	if (!n)
+		return xlb_cfg_reject(p, at, "'virtual_addresses' must list at least one address");
+	return 0;
+}
+
+static int xlb_cfg_vrrp_garp_repeat(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_int_val(p, "garp_repeat", 1, 100, &vrrp->garp_repeat);
+}
+
+static int xlb_cfg_vrrp_garp_delay(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_duration_val(p, "garp_delay", 0, XLB_CFG_FAILOVER_MAX_MS,
+				    &vrrp->garp_delay_ms);
+}
+
+static int xlb_cfg_vrrp_garp_refresh(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_duration_val(p, "garp_refresh", 0, XLB_CFG_FAILOVER_MAX_MS,
+				    &vrrp->garp_refresh_ms);
+}
+
+static int xlb_cfg_vrrp_notify(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+
+	return xlb_cfg_command_val(p, "notify", vrrp->notify, sizeof(vrrp->notify));
+}
+
+static int xlb_cfg_vrrp_track(struct xlb_cfg_parser *p, void *obj)
+{
+	int n = xlb_cfg_walk_list(p, "track", XLB_CFG_MAP, xlb_cfg_track, obj);
+
+	return n < 0 ? n : 0;
+}
+
+/* Peers may come before the addresses whose family they must share. */
+static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			    const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *pre = &seen[XLB_CFG_VRRP_PREEMPT];
+	const struct xlb_cfg_mark *nopre = &seen[XLB_CFG_VRRP_NOPREEMPT];
+	const struct xlb_cfg_vrrp *vrrp = obj;
+	char a[INET6_ADDRSTRLEN];
+	uint8_t family;
+	size_t i;
+
+	(void)start;
+	if (pre->at.line && nopre->at.line)
+		xlb_cfg_error(p, xlb_cfg_pos_after(pre->at, nopre->at) ? pre->at : nopre->at,
+			      "give preempt or nopreempt, not both (nopreempt: true is "
+			      "preempt: false)");
+	if (!vrrp->n_vaddrs)
+		return p->stop;
+	family = vrrp->vaddrs[0].addr.family;
+	for (i = 0; i < vrrp->n_unicast_peers; i++)
+		if (vrrp->unicast_peers[i].family != family)
+			xlb_cfg_error(p, p->peer_at[i],
+				      "unicast peer %s is IPv%u, the virtual addresses IPv%u",
+				      xlb_addr_str(&vrrp->unicast_peers[i], a, sizeof(a)),
+				      vrrp->unicast_peers[i].family, family);
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_vrrp_keys[] = {
+	[XLB_CFG_VRRP_INTERFACE] = { "interface", XLB_CFG_SCALAR, true, xlb_cfg_vrrp_interface },
+	[XLB_CFG_VRRP_VRID] = { "vrid", XLB_CFG_SCALAR, true, xlb_cfg_vrrp_vrid },
+	[XLB_CFG_VRRP_PRIORITY] = { "priority", XLB_CFG_SCALAR, false, xlb_cfg_vrrp_priority },
+	[XLB_CFG_VRRP_ADVERT_INTERVAL] = { "advert_interval", XLB_CFG_SCALAR, false,
+					   xlb_cfg_vrrp_advert_interval },
+	[XLB_CFG_VRRP_PREEMPT] = { "preempt", XLB_CFG_SCALAR, false, xlb_cfg_vrrp_preempt },
+	[XLB_CFG_VRRP_PREEMPT_DELAY] = { "preempt_delay", XLB_CFG_SCALAR, false,
+					 xlb_cfg_vrrp_preempt_delay },
+	[XLB_CFG_VRRP_NOPREEMPT] = { "nopreempt", XLB_CFG_SCALAR, false, xlb_cfg_vrrp_nopreempt },
+	[XLB_CFG_VRRP_UNICAST_PEERS] = { "unicast_peers", XLB_CFG_LIST, false,
+					 xlb_cfg_vrrp_peers },
+	[XLB_CFG_VRRP_VIRTUAL_ADDRESSES] = { "virtual_addresses", XLB_CFG_LIST, true,
+					     xlb_cfg_vrrp_vaddrs },
+	[XLB_CFG_VRRP_GARP_REPEAT] = { "garp_repeat", XLB_CFG_SCALAR, false,
+				       xlb_cfg_vrrp_garp_repeat },
+	[XLB_CFG_VRRP_GARP_DELAY] = { "garp_delay", XLB_CFG_SCALAR, false,
+				      xlb_cfg_vrrp_garp_delay },
+	[XLB_CFG_VRRP_GARP_REFRESH] = { "garp_refresh", XLB_CFG_SCALAR, false,
+					xlb_cfg_vrrp_garp_refresh },
+	[XLB_CFG_VRRP_NOTIFY] = { "notify", XLB_CFG_SCALAR, false, xlb_cfg_vrrp_notify },
+	[XLB_CFG_VRRP_TRACK] = { "track", XLB_CFG_LIST, false, xlb_cfg_vrrp_track },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_vrrp_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_vrrp_section = {
+	.where = "in vrrp",
+	.keys = xlb_cfg_vrrp_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_vrrp_keys),
+	.end = xlb_cfg_vrrp_end,
+};
+
+/* sync: {listen, peer, key_file} */
+
+enum {
+	XLB_CFG_SYNC_LISTEN,
+	XLB_CFG_SYNC_PEER,
+	XLB_CFG_SYNC_KEY_FILE,
+};
+
+static int xlb_cfg_sync_listen(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync *sync = obj;
+
+	return xlb_cfg_hostport_val(p, "listen", XLB_CFG_SYNC_DEFAULT_PORT, &sync->listen_addr,
+				    &sync->listen_port);
+}
+
+static int xlb_cfg_sync_peer(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync *sync = obj;
+
+	p->sync_peer_at = xlb_cfg_at(p);
+	return xlb_cfg_hostport_val(p, "peer", XLB_CFG_SYNC_DEFAULT_PORT, &sync->peer_addr,
+				    &sync->peer_port);
+}
+
+/* Only the name: xlbd reads the key when it starts, so --check works without it. */
+static int xlb_cfg_sync_key_file(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync *sync = obj;
+
+	return xlb_cfg_abs_path_val(p, "key_file", sync->key_file, sizeof(sync->key_file));
+}
+
+static int xlb_cfg_sync_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			    const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_sync *sync = obj;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)start;
+	if (!seen[XLB_CFG_SYNC_LISTEN].ok || !seen[XLB_CFG_SYNC_PEER].ok)
+		return p->stop;
+	xlb_addr_str(&sync->peer_addr, a, sizeof(a));
+	if (sync->peer_addr.family != sync->listen_addr.family)
+		xlb_cfg_error(p, p->sync_peer_at, "sync peer %s is IPv%u, listen IPv%u", a,
+			      sync->peer_addr.family, sync->listen_addr.family);
+	else if (xlb_addr_eq(&sync->peer_addr, &sync->listen_addr) &&
+		 sync->peer_port == sync->listen_port)
+		xlb_cfg_error(p, p->sync_peer_at,
+			      "sync peer %s port %u is the listen address itself", a,
+			      sync->peer_port);
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_sync_keys[] = {
+	[XLB_CFG_SYNC_LISTEN] = { "listen", XLB_CFG_SCALAR, true, xlb_cfg_sync_listen },
+	[XLB_CFG_SYNC_PEER] = { "peer", XLB_CFG_SCALAR, true, xlb_cfg_sync_peer },
+	[XLB_CFG_SYNC_KEY_FILE] = { "key_file", XLB_CFG_SCALAR, true, xlb_cfg_sync_key_file },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_sync_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_sync_section = {
+	.where = "in sync",
+	.keys = xlb_cfg_sync_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_sync_keys),
+	.end = xlb_cfg_sync_end,
+};
+
+/* failover: {mode, vrrp, sync} */
+
+enum {
+	XLB_CFG_FAILOVER_MODE,
+	XLB_CFG_FAILOVER_VRRP,
+	XLB_CFG_FAILOVER_SYNC,
+};
+
+static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_failover_modes, xlb_cfg_str(p));
+
+	if (v == XLB_CFG_NOT_YET)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "failover mode '%s' is not supported yet "
+				      "(expected vrrp or none)",
+				      xlb_cfg_str(p));
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "unknown failover mode '%.32s' (expected vrrp or none)",
+				      xlb_cfg_str(p));
+	cfg->failover_mode = v;
+	return 0;
+}
+
+static int xlb_cfg_failover_vrrp(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+
+	cfg->vrrp.pos = xlb_cfg_at(p);
+	return xlb_cfg_walk_map(p, &xlb_cfg_vrrp_section, &cfg->vrrp);
+}
+
+static int xlb_cfg_failover_sync(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+
+	cfg->sync.enabled = 1;
+	cfg->sync.pos = xlb_cfg_at(p);
+	return xlb_cfg_walk_map(p, &xlb_cfg_sync_section, &cfg->sync);
+}
+
+/* What the mode needs, and what only another mode takes; nothing to say if the mode is bad. */
+static int xlb_cfg_failover_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+				const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_config *cfg = obj;
+
+	if (!seen[XLB_CFG_FAILOVER_MODE].ok)
+		return p->stop;
+	if (cfg->failover_mode == XLB_FAILOVER_VRRP && !seen[XLB_CFG_FAILOVER_VRRP].at.line)
+		xlb_cfg_error(p, start, "missing required key 'vrrp' in failover (mode is vrrp)");
+	if (cfg->failover_mode != XLB_FAILOVER_NONE)
+		return p->stop;
+	if (seen[XLB_CFG_FAILOVER_VRRP].at.line)
+		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_VRRP].at,
+			      "vrrp does not apply to mode none (set mode: vrrp, or leave it out)");
+	/* Flows are synced to the standby: without VRRP there is none. */
+	if (seen[XLB_CFG_FAILOVER_SYNC].at.line)
+		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_SYNC].at,
+			      "sync needs mode vrrp (mode is none)");
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_failover_keys[] = {
+	[XLB_CFG_FAILOVER_MODE] = { "mode", XLB_CFG_SCALAR, true, xlb_cfg_failover_mode },
+	[XLB_CFG_FAILOVER_VRRP] = { "vrrp", XLB_CFG_MAP, false, xlb_cfg_failover_vrrp },
+	[XLB_CFG_FAILOVER_SYNC] = { "sync", XLB_CFG_MAP, false, xlb_cfg_failover_sync },
+};
+_Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_failover_keys) <= XLB_CFG_MAX_KEYS,
+	       "raise XLB_CFG_MAX_KEYS");
+
+static const struct xlb_cfg_section xlb_cfg_failover_section = {
+	.where = "in failover",
+	.keys = xlb_cfg_failover_keys,
+	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_failover_keys),
+	.end = xlb_cfg_failover_end,
+};
+
+static int xlb_cfg_failover(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_walk_map(p, &xlb_cfg_failover_section, obj);
+}
+
 /* The top level. */
 
+enum {
+	XLB_CFG_TOP_INTERFACES,
+	XLB_CFG_TOP_MAGLEV,
+	XLB_CFG_TOP_VIPS,
+	XLB_CFG_TOP_NOTIFY,
+	XLB_CFG_TOP_FAILOVER,
+	XLB_CFG_TOP_CONTROL,
+};
+
+/*
+ * A track's vip must name a VIP of this config, wherever in the file the vips are. When a VIP's
+ * name is unknown (its address was rejected), that VIP already has its error; a name not found
+ * may be its, so none is reported.
+ */
+static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			   const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_config *cfg = obj;
+	const struct xlb_cfg_vrrp *vrrp = &cfg->vrrp;
+	size_t i, j;
+
+	(void)start;
+	if (!seen[XLB_CFG_TOP_VIPS].ok)
+		return p->stop;
+	for (j = 0; j < cfg->n_vips; j++)
+		if (!p->vip_name[j].ok)
+			return p->stop;
+	for (i = 0; i < vrrp->n_tracks; i++) {
+		if (!vrrp->tracks[i].is_vip || !p->track_at[i].ok)
+			continue;
+		for (j = 0; j < cfg->n_vips && strcmp(cfg->vips[j].name, vrrp->tracks[i].name); j++)
+			;
+		if (j == cfg->n_vips)
+			xlb_cfg_error(p, p->track_at[i].at, "no VIP named '%s'",
+				      vrrp->tracks[i].name);
+	}
+	return p->stop;
+}
+
 static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
-	{ "interfaces", XLB_CFG_LIST, true, xlb_cfg_interfaces },
-	{ "maglev", XLB_CFG_MAP, false, xlb_cfg_maglev },
-	{ "vips", XLB_CFG_LIST, true, xlb_cfg_vips },
-	{ "notify", XLB_CFG_SCALAR, false, xlb_cfg_notify },
-	{ "control", XLB_CFG_MAP, false, xlb_cfg_control },
+	[XLB_CFG_TOP_INTERFACES] = { "interfaces", XLB_CFG_LIST, true, xlb_cfg_interfaces },
+	[XLB_CFG_TOP_MAGLEV] = { "maglev", XLB_CFG_MAP, false, xlb_cfg_maglev },
+	[XLB_CFG_TOP_VIPS] = { "vips", XLB_CFG_LIST, true, xlb_cfg_vips },
+	[XLB_CFG_TOP_NOTIFY] = { "notify", XLB_CFG_SCALAR, false, xlb_cfg_notify },
+	[XLB_CFG_TOP_FAILOVER] = { "failover", XLB_CFG_MAP, false, xlb_cfg_failover },
+	[XLB_CFG_TOP_CONTROL] = { "control", XLB_CFG_MAP, false, xlb_cfg_control },
 };
 _Static_assert(XLB_CFG_ARRAY_SIZE(xlb_cfg_top_keys) <= XLB_CFG_MAX_KEYS,
 	       "raise XLB_CFG_MAX_KEYS");
@@ -1758,6 +2530,7 @@ static const struct xlb_cfg_section xlb_cfg_top_section = {
 	.where = "at the top level",
 	.keys = xlb_cfg_top_keys,
 	.n_keys = XLB_CFG_ARRAY_SIZE(xlb_cfg_top_keys),
+	.end = xlb_cfg_top_end,
 };
 
 /* stream-start, one document whose root is the top-level mapping, stream-end. */
@@ -1826,6 +2599,14 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	_Static_assert(sizeof(XLB_CONTROL_SOCKET) <= sizeof(cfg->control_socket),
 		       "XLB_CONTROL_SOCKET does not fit");
 	memcpy(cfg->control_socket, XLB_CONTROL_SOCKET, sizeof(XLB_CONTROL_SOCKET));
+	/* keepalived's defaults; they hold whether or not the file has a vrrp section. */
+	cfg->vrrp.priority = 100;
+	cfg->vrrp.advert_cs = 100;
+	cfg->vrrp.preempt = 1;
+	cfg->vrrp.garp_repeat = 5;
+	cfg->vrrp.garp_delay_ms = 5000;
+	cfg->sync.listen_port = XLB_CFG_SYNC_DEFAULT_PORT;
+	cfg->sync.peer_port = XLB_CFG_SYNC_DEFAULT_PORT;
 	cfg->path = strdup(name ?: "<config>");
 	if (!cfg->path)
 		return -ENOMEM;
@@ -1846,6 +2627,8 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	free(p.vip_name);
 	free(p.be_addr);
 	free(p.be_hc);
+	free(p.peer_at);
+	free(p.track_at);
 
 	err = p.stop == -ENOMEM ? -ENOMEM : errs->n ? -EINVAL : 0;
 	if (err) {
@@ -1928,6 +2711,9 @@ void xlb_cfg_free(struct xlb_config *cfg)
 		free(cfg->vips[i].backends);
 	free(cfg->vips);
 	free(cfg->ifaces);
+	free(cfg->vrrp.unicast_peers);
+	free(cfg->vrrp.vaddrs);
+	free(cfg->vrrp.tracks);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

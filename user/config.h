@@ -106,6 +106,56 @@ struct xlb_cfg_vip {
 	struct xlb_cfg_pos pos;
 };
 
+/* A virtual address the VRRP master holds on its interface. */
+struct xlb_cfg_vaddr {
+	struct xlb_addr addr;
+	uint8_t prefix; /* default /32 or /128 */
+	struct xlb_cfg_pos pos;
+};
+
+/* Something whose failure lowers the VRRP priority (keepalived's track_interface / track_script). */
+struct xlb_cfg_track {
+	char name[64];   /* an interface name, or a VIP's name */
+	uint8_t is_vip;  /* 0: interface (down = link down), 1: VIP (down = no backend up) */
+	uint8_t weight;  /* 1..254: subtracted from the priority while down */
+	struct xlb_cfg_pos pos;
+};
+
+enum xlb_failover_mode {
+	XLB_FAILOVER_NONE = 0,
+	XLB_FAILOVER_VRRP,
+};
+
+struct xlb_cfg_vrrp {
+	char interface[IF_NAMESIZE]; /* required */
+	uint8_t vrid;                /* 1..255, required */
+	uint8_t priority;            /* 1..255; 255 = address owner; default 100 */
+	uint16_t advert_cs;          /* advert_interval in centiseconds, 1..4095; default 100 (1s) */
+	uint8_t preempt;             /* default 1 */
+	uint32_t preempt_delay_ms;   /* 0..1h; default 0 */
+	struct xlb_addr *unicast_peers; /* empty: multicast to 224.0.0.18 / ff02::12 */
+	size_t n_unicast_peers;
+	struct xlb_cfg_vaddr *vaddrs; /* virtual_addresses, required, one family */
+	size_t n_vaddrs;
+	uint32_t garp_repeat;        /* GARPs/NAs per burst on becoming master; default 5 */
+	uint32_t garp_delay_ms;      /* second burst after becoming master; default 5000; 0 = none */
+	uint32_t garp_refresh_ms;    /* periodic burst while master; default 0 = none */
+	struct xlb_cfg_track *tracks;
+	size_t n_tracks;
+	char notify[512];            /* run on every state change; "" = none */
+	struct xlb_cfg_pos pos;
+};
+
+struct xlb_cfg_sync {
+	uint8_t enabled;             /* the sync mapping is present */
+	struct xlb_addr listen_addr;
+	uint16_t listen_port;        /* default 8849 */
+	struct xlb_addr peer_addr;
+	uint16_t peer_port;          /* default 8849 */
+	char key_file[256];          /* required: 32 raw bytes or 64 hex characters, mode 0600 */
+	struct xlb_cfg_pos pos;
+};
+
 struct xlb_config {
 	char *path;
 	struct xlb_cfg_iface *ifaces;
@@ -114,6 +164,9 @@ struct xlb_config {
 	struct xlb_cfg_vip *vips;
 	size_t n_vips;
 	char notify[512];         /* run by /bin/sh -c on every backend state change; "" = none */
+	uint8_t failover_mode;    /* enum xlb_failover_mode */
+	struct xlb_cfg_vrrp vrrp; /* when failover_mode is vrrp */
+	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
 	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */
 };
 
@@ -121,7 +174,7 @@ struct xlb_config {
 
 struct xlb_cfg_error {
 	struct xlb_cfg_pos pos;
-	char msg[160];
+	char msg[256]; /* room for the longest "unknown key" list (vrrp's) */
 };
 
 struct xlb_cfg_errors {

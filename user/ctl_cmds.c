@@ -68,6 +68,8 @@ static int cmd_state(void *arg, int argc, char **argv, struct xlb_json *j, char 
 	xlb_json_kv_uint(j, "uptime_ms", (now - d->started) / 1000000);
 	xlb_json_kv_uint(j, "reloads", d->reloads);
 	xlb_json_kv_uint(j, "reload_errors", d->reload_errors);
+	if (d->fo_on)
+		xlb_fo_state_json(&d->fo, j);
 	xlb_json_key(j, "vips");
 	xlb_json_array_begin(j);
 	for (i = 0; i < d->lb.n_vips; i++) {

@@ -608,3 +608,33 @@ size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **
 	}
 	return n;
 }
+
+struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < lb->n_vips; i++)
+		if (lb->vips[i].val.id == id)
+			return &lb->vips[i];
+	return NULL;
+}
+
+struct xlb_lb_vip *xlb_lb_vip_by_key(struct xlb_lb *lb, const struct xlb_vip_key *key)
+{
+	return find_vip(lb->vips, lb->n_vips, key);
+}
+
+struct xlb_lb_backend *xlb_lb_backend_by_id(struct xlb_lb_vip *v, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n_backends; i++)
+		if (v->backends[i].id == id)
+			return &v->backends[i];
+	return NULL;
+}
+
+struct xlb_lb_backend *xlb_lb_backend_by_addr(struct xlb_lb_vip *v, const struct xlb_addr *a)
+{
+	return find_backend(v, a, false) ?: find_backend(v, a, true);
+}

@@ -87,4 +87,10 @@ const char *xlb_lb_backend_state(const struct xlb_lb_backend *b);
 
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v);
 
+/* Lookups for flow sync, which names VIPs by key and backends by address on the wire. */
+struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id);
+struct xlb_lb_vip *xlb_lb_vip_by_key(struct xlb_lb *lb, const struct xlb_vip_key *key);
+struct xlb_lb_backend *xlb_lb_backend_by_id(struct xlb_lb_vip *v, uint32_t id);
+struct xlb_lb_backend *xlb_lb_backend_by_addr(struct xlb_lb_vip *v, const struct xlb_addr *a);
+
 #endif /* XLB_LB_H */

@@ -554,6 +554,38 @@ static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 	return err;
 }
 
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *x;
+
+	return json_object_object_get_ex(o, key, &x) ? json_object_get_int64(x) : 0;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *x;
+
+	return json_object_object_get_ex(o, key, &x) && x ? json_object_get_string(x) : "-";
+}
+
+/* The pair, above the backends: the first thing to know when traffic moved. */
+static void vrrp_summary(struct json_object *v)
+{
+	char since[32];
+
+	since_str(jint(v, "in_state_ms"), since, sizeof(since));
+	printf("vrrp vrid %lld: %s for %s, priority %lld (effective %lld), master %s "
+	       "(priority %lld)\n",
+	       (long long)jint(v, "vrid"), jstr(v, "state"), since, (long long)jint(v, "priority"),
+	       (long long)jint(v, "effective_priority"), jstr(v, "master"),
+	       (long long)jint(v, "master_priority"));
+	printf("  adverts sent %lld, received %lld, rejected %lld; became master %lld times, "
+	       "backup %lld times\n\n",
+	       (long long)jint(v, "adverts_sent"), (long long)jint(v, "adverts_received"),
+	       (long long)jint(v, "adverts_rejected"), (long long)jint(v, "to_master"),
+	       (long long)jint(v, "to_backup"));
+}
+
 static int state_table(struct json_object *reply)
 {
 	static const struct xlb_table_col cols[] = {
@@ -568,6 +600,8 @@ static int state_table(struct json_object *reply)
 
 	if (!t)
 		return output_err(-ENOMEM);
+	if (json_object_object_get_ex(reply, "vrrp", &x))
+		vrrp_summary(x);
 	if (json_object_object_get_ex(reply, "vips", &vips)) {
 		for (i = 0; i < json_object_array_length(vips); i++) {
 			vip = json_object_array_get_idx(vips, i);

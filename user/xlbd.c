@@ -121,6 +121,29 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * MS);
 }
 
+/*
+ * The pair's settings stay as started: VRRP and sync hold sockets, addresses and a peer's trust
+ * that a reload must not pull from under them. The new file's are swapped out and freed.
+ */
+static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
+{
+	struct xlb_cfg_vrrp vrrp = cfg->vrrp;
+	struct xlb_cfg_sync sync = cfg->sync;
+	uint8_t mode = cfg->failover_mode;
+
+	if (mode != d->cfg.failover_mode || vrrp.vrid != d->cfg.vrrp.vrid ||
+	    vrrp.priority != d->cfg.vrrp.priority || vrrp.advert_cs != d->cfg.vrrp.advert_cs ||
+	    vrrp.n_vaddrs != d->cfg.vrrp.n_vaddrs || strcmp(vrrp.interface, d->cfg.vrrp.interface) ||
+	    sync.enabled != d->cfg.sync.enabled)
+		pr_warn("reload: failover settings take effect at the next start");
+	cfg->vrrp = d->cfg.vrrp;
+	cfg->sync = d->cfg.sync;
+	cfg->failover_mode = d->cfg.failover_mode;
+	d->cfg.vrrp = vrrp;
+	d->cfg.sync = sync;
+	d->cfg.failover_mode = mode;
+}
+
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 {
 	struct xlb_config cfg = {};
@@ -148,6 +171,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	}
 	/* Keep the control socket and interfaces of the running config: they need a restart. */
 	snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s", d->cfg.control_socket);
+	keep_failover(d, &cfg);
 	xlb_cfg_free(&d->cfg);
 	d->cfg = cfg;
 	d->reloads++;
@@ -217,11 +241,21 @@ static int run(struct xlbd *d)
 	}
 	d->started = xlb_now_ns();
 	xlb_mon_sync(d);
+	if (d->cfg.failover_mode == XLB_FAILOVER_VRRP) {
+		err = xlb_fo_start(&d->fo, d);
+		if (err)
+			goto out_ctl;
+		d->fo_on = true;
+	}
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
 	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
 	err = xlb_loop_run(&d->loop);
 	if (err)
 		pr_err("event loop: %s", strerror(-err));
+	/* Graceful: a priority-0 advert, so the backup takes over now, not in 3 intervals. */
+	if (d->fo_on)
+		xlb_fo_stop(&d->fo, true);
+out_ctl:
 	xlb_ctl_close(&d->ctl);
 out_loop:
 	/* Checkers hold loop resources: stop them while the loop still exists. */

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "failover.h"
 #include "lb.h"
 #include "loop.h"
 
@@ -25,6 +26,8 @@ struct xlbd {
 	struct xlb_loop loop;
 	struct xlb_timer neigh_timer;
 	struct xlb_ctl_server ctl;
+	struct xlb_failover fo;
+	bool fo_on; /* failover.mode is vrrp and it started */
 	uint64_t started;
 	bool ready;
 	uint64_t reloads;       /* applied */

@@ -108,6 +108,18 @@ struct xlb_conn {
 	__u64 last_seen; /* bpf_ktime_get_coarse_ns() of a recent packet, refreshed at most every second */
 };
 
+/*
+ * flow_events record: a flow the data path just bound to a backend, for xlbd to stream to its
+ * standby peer. Only produced while the `sync_flows` global is set.
+ */
+struct xlb_flow_event {
+	struct xlb_flow flow; /* the conns key */
+	__u32 backend;        /* backend id it was bound to */
+	__u32 vip_id;         /* its VIP */
+};
+
+#define XLB_FLOW_EVENTS_SIZE (1 << 20) /* bytes; about 16k events between two reads */
+
 /* One counter set; per CPU in vip_stats, backend_stats and reason_stats. */
 struct xlb_counters {
 	__u64 packets;   /* packets */

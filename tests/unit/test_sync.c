@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for the flow sync codec (user/sync_pkt.c): round trips, the encoder's limits, and a
+ * decoder that takes a datagram whole or not at all. Hostile inputs come in two kinds: damage
+ * anywhere (truncation, every single bit flip, wrong key) must be caught by the MAC or the first
+ * structural checks; well-formed lies (wrong count, bad records) are built by tampering with an
+ * encoded datagram and re-MACing it with the right key, so the structural checks are shown to hold
+ * on their own, not only behind the MAC.
+ *
+ * Addresses: clients 198.51.100.0/24 and 2001:db8:1::/64, VIPs 203.0.113.10 and 2001:db8:f::10,
+ * backends 10.0.0.0/24 and 2001:db8:b::/64.
+ */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "xlb/abi.h"
+#include "sync_pkt.h"
+
+#define NOW 1700000000000ull /* 2023-11-14, unix ms */
+#define OWN_NODE 0x0b0b0b0bu /* the receiver's own node id */
+#define PEER_NODE 0x1234abcdu
+#define HDR sizeof(struct xlb_sync_hdr)
+#define REC sizeof(struct xlb_sync_wire_rec)
+#define MAC XLB_SYNC_MAC_BYTES
+
+static uint8_t key[XLB_SYNC_KEY_BYTES];
+static uint8_t other_key[XLB_SYNC_KEY_BYTES];
+
+static int setup_keys(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++) {
+		key[i] = i;
+		other_key[i] = i;
+	}
+	other_key[31] ^= 1; /* one bit away: a wrong key need not be far from the right one */
+	return 0;
+}
+
+/* Flow i of 203.0.113.10:443/tcp from 198.51.100.(i+1):(40000+i), backend 10.0.0.(i%250+1). */
+static void mk_rec4(unsigned int i, struct xlb_sync_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->flow.src[0] = htonl(0xc6336400 + 1 + (i & 0xff));
+	r->flow.dst[0] = htonl(0xcb00710a);
+	r->flow.sport = htons(40000 + i);
+	r->flow.dport = htons(443);
+	r->flow.proto = IPPROTO_TCP;
+	r->flow.family = XLB_FAMILY_V4;
+	r->vip.addr[0] = r->flow.dst[0];
+	r->vip.port = htons(443);
+	r->vip.proto = IPPROTO_TCP;
+	r->vip.family = XLB_FAMILY_V4;
+	r->backend.family = XLB_FAMILY_V4;
+	r->backend.w[0] = htonl(0x0a000000 + 1 + i % 250);
+	r->age_s = i;
+}
+
+/* Flow i of the every-port UDP VIP 2001:db8:f::10 (port 53) from 2001:db8:1::(i+1). */
+static void mk_rec6(unsigned int i, struct xlb_sync_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->flow.src[0] = htonl(0x20010db8);
+	r->flow.src[1] = htonl(0x00010000);
+	r->flow.src[3] = htonl(i + 1);
+	r->flow.dst[0] = htonl(0x20010db8);
+	r->flow.dst[1] = htonl(0x000f0000);
+	r->flow.dst[3] = htonl(0x10);
+	r->flow.sport = htons(50000 + i);
+	r->flow.dport = htons(53);
+	r->flow.proto = IPPROTO_UDP;
+	r->flow.family = XLB_FAMILY_V6;
+	memcpy(r->vip.addr, r->flow.dst, sizeof(r->vip.addr));
+	r->vip.port = 0;
+	r->vip.proto = IPPROTO_UDP;
+	r->vip.family = XLB_FAMILY_V6;
+	r->backend.family = XLB_FAMILY_V6;
+	r->backend.w[0] = htonl(0x20010db8);
+	r->backend.w[1] = htonl(0x000b0000);
+	r->backend.w[3] = htonl(i + 1);
+	r->age_s = 0xfffffff0u + (i & 0xf); /* exercises the top bits of the field */
+}
+
+/* v4 for even i, v6 for odd i. */
+static void mk_rec_mixed(unsigned int i, struct xlb_sync_rec *r)
+{
+	if (i & 1)
+		mk_rec6(i, r);
+	else
+		mk_rec4(i, r);
+}
+
+static void assert_rec_eq(const struct xlb_sync_rec *a, const struct xlb_sync_rec *b)
+{
+	/* Field by field: struct xlb_addr has padding that memcmp would read. */
+	assert_memory_equal(&a->flow, &b->flow, sizeof(a->flow));
+	assert_memory_equal(&a->vip, &b->vip, sizeof(a->vip));
+	assert_int_equal(a->backend.family, b->backend.family);
+	assert_memory_equal(a->backend.w, b->backend.w, sizeof(a->backend.w));
+	assert_int_equal(a->age_s, b->age_s);
+}
+
+/* Encode n records made by mk into buf; returns the length. */
+static size_t encode(uint8_t *buf, uint8_t type, uint32_t node, uint64_t seq, uint64_t ts,
+		     void (*mk)(unsigned int, struct xlb_sync_rec *), unsigned int n,
+		     const uint8_t *k)
+{
+	struct xlb_sync_enc e;
+	struct xlb_sync_rec r;
+	unsigned int i;
+	size_t len;
+
+	xlb_sync_enc_init(&e, type, node, seq, ts);
+	for (i = 0; i < n; i++) {
+		mk(i, &r);
+		assert_int_equal(xlb_sync_enc_add(&e, &r), 0);
+	}
+	len = xlb_sync_enc_finish(&e, k);
+	assert_int_equal(len, XLB_SYNC_DGRAM_LEN(n));
+	memcpy(buf, e.buf, len);
+	return len;
+}
+
+/* Re-MAC a tampered datagram with the right key, so only the structural checks can catch it. */
+static void remac(uint8_t *buf, size_t len)
+{
+	crypto_auth(buf + len - MAC, buf, len - MAC, key);
+}
+
+/* Decode against a fresh peer state, as the first datagram a receiver sees. */
+static int decode_fresh(const uint8_t *buf, size_t len, struct xlb_sync_msg *m)
+{
+	struct xlb_sync_peer_state p;
+
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	return xlb_sync_decode(buf, len, key, NOW, &p, m);
+}
+
+/* Encode n records made by mk, decode, compare each. */
+static void roundtrip(void (*mk)(unsigned int, struct xlb_sync_rec *), unsigned int n)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	struct xlb_sync_rec want;
+	unsigned int i;
+	size_t len;
+
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 7, NOW, mk, n, key);
+	assert_true(len <= XLB_SYNC_MAX_DGRAM);
+	assert_int_equal(decode_fresh(buf, len, &m), 0);
+	assert_int_equal(m.type, XLB_SYNC_FLOWS);
+	assert_int_equal(m.count, n);
+	assert_int_equal(m.node, PEER_NODE);
+	assert_int_equal(m.seq, 7);
+	assert_int_equal(m.ts_ms, NOW);
+	assert_true(m.new_node);
+	for (i = 0; i < n; i++) {
+		mk(i, &want);
+		assert_rec_eq(&m.recs[i], &want);
+	}
+}
+
+/* Test that the wire sizes are what the header comment promises — 15 records, 1324 bytes. */
+static void test_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(HDR, 32);
+	assert_int_equal(REC, 84);
+	assert_int_equal(XLB_SYNC_MAX_RECS, 15);
+	assert_int_equal(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS), 1324);
+	assert_true(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS + 1) > XLB_SYNC_MAX_DGRAM);
+}
+
+/* Test that one IPv4 record survives encode/decode — byte for byte. */
+static void test_roundtrip_one_v4(void **state)
+{
+	(void)state;
+	roundtrip(mk_rec4, 1);
+}
+
+/* Test that one IPv6 record of an every-port VIP survives encode/decode. */
+static void test_roundtrip_one_v6(void **state)
+{
+	(void)state;
+	roundtrip(mk_rec6, 1);
+}
+
+/* Test that 7 records, v4 and v6 interleaved, come back in order. */
+static void test_roundtrip_many_mixed(void **state)
+{
+	(void)state;
+	roundtrip(mk_rec_mixed, 7);
+}
+
+/* Test that a full datagram of IPv4 records round-trips. */
+static void test_roundtrip_max_v4(void **state)
+{
+	(void)state;
+	roundtrip(mk_rec4, XLB_SYNC_MAX_RECS);
+}
+
+/* Test that a full datagram of IPv6 records round-trips. */
+static void test_roundtrip_max_v6(void **state)
+{
+	(void)state;
+	roundtrip(mk_rec6, XLB_SYNC_MAX_RECS);
+}
+
+/* Test that BULK_REQUEST and BULK_END carry no records — header + MAC, 64 bytes — and decode. */
+static void test_roundtrip_control(void **state)
+{
+	static struct xlb_sync_msg m;
+	struct xlb_sync_peer_state p;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len;
+
+	(void)state;
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	len = encode(buf, XLB_SYNC_BULK_REQUEST, PEER_NODE, 1, NOW, mk_rec4, 0, key);
+	assert_int_equal(len, 64);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.type, XLB_SYNC_BULK_REQUEST);
+	assert_int_equal(m.count, 0);
+	len = encode(buf, XLB_SYNC_BULK_END, PEER_NODE, 2, NOW, mk_rec4, 0, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.type, XLB_SYNC_BULK_END);
+	assert_false(m.new_node);
+}
+
+/* Test that a full encoder refuses the next record with -ENOSPC — and the full datagram decodes. */
+static void test_enc_full(void **state)
+{
+	static struct xlb_sync_enc e;
+	static struct xlb_sync_msg m;
+	struct xlb_sync_rec r;
+	unsigned int i;
+	size_t len;
+
+	(void)state;
+	xlb_sync_enc_init(&e, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW);
+	for (i = 0; i < XLB_SYNC_MAX_RECS; i++) {
+		assert_false(xlb_sync_enc_full(&e));
+		mk_rec_mixed(i, &r);
+		assert_int_equal(xlb_sync_enc_add(&e, &r), 0);
+	}
+	assert_true(xlb_sync_enc_full(&e));
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -ENOSPC);
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -ENOSPC);
+	len = xlb_sync_enc_finish(&e, key);
+	assert_int_equal(len, XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS));
+	assert_int_equal(decode_fresh(e.buf, len, &m), 0);
+	assert_int_equal(m.count, XLB_SYNC_MAX_RECS);
+}
+
+/* Test that the encoder refuses what the peer would reject — bad record, wrong type, finished. */
+static void test_enc_refuses(void **state)
+{
+	static struct xlb_sync_enc e;
+	struct xlb_sync_rec r;
+	size_t len;
+
+	(void)state;
+	xlb_sync_enc_init(&e, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW);
+	mk_rec4(0, &r);
+	r.flow.family = 5;
+	r.vip.family = 5;
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -EINVAL);
+	mk_rec4(0, &r);
+	r.flow.proto = r.vip.proto = IPPROTO_ICMP;
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -EINVAL);
+	assert_int_equal(e.count, 0);
+
+	mk_rec4(0, &r);
+	assert_int_equal(xlb_sync_enc_add(&e, &r), 0);
+	len = xlb_sync_enc_finish(&e, key);
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -EINVAL);
+	assert_int_equal(xlb_sync_enc_finish(&e, key), len); /* idempotent, not MAC over MAC */
+	assert_int_equal(len, XLB_SYNC_DGRAM_LEN(1));
+
+	xlb_sync_enc_init(&e, XLB_SYNC_BULK_REQUEST, PEER_NODE, 1, NOW);
+	assert_int_equal(xlb_sync_enc_add(&e, &r), -EINVAL);
+}
+
+/* Test that every truncation of a valid datagram, and one byte appended, is rejected. */
+static void truncations(void (*mk)(unsigned int, struct xlb_sync_rec *), unsigned int n)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM + 1];
+	size_t len, l;
+
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk, n, key);
+	for (l = 0; l < len; l++)
+		assert_int_equal(decode_fresh(buf, l, &m),
+				 l < HDR + MAC ? -XLB_SYNC_E_SHORT : -XLB_SYNC_E_MAC);
+	buf[len] = 0;
+	assert_int_equal(decode_fresh(buf, len + 1, &m), -XLB_SYNC_E_MAC);
+	assert_int_equal(decode_fresh(buf, len, &m), 0);
+}
+
+static void test_truncation_one(void **state)
+{
+	(void)state;
+	truncations(mk_rec4, 1);
+}
+
+static void test_truncation_max(void **state)
+{
+	(void)state;
+	truncations(mk_rec_mixed, XLB_SYNC_MAX_RECS);
+}
+
+/* Test that a datagram longer than 1400 bytes is refused before any hashing. */
+static void test_too_long(void **state)
+{
+	static uint8_t buf[XLB_SYNC_MAX_DGRAM + 64];
+	static struct xlb_sync_msg m;
+	size_t len;
+
+	(void)state;
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec4, XLB_SYNC_MAX_RECS, key);
+	assert_int_equal(decode_fresh(buf, XLB_SYNC_MAX_DGRAM + 1, &m), -XLB_SYNC_E_LONG);
+	assert_int_equal(decode_fresh(buf, sizeof(buf), &m), -XLB_SYNC_E_LONG);
+	assert_int_equal(decode_fresh(buf, len, &m), 0);
+}
+
+/*
+ * Test that every single-bit flip anywhere is rejected — magic bytes by the magic check, the
+ * version byte by the version check, every other bit (header, records, MAC) by the MAC.
+ */
+static void bitflips(void (*mk)(unsigned int, struct xlb_sync_rec *), unsigned int n)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len, byte;
+	unsigned int bit;
+	int want;
+
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk, n, key);
+	for (byte = 0; byte < len; byte++) {
+		if (byte < offsetof(struct xlb_sync_hdr, version))
+			want = -XLB_SYNC_E_MAGIC;
+		else if (byte == offsetof(struct xlb_sync_hdr, version))
+			want = -XLB_SYNC_E_VERSION;
+		else
+			want = -XLB_SYNC_E_MAC;
+		for (bit = 0; bit < 8; bit++) {
+			buf[byte] ^= 1u << bit;
+			assert_int_equal(decode_fresh(buf, len, &m), want);
+			buf[byte] ^= 1u << bit;
+		}
+	}
+	assert_int_equal(decode_fresh(buf, len, &m), 0);
+}
+
+static void test_bitflip_three_mixed(void **state)
+{
+	(void)state;
+	bitflips(mk_rec_mixed, 3);
+}
+
+static void test_bitflip_max_v6(void **state)
+{
+	(void)state;
+	bitflips(mk_rec6, XLB_SYNC_MAX_RECS);
+}
+
+static void test_bitflip_control(void **state)
+{
+	(void)state;
+	bitflips(mk_rec4, 0);
+}
+
+/* Test that a datagram MACed with another key is rejected, both ways round. */
+static void test_wrong_key(void **state)
+{
+	static struct xlb_sync_msg m;
+	struct xlb_sync_peer_state p;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len;
+
+	(void)state;
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec4, 2, other_key);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_MAC);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec4, 2, key);
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	assert_int_equal(xlb_sync_decode(buf, len, other_key, NOW, &p, &m), -XLB_SYNC_E_MAC);
+	assert_false(p.seen); /* a rejected datagram leaves no trace */
+}
+
+/* Decode a one-record FLOWS datagram {node, seq, ts} against p; *new_node as decoded. */
+static int decode_hdr(struct xlb_sync_peer_state *p, uint32_t node, uint64_t seq, uint64_t ts,
+		      bool *new_node)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len;
+	int err;
+
+	len = encode(buf, XLB_SYNC_FLOWS, node, seq, ts, mk_rec4, 1, key);
+	err = xlb_sync_decode(buf, len, key, NOW, p, &m);
+	if (!err && new_node)
+		*new_node = m.new_node;
+	return err;
+}
+
+/*
+ * Test replay protection — the same seq twice and a lower seq are rejected; a new node id (a
+ * restarted peer, newer timestamp) starts over at any seq; the previous run's datagrams are then
+ * rejected even with a higher seq; our own node id is rejected.
+ */
+static void test_replay(void **state)
+{
+	struct xlb_sync_peer_state p;
+	const uint32_t node2 = 0x5555aaaau;
+	bool nn = false;
+
+	(void)state;
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 10, NOW - 100, &nn), 0);
+	assert_true(nn);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 10, NOW - 100, NULL), -XLB_SYNC_E_REPLAY);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 9, NOW - 90, NULL), -XLB_SYNC_E_REPLAY);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 0, NOW - 90, NULL), -XLB_SYNC_E_REPLAY);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 11, NOW - 90, &nn), 0);
+	assert_false(nn);
+	/* Gaps are fine: lost datagrams are not replays. */
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 1000, NOW - 80, &nn), 0);
+
+	/* The peer restarted: new node id, sequence from 1 again. */
+	assert_int_equal(decode_hdr(&p, node2, 1, NOW - 50, &nn), 0);
+	assert_true(nn);
+	assert_int_equal(decode_hdr(&p, node2, 1, NOW - 50, NULL), -XLB_SYNC_E_REPLAY);
+	assert_int_equal(decode_hdr(&p, node2, 2, NOW - 40, &nn), 0);
+	assert_false(nn);
+	/* A capture of the previous run, still inside the window: not a restart. */
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 1001, NOW - 79, NULL), -XLB_SYNC_E_OLD_NODE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 1001, NOW - 40, NULL), -XLB_SYNC_E_OLD_NODE);
+	assert_int_equal(p.node, node2);
+	assert_int_equal(p.seq, 2);
+	/* Our own datagram reflected back at us. */
+	assert_int_equal(decode_hdr(&p, OWN_NODE, 3, NOW - 30, NULL), -XLB_SYNC_E_SELF);
+	/* Yet another run, later still: accepted. */
+	assert_int_equal(decode_hdr(&p, PEER_NODE, 1, NOW - 30, &nn), 0);
+	assert_true(nn);
+}
+
+/* Test the timestamp window — inclusive at ±30 s by default, configurable, no wrap near 0. */
+static void test_timestamp_window(void **state)
+{
+	static struct xlb_sync_msg m;
+	struct xlb_sync_peer_state p;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	uint64_t seq = 1;
+	size_t len;
+
+	(void)state;
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	assert_int_equal(p.window_ms, 30000);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW - 30001, NULL), -XLB_SYNC_E_STALE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW + 30001, NULL), -XLB_SYNC_E_FUTURE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, 0, NULL), -XLB_SYNC_E_STALE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, UINT64_MAX, NULL), -XLB_SYNC_E_FUTURE);
+	assert_false(p.seen);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW - 30000, NULL), 0);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW + 30000, NULL), 0);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW, NULL), 0);
+
+	xlb_sync_peer_init(&p, OWN_NODE, 5000);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW - 6000, NULL), -XLB_SYNC_E_STALE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW + 6000, NULL), -XLB_SYNC_E_FUTURE);
+	assert_int_equal(decode_hdr(&p, PEER_NODE, seq++, NOW - 5000, NULL), 0);
+
+	/* A local clock near 0 (unset RTC): now - window must not wrap. */
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, 0, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, 1000, &p, &m), 0);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 2, 40000, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, 1000, &p, &m), -XLB_SYNC_E_FUTURE);
+}
+
+static void set_count(uint8_t *buf, uint16_t count)
+{
+	uint16_t be = htons(count);
+
+	memcpy(buf + offsetof(struct xlb_sync_hdr, count), &be, sizeof(be));
+}
+
+/*
+ * Test that structural lies with a valid MAC are rejected — a count that disagrees with the
+ * length (either way, or a length that is no whole number of records), records in a control
+ * message, an unknown type, non-zero padding.
+ */
+static void test_structure_valid_mac(void **state)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	uint8_t orig[XLB_SYNC_MAX_DGRAM];
+	size_t len;
+
+	(void)state;
+	len = encode(orig, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec_mixed, 3, key);
+
+	memcpy(buf, orig, len);
+	set_count(buf, 2);
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+	set_count(buf, 4);
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+	set_count(buf, 0);
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+	set_count(buf, 0xffff);
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+
+	/* Last record cut off, count left at 3. */
+	memcpy(buf, orig, len);
+	remac(buf, len - REC);
+	assert_int_equal(decode_fresh(buf, len - REC, &m), -XLB_SYNC_E_COUNT);
+	/* Half a record more. */
+	memcpy(buf, orig, len - MAC);
+	memset(buf + len - MAC, 0, REC / 2);
+	remac(buf, len + REC / 2);
+	assert_int_equal(decode_fresh(buf, len + REC / 2, &m), -XLB_SYNC_E_COUNT);
+
+	/* A control message with records. */
+	memcpy(buf, orig, len);
+	buf[offsetof(struct xlb_sync_hdr, type)] = XLB_SYNC_BULK_END;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+	buf[offsetof(struct xlb_sync_hdr, type)] = XLB_SYNC_BULK_REQUEST;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_COUNT);
+
+	/* Unknown types. */
+	buf[offsetof(struct xlb_sync_hdr, type)] = 0;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_TYPE);
+	buf[offsetof(struct xlb_sync_hdr, type)] = 4;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_TYPE);
+
+	/* Header padding. */
+	memcpy(buf, orig, len);
+	buf[offsetof(struct xlb_sync_hdr, pad) + 3] = 1;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_PAD);
+
+	/* The untouched original still passes: the failures above are the tampering's. */
+	assert_int_equal(decode_fresh(orig, len, &m), 0);
+}
+
+/* One tampering of record 1 (the middle one) and the reason it must be rejected for. */
+struct rec_case {
+	const char *name;
+	size_t off;    /* byte offset in struct xlb_sync_wire_rec */
+	uint8_t value; /* written there */
+	int want;      /* -XLB_SYNC_E_* */
+};
+
+#define R(f) offsetof(struct xlb_sync_wire_rec, f)
+
+static const struct rec_case rec_cases[] = {
+	{ "flow family 0", R(family), 0, -XLB_SYNC_E_FAMILY },
+	{ "flow family 5", R(family), 5, -XLB_SYNC_E_FAMILY },
+	{ "flow family 2 (AF_INET)", R(family), 2, -XLB_SYNC_E_FAMILY },
+	{ "vip family 10 (AF_INET6)", R(vip_family), 10, -XLB_SYNC_E_FAMILY },
+	{ "backend family 0", R(be_family), 0, -XLB_SYNC_E_FAMILY },
+	{ "backend family 7", R(be_family), 7, -XLB_SYNC_E_FAMILY },
+	{ "flow proto icmp", R(proto), IPPROTO_ICMP, -XLB_SYNC_E_PROTO },
+	{ "flow proto 0", R(proto), 0, -XLB_SYNC_E_PROTO },
+	{ "vip proto sctp", R(vip_proto), IPPROTO_SCTP, -XLB_SYNC_E_PROTO },
+	{ "v4 src word 1", R(src) + 4, 1, -XLB_SYNC_E_ADDR },
+	{ "v4 dst word 3", R(dst) + 15, 0x80, -XLB_SYNC_E_ADDR },
+	{ "v4 backend word 2", R(be_addr) + 8, 1, -XLB_SYNC_E_ADDR },
+	{ "vip addr != dst", R(vip_addr) + 3, 99, -XLB_SYNC_E_VIP },
+	{ "vip port != dport", R(vip_port) + 1, 80, -XLB_SYNC_E_VIP },
+	{ "vip proto udp, flow tcp", R(vip_proto), IPPROTO_UDP, -XLB_SYNC_E_VIP },
+	{ "vip family 6, flow 4", R(vip_family), XLB_FAMILY_V6, -XLB_SYNC_E_VIP },
+	{ "pad0", R(pad0) + 1, 1, -XLB_SYNC_E_PAD },
+	{ "pad1", R(pad1), 0x40, -XLB_SYNC_E_PAD },
+};
+
+/*
+ * Test that one bad record, with a valid MAC, rejects the whole datagram — for each way a record
+ * can be bad — and that the rejection does not advance the replay state.
+ */
+static void test_bad_record(void **state)
+{
+	static struct xlb_sync_msg m;
+	struct xlb_sync_peer_state p;
+	uint8_t orig[XLB_SYNC_MAX_DGRAM];
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len, i;
+	int err;
+
+	(void)state;
+	/* Records 0..2 all IPv4 TCP to port 443. */
+	len = encode(orig, XLB_SYNC_FLOWS, PEER_NODE, 5, NOW, mk_rec4, 3, key);
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	for (i = 0; i < sizeof(rec_cases) / sizeof(rec_cases[0]); i++) {
+		const struct rec_case *c = &rec_cases[i];
+
+		memcpy(buf, orig, len);
+		buf[HDR + REC + c->off] = c->value;
+		remac(buf, len);
+		err = xlb_sync_decode(buf, len, key, NOW, &p, &m);
+		if (err != c->want)
+			fail_msg("%s: got %d (%s), want %d (%s)", c->name, err,
+				 xlb_sync_strerror(err), c->want, xlb_sync_strerror(c->want));
+	}
+	assert_false(p.seen);
+	/* seq 5 was never taken. */
+	assert_int_equal(xlb_sync_decode(orig, len, key, NOW, &p, &m), 0);
+	assert_int_equal(p.seq, 5);
+}
+
+/*
+ * Test xlb_sync_rec_check's edges — a backend of the other family is allowed (but must be
+ * well-formed), a port-0 VIP matches any dport, and the host flow's pad comes back zero.
+ */
+static void test_rec_check(void **state)
+{
+	struct xlb_sync_rec r;
+
+	(void)state;
+	mk_rec6(0, &r);
+	assert_int_equal(xlb_sync_rec_check(&r), 0);
+	/* A v6 flow to a v4 backend (a tunnel, one day): the codec does not forbid it. */
+	r.backend.family = XLB_FAMILY_V4;
+	memset(r.backend.w, 0, sizeof(r.backend.w));
+	r.backend.w[0] = htonl(0x0a000001);
+	assert_int_equal(xlb_sync_rec_check(&r), 0);
+	r.backend.w[3] = 1;
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_ADDR);
+	/* An every-port VIP matches any dport; an exact one only its own. */
+	mk_rec4(0, &r);
+	r.vip.port = 0;
+	assert_int_equal(xlb_sync_rec_check(&r), 0);
+	r.vip.port = htons(444);
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_VIP);
+	/* The host flow's pad never reaches the wire, and comes back zero. */
+	{
+		struct xlb_sync_wire_rec w;
+		struct xlb_sync_rec back;
+
+		mk_rec4(3, &r);
+		r.flow.pad[0] = 0xaa;
+		xlb_sync_rec_to_wire(&r, &w);
+		assert_int_equal(xlb_sync_rec_from_wire(&w, &back), 0);
+		assert_int_equal(back.flow.pad[0], 0);
+		assert_int_equal(be32toh(w.age_s), 3);
+	}
+}
+
+/* Test that every reason has its own name. */
+static void test_strerror(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 1; i < XLB_SYNC_E_MAX; i++) {
+		assert_string_not_equal(xlb_sync_strerror(-i), "unknown");
+		assert_string_equal(xlb_sync_strerror(-i), xlb_sync_strerror(i));
+		for (j = 1; j < i; j++)
+			assert_string_not_equal(xlb_sync_strerror(-i), xlb_sync_strerror(-j));
+	}
+	assert_string_equal(xlb_sync_strerror(-XLB_SYNC_E_MAX), "unknown");
+	assert_string_equal(xlb_sync_strerror(-1000), "unknown");
+}
+
+/* Test that node ids are never 0 and not constant. */
+static void test_node_id(void **state)
+{
+	uint32_t a, b;
+	int i, same = 0;
+
+	(void)state;
+	for (i = 0; i < 8; i++) {
+		a = xlb_sync_node_id_new();
+		b = xlb_sync_node_id_new();
+		assert_true(a && b);
+		same += a == b;
+	}
+	assert_true(same < 8);
+	assert_true(xlb_sync_now_ms() > NOW);
+}
+
+/* Test xlb_sync_key_from_hex — exactly 64 hex digits, either case. */
+static void test_key_from_hex(void **state)
+{
+	static const char hex[] = "000102030405060708090a0b0c0d0e0f"
+				  "101112131415161718191A1B1C1D1E1F";
+	uint8_t k[XLB_SYNC_KEY_BYTES];
+	char bad[80];
+
+	(void)state;
+	assert_int_equal(xlb_sync_key_from_hex(hex, k), 0);
+	assert_memory_equal(k, key, sizeof(k));
+	assert_int_equal(xlb_sync_key_from_hex("", k), -EINVAL);
+	assert_int_equal(xlb_sync_key_from_hex(hex + 1, k), -EINVAL);
+	snprintf(bad, sizeof(bad), "%s0", hex);
+	assert_int_equal(xlb_sync_key_from_hex(bad, k), -EINVAL);
+	snprintf(bad, sizeof(bad), "%s\n", hex);
+	assert_int_equal(xlb_sync_key_from_hex(bad, k), -EINVAL);
+	snprintf(bad, sizeof(bad), "%s", hex);
+	bad[40] = 'g';
+	assert_int_equal(xlb_sync_key_from_hex(bad, k), -EINVAL);
+	bad[40] = ' ';
+	assert_int_equal(xlb_sync_key_from_hex(bad, k), -EINVAL);
+}
+
+static char tmpdir[64];
+
+static int setup_tmpdir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/xlb-test-sync.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmpdir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write a key file with exactly this content and mode; returns its path (static buffer). */
+static const char *key_file(const char *name, const void *data, size_t len, mode_t mode)
+{
+	static char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	/* fchmod, not the open mode: the umask must not decide what the test checks. */
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+/*
+ * Test key files — 32 raw bytes and 64 hex characters (with or without a newline) load; other
+ * sizes, non-hex, a directory and a missing file are refused; a file others may read is refused
+ * with -EPERM and a reason naming the mode.
+ */
+static void test_key_load(void **state)
+{
+	static const char hex[] = "000102030405060708090a0b0c0d0e0f"
+				  "101112131415161718191a1b1c1d1e1f";
+	static const size_t bad_sizes[] = { 0, 1, 31, 33, 63, 66, 100, 4096 };
+	uint8_t k[XLB_SYNC_KEY_BYTES];
+	uint8_t junk[4096];
+	char text[80], why[256];
+	const char *path;
+	size_t i;
+
+	(void)state;
+	memset(junk, 'a', sizeof(junk));
+
+	path = key_file("raw", key, sizeof(key), 0600);
+	memset(k, 0, sizeof(k));
+	assert_int_equal(xlb_sync_key_load(path, k), 0);
+	assert_memory_equal(k, key, sizeof(k));
+
+	snprintf(text, sizeof(text), "%s\n", hex);
+	path = key_file("hex-nl", text, strlen(text), 0400);
+	memset(k, 0, sizeof(k));
+	assert_int_equal(xlb_sync_key_load(path, k), 0);
+	assert_memory_equal(k, key, sizeof(k));
+
+	path = key_file("hex", hex, 64, 0600);
+	memset(k, 0, sizeof(k));
+	assert_int_equal(xlb_sync_key_load_why(path, k, why, sizeof(why)), 0);
+	assert_memory_equal(k, key, sizeof(k));
+
+	for (i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		path = key_file("size", junk, bad_sizes[i], 0600);
+		assert_int_equal(xlb_sync_key_load_why(path, k, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "32 raw bytes or 64 hex"));
+	}
+	/* 64 characters, not all hex; and 65 not ending in a newline. */
+	snprintf(text, sizeof(text), "%s", hex);
+	text[10] = 'x';
+	path = key_file("nothex", text, 64, 0600);
+	assert_int_equal(xlb_sync_key_load_why(path, k, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not 64 hex"));
+	snprintf(text, sizeof(text), "%s ", hex);
+	path = key_file("hex-space", text, 65, 0600);
+	assert_int_equal(xlb_sync_key_load(path, k), -EINVAL);
+	snprintf(text, sizeof(text), "%s\r\n", hex);
+	path = key_file("hex-crlf", text, 66, 0600);
+	assert_int_equal(xlb_sync_key_load(path, k), -EINVAL);
+
+	/* Too open, as ssh would say. */
+	path = key_file("open", key, sizeof(key), 0644);
+	assert_int_equal(xlb_sync_key_load_why(path, k, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "0644"));
+	assert_non_null(strstr(why, "too open"));
+	assert_non_null(strstr(why, path));
+	path = key_file("group", key, sizeof(key), 0640);
+	assert_int_equal(xlb_sync_key_load(path, k), -EPERM);
+	path = key_file("other-write", key, sizeof(key), 0602);
+	assert_int_equal(xlb_sync_key_load(path, k), -EPERM);
+	path = key_file("group-exec", key, sizeof(key), 0610);
+	assert_int_equal(xlb_sync_key_load(path, k), -EPERM);
+
+	snprintf(text, sizeof(text), "%s/missing", tmpdir);
+	assert_int_equal(xlb_sync_key_load_why(text, k, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "missing"));
+	assert_int_equal(xlb_sync_key_load_why(tmpdir, k, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not a regular file"));
+}
+
+/* Test that a key file owned by someone else is refused — they could rewrite it. Needs root. */
+static void test_key_load_owner(void **state)
+{
+	char why[256];
+	const char *path;
+	uint8_t k[XLB_SYNC_KEY_BYTES];
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: only root can give a file away to another uid\n");
+		skip();
+	}
+	path = key_file("nobody", key, sizeof(key), 0600);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(xlb_sync_key_load_why(path, k, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "owned by uid 65534"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_roundtrip_one_v4),
+		cmocka_unit_test(test_roundtrip_one_v6),
+		cmocka_unit_test(test_roundtrip_many_mixed),
+		cmocka_unit_test(test_roundtrip_max_v4),
+		cmocka_unit_test(test_roundtrip_max_v6),
+		cmocka_unit_test(test_roundtrip_control),
+		cmocka_unit_test(test_enc_full),
+		cmocka_unit_test(test_enc_refuses),
+		cmocka_unit_test(test_truncation_one),
+		cmocka_unit_test(test_truncation_max),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_bitflip_three_mixed),
+		cmocka_unit_test(test_bitflip_max_v6),
+		cmocka_unit_test(test_bitflip_control),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_replay),
+		cmocka_unit_test(test_timestamp_window),
+		cmocka_unit_test(test_structure_valid_mac),
+		cmocka_unit_test(test_bad_record),
+		cmocka_unit_test(test_rec_check),
+		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_node_id),
+		cmocka_unit_test(test_key_from_hex),
+		cmocka_unit_test_setup_teardown(test_key_load, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_key_load_owner, setup_tmpdir, teardown_tmpdir),
+	};
+
+	if (xlb_sync_init()) {
+		fprintf(stderr, "libsodium failed to initialise\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, setup_keys, NULL);
+}

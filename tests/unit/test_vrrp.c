@@ -1,0 +1,1546 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for VRRPv3: the wire format (user/vrrp_pkt.c) against adverts captured from
+ * keepalived 2.2.7, and the state machine (user/vrrp.c) on the real xlb_loop.
+ *
+ * Wire: every VRRP frame of the pcaps in XLB_VRRP_VECTORS (default
+ * /work/shared/vectors/keepalived-2.2.7) decodes to the expected fields, re-encodes byte for
+ * byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the captured IP id / flow
+ * label); v2 adverts and a table of mutations are refused with the right reason. The test
+ * parses the captures and checks checksums with its own code, not the library's.
+ *
+ * State machine: the owner callbacks are fakes that record what was asked and when. A fake
+ * peer feeds adverts through xlb_vrrp_input() from loop timers, or the test feeds one directly.
+ * Intervals are 5 cs (50 ms), so Master_Down_Interval for priority 100 is 150 + 30.5 ms. A
+ * timed event may not come early (1 ms rounding) and may come up to SLACK_MS late, which
+ * keeps the suite stable on a loaded machine and under valgrind.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "loop.h"
+#include "vrrp.h"
+#include "vrrp_pkt.h"
+
+#define MS 1000000ull
+#define SLACK_MS 100
+#define IV_CS 5 /* advert interval of the state machine tests */
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static struct xlb_addr A(const char *s)
+{
+	struct xlb_addr a = {};
+
+	if (inet_pton(AF_INET, s, a.w) == 1)
+		a.family = XLB_FAMILY_V4;
+	else if (inet_pton(AF_INET6, s, a.w) == 1)
+		a.family = XLB_FAMILY_V6;
+	else
+		fail_msg("bad address literal %s", s);
+	return a;
+}
+
+static bool addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
+}
+
+static bool addr_is(const struct xlb_addr *a, const char *s)
+{
+	struct xlb_addr b = A(s);
+
+	return addr_eq(a, &b);
+}
+
+/* The test's own Internet checksum, so the library is not checked against itself. */
+static uint16_t t_csum(const uint8_t *p, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Recompute the VRRP checksum of buf in place (after a mutation), pseudo-header included. */
+static void t_fix_csum(uint8_t *buf, size_t len, const struct xlb_addr *src,
+		       const struct xlb_addr *dst)
+{
+	uint8_t tmp[64 + 4096];
+	size_t off;
+	uint16_t c;
+
+	if (src->family == XLB_FAMILY_V4) {
+		memcpy(tmp, src->w, 4);
+		memcpy(tmp + 4, dst->w, 4);
+		tmp[8] = 0;
+		tmp[9] = 112;
+		tmp[10] = (uint8_t)(len >> 8);
+		tmp[11] = (uint8_t)len;
+		off = 12;
+	} else {
+		memcpy(tmp, src->w, 16);
+		memcpy(tmp + 16, dst->w, 16);
+		memset(tmp + 32, 0, 8);
+		tmp[34] = (uint8_t)(len >> 8);
+		tmp[35] = (uint8_t)len;
+		tmp[39] = 112;
+		off = 40;
+	}
+	buf[6] = buf[7] = 0;
+	memcpy(tmp + off, buf, len);
+	c = t_csum(tmp, off + len, 0);
+	buf[6] = c >> 8;
+	buf[7] = c & 0xff;
+}
+
+/* ---- a tiny pcap reader ------------------------------------------------------------------ */
+
+struct pcap {
+	uint8_t *data;
+	size_t len, off;
+	bool swapped; /* file written on a host of the other byte order */
+};
+
+static uint32_t pcap_u32(const struct pcap *p, const uint8_t *b)
+{
+	if (p->swapped)
+		return (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+	return (uint32_t)b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0];
+}
+
+static const char *vectors_dir(void)
+{
+	const char *d = getenv("XLB_VRRP_VECTORS");
+
+	return d ? d : "/work/shared/vectors/keepalived-2.2.7";
+}
+
+/* Returns false (the caller skips) when the capture is not there. */
+static bool pcap_open(struct pcap *p, const char *name)
+{
+	char path[512];
+	uint32_t magic;
+	FILE *f;
+	long n;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), name);
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 24);
+	rewind(f);
+	p->data = malloc((size_t)n);
+	assert_non_null(p->data);
+	assert_int_equal(fread(p->data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	p->len = (size_t)n;
+	magic = (uint32_t)p->data[0] | p->data[1] << 8 | p->data[2] << 16 |
+		(uint32_t)p->data[3] << 24;
+	if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
+		p->swapped = false;
+	else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
+		p->swapped = true;
+	else
+		fail_msg("%s: not a pcap file", name);
+	assert_int_equal(pcap_u32(p, p->data + 20), 1); /* LINKTYPE_ETHERNET */
+	p->off = 24;
+	return true;
+}
+
+static bool pcap_next(struct pcap *p, const uint8_t **frame, size_t *caplen)
+{
+	uint32_t incl;
+
+	if (p->off + 16 > p->len)
+		return false;
+	incl = pcap_u32(p, p->data + p->off + 8);
+	assert_true(p->off + 16 + incl <= p->len);
+	*frame = p->data + p->off + 16;
+	*caplen = incl;
+	p->off += 16 + incl;
+	return true;
+}
+
+static void pcap_close(struct pcap *p)
+{
+	free(p->data);
+	p->data = NULL;
+}
+
+/* A VRRP frame taken apart by the test (not by xlb_vrrp_ip4_parse). */
+struct vframe {
+	uint8_t family;
+	const uint8_t *ip; /* IP header */
+	size_t ip_hlen;
+	const uint8_t *vrrp;
+	size_t vrrp_len;
+	struct xlb_addr src, dst;
+	uint8_t ttl;
+	uint16_t ip_id;    /* IPv4 */
+	uint32_t flow;     /* IPv6 flow label */
+	size_t frame_left; /* bytes from the IP header to the end of the frame */
+};
+
+static bool frame_vrrp(const uint8_t *f, size_t n, struct vframe *v)
+{
+	const uint8_t *ip = f + 14;
+	uint16_t et;
+
+	memset(v, 0, sizeof(*v));
+	if (n < 14)
+		return false;
+	et = (uint16_t)(f[12] << 8 | f[13]);
+	v->ip = ip;
+	v->frame_left = n - 14;
+	if (et == 0x0800 && n >= 34 && ip[9] == 112) {
+		size_t ihl = (ip[0] & 0x0f) * 4u, tot = (size_t)ip[2] << 8 | ip[3];
+
+		assert_true(14 + tot <= n);
+		v->family = XLB_FAMILY_V4;
+		v->ip_hlen = ihl;
+		v->vrrp = ip + ihl;
+		v->vrrp_len = tot - ihl;
+		v->src.family = v->dst.family = XLB_FAMILY_V4;
+		memcpy(v->src.w, ip + 12, 4);
+		memcpy(v->dst.w, ip + 16, 4);
+		v->ttl = ip[8];
+		v->ip_id = (uint16_t)(ip[4] << 8 | ip[5]);
+		return true;
+	}
+	if (et == 0x86dd && n >= 54 && ip[6] == 112) {
+		size_t plen = (size_t)ip[4] << 8 | ip[5];
+
+		assert_true(54 + plen <= n);
+		v->family = XLB_FAMILY_V6;
+		v->ip_hlen = 40;
+		v->vrrp = ip + 40;
+		v->vrrp_len = plen;
+		v->src.family = v->dst.family = XLB_FAMILY_V6;
+		memcpy(v->src.w, ip + 8, 16);
+		memcpy(v->dst.w, ip + 24, 16);
+		v->ttl = ip[7];
+		v->flow = (uint32_t)(ip[1] & 0x0f) << 16 | ip[2] << 8 | ip[3];
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Decode a captured advert, re-encode it from the decoded fields, rebuild its IP header:
+ * all three must reproduce the capture byte for byte.
+ */
+static void check_roundtrip(const struct vframe *v, const char *what)
+{
+	struct xlb_vrrp_advert a;
+	uint8_t buf[4096], hdr[40];
+	int n;
+
+	n = xlb_vrrp_decode(v->vrrp, v->vrrp_len, &v->src, &v->dst, v->ttl, &a);
+	if (n)
+		fail_msg("%s: decode: %s", what, xlb_vrrp_err_str(n));
+	n = xlb_vrrp_encode(&a, &v->src, &v->dst, buf, sizeof(buf));
+	assert_int_equal(n, (int)v->vrrp_len);
+	if (memcmp(buf, v->vrrp, v->vrrp_len))
+		fail_msg("%s: re-encoded VRRP differs from the capture", what);
+	if (v->family == XLB_FAMILY_V4) {
+		n = xlb_vrrp_ip4_build(hdr, sizeof(hdr), &v->src, &v->dst, v->ip_id, v->vrrp_len);
+		assert_int_equal(n, 20);
+		assert_int_equal(v->ip_hlen, 20);
+		if (memcmp(hdr, v->ip, 20))
+			fail_msg("%s: rebuilt IPv4 header differs from the capture", what);
+		/* and the capture's IP header checksum verifies with the test's own sum */
+		assert_int_equal(t_csum(v->ip, 20, 0), 0);
+	} else {
+		n = xlb_vrrp_ip6_build(hdr, sizeof(hdr), &v->src, &v->dst, v->flow, v->vrrp_len);
+		assert_int_equal(n, 40);
+		if (memcmp(hdr, v->ip, 40))
+			fail_msg("%s: rebuilt IPv6 header differs from the capture", what);
+	}
+}
+
+/* ---- wire format ------------------------------------------------------------------------- */
+
+struct vector_case {
+	const char *file;
+	uint8_t family, vrid, priority;
+	uint16_t interval_cs;
+};
+
+/*
+ * Test that each single-advert capture decodes to what keepalived was configured with and
+ * re-encodes byte for byte. The README says VRID 51 throughout; the IPv6 capture carries 52
+ * (the pair ran one instance per family), and that is what is on the wire.
+ */
+static void test_pcap_v3_adverts(void **state)
+{
+	static const struct vector_case cases[] = {
+		{ "one_vrrpv3_ipv4_advert_adv1s.pcap", XLB_FAMILY_V4, 51, 100, 100 },
+		{ "one_vrrpv3_ipv4_advert_adv100ms.pcap", XLB_FAMILY_V4, 51, 100, 10 },
+		{ "one_vrrpv3_ipv4_advert_adv10ms.pcap", XLB_FAMILY_V4, 51, 100, 1 },
+		{ "one_vrrpv3_ipv4_prio0.pcap", XLB_FAMILY_V4, 51, 0, 100 },
+		{ "one_vrrpv3_ipv6_advert.pcap", XLB_FAMILY_V6, 52, 100, 100 },
+	};
+	struct xlb_addr vip4 = A("10.250.0.100"), vip6 = A("fd25:250::100"), grp;
+	struct xlb_vrrp_advert a;
+	size_t i, caplen;
+	const uint8_t *f;
+	struct vframe v;
+	struct pcap p;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vector_case *c = &cases[i];
+
+		if (!pcap_open(&p, c->file)) {
+			print_message("SKIP %s: not found in %s\n", c->file, vectors_dir());
+			skip();
+		}
+		assert_true(pcap_next(&p, &f, &caplen));
+		assert_true(frame_vrrp(f, caplen, &v));
+		assert_int_equal(v.family, c->family);
+		assert_int_equal(v.ttl, 255);
+		assert_int_equal(xlb_vrrp_group(c->family, &grp), 0);
+		assert_true(addr_eq(&v.dst, &grp));
+
+		assert_int_equal(xlb_vrrp_decode(v.vrrp, v.vrrp_len, &v.src, &v.dst, v.ttl, &a), 0);
+		assert_int_equal(a.vrid, c->vrid);
+		assert_int_equal(a.priority, c->priority);
+		assert_int_equal(a.interval_cs, c->interval_cs);
+		assert_int_equal(a.family, c->family);
+		assert_int_equal(a.n_addrs, 1);
+		assert_true(addr_eq(&a.addrs[0], c->family == XLB_FAMILY_V4 ? &vip4 : &vip6));
+		check_roundtrip(&v, c->file);
+		assert_false(pcap_next(&p, &f, &caplen));
+		pcap_close(&p);
+	}
+}
+
+/*
+ * Test that every VRRP frame of the mixed capture (both families, two senders: the master at
+ * 100, its graceful stop, the backup taking over at 90 and stopping in turn) round-trips byte
+ * for byte, including the second sender's own IPv6 flow label.
+ */
+static void test_pcap_mixed_exchange(void **state)
+{
+	struct xlb_vrrp_advert a;
+	unsigned int n_v4 = 0, n_v6 = 0, n_prio0 = 0, n_prio90 = 0;
+	const uint8_t *f;
+	struct vframe v;
+	struct pcap p;
+	size_t caplen;
+	char what[64];
+
+	(void)state;
+	if (!pcap_open(&p, "v3_ipv4_ipv6_garp_na.pcap")) {
+		print_message("SKIP: v3_ipv4_ipv6_garp_na.pcap not found in %s\n", vectors_dir());
+		skip();
+	}
+	while (pcap_next(&p, &f, &caplen)) {
+		if (!frame_vrrp(f, caplen, &v))
+			continue;
+		snprintf(what, sizeof(what), "mixed frame %u", n_v4 + n_v6);
+		assert_int_equal(xlb_vrrp_decode(v.vrrp, v.vrrp_len, &v.src, &v.dst, v.ttl, &a), 0);
+		assert_int_equal(a.vrid, v.family == XLB_FAMILY_V4 ? 51 : 52);
+		assert_int_equal(a.interval_cs, 100);
+		assert_true(a.priority == 100 || a.priority == 90 || a.priority == 0);
+		n_prio0 += a.priority == 0;
+		n_prio90 += a.priority == 90;
+		check_roundtrip(&v, what);
+		if (v.family == XLB_FAMILY_V4)
+			n_v4++;
+		else
+			n_v6++;
+	}
+	pcap_close(&p);
+	assert_int_equal(n_v4, 20);
+	assert_int_equal(n_v6, 20);
+	assert_int_equal(n_prio0, 4);   /* each node's graceful stop, both families */
+	assert_int_equal(n_prio90, 18); /* the backup as master */
+}
+
+/* Test that keepalived's VRRPv2 adverts are refused as the wrong version, not as a bad length. */
+static void test_pcap_v2_rejected(void **state)
+{
+	static const char *const files[] = {
+		"one_vrrpv2_ipv4_advert.pcap",
+		"one_vrrpv2_ipv4_prio0.pcap",
+	};
+	struct xlb_vrrp_advert a;
+	const uint8_t *f;
+	struct vframe v;
+	struct pcap p;
+	size_t i, caplen;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		if (!pcap_open(&p, files[i])) {
+			print_message("SKIP %s: not found in %s\n", files[i], vectors_dir());
+			skip();
+		}
+		assert_true(pcap_next(&p, &f, &caplen));
+		assert_true(frame_vrrp(f, caplen, &v));
+		assert_int_equal(v.vrrp[0] >> 4, 2);
+		assert_int_equal(xlb_vrrp_decode(v.vrrp, v.vrrp_len, &v.src, &v.dst, v.ttl, &a),
+				 -XLB_VRRP_E_VERSION);
+		pcap_close(&p);
+	}
+}
+
+/* A known-good advert per family, as captured (so the mutation tests need no pcap). */
+static const uint8_t adv4[] = { 0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x73, 0x7f,
+				0x0a, 0xfa, 0x00, 0x64 };
+static const uint8_t adv6[] = { 0x31, 0x34, 0x64, 0x01, 0x00, 0x64, 0x61, 0xd7,
+				0xfd, 0x25, 0x02, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00 };
+
+enum mut {
+	M_NONE,
+	M_TTL254,
+	M_TTL0,
+	M_CSUM_FLIP,
+	M_ADDR_FLIP,    /* VIP byte changed, checksum left stale */
+	M_WRONG_DST,    /* pseudo-header with another destination */
+	M_COUNT2,       /* count 2, one address on the wire */
+	M_COUNT0,
+	M_COUNT255,
+	M_TRAILING,     /* one byte more than the count says */
+	M_TYPE2,
+	M_TYPE0,
+	M_VERSION2,
+	M_VERSION4,
+	M_INTERVAL0,    /* checksum fixed */
+	M_RSVD_BITS,    /* reserved bits set, checksum fixed: ignored on reception */
+	M_MIXED_FAMILY, /* src and dst of different families */
+};
+
+struct mut_case {
+	const char *name;
+	enum mut m;
+	int expect; /* 0 or -XLB_VRRP_E_* */
+};
+
+static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_addr *src0,
+			     const struct xlb_addr *dst0, const struct mut_case *c)
+{
+	struct xlb_addr src = *src0, dst = *dst0, other = A("10.0.0.1");
+	struct xlb_vrrp_advert a;
+	uint8_t buf[64] = {}, ttl = 255;
+	size_t len = olen;
+	int r;
+
+	memcpy(buf, orig, olen);
+	switch (c->m) {
+	case M_NONE:
+		break;
+	case M_TTL254:
+		ttl = 254;
+		break;
+	case M_TTL0:
+		ttl = 0;
+		break;
+	case M_CSUM_FLIP:
+		buf[7] ^= 0x01;
+		break;
+	case M_ADDR_FLIP:
+		buf[olen - 1] ^= 0x01;
+		break;
+	case M_WRONG_DST:
+		dst.w[0] ^= htonl(1);
+		break;
+	case M_COUNT2:
+		buf[3] = 2;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_COUNT0:
+		buf[3] = 0;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_COUNT255:
+		buf[3] = 255;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_TRAILING:
+		len++;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_TYPE2:
+		buf[0] = 0x32;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_TYPE0:
+		buf[0] = 0x30;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_VERSION2:
+		buf[0] = 0x21;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_VERSION4:
+		buf[0] = 0x41;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_INTERVAL0:
+		buf[4] = buf[5] = 0;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_RSVD_BITS:
+		buf[4] |= 0xf0;
+		t_fix_csum(buf, len, &src, &dst);
+		break;
+	case M_MIXED_FAMILY:
+		if (src.family == XLB_FAMILY_V4)
+			dst = A("ff02::12");
+		else
+			dst = other;
+		break;
+	}
+	r = xlb_vrrp_decode(buf, len, &src, &dst, ttl, &a);
+	if (r != c->expect)
+		fail_msg("%s (%s): got %d (%s), want %d (%s)", c->name,
+			 src.family == XLB_FAMILY_V4 ? "ipv4" : "ipv6", r, xlb_vrrp_err_str(r),
+			 c->expect, xlb_vrrp_err_str(c->expect));
+	if (!r)
+		assert_int_equal(a.interval_cs, 100);
+}
+
+/* Test that each damaged advert is refused with the reason naming the damage, both families. */
+static void test_decode_mutations(void **state)
+{
+	static const struct mut_case cases[] = {
+		{ "unchanged", M_NONE, 0 },
+		{ "ttl 254", M_TTL254, -XLB_VRRP_E_TTL },
+		{ "ttl 0", M_TTL0, -XLB_VRRP_E_TTL },
+		{ "checksum byte flipped", M_CSUM_FLIP, -XLB_VRRP_E_CHECKSUM },
+		{ "address byte flipped", M_ADDR_FLIP, -XLB_VRRP_E_CHECKSUM },
+		{ "other destination in pseudo-header", M_WRONG_DST, -XLB_VRRP_E_CHECKSUM },
+		{ "count 2 for one address", M_COUNT2, -XLB_VRRP_E_LENGTH },
+		{ "count 0", M_COUNT0, -XLB_VRRP_E_LENGTH },
+		{ "count 255", M_COUNT255, -XLB_VRRP_E_LENGTH },
+		{ "trailing byte", M_TRAILING, -XLB_VRRP_E_LENGTH },
+		{ "type 2", M_TYPE2, -XLB_VRRP_E_TYPE },
+		{ "type 0", M_TYPE0, -XLB_VRRP_E_TYPE },
+		{ "version 2", M_VERSION2, -XLB_VRRP_E_VERSION },
+		{ "version 4", M_VERSION4, -XLB_VRRP_E_VERSION },
+		{ "interval 0", M_INTERVAL0, -XLB_VRRP_E_INTERVAL },
+		{ "reserved bits set", M_RSVD_BITS, 0 },
+		{ "mixed families", M_MIXED_FAMILY, -XLB_VRRP_E_FAMILY },
+	};
+	struct xlb_addr s4 = A("10.250.0.1"), d4 = A("224.0.0.18");
+	struct xlb_addr s6 = A("fe80::aff:fefa:1"), d6 = A("ff02::12");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mutate_and_check(adv4, sizeof(adv4), &s4, &d4, &cases[i]);
+		mutate_and_check(adv6, sizeof(adv6), &s6, &d6, &cases[i]);
+	}
+}
+
+/* Test that an advert cut short at every length is refused as too short, never read past. */
+static void test_decode_truncated(void **state)
+{
+	struct xlb_addr s4 = A("10.250.0.1"), d4 = A("224.0.0.18");
+	struct xlb_addr s6 = A("fe80::aff:fefa:1"), d6 = A("ff02::12");
+	struct xlb_vrrp_advert a;
+	uint8_t *copy;
+	size_t len;
+
+	(void)state;
+	for (len = 0; len < sizeof(adv4); len++) {
+		/* an exact-size heap copy, so valgrind sees any read past the end */
+		copy = malloc(len ? len : 1);
+		memcpy(copy, adv4, len);
+		assert_int_equal(xlb_vrrp_decode(copy, len, &s4, &d4, 255, &a), -XLB_VRRP_E_LENGTH);
+		free(copy);
+	}
+	for (len = 0; len < sizeof(adv6); len++) {
+		copy = malloc(len ? len : 1);
+		memcpy(copy, adv6, len);
+		assert_int_equal(xlb_vrrp_decode(copy, len, &s6, &d6, 255, &a), -XLB_VRRP_E_LENGTH);
+		free(copy);
+	}
+}
+
+/* Test that encode refuses what the wire cannot carry, and round-trips the largest advert. */
+static void test_encode_limits(void **state)
+{
+	struct xlb_addr s4 = A("10.250.0.1"), d4 = A("224.0.0.18");
+	struct xlb_addr s6 = A("fe80::1"), d6 = A("ff02::12");
+	struct xlb_vrrp_advert *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	uint8_t buf[8 + 255 * 16];
+	unsigned int i;
+
+	(void)state;
+	a->vrid = 7;
+	a->priority = 200;
+	a->family = XLB_FAMILY_V4;
+	a->interval_cs = XLB_VRRP_INTERVAL_MAX_CS;
+	a->n_addrs = 255;
+	for (i = 0; i < 255; i++) {
+		a->addrs[i].family = XLB_FAMILY_V4;
+		a->addrs[i].w[0] = htonl(0x0a000000 + i);
+	}
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), 8 + 255 * 4);
+	assert_int_equal(xlb_vrrp_decode(buf, 8 + 255 * 4, &s4, &d4, 255, b), 0);
+	assert_int_equal(b->n_addrs, 255);
+	assert_int_equal(b->interval_cs, 4095);
+	assert_int_equal(memcmp(a->addrs, b->addrs, sizeof(a->addrs)), 0);
+
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, 8 + 255 * 4 - 1), -ENOSPC);
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), -EINVAL); /* family */
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d6, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 4096;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 0;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 100;
+	a->n_addrs = 0;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->n_addrs = 2;
+	a->addrs[1] = A("fd00::1"); /* an IPv6 VIP in an IPv4 advert */
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+
+	/* IPv6, several addresses */
+	a->family = XLB_FAMILY_V6;
+	a->n_addrs = 3;
+	for (i = 0; i < 3; i++) {
+		a->addrs[i] = A("fd25:250::100");
+		a->addrs[i].w[3] = htonl(0x100 + i);
+	}
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), 8 + 3 * 16);
+	assert_int_equal(xlb_vrrp_decode(buf, 8 + 3 * 16, &s6, &d6, 255, b), 0);
+	assert_true(addr_eq(&b->addrs[2], &a->addrs[2]));
+	assert_int_equal(xlb_vrrp_len(XLB_FAMILY_V6, 3), 56);
+	assert_int_equal(xlb_vrrp_len(0, 3), 0);
+	free(a);
+	free(b);
+}
+
+/* Test that the IPv4 splitter finds the VRRP part, drops link padding and refuses bad headers. */
+static void test_ip4_parse(void **state)
+{
+	/* the adv1s capture's IPv4 packet plus 14 bytes of Ethernet padding */
+	static const uint8_t pkt[] = { 0x45, 0xc0, 0x00, 0x20, 0x00, 0x01, 0x00, 0x00, 0xff, 0x70,
+				       0xcf, 0x9f, 0x0a, 0xfa, 0x00, 0x01, 0xe0, 0x00, 0x00, 0x12,
+				       0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x73, 0x7f, 0x0a, 0xfa,
+				       0x00, 0x64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct xlb_addr src, dst, s = A("10.250.0.1"), d = A("224.0.0.18");
+	struct xlb_vrrp_advert a;
+	size_t off, plen;
+	uint8_t ttl, bad[sizeof(pkt)];
+
+	(void)state;
+	assert_int_equal(xlb_vrrp_ip4_parse(pkt, sizeof(pkt), &src, &dst, &ttl, &off, &plen), 0);
+	assert_true(addr_eq(&src, &s));
+	assert_true(addr_eq(&dst, &d));
+	assert_int_equal(ttl, 255);
+	assert_int_equal(off, 20);
+	assert_int_equal(plen, 12);
+	assert_int_equal(xlb_vrrp_decode(pkt + off, plen, &src, &dst, ttl, &a), 0);
+
+	assert_int_equal(xlb_vrrp_ip4_parse(pkt, 31, &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_LENGTH);
+	assert_int_equal(xlb_vrrp_ip4_parse(pkt, 19, &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_IP);
+	memcpy(bad, pkt, sizeof(pkt));
+	bad[0] = 0x65;
+	assert_int_equal(xlb_vrrp_ip4_parse(bad, sizeof(bad), &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_IP);
+	bad[0] = 0x44;
+	assert_int_equal(xlb_vrrp_ip4_parse(bad, sizeof(bad), &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_IP);
+	memcpy(bad, pkt, sizeof(pkt));
+	bad[9] = 17;
+	assert_int_equal(xlb_vrrp_ip4_parse(bad, sizeof(bad), &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_IP);
+	memcpy(bad, pkt, sizeof(pkt));
+	bad[3] = 0x10; /* total length 16 < IHL */
+	assert_int_equal(xlb_vrrp_ip4_parse(bad, sizeof(bad), &src, &dst, &ttl, &off, &plen),
+			 -XLB_VRRP_E_IP);
+}
+
+/* Test that every reason has a name, negated or not. */
+static void test_err_names(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < XLB_VRRP_E_MAX; i++) {
+		assert_non_null(xlb_vrrp_err_str(i));
+		assert_string_equal(xlb_vrrp_err_str(i), xlb_vrrp_err_str(-i));
+		assert_string_not_equal(xlb_vrrp_err_str(i), "unknown");
+	}
+	assert_string_equal(xlb_vrrp_err_str(XLB_VRRP_E_MAX), "unknown");
+	assert_string_equal(xlb_vrrp_err_str(-XLB_VRRP_E_TTL), "ttl");
+}
+
+/* ---- state machine ----------------------------------------------------------------------- */
+
+#define MAX_EVENTS 512
+
+struct fx;
+
+/* A fake router on the segment, advertising from a loop timer. */
+struct peer {
+	struct fx *f;
+	struct xlb_timer t;
+	struct xlb_addr src;
+	uint8_t vrid, priority, ttl;
+	uint16_t interval_cs;
+	int left;              /* adverts still to send; -1 = until stopped */
+	uint8_t last_priority; /* sent after the others when left reaches 0; 255 = nothing */
+	bool wrong_count;      /* advertise one address too many */
+	bool wrong_vip;        /* right count, other address */
+	uint64_t last_sent_ns;
+	unsigned int sent;
+};
+
+struct fx {
+	struct xlb_loop loop;
+	struct xlb_vrrp vr;
+	bool vr_inited;
+	struct xlb_vrrp_config cfg;
+	struct xlb_addr vips[2];
+	uint64_t t0;
+
+	uint64_t advert_t[MAX_EVENTS];
+	uint8_t advert_prio[MAX_EVENTS];
+	unsigned int n_adverts;
+	uint64_t garp_t[MAX_EVENTS];
+	unsigned int n_garps;
+	unsigned int n_master, n_backup;
+	uint64_t master_t, backup_t;
+	char notified[MAX_EVENTS / 8][8];
+	unsigned int n_notify;
+
+	struct peer peer;
+	struct xlb_timer poll, action;
+	bool (*pred)(struct fx *f);
+	uint64_t deadline;
+	void (*action_fn)(struct fx *f);
+};
+
+static double ms_since(uint64_t from, uint64_t t)
+{
+	return (double)(int64_t)(t - from) / 1e6;
+}
+
+static int op_send_advert(struct xlb_vrrp *vr, uint8_t priority, void *arg)
+{
+	struct fx *f = arg;
+	struct xlb_vrrp_advert *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct xlb_addr grp;
+	uint8_t buf[512];
+	int n;
+
+	/* build it as the owner will, and check it decodes to what was asked */
+	assert_int_equal(xlb_vrrp_group(vr->cfg.family, &grp), 0);
+	xlb_vrrp_fill_advert(vr, priority, a);
+	n = xlb_vrrp_encode(a, &vr->cfg.local, &grp, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(xlb_vrrp_decode(buf, (size_t)n, &vr->cfg.local, &grp, 255, b), 0);
+	assert_int_equal(b->priority, priority);
+	assert_int_equal(b->vrid, vr->cfg.vrid);
+	assert_int_equal(b->interval_cs, vr->cfg.advert_interval_cs);
+	free(a);
+	free(b);
+
+	assert_true(f->n_adverts < MAX_EVENTS);
+	f->advert_t[f->n_adverts] = xlb_now_ns();
+	f->advert_prio[f->n_adverts++] = priority;
+	return 0;
+}
+
+static int op_become_master(struct xlb_vrrp *vr, void *arg)
+{
+	struct fx *f = arg;
+
+	(void)vr;
+	f->n_master++;
+	f->master_t = xlb_now_ns();
+	return 0;
+}
+
+static int op_become_backup(struct xlb_vrrp *vr, void *arg)
+{
+	struct fx *f = arg;
+
+	(void)vr;
+	f->n_backup++;
+	f->backup_t = xlb_now_ns();
+	return 0;
+}
+
+static int op_send_garp(struct xlb_vrrp *vr, void *arg)
+{
+	struct fx *f = arg;
+
+	(void)vr;
+	assert_true(f->n_garps < MAX_EVENTS);
+	f->garp_t[f->n_garps++] = xlb_now_ns();
+	return 0;
+}
+
+static void op_notify(struct xlb_vrrp *vr, const char *state, void *arg)
+{
+	struct fx *f = arg;
+
+	(void)vr;
+	assert_true(f->n_notify < MAX_EVENTS / 8);
+	snprintf(f->notified[f->n_notify++], sizeof(f->notified[0]), "%s", state);
+}
+
+static const struct xlb_vrrp_ops fake_ops = {
+	.send_advert = op_send_advert,
+	.become_master = op_become_master,
+	.become_backup = op_become_backup,
+	.send_garp = op_send_garp,
+	.notify = op_notify,
+};
+
+static const char *last_notify(const struct fx *f)
+{
+	return f->n_notify ? f->notified[f->n_notify - 1] : "";
+}
+
+/* Feed one advert from src through the whole receive path (encode -> xlb_vrrp_input). */
+static int feed_full(struct fx *f, const struct xlb_addr *src, uint8_t vrid, uint8_t priority,
+		     uint16_t interval_cs, uint8_t ttl, bool wrong_count, bool wrong_vip)
+{
+	struct xlb_vrrp_advert *a = calloc(1, sizeof(*a));
+	struct xlb_addr grp;
+	uint8_t buf[512];
+	size_t i;
+	int n;
+
+	assert_int_equal(xlb_vrrp_group(src->family, &grp), 0);
+	a->vrid = vrid;
+	a->priority = priority;
+	a->family = src->family;
+	a->interval_cs = interval_cs;
+	a->n_addrs = (uint8_t)f->cfg.n_vips;
+	/* a sender of the other family cannot carry our VIPs: it advertises itself */
+	for (i = 0; i < f->cfg.n_vips; i++)
+		a->addrs[i] = src->family == f->cfg.family ? f->cfg.vips[i] : *src;
+	if (wrong_count)
+		a->addrs[a->n_addrs++] = *src;
+	if (wrong_vip)
+		a->addrs[0] = *src;
+	n = xlb_vrrp_encode(a, src, &grp, buf, sizeof(buf));
+	assert_true(n > 0);
+	free(a);
+	return xlb_vrrp_input(&f->vr, buf, (size_t)n, src, &grp, ttl);
+}
+
+static int feed(struct fx *f, const char *src, uint8_t priority, uint16_t interval_cs)
+{
+	struct xlb_addr s = A(src);
+
+	return feed_full(f, &s, f->cfg.vrid, priority, interval_cs, 255, false, false);
+}
+
+static void peer_cb(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct peer *p = t->arg;
+	uint8_t prio = p->priority;
+
+	if (!p->left) {
+		if (p->last_priority == 255)
+			return;
+		prio = p->last_priority;
+		p->last_priority = 255;
+	} else if (p->left > 0) {
+		p->left--;
+	}
+	feed_full(p->f, &p->src, p->vrid, prio, p->interval_cs, p->ttl, p->wrong_count,
+		  p->wrong_vip);
+	p->last_sent_ns = xlb_now_ns();
+	p->sent++;
+	if (p->left || p->last_priority != 255)
+		xlb_timer_arm(loop, t, p->interval_cs * 10 * MS);
+}
+
+/* Start the fake peer now: `count` adverts (-1 forever) every interval_cs. */
+static void peer_start(struct fx *f, const char *src, uint8_t priority, uint16_t interval_cs,
+		       int count)
+{
+	struct peer *p = &f->peer;
+
+	p->src = A(src);
+	p->vrid = f->cfg.vrid;
+	p->priority = priority;
+	p->interval_cs = interval_cs;
+	p->ttl = 255;
+	p->left = count;
+	p->last_priority = 255;
+	assert_int_equal(xlb_timer_arm(&f->loop, &p->t, 0), 0);
+}
+
+static void poll_cb(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct fx *f = t->arg;
+
+	if ((f->pred && f->pred(f)) || xlb_now_ns() >= f->deadline) {
+		xlb_loop_stop(loop);
+		return;
+	}
+	xlb_timer_arm(loop, t, MS);
+}
+
+static void action_cb(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct fx *f = t->arg;
+
+	(void)loop;
+	f->action_fn(f);
+}
+
+/* Run the loop until pred holds or max_ms passed; returns whether pred held. */
+static bool run_until(struct fx *f, bool (*pred)(struct fx *f), unsigned int max_ms)
+{
+	f->pred = pred;
+	f->deadline = xlb_now_ns() + max_ms * MS;
+	if (pred && pred(f))
+		return true;
+	f->loop.stop = false;
+	assert_int_equal(xlb_timer_arm(&f->loop, &f->poll, MS), 0);
+	assert_int_equal(xlb_loop_run(&f->loop), 0);
+	xlb_timer_cancel(&f->loop, &f->poll);
+	return pred && pred(f);
+}
+
+static void run_for(struct fx *f, unsigned int ms)
+{
+	run_until(f, NULL, ms);
+}
+
+static bool is_master(struct fx *f)
+{
+	return f->vr.state == XLB_VRRP_MASTER;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(xlb_loop_init(&f->loop, NULL, NULL, NULL), 0);
+	xlb_timer_init(&f->poll, poll_cb, f);
+	xlb_timer_init(&f->action, action_cb, f);
+	xlb_timer_init(&f->peer.t, peer_cb, &f->peer);
+	f->peer.f = f;
+	xlb_vrrp_config_init(&f->cfg);
+	f->cfg.vrid = 51;
+	f->cfg.priority = 100;
+	f->cfg.family = XLB_FAMILY_V4;
+	f->cfg.advert_interval_cs = IV_CS;
+	f->cfg.local = A("10.250.0.1");
+	f->vips[0] = A("10.250.0.100");
+	f->vips[1] = A("10.250.0.101");
+	f->cfg.vips = f->vips;
+	f->cfg.n_vips = 2;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->vr_inited)
+		xlb_vrrp_fini(&f->vr);
+	xlb_timer_cancel(&f->loop, &f->peer.t);
+	xlb_timer_cancel(&f->loop, &f->action);
+	xlb_timer_cancel(&f->loop, &f->poll);
+	xlb_loop_fini(&f->loop);
+	free(f);
+	return 0;
+}
+
+/* init + start with f->cfg; t0 is taken just before the start. */
+static void start(struct fx *f)
+{
+	assert_int_equal(xlb_vrrp_init(&f->vr, &f->loop, &f->cfg, &fake_ops, f), 0);
+	f->vr_inited = true;
+	f->t0 = xlb_now_ns();
+	assert_int_equal(xlb_vrrp_start(&f->vr), 0);
+}
+
+/* Get to Master fast: a master's priority-0 advert makes us wait Skew_Time only. */
+static void make_master(struct fx *f)
+{
+	start(f);
+	assert_int_equal(feed(f, "10.250.0.200", 0, IV_CS), 0);
+	assert_true(run_until(f, is_master, 500));
+}
+
+static void assert_between_ms(double v, double lo, double hi, const char *what)
+{
+	if (v < lo || v > hi)
+		fail_msg("%s: %.1f ms, want %.1f..%.1f", what, v, lo, hi);
+}
+
+/* Test that a backup that hears nobody is Master after 3 x interval + skew, GARPs, adverts. */
+static void test_backup_to_master_after_down_interval(void **state)
+{
+	struct fx *f = *state;
+	double want, got;
+	unsigned int n;
+
+	start(f);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_backup, 1); /* stale VIPs of a crashed run cleared */
+	assert_string_equal(last_notify(f), "BACKUP");
+	want = (double)xlb_vrrp_master_down_ns(&f->vr) / 1e6;
+	assert_between_ms(want, 180.4, 180.5, "priority 100, 50 ms interval: down interval");
+
+	assert_true(run_until(f, is_master, 1000));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	assert_between_ms(got, want - 1, want + SLACK_MS, "backup -> master");
+	assert_int_equal(f->n_master, 1);
+	assert_string_equal(last_notify(f), "MASTER");
+	assert_int_equal(f->n_adverts, 1);
+	assert_int_equal(f->advert_prio[0], 100);
+	assert_int_equal(f->n_garps, 5);
+	/* advert before the VIPs, VIPs before the GARPs: the old master lets go first */
+	assert_true(f->advert_t[0] <= f->master_t && f->master_t <= f->garp_t[0]);
+	assert_true(addr_eq(&f->vr.master_addr, &f->cfg.local));
+
+	run_for(f, 260);
+	n = f->n_adverts;
+	if (n < 5 || n > 7)
+		fail_msg("%u adverts in the first 260 ms as master, want 6", n);
+	assert_int_equal(f->vr.stats.to_master, 1);
+	assert_int_equal(f->vr.stats.tx_adverts, n);
+}
+
+/* Test that an address owner (255) is Master at once and advertises on time, without drift. */
+static void test_owner_master_at_once(void **state)
+{
+	struct fx *f = *state;
+	unsigned int i;
+
+	f->cfg.priority = 255;
+	start(f);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(f->n_backup, 0);
+	assert_int_equal(f->n_master, 1);
+	assert_int_equal(f->n_adverts, 1);
+	assert_int_equal(f->advert_prio[0], 255);
+	assert_int_equal(f->n_garps, 5);
+
+	run_for(f, 1025);
+	if (f->n_adverts < 20 || f->n_adverts > 22)
+		fail_msg("%u adverts in 1025 ms at 50 ms, want 21", f->n_adverts);
+	/* the k-th advert is due at k x 50 ms from the first: re-armed from the deadline */
+	for (i = 1; i < f->n_adverts; i++)
+		assert_between_ms(ms_since(f->advert_t[0], f->advert_t[i]), i * 50.0 - 1,
+				  i * 50.0 + SLACK_MS / 2, "advert schedule");
+	/* an owner is never lowered by tracking */
+	i = f->n_adverts;
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 50), 0);
+	assert_int_equal(f->vr.eff_priority, 255);
+	assert_int_equal(f->n_adverts, i);
+}
+
+/* Test that a backup that keeps hearing a higher-priority master stays Backup and learns it. */
+static void test_backup_stays_backup(void **state)
+{
+	struct fx *f = *state;
+
+	start(f);
+	peer_start(f, "10.250.0.2", 200, IV_CS, -1);
+	run_for(f, 600);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_master, 0);
+	assert_int_equal(f->n_adverts, 0);
+	assert_true(addr_eq(&f->vr.master_addr, &f->peer.src));
+	assert_int_equal(f->vr.master_priority, 200);
+	assert_true(f->vr.stats.rx_adverts >= 8);
+	assert_int_equal(f->vr.stats.rx_adverts, f->peer.sent);
+}
+
+/* Test that a backup takes the master's advert interval: down interval from the 10 cs it heard. */
+static void test_backup_learns_interval(void **state)
+{
+	struct fx *f = *state;
+	double want = 3 * 100 + 156 * 100 / 256.0, got;
+
+	start(f);
+	peer_start(f, "10.250.0.2", 200, 10, 3);
+	assert_false(run_until(f, is_master, 250));
+	assert_int_equal(f->vr.master_adver_int_cs, 10);
+	assert_true(run_until(f, is_master, 1000));
+	assert_int_equal(f->peer.sent, 3);
+	got = ms_since(f->peer.last_sent_ns, f->vr.state_since_ns);
+	assert_between_ms(got, want - 1, want + SLACK_MS, "last 10 cs advert -> master");
+	/* as Master we advertise our own interval again */
+	assert_int_equal(f->vr.master_adver_int_cs, IV_CS);
+}
+
+/* Test that a priority-0 advert makes a backup take over after Skew_Time, not the down interval. */
+static void test_backup_prio0_fast_takeover(void **state)
+{
+	struct fx *f = *state;
+	double skew = 156 * 50 / 256.0, got;
+
+	start(f);
+	peer_start(f, "10.250.0.2", 200, IV_CS, 3);
+	f->peer.last_priority = 0;
+	assert_true(run_until(f, is_master, 1000));
+	assert_int_equal(f->peer.sent, 4);
+	assert_int_equal(f->vr.stats.rx_prio0, 1);
+	got = ms_since(f->peer.last_sent_ns, f->vr.state_since_ns);
+	assert_between_ms(got, skew - 1, skew + SLACK_MS, "priority 0 -> master");
+	assert_true(got < 180.0); /* sooner than Master_Down_Interval */
+}
+
+/* Test that a master hearing a higher priority yields at once, drops the VIPs, falls silent. */
+static void test_master_yields_to_higher(void **state)
+{
+	struct fx *f = *state;
+	unsigned int adverts, backups;
+
+	make_master(f);
+	adverts = f->n_adverts;
+	backups = f->n_backup;
+	assert_int_equal(feed(f, "10.250.0.2", 200, 10), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_backup, backups + 1);
+	assert_string_equal(last_notify(f), "BACKUP");
+	assert_true(addr_is(&f->vr.master_addr, "10.250.0.2"));
+	assert_int_equal(f->vr.master_priority, 200);
+	assert_int_equal(f->vr.master_adver_int_cs, 10);
+	assert_int_equal(f->n_adverts, adverts);
+
+	/* silent as a backup; the new master's learned 10 cs interval sets the down timer */
+	run_for(f, 300);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_adverts, adverts);
+	assert_true(run_until(f, is_master, 500));
+}
+
+/* Test the equal-priority tie-break on the sender's address, IPv4 and IPv6. */
+static void test_master_equal_priority_tiebreak(void **state)
+{
+	static const struct {
+		uint8_t family;
+		const char *local, *vip, *lower, *higher;
+	} fam[] = {
+		{ XLB_FAMILY_V4, "10.250.0.5", "10.250.0.100", "10.250.0.4", "10.250.0.6" },
+		{ XLB_FAMILY_V6, "fe80::5", "fd25:250::100", "fe80::4", "fe80::1:0" },
+	};
+	struct fx *f = *state;
+	unsigned int i, adverts, garps;
+
+	for (i = 0; i < 2; i++) {
+		if (f->vr_inited)
+			xlb_vrrp_fini(&f->vr);
+		f->vr_inited = false;
+		f->cfg.family = fam[i].family;
+		f->cfg.local = A(fam[i].local);
+		f->vips[0] = A(fam[i].vip);
+		f->cfg.n_vips = 1;
+		start(f);
+		assert_int_equal(feed(f, fam[i].lower, 0, IV_CS), 0);
+		assert_true(run_until(f, is_master, 500));
+
+		adverts = f->n_adverts;
+		garps = f->n_garps;
+		assert_int_equal(feed(f, fam[i].lower, 100, IV_CS), 0);
+		assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+		assert_int_equal(f->n_adverts, adverts + 1); /* answered at once */
+		assert_int_equal(f->n_garps, garps + 5);
+
+		assert_int_equal(feed(f, fam[i].higher, 100, IV_CS), 0);
+		assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+		assert_true(addr_is(&f->vr.master_addr, fam[i].higher));
+	}
+}
+
+/* Test that a master answers a lower-priority master with an advert and a GARP burst at once. */
+static void test_master_answers_lower_priority(void **state)
+{
+	struct fx *f = *state;
+	unsigned int adverts, garps;
+	uint64_t t;
+
+	make_master(f);
+	adverts = f->n_adverts;
+	garps = f->n_garps;
+	t = xlb_now_ns();
+	assert_int_equal(feed(f, "10.250.0.9", 50, IV_CS), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(f->n_adverts, adverts + 1);
+	assert_int_equal(f->advert_prio[adverts], 100);
+	assert_true(f->advert_t[adverts] >= t);
+	assert_int_equal(f->n_garps, garps + 5);
+	assert_int_equal(f->n_backup, 1); /* only the one from startup */
+}
+
+/* Test that a master hearing priority 0 advertises at once and restarts its Adver_Timer. */
+static void test_master_hears_prio0(void **state)
+{
+	struct fx *f = *state;
+	unsigned int adverts;
+
+	make_master(f);
+	run_for(f, 20);
+	adverts = f->n_adverts;
+	assert_int_equal(feed(f, "10.250.0.9", 0, IV_CS), 0);
+	assert_int_equal(f->n_adverts, adverts + 1);
+	run_for(f, 120);
+	assert_true(f->n_adverts >= adverts + 3);
+	assert_between_ms(ms_since(f->advert_t[adverts], f->advert_t[adverts + 1]), 49,
+			  50 + SLACK_MS / 2, "next advert after the answer to priority 0");
+}
+
+/* Test that without preempt a higher-priority backup leaves a live lower master alone. */
+static void test_no_preempt(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.priority = 200;
+	f->cfg.preempt = false;
+	start(f);
+	peer_start(f, "10.250.0.2", 100, IV_CS, -1);
+	run_for(f, 600);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_master, 0);
+	assert_int_equal(f->vr.master_priority, 100);
+}
+
+static bool peer_ran_and_master(struct fx *f)
+{
+	return f->peer.sent && is_master(f);
+}
+
+/* Test that with preempt a higher-priority backup takes over within one down interval. */
+static void test_preempt(void **state)
+{
+	struct fx *f = *state;
+	double down = 3 * 50 + 56 * 50 / 256.0, got;
+
+	f->cfg.priority = 200;
+	start(f);
+	peer_start(f, "10.250.0.2", 100, IV_CS, -1);
+	assert_true(run_until(f, peer_ran_and_master, 1000));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	/* the lower adverts are discarded, so the startup down timer simply runs out */
+	assert_between_ms(got, down - 1, down + SLACK_MS, "preempting a priority 100 master");
+	assert_true(f->peer.sent >= 3);
+	assert_true(f->vr.stats.rx_adverts >= 3);
+}
+
+/* Test that preempt_delay holds a higher-priority backup back that long after startup. */
+static void test_preempt_delay(void **state)
+{
+	struct fx *f = *state;
+	double down = 3 * 50 + 56 * 50 / 256.0, got;
+
+	f->cfg.priority = 200;
+	f->cfg.preempt_delay_ms = 300;
+	start(f);
+	peer_start(f, "10.250.0.2", 100, IV_CS, -1);
+	assert_true(run_until(f, is_master, 1500));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	/* the last advert accepted arrived before 300 ms; the down timer runs out after it */
+	assert_between_ms(got, 300 + down - 50 - 1, 300 + down + SLACK_MS, "delayed preemption");
+}
+
+/*
+ * Test that stop(graceful) from Master sends priority 0 and removes the VIPs, a hard stop only
+ * removes them, and a stopped Backup has nothing to give up.
+ */
+static void test_stop(void **state)
+{
+	struct fx *f = *state;
+	unsigned int adverts, backups;
+
+	f->cfg.priority = 255;
+	start(f);
+	run_for(f, 60);
+	adverts = f->n_adverts;
+	backups = f->n_backup;
+	xlb_vrrp_stop(&f->vr, true);
+	assert_int_equal(f->vr.state, XLB_VRRP_INIT);
+	assert_int_equal(f->n_adverts, adverts + 1);
+	assert_int_equal(f->advert_prio[adverts], 0);
+	assert_int_equal(f->vr.stats.tx_prio0, 1);
+	assert_int_equal(f->n_backup, backups + 1);
+	assert_string_equal(last_notify(f), "STOP");
+	run_for(f, 120); /* nothing after a stop */
+	assert_int_equal(f->n_adverts, adverts + 1);
+	xlb_vrrp_stop(&f->vr, true); /* a second stop is a no-op */
+	assert_int_equal(f->n_adverts, adverts + 1);
+
+	/* restart, stop hard: VIPs removed, no priority 0 */
+	assert_int_equal(xlb_vrrp_start(&f->vr), 0);
+	assert_int_equal(xlb_vrrp_start(&f->vr), -EALREADY);
+	adverts = f->n_adverts;
+	backups = f->n_backup;
+	xlb_vrrp_stop(&f->vr, false);
+	assert_int_equal(f->n_adverts, adverts);
+	assert_int_equal(f->n_backup, backups + 1);
+
+	/* a backup has nothing to give up */
+	f->vr.cfg.priority = 100;
+	assert_int_equal(xlb_vrrp_start(&f->vr), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	adverts = f->n_adverts;
+	backups = f->n_backup;
+	xlb_vrrp_stop(&f->vr, true);
+	assert_int_equal(f->n_adverts, adverts);
+	assert_int_equal(f->n_backup, backups);
+}
+
+/* Test that a penalty lowers the advertised priority at once and a lowered master yields. */
+static void test_penalty(void **state)
+{
+	struct fx *f = *state;
+	unsigned int adverts;
+
+	make_master(f);
+	adverts = f->n_adverts;
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 30), 0);
+	assert_int_equal(f->vr.eff_priority, 70);
+	assert_int_equal(f->n_adverts, adverts + 1);
+	assert_int_equal(f->advert_prio[adverts], 70);
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 30), 0); /* unchanged: no advert */
+	assert_int_equal(f->n_adverts, adverts + 1);
+	run_for(f, 60);
+	assert_int_equal(f->advert_prio[f->n_adverts - 1], 70);
+
+	/* 80 would have lost to our configured 100, but beats the effective 70 */
+	assert_int_equal(feed(f, "10.250.0.2", 80, IV_CS), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	/* skew follows the effective priority */
+	assert_int_equal(xlb_vrrp_skew_ns(&f->vr), (256 - 70) * 50 * MS / 256);
+
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 1000), 0);
+	assert_int_equal(f->vr.eff_priority, 1); /* 0 would mean "leaving" */
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 0), 0);
+	assert_int_equal(f->vr.eff_priority, 100);
+}
+
+static void clear_penalty(struct fx *f)
+{
+	xlb_vrrp_set_penalty(&f->vr, 0);
+}
+
+/* Test that a backup whose penalty clears, now outranking the master, preempts it. */
+static void test_penalty_cleared_backup_preempts(void **state)
+{
+	struct fx *f = *state;
+	double down = 3 * 50 + 156 * 50 / 256.0, got;
+
+	start(f);
+	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 20), 0); /* 80 */
+	peer_start(f, "10.250.0.2", 90, IV_CS, -1);
+	f->action_fn = clear_penalty;
+	assert_int_equal(xlb_timer_arm(&f->loop, &f->action, 300 * MS), 0);
+	assert_true(run_until(f, is_master, 1500));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	assert_between_ms(got, 300, 300 + down + SLACK_MS, "preempting after the penalty cleared");
+	assert_int_equal(f->advert_prio[0], 100);
+}
+
+/* Test that adverts with a wrong address list are counted and ignored: master on time anyway. */
+static void test_rejected_address_list(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_addr peer = A("10.250.0.2"), v6 = A("fe80::2");
+	double want = 3 * 50 + 156 * 50 / 256.0, got;
+
+	start(f);
+	assert_int_equal(feed_full(f, &peer, 51, 200, IV_CS, 255, true, false),
+			 -XLB_VRRP_E_ADDR_COUNT);
+	assert_int_equal(feed_full(f, &peer, 51, 200, IV_CS, 255, false, true),
+			 -XLB_VRRP_E_ADDR_MISMATCH);
+	assert_int_equal(feed_full(f, &peer, 52, 200, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_VRID);
+	assert_int_equal(feed_full(f, &peer, 51, 200, IV_CS, 254, false, false),
+			 -XLB_VRRP_E_TTL);
+	assert_int_equal(feed_full(f, &v6, 51, 200, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_FAMILY);
+	assert_int_equal(feed_full(f, &f->cfg.local, 51, 200, IV_CS, 255, false, false), 0);
+	assert_int_equal(f->vr.stats.rx_self, 1);
+	assert_int_equal(f->vr.stats.rx_adverts, 0);
+
+	/* a peer that keeps advertising the wrong list is as good as silent */
+	peer_start(f, "10.250.0.2", 200, IV_CS, -1);
+	f->peer.wrong_count = true;
+	assert_true(run_until(f, is_master, 1000));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	assert_between_ms(got, want - 1, want + SLACK_MS, "master despite rejected adverts");
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_ADDR_COUNT], 1 + f->peer.sent);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_ADDR_MISMATCH], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_VRID], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_TTL], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_FAMILY], 1);
+	assert_int_equal(f->vr.stats.rx_adverts, 0);
+}
+
+/* Test that bytes refused by decode (checksum, v2) are counted per reason by xlb_vrrp_input. */
+static void test_input_counts_decode_errors(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_addr src = A("10.250.0.2"), grp = A("224.0.0.18");
+	static const uint8_t v2[20] = { 0x21, 0x33, 0x64, 0x01, 0x00, 0x01, 0x6f, 0x6c,
+					0x0a, 0xfa, 0x00, 0x64 };
+	uint8_t buf[12];
+
+	start(f);
+	memcpy(buf, adv4, sizeof(buf));
+	buf[7] ^= 0xff;
+	assert_int_equal(xlb_vrrp_input(&f->vr, buf, sizeof(buf), &src, &grp, 255),
+			 -XLB_VRRP_E_CHECKSUM);
+	assert_int_equal(xlb_vrrp_input(&f->vr, v2, sizeof(v2), &src, &grp, 255),
+			 -XLB_VRRP_E_VERSION);
+	assert_int_equal(xlb_vrrp_input(&f->vr, buf, 5, &src, &grp, 255), -XLB_VRRP_E_LENGTH);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_CHECKSUM], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_VERSION], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_LENGTH], 1);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+}
+
+static unsigned int garps_between(const struct fx *f, uint64_t from, double lo_ms, double hi_ms)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < f->n_garps; i++) {
+		double t = ms_since(from, f->garp_t[i]);
+
+		n += t >= lo_ms && t < hi_ms;
+	}
+	return n;
+}
+
+/* Test the GARP schedule: a burst on becoming master, a second after garp_delay, refreshes. */
+static void test_garp_schedule(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t;
+
+	f->cfg.priority = 255;
+	f->cfg.garp_repeat = 3;
+	f->cfg.garp_delay_ms = 200;
+	f->cfg.garp_refresh_ms = 120;
+	start(f);
+	t = f->vr.state_since_ns;
+	run_for(f, 300);
+	assert_int_equal(garps_between(f, t, 0, 10), 3);     /* the burst */
+	assert_int_equal(garps_between(f, t, 10, 119), 0);
+	assert_int_equal(garps_between(f, t, 119, 190), 1);  /* refresh at 120 */
+	assert_int_equal(garps_between(f, t, 199, 235), 3);  /* the second burst at 200 */
+	assert_int_equal(garps_between(f, t, 239, 300), 1);  /* refresh at 240 */
+	assert_int_equal(f->vr.stats.garp_rounds, f->n_garps);
+
+	/* yielding before garp_delay cancels the second burst and the refresh */
+	xlb_vrrp_fini(&f->vr);
+	f->vr_inited = false;
+	f->n_garps = 0;
+	f->cfg.priority = 100;
+	make_master(f);
+	assert_int_equal(f->n_garps, 3);
+	assert_int_equal(feed(f, "10.250.0.2", 200, 100), 0); /* its 1 s interval keeps us backup */
+	run_for(f, 300);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_garps, 3);
+}
+
+/* Test that bad configurations are refused and the VIP list is copied, not borrowed. */
+static void test_config(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_vrrp_config c;
+	struct xlb_vrrp vr;
+	struct xlb_addr v6 = A("fd00::1");
+
+	xlb_vrrp_config_init(&c);
+	assert_int_equal(c.priority, 100);
+	assert_int_equal(c.advert_interval_cs, 100);
+	assert_int_equal(c.garp_repeat, 5);
+	assert_int_equal(c.garp_delay_ms, 5000);
+	assert_true(c.preempt);
+
+#define BAD(field, value)                                                                  \
+	do {                                                                               \
+		c = f->cfg;                                                                \
+		c.field = value;                                                           \
+		assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL); \
+	} while (0)
+	BAD(vrid, 0);
+	BAD(priority, 0);
+	BAD(family, 5);
+	BAD(advert_interval_cs, 0);
+	BAD(advert_interval_cs, 4096);
+	BAD(n_vips, 0);
+	BAD(n_vips, 256);
+	BAD(vips, NULL);
+	BAD(local, v6);
+	BAD(vips, &v6);
+#undef BAD
+
+	start(f);
+	f->vips[0] = A("192.0.2.1"); /* the caller's array changes after init */
+	assert_true(addr_is(&f->vr.cfg.vips[0], "10.250.0.100"));
+	assert_int_equal(feed(f, "10.250.0.2", 200, IV_CS), -XLB_VRRP_E_ADDR_MISMATCH);
+	assert_string_equal(xlb_vrrp_state_str(XLB_VRRP_MASTER), "MASTER");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pcap_v3_adverts),
+		cmocka_unit_test(test_pcap_mixed_exchange),
+		cmocka_unit_test(test_pcap_v2_rejected),
+		cmocka_unit_test(test_decode_mutations),
+		cmocka_unit_test(test_decode_truncated),
+		cmocka_unit_test(test_encode_limits),
+		cmocka_unit_test(test_ip4_parse),
+		cmocka_unit_test(test_err_names),
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_backup_to_master_after_down_interval),
+		T(test_owner_master_at_once),
+		T(test_backup_stays_backup),
+		T(test_backup_learns_interval),
+		T(test_backup_prio0_fast_takeover),
+		T(test_master_yields_to_higher),
+		T(test_master_equal_priority_tiebreak),
+		T(test_master_answers_lower_priority),
+		T(test_master_hears_prio0),
+		T(test_no_preempt),
+		T(test_preempt),
+		T(test_preempt_delay),
+		T(test_stop),
+		T(test_penalty),
+		T(test_penalty_cleared_backup_preempts),
+		T(test_rejected_address_list),
+		T(test_input_counts_decode_errors),
+		T(test_garp_schedule),
+		T(test_config),
+#undef T
+	};
+
+	xlb_log_init("test_vrrp", getenv("XLB_TEST_VERBOSE") ? XLB_LOG_DEBUG : XLB_LOG_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
