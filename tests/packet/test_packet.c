@@ -1186,6 +1186,61 @@ static void test_icmpv6_packet_too_big_to_flow_backend(void **state)
 	icmp_error_for_flow(((struct test_ctx *)*state)->fx, 6);
 }
 
+struct events_seen {
+	struct xlb_flow_event last;
+	uint64_t n;
+};
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct events_seen *seen = ctx;
+
+	if (len >= sizeof(seen->last))
+		seen->last = *(struct xlb_flow_event *)data;
+	seen->n++;
+	return 0;
+}
+
+/*
+ * Test that a new flow is reported on flow_events with its binding while sync_flows is set, that
+ * an established packet is not, and that nothing is reported with sync_flows clear.
+ */
+static void test_flow_event_for_sync(void **state)
+{
+	struct test_ctx *t = *state;
+	struct events_seen ev = {};
+	struct ring_buffer *rb;
+	struct xlb_flow f;
+	struct pkt p;
+	uint32_t b;
+
+	rb = ring_buffer__new(bpf_map__fd(t->fx->skel->maps.flow_events), on_event, &ev, NULL);
+	assert_non_null(rb);
+
+	build_tcp4(&p, VIP4_A, CLIENT_PORT + 7, 80);
+	pkt_flow(&p, &f);
+	b = fx_table_pick(t->fx, VIP_WEB4, &f);
+	t->fx->skel->bss->sync_flows = 0;
+	run_and_check(t->fx, &p, XDP_TX, b);
+	ring_buffer__consume(rb);
+	check_u64("events with sync_flows clear", ev.n, 0);
+
+	build_tcp4(&p, VIP4_A, CLIENT_PORT + 8, 80);
+	pkt_flow(&p, &f);
+	b = fx_table_pick(t->fx, VIP_WEB4, &f);
+	t->fx->skel->bss->sync_flows = 1;
+	run_and_check(t->fx, &p, XDP_TX, b);
+	run_and_check(t->fx, &p, XDP_TX, b);
+	ring_buffer__consume(rb);
+	check_u64("events for one new flow and one established packet", ev.n, 1);
+	check_u64("event backend", ev.last.backend, b);
+	check_u64("event vip_id", ev.last.vip_id, VIP_WEB4);
+	if (memcmp(&ev.last.flow, &f, sizeof(f)))
+		fail_msg("event flow differs from the conns key");
+	t->fx->skel->bss->sync_flows = 0;
+	ring_buffer__free(rb);
+}
+
 static const struct CMUnitTest scenarios[] = {
 	{ "established flow keeps its draining backend after the table is rebuilt without it",
 	  test_established_flow_survives_rebuild },
@@ -1203,6 +1258,8 @@ static const struct CMUnitTest scenarios[] = {
 	  test_conn_entry_after_first_packet_v6 },
 	{ "established packet refreshes a stale last_seen, leaves a recent one",
 	  test_conn_last_seen_refresh },
+	{ "new flow reported on flow_events while sync_flows is set, and only then",
+	  test_flow_event_for_sync },
 	{ "256 ipv4 flows each reach the hashed backend, all backends used", test_many_flows_v4 },
 	{ "256 ipv6 flows each reach the hashed backend, all backends used", test_many_flows_v6 },
 	{ "icmp frag-needed quoting a vip flow -> XDP_TX to that flow's backend",
