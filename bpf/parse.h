@@ -27,6 +27,7 @@ struct xlb_pkt {
 	struct ethhdr *eth;
 	__u64 len;     /* frame length, for byte counters */
 	__u32 reason;  /* enum xlb_reason, set when the verdict is decided */
+	__u8 tcp_syn;  /* a TCP SYN without ACK: a connection is being opened */
 };
 
 static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int action)
@@ -45,6 +46,7 @@ static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, st
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		pkt->flow.sport = th->source;
 		pkt->flow.dport = th->dest;
+		pkt->tcp_syn = th->syn && !th->ack;
 	} else {
 		struct udphdr *uh = l4;
 

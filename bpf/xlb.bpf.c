@@ -41,7 +41,12 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 
 	now = bpf_ktime_get_coarse_ns();
-	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
+	/*
+	 * A SYN opens a new connection even when its 5-tuple is still in conns from an old one
+	 * (clients reuse ports): it is scheduled afresh, so a drained or re-weighted backend does
+	 * not keep getting new connections through stale entries.
+	 */
+	conn = pkt->tcp_syn ? NULL : bpf_map_lookup_elem(&conns, &pkt->flow);
 	if (conn) {
 		id = conn->backend;
 		be = xlb_backend_live(id, vip->id);

@@ -22,7 +22,21 @@
 #   topo_vars ID          set TOPO_DIR, TOPO_PIN_DIR, TOPO_NS_* for ID (topo_up does it too)
 #   topo_xlbd_start ID CONFIG [ARGS...], topo_xlbd_wait_ready [S], topo_xlbd_stop [S],
 #   topo_xlbctl ID ARGS...   xlbd in the dispatcher and xlbctl beside it, on the topology's pins
-# or run it: tools/topology.sh up|down [ID]
+#   topo_backend_kill ID NODE [SIG], topo_backend_start ID NODE
+#                         stop a backend's server (a crash, with KILL) and start it again
+# or run it: tools/topology.sh up|down [ID]   (TOPO_PAIR=1 in the environment: pair mode)
+#
+# Pair mode, TOPO_PAIR=1 topo_up ID: a second dispatcher, dispatcher2 (xlb$ID-d2, .3 / ::3,
+# 02:00:00:00:00:03), wired like the first, with a pin dir and a control socket of its own
+# (TOPO_PIN_DIR2, TOPO_CONTROL2). The client then reaches the VIPs on-link (a route "dev eth0",
+# so it ARPs / NDs for them and follows the gratuitous ARPs and unsolicited NAs of whichever
+# dispatcher holds them) instead of through the first dispatcher. The backends do not change.
+#   topo_node_xlbd_start ID NODE CONFIG [ARGS...], topo_node_xlbd_wait_ready NODE [S],
+#   topo_node_xlbd_stop NODE [SIG] [S], topo_node_xlbctl ID NODE ARGS...
+#                         xlbd on either dispatcher (NODE: dispatcher, dispatcher2), one each
+#   topo_keepalived_start ID NODE CONFIG, topo_keepalived_stop NODE [SIG] [S]
+#                         keepalived (VRRP only) in NODE's namespace
+# topo_down stops all of these by their pids and removes pair mode's extras too.
 #
 # ID is a short run id ([A-Za-z0-9_-], e.g. $$); every name topo_up creates carries it.
 # State (server pids and logs, xlbd's log and control socket, the bpffs pin dir) lives in
@@ -53,13 +67,14 @@ TOPO_VIP6=2001:db8:100::100
 TOPO_NET4_LEN=24
 TOPO_NET6_LEN=64
 
-declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2
+declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2 [dispatcher2]=192.0.2.3
 		       [b1]=192.0.2.11 [b2]=192.0.2.12 [b3]=192.0.2.13)
-declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2
+declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2 [dispatcher2]=2001:db8::3
 		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13)
 
 # Fixed, locally administered MACs: output and captures read the same every run.
 declare -gA TOPO_MAC=([client]=02:00:00:00:00:01 [dispatcher]=02:00:00:00:00:02
+		     [dispatcher2]=02:00:00:00:00:03
 		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13)
 
 topo_log()
@@ -90,6 +105,7 @@ topo_ns()
 	switch|sw)		echo "xlb$id-sw" ;;
 	client|c)		echo "xlb$id-c" ;;
 	dispatcher|disp|d)	echo "xlb$id-d" ;;
+	dispatcher2|d2)		echo "xlb$id-d2" ;;
 	b[0-9]*)		echo "xlb$id-$node" ;;
 	*)
 		topo_log "unknown node '$node'"
@@ -110,6 +126,10 @@ topo_vars()
 	TOPO_PIN_DIR=$TOPO_DIR/bpf
 	# xlbd's control socket: the default under /run is shared by every namespace.
 	TOPO_CONTROL=$TOPO_DIR/xlbd.sock
+	# Pair mode's second dispatcher: two xlbd must never share pins or a socket.
+	TOPO_PIN_DIR2=$TOPO_DIR/bpf2
+	TOPO_CONTROL2=$TOPO_DIR/xlbd2.sock
+	TOPO_NS_DISPATCHER2=$(topo_ns "$id" dispatcher2)
 	TOPO_NS_SWITCH=$(topo_ns "$id" switch)
 	TOPO_NS_CLIENT=$(topo_ns "$id" client)
 	TOPO_NS_DISPATCHER=$(topo_ns "$id" dispatcher)
@@ -200,6 +220,74 @@ _topo_add_backend()
 	echo $! >"$TOPO_DIR/$node.pid"
 }
 
+# The pid of NODE's server from its pid file, if that process still is xlb-http.
+_topo_server_pid()
+{
+	local node=$1 pid
+
+	pid=$(cat "$TOPO_DIR/$node.pid" 2>/dev/null) || return 1
+	[[ $pid =~ ^[0-9]+$ ]] && grep -qa xlb-http "/proc/$pid/cmdline" 2>/dev/null || return 1
+	echo "$pid"
+}
+
+# Callers read TOPO_KILL_US / TOPO_START_US; shellcheck cannot see that from here.
+# shellcheck disable=SC2034
+# topo_backend_kill ID NODE [SIG]: stop NODE's server by its saved pid with SIG (default KILL,
+# a crash: the kernel closes its sockets, nothing is said to the clients first) and wait until
+# it is gone (3 s at most). TOPO_KILL_US is the wall-clock time, in us, just before the signal.
+topo_backend_kill()
+{
+	local id=$1 node=$2 sig=${3:-KILL} pid i
+
+	topo_vars "$id" || return 1
+	if ! pid=$(_topo_server_pid "$node"); then
+		topo_log "$node: no xlb-http server running"
+		return 1
+	fi
+	# A job of this shell that dies of a signal is announced on stderr ("Killed"); one
+	# disowned is not, and is still reaped. Not our job (started in a subshell): no matter.
+	disown "$pid" 2>/dev/null
+	TOPO_KILL_US=${EPOCHREALTIME/./}
+	kill -"$sig" "$pid" || return 1
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.01
+	done
+	topo_log "$node: server $pid still running 3 s after SIG$sig"
+	return 1
+}
+
+# shellcheck disable=SC2034
+# topo_backend_start ID NODE: start NODE's server again, as topo_up does (its log appended to),
+# and wait until it listens (5 s at most). TOPO_START_US is the wall-clock time, in us, just
+# before it was started.
+topo_backend_start()
+{
+	local id=$1 node=$2 ns pid i
+
+	topo_vars "$id" || return 1
+	ns=$(topo_ns "$id" "$node") || return 1
+	if pid=$(_topo_server_pid "$node"); then
+		topo_log "$node: server $pid is already running"
+		return 1
+	fi
+	TOPO_START_US=${EPOCHREALTIME/./}
+	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port 80 \
+		>>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
+	pid=$!
+	echo $pid >"$TOPO_DIR/$node.pid"
+	for ((i = 0; i < 250; i++)); do
+		[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			topo_log "$node: xlb-http serve died: $(tail -n 3 "$TOPO_DIR/$node.log")"
+			return 1
+		fi
+		sleep 0.02
+	done
+	topo_log "$node: xlb-http serve not listening after 5 s"
+	return 1
+}
+
 # Wait until every backend listens on port 80 (5 s at most).
 _topo_wait_servers()
 {
@@ -221,14 +309,25 @@ _topo_wait_servers()
 	done
 }
 
+# Is pair mode asked for (TOPO_PAIR=1)?
+_topo_pair()
+{
+	[ "${TOPO_PAIR:-0}" = 1 ]
+}
+
 _topo_build()
 {
-	local id=$1 node sw
+	local id=$1 node sw nodes=$TOPO_NODES
 
 	topo_vars "$id" || return 1
 	sw=$TOPO_NS_SWITCH
 	_topo_do mkdir -p "$TOPO_PIN_DIR" || return 1
 	_topo_do mount -t bpf bpf "$TOPO_PIN_DIR" || return 1
+	if _topo_pair; then
+		nodes="$nodes dispatcher2"
+		_topo_do mkdir -p "$TOPO_PIN_DIR2" || return 1
+		_topo_do mount -t bpf bpf "$TOPO_PIN_DIR2" || return 1
+	fi
 	if [ ! -f "$TOPO_PASS_OBJ" ]; then
 		topo_log "missing $TOPO_PASS_OBJ (make builds it)"
 		return 1
@@ -245,14 +344,20 @@ _topo_build()
 		mcast_snooping 0 || return 1
 	_topo_do ip -n "$sw" link set br0 up || return 1
 
-	for node in $TOPO_NODES; do
+	for node in $nodes; do
 		_topo_add_node "$id" "$node" || return 1
 	done
 
-	_topo_do ip -n "$TOPO_NS_CLIENT" route add "$TOPO_VIP4/32" \
-		via "${TOPO_ADDR4[dispatcher]}" || return 1
-	_topo_do ip -n "$TOPO_NS_CLIENT" -6 route add "$TOPO_VIP6/128" \
-		via "${TOPO_ADDR6[dispatcher]}" || return 1
+	if _topo_pair; then
+		# On-link: whoever holds the VIP answers ARP / ND for it.
+		_topo_do ip -n "$TOPO_NS_CLIENT" route add "$TOPO_VIP4/32" dev eth0 || return 1
+		_topo_do ip -n "$TOPO_NS_CLIENT" -6 route add "$TOPO_VIP6/128" dev eth0 || return 1
+	else
+		_topo_do ip -n "$TOPO_NS_CLIENT" route add "$TOPO_VIP4/32" \
+			via "${TOPO_ADDR4[dispatcher]}" || return 1
+		_topo_do ip -n "$TOPO_NS_CLIENT" -6 route add "$TOPO_VIP6/128" \
+			via "${TOPO_ADDR6[dispatcher]}" || return 1
+	fi
 
 	for node in $TOPO_BACKENDS; do
 		_topo_add_backend "$id" "$node" || return 1
@@ -308,6 +413,15 @@ topo_down()
 	# An xlbd started here with topo_xlbd_start and not stopped: stop it first, so it
 	# detaches cleanly.
 	[ -n "$TOPO_XLBD_PID" ] && [ "$TOPO_XLBD_ID" = "$id" ] && topo_xlbd_stop 5
+	# Pair mode's: each dispatcher's xlbd, then keepalived, by their pids.
+	for node in "${!TOPO_NODE_XLBD_PID[@]}"; do
+		[ -n "${TOPO_NODE_XLBD_PID[$node]}" ] && [ "${TOPO_NODE_XLBD_ID[$node]}" = "$id" ] &&
+			topo_node_xlbd_stop "$node" TERM 5
+	done
+	for node in "${!TOPO_KA_PID[@]}"; do
+		[ -n "${TOPO_KA_PID[$node]}" ] && [ "${TOPO_KA_ID[$node]}" = "$id" ] &&
+			topo_keepalived_stop "$node" TERM 5
+	done
 
 	# The servers topo_up started, by their saved pids, if those still are xlb-http.
 	for pidfile in "$TOPO_DIR"/*.pid; do
@@ -320,7 +434,8 @@ topo_down()
 		rm -f "$pidfile"
 	done
 
-	for node in $TOPO_NODES switch; do
+	# dispatcher2 whether or not this is pair mode: only what exists is touched.
+	for node in $TOPO_NODES dispatcher2 switch; do
 		ns=$(topo_ns "$id" "$node")
 		_topo_ns_exists "$ns" || continue
 		# Anything else left running in our namespaces (an xlbd whose script died) would
@@ -335,11 +450,14 @@ topo_down()
 
 	if [ -d "$TOPO_DIR" ]; then
 		mountpoint -q "$TOPO_PIN_DIR" && umount "$TOPO_PIN_DIR"
-		# Only what we made: the pin dir must be unmounted before anything is removed.
-		if ! mountpoint -q "$TOPO_PIN_DIR"; then
-			rm -rf -- "$TOPO_DIR"
-		else
+		mountpoint -q "$TOPO_PIN_DIR2" && umount "$TOPO_PIN_DIR2"
+		# Only what we made: the pin dirs must be unmounted before anything is removed.
+		if mountpoint -q "$TOPO_PIN_DIR"; then
 			topo_log "could not unmount $TOPO_PIN_DIR; left in place"
+		elif mountpoint -q "$TOPO_PIN_DIR2"; then
+			topo_log "could not unmount $TOPO_PIN_DIR2; left in place"
+		else
+			rm -rf -- "$TOPO_DIR"
 		fi
 	fi
 	return 0
@@ -429,6 +547,221 @@ topo_xlbctl()
 	topo_vars "$id" || return 1
 	topo_exec "$id" dispatcher "$XLBCTL" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_CONTROL" \
 		"$@"
+}
+
+# ---- pair mode: xlbd on either dispatcher, keepalived ---------------------------------------------
+
+KEEPALIVED=${KEEPALIVED:-keepalived}
+
+# Per dispatcher node: xlbd's pid (empty once stopped), its log (appended to across restarts), the
+# log's length in lines when it was last started, and the run id it belongs to. keepalived's pid
+# and run id per node.
+declare -gA TOPO_NODE_XLBD_PID=() TOPO_NODE_XLBD_LOG=() TOPO_NODE_XLBD_MARK=()
+declare -gA TOPO_NODE_XLBD_ID=() TOPO_KA_PID=() TOPO_KA_ID=() TOPO_KA_LOG=()
+
+# _topo_dispatcher NODE: the dispatcher's canonical name (dispatcher, dispatcher2), or fail.
+_topo_dispatcher()
+{
+	case $1 in
+	dispatcher|disp|d)	echo dispatcher ;;
+	dispatcher2|d2)		echo dispatcher2 ;;
+	*)
+		topo_log "not a dispatcher: '$1'"
+		return 1
+		;;
+	esac
+}
+
+# topo_node_pin_dir NODE, topo_node_control NODE: a dispatcher's pin dir and control socket
+# (after topo_vars).
+topo_node_pin_dir()
+{
+	local node
+
+	node=$(_topo_dispatcher "$1") || return 1
+	if [ "$node" = dispatcher2 ]; then
+		echo "$TOPO_PIN_DIR2"
+	else
+		echo "$TOPO_PIN_DIR"
+	fi
+}
+
+topo_node_control()
+{
+	local node
+
+	node=$(_topo_dispatcher "$1") || return 1
+	if [ "$node" = dispatcher2 ]; then
+		echo "$TOPO_CONTROL2"
+	else
+		echo "$TOPO_CONTROL"
+	fi
+}
+
+# Is pid (a process this shell started) still running?
+_topo_alive()
+{
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
+}
+
+# _topo_signal_wait PID SIG TIMEOUT_S: signal a child of this shell and reap it, SIGKILL after
+# TIMEOUT_S. TOPO_SIG_US: the wall clock, in us, just before the signal; TOPO_RC: its exit code.
+# Returns 1 when it had to be killed. All in one block with stderr to /dev/null: bash announces
+# a job that died of a signal ("Killed") at the next command, unless it is reaped first.
+_topo_signal_wait()
+{
+	local pid=$1 sig=$2 timeout=$3 i killed=0
+
+	{
+		TOPO_SIG_US=${EPOCHREALTIME/./}
+		kill -"$sig" "$pid"
+		for ((i = 0; i < timeout * 100; i++)); do
+			_topo_alive "$pid" || break
+			sleep 0.01
+		done
+		if _topo_alive "$pid"; then
+			killed=1
+			kill -KILL "$pid"
+		fi
+		wait "$pid"
+		TOPO_RC=$?
+	} 2>/dev/null
+	return $killed
+}
+
+# topo_node_xlbd_start ID NODE CONFIG [XLBD ARGS...]: start xlbd on dispatcher NODE with that
+# node's pin dir and control socket. Its pid in TOPO_NODE_XLBD_PID[NODE]; its log, appended to
+# by every start, is TOPO_NODE_XLBD_LOG[NODE] ($TOPO_DIR/xlbd-NODE.log). Call it directly, never
+# in $(...): the stop needs xlbd to be this shell's child. Fails if NODE's xlbd still runs.
+topo_node_xlbd_start()
+{
+	local id=$1 node config=$3 ns log
+
+	node=$(_topo_dispatcher "$2") || return 1
+	shift 3
+	topo_vars "$id" || return 1
+	if _topo_alive "${TOPO_NODE_XLBD_PID[$node]:-}"; then
+		topo_log "$node: xlbd ${TOPO_NODE_XLBD_PID[$node]} is already running"
+		return 1
+	fi
+	ns=$(topo_ns "$id" "$node")
+	log=$TOPO_DIR/xlbd-$node.log
+	echo "=== topology: xlbd -c $config $* (${EPOCHREALTIME})" >>"$log"
+	TOPO_NODE_XLBD_LOG[$node]=$log
+	TOPO_NODE_XLBD_MARK[$node]=$(wc -l <"$log")
+	TOPO_NODE_XLBD_ID[$node]=$id
+	# ip execs xlbd, so $! is xlbd (see topo_xlbd_start).
+	ip netns exec "$ns" "$XLBD" -c "$config" --pin-dir "$(topo_node_pin_dir "$node")" \
+		--control "$(topo_node_control "$node")" "$@" >>"$log" 2>&1 </dev/null &
+	TOPO_NODE_XLBD_PID[$node]=$!
+}
+
+# topo_node_xlbd_wait_ready NODE [TIMEOUT_S]: wait for "xlbd: ready" in what NODE's xlbd logged
+# since its last start. Fails when it exits first or the time runs out (default 10 s).
+topo_node_xlbd_wait_ready()
+{
+	local node timeout=${2:-10} i pid log mark
+
+	node=$(_topo_dispatcher "$1") || return 1
+	pid=${TOPO_NODE_XLBD_PID[$node]:-}
+	log=${TOPO_NODE_XLBD_LOG[$node]:-}
+	mark=${TOPO_NODE_XLBD_MARK[$node]:-0}
+	for ((i = 0; i < timeout * 50; i++)); do
+		tail -n +$((mark + 1)) "$log" 2>/dev/null | grep -q 'xlbd: ready' && return 0
+		if ! _topo_alive "$pid"; then
+			topo_log "$node: xlbd exited before it was ready"
+			return 1
+		fi
+		sleep 0.02
+	done
+	topo_log "$node: xlbd not ready after ${timeout} s"
+	return 1
+}
+
+# topo_node_xlbd_stop NODE [SIG] [TIMEOUT_S]: send SIG (default TERM; KILL is a crash: no
+# priority-0 advert, the virtual addresses and the XDP program stay behind) and wait until xlbd
+# is gone (default 5 s, then SIGKILL). TOPO_SIG_US is the wall clock, in us, just before the
+# signal. Returns xlbd's exit code (128 + signal when a signal ended it).
+topo_node_xlbd_stop()
+{
+	local node sig=${2:-TERM} timeout=${3:-5} pid
+
+	node=$(_topo_dispatcher "$1") || return 1
+	pid=${TOPO_NODE_XLBD_PID[$node]:-}
+	[ -n "$pid" ] || return 0
+	TOPO_NODE_XLBD_PID[$node]=
+	_topo_signal_wait "$pid" "$sig" "$timeout" || topo_log "$node: xlbd still running" \
+		"${timeout} s after SIG$sig; killed it"
+	return $TOPO_RC
+}
+
+# topo_node_xlbd_log_tail NODE [N]: the last N (20) lines of NODE's xlbd log, indented, on stderr.
+topo_node_xlbd_log_tail()
+{
+	local node log
+
+	node=$(_topo_dispatcher "$1") || return 1
+	log=${TOPO_NODE_XLBD_LOG[$node]:-}
+	[ -f "$log" ] || return 0
+	echo "  --- last lines of $log:" >&2
+	tail -n "${2:-20}" "$log" | sed 's/^/  | /' >&2
+}
+
+# topo_node_xlbctl ID NODE ARGS...: xlbctl in dispatcher NODE, on that node's pins and socket.
+topo_node_xlbctl()
+{
+	local id=$1 node
+
+	node=$(_topo_dispatcher "$2") || return 1
+	shift 2
+	topo_vars "$id" || return 1
+	topo_exec "$id" "$node" "$XLBCTL" --pin-dir "$(topo_node_pin_dir "$node")" \
+		--control "$(topo_node_control "$node")" "$@"
+}
+
+# topo_keepalived_start ID NODE CONFIG: keepalived's VRRP subsystem in NODE's namespace, in the
+# foreground (-n), logging to $TOPO_DIR/keepalived-NODE.log (TOPO_KA_LOG[NODE]), with pid files
+# of its own under $TOPO_DIR so it neither reads nor writes anything of the host's keepalived. Its
+# pid (the parent; it forks the VRRP child) in TOPO_KA_PID[NODE]. Call it directly, not in $(...).
+topo_keepalived_start()
+{
+	local id=$1 node=$2 config=$3 ns log
+
+	topo_vars "$id" || return 1
+	ns=$(topo_ns "$id" "$node") || return 1
+	if _topo_alive "${TOPO_KA_PID[$node]:-}"; then
+		topo_log "$node: keepalived ${TOPO_KA_PID[$node]} is already running"
+		return 1
+	fi
+	if ! command -v "$KEEPALIVED" >/dev/null; then
+		topo_log "no $KEEPALIVED (apt-get install keepalived)"
+		return 1
+	fi
+	log=$TOPO_DIR/keepalived-$node.log
+	TOPO_KA_LOG[$node]=$log
+	TOPO_KA_ID[$node]=$id
+	echo "=== topology: keepalived -f $config (${EPOCHREALTIME})" >>"$log"
+	# -P: VRRP only; -n: no daemonising, so $! stays the parent; -l -D -G: detailed log on
+	# the console, nothing to syslog.
+	ip netns exec "$ns" "$KEEPALIVED" -P -n -l -D -G -f "$config" \
+		-p "$TOPO_DIR/keepalived-$node.pid" -r "$TOPO_DIR/keepalived-vrrp-$node.pid" \
+		>>"$log" 2>&1 </dev/null &
+	TOPO_KA_PID[$node]=$!
+}
+
+# topo_keepalived_stop NODE [SIG] [TIMEOUT_S]: SIG (TERM: its VRRP child sends priority 0 and
+# removes the addresses) to the parent, then wait until it has gone (default 5 s, then SIGKILL).
+# TOPO_SIG_US as topo_node_xlbd_stop. Returns keepalived's exit code.
+topo_keepalived_stop()
+{
+	local node=$1 sig=${2:-TERM} timeout=${3:-5} pid
+
+	pid=${TOPO_KA_PID[$node]:-}
+	[ -n "$pid" ] || return 0
+	TOPO_KA_PID[$node]=
+	_topo_signal_wait "$pid" "$sig" "$timeout" || topo_log "$node: keepalived still running" \
+		"${timeout} s after SIG$sig; killed it"
+	return $TOPO_RC
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -1,21 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * xlb-http: the smallest HTTP/1.0 pair the netns tests and the demo need.
+ * xlb-http: the smallest HTTP/1.x server and clients the netns tests and the demo need.
  *
  *   xlb-http serve --name NAME [--bind ADDR] [--port 80]
- *	Answers every request with "NAME\n" and closes. Listens on a dual-stack
- *	"::" socket by default, so one server answers both the IPv4 and the IPv6
- *	VIP held on the backend's loopback.
+ *	Answers every request with "NAME\n". An HTTP/1.0 request, or one with
+ *	"Connection: close", gets its reply and the connection is closed; an
+ *	HTTP/1.1 request without it is answered with
+ *	"HTTP/1.1 200 OK\r\nContent-Length: N\r\n\r\nNAME\n" and the connection
+ *	stays open for the next one (idle for 5 s, it is dropped). Listens on a
+ *	dual-stack "::" socket by default, so one server answers both the IPv4 and
+ *	the IPv6 VIP held on the backend's loopback.
  *
- *   xlb-http get --url-host ADDR --port P --count N [--concurrency C]
- *		  [--timeout-ms T] [--json]
- *	Makes N requests, each on a connection of its own (so each is a new flow
- *	for the load balancer), C in flight, and tallies the replies by body,
- *	i.e. by the name of the backend that answered. Exit 0 when every request
- *	got a 200, 1 otherwise. --json prints one line:
- *	{"ok":N,"failed":N,"backends":{"b1":N,...},"errors":{"connect":N,...}}
+ *   xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)
+ *		  [--rate R] [--concurrency C] [--timeout-ms T] [--json]
+ *	Makes requests, each on a connection of its own (so each is a new flow
+ *	for the load balancer), C in flight: N of them, or as many as start
+ *	within D ms (both given: whichever ends first); with --rate, R a second,
+ *	paced from the start. Tallies the replies by body, i.e. by the name of the
+ *	backend that answered. SIGTERM/SIGINT: start no more, finish those in
+ *	flight, report. Exit 0 when every request got a 200, 1 otherwise. --json
+ *	prints one line:
+ *	{"ok":N,"failed":N,"backends":{"b1":N,...},"errors":{"connect":N,...},
+ *	 "start_unix_ms":MS,"elapsed_ms":MS,"first_fail_ms":MS,"last_fail_ms":MS,
+ *	 "last_fail_start_ms":MS}
  *	where errors counts the failures by kind (connect, timeout, reset,
- *	status, body).
+ *	status, body); the *_fail_ms are ms since the start (start_unix_ms, wall
+ *	clock) at which the first and the last failure were seen and at which the
+ *	last failed request had been started, null without failures.
+ *
+ *   xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]
+ *		   [--interval-ms I] [--timeout-ms T] [--json]
+ *	Opens N long-lived HTTP/1.1 keep-alive connections and on each sends a
+ *	request every I ms for D ms (the connections' schedules staggered over
+ *	one interval), checking every reply. A connection that fails (reset,
+ *	closed by the server, timeout, bad reply) is closed and not reopened.
+ *	Once every connection has its first reply (or failed), prints
+ *	"xlb-http hold: N of N connections up (...)" on stderr. SIGTERM/SIGINT
+ *	end the run early, as D does. Reports, per connection, the backend whose
+ *	name came back first, whether any later reply came from another one
+ *	("switched"), and how it ended. Exit 1 when a connection failed or
+ *	switched. --json prints one line:
+ *	{"conns":N,"requests_ok":N,"requests_failed":N,"resets":N,
+ *	 "failed_conns":N,"switched":N,"no_reply":N,"per_backend":{"b1":N,...},
+ *	 "per_backend_failed":{"b2":N,...},"start_unix_ms":MS,
+ *	 "connections":[{"backend":"b1","ok":N,"failed":0|1,"switched":false,
+ *	 "error":null|"reset"|...,"fail_ms":null|MS},...]}
+ *	per_backend counts connections by their first backend, requests_failed
+ *	one per failed connection (its requests stop there), resets those lost to
+ *	an RST or to the server closing them, no_reply those that never got one.
  *
  * One file, libc only: non-blocking sockets and poll(), no threads.
  */
@@ -42,7 +74,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,	/* get: at least one request failed */
+	EXIT_FAILED = 1,	/* get: a request failed; hold: a connection failed or switched */
 	EXIT_USAGE = 2,
 };
 
@@ -60,6 +92,42 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Wall clock, ms: lets a script line our timeline up with its own `date +%s%N`. */
+static int64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SIGTERM / SIGINT set stop; no SA_RESTART, so a blocked poll() returns and sees it. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Print a ms offset, or null for "never" (< 0). */
+static void print_ms_or_null(int64_t ms)
+{
+	if (ms < 0)
+		printf("null");
+	else
+		printf("%lld", (long long)ms);
 }
 
 /*
@@ -124,19 +192,24 @@ struct srv_conn {
 	char buf[HEAD_MAX];
 };
 
-static void srv_reply(int fd, const char *name)
+/*
+ * The closing reply: as an HTTP/1.0 server to HTTP/1.0 (and to a head that
+ * filled the buffer), as HTTP/1.1 with "Connection: close" to an HTTP/1.1
+ * request that asked for it.
+ */
+static void srv_reply(int fd, const char *name, bool http11)
 {
 	char resp[HEAD_MAX];
 	int body = (int)strlen(name) + 1;
 	int n;
 
 	n = snprintf(resp, sizeof(resp),
-		     "HTTP/1.0 200 OK\r\n"
+		     "HTTP/1.%d 200 OK\r\n"
 		     "Content-Type: text/plain\r\n"
 		     "Content-Length: %d\r\n"
 		     "Connection: close\r\n"
 		     "\r\n"
-		     "%s\n", body, name);
+		     "%s\n", http11, body, name);
 	/*
 	 * The reply is far smaller than any socket send buffer, so one send on
 	 * a fresh connection completes; a short write is the peer's problem.
@@ -149,6 +222,104 @@ static void srv_reply(int fd, const char *name)
 	 * so the close sends FIN rather than RST and the reply is not lost.
 	 */
 	shutdown(fd, SHUT_WR);
+}
+
+/* A keep-alive reply; the connection stays open. Returns 0, or -1 to drop it. */
+static int srv_reply_keep(int fd, const char *name)
+{
+	char resp[HEAD_MAX];
+	int n;
+
+	n = snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s\n",
+		     (int)strlen(name) + 1, name);
+	/*
+	 * The client reads each reply before its next request, so the send
+	 * buffer always has room; a short write means a client that does not
+	 * read, and it loses the connection.
+	 */
+	return send(fd, resp, n, MSG_NOSIGNAL) == n ? 0 : -1;
+}
+
+/* Does the request line (head NUL-terminated) end in HTTP/1.1? */
+static bool srv_is_http11(const char *head)
+{
+	const char *eol = strchr(head, '\n');
+	size_t n;
+
+	if (!eol)
+		return false;
+	n = eol - head;
+	if (n && head[n - 1] == '\r')
+		n--;
+	return n >= 8 && !memcmp(head + n - 8, "HTTP/1.1", 8);
+}
+
+/*
+ * Does the head (NUL-terminated, request line first) leave the connection
+ * open? Only HTTP/1.1 without a "Connection: close" header does.
+ */
+static bool srv_keep_alive(const char *head)
+{
+	const char *eol = strchr(head, '\n'), *line;
+
+	if (!srv_is_http11(head))
+		return false;
+	for (line = eol + 1; *line; line = eol + 1) {
+		eol = strchr(line, '\n');
+		if (!eol)
+			eol = line + strlen(line) - 1;
+		if (!strncasecmp(line, "connection:", 11)) {
+			char val[128];
+			size_t len = eol - line - 11;
+
+			if (len >= sizeof(val))
+				len = sizeof(val) - 1;
+			memcpy(val, line + 11, len);
+			val[len] = '\0';
+			if (strcasestr(val, "close"))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Answer every complete request head at the front of sc->buf (a client may
+ * pipeline). Returns true when the connection is done: a closing reply went
+ * out, or a keep-alive one could not be sent.
+ */
+static bool srv_answer(int fd, struct srv_conn *sc, const char *name, int64_t now)
+{
+	for (;;) {
+		char *crlf = strstr(sc->buf, "\r\n\r\n"), *lf = strstr(sc->buf, "\n\n");
+		size_t head;
+		char c;
+		bool keep, http11;
+
+		if (crlf && (!lf || crlf < lf))
+			head = crlf + 4 - sc->buf;
+		else if (lf)
+			head = lf + 2 - sc->buf;
+		else if (sc->len == sizeof(sc->buf) - 1)
+			head = sc->len; /* an oversized head gets its answer, then the door */
+		else
+			return false;
+
+		c = sc->buf[head];
+		sc->buf[head] = '\0';
+		keep = head < sizeof(sc->buf) - 1 && srv_keep_alive(sc->buf);
+		http11 = head < sizeof(sc->buf) - 1 && srv_is_http11(sc->buf);
+		sc->buf[head] = c;
+		if (!keep) {
+			srv_reply(fd, name, http11);
+			return true;
+		}
+		if (srv_reply_keep(fd, name))
+			return true;
+		memmove(sc->buf, sc->buf + head, sc->len - head + 1);
+		sc->len -= head;
+		sc->deadline = now + SERVE_IDLE_MS;
+	}
 }
 
 static int do_serve(int argc, char **argv)
@@ -255,12 +426,7 @@ static int do_serve(int argc, char **argv)
 				if (r > 0) {
 					sc->len += r;
 					sc->buf[sc->len] = '\0';
-					if (strstr(sc->buf, "\r\n\r\n") ||
-					    strstr(sc->buf, "\n\n") ||
-					    sc->len == sizeof(sc->buf) - 1) {
-						srv_reply(pfd[i].fd, name);
-						done = true;
-					}
+					done = srv_answer(pfd[i].fd, sc, name, now);
 				} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 					done = true;
 				}
@@ -318,8 +484,12 @@ enum get_fail {
 	FAIL_RESET,	/* error while sending or reading */
 	FAIL_STATUS,	/* reply not "HTTP/1.x 200" */
 	FAIL_BODY,	/* malformed or oversized reply */
+	FAIL_CLOSED,	/* hold: the server closed a keep-alive connection */
 	FAIL_MAX,
 };
+
+/* get reports the kinds before this one; only hold's connections outlive a reply. */
+#define FAIL_GET_MAX FAIL_CLOSED
 
 static const char *const fail_names[FAIL_MAX] = {
 	[FAIL_CONNECT] = "connect",
@@ -327,6 +497,7 @@ static const char *const fail_names[FAIL_MAX] = {
 	[FAIL_RESET] = "reset",
 	[FAIL_STATUS] = "status",
 	[FAIL_BODY] = "body",
+	[FAIL_CLOSED] = "closed",
 };
 
 enum req_state {
@@ -338,6 +509,7 @@ enum req_state {
 struct req {
 	enum req_state state;
 	int fd;
+	int64_t started;	/* ms, monotonic */
 	int64_t deadline;
 	size_t len;
 	char buf[HEAD_MAX];
@@ -347,6 +519,11 @@ struct tally {
 	unsigned int ok;
 	unsigned int failed;
 	unsigned int fail[FAIL_MAX];
+	int64_t t0;		/* start of the run, ms, monotonic */
+	int64_t t0_unix;	/* the same moment, ms, wall clock */
+	int64_t first_fail;	/* ms since t0 a failure was first seen; -1: none */
+	int64_t last_fail;	/* ... last seen */
+	int64_t last_fail_start; /* ... the last failed request had started */
 	unsigned int nnames;
 	struct {
 		char name[NAME_MAX_LEN + 1];
@@ -414,16 +591,24 @@ static void req_close(struct req *r)
 
 static void req_fail(struct req *r, struct tally *t, enum get_fail why)
 {
+	int64_t now = now_ms() - t->t0;
+
 	t->failed++;
 	t->fail[why]++;
+	if (t->first_fail < 0)
+		t->first_fail = now;
+	t->last_fail = now;
+	if (r->started - t->t0 > t->last_fail_start)
+		t->last_fail_start = r->started - t->t0;
 	req_close(r);
 }
 
 static int req_start(struct req *r, const struct sockaddr_storage *ss,
-		     socklen_t sslen, int64_t deadline)
+		     socklen_t sslen, int64_t now, int64_t deadline)
 {
 	int fd;
 
+	r->started = now;
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -470,9 +655,16 @@ static void print_summary(struct tally *t, bool json)
 			printf("%s\"%s\":%u", i ? "," : "", t->names[i].name,
 			       t->names[i].count);
 		printf("},\"errors\":{");
-		for (i = 0; i < FAIL_MAX; i++)
+		for (i = 0; i < FAIL_GET_MAX; i++)
 			printf("%s\"%s\":%u", i ? "," : "", fail_names[i], t->fail[i]);
-		printf("}}\n");
+		printf("},\"start_unix_ms\":%lld,\"elapsed_ms\":%lld,\"first_fail_ms\":",
+		       (long long)t->t0_unix, (long long)(now_ms() - t->t0));
+		print_ms_or_null(t->first_fail);
+		printf(",\"last_fail_ms\":");
+		print_ms_or_null(t->last_fail);
+		printf(",\"last_fail_start_ms\":");
+		print_ms_or_null(t->last_fail_start);
+		printf("}\n");
 		return;
 	}
 
@@ -483,12 +675,19 @@ static void print_summary(struct tally *t, bool json)
 	printf("total %u: ok %u failed %u", total, t->ok, t->failed);
 	if (t->failed) {
 		printf(" (");
-		for (i = 0; i < FAIL_MAX; i++)
+		for (i = 0; i < FAIL_GET_MAX; i++)
 			if (t->fail[i])
 				printf(" %s %u", fail_names[i], t->fail[i]);
-		printf(" )");
+		printf(" ), the first %lld ms, the last %lld ms after the start",
+		       (long long)t->first_fail, (long long)t->last_fail);
 	}
 	printf("\n");
+}
+
+/* Is there another request to start: not stopped, under --count, inside --duration-ms? */
+static bool get_more(unsigned int started, unsigned int count, int64_t now, int64_t end)
+{
+	return !stop && (!count || started < count) && (end < 0 || now < end);
 }
 
 static int do_get(int argc, char **argv)
@@ -497,6 +696,8 @@ static int do_get(int argc, char **argv)
 		{ "url-host", required_argument, NULL, 'u' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
@@ -506,15 +707,16 @@ static int do_get(int argc, char **argv)
 	static struct tally t;
 	static struct req reqs[MAX_CONNS];
 	static struct pollfd pfd[MAX_CONNS];
-	unsigned int port = 80, count = 1, conc = 8, timeout_ms = 2000;
-	unsigned int started = 0, i;
+	unsigned int port = 80, count = 0, conc = 8, timeout_ms = 2000, rate = 0;
+	unsigned int duration_ms = 0, started = 0, i;
+	int64_t t0_us, end_us = -1;
 	const char *host = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	bool json = false;
+	bool json = false, busy = true;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "u:p:n:c:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:p:n:d:r:c:t:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			host = optarg;
@@ -524,8 +726,23 @@ static int do_get(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'n':
-			if (parse_uint(optarg, "count", 100000000, &count))
+			if (parse_uint(optarg, "count", 100000000, &count) || !count) {
+				fprintf(stderr, "xlb-http get: count is 1..100000000\n");
 				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if (parse_uint(optarg, "duration-ms", 86400000, &duration_ms) ||
+			    !duration_ms) {
+				fprintf(stderr, "xlb-http get: duration-ms is 1..86400000\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (parse_uint(optarg, "rate", 1000000, &rate) || !rate) {
+				fprintf(stderr, "xlb-http get: rate is 1..1000000 a second\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'c':
 			if (parse_uint(optarg, "concurrency", MAX_CONNS, &conc) || !conc) {
@@ -541,8 +758,9 @@ static int do_get(int argc, char **argv)
 			json = true;
 			break;
 		default:
-			fprintf(stderr, "usage: xlb-http get --url-host ADDR --port P --count N "
-				"[--concurrency C] [--timeout-ms T] [--json]\n");
+			fprintf(stderr, "usage: xlb-http get --url-host ADDR --port P "
+				"(--count N | --duration-ms D) [--rate R]\n"
+				"                    [--concurrency C] [--timeout-ms T] [--json]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -550,42 +768,67 @@ static int do_get(int argc, char **argv)
 		fprintf(stderr, "xlb-http get: --url-host needs an IPv4 or IPv6 address\n");
 		return EXIT_USAGE;
 	}
-	signal(SIGPIPE, SIG_IGN);
+	if (!count && !duration_ms)
+		count = 1;
+	catch_stop_signals();
 
 	for (i = 0; i < conc; i++) {
 		reqs[i].fd = -1;
 		reqs[i].state = REQ_IDLE;
 	}
+	t0_us = now_us();
+	t.t0 = t0_us / 1000;
+	t.t0_unix = unix_ms();
+	t.first_fail = t.last_fail = t.last_fail_start = -1;
+	if (duration_ms)
+		end_us = t0_us + (int64_t)duration_ms * 1000;
 
-	while (t.ok + t.failed < count) {
-		int64_t now = now_ms(), next = -1;
+	while (busy || get_more(started, count, now_us(), end_us)) {
+		int64_t now = now_us(), next = -1, due = -1;
 		int n;
 
-		/* Fill idle slots, then poll every busy one. */
+		/*
+		 * Fill idle slots (with --rate, only requests already due: the
+		 * i-th is due i/R s after the start), then poll every busy one.
+		 */
+		busy = false;
 		for (i = 0; i < conc; i++) {
 			struct req *r = &reqs[i];
 
-			if (r->state == REQ_IDLE && started < count) {
-				started++;
-				if (req_start(r, &ss, sslen, now + timeout_ms) < 0)
-					req_fail(r, &t, FAIL_CONNECT);
+			if (r->state == REQ_IDLE && get_more(started, count, now, end_us)) {
+				due = rate ? t0_us + (int64_t)started * 1000000 / rate : now;
+				if (due <= now) {
+					started++;
+					if (req_start(r, &ss, sslen, now / 1000,
+						      now / 1000 + timeout_ms) < 0)
+						req_fail(r, &t, FAIL_CONNECT);
+					due = -1;
+				}
 			}
 			pfd[i].fd = r->state == REQ_IDLE ? -1 : r->fd;
 			pfd[i].events = r->state == REQ_CONNECTING ? POLLOUT : POLLIN;
 			pfd[i].revents = 0;
-			if (r->state != REQ_IDLE && (next < 0 || r->deadline < next))
-				next = r->deadline;
+			if (r->state != REQ_IDLE) {
+				busy = true;
+				if (next < 0 || r->deadline * 1000 < next)
+					next = r->deadline * 1000;
+			}
 		}
-		if (next < 0)
-			continue;	/* every start failed at once; loop refills */
+		/* The next paced start, or the end of the run, may come before any deadline. */
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+		if (end_us >= 0 && now < end_us && (next < 0 || end_us < next))
+			next = end_us;
+		if (!busy && next < 0)
+			continue;	/* every start failed at once; loop refills or ends */
 
-		n = poll(pfd, conc, next > now ? (int)(next - now) : 0);
+		n = poll(pfd, conc, next < 0 ? -1 : next > now ? (int)((next - now + 999) / 1000) : 0);
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "xlb-http get: poll: %s\n", strerror(errno));
 			return EXIT_FAILED;
 		}
 
-		now = now_ms();
+		now = now_ms();	/* ms from here on, as the deadlines are */
 		for (i = 0; i < conc; i++) {
 			struct req *r = &reqs[i];
 			short ev = pfd[i].revents;
@@ -632,10 +875,475 @@ static int do_get(int argc, char **argv)
 			if (now >= r->deadline)
 				req_fail(r, &t, FAIL_TIMEOUT);
 		}
+		busy = false;
+		for (i = 0; i < conc; i++)
+			busy |= reqs[i].state != REQ_IDLE;
 	}
 
 	print_summary(&t, json);
 	return t.failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/* ---- hold ----------------------------------------------------------------- */
+
+enum hold_state {
+	HOLD_CONNECTING,
+	HOLD_IDLE,	/* between requests; watched for the server closing it */
+	HOLD_READING,	/* request sent, reply not complete */
+	HOLD_DONE,	/* closed by us at the end of the run */
+	HOLD_DEAD,	/* failed; why in fail */
+};
+
+struct hold_conn {
+	enum hold_state state;
+	int fd;
+	int64_t next_us;	/* the next request is due */
+	int64_t deadline_us;	/* of the connect or the reply in flight */
+	size_t len;
+	char buf[HEAD_MAX];
+	char backend[NAME_MAX_LEN + 1];	/* "" until the first reply */
+	unsigned int ok;
+	bool switched;		/* a reply named another backend than the first */
+	int fail;		/* enum get_fail, or -1 */
+	int64_t fail_ms;	/* since the start of the run */
+};
+
+/* Content-Length of a NUL-terminated reply head, or -1. */
+static long hold_content_length(const char *head)
+{
+	const char *line;
+
+	for (line = strchr(head, '\n'); line; line = strchr(line + 1, '\n')) {
+		char *end;
+		long v;
+
+		if (strncasecmp(line + 1, "content-length:", 15))
+			continue;
+		errno = 0;
+		v = strtol(line + 16, &end, 10);
+		if (errno || end == line + 16 || v < 0)
+			return -1;
+		return v;
+	}
+	return -1;
+}
+
+/*
+ * Judge what has arrived of a keep-alive reply. Returns 0 while it is
+ * incomplete, 1 when it is complete and good (its body, the backend's name,
+ * in name), or -(enum get_fail) + -1 when it is bad.
+ */
+static int hold_parse(struct hold_conn *hc, char name[NAME_MAX_LEN + 1])
+{
+	char *end, *body, *nl;
+	int maj, min, status;
+	size_t head;
+	long clen;
+
+	hc->buf[hc->len] = '\0';
+	end = strstr(hc->buf, "\r\n\r\n");
+	if (!end)
+		return hc->len == sizeof(hc->buf) - 1 ? -FAIL_BODY - 1 : 0;
+	head = end + 4 - hc->buf;
+	if (sscanf(hc->buf, "HTTP/%d.%d %d", &maj, &min, &status) != 3)
+		return -FAIL_BODY - 1;
+	if (status != 200)
+		return -FAIL_STATUS - 1;
+	*end = '\0';
+	clen = hold_content_length(hc->buf);
+	*end = '\r';
+	/* Without a length the reply would end at EOF: no keep-alive, so no use here. */
+	if (clen < 1 || (size_t)clen > NAME_MAX_LEN + 2 || head + clen > sizeof(hc->buf) - 1)
+		return -FAIL_BODY - 1;
+	if (hc->len < head + clen)
+		return 0;
+	/* One reply per request: anything after it was never asked for. */
+	if (hc->len > head + clen)
+		return -FAIL_BODY - 1;
+	body = hc->buf + head;
+	body[clen] = '\0';
+	nl = strpbrk(body, "\r\n");
+	if (nl)
+		*nl = '\0';
+	if (!*body || strlen(body) > NAME_MAX_LEN)
+		return -FAIL_BODY - 1;
+	snprintf(name, NAME_MAX_LEN + 1, "%s", body);
+	hc->len = 0;
+	return 1;
+}
+
+static void hold_fail(struct hold_conn *hc, enum get_fail why, int64_t t0_us)
+{
+	if (hc->fd >= 0)
+		close(hc->fd);
+	hc->fd = -1;
+	hc->state = HOLD_DEAD;
+	hc->fail = why;
+	hc->fail_ms = (now_us() - t0_us) / 1000;
+}
+
+static int hold_send(struct hold_conn *hc, const char *host)
+{
+	char q[512];
+	int n = snprintf(q, sizeof(q),
+			 "GET / HTTP/1.1\r\n"
+			 "Host: %s\r\n"
+			 "User-Agent: xlb-http\r\n"
+			 "\r\n", host);
+
+	/* The previous reply has been read whole, so the send buffer is empty. */
+	if (send(hc->fd, q, n, MSG_NOSIGNAL) != n)
+		return -1;
+	hc->len = 0;
+	hc->state = HOLD_READING;
+	return 0;
+}
+
+/* A complete good reply arrived: tally it, schedule the next request. */
+static void hold_reply(struct hold_conn *hc, const char *name, int64_t now, unsigned int interval_us)
+{
+	if (!hc->backend[0])
+		snprintf(hc->backend, sizeof(hc->backend), "%s", name);
+	else if (strcmp(hc->backend, name))
+		hc->switched = true;
+	hc->ok++;
+	hc->state = HOLD_IDLE;
+	/* Keep to the schedule; a late reply does not make the next ones come in a burst. */
+	hc->next_us += interval_us;
+	if (hc->next_us < now)
+		hc->next_us = now;
+}
+
+/* Read what the socket has; on the way, fail or complete the connection's request. */
+static void hold_read(struct hold_conn *hc, int64_t t0_us, unsigned int interval_us)
+{
+	char name[NAME_MAX_LEN + 1];
+	ssize_t got;
+	int ret;
+
+	got = recv(hc->fd, hc->buf + hc->len, sizeof(hc->buf) - 1 - hc->len, 0);
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got < 0) {
+		hold_fail(hc, FAIL_RESET, t0_us);
+		return;
+	}
+	if (got == 0) {
+		hold_fail(hc, FAIL_CLOSED, t0_us);
+		return;
+	}
+	if (hc->state == HOLD_IDLE) {
+		hold_fail(hc, FAIL_BODY, t0_us);	/* bytes nobody asked for */
+		return;
+	}
+	hc->len += got;
+	ret = hold_parse(hc, name);
+	if (ret < 0)
+		hold_fail(hc, -ret - 1, t0_us);
+	else if (ret > 0)
+		hold_reply(hc, name, now_us(), interval_us);
+}
+
+struct hold_count {
+	char name[NAME_MAX_LEN + 1];
+	unsigned int conns;
+	unsigned int failed;
+};
+
+static int cmp_hold_counts(const void *a, const void *b)
+{
+	return strcmp(((const struct hold_count *)a)->name, ((const struct hold_count *)b)->name);
+}
+
+/* Connections by their first backend; n_out distinct names. */
+static struct hold_count *hold_count_backends(const struct hold_conn *conns, unsigned int n,
+					      unsigned int *n_out)
+{
+	static struct hold_count counts[MAX_NAMES];
+	unsigned int i, j, nc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!conns[i].backend[0])
+			continue;
+		for (j = 0; j < nc; j++)
+			if (!strcmp(counts[j].name, conns[i].backend))
+				break;
+		if (j == nc) {
+			if (nc == MAX_NAMES)
+				continue;
+			snprintf(counts[nc].name, sizeof(counts[nc].name), "%s", conns[i].backend);
+			counts[nc].conns = counts[nc].failed = 0;
+			nc++;
+		}
+		counts[j].conns++;
+		counts[j].failed += conns[i].state == HOLD_DEAD;
+	}
+	qsort(counts, nc, sizeof(counts[0]), cmp_hold_counts);
+	*n_out = nc;
+	return counts;
+}
+
+/* stderr, once every connection has had its first reply or failed: a script waits for it. */
+static void hold_announce(const struct hold_conn *conns, unsigned int n)
+{
+	struct hold_count *counts;
+	unsigned int i, nc, up = 0;
+	char line[1024];
+	size_t off;
+
+	for (i = 0; i < n; i++)
+		up += conns[i].state != HOLD_DEAD;
+	counts = hold_count_backends(conns, n, &nc);
+	off = snprintf(line, sizeof(line), "xlb-http hold: %u of %u connections up (", up, n);
+	for (i = 0; i < nc && off < sizeof(line); i++)
+		off += snprintf(line + off, sizeof(line) - off, "%s%s %u", i ? ", " : "",
+				counts[i].name, counts[i].conns);
+	/* One write: a script polling the file never sees half the line. */
+	fprintf(stderr, "%.*s)\n", (int)(off < sizeof(line) ? off : sizeof(line) - 1), line);
+}
+
+static bool hold_summary(const struct hold_conn *conns, unsigned int n, int64_t t0_unix,
+			 bool json)
+{
+	unsigned int i, nc, ok = 0, failed = 0, resets = 0, switched = 0, no_reply = 0;
+	struct hold_count *counts = hold_count_backends(conns, n, &nc);
+
+	for (i = 0; i < n; i++) {
+		const struct hold_conn *hc = &conns[i];
+
+		ok += hc->ok;
+		failed += hc->state == HOLD_DEAD;
+		resets += hc->state == HOLD_DEAD &&
+			  (hc->fail == FAIL_RESET || hc->fail == FAIL_CLOSED);
+		switched += hc->switched;
+		no_reply += !hc->backend[0];
+	}
+
+	if (json) {
+		printf("{\"conns\":%u,\"requests_ok\":%u,\"requests_failed\":%u,\"resets\":%u,"
+		       "\"failed_conns\":%u,\"switched\":%u,\"no_reply\":%u,\"per_backend\":{",
+		       n, ok, failed, resets, failed, switched, no_reply);
+		for (i = 0; i < nc; i++)
+			printf("%s\"%s\":%u", i ? "," : "", counts[i].name, counts[i].conns);
+		printf("},\"per_backend_failed\":{");
+		for (i = 0; i < nc; i++)
+			printf("%s\"%s\":%u", i ? "," : "", counts[i].name, counts[i].failed);
+		printf("},\"start_unix_ms\":%lld,\"connections\":[", (long long)t0_unix);
+		for (i = 0; i < n; i++) {
+			const struct hold_conn *hc = &conns[i];
+			bool dead = hc->state == HOLD_DEAD;
+
+			printf("%s{\"backend\":\"%s\",\"ok\":%u,\"failed\":%d,\"switched\":%s,"
+			       "\"error\":", i ? "," : "", hc->backend, hc->ok, dead,
+			       hc->switched ? "true" : "false");
+			if (dead)
+				printf("\"%s\",\"fail_ms\":%lld}", fail_names[hc->fail],
+				       (long long)hc->fail_ms);
+			else
+				printf("null,\"fail_ms\":null}");
+		}
+		printf("]}\n");
+	} else {
+		printf("%-5s %-16s %8s %-8s %s\n", "conn", "backend", "replies", "switched",
+		       "end");
+		for (i = 0; i < n; i++) {
+			const struct hold_conn *hc = &conns[i];
+			char end[64];
+
+			if (hc->state == HOLD_DEAD)
+				snprintf(end, sizeof(end), "%s after %lld ms", fail_names[hc->fail],
+					 (long long)hc->fail_ms);
+			else
+				snprintf(end, sizeof(end), "ok");
+			printf("%-5u %-16s %8u %-8s %s\n", i, hc->backend[0] ? hc->backend : "-",
+			       hc->ok, hc->switched ? "yes" : "no", end);
+		}
+		printf("connections %u: failed %u (reset %u), switched %u; requests ok %u, "
+		       "failed %u\n", n, failed, resets, switched, ok, failed);
+	}
+	return failed || switched;
+}
+
+static int do_hold(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "url-host", required_argument, NULL, 'u' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "conns", required_argument, NULL, 'n' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static struct hold_conn conns[MAX_CONNS];
+	static struct pollfd pfd[MAX_CONNS];
+	unsigned int port = 80, n = 10, duration_ms = 5000, interval_ms = 100, timeout_ms = 2000;
+	unsigned int i, live;
+	int64_t t0_us, t0_unix, end_us;
+	const char *host = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	bool json = false, announced = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "u:p:n:d:i:t:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			host = optarg;
+			break;
+		case 'p':
+			if (parse_uint(optarg, "port", 65535, &port))
+				return EXIT_USAGE;
+			break;
+		case 'n':
+			if (parse_uint(optarg, "conns", MAX_CONNS, &n) || !n) {
+				fprintf(stderr, "xlb-http hold: conns is 1..%d\n", MAX_CONNS);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if (parse_uint(optarg, "duration-ms", 86400000, &duration_ms))
+				return EXIT_USAGE;
+			break;
+		case 'i':
+			if (parse_uint(optarg, "interval-ms", 3600000, &interval_ms) ||
+			    !interval_ms) {
+				fprintf(stderr, "xlb-http hold: interval-ms is 1..3600000\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (parse_uint(optarg, "timeout-ms", 3600000, &timeout_ms) || !timeout_ms)
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			fprintf(stderr, "usage: xlb-http hold --url-host ADDR --port P [--conns N] "
+				"[--duration-ms D]\n"
+				"                     [--interval-ms I] [--timeout-ms T] [--json]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!host || parse_addr(host, port, &ss, &sslen)) {
+		fprintf(stderr, "xlb-http hold: --url-host needs an IPv4 or IPv6 address\n");
+		return EXIT_USAGE;
+	}
+	catch_stop_signals();
+
+	t0_us = now_us();
+	t0_unix = unix_ms();
+	end_us = t0_us + (int64_t)duration_ms * 1000;
+	for (i = 0; i < n; i++) {
+		struct hold_conn *hc = &conns[i];
+
+		hc->fail = -1;
+		hc->state = HOLD_CONNECTING;
+		hc->deadline_us = t0_us + (int64_t)timeout_ms * 1000;
+		/* Staggered over one interval: the requests do not all go out at once. */
+		hc->next_us = t0_us + (int64_t)interval_ms * 1000 * i / n;
+		hc->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (hc->fd < 0 || (connect(hc->fd, (struct sockaddr *)&ss, sslen) < 0 &&
+				   errno != EINPROGRESS))
+			hold_fail(hc, FAIL_CONNECT, t0_us);
+	}
+
+	for (;;) {
+		int64_t now = now_us(), next = -1;
+		bool ending = stop || now >= end_us;
+		int ret;
+
+		live = 0;
+		for (i = 0; i < n; i++) {
+			struct hold_conn *hc = &conns[i];
+			int64_t wake = -1;
+
+			if (hc->state == HOLD_IDLE && ending) {
+				close(hc->fd);
+				hc->fd = -1;
+				hc->state = HOLD_DONE;
+			} else if (hc->state == HOLD_IDLE && now >= hc->next_us) {
+				if (hold_send(hc, host) < 0)
+					hold_fail(hc, FAIL_RESET, t0_us);
+				else
+					hc->deadline_us = now + (int64_t)timeout_ms * 1000;
+			}
+			pfd[i].fd = -1;
+			pfd[i].revents = 0;
+			switch (hc->state) {
+			case HOLD_CONNECTING:
+				pfd[i].fd = hc->fd;
+				pfd[i].events = POLLOUT;
+				wake = hc->deadline_us;
+				break;
+			case HOLD_IDLE:
+				pfd[i].fd = hc->fd;
+				pfd[i].events = POLLIN;
+				wake = hc->next_us;
+				break;
+			case HOLD_READING:
+				pfd[i].fd = hc->fd;
+				pfd[i].events = POLLIN;
+				wake = hc->deadline_us;
+				break;
+			default:
+				break;
+			}
+			if (pfd[i].fd >= 0)
+				live++;
+			if (wake >= 0 && (next < 0 || wake < next))
+				next = wake;
+		}
+		if (!announced) {
+			for (i = 0; i < n; i++)
+				if (!conns[i].ok && conns[i].state != HOLD_DEAD &&
+				    conns[i].state != HOLD_DONE)
+					break;
+			if (i == n) {
+				hold_announce(conns, n);
+				announced = true;
+			}
+		}
+		if (!live)
+			break;
+		if (!ending && end_us < next)
+			next = end_us;
+
+		ret = poll(pfd, n, next > now ? (int)((next - now + 999) / 1000) : 0);
+		if (ret < 0 && errno != EINTR) {
+			fprintf(stderr, "xlb-http hold: poll: %s\n", strerror(errno));
+			return EXIT_FAILED;
+		}
+
+		now = now_us();
+		for (i = 0; i < n; i++) {
+			struct hold_conn *hc = &conns[i];
+			short ev = pfd[i].revents;
+
+			if (hc->state == HOLD_CONNECTING && ev) {
+				int soerr = 0;
+				socklen_t l = sizeof(soerr);
+
+				getsockopt(hc->fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
+				if (soerr)
+					hold_fail(hc, FAIL_CONNECT, t0_us);
+				else
+					hc->state = HOLD_IDLE;
+			} else if ((hc->state == HOLD_IDLE || hc->state == HOLD_READING) && ev) {
+				hold_read(hc, t0_us, interval_ms * 1000);
+			}
+			if ((hc->state == HOLD_CONNECTING || hc->state == HOLD_READING) &&
+			    now >= hc->deadline_us)
+				hold_fail(hc, FAIL_TIMEOUT, t0_us);
+		}
+	}
+
+	if (!announced)
+		hold_announce(conns, n);
+	return hold_summary(conns, n, t0_unix, json) ? EXIT_FAILED : EXIT_OK;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -646,14 +1354,17 @@ static const struct {
 } cmds[] = {
 	{ "serve", do_serve },
 	{ "get", do_get },
+	{ "hold", do_hold },
 };
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xlb-http serve --name NAME [--bind ADDR] [--port 80]\n"
-		"       xlb-http get --url-host ADDR --port P --count N [--concurrency C]\n"
-		"                    [--timeout-ms T] [--json]\n");
+		"       xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)\n"
+		"                    [--rate R] [--concurrency C] [--timeout-ms T] [--json]\n"
+		"       xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]\n"
+		"                     [--interval-ms I] [--timeout-ms T] [--json]\n");
 }
 
 int main(int argc, char **argv)

@@ -24,12 +24,25 @@ RUN=${XLB_RUN_ID:-$$}
 
 TMP=$(mktemp -d "/tmp/xlb$RUN-netns.XXXXXX") || exit 1
 CUR_ID=			# the topology of the running test, torn down after it
+BG_PIDS=()		# the running test's background clients, stopped after it
 SEQ=0
 N_PASS=0 N_FAIL=0 N_SKIP=0
+
+# Stop the background clients a test left running (it failed half-way), by their pids.
+bg_stop_all()
+{
+	local pid
+
+	for pid in "${BG_PIDS[@]}"; do
+		_topo_stop_pid "$pid"
+	done
+	BG_PIDS=()
+}
 
 cleanup()
 {
 	trap - EXIT INT TERM
+	bg_stop_all
 	[ -n "$CUR_ID" ] && topo_down "$CUR_ID"
 	rm -rf -- "$TMP"
 }
@@ -39,9 +52,14 @@ trap 'exit 143' TERM
 
 # ---- reporting ---------------------------------------------------------------------------------
 
+# pass NAME [WHAT WAS MEASURED...]
 pass()
 {
-	echo "PASS $1"
+	if [ $# -gt 1 ]; then
+		echo "PASS $1: ${*:2}"
+	else
+		echo "PASS $1"
+	fi
 	N_PASS=$((N_PASS + 1))
 }
 
@@ -95,6 +113,12 @@ json_str()
 	sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n1
 }
 
+# json_in OBJECT KEY < JSON: the number under "KEY" inside the flat object "OBJECT":{...}.
+json_in()
+{
+	sed -n "s/.*\"$1\":{\([^{}]*\)}.*/\1/p" | json_num "$2"
+}
+
 # up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
 # reports FAIL NAME and returns 1.
 up()
@@ -127,6 +151,156 @@ get()
 		return 1
 	fi
 }
+
+# now_us: wall-clock microseconds, without a fork (the timing tests poll at 10-20 ms).
+now_us()
+{
+	echo "${EPOCHREALTIME/./}"
+}
+
+# be_field JSON ADDR KEY: KEY of backend ADDR in an xlbctl --json document (state or backends),
+# a string or a number; the first VIP that has ADDR. Bash regex, no fork: used in poll loops.
+be_field()
+{
+	local re="\"address\":\"${2//./\\.}\"[^{}]*\"$3\":\"?([^\",}]*)"
+
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# wait_state ADDR STATE TIMEOUT_MS: poll `xlbctl --json state` every ~10 ms until backend ADDR is
+# in STATE. Sets SEEN_US (wall clock right after the answer that showed it) and SINCE_MS (how
+# long xlbd said it had been in STATE then). Returns 1 on timeout, with the last answer in STATE.
+wait_state()
+{
+	local addr=$1 want=$2 end=$(($(now_us) + $3 * 1000)) now
+
+	while :; do
+		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		now=$(now_us)
+		if [ "$(be_field "$STATE" "$addr" state)" = "$want" ]; then
+			SEEN_US=$now
+			SINCE_MS=$(be_field "$STATE" "$addr" since_ms)
+			return 0
+		fi
+		((now > end)) && return 1
+		sleep 0.01
+	done
+}
+
+# wait_checks ADDR N: until backend ADDR's checker has finished N checks, all passed (5 s).
+wait_checks()
+{
+	local addr=$1 n=$2 i checks failed
+
+	for ((i = 0; i < 250; i++)); do
+		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		checks=$(be_field "$STATE" "$addr" checks)
+		failed=$(be_field "$STATE" "$addr" failed)
+		[ "${checks:-0}" -ge "$n" ] && [ "$failed" = 0 ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# new_flows ADDR: the data path's new-flow count of backend ADDR, from `xlbctl --json backends`.
+new_flows()
+{
+	local bj
+
+	bj=$(topo_xlbctl "$ID" --json backends 2>&1) || return 1
+	be_field "$bj" "$1" new_flows
+}
+
+# client_bg OUT ERR XLB-HTTP-ARGS...: xlb-http in the client's namespace, in the background,
+# stdout to OUT, stderr to ERR. Its pid (ip execs it) in BG_PID and on BG_PIDS.
+client_bg()
+{
+	local out=$1 err=$2
+
+	shift 2
+	ip netns exec "$TOPO_NS_CLIENT" "$XLB_HTTP" "$@" >"$out" 2>"$err" </dev/null &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# bg_wait PID: wait for a background client; its exit code. Off BG_PIDS once reaped.
+bg_wait()
+{
+	local pid=$1 rc i
+
+	wait "$pid"
+	rc=$?
+	for i in "${!BG_PIDS[@]}"; do
+		[ "${BG_PIDS[$i]}" = "$pid" ] && unset 'BG_PIDS[i]'
+	done
+	return $rc
+}
+
+# wait_hold_up ERR N: until `xlb-http hold` (stderr in ERR) says all N connections are up (5 s).
+wait_hold_up()
+{
+	local err=$1 n=$2 i line
+
+	for ((i = 0; i < 250; i++)); do
+		# One read: the line may land between two.
+		line=$(grep -o 'hold: [0-9]* of [0-9]* connections up' "$err" 2>/dev/null)
+		[ -n "$line" ] && [ "$line" = "hold: $n of $n connections up" ] && return 0
+		[ -n "$line" ] && return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# hold_check JSON SKIP: every connection of a hold run, but those whose first backend is SKIP,
+# kept working to the end: no failure, no switch. Prints what went wrong; returns 1 then.
+hold_check()
+{
+	local json=$1 skip=$2 obj be bad=0
+
+	while read -r obj; do
+		[[ $obj == *'"backend"'* ]] || continue
+		be=$(json_str backend <<<"$obj")
+		[ -n "$skip" ] && [ "$be" = "$skip" ] && continue
+		if [[ $obj != *'"failed":0,"switched":false'* ]]; then
+			echo "connection on '${be:-no reply}': $obj"
+			bad=1
+		fi
+	done < <(json_objects <<<"$json")
+	return $bad
+}
+
+# write_config FILE [B3_WEIGHT]: the topology's VIP over b1..b3 with fast HTTP health checks
+# (HC_*); b3's weight (default 100).
+write_config()
+{
+	cat >"$1" <<EOF
+# SPDX-License-Identifier: GPL-2.0-only
+# Written by tests/netns/run.sh: one VIP, fast HTTP health checks.
+interfaces:
+  - name: eth0
+vips:
+  - name: web
+    address: $TOPO_VIP4
+    port: 80
+    protocol: tcp
+    health:
+      type: http
+      interval: ${HC_INTERVAL}ms
+      timeout: ${HC_TIMEOUT}ms
+      rise: $HC_RISE
+      fall: $HC_FALL
+    backends:
+      - address: ${TOPO_ADDR4[b1]}
+        weight: 100
+      - address: ${TOPO_ADDR4[b2]}
+        weight: 100
+      - address: ${TOPO_ADDR4[b3]}
+        weight: ${2:-100}
+EOF
+}
+
+# The health checks of the tests below: fast, so the tier stays fast.
+HC_INTERVAL=200 HC_TIMEOUT=100 HC_RISE=2 HC_FALL=2
 
 # ---- tests -------------------------------------------------------------------------------------
 
@@ -296,6 +470,459 @@ test_sigterm_detach()
 	pass $t
 }
 
+# A backend whose server dies is taken out within fall x interval + timeout + 100 ms; its VIP's
+# other connections never notice, and no new flow reaches it afterwards. Restarted, it is back
+# within rise x interval + timeout + 100 ms and takes new flows again.
+#   - b2's server is SIGKILLed (a crash) under paced new flows (get --rate 200) and 30 long-lived
+#     keep-alive connections (hold); `xlbctl --json state` is polled every ~10 ms until b2 is
+#     "down": detection = that moment - the kill.
+#   - hold connections on b1 and b3: no failure, no switch; those on b2 fail (the crash is seen).
+#   - get: every failed request had started before the detection; a get after it: no failure,
+#     no reply from b2; b2's new_flows does not move after it.
+test_backend_down_detect()
+{
+	local t=test_backend_down_detect config=$TMP/detect.yaml b2=${TOPO_ADDR4[b2]}
+	local bound=$((HC_FALL * HC_INTERVAL + HC_TIMEOUT + 100))
+	local rise_bound=$((HC_RISE * HC_INTERVAL + HC_TIMEOUT + 100))
+	local gpid hpid gout=$TMP/detect-get.json hout=$TMP/detect-hold.json
+	local detect_ms xlbd_ms detect_abs nf0 nf1 nf2 out failed b2got hold bad
+	local start last n_fail rise_ms b n
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	write_config "$config"
+	up $t "$config" || return 0
+	for b in $TOPO_BACKENDS; do
+		if ! wait_checks "${TOPO_ADDR4[$b]}" 2; then
+			fail $t "$b: no 2 passed health checks within 5 s: $STATE"
+			return 0
+		fi
+	done
+
+	client_bg "$gout" "$TMP/detect-get.err" get --url-host "$TOPO_VIP4" --port 80 \
+		--rate 200 --duration-ms 6000 --concurrency 16 --timeout-ms 2000 --json
+	gpid=$BG_PID
+	client_bg "$hout" "$TMP/detect-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
+		--conns 30 --duration-ms 6000 --interval-ms 100 --timeout-ms 2000 --json
+	hpid=$BG_PID
+	if ! wait_hold_up "$TMP/detect-hold.err" 30; then
+		fail $t "hold: not all 30 connections up: $(cat "$TMP/detect-hold.err")"
+		return 0
+	fi
+	sleep 0.5
+
+	if ! topo_backend_kill "$ID" b2 KILL; then
+		fail $t "could not kill b2's server"
+		return 0
+	fi
+	if ! wait_state "$b2" down 3000; then
+		fail $t "b2 not down 3 s after its server was killed: $STATE"
+		return 0
+	fi
+	nf0=$(new_flows "$b2")
+	detect_ms=$(((SEEN_US - TOPO_KILL_US) / 1000))
+	# xlbd's own view: it has been down since_ms when we looked.
+	xlbd_ms=$((detect_ms - SINCE_MS))
+	detect_abs=$((SEEN_US / 1000))
+	if ((detect_ms > bound)); then
+		fail $t "detect: $detect_ms ms (bound $bound ms; xlbd's since_ms says $xlbd_ms ms)"
+		return 0
+	fi
+	if ! grep -q "backend $b2:80 is down ($HC_FALL failures: connection refused)" \
+		"$TOPO_XLBD_LOG"; then
+		fail $t "no 'backend $b2:80 is down ($HC_FALL failures: connection refused)' in the log"
+		return 0
+	fi
+
+	# New flows after the detection: none to b2, none failing.
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
+		--count 300 --concurrency 8 --timeout-ms 2000 --json)
+	failed=$(json_num failed <<<"$out")
+	b2got=$(json_num b2 <<<"$out")
+	if [ "$failed" != 0 ] || [ -n "$b2got" ]; then
+		fail $t "get after detection: $failed failed, ${b2got:-0} replies from b2: $out"
+		return 0
+	fi
+
+	bg_wait "$gpid"
+	bg_wait "$hpid"
+	nf1=$(new_flows "$b2")
+	if [ -z "$nf0" ] || [ "$nf0" != "$nf1" ]; then
+		fail $t "b2's new_flows went from $nf0 at detection to $nf1 afterwards"
+		return 0
+	fi
+
+	# Background get: the failures are the kill window's, all started before the detection.
+	out=$(cat "$gout")
+	start=$(json_num start_unix_ms <<<"$out")
+	last=$(json_num last_fail_start_ms <<<"$out")
+	n_fail=$(json_num failed <<<"$out")
+	if [ -z "$start" ]; then
+		fail $t "background get printed no summary: $out $(cat "$TMP/detect-get.err")"
+		return 0
+	fi
+	if [ -n "$last" ] && ((start + last > detect_abs)); then
+		fail $t "a request started $((start + last - detect_abs)) ms after the detection" \
+			"failed: $out"
+		return 0
+	fi
+
+	# Long-lived connections: those on b1 and b3 untouched; those on b2 died with it.
+	hold=$(cat "$hout")
+	if [ -z "$(json_num conns <<<"$hold")" ]; then
+		fail $t "hold printed no summary: $hold $(cat "$TMP/detect-hold.err")"
+		return 0
+	fi
+	for b in b1 b3; do
+		n=$(json_in per_backend "$b" <<<"$hold")
+		if [ "${n:-0}" -lt 1 ]; then
+			fail $t "no hold connection landed on $b, nothing to check: $hold"
+			return 0
+		fi
+	done
+	if ! bad=$(hold_check "$hold" b2); then
+		fail $t "hold connections to live backends were hurt: $bad"
+		return 0
+	fi
+	if [ "$(json_num switched <<<"$hold")" != 0 ]; then
+		fail $t "a hold connection switched backend: $hold"
+		return 0
+	fi
+	n=$(json_in per_backend b2 <<<"$hold")
+	if [ "$(json_in per_backend_failed b2 <<<"$hold")" != "$n" ]; then
+		fail $t "b2 died, yet some of its hold connections did not notice: $hold"
+		return 0
+	fi
+
+	# Back: up after rise checks, and new flows reach it again.
+	if ! topo_backend_start "$ID" b2; then
+		fail $t "could not restart b2's server"
+		return 0
+	fi
+	if ! wait_state "$b2" up 3000; then
+		fail $t "b2 not up 3 s after its server came back: $STATE"
+		return 0
+	fi
+	rise_ms=$(((SEEN_US - TOPO_START_US) / 1000))
+	if ((rise_ms > rise_bound)); then
+		fail $t "rise: $rise_ms ms (bound $rise_bound ms)"
+		return 0
+	fi
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
+		--count 300 --concurrency 8 --timeout-ms 2000 --json)
+	failed=$(json_num failed <<<"$out")
+	b2got=$(json_num b2 <<<"$out")
+	nf2=$(new_flows "$b2")
+	if [ "$failed" != 0 ] || [ "${b2got:-0}" -lt 1 ]; then
+		fail $t "get after b2 came back: $failed failed, ${b2got:-0} replies from b2: $out"
+		return 0
+	fi
+	# Not equal: a connection reusing the 5-tuple of an earlier one still in the connection
+	# table follows that entry and is not counted as a new flow (Linux hands out the same
+	# ports again after ~3k connections to one destination).
+	if ((nf2 - nf1 < 1 || nf2 - nf1 > b2got)); then
+		fail $t "b2 answered $b2got requests but its new_flows grew by $((nf2 - nf1))"
+		return 0
+	fi
+	pass $t "detect: $detect_ms ms (bound $bound ms; xlbd: $xlbd_ms ms)," \
+		"$n_fail requests failed before it, 0 after;" \
+		"hold: $(json_in per_backend b1 <<<"$hold")+$(json_in per_backend b3 <<<"$hold")" \
+		"conns on b1+b3 unharmed, ${n:-0} on b2 lost;" \
+		"rise: $rise_ms ms (bound $rise_bound ms), then b2 took $b2got of 300"
+}
+
+# `xlbctl drain` takes a backend out of the table for new flows only: its established
+# connections keep working to the end, new ones never reach it; `xlbctl enable` brings it back.
+#   - 30 hold connections, one request every 100 ms for 3 s; b1 drained 0.5 s in.
+#   - state says drain; 300 new requests: none to b1, none failing, b1's new_flows unmoved.
+#   - every hold connection, those on b1 too: no failure, no switch, replies to the end.
+#   - enable: state up, and of 300 new requests b1 gets some, as its new_flows says.
+test_drain()
+{
+	local t=test_drain config=$TMP/drain.yaml b1=${TOPO_ADDR4[b1]}
+	local hpid hout=$TMP/drain-hold.json out failed got nf0 nf1 nf2 hold bad n obj ok
+	local dur=3000 iv=100 min_ok b
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	write_config "$config"
+	up $t "$config" || return 0
+	for b in $TOPO_BACKENDS; do
+		if ! wait_checks "${TOPO_ADDR4[$b]}" 2; then
+			fail $t "$b: no 2 passed health checks within 5 s: $STATE"
+			return 0
+		fi
+	done
+
+	client_bg "$hout" "$TMP/drain-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
+		--conns 30 --duration-ms $dur --interval-ms $iv --timeout-ms 2000 --json
+	hpid=$BG_PID
+	if ! wait_hold_up "$TMP/drain-hold.err" 30; then
+		fail $t "hold: not all 30 connections up: $(cat "$TMP/drain-hold.err")"
+		return 0
+	fi
+	sleep 0.5
+
+	if ! out=$(topo_xlbctl "$ID" --json drain "$b1" 2>&1) ||
+	   [ "$(json_num changed <<<"$out")" != 1 ]; then
+		fail $t "xlbctl drain $b1: $out"
+		return 0
+	fi
+	STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+	if [ "$(be_field "$STATE" "$b1" state)" != drain ]; then
+		fail $t "state of $b1 after drain is not 'drain': $STATE"
+		return 0
+	fi
+	nf0=$(new_flows "$b1")
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
+		--count 300 --concurrency 8 --timeout-ms 2000 --json)
+	failed=$(json_num failed <<<"$out")
+	got=$(json_num b1 <<<"$out")
+	nf1=$(new_flows "$b1")
+	if [ "$failed" != 0 ] || [ -n "$got" ]; then
+		fail $t "get while b1 drains: $failed failed, ${got:-0} of 300 replies from b1: $out"
+		return 0
+	fi
+	if [ -z "$nf0" ] || [ "$nf0" != "$nf1" ]; then
+		fail $t "b1's new_flows went from $nf0 to $nf1 while it drained"
+		return 0
+	fi
+	if ! kill -0 "$hpid" 2>/dev/null; then
+		fail $t "hold ended before the drained get was done; the check proves nothing"
+		return 0
+	fi
+
+	bg_wait "$hpid"
+	hold=$(cat "$hout")
+	n=$(json_in per_backend b1 <<<"$hold")
+	if [ "${n:-0}" -lt 1 ]; then
+		fail $t "no hold connection landed on b1, nothing to check: $hold"
+		return 0
+	fi
+	if ! bad=$(hold_check "$hold" ""); then
+		fail $t "hold connections were hurt by the drain: $bad"
+		return 0
+	fi
+	# Every connection kept its schedule to the end: dur/iv requests, give or take a few.
+	min_ok=$((dur * 9 / 10 / iv))
+	while read -r obj; do
+		[[ $obj == *'"backend":"b1"'* ]] || continue
+		ok=$(json_num ok <<<"$obj")
+		if ((ok < min_ok)); then
+			fail $t "a b1 hold connection got $ok replies, want >= $min_ok: $obj"
+			return 0
+		fi
+	done < <(json_objects <<<"$hold")
+
+	if ! out=$(topo_xlbctl "$ID" --json enable "$b1" 2>&1) ||
+	   [ "$(json_num changed <<<"$out")" != 1 ]; then
+		fail $t "xlbctl enable $b1: $out"
+		return 0
+	fi
+	STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+	if [ "$(be_field "$STATE" "$b1" state)" != up ]; then
+		fail $t "state of $b1 after enable is not 'up': $STATE"
+		return 0
+	fi
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
+		--count 300 --concurrency 8 --timeout-ms 2000 --json)
+	failed=$(json_num failed <<<"$out")
+	got=$(json_num b1 <<<"$out")
+	nf2=$(new_flows "$b1")
+	if [ "$failed" != 0 ] || [ "${got:-0}" -lt 1 ]; then
+		fail $t "get after enable: $failed failed, ${got:-0} of 300 replies from b1: $out"
+		return 0
+	fi
+	# At most, not exactly: see test_backend_down_detect.
+	if ((nf2 - nf1 < 1 || nf2 - nf1 > got)); then
+		fail $t "b1 answered $got requests after enable but its new_flows grew by $((nf2 - nf1))"
+		return 0
+	fi
+	pass $t "30 hold conns, $n of them on b1, kept going through the drain" \
+		"($(json_num requests_ok <<<"$hold") requests ok, 0 failed, 0 switched);" \
+		"0 of 300 new flows to b1 while drained, $got of 300 after enable"
+}
+
+# storm_expect RELOADS ERRORS B3_WEIGHT: poll `xlbctl --json state` (2 s at most) until xlbd
+# counts RELOADS reloads and ERRORS refused ones; then the running config must be the expected
+# one: b1..b3, weights 100/100/B3_WEIGHT, all up. Prints what is wrong; returns 1 then.
+storm_expect()
+{
+	local reloads=$1 errors=$2 w3=$3 i b want
+
+	for ((i = 0; i < 200; i++)); do
+		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		[ "$(json_num reloads <<<"$STATE")" = "$reloads" ] &&
+			[ "$(json_num reload_errors <<<"$STATE")" = "$errors" ] && break
+		sleep 0.01
+	done
+	if ((i == 200)); then
+		echo "want reloads $reloads, reload_errors $errors: $STATE"
+		return 1
+	fi
+	for b in $TOPO_BACKENDS; do
+		want=100
+		[ "$b" = b3 ] && want=$w3
+		if [ "$(be_field "$STATE" "${TOPO_ADDR4[$b]}" weight)" != "$want" ] ||
+		   [ "$(be_field "$STATE" "${TOPO_ADDR4[$b]}" state)" != up ]; then
+			echo "want $b up with weight $want: $STATE"
+			return 1
+		fi
+	done
+	if [ "$(grep -o '"address"' <<<"$STATE" | wc -l)" != 4 ]; then
+		echo "want the VIP and 3 backends, no more: $STATE"
+		return 1
+	fi
+}
+
+# Reloads touch only what changed: 50 reloads alternating between config A (b1..b3, weight 100
+# each) and B (b3 at weight 200; b1, b2 identical), with 10 invalid configs in between that must
+# be refused, leaving the running one in place; a fifth of the valid ones and half of the
+# invalid ones by SIGHUP, the rest by `xlbctl reload` (exit 0, or 1 when refused). All the while
+# paced new flows (get --rate 200) and 30 long-lived connections (hold): since every backend
+# stays up, not one request may fail and no connection may move.
+test_reload_storm()
+{
+	local t=test_reload_storm cfg=$TMP/storm.yaml a=$TMP/storm-a.yaml b=$TMP/storm-b.yaml
+	local gout=$TMP/storm-get.json hout=$TMP/storm-hold.json gpid hpid
+	local -a bad
+	local i k step v=0 reloads=0 errors=0 w3=100 hups=0 bad_hups=0 out rc why
+	local t0 storm_ms get hold n_ok n_fail f
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	write_config "$a" 100
+	write_config "$b" 200
+	# Ten ways to be wrong, each a one-line change to A.
+	bad=(
+		's/^    port: 80$/    port: [80/'				# YAML syntax
+		's/192\.0\.2\.12$/192.0.2.312/'				# bad address
+		'0,/weight: 100/s//weigth: 100/'			# unknown key
+		'0,/weight: 100/s//weight: 70000/'			# weight out of range
+		's/192\.0\.2\.13$/192.0.2.11/'				# duplicate backend
+		's/192\.0\.2\.12$/2001:db8::12/'			# family mismatch
+		's/interval: [0-9]*ms/interval: 200parsecs/'		# bad duration
+		's/timeout: [0-9]*ms/timeout: 300ms/'			# timeout >= interval
+		's/type: http/type: smtp/'				# unknown check type
+		's/^vips:$/maglev:\n  table_size: 65536\nvips:/'	# table size not prime
+	)
+	for k in "${!bad[@]}"; do
+		sed "${bad[$k]}" "$a" >"$TMP/storm-bad$k.yaml"
+		if cmp -s "$a" "$TMP/storm-bad$k.yaml"; then
+			fail $t "invalid config $k ('${bad[$k]}') is unchanged from A: the test is broken"
+			return 0
+		fi
+		out=$("$XLBD" --check -c "$TMP/storm-bad$k.yaml" 2>&1)
+		if [ $? != 2 ]; then
+			fail $t "invalid config $k ('${bad[$k]}') passes xlbd --check: $out"
+			return 0
+		fi
+	done
+	for f in "$a" "$b"; do
+		if ! out=$("$XLBD" --check -c "$f" 2>&1); then
+			fail $t "xlbd --check rejects ${f##*/}: $out"
+			return 0
+		fi
+	done
+
+	cp "$a" "$cfg"
+	up $t "$cfg" || return 0
+	for i in $TOPO_BACKENDS; do
+		if ! wait_checks "${TOPO_ADDR4[$i]}" 2; then
+			fail $t "$i: no 2 passed health checks within 5 s: $STATE"
+			return 0
+		fi
+	done
+	client_bg "$gout" "$TMP/storm-get.err" get --url-host "$TOPO_VIP4" --port 80 \
+		--rate 200 --duration-ms 120000 --concurrency 16 --timeout-ms 2000 --json
+	gpid=$BG_PID
+	client_bg "$hout" "$TMP/storm-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
+		--conns 30 --duration-ms 120000 --interval-ms 100 --timeout-ms 2000 --json
+	hpid=$BG_PID
+	if ! wait_hold_up "$TMP/storm-hold.err" 30; then
+		fail $t "hold: not all 30 connections up: $(cat "$TMP/storm-hold.err")"
+		return 0
+	fi
+
+	t0=$(now_us)
+	for ((step = 1; step <= 60; step++)); do
+		if ((step % 6 == 0)); then
+			k=$((step / 6 - 1))
+			cp "$TMP/storm-bad$k.yaml" "$cfg"
+			errors=$((errors + 1))
+			if ((k % 2)); then
+				bad_hups=$((bad_hups + 1))
+				kill -HUP "$TOPO_XLBD_PID"
+			else
+				out=$(topo_xlbctl "$ID" reload 2>&1)
+				rc=$?
+				if [ $rc != 1 ]; then
+					fail $t "step $step: xlbctl reload of invalid config $k" \
+						"('${bad[$k]}') exited $rc, want 1: $out"
+					return 0
+				fi
+			fi
+		else
+			v=$((v + 1))
+			if ((v % 2)); then
+				cp "$b" "$cfg"
+				w3=200
+			else
+				cp "$a" "$cfg"
+				w3=100
+			fi
+			reloads=$((reloads + 1))
+			if ((v % 5 == 0)); then
+				hups=$((hups + 1))
+				kill -HUP "$TOPO_XLBD_PID"
+			else
+				out=$(topo_xlbctl "$ID" --json reload 2>&1)
+				rc=$?
+				if [ $rc != 0 ] || [[ $out != *'"ok":true'* ]]; then
+					fail $t "step $step: xlbctl reload exited $rc: $out"
+					return 0
+				fi
+			fi
+		fi
+		if ! why=$(storm_expect $reloads $errors $w3); then
+			fail $t "step $step: $why"
+			return 0
+		fi
+	done
+	storm_ms=$((($(now_us) - t0) / 1000))
+
+	kill -TERM "$gpid" "$hpid"
+	bg_wait "$gpid"
+	bg_wait "$hpid"
+	get=$(cat "$gout")
+	hold=$(cat "$hout")
+	n_ok=$(json_num ok <<<"$get")
+	n_fail=$(json_num failed <<<"$get")
+	if [ -z "$n_ok" ] || [ "$n_fail" != 0 ] || [ "$n_ok" -lt 100 ]; then
+		fail $t "get during the storm: ${n_ok:-?} ok, ${n_fail:-?} failed: $get" \
+			"$(cat "$TMP/storm-get.err")"
+		return 0
+	fi
+	if [ -z "$(json_num conns <<<"$hold")" ]; then
+		fail $t "hold printed no summary: $hold $(cat "$TMP/storm-hold.err")"
+		return 0
+	fi
+	if ! why=$(hold_check "$hold" "") || [ "$(json_num switched <<<"$hold")" != 0 ]; then
+		fail $t "hold connections moved or failed during the storm: $why $hold"
+		return 0
+	fi
+	if [ "$(grep -c 'reload refused' "$TOPO_XLBD_LOG")" != 10 ] ||
+	   [ "$(grep -c 'reloaded: ' "$TOPO_XLBD_LOG")" != 50 ]; then
+		fail $t "xlbd's log: $(grep -c 'reloaded: ' "$TOPO_XLBD_LOG") reloads," \
+			"$(grep -c 'reload refused' "$TOPO_XLBD_LOG") refusals, want 50 and 10"
+		return 0
+	fi
+	if ! kill -0 "$TOPO_XLBD_PID" 2>/dev/null; then
+		fail $t "xlbd is gone after the storm"
+		return 0
+	fi
+	pass $t "reload storm: $reloads reloads ($hups by SIGHUP), $errors refused" \
+		"($bad_hups by SIGHUP) in $storm_ms ms, $((n_ok + n_fail)) requests, $n_fail failed;" \
+		"hold: 30 conns, $(json_num requests_ok <<<"$hold") requests, 0 failed, 0 switched"
+}
+
 # ---- main --------------------------------------------------------------------------------------
 
 # run_test NAME: run one test, then remove its topology whatever happened.
@@ -304,6 +931,7 @@ run_test()
 	ID=
 	CUR_ID=
 	"$1"
+	bg_stop_all
 	if [ -n "$CUR_ID" ]; then
 		topo_down "$CUR_ID"
 		CUR_ID=

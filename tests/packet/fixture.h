@@ -259,7 +259,10 @@ static inline struct tcphdr *pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dpo
 	th->dest = htons(dport);
 	th->seq = htonl(0x01020304);
 	th->doff = sizeof(*th) / 4;
-	th->syn = 1;
+	/* A segment of an established connection; tests of connection opening set syn and
+	 * clear ack themselves. */
+	th->ack = 1;
+	th->ack_seq = htonl(0x0a0b0c0d);
 	th->window = htons(64240);
 	return th;
 }

@@ -1186,6 +1186,46 @@ static void test_icmpv6_packet_too_big_to_flow_backend(void **state)
 	icmp_error_for_flow(((struct test_ctx *)*state)->fx, 6);
 }
 
+/* Make p's TCP segment a connection-opening SYN (no ACK) and fix its checksum. */
+static void make_syn(struct pkt *p)
+{
+	struct tcphdr *th = (struct tcphdr *)(p->data + p->l4);
+
+	th->syn = 1;
+	th->ack = 0;
+	th->ack_seq = 0;
+	pkt_finish(p);
+}
+
+/*
+ * Test that a SYN reusing the 5-tuple of a finished connection — whose conns entry still names a
+ * backend now taken out of the table (drained) — is scheduled afresh by the table, while a
+ * non-SYN segment of that tuple keeps the old backend.
+ */
+static void test_syn_reusing_tuple_is_rescheduled(void **state)
+{
+	struct test_ctx *t = *state;
+	uint32_t old, b, ids[4];
+	struct xlb_flow f;
+	struct pkt p;
+	size_t n;
+
+	build_tcp4(&p, VIP4_A, CLIENT_PORT + 9, 80);
+	pkt_flow(&p, &f);
+	old = fx_table_pick(t->fx, VIP_WEB4, &f);
+	run_and_check(t->fx, &p, XDP_TX, old);
+
+	/* Drain old: the rebuilt table leaves it out, its entry stays LIVE. */
+	n = web4_members_without(old, ids);
+	assert_int_equal(fx_table_build(t->fx, VIP_WEB4, ids, n, XLB_MAGLEV_DEFAULT_SIZE), 0);
+	b = fx_table_pick(t->fx, VIP_WEB4, &f);
+	assert_int_not_equal(b, old);
+
+	run_and_check(t->fx, &p, XDP_TX, old);
+	make_syn(&p);
+	run_and_check(t->fx, &p, XDP_TX, b);
+}
+
 struct events_seen {
 	struct xlb_flow_event last;
 	uint64_t n;
@@ -1258,6 +1298,8 @@ static const struct CMUnitTest scenarios[] = {
 	  test_conn_entry_after_first_packet_v6 },
 	{ "established packet refreshes a stale last_seen, leaves a recent one",
 	  test_conn_last_seen_refresh },
+	{ "syn reusing an old flow's tuple is scheduled afresh, not sent to its drained backend",
+	  test_syn_reusing_tuple_is_rescheduled },
 	{ "new flow reported on flow_events while sync_flows is set, and only then",
 	  test_flow_event_for_sync },
 	{ "256 ipv4 flows each reach the hashed backend, all backends used", test_many_flows_v4 },
