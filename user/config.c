@@ -695,6 +695,28 @@ int xlb_addr_parse(const char *s, struct xlb_addr *out)
 	return 0;
 }
 
+void xlb_addr_sockaddr(const struct xlb_addr *a, uint16_t port, int ifindex,
+		       struct sockaddr_storage *ss, unsigned int *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == XLB_FAMILY_V6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->w, 16);
+		s6->sin6_scope_id = ifindex;
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->w, 4);
+		*len = sizeof(*s4);
+	}
+}
+
 const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len)
 {
 	const char *s = NULL;

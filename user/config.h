@@ -199,5 +199,9 @@ void xlb_cfg_errors_print(const struct xlb_cfg_errors *errs, const char *name, F
 /* "203.0.113.1" / "2001:db8::1" <-> struct xlb_addr. Parse returns 0 or -EINVAL. */
 int xlb_addr_parse(const char *s, struct xlb_addr *out);
 const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len);
+/* addr:port as a sockaddr for the socket calls; ifindex scopes an IPv6 link-local address. */
+struct sockaddr_storage;
+void xlb_addr_sockaddr(const struct xlb_addr *a, uint16_t port, int ifindex,
+		       struct sockaddr_storage *ss, unsigned int *len);
 
 #endif /* XLB_CONFIG_H */

@@ -33,26 +33,6 @@ static int af_of(uint8_t family)
 	return family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET;
 }
 
-static void ss_of(const struct xlb_addr *a, int ifindex, struct sockaddr_storage *ss,
-		  socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, a->w, 16);
-		s6->sin6_scope_id = ifindex;
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, a->w, 4);
-		*len = sizeof(*s4);
-	}
-}
-
 /*
  * The advert source: the interface's first IPv4 address that is not a virtual one, or its IPv6
  * link-local address (RFC 5798 5.1.2.1). It also breaks priority ties, so it must be stable.
@@ -112,7 +92,7 @@ static int send_advert(struct xlb_vrrp *vr, uint8_t priority, void *arg)
 	}
 	for (i = 0; i < n; i++) {
 		struct sockaddr_storage ss;
-		socklen_t sl;
+		unsigned int sl;
 
 		/* IPv4 goes out with our own header (IP_HDRINCL), byte for byte keepalived's. */
 		off = vr->cfg.family == XLB_FAMILY_V4 ? XLB_VRRP_IP4_HDR_LEN : 0;
@@ -121,51 +101,46 @@ static int send_advert(struct xlb_vrrp *vr, uint8_t priority, void *arg)
 			return len;
 		if (off)
 			xlb_vrrp_ip4_build(pkt, off, &vr->cfg.local, &dsts[i], 0, len);
-		ss_of(&dsts[i], fo->ifindex, &ss, &sl);
+		xlb_addr_sockaddr(&dsts[i], 0, fo->ifindex, &ss, &sl);
 		if (sendto(fo->fd, pkt, off + len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0)
 			err = -errno;
 	}
 	return err;
 }
 
-static int become_master(struct xlb_vrrp *vr, void *arg)
+/* The virtual addresses on (master) or off (backup) the interface, and sync's role with them. */
+static int hold_vaddrs(struct xlb_failover *fo, bool master)
 {
-	struct xlb_failover *fo = arg;
 	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
 	size_t i;
 	int err, ret = 0;
 
-	(void)vr;
 	for (i = 0; i < c->n_vaddrs; i++) {
-		err = xlb_vaddr_add(fo->ifindex, &c->vaddrs[i].addr, c->vaddrs[i].prefix);
+		const struct xlb_cfg_vaddr *v = &c->vaddrs[i];
+
+		err = master ? xlb_vaddr_add(fo->ifindex, &v->addr, v->prefix)
+			     : xlb_vaddr_del(fo->ifindex, &v->addr, v->prefix);
 		if (err) {
-			pr_err("vrrp: cannot add a virtual address: %s", strerror(-err));
+			pr_err("vrrp: cannot %s a virtual address: %s", master ? "add" : "remove",
+			       strerror(-err));
 			ret = err;
 		}
 	}
 	if (fo->sync_on)
-		xlb_sync_set_master(&fo->sync, true);
+		xlb_sync_set_master(&fo->sync, master);
 	return ret;
+}
+
+static int become_master(struct xlb_vrrp *vr, void *arg)
+{
+	(void)vr;
+	return hold_vaddrs(arg, true);
 }
 
 static int become_backup(struct xlb_vrrp *vr, void *arg)
 {
-	struct xlb_failover *fo = arg;
-	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
-	size_t i;
-	int err, ret = 0;
-
 	(void)vr;
-	for (i = 0; i < c->n_vaddrs; i++) {
-		err = xlb_vaddr_del(fo->ifindex, &c->vaddrs[i].addr, c->vaddrs[i].prefix);
-		if (err) {
-			pr_err("vrrp: cannot remove a virtual address: %s", strerror(-err));
-			ret = err;
-		}
-	}
-	if (fo->sync_on)
-		xlb_sync_set_master(&fo->sync, false);
-	return ret;
+	return hold_vaddrs(arg, false);
 }
 
 static int send_garp(struct xlb_vrrp *vr, void *arg)

@@ -11,22 +11,30 @@
 #include <unistd.h>
 
 #include "neigh.h"
+#include "rtnl.h"
 
 #define XLB_DISCARD_PORT 9
 
-static int neigh_parse(struct nlmsghdr *nh, int ifindex, xlb_neigh_cb cb, void *arg)
+struct neigh_dump {
+	int ifindex;
+	xlb_neigh_cb cb;
+	void *arg;
+};
+
+static void neigh_msg(struct nlmsghdr *nh, void *arg)
 {
+	struct neigh_dump *q = arg;
 	struct ndmsg *nd = NLMSG_DATA(nh);
 	int len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
 	const uint8_t *mac = NULL;
 	struct xlb_addr addr = {};
 	struct rtattr *rta;
 
-	if (len < 0 || nd->ndm_ifindex != ifindex)
-		return 0;
+	if (nh->nlmsg_type != RTM_NEWNEIGH || len < 0 || nd->ndm_ifindex != q->ifindex)
+		return;
 	/* INCOMPLETE and FAILED carry no usable address; NOARP entries are not neighbours. */
 	if (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NOARP) || nd->ndm_state == NUD_NONE)
-		return 0;
+		return;
 	for (rta = RTM_RTA(nd); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
 		if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
 			mac = RTA_DATA(rta);
@@ -39,8 +47,7 @@ static int neigh_parse(struct nlmsghdr *nh, int ifindex, xlb_neigh_cb cb, void *
 		}
 	}
 	if (mac && addr.family)
-		cb(&addr, mac, arg);
-	return 0;
+		q->cb(&addr, mac, q->arg);
 }
 
 int xlb_neigh_dump(int ifindex, xlb_neigh_cb cb, void *arg)
@@ -52,69 +59,21 @@ int xlb_neigh_dump(int ifindex, xlb_neigh_cb cb, void *arg)
 		.nh = {
 			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
 			.nlmsg_type = RTM_GETNEIGH,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1,
 		},
 		.nd = { .ndm_family = AF_UNSPEC, .ndm_ifindex = ifindex },
 	};
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int fd, err = 0;
-	ssize_t n;
+	struct neigh_dump q = { .ifindex = ifindex, .cb = cb, .arg = arg };
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (;;) {
-		struct nlmsghdr *nh;
-
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				err = e->error;
-				goto out;
-			}
-			if (nh->nlmsg_type == RTM_NEWNEIGH)
-				neigh_parse(nh, ifindex, cb, arg);
-		}
-	}
-out:
-	close(fd);
-	return err;
+	return xlb_rtnl_dump(&req.nh, neigh_msg, &q);
 }
 
 int xlb_neigh_probe(const char *ifname, const struct xlb_addr *addr)
 {
-	struct sockaddr_storage ss = {};
-	socklen_t sl;
+	struct sockaddr_storage ss;
+	unsigned int sl;
 	int fd, err = 0;
 
-	if (addr->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(XLB_DISCARD_PORT);
-		memcpy(&sin->sin_addr, addr->w, 4);
-		sl = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(XLB_DISCARD_PORT);
-		memcpy(&sin6->sin6_addr, addr->w, 16);
-		sl = sizeof(*sin6);
-	}
+	xlb_addr_sockaddr(addr, XLB_DISCARD_PORT, 0, &ss, &sl);
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;

@@ -29,27 +29,6 @@ static uint64_t coarse_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void addr_to_ss(const struct xlb_addr *a, uint16_t port, struct sockaddr_storage *ss,
-		       socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->w, 16);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->w, 4);
-		*len = sizeof(*s4);
-	}
-}
-
 static void sync_send(struct xlb_sync *s)
 {
 	size_t len;
@@ -281,7 +260,7 @@ void xlb_sync_set_master(struct xlb_sync *s, bool master)
 int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync *cfg)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
+	unsigned int sl;
 	size_t i;
 	int err, one = 1;
 	char why[256] = "";
@@ -303,9 +282,9 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 	}
 	s->node = xlb_sync_node_id_new();
 	xlb_sync_peer_init(&s->replay, s->node, 0);
-	addr_to_ss(&cfg->peer_addr, cfg->peer_port, &s->peer, &s->peer_len);
+	xlb_addr_sockaddr(&cfg->peer_addr, cfg->peer_port, 0, &s->peer, &s->peer_len);
 
-	addr_to_ss(&cfg->listen_addr, cfg->listen_port, &ss, &sl);
+	xlb_addr_sockaddr(&cfg->listen_addr, cfg->listen_port, 0, &ss, &sl);
 	s->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return -errno;

@@ -36,7 +36,7 @@ struct xlb_sync {
 	struct xlbd *d;
 	int fd;
 	struct sockaddr_storage peer;
-	socklen_t peer_len;
+	unsigned int peer_len;
 	uint8_t key[XLB_SYNC_KEY_BYTES];
 	uint32_t node;
 	uint64_t seq;

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rtnl.h"
 #include "vaddr.h"
 
 static int af_of(const struct xlb_addr *a)
@@ -22,39 +23,6 @@ static int af_of(const struct xlb_addr *a)
 static size_t alen_of(const struct xlb_addr *a)
 {
 	return a->family == XLB_FAMILY_V6 ? 16 : 4;
-}
-
-/* Send one request and wait for its ack; 0 or the kernel's -errno. */
-static int rtnl_talk(struct nlmsghdr *nh)
-{
-	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd, err = -EIO;
-	ssize_t n;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nh->nlmsg_seq = 1;
-	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
-		if (nh->nlmsg_type == NLMSG_ERROR) {
-			err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			break;
-		}
-	}
-out:
-	close(fd);
-	return err;
 }
 
 static int vaddr_change(int type, int flags, int ifindex, const struct xlb_addr *addr,
@@ -90,7 +58,7 @@ static int vaddr_change(int type, int flags, int ifindex, const struct xlb_addr 
 		memcpy(RTA_DATA(rta), addr->w, alen_of(addr));
 		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 	}
-	return rtnl_talk(&req.nh);
+	return xlb_rtnl_talk(&req.nh);
 }
 
 int xlb_vaddr_add(int ifindex, const struct xlb_addr *addr, uint8_t prefix)
@@ -105,64 +73,6 @@ int xlb_vaddr_del(int ifindex, const struct xlb_addr *addr, uint8_t prefix)
 	int err = vaddr_change(RTM_DELADDR, 0, ifindex, addr, prefix);
 
 	return err == -EADDRNOTAVAIL || err == -ENOENT ? 0 : err;
-}
-
-int xlb_vaddr_present(int ifindex, const struct xlb_addr *addr)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifaddrmsg ifa;
-	} req = {
-		.nh = {
-			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
-			.nlmsg_type = RTM_GETADDR,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1,
-		},
-		.ifa = { .ifa_family = af_of(addr) },
-	};
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int fd, found = 0, err = 0;
-	ssize_t n;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (;;) {
-		struct nlmsghdr *nh;
-
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
-			struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-			int len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
-			struct rtattr *rta;
-
-			if (nh->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-				goto out;
-			}
-			if (nh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != ifindex)
-				continue;
-			for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-				if ((rta->rta_type == IFA_LOCAL || rta->rta_type == IFA_ADDRESS) &&
-				    RTA_PAYLOAD(rta) == alen_of(addr) &&
-				    !memcmp(RTA_DATA(rta), addr->w, alen_of(addr)))
-					found = 1;
-		}
-	}
-out:
-	close(fd);
-	return err ? err : found;
 }
 
 int xlb_garp_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr)

@@ -15,8 +15,6 @@
 /* Add addr/prefix to ifindex (0 if it was there already), or delete it (0 if it was absent). */
 int xlb_vaddr_add(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
 int xlb_vaddr_del(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
-/* 1 when addr is on ifindex, 0 when not, or -errno. */
-int xlb_vaddr_present(int ifindex, const struct xlb_addr *addr);
 
 /* One gratuitous ARP request (sender = target = addr, to broadcast) from mac on ifindex. */
 int xlb_garp_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
