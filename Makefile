@@ -34,6 +34,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
+             $(BUILD)/test_lb \
              $(BUILD)/test_vrrp \
              $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
@@ -88,6 +89,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
 
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
+             $(BUILD)/test_lb \
              $(BUILD)/test_vrrp
 unit: $(UNIT)
 	$(Q)set -e; for t in $(UNIT); do $$t; done

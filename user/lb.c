@@ -12,14 +12,6 @@
 #include "loop.h"
 #include "maglev.h"
 
-/* An id an earlier xlbd used: a VIP key (addr.family 0) or a VIP's backend address. */
-struct xlb_lb_seed {
-	struct xlb_vip_key vkey;
-	struct xlb_addr addr;
-	uint32_t vip_id;
-	uint32_t id;
-};
-
 #define LB_FD(field) offsetof(struct xlb_dp, field)
 
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v)
@@ -129,14 +121,10 @@ static int be_write(struct xlb_lb *lb, struct xlb_lb_backend *b, uint32_t vip_id
 	return err;
 }
 
-static int id_alloc(uint8_t *used, size_t n, uint32_t want)
+static int id_alloc(uint8_t *used, size_t n)
 {
 	size_t i;
 
-	if (want < n && !used[want]) {
-		used[want] = 1;
-		return want;
-	}
 	for (i = 0; i < n; i++) {
 		if (!used[i]) {
 			used[i] = 1;
@@ -146,24 +134,42 @@ static int id_alloc(uint8_t *used, size_t n, uint32_t want)
 	return -ENOSPC;
 }
 
-static int seed_add(struct xlb_lb *lb, const struct xlb_lb_seed *s)
+static struct xlb_lb_vip *vip_append(struct xlb_lb *lb)
 {
-	struct xlb_lb_seed *v = realloc(lb->seeds, (lb->n_seeds + 1) * sizeof(*v));
+	struct xlb_lb_vip *v = realloc(lb->vips, (lb->n_vips + 1) * sizeof(*v));
 
 	if (!v)
-		return -ENOMEM;
-	lb->seeds = v;
-	lb->seeds[lb->n_seeds++] = *s;
-	return 0;
+		return NULL;
+	lb->vips = v;
+	v = &lb->vips[lb->n_vips++];
+	memset(v, 0, sizeof(*v));
+	return v;
 }
 
+static struct xlb_lb_backend *backend_append(struct xlb_lb_vip *v)
+{
+	struct xlb_lb_backend *b = realloc(v->backends, (v->n_backends + 1) * sizeof(*b));
+
+	if (!b)
+		return NULL;
+	v->backends = b;
+	b = &v->backends[v->n_backends++];
+	memset(b, 0, sizeof(*b));
+	return b;
+}
+
+/*
+ * Take what an earlier xlbd left in the pinned maps as the installed state, so the first apply
+ * is an ordinary diff against it: kept VIPs and backends keep their ids (flows pinned to them
+ * keep their meaning), dropped ones are removed in the safe order, counters carry on.
+ */
 int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 {
 	struct xlb_vip_key key, next;
+	struct xlb_backend zero = {};
+	size_t n_backends = 0;
 	void *prev = NULL;
-	struct xlb_vip vip;
 	uint32_t i;
-	int err;
 
 	memset(lb, 0, sizeof(*lb));
 	lb->dps = dps;
@@ -171,57 +177,61 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 	if (!n_dps)
 		return 0;
 
-	/* What the first interface's pinned maps hold is what an earlier xlbd installed. */
 	while (!bpf_map_get_next_key(dps[0].vips_fd, prev, &next)) {
-		struct xlb_lb_seed s = { .vkey = next };
+		struct xlb_vip_name name = {};
+		struct xlb_lb_vip *v;
+		struct xlb_vip vip;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(dps[0].vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS)
+		if (bpf_map_lookup_elem(dps[0].vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS ||
+		    lb->vip_used[vip.id])
 			continue;
-		s.id = vip.id;
-		err = seed_add(lb, &s);
-		if (err)
-			return err;
+		v = vip_append(lb);
+		if (!v)
+			return -ENOMEM;
+		v->key = key;
+		v->val = vip;
+		/* The weights its table was built with are not in the maps: rebuild it, which
+		 * swaps in the same table when nothing changed. */
+		v->table_dirty = true;
+		bpf_map_lookup_elem(dps[0].vip_names_fd, &vip.id, &name);
+		snprintf(v->name, sizeof(v->name), "%s", name.name);
+		lb->vip_used[vip.id] = 1;
 	}
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
-		struct xlb_lb_seed s = { .id = i };
+		struct xlb_lb_backend *b;
+		struct xlb_lb_vip *v;
 		struct xlb_backend be;
 
 		if (bpf_map_lookup_elem(dps[0].backends_fd, &i, &be) || !(be.flags & XLB_BE_F_USED))
 			continue;
-		s.addr.family = be.family;
-		memcpy(s.addr.w, be.addr, sizeof(be.addr));
-		s.vip_id = be.vip_id;
-		err = seed_add(lb, &s);
-		if (err)
-			return err;
+		v = xlb_lb_vip_by_id(lb, be.vip_id);
+		if (!v) {
+			/* A backend of no VIP can carry nothing; clear it so its id is free. */
+			lb_update(lb, LB_FD(backends_fd), &i, &zero);
+			continue;
+		}
+		b = backend_append(v);
+		if (!b)
+			return -ENOMEM;
+		b->addr.family = be.family;
+		memcpy(b->addr.w, be.addr, sizeof(be.addr));
+		b->id = i;
+		b->weight = be.weight;
+		memcpy(b->mac, be.mac, sizeof(b->mac));
+		b->has_mac = be.flags & XLB_BE_F_MAC;
+		b->is_fallback = v->val.fallback == i;
+		b->healthy = true;
+		b->since_ns = xlb_now_ns();
+		b->written = be;
+		lb->be_used[i] = 1;
+		n_backends++;
 	}
-	if (lb->n_seeds)
-		pr_info("found %zu VIPs and backends installed by an earlier xlbd; keeping their ids",
-			lb->n_seeds);
+	if (lb->n_vips)
+		pr_info("found %zu VIPs and %zu backends installed by an earlier xlbd; keeping their "
+			"ids", lb->n_vips, n_backends);
 	return 0;
-}
-
-static uint32_t seed_vip(const struct xlb_lb *lb, const struct xlb_vip_key *key)
-{
-	size_t i;
-
-	for (i = 0; i < lb->n_seeds; i++)
-		if (!lb->seeds[i].addr.family && !memcmp(&lb->seeds[i].vkey, key, sizeof(*key)))
-			return lb->seeds[i].id;
-	return UINT32_MAX;
-}
-
-static uint32_t seed_backend(const struct xlb_lb *lb, uint32_t vip_id, const struct xlb_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < lb->n_seeds; i++)
-		if (lb->seeds[i].addr.family && lb->seeds[i].vip_id == vip_id &&
-		    addr_eq(&lb->seeds[i].addr, a))
-			return lb->seeds[i].id;
-	return UINT32_MAX;
 }
 
 static void vip_free(struct xlb_lb_vip *v)
@@ -248,10 +258,8 @@ void xlb_lb_fini(struct xlb_lb *lb)
 		vip_free(&lb->vips[i]);
 	}
 	free(lb->vips);
-	free(lb->seeds);
 	lb->vips = NULL;
-	lb->seeds = NULL;
-	lb->n_vips = lb->n_seeds = 0;
+	lb->n_vips = 0;
 }
 
 static struct xlb_lb_vip *find_vip(struct xlb_lb_vip *v, size_t n, const struct xlb_vip_key *key)
@@ -363,7 +371,7 @@ static int build_backend(struct xlb_lb *lb, struct xlb_lb_vip *nv, struct xlb_lb
 		if (memcmp(&b->health, health, sizeof(*health)))
 			b->checker = NULL; /* new settings, new checker; the old one retires at commit */
 	} else {
-		id = id_alloc(lb->be_used, XLB_MAX_BACKENDS, seed_backend(lb, nv->val.id, addr));
+		id = id_alloc(lb->be_used, XLB_MAX_BACKENDS);
 		if (id < 0)
 			return id;
 		b->id = id;
@@ -392,7 +400,7 @@ static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb
 		nv->val = old->val;
 		nv->table_dirty = old->table_dirty;
 	} else {
-		id = id_alloc(lb->vip_used, XLB_MAX_VIPS, seed_vip(lb, &nv->key));
+		id = id_alloc(lb->vip_used, XLB_MAX_VIPS);
 		if (id < 0)
 			return id;
 		nv->val.id = id;
@@ -428,6 +436,54 @@ static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb
 	return 0;
 }
 
+/*
+ * A failed apply may have written part of the new state: take out what only it held, then write
+ * the old state again in the usual order (every entry rewritten, every table rebuilt), so the
+ * maps and lb agree again. Best effort: it runs when writing has just failed.
+ */
+static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const bool *swapped)
+{
+	struct xlb_vip_name noname = {};
+	struct xlb_backend zero = {};
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+
+		if (!old && nv[i].backends) {
+			lb_delete(lb, LB_FD(vips_fd), &nv[i].key);
+			lb_delete(lb, LB_FD(maglev_fd), &nv[i].val.id);
+			lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &noname);
+		}
+		/* Its table was swapped: the old VIP's must come back. */
+		if (old && swapped[i])
+			old->table_dirty = true;
+		for (j = 0; j < nv[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &nv[i].backends[j];
+
+			if (!find_backend(old, &b->addr, b->is_fallback))
+				lb_update(lb, LB_FD(backends_fd), &b->id, &zero);
+		}
+	}
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++) {
+			/* Not a value any entry holds, so be_write() writes; USED stays, so the
+			 * counters are not zeroed. */
+			lb->vips[i].backends[j].written.pad = 0xffff;
+			be_write(lb, &lb->vips[i].backends[j], lb->vips[i].val.id, true);
+		}
+	}
+	for (i = 0; i < lb->n_vips; i++) {
+		struct xlb_lb_vip *v = &lb->vips[i];
+
+		if ((v->table_dirty && lb_install_table(lb, v)) ||
+		    lb_update(lb, LB_FD(vips_fd), &v->key, &v->val))
+			pr_err("vip %s: cannot restore its previous state", v->name);
+		for (j = 0; j < v->n_backends; j++)
+			be_write(lb, &v->backends[j], v->val.id, false);
+	}
+}
+
 /* Give back ids the new state took that the old state does not hold (a failed apply). */
 static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 {
@@ -451,14 +507,20 @@ static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 
 int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 {
+	uint32_t old_size = lb->maglev_size;
+	bool *swapped = NULL, writing = false;
 	struct xlb_lb_vip *nv;
 	struct xlb_backend zero = {};
 	size_t i, j, n = cfg->n_vips;
 	int err = 0;
 
 	nv = calloc(n ? n : 1, sizeof(*nv));
-	if (!nv)
+	swapped = calloc(n ? n : 1, sizeof(*swapped));
+	if (!nv || !swapped) {
+		free(nv);
+		free(swapped);
 		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		struct xlb_vip_key key;
 
@@ -469,6 +531,7 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 	}
 	lb->maglev_size = cfg->maglev_size;
 
+	writing = true;
 	/* 1. Backends gaining LIVE or changing, before any table can name them. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nv[i].n_backends; j++) {
@@ -484,6 +547,7 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 		err = lb_install_table(lb, &nv[i]);
 		if (err)
 			goto fail;
+		swapped[i] = true;
 	}
 	/* 3. VIPs, so they only ever point at a complete table. */
 	for (i = 0; i < n; i++) {
@@ -543,12 +607,17 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 		vip_free(ov);
 	}
 	free(lb->vips);
+	free(swapped);
 	lb->vips = nv;
 	lb->n_vips = n;
 	return 0;
 fail:
 	pr_err("cannot install the configuration: %s", strerror(-err));
+	lb->maglev_size = old_size;
+	if (writing)
+		lb_restore(lb, nv, n, swapped);
 	release_new_ids(lb, nv, n);
+	free(swapped);
 	return err;
 }
 

@@ -48,8 +48,6 @@ struct xlb_lb_vip {
 	bool table_dirty; /* its Maglev table must be rebuilt */
 };
 
-struct xlb_lb_seed;
-
 struct xlb_lb {
 	struct xlb_dp *dps; /* every attached interface gets the same writes */
 	size_t n_dps;
@@ -58,8 +56,6 @@ struct xlb_lb {
 	size_t n_vips;
 	uint8_t vip_used[XLB_MAX_VIPS];
 	uint8_t be_used[XLB_MAX_BACKENDS];
-	struct xlb_lb_seed *seeds; /* ids found in pinned maps at start */
-	size_t n_seeds;
 	/* Called for a backend's checker when the backend goes or its health settings change. */
 	void (*retire)(struct xlb_lb_backend *b, void *arg);
 	void *retire_arg;
