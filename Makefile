@@ -32,7 +32,7 @@ BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
-BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http
+BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp \
@@ -72,7 +72,7 @@ $(BUILD)/xlbctl: user/xlbctl.c $(LIB)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -ljson-c
 
-$(BUILD)/xlb-http: tools/xlb-http.c | $(BUILD)
+$(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
@@ -99,6 +99,7 @@ packet: $(BUILD)/test_packet
 
 netns: $(BINS) $(TEST_BPF)
 	$(Q)tests/netns/run.sh
+	$(Q)tests/netns/failover.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

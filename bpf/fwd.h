@@ -8,6 +8,21 @@
 /* The attached interface's MAC, set by xlbd between open and load. */
 const volatile __u8 iface_mac[ETH_ALEN] = {};
 
+/*
+ * Whether the frame was sent to this interface. A NIC in promiscuous mode (a bridge port, a
+ * capture) also hands up frames for other hosts: the backup's copy of the master's traffic must
+ * not be forwarded a second time.
+ */
+static __always_inline int xlb_frame_is_ours(const struct ethhdr *eth)
+{
+	int i;
+
+	for (i = 0; i < ETH_ALEN; i++)
+		if (eth->h_dest[i] != iface_mac[i])
+			return 0;
+	return 1;
+}
+
 /* DR: the backend holds the VIP on loopback; only the L2 header changes, L3/L4 stay byte-exact. */
 static __always_inline int xlb_fwd_dr(struct ethhdr *eth, const struct xlb_backend *be)
 {

@@ -39,6 +39,8 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	if (vip->fwd != XLB_FWD_DR)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
+	if (!xlb_frame_is_ours(pkt->eth))
+		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
 
 	now = bpf_ktime_get_coarse_ns();
 	/*

@@ -349,6 +349,16 @@ _topo_build()
 	done
 
 	if _topo_pair; then
+		# A veth takes frames for any MAC, and XDP sees them before the kernel's MAC
+		# check; a NIC drops them in hardware. A unicast frame for the other dispatcher's
+		# MAC, flooded while the bridge does not know where that lives (say after its port
+		# went down), would be forwarded by this one's XDP program: no outage would ever
+		# show. So the bridge floods no unknown unicast to the dispatchers, as if each had
+		# a real NIC.
+		for node in dispatcher dispatcher2; do
+			_topo_do ip netns exec "$sw" bridge link set dev "$node" flood off ||
+				return 1
+		done
 		# On-link: whoever holds the VIP answers ARP / ND for it.
 		_topo_do ip -n "$TOPO_NS_CLIENT" route add "$TOPO_VIP4/32" dev eth0 || return 1
 		_topo_do ip -n "$TOPO_NS_CLIENT" -6 route add "$TOPO_VIP6/128" dev eth0 || return 1
@@ -415,7 +425,8 @@ topo_down()
 	[ -n "$TOPO_XLBD_PID" ] && [ "$TOPO_XLBD_ID" = "$id" ] && topo_xlbd_stop 5
 	# Pair mode's: each dispatcher's xlbd, then keepalived, by their pids.
 	for node in "${!TOPO_NODE_XLBD_PID[@]}"; do
-		[ -n "${TOPO_NODE_XLBD_PID[$node]}" ] && [ "${TOPO_NODE_XLBD_ID[$node]}" = "$id" ] &&
+		[ -n "${TOPO_NODE_XLBD_PID[$node]}" ] &&
+			[ "${TOPO_NODE_XLBD_ID[$node]}" = "$id" ] &&
 			topo_node_xlbd_stop "$node" TERM 5
 	done
 	for node in "${!TOPO_KA_PID[@]}"; do
@@ -549,7 +560,7 @@ topo_xlbctl()
 		"$@"
 }
 
-# ---- pair mode: xlbd on either dispatcher, keepalived ---------------------------------------------
+# ---- pair mode: xlbd on either dispatcher, keepalived -------------------------------------------
 
 KEEPALIVED=${KEEPALIVED:-keepalived}
 
@@ -608,6 +619,8 @@ _topo_alive()
 # TIMEOUT_S. TOPO_SIG_US: the wall clock, in us, just before the signal; TOPO_RC: its exit code.
 # Returns 1 when it had to be killed. All in one block with stderr to /dev/null: bash announces
 # a job that died of a signal ("Killed") at the next command, unless it is reaped first.
+# Callers read TOPO_SIG_US; shellcheck cannot see that from here.
+# shellcheck disable=SC2034
 _topo_signal_wait()
 {
 	local pid=$1 sig=$2 timeout=$3 i killed=0
@@ -723,6 +736,7 @@ topo_node_xlbctl()
 # foreground (-n), logging to $TOPO_DIR/keepalived-NODE.log (TOPO_KA_LOG[NODE]), with pid files
 # of its own under $TOPO_DIR so it neither reads nor writes anything of the host's keepalived. Its
 # pid (the parent; it forks the VRRP child) in TOPO_KA_PID[NODE]. Call it directly, not in $(...).
+# shellcheck disable=SC2034
 topo_keepalived_start()
 {
 	local id=$1 node=$2 config=$3 ns log

@@ -324,7 +324,21 @@ static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
 	uint32_t penalty = 0;
 	size_t i;
 
-	/* Its own interface going down is tracked always: no advert would leave anyway. */
+	/*
+	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
+	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
+	 * link back it starts again as backup, and preempts (with GARPs) if it should.
+	 */
+	if (!link_up(c->interface) != fo->fault) {
+		fo->fault = !fo->fault;
+		if (fo->fault) {
+			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", c->interface);
+			xlb_vrrp_stop(&fo->vr, false);
+		} else {
+			pr_info("vrrp: %s is up again: rejoining as backup", c->interface);
+			xlb_vrrp_start(&fo->vr);
+		}
+	}
 	for (i = 0; i < c->n_tracks; i++) {
 		const struct xlb_cfg_track *tr = &c->tracks[i];
 		bool ok = tr->is_vip ? vip_has_backend(fo->d, tr->name) : link_up(tr->name);
@@ -406,8 +420,7 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 		fo->sync_on = true;
 	}
 	xlb_timer_init(&fo->track_timer, on_track, fo);
-	if (c->n_tracks)
-		on_track(&d->loop, &fo->track_timer);
+	xlb_timer_arm(&d->loop, &fo->track_timer, TRACK_NS);
 	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
 	err = xlb_vrrp_start(&fo->vr);
 	if (err)
@@ -439,6 +452,12 @@ void xlb_fo_stop(struct xlb_failover *fo, bool graceful)
 	fo->d = NULL;
 }
 
+void xlb_fo_announce(struct xlb_failover *fo)
+{
+	if (fo->vr_ready && fo->vr.state == XLB_VRRP_MASTER)
+		send_garp(&fo->vr, fo);
+}
+
 void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 {
 	const struct xlb_vrrp *vr = &fo->vr;
@@ -452,7 +471,7 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 	xlb_json_key(j, "vrrp");
 	xlb_json_object_begin(j);
 	xlb_json_kv_uint(j, "vrid", vr->cfg.vrid);
-	xlb_json_kv_string(j, "state", xlb_vrrp_state_str(vr->state));
+	xlb_json_kv_string(j, "state", fo->fault ? "FAULT" : xlb_vrrp_state_str(vr->state));
 	xlb_json_kv_uint(j, "priority", vr->cfg.priority);
 	xlb_json_kv_uint(j, "effective_priority", vr->eff_priority);
 	xlb_json_kv_string(j, "master", vr->master_addr.family ?

@@ -27,6 +27,7 @@ struct xlb_failover {
 	int fd;
 	struct xlb_timer track_timer;
 	uint32_t penalty;
+	bool fault; /* its interface is down: VRRP stopped until the link returns */
 	struct xlb_sync sync;
 	bool sync_on;
 };
@@ -34,6 +35,8 @@ struct xlb_failover {
 int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d);
 /* graceful: send a priority-0 advert so the backup takes over at once. */
 void xlb_fo_stop(struct xlb_failover *fo, bool graceful);
+/* One round of GARP / unsolicited NA if master: the peer just became backup (split healed). */
+void xlb_fo_announce(struct xlb_failover *fo);
 /* Members for xlbctl state. */
 struct xlb_json;
 void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j);

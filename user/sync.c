@@ -219,7 +219,12 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 				install(s, &msg.recs[i]);
 			break;
 		case XLB_SYNC_BULK_REQUEST:
-			if (s->master && !s->bulk_active) {
+			if (!s->master)
+				break;
+			/* The peer has just become backup, perhaps as a split brain heals: clients
+			 * may still point at it, and RFC 5798 sends no GARP on that path. */
+			xlb_fo_announce(&s->d->fo);
+			if (!s->bulk_active) {
 				pr_info("sync: the peer asks for a bulk sync");
 				bulk_start(s);
 			}

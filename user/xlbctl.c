@@ -53,6 +53,7 @@ static const char *const reason_names[] = {
 	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
 	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
 	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
+	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
 };
 _Static_assert(ARRAY_SIZE(reason_names) == XLB_R_MAX, "reason_names must name every xlb_reason");
 

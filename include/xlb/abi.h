@@ -139,6 +139,7 @@ enum xlb_reason {
 	XLB_R_DROP_BAD_HEADER, /* IPv4 IHL < 5, version mismatch: XDP_DROP */
 	XLB_R_DROP_NO_BACKEND, /* VIP has no backend to take a new flow: XDP_DROP */
 	XLB_R_DROP_NO_MAC,     /* chosen backend's MAC is not resolved yet: XDP_DROP */
+	XLB_R_PASS_OTHER_HOST, /* VIP traffic sent to another MAC (promiscuous NIC): XDP_PASS */
 	XLB_R_MAX,
 };
 

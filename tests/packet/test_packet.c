@@ -201,6 +201,7 @@ static const char *const reason_names[XLB_R_MAX] = {
 	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
 	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
 	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
+	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
 };
 
 static const char *verdict_name(uint32_t v)
@@ -405,6 +406,14 @@ static void tweak_pad_to_60(struct pkt *p)
 		pkt_put(p, 60 - p->len);
 }
 
+/* A frame for another host on the segment, as a promiscuous NIC hands it up. */
+static void tweak_other_host(struct pkt *p)
+{
+	static const uint8_t other[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 };
+
+	memcpy(p->data, other, ETH_ALEN);
+}
+
 #define ETH ETH_HLEN
 #define IP4 ((uint32_t)sizeof(struct iphdr))
 #define IP6 ((uint32_t)sizeof(struct ipv6hdr))
@@ -465,6 +474,8 @@ static const struct pkt_case cases[] = {
 	  { V4_TCP(VIP4_A, 81) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
 	{ "vip address and port with the other protocol (udp 80) -> XDP_PASS not_vip",
 	  { V4_UDP(VIP4_A, 80) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
+	{ "ipv4 tcp vip traffic sent to another host's MAC -> XDP_PASS other_host",
+	  { V4_TCP(VIP4_A, 80), .tweak = tweak_other_host }, XDP_PASS, XLB_R_PASS_OTHER_HOST },
 	{ "ipv4 non-vip address -> XDP_PASS not_vip",
 	  { V4_TCP(NOT_VIP4, 80) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
 	{ "ipv6 non-vip address -> XDP_PASS not_vip",
