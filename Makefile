@@ -97,9 +97,9 @@ unit: $(UNIT)
 packet: $(BUILD)/test_packet
 	$(Q)$(BUILD)/test_packet
 
+# Both suites run even when the first fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
-	$(Q)tests/netns/run.sh
-	$(Q)tests/netns/failover.sh
+	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; exit $$rc
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
