@@ -94,11 +94,6 @@ topo_xlbctl "$ID" backends | sed 's/^/  /'
 heading "xlbctl stats"
 topo_xlbctl "$ID" stats | sed 's/^/  /'
 
-# ---- Failover --------------------------------------------------------------------------------
-# To come: a second dispatcher as VRRP backup, the master stopped mid-traffic, the client's
-# connections carried on by the backup. It goes here, before xlbd is stopped.
-# -----------------------------------------------------------------------------------------------
-
 heading "Stopping xlbd (SIGTERM)"
 topo_xlbd_stop 5
 xrc=$?
@@ -116,5 +111,42 @@ heading "Teardown"
 topo_down "$ID"
 echo "  namespaces and $TOPO_DIR removed"
 [ "$rc" = 0 ] || die "$REQUESTS requests: not all answered"
+
+# ---- The hot-standby pair: configs/pair-a.yaml and pair-b.yaml, the master's link cut --------
+ID=$ID-pair
+heading "The pair (run id $ID): dispatchers A ${TOPO_ADDR4[dispatcher]} and B ${TOPO_ADDR4[dispatcher2]}"
+TOPO_PAIR=1 topo_up "$ID" || die "could not build the pair topology"
+(umask 077 && head -c 32 /dev/urandom >"$TOPO_DIR/sync.key")
+sed "s|/etc/xlb/sync.key|$TOPO_DIR/sync.key|" "$ROOT/configs/pair-a.yaml" >"$TOPO_DIR/a.yaml"
+sed "s|/etc/xlb/sync.key|$TOPO_DIR/sync.key|" "$ROOT/configs/pair-b.yaml" >"$TOPO_DIR/b.yaml"
+echo "  the client reaches $TOPO_VIP4 on-link: whoever holds it (VRRP master) answers ARP"
+topo_node_xlbd_start "$ID" dispatcher "$TOPO_DIR/a.yaml"
+topo_node_xlbd_wait_ready dispatcher 10 || die "xlbd on A did not come up"
+topo_node_xlbd_start "$ID" dispatcher2 "$TOPO_DIR/b.yaml"
+topo_node_xlbd_wait_ready dispatcher2 10 || die "xlbd on B did not come up"
+for ((i = 0; i < 50; i++)); do
+	topo_node_xlbctl "$ID" dispatcher --json state | grep -q '"state":"MASTER"' && break
+	sleep 0.1
+done
+echo "  A: $(topo_node_xlbctl "$ID" dispatcher state | head -1)"
+echo "  B: $(topo_node_xlbctl "$ID" dispatcher2 state | head -1)"
+
+heading "A client probes the VIP every 5 ms for 3 s; after 1 s A's link goes down"
+topo_exec "$ID" client "$BUILD/xlb-probe" --addr "$TOPO_VIP4" --port 80 --interval-ms 5 \
+	--duration-ms 3000 --json >"$TOPO_DIR/probe.json" &
+probe=$!
+sleep 1
+topo_exec "$ID" dispatcher ip link set eth0 down
+wait "$probe"
+sed -n 's/.*"probes":\([0-9]*\),"ok":\([0-9]*\),"failed":\([0-9]*\).*"max_gap_ms":\([0-9.]*\).*/  \1 probes: \2 answered, \3 failed; longest gap without an answer: \4 ms/p' \
+	"$TOPO_DIR/probe.json"
+echo "  B: $(topo_node_xlbctl "$ID" dispatcher2 state | head -1)"
+topo_node_xlbctl "$ID" dispatcher2 --json state | grep -o '"sync":{[^}]*}' | sed 's/^/  B /'
+
+heading "Teardown"
+topo_node_xlbd_stop dispatcher >/dev/null
+topo_node_xlbd_stop dispatcher2 >/dev/null
+topo_down "$ID"
+echo "  namespaces and $TOPO_DIR removed"
 echo
 echo "demo: ok"
