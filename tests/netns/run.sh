@@ -11,57 +11,12 @@
 # Environment: BUILD (build dir, default build/), XLB_RUN_ID (run id prefix, default $$).
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-XLBD=$BUILD/xlbd
-XLBCTL=$BUILD/xlbctl
-XLB_HTTP=$BUILD/xlb-http
+TIER=netns
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DEMO_CONFIG=$ROOT/configs/demo.yaml
-RUN=${XLB_RUN_ID:-$$}
-
-# shellcheck source=tools/topology.sh
-. "$ROOT/tools/topology.sh"
-
-TMP=$(mktemp -d "/tmp/xlb$RUN-netns.XXXXXX") || exit 1
-CUR_ID=			# the topology of the running test, torn down after it
-BG_PIDS=()		# the running test's background clients, stopped after it
-SEQ=0
-N_PASS=0 N_FAIL=0 N_SKIP=0
-
-# Stop the background clients a test left running (it failed half-way), by their pids.
-bg_stop_all()
-{
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		_topo_stop_pid "$pid"
-	done
-	BG_PIDS=()
-}
-
-cleanup()
-{
-	trap - EXIT INT TERM
-	bg_stop_all
-	[ -n "$CUR_ID" ] && topo_down "$CUR_ID"
-	rm -rf -- "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---- reporting ---------------------------------------------------------------------------------
-
-# pass NAME [WHAT WAS MEASURED...]
-pass()
-{
-	if [ $# -gt 1 ]; then
-		echo "PASS $1: ${*:2}"
-	else
-		echo "PASS $1"
-	fi
-	N_PASS=$((N_PASS + 1))
-}
 
 # fail NAME WHY...: xlbd's log, if one is running, follows on stderr.
 fail()
@@ -72,52 +27,7 @@ fail()
 	return 0
 }
 
-skip()
-{
-	echo "SKIP $1: $2"
-	N_SKIP=$((N_SKIP + 1))
-}
-
 # ---- helpers -----------------------------------------------------------------------------------
-
-# need NAME FILE...: SKIP NAME unless every FILE is an executable; returns 1 then.
-need()
-{
-	local name=$1 f
-
-	shift
-	for f in "$@"; do
-		if [ ! -x "$f" ]; then
-			skip "$name" "${f#"$ROOT"/} not built (run: make)"
-			return 1
-		fi
-	done
-}
-
-# JSON without jq: the documents are small and flat where it matters.
-# json_num KEY < JSON: the first number under "KEY".
-json_num()
-{
-	grep -o "\"$1\"[[:space:]]*:[[:space:]]*[0-9]*" | head -n1 | grep -o '[0-9]*$'
-}
-
-# json_objects < JSON: every innermost {...} object, one a line.
-json_objects()
-{
-	tr -d '\n' | grep -o '{[^{}]*}'
-}
-
-# json_str KEY < OBJECT: the string under "KEY".
-json_str()
-{
-	sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n1
-}
-
-# json_in OBJECT KEY < JSON: the number under "KEY" inside the flat object "OBJECT":{...}.
-json_in()
-{
-	sed -n "s/.*\"$1\":{\([^{}]*\)}.*/\1/p" | json_num "$2"
-}
 
 # up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
 # reports FAIL NAME and returns 1.
@@ -150,12 +60,6 @@ get()
 		fail "$name" "xlb-http get printed no summary: $OUT"
 		return 1
 	fi
-}
-
-# now_us: wall-clock microseconds, without a fork (the timing tests poll at 10-20 ms).
-now_us()
-{
-	echo "${EPOCHREALTIME/./}"
 }
 
 # be_field JSON ADDR KEY: KEY of backend ADDR in an xlbctl --json document (state or backends),
@@ -926,42 +830,4 @@ test_reload_storm()
 # ---- main --------------------------------------------------------------------------------------
 
 # run_test NAME: run one test, then remove its topology whatever happened.
-run_test()
-{
-	ID=
-	CUR_ID=
-	"$1"
-	bg_stop_all
-	if [ -n "$CUR_ID" ]; then
-		topo_down "$CUR_ID"
-		CUR_ID=
-	fi
-}
-
-main()
-{
-	local tests t
-
-	if [ $# -gt 0 ]; then
-		tests="$*"
-	else
-		tests=$(declare -F | awk '$3 ~ /^test_/ { print $3 }')
-	fi
-
-	for t in $tests; do
-		if [ "$(type -t "$t")" != function ]; then
-			echo "run.sh: no test '$t'" >&2
-			exit 2
-		fi
-		if [ "$(id -u)" != 0 ]; then
-			skip "$t" "needs root (network namespaces, XDP)"
-			continue
-		fi
-		run_test "$t"
-	done
-
-	echo "netns: $N_PASS passed, $N_FAIL failed, $N_SKIP skipped"
-	[ $N_FAIL = 0 ]
-}
-
-main "$@"
+tier_main "$@"
