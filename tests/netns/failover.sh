@@ -570,11 +570,8 @@ test_failover_link_down()
 # A's link comes back after B took over. A was MASTER all along in its own eyes (its adverts just
 # could not leave) and still holds the VIP; B yields on A's first advert: one MASTER (A), the VIP
 # on A only, well within a second; no probe fails (B's XDP program forwards what still reaches
-# it). Reported, not asserted: A's state during the outage and where the client's ARP entry
-# points afterwards. xlbd does not track its own interface (keepalived goes to FAULT and drops
-# the VIP), so A sends no GARP when the link returns unless it hears an advert of B's first;
-# otherwise the client keeps sending to B's MAC, fine until B's xlbd stops (its XDP program
-# goes with it) - then it is cut off until its ARP entry for the VIP is next resolved.
+# it). Reported, not asserted: A's state during the outage (FAULT: xlbd watches its own link, as
+# keepalived does) and where the client's ARP entry points afterwards.
 test_link_back()
 {
 	local t=test_link_back down_state t_up conv_ms mac
@@ -1223,5 +1220,106 @@ test_keepalived_master()
 }
 
 # ---- main --------------------------------------------------------------------------------------
+
+# write_pair6_config FILE PRIORITY: an IPv6-only pair: VRRPv3 to ff02::12 from link-local
+# sources, the IPv6 VIP as the virtual address, no flow sync.
+write_pair6_config()
+{
+	cat >"$1" <<EOF
+# SPDX-License-Identifier: GPL-2.0-only
+# Written by tests/netns/failover.sh: one of an IPv6 pair.
+interfaces:
+  - name: eth0
+vips:
+  - name: web6
+    address: $TOPO_VIP6
+    port: 80
+    backends:
+      - address: ${TOPO_ADDR6[b1]}
+      - address: ${TOPO_ADDR6[b2]}
+      - address: ${TOPO_ADDR6[b3]}
+failover:
+  mode: vrrp
+  vrrp:
+    interface: eth0
+    vrid: 52
+    priority: $2
+    advert_interval: ${ADV_MS}ms
+    virtual_addresses: ["$TOPO_VIP6/64"]
+EOF
+}
+
+# client_vip6_mac: the MAC the client's neighbour entry gives the IPv6 VIP.
+client_vip6_mac()
+{
+	ip -n "$TOPO_NS_CLIENT" -6 neigh show "$TOPO_VIP6" dev eth0 |
+		sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'
+}
+
+# The pair on IPv6 alone: adverts from link-local sources to ff02::12 are accepted (none
+# rejected), A's link cut makes B MASTER with the VIP, its unsolicited NAs move the client's
+# neighbour entry to B's MAC, and requests to the IPv6 VIP are answered through B.
+test_failover_ipv6()
+{
+	local t=test_failover_ipv6 out ev take i mac=
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	topo_pair $t || return 0
+	write_pair6_config "$CFG_A" 150
+	write_pair6_config "$CFG_B" 100
+	start_node $t $A "$CFG_A" || return 0
+	if ! wait_vrrp $A MASTER 3000; then
+		fail $t "A alone is not MASTER within 3 s: $STATE"
+		return 0
+	fi
+	start_node $t $B "$CFG_B" || return 0
+	if ! wait_vrrp $B BACKUP 2000; then
+		fail $t "B is not BACKUP within 2 s: $STATE"
+		return 0
+	fi
+	sleep 0.5
+	vrrp_get $B
+	if [ "$(vfield adverts_rejected)" != 0 ] || [ "$(vfield adverts_received)" -lt 3 ] ||
+	   [[ $(vfield master) != fe80:* ]]; then
+		fail $t "B: want A's link-local adverts received, none rejected: $STATE"
+		return 0
+	fi
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP6" --port 80 --count 50 \
+		--json)
+	if [ "$(json_num ok <<<"$out")" != 50 ]; then
+		fail $t "through A: want 50 of 50 answered: $out"
+		return 0
+	fi
+
+	ev=$(now_us)
+	topo_exec "$ID" $A ip link set eth0 down
+	if ! wait_vrrp $B MASTER 2000; then
+		fail $t "B not MASTER 2 s after A's link went down: $STATE"
+		return 0
+	fi
+	take=$(((SINCE_US - ev) / 1000))
+	if ! ip -n "$(topo_ns "$ID" $B)" -6 -o addr show dev eth0 | grep -q " $TOPO_VIP6/"; then
+		fail $t "B is MASTER without the IPv6 VIP"
+		return 0
+	fi
+	for ((i = 0; i < 100; i++)); do
+		mac=$(client_vip6_mac)
+		[ "$mac" = "${TOPO_MAC[$B]}" ] && break
+		sleep 0.01
+	done
+	if [ "$mac" != "${TOPO_MAC[$B]}" ]; then
+		fail $t "the client's neighbour entry for the VIP is '$mac', want B's ${TOPO_MAC[$B]}"
+		return 0
+	fi
+	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP6" --port 80 --count 50 \
+		--json)
+	if [ "$(json_num ok <<<"$out")" != 50 ]; then
+		fail $t "through B: want 50 of 50 answered: $out"
+		return 0
+	fi
+	pass $t "IPv6 pair: B MASTER $take ms after A's link went down, the client's neighbour" \
+		"entry moved to B by unsolicited NA; 50 of 50 requests to $TOPO_VIP6 before, 50 of" \
+		"50 after"
+}
 
 tier_main "$@"
