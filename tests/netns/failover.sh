@@ -1322,4 +1322,72 @@ test_failover_ipv6()
 		"50 after"
 }
 
+# write_unicast_config FILE PRIORITY PEER: a pair whose adverts go to PEER only (networks that
+# drop multicast or protocol 112 to groups), no flow sync.
+write_unicast_config()
+{
+	cat >"$1" <<EOF
+# SPDX-License-Identifier: GPL-2.0-only
+# Written by tests/netns/failover.sh: one of a unicast pair.
+interfaces:
+  - name: eth0
+vips:
+  - name: web
+    address: $TOPO_VIP4
+    port: 80
+    backends:
+      - address: ${TOPO_ADDR4[b1]}
+      - address: ${TOPO_ADDR4[b2]}
+      - address: ${TOPO_ADDR4[b3]}
+failover:
+  mode: vrrp
+  vrrp:
+    interface: eth0
+    vrid: 53
+    priority: $2
+    advert_interval: ${ADV_MS}ms
+    unicast_peers: [$3]
+    virtual_addresses: [$TOPO_VIP4/24]
+EOF
+}
+
+# unicast_peers: B hears A's adverts sent to it alone (none rejected); A's graceful stop sends
+# its priority-0 advert to B too, so B takes over within about Skew_Time, not 3 intervals.
+test_unicast_peers()
+{
+	local t=test_unicast_peers take
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	topo_pair $t || return 0
+	write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
+	write_unicast_config "$CFG_B" 100 "${TOPO_ADDR4[$A]}"
+	start_node $t $A "$CFG_A" || return 0
+	if ! wait_vrrp $A MASTER 3000; then
+		fail $t "A alone is not MASTER within 3 s: $STATE"
+		return 0
+	fi
+	start_node $t $B "$CFG_B" || return 0
+	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ]; then
+		fail $t "B is not BACKUP of A within 2 s: $STATE"
+		return 0
+	fi
+	sleep 0.5
+	vrrp_get $B
+	if [ "$(vfield adverts_rejected)" != 0 ] || [ "$(vfield adverts_received)" -lt 3 ]; then
+		fail $t "B: want A's unicast adverts received, none rejected: $STATE"
+		return 0
+	fi
+	topo_node_xlbd_stop $A >/dev/null
+	if ! wait_vrrp $B MASTER 1000; then
+		fail $t "B not MASTER within 1 s of A's graceful stop: $STATE"
+		return 0
+	fi
+	take=$(((SINCE_US - TOPO_SIG_US) / 1000))
+	if ((take > 4 * ADV_MS)); then
+		fail $t "B took over $take ms after A's stop: no priority-0 advert reached it"
+		return 0
+	fi
+	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $take ms"
+}
+
 tier_main "$@"
