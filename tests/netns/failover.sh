@@ -1390,4 +1390,85 @@ test_unicast_peers()
 	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $take ms"
 }
 
+# write_track_config FILE PRIORITY [TRACK]: a pair member; with TRACK it tracks the interface
+# trk0 with weight 60.
+write_track_config()
+{
+	cat >"$1" <<EOF
+# SPDX-License-Identifier: GPL-2.0-only
+# Written by tests/netns/failover.sh: one of a pair, tracking trk0.
+interfaces:
+  - name: eth0
+vips:
+  - name: web
+    address: $TOPO_VIP4
+    port: 80
+    backends:
+      - address: ${TOPO_ADDR4[b1]}
+failover:
+  mode: vrrp
+  vrrp:
+    interface: eth0
+    vrid: 54
+    priority: $2
+    advert_interval: ${ADV_MS}ms
+    virtual_addresses: [$TOPO_VIP4/24]
+EOF
+	[ -n "${3:-}" ] || return 0
+	cat >>"$1" <<EOF
+    track:
+      - interface: trk0
+        weight: 60
+EOF
+}
+
+# track: A (150) tracks a link of its own with weight 60. That link down: A advertises 90, and
+# B (100, preempt) takes the VIP; the link back: A advertises 150 again and takes it back.
+test_track_interface()
+{
+	local t=test_track_interface na
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	topo_pair $t || return 0
+	na=$(topo_ns "$ID" $A)
+	# A veth pair of its own (no dummy driver needed): trk0 is up while trk1 is.
+	if ! ip -n "$na" link add name trk0 type veth peer name trk1 ||
+	   ! ip -n "$na" link set trk0 up || ! ip -n "$na" link set trk1 up; then
+		fail $t "could not make A's tracked link"
+		return 0
+	fi
+	write_track_config "$CFG_A" 150 track
+	write_track_config "$CFG_B" 100
+	start_node $t $A "$CFG_A" || return 0
+	if ! wait_vrrp $A MASTER 3000; then
+		fail $t "A alone is not MASTER within 3 s: $STATE"
+		return 0
+	fi
+	start_node $t $B "$CFG_B" || return 0
+	if ! wait_vrrp $B BACKUP 2000; then
+		fail $t "B is not BACKUP within 2 s: $STATE"
+		return 0
+	fi
+	ip -n "$na" link set trk0 down
+	if ! wait_vrrp $B MASTER 2000; then
+		fail $t "B did not take over once A's tracked link went down: $STATE"
+		return 0
+	fi
+	vrrp_get $A
+	if [ "$VS" != BACKUP ] || [ "$(vfield effective_priority)" != 90 ]; then
+		fail $t "A: want BACKUP at effective priority 90: $STATE"
+		return 0
+	fi
+	ip -n "$na" link set trk0 up
+	if ! wait_vrrp $A MASTER 2000; then
+		fail $t "A did not take the VIP back once its tracked link returned: $STATE"
+		return 0
+	fi
+	if ! wait_vrrp $B BACKUP 1000; then
+		fail $t "B is not BACKUP after A came back: $STATE"
+		return 0
+	fi
+	pass $t "tracked link down: A 150 -> 90, B MASTER; link up: A 150, MASTER again"
+}
+
 tier_main "$@"
