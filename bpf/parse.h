@@ -17,6 +17,18 @@
 #define XLB_IP_MF 0x2000
 #define XLB_IP_OFFSET 0x1fff
 
+/* ICMP and ICMPv6 share this 8-byte header shape; the UAPI icmpv6.h drags in libc headers. */
+struct xlb_icmp_hdr {
+	__u8 type;
+	__u8 code;
+	__sum16 csum;
+	__be32 rest; /* unused / next-hop MTU / MTU */
+};
+
+#define XLB_ICMP_DEST_UNREACH 3
+#define XLB_ICMP_FRAG_NEEDED 4
+#define XLB_ICMPV6_PKT_TOOBIG 2
+
 #define XLB_NEXTHDR_HOP 0
 #define XLB_NEXTHDR_ROUTING 43
 #define XLB_NEXTHDR_FRAGMENT 44
@@ -28,6 +40,7 @@ struct xlb_pkt {
 	__u64 len;     /* frame length, for byte counters */
 	__u32 reason;  /* enum xlb_reason, set when the verdict is decided */
 	__u8 tcp_syn;  /* a TCP SYN without ACK: a connection is being opened */
+	__u8 icmp_err; /* an ICMP error quoting a VIP flow; flow is that flow, as the client sent it */
 };
 
 static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int action)
@@ -59,6 +72,44 @@ static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, st
 	return XLB_CONTINUE;
 }
 
+/*
+ * Path MTU discovery through the dispatcher: a router on the backend's way back sends
+ * "fragmentation needed" / "packet too big" to the reply's source, the VIP, so it arrives here.
+ * The quoted packet is the reply (VIP -> client); the flow it belongs to is its reverse, which
+ * conns knows. Only the ports of the quoted L4 header are needed (RFC 792 quotes 8 bytes).
+ */
+static __always_inline int xlb_parse_quoted_ports(void *l4, void *data_end, __u8 proto,
+						  struct xlb_pkt *pkt)
+{
+	__be16 *ports = l4;
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	if ((void *)(ports + 2) > data_end)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	pkt->flow.sport = ports[1];
+	pkt->flow.dport = ports[0];
+	pkt->flow.proto = proto;
+	pkt->icmp_err = 1;
+	return XLB_CONTINUE;
+}
+
+static __always_inline int lb4_parse_icmp(void *l4, void *data_end, struct xlb_pkt *pkt)
+{
+	struct xlb_icmp_hdr *ic = l4;
+	struct iphdr *in = (void *)(ic + 1);
+
+	if ((void *)(in + 1) > data_end || ic->type != XLB_ICMP_DEST_UNREACH ||
+	    ic->code != XLB_ICMP_FRAG_NEEDED)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	if (in->version != 4 || in->ihl < 5 || in->frag_off & bpf_htons(XLB_IP_OFFSET))
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	pkt->flow.family = XLB_FAMILY_V4;
+	pkt->flow.src[0] = in->daddr;
+	pkt->flow.dst[0] = in->saddr;
+	return xlb_parse_quoted_ports((void *)in + in->ihl * 4, data_end, in->protocol, pkt);
+}
+
 static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
 {
 	struct iphdr *ip = l3;
@@ -78,6 +129,8 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 	 * to the kernel's reassembly. */
 	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
 		return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+	if (ip->protocol == IPPROTO_ICMP)
+		return lb4_parse_icmp(l3 + ihl, data_end, pkt);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
 
@@ -85,6 +138,20 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 	pkt->flow.src[0] = ip->saddr;
 	pkt->flow.dst[0] = ip->daddr;
 	return xlb_parse_l4(l3 + ihl, data_end, ip->protocol, pkt);
+}
+
+static __always_inline int lb6_parse_icmp(void *l4, void *data_end, struct xlb_pkt *pkt)
+{
+	struct xlb_icmp_hdr *ic = l4;
+	struct ipv6hdr *in = (void *)(ic + 1);
+
+	/* Quoted extension headers are not walked: such errors go to the kernel. */
+	if ((void *)(in + 1) > data_end || ic->type != XLB_ICMPV6_PKT_TOOBIG)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	pkt->flow.family = XLB_FAMILY_V6;
+	__builtin_memcpy(pkt->flow.src, &in->daddr, sizeof(pkt->flow.src));
+	__builtin_memcpy(pkt->flow.dst, &in->saddr, sizeof(pkt->flow.dst));
+	return xlb_parse_quoted_ports(in + 1, data_end, in->nexthdr, pkt);
 }
 
 static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
@@ -107,6 +174,8 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 			break;
 		if (nexthdr == XLB_NEXTHDR_FRAGMENT)
 			return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+		if (nexthdr == IPPROTO_ICMPV6)
+			return lb6_parse_icmp(cur, data_end, pkt);
 		if (nexthdr != XLB_NEXTHDR_HOP && nexthdr != XLB_NEXTHDR_ROUTING &&
 		    nexthdr != XLB_NEXTHDR_DEST)
 			return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);

@@ -56,13 +56,14 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 			conn->last_seen = now;
 	}
 	if (!be) {
-		/* New flow, or its backend left: pick again and remember the choice. */
+		/* New flow, or its backend left: pick again and remember the choice. An ICMP
+		 * error about an unknown flow goes where the table says, and is not remembered. */
 		be = xlb_schedule(vip, &pkt->flow, &id);
 		if (!be) {
 			xlb_count(&vip_stats, vip->id, pkt->len, 0);
 			return xlb_verdict(pkt, XLB_R_DROP_NO_BACKEND, XDP_DROP);
 		}
-		new_flow = 1;
+		new_flow = !pkt->icmp_err;
 	}
 	if (!(be->flags & XLB_BE_F_MAC)) {
 		xlb_count(&vip_stats, vip->id, pkt->len, 0);

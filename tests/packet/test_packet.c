@@ -1130,15 +1130,13 @@ static void test_many_flows_v6(void **state)
 /*
  * Test that an ICMP error quoting a VIP flow (fragmentation needed / packet too big, sent to the
  * VIP because the backend answered from it) — goes to that flow's backend, as DESIGN.md's data
- * plane section asks, so path MTU discovery works through the dispatcher. Skipped with a message
- * while the data path passes every ICMP to the kernel.
+ * plane section asks, so path MTU discovery works through the dispatcher.
  */
 static void icmp_error_for_flow(struct xlb_fixture *fx, int family)
 {
 	struct xlb_flow f;
 	struct pkt p, inner, err;
-	uint8_t out[PKT_MAX];
-	uint32_t b, out_len = 0, retval = 0;
+	uint32_t b;
 	struct reason_snap before;
 
 	/* Establish client -> VIP first. */
@@ -1176,15 +1174,49 @@ static void icmp_error_for_flow(struct xlb_fixture *fx, int family)
 	pkt_finish(&err);
 
 	reason_snapshot(fx, &before);
-	assert_int_equal(fx_run(fx, err.data, err.len, out, &out_len, &retval), 0);
-	if (retval == XDP_PASS) {
-		check_frame("passed ICMP error left byte-identical", out, out_len, err.data, err.len);
-		check_reason_moved(fx, &before, XLB_R_PASS_NOT_L4, err.len);
-		print_message("SKIP: data path passes ICMP errors for VIP flows to the kernel; "
-			      "DESIGN.md wants them sent to the inner flow's backend\n");
-		skip();
-	}
 	run_and_check(fx, &err, XDP_TX, b);
+	check_reason_moved(fx, &before, XLB_R_FORWARDED, err.len);
+}
+
+/* An ICMPv4 frag-needed from a router to `to`, quoting a reply from `quoted_src`:80. */
+static void build_frag_needed(struct pkt *err, const char *to, const char *quoted_src,
+			      uint32_t keep)
+{
+	struct pkt inner;
+
+	pkt_init(&inner);
+	pkt_ipv4(&inner, quoted_src, CLIENT4);
+	pkt_tcp(&inner, 80, CLIENT_PORT);
+	pkt_payload(&inner, 32);
+	pkt_finish(&inner);
+	pkt_init(err);
+	pkt_eth(err, iface_mac, router_mac, ETH_P_IP);
+	pkt_ipv4(err, "192.0.2.254", to);
+	pkt_icmp_error(err, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
+	pkt_append(err, inner.data, keep ? keep : inner.len);
+	pkt_finish(err);
+}
+
+/*
+ * Test that ICMP errors the data path must not steer go to the kernel untouched: one quoting a
+ * flow of an address that is no VIP (the host's own traffic) — XDP_PASS not_vip; one whose quote
+ * stops inside the quoted IP header — XDP_PASS not_l4.
+ */
+static void test_icmp_errors_not_for_vip_flows_pass(void **state)
+{
+	struct xlb_fixture *fx = ((struct test_ctx *)*state)->fx;
+	struct reason_snap before;
+	struct pkt err;
+
+	build_frag_needed(&err, NOT_VIP4, NOT_VIP4, 0);
+	reason_snapshot(fx, &before);
+	run_and_check(fx, &err, XDP_PASS, 0);
+	check_reason_moved(fx, &before, XLB_R_PASS_NOT_VIP, err.len);
+
+	build_frag_needed(&err, VIP4_A, VIP4_A, 12);
+	reason_snapshot(fx, &before);
+	run_and_check(fx, &err, XDP_PASS, 0);
+	check_reason_moved(fx, &before, XLB_R_PASS_NOT_L4, err.len);
 }
 
 static void test_icmp_frag_needed_to_flow_backend(void **state)
@@ -1315,6 +1347,8 @@ static const struct CMUnitTest scenarios[] = {
 	  test_flow_event_for_sync },
 	{ "256 ipv4 flows each reach the hashed backend, all backends used", test_many_flows_v4 },
 	{ "256 ipv6 flows each reach the hashed backend, all backends used", test_many_flows_v6 },
+	{ "icmp errors quoting a non-vip flow, or cut inside the quote -> XDP_PASS",
+	  test_icmp_errors_not_for_vip_flows_pass },
 	{ "icmp frag-needed quoting a vip flow -> XDP_TX to that flow's backend",
 	  test_icmp_frag_needed_to_flow_backend },
 	{ "icmpv6 packet-too-big quoting a vip flow -> XDP_TX to that flow's backend",
