@@ -177,31 +177,6 @@ wait_client_mac()
 	done
 }
 
-# client_bg OUT ERR CMD...: CMD in the client's namespace in the background, stdout to OUT,
-# stderr to ERR; its pid (ip execs it) in BG_PID and on BG_PIDS.
-client_bg()
-{
-	local out=$1 err=$2
-
-	shift 2
-	ip netns exec "$TOPO_NS_CLIENT" "$@" >"$out" 2>"$err" </dev/null &
-	BG_PID=$!
-	BG_PIDS+=("$BG_PID")
-}
-
-# bg_wait PID: wait for a background process; its exit code. Off BG_PIDS once reaped.
-bg_wait()
-{
-	local pid=$1 rc i
-
-	wait "$pid"
-	rc=$?
-	for i in "${!BG_PIDS[@]}"; do
-		[ "${BG_PIDS[$i]}" = "$pid" ] && unset 'BG_PIDS[i]'
-	done
-	return $rc
-}
-
 # probe_start DURATION_MS: xlb-probe from the client to the VIP, in the background.
 probe_start()
 {

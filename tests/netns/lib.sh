@@ -106,6 +106,31 @@ json_in()
 	sed -n "s/.*\"$1\":{\([^{}]*\)}.*/\1/p" | json_num "$2"
 }
 
+# client_bg OUT ERR CMD...: CMD in the client's namespace in the background, stdout to OUT,
+# stderr to ERR; its pid (ip execs it) in BG_PID and on BG_PIDS.
+client_bg()
+{
+	local out=$1 err=$2
+
+	shift 2
+	ip netns exec "$TOPO_NS_CLIENT" "$@" >"$out" 2>"$err" </dev/null &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# bg_wait PID: wait for a background process; its exit code. Off BG_PIDS once reaped.
+bg_wait()
+{
+	local pid=$1 rc i
+
+	wait "$pid"
+	rc=$?
+	for i in "${!BG_PIDS[@]}"; do
+		[ "${BG_PIDS[$i]}" = "$pid" ] && unset 'BG_PIDS[i]'
+	done
+	return $rc
+}
+
 run_test()
 {
 	ID=

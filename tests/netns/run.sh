@@ -115,31 +115,6 @@ new_flows()
 	be_field "$bj" "$1" new_flows
 }
 
-# client_bg OUT ERR XLB-HTTP-ARGS...: xlb-http in the client's namespace, in the background,
-# stdout to OUT, stderr to ERR. Its pid (ip execs it) in BG_PID and on BG_PIDS.
-client_bg()
-{
-	local out=$1 err=$2
-
-	shift 2
-	ip netns exec "$TOPO_NS_CLIENT" "$XLB_HTTP" "$@" >"$out" 2>"$err" </dev/null &
-	BG_PID=$!
-	BG_PIDS+=("$BG_PID")
-}
-
-# bg_wait PID: wait for a background client; its exit code. Off BG_PIDS once reaped.
-bg_wait()
-{
-	local pid=$1 rc i
-
-	wait "$pid"
-	rc=$?
-	for i in "${!BG_PIDS[@]}"; do
-		[ "${BG_PIDS[$i]}" = "$pid" ] && unset 'BG_PIDS[i]'
-	done
-	return $rc
-}
-
 # wait_hold_up ERR N: until `xlb-http hold` (stderr in ERR) says all N connections are up (5 s).
 wait_hold_up()
 {
@@ -402,11 +377,11 @@ test_backend_down_detect()
 		fi
 	done
 
-	client_bg "$gout" "$TMP/detect-get.err" get --url-host "$TOPO_VIP4" --port 80 \
+	client_bg "$gout" "$TMP/detect-get.err" "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
 		--rate 200 --duration-ms 6000 --concurrency 16 --timeout-ms 2000 --json
 	gpid=$BG_PID
-	client_bg "$hout" "$TMP/detect-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
-		--conns 30 --duration-ms 6000 --interval-ms 100 --timeout-ms 2000 --json
+	client_bg "$hout" "$TMP/detect-hold.err" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" \
+		--port 80 --conns 30 --duration-ms 6000 --interval-ms 100 --timeout-ms 2000 --json
 	hpid=$BG_PID
 	if ! wait_hold_up "$TMP/detect-hold.err" 30; then
 		fail $t "hold: not all 30 connections up: $(cat "$TMP/detect-hold.err")"
@@ -556,7 +531,7 @@ test_drain()
 		fi
 	done
 
-	client_bg "$hout" "$TMP/drain-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
+	client_bg "$hout" "$TMP/drain-hold.err" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 \
 		--conns 30 --duration-ms $dur --interval-ms $iv --timeout-ms 2000 --json
 	hpid=$BG_PID
 	if ! wait_hold_up "$TMP/drain-hold.err" 30; then
@@ -734,10 +709,10 @@ test_reload_storm()
 			return 0
 		fi
 	done
-	client_bg "$gout" "$TMP/storm-get.err" get --url-host "$TOPO_VIP4" --port 80 \
+	client_bg "$gout" "$TMP/storm-get.err" "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
 		--rate 200 --duration-ms 120000 --concurrency 16 --timeout-ms 2000 --json
 	gpid=$BG_PID
-	client_bg "$hout" "$TMP/storm-hold.err" hold --url-host "$TOPO_VIP4" --port 80 \
+	client_bg "$hout" "$TMP/storm-hold.err" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 \
 		--conns 30 --duration-ms 120000 --interval-ms 100 --timeout-ms 2000 --json
 	hpid=$BG_PID
 	if ! wait_hold_up "$TMP/storm-hold.err" 30; then
