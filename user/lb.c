@@ -508,6 +508,7 @@ static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 {
 	uint32_t old_size = lb->maglev_size;
+	struct xlb_vip_name noname = {};
 	bool *swapped = NULL, writing = false;
 	struct xlb_lb_vip *nv;
 	struct xlb_backend zero = {};
@@ -587,6 +588,8 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 		if (!keep) {
 			lb_delete(lb, LB_FD(vips_fd), &ov->key);
 			lb_delete(lb, LB_FD(maglev_fd), &ov->val.id);
+			/* xlbctl would otherwise name a reused id after the VIP that left. */
+			lb_update(lb, LB_FD(vip_names_fd), &ov->val.id, &noname);
 			lb->vip_used[ov->val.id] = 0;
 			pr_info("vip %s removed", ov->name);
 		}

@@ -985,8 +985,8 @@ static void test_remove_backend(void **state)
 
 /*
  * Test that removing a VIP takes it out key first, then table, then backends — its vips key
- * gone, its maglev_tables slot empty, its backends cleared, the others untouched; and that its
- * ids are free again: a VIP added next starts with zeroed counters.
+ * gone, its maglev_tables slot empty, its name cleared, its backends cleared, the others
+ * untouched; and that its ids are free again: a VIP added next starts with zeroed counters.
  */
 static void test_remove_vip(void **state)
 {
@@ -1009,6 +1009,7 @@ static void test_remove_vip(void **state)
 	assert_int_equal(after->n_vips, 2);
 	assert_null(snap_vip_find(after, &DNS));
 	assert_int_equal(after->inner[dns], 0);
+	assert_string_equal(after->names[dns].name, "");
 	assert_memory_equal(&after->be[id21], &zero, sizeof(zero));
 	assert_memory_equal(&after->be[id22], &zero, sizeof(zero));
 	for (i = 0; i < XLB_MAX_BACKENDS; i++)
