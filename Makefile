@@ -35,7 +35,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
-             $(BUILD)/test_vrrp \
+             $(BUILD)/test_vrrp $(BUILD)/test_loop \
              $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
 
@@ -90,7 +90,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
-             $(BUILD)/test_vrrp
+             $(BUILD)/test_vrrp $(BUILD)/test_loop
 unit: $(UNIT)
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 

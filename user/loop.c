@@ -33,8 +33,8 @@ static void heap_swap(struct xlb_loop *l, size_t a, size_t b)
 
 	l->heap[a] = l->heap[b];
 	l->heap[b] = t;
-	l->heap[a]->slot = a;
-	l->heap[b]->slot = b;
+	l->heap[a]->pos = a + 1;
+	l->heap[b]->pos = b + 1;
 }
 
 static void heap_up(struct xlb_loop *l, size_t i)
@@ -61,9 +61,15 @@ static void heap_down(struct xlb_loop *l, size_t i)
 	}
 }
 
+/* Is t in l's heap where it says? False for a zeroed timer, or one of another loop. */
+static bool heap_holds(const struct xlb_loop *l, const struct xlb_timer *t)
+{
+	return t->pos && t->pos <= l->n_heap && l->heap[t->pos - 1] == t;
+}
+
 static void heap_remove(struct xlb_loop *l, struct xlb_timer *t)
 {
-	size_t i = t->slot;
+	size_t i = t->pos - 1;
 
 	l->n_heap--;
 	if (i != l->n_heap) {
@@ -71,7 +77,7 @@ static void heap_remove(struct xlb_loop *l, struct xlb_timer *t)
 		heap_down(l, i);
 		heap_up(l, i);
 	}
-	t->slot = SIZE_MAX;
+	t->pos = 0;
 }
 
 /* Arm the timerfd to the earliest deadline; absolute time, so a late re-arm cannot drift. */
@@ -95,14 +101,14 @@ static int loop_rearm(struct xlb_loop *l)
 void xlb_timer_init(struct xlb_timer *t, xlb_timer_cb cb, void *arg)
 {
 	t->deadline = 0;
-	t->slot = SIZE_MAX;
+	t->pos = 0;
 	t->cb = cb;
 	t->arg = arg;
 }
 
 int xlb_timer_arm(struct xlb_loop *l, struct xlb_timer *t, uint64_t delay_ns)
 {
-	if (xlb_timer_armed(t))
+	if (heap_holds(l, t))
 		heap_remove(l, t);
 	if (l->n_heap == l->cap_heap) {
 		size_t cap = l->cap_heap ? 2 * l->cap_heap : 64;
@@ -114,15 +120,15 @@ int xlb_timer_arm(struct xlb_loop *l, struct xlb_timer *t, uint64_t delay_ns)
 		l->cap_heap = cap;
 	}
 	t->deadline = xlb_now_ns() + delay_ns;
-	t->slot = l->n_heap++;
-	l->heap[t->slot] = t;
-	heap_up(l, t->slot);
+	l->heap[l->n_heap++] = t;
+	t->pos = l->n_heap;
+	heap_up(l, l->n_heap - 1);
 	return loop_rearm(l);
 }
 
 void xlb_timer_cancel(struct xlb_loop *l, struct xlb_timer *t)
 {
-	if (!xlb_timer_armed(t))
+	if (!l || !heap_holds(l, t))
 		return;
 	heap_remove(l, t);
 	loop_rearm(l);
@@ -236,6 +242,9 @@ void xlb_loop_fini(struct xlb_loop *l)
 
 	for (i = 0; i < l->n_watches; i++)
 		free(l->watches[i]);
+	/* Timers still armed now never fire: say so, for whoever looks at them after. */
+	for (i = 0; i < l->n_heap; i++)
+		l->heap[i]->pos = 0;
 	free(l->watches);
 	free(l->heap);
 	if (l->sfd >= 0)
@@ -246,7 +255,7 @@ void xlb_loop_fini(struct xlb_loop *l)
 		close(l->epfd);
 	l->watches = NULL;
 	l->heap = NULL;
-	l->n_watches = l->n_heap = 0;
+	l->n_watches = l->n_heap = l->cap_watches = l->cap_heap = 0;
 	l->epfd = l->tfd = l->sfd = -1;
 }
 

@@ -19,9 +19,14 @@ typedef void (*xlb_fd_cb)(struct xlb_loop *loop, int fd, uint32_t events, void *
 typedef void (*xlb_timer_cb)(struct xlb_loop *loop, struct xlb_timer *t);
 typedef void (*xlb_signal_cb)(struct xlb_loop *loop, int signo, void *arg);
 
+/*
+ * A zeroed timer is a valid disarmed one: objects that hold timers are memset or calloc'd, and
+ * their stop paths may run before any xlb_timer_init(). So `pos` counts from 1 and 0 is "not
+ * armed"; cancelling a timer that is not armed, in this loop's heap, does nothing.
+ */
 struct xlb_timer {
 	uint64_t deadline; /* CLOCK_MONOTONIC ns */
-	size_t slot;       /* index in the heap, or SIZE_MAX when not armed */
+	size_t pos;        /* 1 + its index in the heap; 0 when not armed */
 	xlb_timer_cb cb;
 	void *arg;
 };
@@ -48,13 +53,15 @@ int xlb_loop_add_fd(struct xlb_loop *loop, int fd, uint32_t events, xlb_fd_cb cb
 int xlb_loop_mod_fd(struct xlb_loop *loop, int fd, uint32_t events, xlb_fd_cb cb, void *arg);
 void xlb_loop_del_fd(struct xlb_loop *loop, int fd);
 
+/* Set the callback of a zeroed or disarmed timer (it stays disarmed). */
 void xlb_timer_init(struct xlb_timer *t, xlb_timer_cb cb, void *arg);
 /* (Re)arm t to fire once, delay_ns from now. */
 int xlb_timer_arm(struct xlb_loop *loop, struct xlb_timer *t, uint64_t delay_ns);
+/* Disarm t; a no-op on a zeroed or disarmed timer, and with a NULL or finished loop. */
 void xlb_timer_cancel(struct xlb_loop *loop, struct xlb_timer *t);
 static inline bool xlb_timer_armed(const struct xlb_timer *t)
 {
-	return t->slot != SIZE_MAX;
+	return t->pos != 0;
 }
 
 /* Run until xlb_loop_stop(); returns 0, or -errno if waiting failed. */
