@@ -46,11 +46,38 @@ static bool on_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
-int xlb_bpffs_ensure(const char *pin_root)
+static int mount_bpffs(const char *mnt)
 {
-	const char *mnt = pin_root;
 	int err;
 
+	if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		pr_err("cannot mount bpffs on %s: %s", mnt, strerror(-err));
+		return err;
+	}
+	pr_info("mounted bpffs on %s", mnt);
+	return 0;
+}
+
+/*
+ * Under /sys/fs/bpf, bpffs goes where everyone expects it, not on our subdirectory, and before
+ * the subdirectory is made: without bpffs, /sys/fs/bpf is sysfs, where nobody can mkdir (a
+ * fresh /sys, as `ip netns exec` gives). Anywhere else, the directory first, then bpffs on it.
+ */
+int xlb_bpffs_ensure(const char *pin_root)
+{
+	static const char sys_bpf[] = "/sys/fs/bpf";
+	bool under_sys = !strncmp(pin_root, sys_bpf, sizeof(sys_bpf) - 1) &&
+			 pin_root[sizeof(sys_bpf) - 1] == '/';
+	int err;
+
+	if (on_bpffs(pin_root))
+		return 0;
+	if (under_sys && !on_bpffs(sys_bpf)) {
+		err = mount_bpffs(sys_bpf);
+		if (err)
+			return err;
+	}
 	err = mkdir_p(pin_root);
 	if (err) {
 		pr_err("cannot create %s: %s", pin_root, strerror(-err));
@@ -58,19 +85,7 @@ int xlb_bpffs_ensure(const char *pin_root)
 	}
 	if (on_bpffs(pin_root))
 		return 0;
-	/* The usual place: mount bpffs where everyone expects it, not on our subdirectory. */
-	if (!strncmp(pin_root, "/sys/fs/bpf/", 12))
-		mnt = "/sys/fs/bpf";
-	if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
-		err = -errno;
-		pr_err("cannot mount bpffs on %s: %s", mnt, strerror(-err));
-		return err;
-	}
-	pr_info("mounted bpffs on %s", mnt);
-	err = mkdir_p(pin_root);
-	if (err)
-		pr_err("cannot create %s: %s", pin_root, strerror(-err));
-	return err;
+	return mount_bpffs(pin_root);
 }
 
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)

@@ -34,7 +34,11 @@ struct xlb_dp {
 	int vip_names_fd;
 };
 
-/* Mount bpffs under pin_root when it is not on one. */
+/*
+ * Make pin_root a directory on bpffs: mount one at /sys/fs/bpf first when pin_root is under it
+ * and it has none, else on pin_root itself when that is on another filesystem. 0 or -errno,
+ * logged.
+ */
 int xlb_bpffs_ensure(const char *pin_root);
 
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname);
