@@ -35,7 +35,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop \
+             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn \
              $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
 
@@ -90,16 +90,17 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop
+             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn
 unit: $(UNIT)
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 
 packet: $(BUILD)/test_packet
 	$(Q)$(BUILD)/test_packet
 
-# Both suites run even when the first fails, so one report shows everything.
+# Every suite runs even when an earlier one fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
-	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; exit $$rc
+	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
+		tests/netns/startup.sh || rc=1; exit $$rc
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -224,7 +224,19 @@ int xlb_ctl_listen(struct xlb_ctl_server *s, struct xlb_loop *loop, const char *
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return -errno;
-	/* A socket file left by an xlbd that did not stop cleanly would make bind fail. */
+	/*
+	 * A socket file left by an xlbd that did not stop cleanly would make bind fail: remove it,
+	 * but only when nobody answers on it. A live xlbd there keeps its socket (and, since this
+	 * comes first, its pins and interfaces too).
+	 */
+	if (!connect(s->fd, (struct sockaddr *)&sun, sizeof(sun)) || errno == EAGAIN) {
+		err = -EADDRINUSE;
+		goto fail;
+	}
+	close(s->fd);
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return -errno;
 	unlink(path);
 	if (bind(s->fd, (struct sockaddr *)&sun, sizeof(sun)) || chmod(path, 0600) ||
 	    listen(s->fd, 16)) {
@@ -247,12 +259,13 @@ fail:
 
 void xlb_ctl_close(struct xlb_ctl_server *s)
 {
-	if (s->fd < 0)
+	if (!s->loop)
 		return;
 	xlb_loop_del_fd(s->loop, s->fd);
 	close(s->fd);
 	unlink(s->path);
 	s->fd = -1;
+	s->loop = NULL;
 }
 
 int xlb_ctl_request(const char *path, int argc, char **argv, char **reply)

@@ -38,8 +38,13 @@ struct xlb_ctl_server {
 	void *arg;
 };
 
+/*
+ * Serve path. A stale socket file there is replaced; one a live process answers on is not:
+ * -EADDRINUSE. 0 or -errno; the caller logs.
+ */
 int xlb_ctl_listen(struct xlb_ctl_server *s, struct xlb_loop *loop, const char *path,
 		   const struct xlb_ctl_cmd *cmds, void *arg);
+/* Stop serving and remove the socket file; a no-op on a zeroed or never-listening server. */
 void xlb_ctl_close(struct xlb_ctl_server *s);
 
 /* Client side: send one request (argv joined by spaces) and read the reply line into *reply

@@ -365,6 +365,7 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 	memset(fo, 0, sizeof(*fo));
 	fo->d = d;
 	fo->fd = -1;
+	xlb_timer_init(&fo->track_timer, on_track, fo);
 	fo->ifindex = if_nametoindex(c->interface);
 	if (!fo->ifindex) {
 		err = -errno;
@@ -372,8 +373,10 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 		return err;
 	}
 	err = xlb_iface_mac(c->interface, fo->mac);
-	if (err)
+	if (err) {
+		pr_err("vrrp: interface %s: cannot read its MAC: %s", c->interface, strerror(-err));
 		return err;
+	}
 
 	xlb_vrrp_config_init(&vc);
 	vc.vrid = c->vrid;
@@ -400,8 +403,10 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 	vc.n_vips = c->n_vaddrs;
 	err = xlb_vrrp_init(&fo->vr, &d->loop, &vc, &fo_ops, fo);
 	free(vips);
-	if (err)
+	if (err) {
+		pr_err("vrrp: %s", strerror(-err));
 		return err;
+	}
 	fo->vr_ready = true;
 
 	fo->fd = open_socket(fo);
@@ -411,20 +416,23 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 		goto fail;
 	}
 	err = xlb_loop_add_fd(&d->loop, fo->fd, EPOLLIN, on_packet, fo);
-	if (err)
+	if (err) {
+		pr_err("vrrp: watching its socket: %s", strerror(-err));
 		goto fail;
+	}
 	if (d->cfg.sync.enabled) {
 		err = xlb_sync_start(&fo->sync, d, &d->cfg.sync);
 		if (err)
 			goto fail;
 		fo->sync_on = true;
 	}
-	xlb_timer_init(&fo->track_timer, on_track, fo);
 	xlb_timer_arm(&d->loop, &fo->track_timer, TRACK_NS);
 	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
 	err = xlb_vrrp_start(&fo->vr);
-	if (err)
+	if (err) {
+		pr_err("vrrp: cannot start: %s", strerror(-err));
 		goto fail;
+	}
 	return 0;
 fail:
 	xlb_fo_stop(fo, false);

@@ -21,14 +21,37 @@ struct spawned {
 	struct xlb_timer timeout;
 	struct xlb_loop *loop;
 	char command[64]; /* for messages */
+	struct spawned *next;
 };
+
+/* Every child not reaped yet, so xlb_spawn_fini() can let go of them. */
+static struct spawned *spawned_live;
 
 static void spawned_free(struct spawned *s)
 {
+	struct spawned **p;
+
+	for (p = &spawned_live; *p; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
 	xlb_timer_cancel(s->loop, &s->timeout);
 	xlb_loop_del_fd(s->loop, s->pidfd);
 	close(s->pidfd);
 	free(s);
+}
+
+void xlb_spawn_fini(struct xlb_loop *loop)
+{
+	struct spawned *s, *next;
+
+	for (s = spawned_live; s; s = next) {
+		next = s->next;
+		if (s->loop == loop)
+			spawned_free(s);
+	}
 }
 
 static void spawned_exit(struct xlb_loop *loop, int fd, uint32_t events, void *arg)
@@ -114,5 +137,7 @@ int xlb_spawn(struct xlb_loop *loop, const char *command, char *const env[], uin
 	}
 	xlb_timer_init(&s->timeout, spawned_timeout, s);
 	xlb_timer_arm(loop, &s->timeout, timeout_ns);
+	s->next = spawned_live;
+	spawned_live = s;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "neigh.h"
+#include "spawn.h"
 #include "xlbd.h"
 
 enum xlb_exit {
@@ -194,18 +195,40 @@ static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 	xlb_loop_stop(loop);
 }
 
+/*
+ * Start, serve, stop. Every failure exit goes through the same teardown, which is safe on
+ * whatever part started: the XDP programs come off the interfaces (no data path runs without
+ * its agent) while the pinned maps stay for the next start to adopt.
+ */
 static int run(struct xlbd *d)
 {
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, 0 };
 	size_t i;
 	int err;
 
+	err = xlb_loop_init(&d->loop, signals, on_signal, d);
+	if (err) {
+		pr_err("event loop: %s", strerror(-err));
+		return XLB_EXIT_FAIL;
+	}
+	/* First: a second xlbd on a live one's socket must stop before it touches its pins. */
+	err = xlb_ctl_listen(&d->ctl, &d->loop, d->cfg.control_socket, xlbd_ctl_cmds, d);
+	if (err == -EADDRINUSE) {
+		pr_err("control socket %s: a running xlbd serves it", d->cfg.control_socket);
+		goto out;
+	} else if (err) {
+		pr_err("control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		goto out;
+	}
 	err = xlb_bpffs_ensure(d->pin_root);
 	if (err)
-		return XLB_EXIT_FAIL;
+		goto out;
 	d->dps = calloc(d->cfg.n_ifaces, sizeof(*d->dps));
-	if (!d->dps)
-		return XLB_EXIT_FAIL;
+	if (!d->dps) {
+		err = -ENOMEM;
+		pr_err("%s", strerror(-err));
+		goto out;
+	}
 	for (i = 0; i < d->cfg.n_ifaces; i++) {
 		err = xlb_dp_open(&d->dps[i], d->pin_root, d->cfg.ifaces[i].name);
 		if (err)
@@ -213,8 +236,10 @@ static int run(struct xlbd *d)
 		d->n_dps++;
 	}
 	err = xlb_lb_init(&d->lb, d->dps, d->n_dps);
-	if (err)
+	if (err) {
+		pr_err("reading the pinned maps: %s", strerror(-err));
 		goto out;
+	}
 	d->lb.retire = xlb_mon_retire;
 	d->lb.retire_arg = d;
 	err = xlb_lb_apply(&d->lb, &d->cfg);
@@ -229,22 +254,12 @@ static int run(struct xlbd *d)
 			goto out;
 	}
 
-	err = xlb_loop_init(&d->loop, signals, on_signal, d);
-	if (err) {
-		pr_err("event loop: %s", strerror(-err));
-		goto out;
-	}
-	err = xlb_ctl_listen(&d->ctl, &d->loop, d->cfg.control_socket, xlbd_ctl_cmds, d);
-	if (err) {
-		pr_err("control socket %s: %s", d->cfg.control_socket, strerror(-err));
-		goto out_loop;
-	}
 	d->started = xlb_now_ns();
 	xlb_mon_sync(d);
 	if (d->cfg.failover_mode == XLB_FAILOVER_VRRP) {
 		err = xlb_fo_start(&d->fo, d);
 		if (err)
-			goto out_ctl;
+			goto out;
 		d->fo_on = true;
 	}
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
@@ -255,19 +270,20 @@ static int run(struct xlbd *d)
 	/* Graceful: a priority-0 advert, so the backup takes over now, not in 3 intervals. */
 	if (d->fo_on)
 		xlb_fo_stop(&d->fo, true);
-out_ctl:
-	xlb_ctl_close(&d->ctl);
-out_loop:
-	/* Checkers hold loop resources: stop them while the loop still exists. */
-	xlb_lb_fini(&d->lb);
-	xlb_loop_fini(&d->loop);
+	d->fo_on = false;
 out:
+	xlb_ctl_close(&d->ctl);
+	/* Checkers and children hold loop resources: stop them while the loop still exists. */
+	xlb_lb_fini(&d->lb);
+	xlb_spawn_fini(&d->loop);
 	for (i = 0; i < d->n_dps; i++) {
 		xlb_dp_detach(&d->dps[i]);
 		xlb_dp_close(&d->dps[i], false);
 	}
-	xlb_lb_fini(&d->lb);
 	free(d->dps);
+	d->dps = NULL;
+	d->n_dps = 0;
+	xlb_loop_fini(&d->loop);
 	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
 }
 
