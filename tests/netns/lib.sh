@@ -3,8 +3,8 @@
 #
 # What the netns suites (run.sh, failover.sh) share: paths, the PASS/FAIL/SKIP reporting, the
 # cleanup trap that removes a failed test's topology and background processes, JSON without jq,
-# and the runner. A suite sets TIER, sources this file, defines fail() and its test_* functions,
-# and ends with `tier_main "$@"`.
+# and the runner. A suite sets TIER, sources this file, defines its test_* functions (and its own
+# fail() if the default below does not fit), and ends with `tier_main "$@"`.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -54,6 +54,16 @@ pass()
 		echo "PASS $1"
 	fi
 	N_PASS=$((N_PASS + 1))
+}
+
+# fail NAME WHY...: xlbd's log, if one is running, follows on stderr. A suite whose xlbd run
+# elsewhere (failover.sh: one per dispatcher) defines its own after sourcing this file.
+fail()
+{
+	echo "FAIL $1: ${*:2}"
+	N_FAIL=$((N_FAIL + 1))
+	[ -n "$TOPO_XLBD_PID" ] && topo_xlbd_log_tail 20
+	return 0
 }
 
 skip()

@@ -16,17 +16,6 @@ TIER=netns
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DEMO_CONFIG=$ROOT/configs/demo.yaml
 
-# ---- reporting ---------------------------------------------------------------------------------
-
-# fail NAME WHY...: xlbd's log, if one is running, follows on stderr.
-fail()
-{
-	echo "FAIL $1: ${*:2}"
-	N_FAIL=$((N_FAIL + 1))
-	[ -n "$TOPO_XLBD_PID" ] && topo_xlbd_log_tail 20
-	return 0
-}
-
 # ---- helpers -----------------------------------------------------------------------------------
 
 # up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
