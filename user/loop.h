@@ -48,6 +48,10 @@ uint64_t xlb_now_ns(void);
 
 /* Block `signals` (0-terminated list) and deliver them through on_signal. */
 int xlb_loop_init(struct xlb_loop *loop, const int *signals, xlb_signal_cb on_signal, void *arg);
+/*
+ * After xlb_loop_init(), failed or not (not on a merely zeroed loop: its fds read as 0). Timers
+ * still armed are disarmed; the loop is then as zeroed, and may be initialised again.
+ */
 void xlb_loop_fini(struct xlb_loop *loop);
 int xlb_loop_add_fd(struct xlb_loop *loop, int fd, uint32_t events, xlb_fd_cb cb, void *arg);
 int xlb_loop_mod_fd(struct xlb_loop *loop, int fd, uint32_t events, xlb_fd_cb cb, void *arg);

@@ -282,7 +282,11 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 	if (!err)
 		err = xlb_sync_key_load_why(cfg->key_file, s->key, why, sizeof(why));
 	if (err) {
-		pr_err("sync: key %s: %s", cfg->key_file, why[0] ? why : strerror(-err));
+		/* why names the file already. */
+		if (why[0])
+			pr_err("sync: key %s", why);
+		else
+			pr_err("sync: key %s: %s", cfg->key_file, strerror(-err));
 		return err;
 	}
 	s->node = xlb_sync_node_id_new();

@@ -8,10 +8,13 @@
  * so, a zeroed timer read as armed in slot 0 and its cancel pulled whatever timer was first out
  * of the heap (a use-after-free later, or a NULL heap dereferenced when the heap was empty).
  *
+ * The same for every object that holds timers: its stop on the zeroed object does nothing.
+ *
  * Each test also checks the heap's own invariants after every step: n_heap entries, each armed,
  * each no earlier than its parent.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,7 +25,14 @@
 
 #include <cmocka.h>
 
+#include "control.h"
+#include "dataplane.h"
+#include "failover.h"
+#include "health.h"
+#include "lb.h"
 #include "loop.h"
+#include "sync.h"
+#include "vrrp.h"
 
 #define MS 1000000ull
 #define N_TIMERS 64
@@ -220,6 +230,45 @@ static void test_fini_disarms(void **state)
 	heap_check(l, 1);
 }
 
+/*
+ * Every stop / fini of an object that holds timers or fds is a no-op on the zeroed object, the
+ * state a failed start leaves it in before its own init ran. Each is called twice, with armed
+ * timers of others in the heap, which must come out untouched. (Before, a zeroed control server
+ * closed fd 0 through a NULL loop.)
+ */
+static void test_zeroed_objects_stop(void **state)
+{
+	struct xlb_loop *l = *state;
+	static struct xlb_ctl_server ctl;
+	static struct xlb_failover fo;
+	static struct xlb_sync sync;
+	static struct xlb_vrrp vr;
+	static struct xlb_lb lb;
+	static struct xlb_dp dp;
+	static struct xlb_hc hc;
+	struct xlb_timer a, b;
+	int i;
+
+	xlb_timer_init(&a, record_cb, NULL);
+	xlb_timer_init(&b, record_cb, NULL);
+	assert_int_equal(xlb_timer_arm(l, &a, 1000 * MS), 0);
+	assert_int_equal(xlb_timer_arm(l, &b, 2000 * MS), 0);
+	for (i = 0; i < 2; i++) {
+		xlb_ctl_close(&ctl);
+		xlb_fo_stop(&fo, true);
+		xlb_sync_stop(&sync);
+		xlb_vrrp_stop(&vr, true);
+		xlb_vrrp_fini(&vr);
+		xlb_hc_stop(&hc);
+		xlb_lb_fini(&lb);
+		xlb_dp_detach(&dp);
+		xlb_dp_close(&dp, false);
+		heap_check(l, 2);
+	}
+	/* fd 0 is still open (a zeroed server's fd is 0: it must not have been closed). */
+	assert_true(fcntl(0, F_GETFD) >= 0 || errno != EBADF);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -231,6 +280,7 @@ int main(void)
 		T(test_cancel_is_idempotent),
 		T(test_heap_order_with_cancels),
 		T(test_fini_disarms),
+		T(test_zeroed_objects_stop),
 	};
 
 	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
