@@ -22,6 +22,8 @@ TIER=startup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ATTEMPT_TIMEOUT_S=20
+# What a sanitizer build (-fsanitize=address,undefined) prints when it finds something.
+SANITIZER_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:'
 SYNC_PORT=8849
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -129,8 +131,7 @@ attempt()
 		A_WHY="still running after ${ATTEMPT_TIMEOUT_S} s"
 	elif [ "$A_RC" -ge 128 ]; then
 		A_WHY="killed by signal $((A_RC - 128))"
-	elif grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' \
-		<<<"$A_ERR"; then
+	elif grep -qE "$SANITIZER_RE" <<<"$A_ERR"; then
 		A_WHY="sanitizer report"
 	elif [ "$n" != 1 ]; then
 		A_WHY="$n error lines, want 1"
@@ -188,6 +189,22 @@ serves()
 	fi
 }
 
+# stopped NAME: stop the running xlbd (topo_xlbd_start): exit 0, no sanitizer report in its log,
+# nothing left behind. FAIL NAME and 1 if not.
+stopped()
+{
+	local rc left
+
+	topo_xlbd_stop 5
+	rc=$?
+	left=$(leftovers)
+	if [ "$rc" != 0 ] || [ -n "$left" ] || grep -qE "$SANITIZER_RE" "$TOPO_XLBD_LOG"; then
+		fail "$1" "stop: rc $rc, left behind: '$left', log: $(grep -E "$SANITIZER_RE" \
+			"$TOPO_XLBD_LOG" | head -n 3)"
+		return 1
+	fi
+}
+
 # ---- tests: the sync key -----------------------------------------------------------------------
 
 # A key of mode 0644 is refused, twice, with timers of health checks and VRRP in the loop (the
@@ -226,7 +243,7 @@ test_key_wrong_length()
 # MASTER alone, holds the VIP, serves through XDP, and stops cleanly (exit 0, nothing left).
 test_restart_after_refused()
 {
-	local t=test_restart_after_refused i rc left
+	local t=test_restart_after_refused i
 
 	begin $t vrrp sync || return 0
 	head -c 32 /dev/urandom >"$KEY"
@@ -248,13 +265,7 @@ test_restart_after_refused()
 		return 0
 	fi
 	serves $t || return 0
-	topo_xlbd_stop 5
-	rc=$?
-	left=$(leftovers)
-	if [ "$rc" != 0 ] || [ -n "$left" ]; then
-		fail $t "stop: rc $rc, left behind: $left"
-		return 0
-	fi
+	stopped $t || return 0
 	pass $t "refused twice, then started, MASTER with the VIP, served 30 of 30, stopped clean"
 }
 
@@ -328,6 +339,7 @@ test_control_served_by_live_xlbd()
 		return 0
 	fi
 	serves $t || return 0
+	stopped $t || return 0
 	pass $t "the live xlbd still answers on its socket, keeps its program and serves"
 }
 
@@ -392,7 +404,7 @@ test_bpffs_not_mountable()
 # (private, with a fresh sysfs), so the host's /sys/fs/bpf is never touched; checked after.
 test_default_pin_dir_without_bpffs()
 {
-	local t=test_default_pin_dir_without_bpffs before after i rc
+	local t=test_default_pin_dir_without_bpffs before after
 
 	begin $t || return 0
 	before=$(grep -c ' - bpf ' /proc/self/mountinfo; ls -a /sys/fs/bpf 2>&1)
@@ -417,15 +429,10 @@ test_default_pin_dir_without_bpffs()
 		return 0
 	fi
 	serves $t || return 0
-	topo_xlbd_stop 5
-	rc=$?
+	stopped $t || return 0
 	after=$(grep -c ' - bpf ' /proc/self/mountinfo; ls -a /sys/fs/bpf 2>&1)
 	if [ "$before" != "$after" ]; then
 		fail $t "the host's bpffs mounts or /sys/fs/bpf changed: before '$before', after '$after'"
-		return 0
-	fi
-	if [ "$rc" != 0 ] || [ -n "$(leftovers)" ]; then
-		fail $t "stop: rc $rc, left behind: $(leftovers)"
 		return 0
 	fi
 	pass $t "mounted bpffs on /sys/fs/bpf in its own mount namespace, served, host untouched"
