@@ -36,7 +36,7 @@ BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp \
-             $(BUILD)/test_packet
+             $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns demo bench clean install
@@ -84,6 +84,10 @@ $(BUILD)/test_packet: tests/packet/test_packet.c tests/packet/fixture.h $(LIB) $
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
 
+$(BUILD)/test_packet_fuzz: tests/packet/test_packet_fuzz.c tests/packet/fixture.h $(LIB) $(SKELS)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
+
 $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
@@ -94,8 +98,9 @@ UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BU
 unit: $(UNIT)
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 
-packet: $(BUILD)/test_packet
-	$(Q)$(BUILD)/test_packet
+# The fuzzer runs after the table, even when the table fails, so one report shows both.
+packet: $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
+	$(Q)rc=0; $(BUILD)/test_packet || rc=1; $(BUILD)/test_packet_fuzz || rc=1; exit $$rc
 
 # Both suites run even when the first fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
