@@ -450,6 +450,28 @@ static inline void pkt_finish(struct pkt *p)
 		pkt_l4_csum(p, p->len);
 }
 
+/*
+ * A router's path MTU error from `from` to `to`: frag-needed (MTU 1400) under IPv4, packet too
+ * big (MTU 1280) under IPv6, quoting len bytes of a datagram, the whole frame finished.
+ */
+static inline void pkt_pmtu_error(struct pkt *p, const uint8_t *dst_mac, const uint8_t *src_mac,
+				  int family, const char *from, const char *to, const void *quote,
+				  uint32_t len)
+{
+	pkt_init(p);
+	if (family == 6) {
+		pkt_eth(p, dst_mac, src_mac, ETH_P_IPV6);
+		pkt_ipv6(p, from, to);
+		pkt_icmp_error(p, ICMPV6_PKT_TOOBIG, 0, 1280);
+	} else {
+		pkt_eth(p, dst_mac, src_mac, ETH_P_IP);
+		pkt_ipv4(p, from, to);
+		pkt_icmp_error(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
+	}
+	pkt_append(p, quote, len);
+	pkt_finish(p);
+}
+
 /* Cut the frame short, as a truncated capture or a malicious sender would. */
 static inline void pkt_truncate(struct pkt *p, uint32_t len)
 {

@@ -167,24 +167,15 @@ static void build_spec(struct pkt *p, const struct frame_spec *s)
 static void build_icmp_error(struct pkt *p, const struct pkt *quoted, const char *to,
 			     uint32_t keep)
 {
-	uint32_t qlen = quoted->len - quoted->l3;
+	uint32_t qlen = quoted->len - quoted->l3, room = PKT_MAX - ETH_HLEN - 40 - 8;
 
-	pkt_init(p);
-	if (quoted->family == 6) {
-		pkt_eth(p, iface_mac, router_mac, ETH_P_IPV6);
-		pkt_ipv6(p, "2001:db8:c::fe", to);
-		pkt_icmp_error(p, ICMPV6_PKT_TOOBIG, 0, 1280);
-	} else {
-		pkt_eth(p, iface_mac, router_mac, ETH_P_IP);
-		pkt_ipv4(p, "192.0.2.254", to);
-		pkt_icmp_error(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
-	}
 	if (keep && keep < qlen)
 		qlen = keep;
-	if (qlen > PKT_MAX - p->len)
-		qlen = PKT_MAX - p->len;
-	pkt_append(p, quoted->data + quoted->l3, qlen);
-	pkt_finish(p);
+	if (qlen > room)
+		qlen = room;
+	pkt_pmtu_error(p, iface_mac, router_mac, quoted->family,
+		       quoted->family == 6 ? "2001:db8:c::fe" : "192.0.2.254", to,
+		       quoted->data + quoted->l3, qlen);
 }
 
 /* The reply a backend sends for vip v from its address and port to the client. */
