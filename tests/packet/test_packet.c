@@ -372,7 +372,7 @@ static void build_desc(const struct pkt_desc *d, struct pkt *p)
 		for (i = 0; i < d->n_ext; i++)
 			pkt_ipv6_ext(p, d->ext[i], ext_len(d->ext[i]));
 	} else {
-		struct iphdr *ip = pkt_ipv4(p, CLIENT4, d->dst);
+		pkt_iphdr *ip = pkt_ipv4(p, CLIENT4, d->dst);
 
 		if (d->ip_opts)
 			pkt_ipv4_opts(p, d->ip_opts);
@@ -412,14 +412,14 @@ finish:
 
 static void tweak_ihl_4(struct pkt *p)
 {
-	((struct iphdr *)(p->data + p->l3))->ihl = 4;
+	((pkt_iphdr *)(p->data + p->l3))->ihl = 4;
 	pkt_ipv4_csum(p);
 }
 
 static void tweak_tot_len_short(struct pkt *p)
 {
 	/* 24 bytes of options make the header 44 bytes; claim a 40-byte datagram. */
-	((struct iphdr *)(p->data + p->l3))->tot_len = htons(40);
+	((pkt_iphdr *)(p->data + p->l3))->tot_len = htons(40);
 	pkt_ipv4_csum(p);
 }
 
@@ -456,13 +456,13 @@ static void tweak_ip_len_past_frame(struct pkt *p)
 
 static void tweak_version_6_in_ipv4(struct pkt *p)
 {
-	((struct iphdr *)(p->data + p->l3))->version = 6;
+	((pkt_iphdr *)(p->data + p->l3))->version = 6;
 	pkt_ipv4_csum(p);
 }
 
 static void tweak_version_4_in_ipv6(struct pkt *p)
 {
-	((struct ipv6hdr *)(p->data + p->l3))->version = 4;
+	((pkt_ipv6hdr *)(p->data + p->l3))->version = 4;
 }
 
 /* Ethernet's minimum frame: 60 bytes before the FCS, zero padding after the IP datagram. */
@@ -1320,7 +1320,7 @@ static void test_icmpv6_packet_too_big_to_flow_backend(void **state)
 /* Make p's TCP segment a connection-opening SYN (no ACK) and fix its checksum. */
 static void make_syn(struct pkt *p)
 {
-	struct tcphdr *th = (struct tcphdr *)(p->data + p->l4);
+	pkt_tcphdr *th = (pkt_tcphdr *)(p->data + p->l4);
 
 	th->syn = 1;
 	th->ack = 0;
