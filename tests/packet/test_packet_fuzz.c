@@ -47,15 +47,19 @@ static const struct fuzz_vip {
 	uint8_t fwd;
 	bool no_table;
 	uint32_t members[4];
+	uint32_t fate;  /* reason of a frame of its flows sent to iface_mac */
 } vips[] = {
 	{ 1, 4, "203.0.113.10", IPPROTO_TCP, 80, 251, .members = { 1, 2, 3 } },
 	{ 2, 4, "203.0.113.10", IPPROTO_UDP, 53, 13, .members = { 4, 5 } },
 	{ 3, 4, "203.0.113.20", IPPROTO_TCP, 0, 7, .members = { 6 } },
 	{ 4, 6, "2001:db8:a::10", IPPROTO_TCP, 443, 13, .members = { 7, 8 } },
 	{ 5, 6, "2001:db8:a::10", IPPROTO_UDP, 53, 7, .members = { 9 } },
-	{ 6, 4, "203.0.113.30", IPPROTO_TCP, 80, 7, .members = { 10 } }, /* backend has no MAC */
-	{ 7, 4, "203.0.113.31", IPPROTO_TCP, 80, 7, .no_table = true },
-	{ 8, 4, "203.0.113.35", IPPROTO_TCP, 80, 7, XLB_FWD_TUN, .members = { 11 } },
+	/* its only backend has no MAC */
+	{ 6, 4, "203.0.113.30", IPPROTO_TCP, 80, 7, .members = { 10 }, .fate = XLB_R_DROP_NO_MAC },
+	{ 7, 4, "203.0.113.31", IPPROTO_TCP, 80, 7, .no_table = true,
+	  .fate = XLB_R_DROP_NO_BACKEND },
+	{ 8, 4, "203.0.113.35", IPPROTO_TCP, 80, 7, XLB_FWD_TUN, .members = { 11 },
+	  .fate = XLB_R_PASS_NOT_VIP },
 	{ 9, 6, "2001:db8:a::20", IPPROTO_UDP, 0, 7, .members = { 12 } },
 };
 #define FUZZ_BACKENDS 12
@@ -714,6 +718,8 @@ static bool ref_flow(const struct pkt *p, struct xlb_flow *f)
 		if ((int32_t)(40 + plen) > avail)
 			return false;
 		f->family = XLB_FAMILY_V6;
+		/* At most 4 extension headers, as the design bounds the walk; an error after them
+		 * is not looked into either. */
 		next = l3[6];
 		for (i = 0; i < 4; i++) {
 			if (next == IPPROTO_TCP || next == IPPROTO_UDP || next == IPPROTO_ICMPV6)
@@ -726,7 +732,7 @@ static bool ref_flow(const struct pkt *p, struct xlb_flow *f)
 			next = l3[off];
 			off += (l3[off + 1] + 1) * 8;
 		}
-		if (next == IPPROTO_ICMPV6) {
+		if (next == IPPROTO_ICMPV6 && i < 4) {
 			const uint8_t *in = l3 + off + 8;
 
 			if (off + 8 + 40 > 40 + plen || l3[off] != 2)
@@ -774,6 +780,8 @@ static bool holds_vip_address(const struct pkt *p)
 struct fuzz {
 	struct xlb_fixture fx;
 	uint64_t thrown[M_MAX];
+	uint64_t violated[M_MAX]; /* frames of each mutation that broke an invariant */
+	uint64_t last_violated;   /* frame_no + 1 of the last frame counted there */
 	uint64_t verdicts[XDP_REDIRECT + 1];
 	uint64_t reasons[XLB_R_MAX];
 	unsigned int fails;
@@ -797,6 +805,10 @@ static __attribute__((format(printf, 2, 3))) void violation(struct fuzz *z, cons
 	va_list ap;
 
 	z->fails++;
+	if (z->last_violated != z->frame_no + 1) {
+		z->violated[z->m]++;
+		z->last_violated = z->frame_no + 1;
+	}
 	if (z->fails > FUZZ_MAX_FAILS)
 		return;
 	fprintf(stderr, "VIOLATION frame %" PRIu64 " (%s, %u bytes): ", z->frame_no,
@@ -917,16 +929,39 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 	}
 	if ((fx->backends[id].flags & BE_OK) != BE_OK)
 		violation(z, "forwarded to backend %u, not live with a MAC", id);
-	if (!ref_flow(z->p, &f)) {
-		violation(z, "forwarded a frame the design gives no VIP flow");
-		return;
-	}
-	v = vip_find(&f);
-	if (!v || v->fwd != XLB_FWD_DR)
-		violation(z, "forwarded a frame whose flow is no DR VIP's");
-	else if (fx->backends[id].vip_id != v->id)
+	if (!ref_flow(z->p, &f) || !(v = vip_find(&f)))
+		return; /* check_fate says so */
+	if (fx->backends[id].vip_id != v->id)
 		violation(z, "forwarded to backend %u of vip %u, the flow is vip %u's", id,
 			  fx->backends[id].vip_id, v->id);
+}
+
+/*
+ * The other way round: a frame the independent parse gives a VIP flow must meet that VIP's fate
+ * (forwarded, or the VIP's drop, or other_host when sent to another MAC), and only such a frame
+ * may get a reason that needs a VIP.
+ */
+static void check_fate(struct fuzz *z, int r)
+{
+	const struct fuzz_vip *v = NULL;
+	struct xlb_flow f;
+	int want;
+
+	if (r < 0)
+		return;
+	if (ref_flow(z->p, &f))
+		v = vip_find(&f);
+	if (!v) {
+		if (r == XLB_R_FORWARDED || r == XLB_R_DROP_NO_BACKEND || r == XLB_R_DROP_NO_MAC ||
+		    r == XLB_R_PASS_OTHER_HOST)
+			violation(z, "reason %d for a frame the design gives no VIP flow", r);
+		return;
+	}
+	want = v->fate;
+	if (v->fwd == XLB_FWD_DR && memcmp(z->p->data, iface_mac, ETH_ALEN))
+		want = XLB_R_PASS_OTHER_HOST;
+	if (r != want)
+		violation(z, "a flow of vip %u got reason %d, the design says %d", v->id, r, want);
 }
 
 static int throw_one(struct fuzz *z, const struct pkt *p)
@@ -934,7 +969,6 @@ static int throw_one(struct fuzz *z, const struct pkt *p)
 	struct xlb_counters before[XLB_R_MAX], *after = z->reasons_now;
 	uint32_t out_len = 0, verdict = 0;
 	uint8_t out[PKT_MAX];
-	struct xlb_flow f;
 	int err, r;
 
 	z->p = p;
@@ -965,17 +999,15 @@ static int throw_one(struct fuzz *z, const struct pkt *p)
 		violation(z, "verdict %u with reason %d", verdict, r);
 	if (verdict == XDP_TX) {
 		check_forwarded(z, out);
+		check_fate(z, r);
 		return 0;
 	}
 	if (memcmp(out, p->data, p->len))
 		violation(z, "frame not forwarded (verdict %u) but changed", verdict);
-	if (r == XLB_R_DROP_NO_BACKEND || r == XLB_R_DROP_NO_MAC || r == XLB_R_PASS_OTHER_HOST) {
-		if (!ref_flow(p, &f) || !vip_find(&f))
-			violation(z, "reason %d for a frame the design gives no VIP flow", r);
-	}
 	if (!holds_vip_address(p) && verdict != XDP_PASS && r != XLB_R_DROP_TRUNCATED &&
 	    r != XLB_R_DROP_BAD_HEADER)
 		violation(z, "frame without a VIP address got verdict %u, reason %d", verdict, r);
+	check_fate(z, r);
 	return 0;
 }
 
@@ -1077,7 +1109,10 @@ int main(void)
 		printf(" %d:%" PRIu64, k, z.reasons[k]);
 	printf("\n");
 	if (z.fails) {
-		printf("test_packet_fuzz: FAIL, %u invariant violations (seed %" PRIu64 ")\n",
+		printf("frames violating an invariant per mutation:");
+		for (k = 0; k < M_MAX; k++)
+			printf(" %s %" PRIu64, mutation_names[k], z.violated[k]);
+		printf("\ntest_packet_fuzz: FAIL, %u invariant violations (seed %" PRIu64 ")\n",
 		       z.fails, seed);
 		return 1;
 	}
