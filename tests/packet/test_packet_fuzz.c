@@ -572,10 +572,14 @@ static void mutate(struct pkt *p, enum mutation m)
 		mut_l4_len(p);
 		break;
 	case M_IPV4_OPTS:
-		mut_ipv4_opts(p);
-		break;
 	case M_IPV6_EXT:
-		mut_ipv6_ext(p);
+		if (m == M_IPV4_OPTS)
+			mut_ipv4_opts(p);
+		else
+			mut_ipv6_ext(p);
+		/* Now and then a length that disagrees with the headers built. */
+		if (rnd_chance(3))
+			mut_ip_len(p);
 		break;
 	case M_VLAN:
 		mut_vlan(p);
