@@ -49,13 +49,17 @@ static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int ac
 	return action;
 }
 
-/* Ports of a TCP or UDP header at l4; both start with source and destination port. */
-static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, struct xlb_pkt *pkt)
+/*
+ * Ports of a TCP or UDP header at l4; both start with source and destination port. room is what
+ * the IP length leaves for it: bytes past the datagram (Ethernet padding) are not its header.
+ */
+static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u32 room, __u8 proto,
+					struct xlb_pkt *pkt)
 {
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *th = l4;
 
-		if ((void *)(th + 1) > data_end)
+		if ((void *)(th + 1) > data_end || room < sizeof(*th))
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		pkt->flow.sport = th->source;
 		pkt->flow.dport = th->dest;
@@ -63,7 +67,7 @@ static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, st
 	} else {
 		struct udphdr *uh = l4;
 
-		if ((void *)(uh + 1) > data_end)
+		if ((void *)(uh + 1) > data_end || room < sizeof(*uh))
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		pkt->flow.sport = uh->source;
 		pkt->flow.dport = uh->dest;
@@ -77,15 +81,17 @@ static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u8 proto, st
  * "fragmentation needed" / "packet too big" to the reply's source, the VIP, so it arrives here.
  * The quoted packet is the reply (VIP -> client); the flow it belongs to is its reverse, which
  * conns knows. Only the ports of the quoted L4 header are needed (RFC 792 quotes 8 bytes).
+ * An error sent anywhere but to the quote's source is not about a reply of ours (a forged
+ * quote, or the host's own traffic): the callers leave it to the kernel.
  */
-static __always_inline int xlb_parse_quoted_ports(void *l4, void *data_end, __u8 proto,
+static __always_inline int xlb_parse_quoted_ports(void *l4, void *data_end, __s32 room, __u8 proto,
 						  struct xlb_pkt *pkt)
 {
 	__be16 *ports = l4;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
-	if ((void *)(ports + 2) > data_end)
+	if ((void *)(ports + 2) > data_end || room < 4)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
 	pkt->flow.sport = ports[1];
 	pkt->flow.dport = ports[0];
@@ -94,34 +100,44 @@ static __always_inline int xlb_parse_quoted_ports(void *l4, void *data_end, __u8
 	return XLB_CONTINUE;
 }
 
-static __always_inline int lb4_parse_icmp(void *l4, void *data_end, struct xlb_pkt *pkt)
+/* room: bytes of the outer datagram from the ICMP header on. */
+static __always_inline int lb4_parse_icmp(const struct iphdr *ip, void *l4, void *data_end,
+					  __u32 room, struct xlb_pkt *pkt)
 {
 	struct xlb_icmp_hdr *ic = l4;
 	struct iphdr *in = (void *)(ic + 1);
 
-	if ((void *)(in + 1) > data_end || ic->type != XLB_ICMP_DEST_UNREACH ||
-	    ic->code != XLB_ICMP_FRAG_NEEDED)
+	if ((void *)(in + 1) > data_end || room < sizeof(*ic) + sizeof(*in) ||
+	    ic->type != XLB_ICMP_DEST_UNREACH || ic->code != XLB_ICMP_FRAG_NEEDED)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
 	if (in->version != 4 || in->ihl < 5 || in->frag_off & bpf_htons(XLB_IP_OFFSET))
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	if (ip->daddr != in->saddr)
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	pkt->flow.family = XLB_FAMILY_V4;
 	pkt->flow.src[0] = in->daddr;
 	pkt->flow.dst[0] = in->saddr;
-	return xlb_parse_quoted_ports((void *)in + in->ihl * 4, data_end, in->protocol, pkt);
+	return xlb_parse_quoted_ports((void *)in + in->ihl * 4, data_end,
+				      (__s32)room - (__s32)sizeof(*ic) - in->ihl * 4, in->protocol,
+				      pkt);
 }
 
 static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
 {
 	struct iphdr *ip = l3;
-	__u32 ihl;
+	__u32 ihl, tot_len;
 
 	if ((void *)(ip + 1) > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	if (ip->version != 4 || ip->ihl < 5)
 		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
 	ihl = ip->ihl * 4;
-	if (bpf_ntohs(ip->tot_len) < ihl)
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < ihl)
 		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
+	/* A datagram longer than the frame lost its end; the kernel would drop it too. */
+	if (l3 + tot_len > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	/* Options are skipped, not parsed: ihl is 20..60, the check below bounds l4 for the verifier. */
 	if (l3 + ihl > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
@@ -130,34 +146,49 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
 		return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
 	if (ip->protocol == IPPROTO_ICMP)
-		return lb4_parse_icmp(l3 + ihl, data_end, pkt);
+		return lb4_parse_icmp(ip, l3 + ihl, data_end, tot_len - ihl, pkt);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
 
 	pkt->flow.family = XLB_FAMILY_V4;
 	pkt->flow.src[0] = ip->saddr;
 	pkt->flow.dst[0] = ip->daddr;
-	return xlb_parse_l4(l3 + ihl, data_end, ip->protocol, pkt);
+	return xlb_parse_l4(l3 + ihl, data_end, tot_len - ihl, ip->protocol, pkt);
 }
 
-static __always_inline int lb6_parse_icmp(void *l4, void *data_end, struct xlb_pkt *pkt)
+static __always_inline int xlb_addr6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !((a->in6_u.u6_addr32[0] ^ b->in6_u.u6_addr32[0]) |
+		 (a->in6_u.u6_addr32[1] ^ b->in6_u.u6_addr32[1]) |
+		 (a->in6_u.u6_addr32[2] ^ b->in6_u.u6_addr32[2]) |
+		 (a->in6_u.u6_addr32[3] ^ b->in6_u.u6_addr32[3]));
+}
+
+/* room: bytes of the outer payload from the ICMPv6 header on. */
+static __always_inline int lb6_parse_icmp(const struct ipv6hdr *ip6, void *l4, void *data_end,
+					  __s32 room, struct xlb_pkt *pkt)
 {
 	struct xlb_icmp_hdr *ic = l4;
 	struct ipv6hdr *in = (void *)(ic + 1);
 
 	/* Quoted extension headers are not walked: such errors go to the kernel. */
-	if ((void *)(in + 1) > data_end || ic->type != XLB_ICMPV6_PKT_TOOBIG)
+	if ((void *)(in + 1) > data_end || room < (__s32)(sizeof(*ic) + sizeof(*in)) ||
+	    ic->type != XLB_ICMPV6_PKT_TOOBIG)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+	if (!xlb_addr6_eq(&ip6->daddr, &in->saddr))
+		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	pkt->flow.family = XLB_FAMILY_V6;
 	__builtin_memcpy(pkt->flow.src, &in->daddr, sizeof(pkt->flow.src));
 	__builtin_memcpy(pkt->flow.dst, &in->saddr, sizeof(pkt->flow.dst));
-	return xlb_parse_quoted_ports(in + 1, data_end, in->nexthdr, pkt);
+	return xlb_parse_quoted_ports(in + 1, data_end,
+				      room - (__s32)(sizeof(*ic) + sizeof(*in)), in->nexthdr, pkt);
 }
 
 static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *pkt)
 {
 	struct ipv6hdr *ip6 = l3;
 	void *cur = ip6 + 1;
+	__u32 plen, ext = 0; /* payload length, extension header bytes walked */
 	__u8 nexthdr;
 	int i;
 
@@ -165,6 +196,9 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	if (ip6->version != 6)
 		return xlb_verdict(pkt, XLB_R_DROP_BAD_HEADER, XDP_DROP);
+	plen = bpf_ntohs(ip6->payload_len);
+	if (cur + plen > data_end)
+		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 
 	nexthdr = ip6->nexthdr;
 	for (i = 0; i < XLB_IPV6_MAX_EXT; i++) {
@@ -175,13 +209,14 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 		if (nexthdr == XLB_NEXTHDR_FRAGMENT)
 			return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
 		if (nexthdr == IPPROTO_ICMPV6)
-			return lb6_parse_icmp(cur, data_end, pkt);
+			return lb6_parse_icmp(ip6, cur, data_end, (__s32)plen - (__s32)ext, pkt);
 		if (nexthdr != XLB_NEXTHDR_HOP && nexthdr != XLB_NEXTHDR_ROUTING &&
 		    nexthdr != XLB_NEXTHDR_DEST)
 			return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
 		if ((void *)(opt + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		nexthdr = opt->nexthdr;
+		ext += (opt->hdrlen + 1) * 8;
 		cur += (opt->hdrlen + 1) * 8;
 	}
 	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
@@ -190,7 +225,8 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 	pkt->flow.family = XLB_FAMILY_V6;
 	__builtin_memcpy(pkt->flow.src, &ip6->saddr, sizeof(pkt->flow.src));
 	__builtin_memcpy(pkt->flow.dst, &ip6->daddr, sizeof(pkt->flow.dst));
-	return xlb_parse_l4(cur, data_end, nexthdr, pkt);
+	/* Headers walked past the payload length leave no room: the L4 check then drops it. */
+	return xlb_parse_l4(cur, data_end, ext > plen ? 0 : plen - ext, nexthdr, pkt);
 }
 
 /* Fill pkt from the frame, or decide its fate (pkt->reason says why). */

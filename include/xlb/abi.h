@@ -135,7 +135,7 @@ enum xlb_reason {
 	XLB_R_PASS_NOT_L4,     /* VIP address, not TCP/UDP (ICMP, ...): XDP_PASS */
 	XLB_R_PASS_FRAGMENT,   /* IP fragment, no L4 ports to hash: XDP_PASS */
 	XLB_R_PASS_IP_EXT,     /* IPv6 extension chain we do not walk: XDP_PASS */
-	XLB_R_DROP_TRUNCATED,  /* a header runs past the end of the frame: XDP_DROP */
+	XLB_R_DROP_TRUNCATED,  /* a header runs past the frame or the IP length: XDP_DROP */
 	XLB_R_DROP_BAD_HEADER, /* IPv4 IHL < 5, version mismatch: XDP_DROP */
 	XLB_R_DROP_NO_BACKEND, /* VIP has no backend to take a new flow: XDP_DROP */
 	XLB_R_DROP_NO_MAC,     /* chosen backend's MAC is not resolved yet: XDP_DROP */

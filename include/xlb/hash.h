@@ -2,8 +2,12 @@
 /*
  * The flow hash that picks a Maglev slot. Shared so userspace (tests, `xlbctl lookup`, a peer
  * dispatcher of an ECMP fleet) computes exactly what the data path computes.
- * MurmurHash3's 32-bit body and finaliser over the ten words of struct xlb_flow; the words are
- * taken in network order as stored, so the result does not depend on host endianness.
+ * A fleet needs every node to hash alike, whatever its byte order, so the hash is defined on
+ * bytes: MurmurHash3_x86_32, seed XLB_HASH_SEED, over the 40 bytes
+ *     src[16] dst[16] dport[2] sport[2] family proto 0 0
+ * (addresses and ports in network order, as struct xlb_flow stores them), each 4-byte block read
+ * little-endian as MurmurHash3 does. A little-endian host loads each word as it is; a big-endian
+ * one swaps it, so both compute the same number. tests/unit/hash_kat.h holds known answers.
  */
 #ifndef XLB_HASH_H
 #define XLB_HASH_H
@@ -16,6 +20,17 @@
 #endif
 
 #define XLB_HASH_SEED 0x9e3779b9u
+
+/* A stored word or half-word as its bytes read little-endian: free where the host is. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define xlb_hash_le32(x) __builtin_bswap32(x)
+#define xlb_hash_le16(x) __builtin_bswap16(x)
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define xlb_hash_le32(x) ((__u32)(x))
+#define xlb_hash_le16(x) ((__u16)(x))
+#else
+#error "xlb/hash.h: __BYTE_ORDER__ is needed to read the flow's bytes little-endian"
+#endif
 
 XLB_HASH_INLINE __u32 xlb_rotl32(__u32 x, int r)
 {
@@ -48,15 +63,16 @@ XLB_HASH_INLINE __u32 xlb_flow_hash(const struct xlb_flow *f)
 	__u32 h = XLB_HASH_SEED;
 
 	/* Written out, not looped: the verifier and the optimiser both like straight code. */
-	h = xlb_hash_mix(h, f->src[0]);
-	h = xlb_hash_mix(h, f->src[1]);
-	h = xlb_hash_mix(h, f->src[2]);
-	h = xlb_hash_mix(h, f->src[3]);
-	h = xlb_hash_mix(h, f->dst[0]);
-	h = xlb_hash_mix(h, f->dst[1]);
-	h = xlb_hash_mix(h, f->dst[2]);
-	h = xlb_hash_mix(h, f->dst[3]);
-	h = xlb_hash_mix(h, ((__u32)f->sport << 16) | f->dport);
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[0]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[1]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[2]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[3]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->dst[0]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->dst[1]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->dst[2]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->dst[3]));
+	/* Bytes dport[0..1] sport[0..1] read little-endian; family and proto are single bytes. */
+	h = xlb_hash_mix(h, ((__u32)xlb_hash_le16(f->sport) << 16) | xlb_hash_le16(f->dport));
 	h = xlb_hash_mix(h, ((__u32)f->proto << 8) | f->family);
 	return xlb_hash_final(h, sizeof(*f));
 }

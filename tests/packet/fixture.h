@@ -53,6 +53,17 @@
 
 #define PKT_MAX 512
 
+/*
+ * Header views for a frame's bytes. After the 14-byte Ethernet header an IP header is only
+ * 2-aligned, so `struct iphdr *` there is a misaligned access (undefined; UBSan reports it). These
+ * typedefs lower the alignment to 1, which only a typedef can do (a struct attribute can only
+ * raise it), so the compiler emits accesses safe at any offset; members read as before.
+ */
+typedef struct iphdr __attribute__((aligned(1))) pkt_iphdr;
+typedef struct ipv6hdr __attribute__((aligned(1))) pkt_ipv6hdr;
+typedef struct tcphdr __attribute__((aligned(1))) pkt_tcphdr;
+typedef struct udphdr __attribute__((aligned(1))) pkt_udphdr;
+
 /* IPv6 extension header numbers (linux/ipv6.h has no UAPI names for them). */
 #define PKT_NEXTHDR_HOP 0
 #define PKT_NEXTHDR_ROUTING 43
@@ -132,9 +143,9 @@ static inline void pkt_vlan(struct pkt *p, uint16_t vid, uint16_t proto)
 	tag[1] = htons(proto);
 }
 
-static inline struct iphdr *pkt_ipv4(struct pkt *p, const char *src, const char *dst)
+static inline pkt_iphdr *pkt_ipv4(struct pkt *p, const char *src, const char *dst)
 {
-	struct iphdr *ip;
+	pkt_iphdr *ip;
 
 	p->l3 = p->len;
 	p->l3_hlen = sizeof(*ip);
@@ -156,7 +167,7 @@ static inline struct iphdr *pkt_ipv4(struct pkt *p, const char *src, const char 
  */
 static inline void pkt_ipv4_opts(struct pkt *p, uint32_t len)
 {
-	struct iphdr *ip = (struct iphdr *)(p->data + p->l3);
+	pkt_iphdr *ip = (pkt_iphdr *)(p->data + p->l3);
 	uint8_t *opt;
 	uint32_t i;
 
@@ -184,14 +195,14 @@ static inline void pkt_ipv4_opts(struct pkt *p, uint32_t len)
 /* Fragment fields: offset in bytes (a multiple of 8), more = the MF flag. */
 static inline void pkt_ipv4_frag(struct pkt *p, uint32_t offset, bool more)
 {
-	struct iphdr *ip = (struct iphdr *)(p->data + p->l3);
+	pkt_iphdr *ip = (pkt_iphdr *)(p->data + p->l3);
 
 	ip->frag_off = htons((offset / 8) | (more ? PKT_IP_MF : 0));
 }
 
-static inline struct ipv6hdr *pkt_ipv6(struct pkt *p, const char *src, const char *dst)
+static inline pkt_ipv6hdr *pkt_ipv6(struct pkt *p, const char *src, const char *dst)
 {
-	struct ipv6hdr *ip6;
+	pkt_ipv6hdr *ip6;
 
 	p->l3 = p->len;
 	p->l3_hlen = sizeof(*ip6);
@@ -247,9 +258,9 @@ static inline void pkt_ipv6_ext(struct pkt *p, uint8_t type, uint32_t len)
 	}
 }
 
-static inline struct tcphdr *pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport)
+static inline pkt_tcphdr *pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport)
 {
-	struct tcphdr *th;
+	pkt_tcphdr *th;
 
 	pkt_chain(p, IPPROTO_TCP);
 	p->l4 = p->len;
@@ -267,9 +278,9 @@ static inline struct tcphdr *pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dpo
 	return th;
 }
 
-static inline struct udphdr *pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport)
+static inline pkt_udphdr *pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport)
 {
-	struct udphdr *uh;
+	pkt_udphdr *uh;
 
 	pkt_chain(p, IPPROTO_UDP);
 	p->l4 = p->len;
@@ -373,7 +384,7 @@ static inline uint16_t pkt_fold(uint32_t sum)
 
 static inline void pkt_ipv4_csum(struct pkt *p)
 {
-	struct iphdr *ip = (struct iphdr *)(p->data + p->l3);
+	pkt_iphdr *ip = (pkt_iphdr *)(p->data + p->l3);
 
 	ip->check = 0;
 	ip->check = pkt_fold(pkt_sum(0, ip, p->l3_hlen));
@@ -390,13 +401,13 @@ static inline void pkt_l4_csum(struct pkt *p, uint32_t end)
 	case IPPROTO_TCP:
 		if (len < sizeof(struct tcphdr))
 			return;
-		check = &((struct tcphdr *)l4)->check;
+		check = &((pkt_tcphdr *)l4)->check;
 		break;
 	case IPPROTO_UDP:
 		if (len < sizeof(struct udphdr))
 			return;
-		((struct udphdr *)l4)->len = htons(len);
-		check = &((struct udphdr *)l4)->check;
+		((pkt_udphdr *)l4)->len = htons(len);
+		check = &((pkt_udphdr *)l4)->check;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
@@ -410,12 +421,12 @@ static inline void pkt_l4_csum(struct pkt *p, uint32_t end)
 	*check = 0;
 	/* Pseudo header; plain ICMP (v4) has none. */
 	if (p->family == 4 && p->proto != IPPROTO_ICMP) {
-		struct iphdr *ip = (struct iphdr *)(p->data + p->l3);
+		pkt_iphdr *ip = (pkt_iphdr *)(p->data + p->l3);
 
 		sum = pkt_sum(sum, &ip->saddr, 8);
 		sum += p->proto + len;
 	} else if (p->family == 6) {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)(p->data + p->l3);
+		pkt_ipv6hdr *ip6 = (pkt_ipv6hdr *)(p->data + p->l3);
 
 		sum = pkt_sum(sum, &ip6->saddr, 32);
 		sum += (len >> 16) + (len & 0xffff) + p->proto;
@@ -437,17 +448,39 @@ static inline void pkt_finish(struct pkt *p)
 	if (p->l3 < 0)
 		return;
 	if (p->family == 4) {
-		struct iphdr *ip = (struct iphdr *)(p->data + p->l3);
+		pkt_iphdr *ip = (pkt_iphdr *)(p->data + p->l3);
 
 		ip->tot_len = htons(p->len - p->l3);
 		pkt_ipv4_csum(p);
 	} else {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)(p->data + p->l3);
+		pkt_ipv6hdr *ip6 = (pkt_ipv6hdr *)(p->data + p->l3);
 
 		ip6->payload_len = htons(p->len - p->l3 - sizeof(*ip6));
 	}
 	if (p->l4 >= 0)
 		pkt_l4_csum(p, p->len);
+}
+
+/*
+ * A router's path MTU error from `from` to `to`: frag-needed (MTU 1400) under IPv4, packet too
+ * big (MTU 1280) under IPv6, quoting len bytes of a datagram, the whole frame finished.
+ */
+static inline void pkt_pmtu_error(struct pkt *p, const uint8_t *dst_mac, const uint8_t *src_mac,
+				  int family, const char *from, const char *to, const void *quote,
+				  uint32_t len)
+{
+	pkt_init(p);
+	if (family == 6) {
+		pkt_eth(p, dst_mac, src_mac, ETH_P_IPV6);
+		pkt_ipv6(p, from, to);
+		pkt_icmp_error(p, ICMPV6_PKT_TOOBIG, 0, 1280);
+	} else {
+		pkt_eth(p, dst_mac, src_mac, ETH_P_IP);
+		pkt_ipv4(p, from, to);
+		pkt_icmp_error(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
+	}
+	pkt_append(p, quote, len);
+	pkt_finish(p);
 }
 
 /* Cut the frame short, as a truncated capture or a malicious sender would. */
@@ -465,13 +498,13 @@ static inline void pkt_flow(const struct pkt *p, struct xlb_flow *f)
 
 	memset(f, 0, sizeof(*f));
 	if (p->family == 4) {
-		const struct iphdr *ip = (const struct iphdr *)(p->data + p->l3);
+		const pkt_iphdr *ip = (const pkt_iphdr *)(p->data + p->l3);
 
 		f->src[0] = ip->saddr;
 		f->dst[0] = ip->daddr;
 		f->family = XLB_FAMILY_V4;
 	} else {
-		const struct ipv6hdr *ip6 = (const struct ipv6hdr *)(p->data + p->l3);
+		const pkt_ipv6hdr *ip6 = (const pkt_ipv6hdr *)(p->data + p->l3);
 
 		memcpy(f->src, &ip6->saddr, 16);
 		memcpy(f->dst, &ip6->daddr, 16);

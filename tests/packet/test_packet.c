@@ -292,6 +292,8 @@ struct pkt_desc {
 	uint16_t payload;      /* bytes after the L4 header */
 	uint32_t trunc;        /* keep only the first trunc bytes of the frame; 0 = all */
 	void (*tweak)(struct pkt *p); /* after the checksums: break something on purpose */
+	const char *icmp_to;   /* quote the backend's reply to this flow in a frag-needed /
+				* packet-too-big from a router to icmp_to (before tweak) */
 };
 
 struct pkt_case {
@@ -314,6 +316,37 @@ static uint32_t ext_len(uint8_t type)
 	default:
 		return 8;
 	}
+}
+
+/* Swap n bytes at a and b. */
+static void swap_bytes(uint8_t *a, uint8_t *b, size_t n)
+{
+	uint8_t tmp[16];
+
+	memcpy(tmp, a, n);
+	memcpy(a, b, n);
+	memcpy(b, tmp, n);
+}
+
+/*
+ * Replace p by the ICMP error a router on the backend's way back sends to `to` about p's flow:
+ * it quotes the reply (VIP -> client, addresses and ports the other way round).
+ */
+static void wrap_in_icmp_error(struct pkt *p, const char *to)
+{
+	uint8_t *ip = p->data + p->l3;
+	struct pkt err;
+
+	if (p->family == 6)
+		swap_bytes(ip + offsetof(struct ipv6hdr, saddr), ip + offsetof(struct ipv6hdr, daddr), 16);
+	else
+		swap_bytes(ip + offsetof(struct iphdr, saddr), ip + offsetof(struct iphdr, daddr), 4);
+	swap_bytes(p->data + p->l4, p->data + p->l4 + 2, 2);
+	pkt_finish(p);
+
+	pkt_pmtu_error(&err, iface_mac, router_mac, p->family,
+		       p->family == 6 ? "2001:db8:c::fe" : "192.0.2.254", to, ip, p->len - p->l3);
+	*p = err;
 }
 
 static void build_desc(const struct pkt_desc *d, struct pkt *p)
@@ -339,7 +372,7 @@ static void build_desc(const struct pkt_desc *d, struct pkt *p)
 		for (i = 0; i < d->n_ext; i++)
 			pkt_ipv6_ext(p, d->ext[i], ext_len(d->ext[i]));
 	} else {
-		struct iphdr *ip = pkt_ipv4(p, CLIENT4, d->dst);
+		pkt_iphdr *ip = pkt_ipv4(p, CLIENT4, d->dst);
 
 		if (d->ip_opts)
 			pkt_ipv4_opts(p, d->ip_opts);
@@ -369,6 +402,8 @@ static void build_desc(const struct pkt_desc *d, struct pkt *p)
 		pkt_payload(p, d->payload);
 finish:
 	pkt_finish(p);
+	if (d->icmp_to)
+		wrap_in_icmp_error(p, d->icmp_to);
 	if (d->tweak)
 		d->tweak(p);
 	if (d->trunc)
@@ -377,26 +412,57 @@ finish:
 
 static void tweak_ihl_4(struct pkt *p)
 {
-	((struct iphdr *)(p->data + p->l3))->ihl = 4;
+	((pkt_iphdr *)(p->data + p->l3))->ihl = 4;
 	pkt_ipv4_csum(p);
 }
 
 static void tweak_tot_len_short(struct pkt *p)
 {
 	/* 24 bytes of options make the header 44 bytes; claim a 40-byte datagram. */
-	((struct iphdr *)(p->data + p->l3))->tot_len = htons(40);
+	((pkt_iphdr *)(p->data + p->l3))->tot_len = htons(40);
 	pkt_ipv4_csum(p);
+}
+
+/* Make the IP header claim a datagram of len bytes (its own header included), frame unchanged. */
+static void set_ip_len(struct pkt *p, uint32_t len)
+{
+	uint16_t v;
+
+	if (p->family == 6) {
+		v = htons(len - sizeof(struct ipv6hdr));
+		memcpy(p->data + p->l3 + offsetof(struct ipv6hdr, payload_len), &v, sizeof(v));
+		return;
+	}
+	v = htons(len);
+	memcpy(p->data + p->l3 + offsetof(struct iphdr, tot_len), &v, sizeof(v));
+	pkt_ipv4_csum(p);
+}
+
+/* The IP length ends 8 (4) bytes into the L4 or ICMP header; the frame still holds the rest. */
+static void tweak_ip_len_l4_plus_8(struct pkt *p)
+{
+	set_ip_len(p, p->l4 - p->l3 + 8);
+}
+
+static void tweak_ip_len_l4_plus_4(struct pkt *p)
+{
+	set_ip_len(p, p->l4 - p->l3 + 4);
+}
+
+static void tweak_ip_len_past_frame(struct pkt *p)
+{
+	set_ip_len(p, p->len - p->l3 + 8);
 }
 
 static void tweak_version_6_in_ipv4(struct pkt *p)
 {
-	((struct iphdr *)(p->data + p->l3))->version = 6;
+	((pkt_iphdr *)(p->data + p->l3))->version = 6;
 	pkt_ipv4_csum(p);
 }
 
 static void tweak_version_4_in_ipv6(struct pkt *p)
 {
-	((struct ipv6hdr *)(p->data + p->l3))->version = 4;
+	((pkt_ipv6hdr *)(p->data + p->l3))->version = 4;
 }
 
 /* Ethernet's minimum frame: 60 bytes before the FCS, zero padding after the IP datagram. */
@@ -561,6 +627,41 @@ static const struct pkt_case cases[] = {
 	{ "version 4 under the ipv6 ethertype -> XDP_DROP bad_header",
 	  { V6_TCP(VIP6_A, 443), .tweak = tweak_version_4_in_ipv6 }, XDP_DROP,
 	  XLB_R_DROP_BAD_HEADER },
+
+	/* The IP length bounds the L4 header: bytes after it are padding, whatever they hold. */
+	{ "ipv4 tot_len ends inside the tcp header, padding holds the rest -> XDP_DROP truncated",
+	  { V4_TCP(VIP4_A, 80), .payload = 16, .tweak = tweak_ip_len_l4_plus_8 }, XDP_DROP,
+	  XLB_R_DROP_TRUNCATED },
+	{ "ipv4 tot_len ends inside the udp header -> XDP_DROP truncated",
+	  { V4_UDP(VIP4_A, 53), .tweak = tweak_ip_len_l4_plus_4 }, XDP_DROP, XLB_R_DROP_TRUNCATED },
+	{ "ipv4 with options, tot_len ends inside the tcp header -> XDP_DROP truncated",
+	  { V4_TCP(VIP4_A, 80), .ip_opts = 12, .tweak = tweak_ip_len_l4_plus_8 }, XDP_DROP,
+	  XLB_R_DROP_TRUNCATED },
+	{ "ipv4 tot_len past the end of the frame -> XDP_DROP truncated",
+	  { V4_TCP(VIP4_A, 80), .tweak = tweak_ip_len_past_frame }, XDP_DROP, XLB_R_DROP_TRUNCATED },
+	{ "ipv6 payload_len ends inside the tcp header -> XDP_DROP truncated",
+	  { V6_TCP(VIP6_A, 443), .payload = 16, .tweak = tweak_ip_len_l4_plus_8 }, XDP_DROP,
+	  XLB_R_DROP_TRUNCATED },
+	{ "ipv6 hop-by-hop, payload_len ends inside the udp header -> XDP_DROP truncated",
+	  { V6_UDP(VIP6_A, 53), .ext = { PKT_NEXTHDR_HOP }, .n_ext = 1, .payload = 16,
+	    .tweak = tweak_ip_len_l4_plus_4 }, XDP_DROP, XLB_R_DROP_TRUNCATED },
+	{ "ipv6 payload_len past the end of the frame -> XDP_DROP truncated",
+	  { V6_TCP(VIP6_A, 443), .tweak = tweak_ip_len_past_frame }, XDP_DROP,
+	  XLB_R_DROP_TRUNCATED },
+
+	/* ICMP errors: only one sent to the address its quote came from is about a VIP's flow. */
+	{ "frag-needed quoting a vip flow, sent to a non-vip address -> XDP_PASS not_vip",
+	  { V4_TCP(VIP4_A, 80), .icmp_to = NOT_VIP4 }, XDP_PASS, XLB_R_PASS_NOT_VIP },
+	{ "frag-needed quoting a vip flow, sent to another vip -> XDP_PASS not_vip",
+	  { V4_TCP(VIP4_A, 80), .icmp_to = VIP4_B }, XDP_PASS, XLB_R_PASS_NOT_VIP },
+	{ "packet-too-big quoting a vip flow, sent to a non-vip address -> XDP_PASS not_vip",
+	  { V6_TCP(VIP6_A, 443), .icmp_to = NOT_VIP6 }, XDP_PASS, XLB_R_PASS_NOT_VIP },
+	{ "frag-needed whose tot_len ends before the quote -> XDP_PASS not_l4",
+	  { V4_TCP(VIP4_A, 80), .icmp_to = VIP4_A, .tweak = tweak_ip_len_l4_plus_8 }, XDP_PASS,
+	  XLB_R_PASS_NOT_L4 },
+	{ "packet-too-big whose payload_len ends before the quote -> XDP_PASS not_l4",
+	  { V6_TCP(VIP6_A, 443), .icmp_to = VIP6_A, .tweak = tweak_ip_len_l4_plus_8 },
+	  XDP_PASS, XLB_R_PASS_NOT_L4 },
 
 	/* No usable backend. */
 	{ "vip with an empty table and no fallback -> XDP_DROP no_backend",
@@ -1160,18 +1261,9 @@ static void icmp_error_for_flow(struct xlb_fixture *fx, int family)
 	pkt_payload(&inner, 32);
 	pkt_finish(&inner);
 
-	pkt_init(&err);
-	if (family == 6) {
-		pkt_eth(&err, iface_mac, router_mac, ETH_P_IPV6);
-		pkt_ipv6(&err, "2001:db8:c::fe", VIP6_A);
-		pkt_icmp_error(&err, ICMPV6_PKT_TOOBIG, 0, 1280);
-	} else {
-		pkt_eth(&err, iface_mac, router_mac, ETH_P_IP);
-		pkt_ipv4(&err, "192.0.2.254", VIP4_A);
-		pkt_icmp_error(&err, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
-	}
-	pkt_append(&err, inner.data, inner.len);
-	pkt_finish(&err);
+	pkt_pmtu_error(&err, iface_mac, router_mac, family,
+		       family == 6 ? "2001:db8:c::fe" : "192.0.2.254", family == 6 ? VIP6_A : VIP4_A,
+		       inner.data, inner.len);
 
 	reason_snapshot(fx, &before);
 	run_and_check(fx, &err, XDP_TX, b);
@@ -1189,12 +1281,8 @@ static void build_frag_needed(struct pkt *err, const char *to, const char *quote
 	pkt_tcp(&inner, 80, CLIENT_PORT);
 	pkt_payload(&inner, 32);
 	pkt_finish(&inner);
-	pkt_init(err);
-	pkt_eth(err, iface_mac, router_mac, ETH_P_IP);
-	pkt_ipv4(err, "192.0.2.254", to);
-	pkt_icmp_error(err, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
-	pkt_append(err, inner.data, keep ? keep : inner.len);
-	pkt_finish(err);
+	pkt_pmtu_error(err, iface_mac, router_mac, 4, "192.0.2.254", to, inner.data,
+		       keep ? keep : inner.len);
 }
 
 /*
@@ -1232,7 +1320,7 @@ static void test_icmpv6_packet_too_big_to_flow_backend(void **state)
 /* Make p's TCP segment a connection-opening SYN (no ACK) and fix its checksum. */
 static void make_syn(struct pkt *p)
 {
-	struct tcphdr *th = (struct tcphdr *)(p->data + p->l4);
+	pkt_tcphdr *th = (pkt_tcphdr *)(p->data + p->l4);
 
 	th->syn = 1;
 	th->ack = 0;
