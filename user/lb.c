@@ -447,16 +447,13 @@ static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struc
 	return 0;
 }
 
-/* A backend of old that nv no longer has, and whose id no backend of nv took over yet. */
-static struct xlb_lb_backend *departing(struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
+/* The next backend of old, from *at on, that nv no longer has. */
+static struct xlb_lb_backend *departing(struct xlb_lb_vip *old, struct xlb_lb_vip *nv, size_t *at)
 {
-	size_t i;
+	while (old && *at < old->n_backends) {
+		struct xlb_lb_backend *ob = &old->backends[(*at)++];
 
-	for (i = 0; old && i < old->n_backends; i++) {
-		struct xlb_lb_backend *ob = &old->backends[i];
-
-		if (!find_backend(nv, &ob->addr, ob->is_fallback) &&
-		    !xlb_lb_backend_by_id(nv, ob->id))
+		if (!find_backend(nv, &ob->addr, ob->is_fallback))
 			return ob;
 	}
 	return NULL;
@@ -490,6 +487,7 @@ static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 		struct xlb_lb_backend *b, *ob;
+		size_t at = 0; /* each departing backend's id goes to one successor */
 
 		if (nv[i].val.id == ID_NONE) {
 			id = id_alloc(lb->vip_used, XLB_MAX_VIPS);
@@ -503,7 +501,7 @@ static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 				continue;
 			id = id_alloc(lb->be_used, XLB_MAX_BACKENDS);
 			if (id < 0) {
-				ob = departing(old, &nv[i]);
+				ob = departing(old, &nv[i], &at);
 				if (!ob)
 					return -ENOSPC;
 				id = ob->id;
