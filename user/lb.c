@@ -95,6 +95,12 @@ static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
 	return 0;
 }
 
+/* The maglev_tables slot the data path reads for a VIP with this vips value. */
+static uint32_t table_key(const struct xlb_vip *val)
+{
+	return val->id + (val->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
+}
+
 /*
  * Bring a backend's map entry up to date. With gaining_only, an entry that would lose LIVE is
  * left for later: its flows must not move before the new table stops sending new ones to it.
@@ -199,6 +205,16 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 		snprintf(v->name, sizeof(v->name), "%s", name.name);
 		lb->vip_used[vip.id] = 1;
 	}
+	/* A table no VIP reads is of no use: a gone VIP's, or a bank written by an xlbd that
+	 * stopped before it switched its VIP to it. */
+	for (i = 0; i < XLB_MAX_VIPS * 2; i++) {
+		size_t j;
+
+		for (j = 0; j < lb->n_vips && table_key(&lb->vips[j].val) != i; j++)
+			;
+		if (j == lb->n_vips)
+			lb_delete(lb, LB_FD(maglev_fd), &i);
+	}
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
 		struct xlb_lb_backend *b;
 		struct xlb_lb_vip *v;
@@ -283,12 +299,6 @@ static struct xlb_lb_backend *find_backend(struct xlb_lb_vip *v, const struct xl
 	return NULL;
 }
 
-/* The maglev_tables slot the data path reads for a VIP with this vips value. */
-static uint32_t table_key(const struct xlb_vip *val)
-{
-	return val->id + (val->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
-}
-
 static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
 {
 	uint32_t key = vip_id + XLB_MAX_VIPS;
@@ -302,7 +312,7 @@ static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
  * of the VIP's current ring_size replaces the one it reads, in one update. A table of another
  * size goes into the bank the VIP does not read: v->val then names that bank and the new size,
  * and only the caller's write of the vips entry switches a packet from the old (table, size)
- * to the new one; the old bank is emptied after that (bank_done()).
+ * to the new one; lb_commit() empties the old bank after that.
  */
 static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 {
@@ -523,17 +533,39 @@ static bool took_free_id(struct xlb_lb_vip *old, const struct xlb_lb_backend *b)
 }
 
 /*
- * Copy of a VIP's installed state, for the first step of apply_in_two(): it stays as it is
- * while the VIPs that give ids back change.
+ * Copy of a VIP's installed state, for the first of xlb_lb_apply()'s two steps: it stays as it
+ * is while the VIPs that give ids back change.
  */
 static int copy_vip(const struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
 {
 	*nv = *old;
 	nv->backends = calloc(old->n_backends + 1, sizeof(*nv->backends));
-	if (!nv->backends)
+	if (!nv->backends) {
+		nv->n_backends = 0;
 		return -ENOMEM;
+	}
 	memcpy(nv->backends, old->backends, old->n_backends * sizeof(*nv->backends));
 	return 0;
+}
+
+/*
+ * Wait until no program still runs on what the vips map held before: every update of a
+ * map-in-map returns only after an RCU grace period, so putting a table back where it already
+ * is makes one. Then a bank no VIP names any more can go without a packet that read the old
+ * VIP entry finding its table missing.
+ */
+static void wait_for_readers(struct xlb_lb *lb, uint32_t key)
+{
+	uint32_t map_id;
+	int fd;
+
+	if (!lb->n_dps || bpf_map_lookup_elem(lb->dps[0].maglev_fd, &key, &map_id))
+		return;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return;
+	bpf_map_update_elem(lb->dps[0].maglev_fd, &key, &fd, BPF_ANY);
+	close(fd);
 }
 
 /*
@@ -545,6 +577,7 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 {
 	struct xlb_vip_name noname = {};
 	struct xlb_backend zero = {};
+	bool waited = false;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -585,8 +618,12 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 		uint32_t key = table_key(&nv[i].val);
 
-		if (old && swapped[i] && key != table_key(&old->val))
-			lb_delete(lb, LB_FD(maglev_fd), &key);
+		if (!old || !swapped[i] || key == table_key(&old->val))
+			continue;
+		if (!waited)
+			wait_for_readers(lb, table_key(&old->val));
+		waited = true;
+		lb_delete(lb, LB_FD(maglev_fd), &key);
 	}
 }
 
@@ -606,26 +643,6 @@ static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 		vip_free(&nv[i]);
 	}
 	free(nv);
-}
-
-/*
- * Wait until no program still runs on what the vips map held before: every update of a
- * map-in-map returns only after an RCU grace period, so putting a table back where it already
- * is makes one. Then a bank no VIP names any more can go without a packet that read the old
- * VIP entry finding its table missing.
- */
-static void wait_for_readers(struct xlb_lb *lb, uint32_t key)
-{
-	uint32_t map_id;
-	int fd;
-
-	if (bpf_map_lookup_elem(lb->dps[0].maglev_fd, &key, &map_id))
-		return;
-	fd = bpf_map_get_fd_by_id(map_id);
-	if (fd < 0)
-		return;
-	bpf_map_update_elem(lb->dps[0].maglev_fd, &key, &fd, BPF_ANY);
-	close(fd);
 }
 
 /*

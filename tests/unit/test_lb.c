@@ -1600,6 +1600,28 @@ static void test_restart_drops_vip(void **state)
 	assert_int_equal(snap_used(after), 1);
 }
 
+/*
+ * Test that a restart takes out tables no VIP reads — one in the bank a VIP does not read (an
+ * xlbd stopped between writing a new-size table and switching its VIP to it) and one in the
+ * slot of an id no VIP has — the maps then say what they said before.
+ */
+static void test_restart_clears_unread_tables(void **state)
+{
+	struct fixture *f = *state;
+	const struct snap *before, *after;
+	uint32_t other, spare = XLB_MAX_VIPS - 1;
+
+	apply_ok(&f->lb, BASE);
+	before = snap_take(f, &f->dp[0]);
+	other = snap_vip_id(before, &WEB) + XLB_MAX_VIPS;
+	assert_int_equal(bpf_map_update_elem(f->dp[0].maglev_fd, &other, &f->inner_fd, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(f->dp[0].maglev_fd, &spare, &f->inner_fd, BPF_ANY), 0);
+	restart(f);
+	apply_ok(&f->lb, BASE);
+	after = snap_take(f, &f->dp[0]);
+	assert_snap_equal(after, before, false, "after a restart on maps with unread tables");
+}
+
 /* Failed applies. */
 
 /* Apply a config of web with n_web backends on web_net.0.0/16 and, with n_api, api with n_api on
@@ -1918,6 +1940,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replace_2100_one_vip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_2100_across_vips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_2100, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_clears_unread_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_size_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_new, setup, teardown),
