@@ -1773,6 +1773,66 @@ static void test_table_size_change(void **state)
 	assert_int_equal(snap_vip_find(snap_take(f, &f->dp[0]), &V6)->ring_size, 257);
 }
 
+/*
+ * Test that a 2100 -> 2100 reload failing after some new backends took over departing ones' ids
+ * leaves the maps as they were — each taken-over entry back to its old backend, no free id
+ * lost — and that between any two of its writes and of the restore's, every slot names a live
+ * backend of its VIP; the same reload then succeeds.
+ */
+static void test_failed_apply_handover(void **state)
+{
+	struct fixture *f = *state;
+	const struct snap *before, *after;
+	uint8_t be_used[XLB_MAX_BACKENDS];
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	before = snap_take(f, &f->dp[0]);
+	memcpy(be_used, f->lb.be_used, sizeof(be_used));
+	memset(&inject, 0, sizeof(inject));
+	inject.update_fd = f->dp[0].backends_fd;
+	inject.update_at = 2050; /* the pool has 1996 ids: 54 take-overs are written by then */
+	watch_start(&f->dp[0]);
+	assert_true(apply_many(&f->lb, "10.2", 2100) < 0);
+	watch_stop();
+	assert_true(inject.fired);
+	memset(&inject, 0, sizeof(inject));
+	assert_memory_equal(f->lb.be_used, be_used, sizeof(be_used));
+	after = snap_take(f, &f->dp[0]);
+	assert_snap_equal(after, before, false, "after a failed reload that took over ids");
+	WATCHED(f, apply_many(&f->lb, "10.2", 2100));
+	assert_backends(f, &WEB, "10.2", 2100);
+}
+
+/*
+ * Test that a reload failing in its second step (api's table cannot be created, after web gave
+ * its ids back) leaves every VIP whole — web new, api not there — with lb saying the same as
+ * the maps, and that the same reload then completes.
+ */
+static void test_failed_second_step(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_vip_key api;
+	const struct snap *s;
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	memset(&inject, 0, sizeof(inject));
+	inject.create_at = 2; /* web's table in the first step, api's in the second */
+	watch_start(&f->dp[0]);
+	assert_true(apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000) < 0);
+	watch_stop();
+	assert_true(inject.fired);
+	memset(&inject, 0, sizeof(inject));
+	assert_backends(f, &WEB, "10.2", 100);
+	s = snap_take(f, &f->dp[0]);
+	assert_null(snap_vip_find(s, &API));
+	assert_int_equal(snap_used(s), 100);
+	vip_key(&API, &api);
+	assert_null(xlb_lb_vip_by_key(&f->lb, &api));
+	assert_int_equal(f->lb.vips[0].n_backends, 100);
+	WATCHED(f, apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000));
+	assert_backends(f, &API, "10.3", 2000);
+}
+
 struct fail_case {
 	const char *desc;
 	bool create;         /* fail a bpf_map_create(); otherwise an update of role */
@@ -1942,6 +2002,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_2100, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_clears_unread_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_size_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_apply_handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_second_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_new, setup, teardown),
 	};
