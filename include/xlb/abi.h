@@ -60,7 +60,7 @@ struct xlb_vip_key {
 
 /* vips value. */
 struct xlb_vip {
-	__u32 id;        /* index into vip_stats (and maglev_tables, see XLB_VIP_F_BANK), < XLB_MAX_VIPS */
+	__u32 id;        /* vip_stats and maglev_tables index (XLB_VIP_F_BANK), < XLB_MAX_VIPS */
 	__u32 ring_size; /* slots in this VIP's Maglev table (prime) */
 	__u8 sched;      /* enum xlb_sched */
 	__u8 fwd;        /* enum xlb_fwd */

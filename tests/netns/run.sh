@@ -861,7 +861,8 @@ test_reload_2100()
 	fi
 	ms1=$((($(now_us) - t0) / 1000))
 	if [ "$(big_count $pa)" != 0 ] || [ "$(big_count $pb)" != 2100 ]; then
-		fail $t "after A -> B: $(big_count $pb) of B's 2100 in the maps, $(big_count $pa) of A's"
+		fail $t "after A -> B: $(big_count $pb) of B's 2100 in the maps," \
+			"$(big_count $pa) of A's"
 		return 0
 	fi
 	cp "$a" "$cfg"
@@ -872,7 +873,8 @@ test_reload_2100()
 	fi
 	ms2=$((($(now_us) - t0) / 1000))
 	if [ "$(big_count $pb)" != 0 ] || [ "$(big_count $pa)" != 2100 ]; then
-		fail $t "after B -> A: $(big_count $pa) of A's 2100 in the maps, $(big_count $pb) of B's"
+		fail $t "after B -> A: $(big_count $pa) of A's 2100 in the maps," \
+			"$(big_count $pb) of B's"
 		return 0
 	fi
 	# A restart on these pins (A's state) with B.
@@ -886,10 +888,12 @@ test_reload_2100()
 		return 0
 	fi
 	if [ "$(big_count $pa)" != 0 ] || [ "$(big_count $pb)" != 2100 ]; then
-		fail $t "restart with B: $(big_count $pb) of B's 2100 in the maps, $(big_count $pa) of A's"
+		fail $t "restart with B: $(big_count $pb) of B's 2100 in the maps," \
+			"$(big_count $pa) of A's"
 		return 0
 	fi
-	pass $t "2100 <-> 2100 backends: reload A -> B $ms1 ms, B -> A $ms2 ms; restart on A's pins with B"
+	pass $t "2100 <-> 2100 backends: reload A -> B $ms1 ms, B -> A $ms2 ms;" \
+		"restart on A's pins with B"
 }
 
 # drop_no_backend: the data path's drop_no_backend packets, from `xlbctl --json stats`.
@@ -902,8 +906,9 @@ drop_no_backend()
 }
 
 # Changing maglev.table_size (65537 <-> 1021, 12 reloads) under 500 new flows a second to web, the
-# first of 9 VIPs: no packet dropped for want of a backend, every request answered. Before, the new tables were swapped in
-# before the VIPs' ring_size changed, and new flows hashed past the end of the smaller table.
+# first of 9 VIPs: no packet dropped for want of a backend, every request answered. Before, the
+# new tables were swapped in before the VIPs' ring_size changed, and new flows hashed past the
+# end of the smaller table.
 test_table_size_change()
 {
 	local t=test_table_size_change a=$TMP/ts-a.yaml b=$TMP/ts-b.yaml cfg=$TMP/ts.yaml

@@ -259,15 +259,15 @@ static void watch_check(void)
 		}
 		if (v->fallback != XLB_NO_BACKEND && !watch_be_ok(v->fallback, v->id))
 			snprintf(watch.bad, sizeof(watch.bad),
-				 "after write %zu: vip %u's fallback %u is not a live backend of it",
+				 "after write %zu: vip %u's fallback %u is no live backend of it",
 				 watch.writes, v->id, v->fallback);
 		for (s = 0; s < watch.size[key] && !watch.bad[0]; s++) {
 			uint32_t id = watch.slots[key][s];
 
 			if (id != XLB_NO_BACKEND && !watch_be_ok(id, v->id))
 				snprintf(watch.bad, sizeof(watch.bad),
-					 "after write %zu: vip %u slot %u names backend %u (flags %#x, "
-					 "vip %u): not a live backend of it",
+					 "after write %zu: vip %u slot %u names backend %u "
+					 "(flags %#x, vip %u): no live backend of it",
 					 watch.writes, v->id, s, id,
 					 id < XLB_MAX_BACKENDS ? watch.be[id].flags : 0,
 					 id < XLB_MAX_BACKENDS ? watch.be[id].vip_id : 0);
@@ -525,7 +525,7 @@ struct snap {
 	} vips[XLB_MAX_VIPS * 2]; /* sorted by key */
 	struct xlb_vip_name names[XLB_MAX_VIPS];
 	struct xlb_backend be[XLB_MAX_BACKENDS];
-	uint32_t inner[XLB_MAX_VIPS]; /* the table the VIP of this id reads: inner map id; 0 = none */
+	uint32_t inner[XLB_MAX_VIPS]; /* id of the inner map the VIP of this id reads; 0 = none */
 	uint32_t size[XLB_MAX_VIPS];  /* its slots (only the first TABLE are in table[]) */
 	uint32_t table[XLB_MAX_VIPS][TABLE];
 };
