@@ -486,10 +486,12 @@ static bool grows(struct xlb_lb_vip *nv, struct xlb_lb_vip *old)
  * left, the id of one of its own VIP's departing backends: that entry is then rewritten in one
  * update from the backend that leaves to the one that comes, both of this VIP and both fit for
  * a new flow, so the old table stays valid until the new one replaces it (the departing
- * backend's flows move to its successor, as they would move anyway). -ENOSPC when that is not
- * enough: the ids other VIPs hold only come free after their own tables changed.
+ * backend's flows move to its successor, as they would move anyway). With take_over_first, a
+ * VIP's departing ids go before free ones, so no VIP uses up free ids another needs beyond its
+ * own departing ones. -ENOSPC when that is not enough: the ids other VIPs hold only come free
+ * after their own tables changed.
  */
-static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, bool take_over_first)
 {
 	size_t i, j;
 	int id;
@@ -509,7 +511,8 @@ static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 			b = &nv[i].backends[j];
 			if (b->id != ID_NONE)
 				continue;
-			id = id_alloc(lb->be_used, XLB_MAX_BACKENDS);
+			ob = take_over_first ? departing(old, &nv[i], &at) : NULL;
+			id = ob ? (int)ob->id : id_alloc(lb->be_used, XLB_MAX_BACKENDS);
 			if (id < 0) {
 				ob = departing(old, &nv[i], &at);
 				if (!ob)
@@ -627,21 +630,38 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 	}
 }
 
-/* Give back ids the new state took that the old state does not hold (a failed apply). */
-static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+/* Undo assign_ids(): give back the free ids it took; new VIPs and backends have none again. */
+static void unassign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 {
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 
-		if (!old && nv[i].val.id != ID_NONE)
+		if (!old && nv[i].val.id != ID_NONE) {
 			lb->vip_used[nv[i].val.id] = 0;
-		for (j = 0; j < nv[i].n_backends; j++)
-			if (took_free_id(old, &nv[i].backends[j]))
-				lb->be_used[nv[i].backends[j].id] = 0;
-		vip_free(&nv[i]);
+			nv[i].val.id = ID_NONE;
+		}
+		for (j = 0; j < nv[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &nv[i].backends[j];
+
+			if (find_backend(old, &b->addr, b->is_fallback))
+				continue;
+			if (took_free_id(old, b))
+				lb->be_used[b->id] = 0;
+			b->id = ID_NONE;
+		}
 	}
+}
+
+/* Give back ids the new state took that the old state does not hold (a failed apply). */
+static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+{
+	size_t i;
+
+	unassign_ids(lb, nv, n);
+	for (i = 0; i < n; i++)
+		vip_free(&nv[i]);
 	free(nv);
 }
 
@@ -802,7 +822,13 @@ static int lb_build(struct xlb_lb *lb, const struct xlb_config *cfg, bool first_
 		}
 	}
 	if (!err)
-		err = assign_ids(lb, nv, n);
+		err = assign_ids(lb, nv, n, false);
+	if (err == -ENOSPC) {
+		/* Free ids first keeps entries from changing hands while there are enough; when
+		 * short, one VIP may have taken free ids another needs. */
+		unassign_ids(lb, nv, n);
+		err = assign_ids(lb, nv, n, true);
+	}
 	if (err) {
 		release_new_ids(lb, nv, n);
 		return err;

@@ -1721,6 +1721,56 @@ static void test_replace_2100_across_vips(void **state)
 	assert_int_equal(snap_used(snap_take(f, &f->dp[0])), 2100);
 }
 
+/* Append backends i = from .. from + n - 1 on net.0.0/16, as apply_two() numbers them. */
+static size_t yaml_range(char *y, size_t len, size_t cap, const char *net, size_t from, size_t n)
+{
+	size_t i;
+
+	for (i = from; i < from + n && len < cap; i++)
+		len += snprintf(y + len, cap - len, "      - {address: %s.%zu.%zu}\n", net, i / 250,
+				i % 250 + 1);
+	return len;
+}
+
+/*
+ * Test that ids free for some VIPs' successors are not used up by others' — web and api of 2000
+ * backends each; the reload drops 50 of each and adds 98 to each (4096 in all, 96 ids free):
+ * taking free ids first, web would take all 96 and api would lack 48; each VIP's departing ids
+ * go to its own successors first, and the reload goes through.
+ */
+static void test_replace_two_growing_vips(void **state)
+{
+	struct fixture *f = *state;
+	size_t cap = 512 + 4200 * 64, len;
+	char *y = malloc(cap);
+	const struct snap *s;
+	uint32_t api;
+	int err;
+
+	assert_non_null(y);
+	assert_int_equal(apply_two(&f->lb, HEAD, "10.1", 2000, "10.2", 2000), 0);
+	len = snprintf(y, cap, HEAD WEB_VIP);
+	len = yaml_range(y, len, cap, "10.1", 50, 1950);
+	len = yaml_range(y, len, cap, "10.3", 0, 98);
+	if (len < cap)
+		len += snprintf(y + len, cap - len, VIP("api", "203.0.113.3", 8080, "tcp"));
+	len = yaml_range(y, len, cap, "10.2", 50, 1950);
+	len = yaml_range(y, len, cap, "10.4", 0, 98);
+	assert_true(len < cap);
+	watch_start(&f->dp[0]);
+	err = apply(&f->lb, y);
+	watch_stop();
+	free(y);
+	if (err)
+		fail_msg("apply failed: %s", strerror(-err));
+	s = snap_take(f, &f->dp[0]);
+	assert_int_equal(snap_used(s), XLB_MAX_BACKENDS);
+	api = snap_vip_id(s, &API);
+	assert_int_equal(snap_be_find(s, api, "10.2.0.50"), UINT32_MAX);
+	snap_be_id(s, api, "10.2.0.51");
+	snap_be_id(s, api, "10.4.0.98");
+}
+
 /*
  * Test that a restart on the maps of a 2100-backend config starts with another 2100-backend
  * config, and back — the state an earlier xlbd left is replaced as a reload replaces it.
@@ -1999,6 +2049,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_drops_vip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_2100_one_vip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_2100_across_vips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_two_growing_vips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_2100, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_clears_unread_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_size_change, setup, teardown),
