@@ -34,10 +34,13 @@ struct maglev_table {
 	__type(value, __u32);
 };
 
-/* VIP id -> its Maglev table; a rebuilt table replaces the old one in one update. */
+/*
+ * VIP id (+ XLB_MAX_VIPS with XLB_VIP_F_BANK) -> its Maglev table; a rebuilt table of the same
+ * size replaces the old one in one update, one of a new size goes into the other bank.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XLB_MAX_VIPS);
+	__uint(max_entries, XLB_MAX_VIPS * 2);
 	__type(key, __u32);
 	__array(values, struct maglev_table);
 } maglev_tables SEC(".maps");

@@ -40,10 +40,11 @@ static __always_inline struct xlb_backend *xlb_backend_live(__u32 id, __u32 vip_
 
 static __always_inline __u32 xlb_maglev_pick(const struct xlb_vip *vip, const struct xlb_flow *f)
 {
+	__u32 key = vip->id + (vip->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
 	__u32 slot, *id;
 	void *table;
 
-	table = bpf_map_lookup_elem(&maglev_tables, &vip->id);
+	table = bpf_map_lookup_elem(&maglev_tables, &key);
 	if (!table || !vip->ring_size)
 		return XLB_NO_BACKEND;
 	slot = xlb_flow_hash(f) % vip->ring_size;

@@ -95,6 +95,12 @@ static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
 	return 0;
 }
 
+/* The maglev_tables slot the data path reads for a VIP with this vips value. */
+static uint32_t table_key(const struct xlb_vip *val)
+{
+	return val->id + (val->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
+}
+
 /*
  * Bring a backend's map entry up to date. With gaining_only, an entry that would lose LIVE is
  * left for later: its flows must not move before the new table stops sending new ones to it.
@@ -199,6 +205,16 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 		snprintf(v->name, sizeof(v->name), "%s", name.name);
 		lb->vip_used[vip.id] = 1;
 	}
+	/* A table no VIP reads is of no use: a gone VIP's, or a bank written by an xlbd that
+	 * stopped before it switched its VIP to it. */
+	for (i = 0; i < XLB_MAX_VIPS * 2; i++) {
+		size_t j;
+
+		for (j = 0; j < lb->n_vips && table_key(&lb->vips[j].val) != i; j++)
+			;
+		if (j == lb->n_vips)
+			lb_delete(lb, LB_FD(maglev_fd), &i);
+	}
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
 		struct xlb_lb_backend *b;
 		struct xlb_lb_vip *v;
@@ -283,12 +299,27 @@ static struct xlb_lb_backend *find_backend(struct xlb_lb_vip *v, const struct xl
 	return NULL;
 }
 
-/* Build a VIP's Maglev table into a fresh inner map and swap it in on every interface. */
+static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
+{
+	uint32_t key = vip_id + XLB_MAX_VIPS;
+
+	lb_delete(lb, LB_FD(maglev_fd), &vip_id);
+	lb_delete(lb, LB_FD(maglev_fd), &key);
+}
+
+/*
+ * Build a VIP's Maglev table into a fresh inner map and swap it in on every interface. A table
+ * of the VIP's current ring_size replaces the one it reads, in one update. A table of another
+ * size goes into the bank the VIP does not read: v->val then names that bank and the new size,
+ * and only the caller's write of the vips entry switches a packet from the old (table, size)
+ * to the new one; lb_commit() empties the old bank after that.
+ */
 static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
 	struct xlb_maglev_backend *mb = NULL;
-	uint32_t *table = NULL, *keys = NULL, slot, count;
+	uint32_t *table = NULL, *keys = NULL, slot, count, key;
+	bool flip = v->val.ring_size && v->val.ring_size != lb->maglev_size, bank;
 	size_t i;
 	int fd, err;
 
@@ -330,10 +361,14 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 		goto out;
 	}
 	/* The outer maps hold the table now; the swap is one update per interface. */
-	err = lb_update(lb, LB_FD(maglev_fd), &v->val.id, &fd);
+	bank = !!(v->val.flags & XLB_VIP_F_BANK) != flip;
+	key = v->val.id + (bank ? XLB_MAX_VIPS : 0);
+	err = lb_update(lb, LB_FD(maglev_fd), &key, &fd);
 	close(fd);
 	if (err)
 		goto out;
+	if (flip)
+		v->val.flags ^= XLB_VIP_F_BANK;
 	v->val.ring_size = lb->maglev_size;
 	for (i = 0; i < v->n_backends; i++)
 		v->backends[i].table_weight = mb[i].weight;
@@ -357,13 +392,15 @@ static bool table_stale(const struct xlb_lb *lb, const struct xlb_lb_vip *v)
 	return false;
 }
 
-static int build_backend(struct xlb_lb *lb, struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
-			 const struct xlb_addr *addr, uint32_t weight,
-			 const struct xlb_cfg_health *health, bool fallback)
+/* A new VIP's or backend's id before assign_ids() gives it one. */
+#define ID_NONE UINT32_MAX
+
+static void build_backend(struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
+			  const struct xlb_addr *addr, uint32_t weight,
+			  const struct xlb_cfg_health *health, bool fallback)
 {
 	struct xlb_lb_backend *b = &nv->backends[nv->n_backends];
 	struct xlb_lb_backend *ob = find_backend(old, addr, fallback);
-	int id;
 
 	memset(b, 0, sizeof(*b));
 	if (ob) {
@@ -371,10 +408,7 @@ static int build_backend(struct xlb_lb *lb, struct xlb_lb_vip *nv, struct xlb_lb
 		if (memcmp(&b->health, health, sizeof(*health)))
 			b->checker = NULL; /* new settings, new checker; the old one retires at commit */
 	} else {
-		id = id_alloc(lb->be_used, XLB_MAX_BACKENDS);
-		if (id < 0)
-			return id;
-		b->id = id;
+		b->id = ID_NONE;
 		b->healthy = true;
 		b->since_ns = xlb_now_ns();
 	}
@@ -383,15 +417,12 @@ static int build_backend(struct xlb_lb *lb, struct xlb_lb_vip *nv, struct xlb_lb
 	b->is_fallback = fallback;
 	b->health = *health;
 	nv->n_backends++;
-	return 0;
 }
 
-static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old,
-		     struct xlb_lb_vip *nv)
+static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
 {
 	struct xlb_cfg_health none = {};
 	size_t i;
-	int id, err;
 
 	memset(nv, 0, sizeof(*nv));
 	snprintf(nv->name, sizeof(nv->name), "%s", cv->name);
@@ -400,10 +431,7 @@ static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb
 		nv->val = old->val;
 		nv->table_dirty = old->table_dirty;
 	} else {
-		id = id_alloc(lb->vip_used, XLB_MAX_VIPS);
-		if (id < 0)
-			return id;
-		nv->val.id = id;
+		nv->val.id = ID_NONE;
 		nv->table_dirty = true;
 	}
 	nv->val.sched = cv->sched;
@@ -417,23 +445,130 @@ static int build_vip(struct xlb_lb *lb, const struct xlb_cfg_vip *cv, struct xlb
 		struct xlb_cfg_health h = cv->backends[i].health;
 
 		memset(&h.pos, 0, sizeof(h.pos));
-		err = build_backend(lb, nv, old, &cv->backends[i].addr, cv->backends[i].weight, &h,
-				    false);
-		if (err)
-			return err;
+		build_backend(nv, old, &cv->backends[i].addr, cv->backends[i].weight, &h, false);
 	}
-	if (cv->fallback.family) {
-		err = build_backend(lb, nv, old, &cv->fallback, 0, &none, true);
-		if (err)
-			return err;
-		nv->val.fallback = nv->backends[nv->n_backends - 1].id;
-	}
+	if (cv->fallback.family)
+		build_backend(nv, old, &cv->fallback, 0, &none, true);
 	/* A backend that left with slots in the table leaves holes to refill. */
 	for (i = 0; old && i < old->n_backends; i++)
 		if (old->backends[i].table_weight &&
 		    !find_backend(nv, &old->backends[i].addr, old->backends[i].is_fallback))
 			nv->table_dirty = true;
 	return 0;
+}
+
+/* The next backend of old, from *at on, that nv no longer has. */
+static struct xlb_lb_backend *departing(struct xlb_lb_vip *old, struct xlb_lb_vip *nv, size_t *at)
+{
+	while (old && *at < old->n_backends) {
+		struct xlb_lb_backend *ob = &old->backends[(*at)++];
+
+		if (!find_backend(nv, &ob->addr, ob->is_fallback))
+			return ob;
+	}
+	return NULL;
+}
+
+/* nv needs more ids than its departing backends give back. */
+static bool grows(struct xlb_lb_vip *nv, struct xlb_lb_vip *old)
+{
+	size_t i, arriving = 0, leaving = 0;
+
+	for (i = 0; i < nv->n_backends; i++)
+		arriving += nv->backends[i].id == ID_NONE;
+	for (i = 0; i < old->n_backends; i++)
+		leaving += !find_backend(nv, &old->backends[i].addr, old->backends[i].is_fallback);
+	return arriving > leaving;
+}
+
+/*
+ * Give the new VIPs and backends their ids. A new backend takes a free id, or, when none is
+ * left, the id of one of its own VIP's departing backends: that entry is then rewritten in one
+ * update from the backend that leaves to the one that comes, both of this VIP and both fit for
+ * a new flow, so the old table stays valid until the new one replaces it (the departing
+ * backend's flows move to its successor, as they would move anyway). With take_over_first, a
+ * VIP's departing ids go before free ones, so no VIP uses up free ids another needs beyond its
+ * own departing ones. -ENOSPC when that is not enough: the ids other VIPs hold only come free
+ * after their own tables changed.
+ */
+static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, bool take_over_first)
+{
+	size_t i, j;
+	int id;
+
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+		struct xlb_lb_backend *b, *ob;
+		size_t at = 0; /* each departing backend's id goes to one successor */
+
+		if (nv[i].val.id == ID_NONE) {
+			id = id_alloc(lb->vip_used, XLB_MAX_VIPS);
+			if (id < 0)
+				return id;
+			nv[i].val.id = id;
+		}
+		for (j = 0; j < nv[i].n_backends; j++) {
+			b = &nv[i].backends[j];
+			if (b->id != ID_NONE)
+				continue;
+			ob = take_over_first ? departing(old, &nv[i], &at) : NULL;
+			id = ob ? (int)ob->id : id_alloc(lb->be_used, XLB_MAX_BACKENDS);
+			if (id < 0) {
+				ob = departing(old, &nv[i], &at);
+				if (!ob)
+					return -ENOSPC;
+				id = ob->id;
+			}
+			b->id = id;
+		}
+		b = nv[i].n_backends ? &nv[i].backends[nv[i].n_backends - 1] : NULL;
+		if (b && b->is_fallback)
+			nv[i].val.fallback = b->id;
+	}
+	return 0;
+}
+
+/* A backend of nv that old did not have, on an id old does not hold: it was free before. */
+static bool took_free_id(struct xlb_lb_vip *old, const struct xlb_lb_backend *b)
+{
+	return b->id != ID_NONE && !find_backend(old, &b->addr, b->is_fallback) &&
+	       !xlb_lb_backend_by_id(old, b->id);
+}
+
+/*
+ * Copy of a VIP's installed state, for the first of xlb_lb_apply()'s two steps: it stays as it
+ * is while the VIPs that give ids back change.
+ */
+static int copy_vip(const struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
+{
+	*nv = *old;
+	nv->backends = calloc(old->n_backends + 1, sizeof(*nv->backends));
+	if (!nv->backends) {
+		nv->n_backends = 0;
+		return -ENOMEM;
+	}
+	memcpy(nv->backends, old->backends, old->n_backends * sizeof(*nv->backends));
+	return 0;
+}
+
+/*
+ * Wait until no program still runs on what the vips map held before: every update of a
+ * map-in-map returns only after an RCU grace period, so putting a table back where it already
+ * is makes one. Then a bank no VIP names any more can go without a packet that read the old
+ * VIP entry finding its table missing.
+ */
+static void wait_for_readers(struct xlb_lb *lb, uint32_t key)
+{
+	uint32_t map_id;
+	int fd;
+
+	if (!lb->n_dps || bpf_map_lookup_elem(lb->dps[0].maglev_fd, &key, &map_id))
+		return;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return;
+	bpf_map_update_elem(lb->dps[0].maglev_fd, &key, &fd, BPF_ANY);
+	close(fd);
 }
 
 /*
@@ -445,25 +580,24 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 {
 	struct xlb_vip_name noname = {};
 	struct xlb_backend zero = {};
+	bool waited = false;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 
-		if (!old && nv[i].backends) {
+		if (!old && nv[i].backends && nv[i].val.id != ID_NONE) {
 			lb_delete(lb, LB_FD(vips_fd), &nv[i].key);
-			lb_delete(lb, LB_FD(maglev_fd), &nv[i].val.id);
+			table_delete_both(lb, nv[i].val.id);
 			lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &noname);
 		}
 		/* Its table was swapped: the old VIP's must come back. */
 		if (old && swapped[i])
 			old->table_dirty = true;
-		for (j = 0; j < nv[i].n_backends; j++) {
-			struct xlb_lb_backend *b = &nv[i].backends[j];
-
-			if (!find_backend(old, &b->addr, b->is_fallback))
-				lb_update(lb, LB_FD(backends_fd), &b->id, &zero);
-		}
+		/* An id taken over from a departing backend gets that backend back below. */
+		for (j = 0; j < nv[i].n_backends; j++)
+			if (took_free_id(old, &nv[i].backends[j]))
+				lb_update(lb, LB_FD(backends_fd), &nv[i].backends[j].id, &zero);
 	}
 	for (i = 0; i < lb->n_vips; i++) {
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
@@ -482,57 +616,76 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		for (j = 0; j < v->n_backends; j++)
 			be_write(lb, &v->backends[j], v->val.id, false);
 	}
+	/* A table written into the bank the VIP reads no more is of no use. */
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+		uint32_t key = table_key(&nv[i].val);
+
+		if (!old || !swapped[i] || key == table_key(&old->val))
+			continue;
+		if (!waited)
+			wait_for_readers(lb, table_key(&old->val));
+		waited = true;
+		lb_delete(lb, LB_FD(maglev_fd), &key);
+	}
 }
 
-/* Give back ids the new state took that the old state does not hold (a failed apply). */
-static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+/* Undo assign_ids(): give back the free ids it took; new VIPs and backends have none again. */
+static void unassign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
 {
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 
-		if (!old && nv[i].backends)
+		if (!old && nv[i].val.id != ID_NONE) {
 			lb->vip_used[nv[i].val.id] = 0;
+			nv[i].val.id = ID_NONE;
+		}
 		for (j = 0; j < nv[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &nv[i].backends[j];
 
-			if (!find_backend(old, &b->addr, b->is_fallback))
+			if (find_backend(old, &b->addr, b->is_fallback))
+				continue;
+			if (took_free_id(old, b))
 				lb->be_used[b->id] = 0;
+			b->id = ID_NONE;
 		}
-		vip_free(&nv[i]);
 	}
+}
+
+/* Give back ids the new state took that the old state does not hold (a failed apply). */
+static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+{
+	size_t i;
+
+	unassign_ids(lb, nv, n);
+	for (i = 0; i < n; i++)
+		vip_free(&nv[i]);
 	free(nv);
 }
 
-int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
+/*
+ * Write nv, a state built against lb's, to the maps in the safe order, and make it lb's. On
+ * failure the maps and lb hold the previous state again.
+ */
+static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_t new_size)
 {
 	uint32_t old_size = lb->maglev_size;
 	struct xlb_vip_name noname = {};
-	bool *swapped = NULL, writing = false;
-	struct xlb_lb_vip *nv;
 	struct xlb_backend zero = {};
-	size_t i, j, n = cfg->n_vips;
+	bool *swapped, *flipped, waited = false;
+	size_t i, j;
 	int err = 0;
 
-	nv = calloc(n ? n : 1, sizeof(*nv));
 	swapped = calloc(n ? n : 1, sizeof(*swapped));
-	if (!nv || !swapped) {
-		free(nv);
-		free(swapped);
-		return -ENOMEM;
+	flipped = calloc(n ? n : 1, sizeof(*flipped));
+	if (!swapped || !flipped) {
+		err = -ENOMEM;
+		goto fail_nowrite;
 	}
-	for (i = 0; i < n; i++) {
-		struct xlb_vip_key key;
+	lb->maglev_size = new_size;
 
-		xlb_vip_key_from(&key, &cfg->vips[i]);
-		err = build_vip(lb, &cfg->vips[i], find_vip(lb->vips, lb->n_vips, &key), &nv[i]);
-		if (err)
-			goto fail;
-	}
-	lb->maglev_size = cfg->maglev_size;
-
-	writing = true;
 	/* 1. Backends gaining LIVE or changing, before any table can name them. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nv[i].n_backends; j++) {
@@ -541,7 +694,7 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 				goto fail;
 		}
 	}
-	/* 2. Tables, each built whole and swapped in with one update. */
+	/* 2. Tables, each built whole and swapped in with one update (or into the other bank). */
 	for (i = 0; i < n; i++) {
 		if (!table_stale(lb, &nv[i]))
 			continue;
@@ -550,7 +703,7 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 			goto fail;
 		swapped[i] = true;
 	}
-	/* 3. VIPs, so they only ever point at a complete table. */
+	/* 3. VIPs, so they only ever point at a complete table of their ring_size. */
 	for (i = 0; i < n; i++) {
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 		struct xlb_vip_name name = {};
@@ -569,13 +722,26 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 			err = lb_update(lb, LB_FD(vips_fd), &nv[i].key, &nv[i].val);
 		if (err)
 			goto fail;
+		flipped[i] = old && table_key(&old->val) != table_key(&nv[i].val);
 	}
 
 	/*
-	 * 4. From here nothing fails the apply. Backends losing LIVE; gone VIPs stop matching,
-	 * then lose their table; gone backends are in no table any more, so clearing them only
-	 * moves the flows they still had.
+	 * 4. From here nothing fails the apply. Banks no VIP reads; backends losing LIVE; gone
+	 * VIPs stop matching, then lose their table; gone backends are in no table any more, so
+	 * clearing them only moves the flows they still had. An id a new backend took over is
+	 * already its successor's.
 	 */
+	for (i = 0; i < n; i++) {
+		uint32_t now = table_key(&nv[i].val);
+		uint32_t was = now == nv[i].val.id ? now + XLB_MAX_VIPS : nv[i].val.id;
+
+		if (!flipped[i])
+			continue;
+		if (!waited)
+			wait_for_readers(lb, now);
+		waited = true;
+		lb_delete(lb, LB_FD(maglev_fd), &was);
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nv[i].n_backends; j++)
 			if (be_write(lb, &nv[i].backends[j], nv[i].val.id, false))
@@ -587,7 +753,7 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 
 		if (!keep) {
 			lb_delete(lb, LB_FD(vips_fd), &ov->key);
-			lb_delete(lb, LB_FD(maglev_fd), &ov->val.id);
+			table_delete_both(lb, ov->val.id);
 			/* xlbctl would otherwise name a reused id after the VIP that left. */
 			lb_update(lb, LB_FD(vip_names_fd), &ov->val.id, &noname);
 			lb->vip_used[ov->val.id] = 0;
@@ -604,6 +770,8 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 				continue;
 			}
 			retire(lb, ob);
+			if (xlb_lb_backend_by_id(keep, ob->id))
+				continue;
 			lb_update(lb, LB_FD(backends_fd), &ob->id, &zero);
 			lb->be_used[ob->id] = 0;
 		}
@@ -611,16 +779,91 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 	}
 	free(lb->vips);
 	free(swapped);
+	free(flipped);
 	lb->vips = nv;
 	lb->n_vips = n;
 	return 0;
 fail:
-	pr_err("cannot install the configuration: %s", strerror(-err));
 	lb->maglev_size = old_size;
-	if (writing)
-		lb_restore(lb, nv, n, swapped);
+	lb_restore(lb, nv, n, swapped);
+fail_nowrite:
 	release_new_ids(lb, nv, n);
 	free(swapped);
+	free(flipped);
+	return err;
+}
+
+/*
+ * Build the state cfg asks for against lb's, with ids. With first_step, only the VIPs that
+ * need no more ids than they give back take their new state; the others stay as they are and
+ * new VIPs wait, so that committing it frees the ids the full state needs.
+ */
+static int lb_build(struct xlb_lb *lb, const struct xlb_config *cfg, bool first_step,
+		    struct xlb_lb_vip **out, size_t *n_out)
+{
+	struct xlb_lb_vip *nv = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*nv));
+	size_t i, n = 0;
+	int err = 0;
+
+	if (!nv)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips && !err; i++) {
+		struct xlb_lb_vip *old;
+		struct xlb_vip_key key;
+
+		xlb_vip_key_from(&key, &cfg->vips[i]);
+		old = find_vip(lb->vips, lb->n_vips, &key);
+		if (first_step && !old)
+			continue;
+		err = build_vip(&cfg->vips[i], old, &nv[n++]);
+		if (!err && first_step && grows(&nv[n - 1], old)) {
+			vip_free(&nv[n - 1]);
+			err = copy_vip(old, &nv[n - 1]);
+		}
+	}
+	if (!err)
+		err = assign_ids(lb, nv, n, false);
+	if (err == -ENOSPC) {
+		/* Free ids first keeps entries from changing hands while there are enough; when
+		 * short, one VIP may have taken free ids another needs. */
+		unassign_ids(lb, nv, n);
+		err = assign_ids(lb, nv, n, true);
+	}
+	if (err) {
+		release_new_ids(lb, nv, n);
+		return err;
+	}
+	*out = nv;
+	*n_out = n;
+	return 0;
+}
+
+/*
+ * Old and new ids must fit the maps together while both can be read. When they do not (a
+ * config replacing most of another that fills the maps), apply in two steps, each safe on its
+ * own: first the VIPs that shrink, keep their size or go, which gives ids back; then the rest.
+ * Between the two every VIP has its old or its new state, never a mix.
+ */
+int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
+{
+	struct xlb_lb_vip *nv;
+	size_t n;
+	int err;
+
+	err = lb_build(lb, cfg, false, &nv, &n);
+	if (err == -ENOSPC) {
+		pr_info("the new configuration's ids do not fit beside the old ones: applying the "
+			"VIPs that give ids back first");
+		err = lb_build(lb, cfg, true, &nv, &n);
+		if (!err)
+			err = lb_commit(lb, nv, n, cfg->maglev_size);
+		if (!err)
+			err = lb_build(lb, cfg, false, &nv, &n);
+	}
+	if (!err)
+		err = lb_commit(lb, nv, n, cfg->maglev_size);
+	if (err)
+		pr_err("cannot install the configuration: %s", strerror(-err));
 	return err;
 }
 

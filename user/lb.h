@@ -3,8 +3,11 @@
  * The load balancer's state as xlbd knows it — VIPs, backends, their ids, health and operator
  * state — and the one way it reaches the maps. Every change, a reload or a backend going down,
  * is written as a difference, in an order that never lets a packet see a half-made change:
- * backends that gain LIVE before the tables that name them, tables whole (one swap each) before
- * the VIPs that use them, and backends that lose LIVE, or go, only after no table names them.
+ * backends that gain LIVE before the tables that name them, tables whole (one swap each, or
+ * into the VIP's other bank when their size changes) before the VIPs that use them, and
+ * backends that lose LIVE, or go, only after no table names them. Ids never run out for a valid
+ * config: a new backend may take over a departing one of its VIP, and a config that needs ids
+ * other VIPs give back is applied in two steps (see xlb_lb_apply()).
  */
 #ifndef XLB_LB_H
 #define XLB_LB_H
@@ -65,7 +68,10 @@ struct xlb_lb {
 int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps);
 void xlb_lb_fini(struct xlb_lb *lb);
 
-/* Make the maps say what cfg says. Returns 0 or -errno (maps then hold the previous state). */
+/*
+ * Make the maps say what cfg says. Returns 0 or -errno: the maps then hold the previous state,
+ * or, when it failed in the second of two steps, each VIP's previous or new state (lb says which).
+ */
 int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg);
 
 /* A backend's health or admin state changed: rewrite its VIP's table and its entry. */

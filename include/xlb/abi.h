@@ -60,7 +60,7 @@ struct xlb_vip_key {
 
 /* vips value. */
 struct xlb_vip {
-	__u32 id;        /* index into maglev_tables and vip_stats, < XLB_MAX_VIPS */
+	__u32 id;        /* vip_stats and maglev_tables index (XLB_VIP_F_BANK), < XLB_MAX_VIPS */
 	__u32 ring_size; /* slots in this VIP's Maglev table (prime) */
 	__u8 sched;      /* enum xlb_sched */
 	__u8 fwd;        /* enum xlb_fwd */
@@ -69,6 +69,12 @@ struct xlb_vip {
 };
 
 #define XLB_VIP_F_NONE 0
+/*
+ * The VIP's table is maglev_tables[id + XLB_MAX_VIPS], not [id]. A table of a new size goes
+ * into the bank the VIP does not read; one vips update then switches ring_size and table
+ * together, so no packet pairs a table with another table's size.
+ */
+#define XLB_VIP_F_BANK 0x0001
 
 /* backends value, indexed by backend id (< XLB_MAX_BACKENDS). */
 struct xlb_backend {

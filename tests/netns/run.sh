@@ -791,6 +791,171 @@ test_reload_storm()
 		"hold: 30 conns, $(json_num requests_ok <<<"$hold") requests, 0 failed, 0 switched"
 }
 
+# write_big_config FILE PREFIX: one IPv6 VIP ($TOPO_VIP6:81) with 2100 backends PREFIX::1 ..
+# PREFIX::834 (hex), no health checks (none of them is a host: nothing may probe them). Two
+# such configs with different prefixes need 4200 backend ids together; the map has 4096.
+write_big_config()
+{
+	local i
+
+	{
+		echo "# SPDX-License-Identifier: GPL-2.0-only"
+		echo "# Written by tests/netns/run.sh: 2100 backends that need not exist."
+		echo "interfaces:"
+		echo "  - name: eth0"
+		echo "vips:"
+		echo "  - name: big"
+		echo "    address: $TOPO_VIP6"
+		echo "    port: 81"
+		echo "    protocol: tcp"
+		echo "    health: {type: none}"
+		echo "    backends:"
+		for ((i = 1; i <= 2100; i++)); do
+			printf '      - {address: "%s::%x"}\n' "$2" "$i"
+		done
+	} >"$1"
+}
+
+# big_count PREFIX: how many backends of `xlbctl --json backends` are on PREFIX::/64.
+big_count()
+{
+	local bj
+
+	bj=$(topo_xlbctl "$ID" --json backends 2>&1) || return 1
+	grep -o "\"address\":\"$1::[0-9a-f]*\"" <<<"$bj" | sort -u | wc -l
+}
+
+# Two configs of 2100 backends each (no address in common) replace each other by reload, both
+# ways, and a restart on the pins the second left starts with the first: each time the maps hold
+# exactly the new 2100. Before, old and new had to fit the backends map together (ENOSPC).
+test_reload_2100()
+{
+	local t=test_reload_2100 a=$TMP/big-a.yaml b=$TMP/big-b.yaml cfg=$TMP/big.yaml out t0
+	local pa=2001:db8:a pb=2001:db8:b ms1 ms2
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	write_big_config "$a" $pa
+	write_big_config "$b" $pb
+	cp "$a" "$cfg"
+	up $t "$cfg" || return 0
+	if [ "$(big_count $pa)" != 2100 ]; then
+		fail $t "config A: $(big_count $pa) of its 2100 backends in the maps"
+		return 0
+	fi
+	cp "$b" "$cfg"
+	t0=$(now_us)
+	if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
+		fail $t "reload A -> B refused: $out"
+		return 0
+	fi
+	ms1=$((($(now_us) - t0) / 1000))
+	if [ "$(big_count $pa)" != 0 ] || [ "$(big_count $pb)" != 2100 ]; then
+		fail $t "after A -> B: $(big_count $pb) of B's 2100 in the maps," \
+			"$(big_count $pa) of A's"
+		return 0
+	fi
+	cp "$a" "$cfg"
+	t0=$(now_us)
+	if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
+		fail $t "reload B -> A refused: $out"
+		return 0
+	fi
+	ms2=$((($(now_us) - t0) / 1000))
+	if [ "$(big_count $pb)" != 0 ] || [ "$(big_count $pa)" != 2100 ]; then
+		fail $t "after B -> A: $(big_count $pa) of A's 2100 in the maps," \
+			"$(big_count $pb) of B's"
+		return 0
+	fi
+	# A restart on these pins (A's state) with B.
+	if ! topo_xlbd_stop 5; then
+		fail $t "xlbd did not exit 0 on SIGTERM"
+		return 0
+	fi
+	topo_xlbd_start "$ID" "$b"
+	if ! topo_xlbd_wait_ready 20; then
+		fail $t "restart with B on A's pins: xlbd did not get ready"
+		return 0
+	fi
+	if [ "$(big_count $pa)" != 0 ] || [ "$(big_count $pb)" != 2100 ]; then
+		fail $t "restart with B: $(big_count $pb) of B's 2100 in the maps," \
+			"$(big_count $pa) of A's"
+		return 0
+	fi
+	pass $t "2100 <-> 2100 backends: reload A -> B $ms1 ms, B -> A $ms2 ms;" \
+		"restart on A's pins with B"
+}
+
+# drop_no_backend: the data path's drop_no_backend packets, from `xlbctl --json stats`.
+drop_no_backend()
+{
+	local sj
+
+	sj=$(topo_xlbctl "$ID" --json stats 2>&1) || return 1
+	grep -o '"drop_no_backend":{"packets":[0-9]*' <<<"$sj" | grep -o '[0-9]*$'
+}
+
+# Changing maglev.table_size (65537 <-> 1021, 12 reloads) under 500 new flows a second to web, the
+# first of 9 VIPs: no packet dropped for want of a backend, every request answered. Before, the
+# new tables were swapped in before the VIPs' ring_size changed, and new flows hashed past the
+# end of the smaller table.
+test_table_size_change()
+{
+	local t=test_table_size_change a=$TMP/ts-a.yaml b=$TMP/ts-b.yaml cfg=$TMP/ts.yaml
+	local gout=$TMP/ts-get.json gpid d0 d1 i out ok failed
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	write_config "$a"
+	# More VIPs after web widen any window between a table swap and its VIP's update.
+	for ((i = 1; i <= 8; i++)); do
+		cat >>"$a" <<-EOF2
+		  - name: extra$i
+		    address: $TOPO_VIP4
+		    port: $((8000 + i))
+		    protocol: tcp
+		    health: {type: none}
+		    backends:
+		      - address: ${TOPO_ADDR4[b1]}
+		      - address: ${TOPO_ADDR4[b2]}
+		EOF2
+	done
+	sed 's/^vips:$/maglev:\n  table_size: 1021\nvips:/' "$a" >"$b"
+	cp "$a" "$cfg"
+	up $t "$cfg" || return 0
+	if ! wait_checks "${TOPO_ADDR4[b3]}" 2; then
+		fail $t "b3's health checks did not pass"
+		return 0
+	fi
+	d0=$(drop_no_backend)
+	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
+		--duration-ms 4000 --rate 500 --concurrency 16 --timeout-ms 2000 --json >"$gout" &
+	gpid=$!
+	sleep 0.5
+	for ((i = 0; i < 12; i++)); do
+		if ((i % 2)); then cp "$a" "$cfg"; else cp "$b" "$cfg"; fi
+		if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
+			fail $t "reload $i refused: $out"
+			wait $gpid
+			return 0
+		fi
+		sleep 0.2
+	done
+	wait $gpid
+	d1=$(drop_no_backend)
+	ok=$(json_num ok <"$gout")
+	failed=$(json_num failed <"$gout")
+	if [ -z "$d0" ] || [ -z "$d1" ] || [ -z "$ok" ]; then
+		fail $t "no counters or no summary: drops '$d0' '$d1', get: $(cat "$gout")"
+		return 0
+	fi
+	if [ "$d1" != "$d0" ] || [ "$failed" != 0 ]; then
+		fail $t "$((d1 - d0)) packets dropped as drop_no_backend during 12 table_size" \
+			"changes; $failed of $((ok + failed)) requests failed"
+		return 0
+	fi
+	pass $t "12 table_size changes (65537 <-> 1021) under $((ok + failed)) new flows:" \
+		"0 drop_no_backend, 0 failed"
+}
+
 # ---- main --------------------------------------------------------------------------------------
 
 # run_test NAME: run one test, then remove its topology whatever happened.

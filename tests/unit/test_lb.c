@@ -193,6 +193,168 @@ static void op_log(char kind, int fd, const void *key, const void *value)
 		memcpy(&o->be, value, sizeof(o->be));
 }
 
+/*
+ * What a packet would find between any two writes: a copy of vips, backends and maglev_tables
+ * (with each inner map's slots), kept from the writes the seam sees. After every write it
+ * checks each VIP: its table is there and has ring_size slots, and every slot and its fallback
+ * name a USED|LIVE backend of that VIP. The first breach is kept, to fail the test once lb.c is
+ * out of the call (failing inside the seam would leave lb half-way).
+ */
+static struct {
+	bool on;
+	const struct xlb_dp *dp;
+	struct xlb_backend be[XLB_MAX_BACKENDS];
+	size_t n_vips;
+	struct {
+		struct xlb_vip_key key;
+		struct xlb_vip val;
+	} vips[XLB_MAX_VIPS * 2];
+	uint32_t size[XLB_MAX_VIPS * 2]; /* 0 = no table in this slot */
+	uint32_t *slots[XLB_MAX_VIPS * 2];
+	size_t writes;
+	char bad[256];
+} watch;
+
+static void watch_table(uint32_t key, int inner_fd)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), i;
+
+	free(watch.slots[key]);
+	watch.slots[key] = NULL;
+	watch.size[key] = 0;
+	if (inner_fd < 0 || bpf_obj_get_info_by_fd(inner_fd, &info, &len))
+		return;
+	watch.slots[key] = calloc(info.max_entries, sizeof(uint32_t));
+	if (!watch.slots[key])
+		return;
+	watch.size[key] = info.max_entries;
+	for (i = 0; i < info.max_entries; i++)
+		bpf_map_lookup_elem(inner_fd, &i, &watch.slots[key][i]);
+}
+
+static bool watch_be_ok(uint32_t id, uint32_t vip_id)
+{
+	const uint32_t want = XLB_BE_F_USED | XLB_BE_F_LIVE;
+
+	return id < XLB_MAX_BACKENDS && (watch.be[id].flags & want) == want &&
+	       watch.be[id].vip_id == vip_id;
+}
+
+static void watch_check(void)
+{
+	size_t i;
+	uint32_t s;
+
+	for (i = 0; i < watch.n_vips && !watch.bad[0]; i++) {
+		const struct xlb_vip *v = &watch.vips[i].val;
+		uint32_t key = v->id + (v->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
+
+		if (key >= XLB_MAX_VIPS * 2 || watch.size[key] != v->ring_size) {
+			snprintf(watch.bad, sizeof(watch.bad),
+				 "after write %zu: vip %u has ring_size %u, its table %u slots",
+				 watch.writes, v->id, v->ring_size,
+				 key < XLB_MAX_VIPS * 2 ? watch.size[key] : 0);
+			return;
+		}
+		if (v->fallback != XLB_NO_BACKEND && !watch_be_ok(v->fallback, v->id))
+			snprintf(watch.bad, sizeof(watch.bad),
+				 "after write %zu: vip %u's fallback %u is no live backend of it",
+				 watch.writes, v->id, v->fallback);
+		for (s = 0; s < watch.size[key] && !watch.bad[0]; s++) {
+			uint32_t id = watch.slots[key][s];
+
+			if (id != XLB_NO_BACKEND && !watch_be_ok(id, v->id))
+				snprintf(watch.bad, sizeof(watch.bad),
+					 "after write %zu: vip %u slot %u names backend %u "
+					 "(flags %#x, vip %u): no live backend of it",
+					 watch.writes, v->id, s, id,
+					 id < XLB_MAX_BACKENDS ? watch.be[id].flags : 0,
+					 id < XLB_MAX_BACKENDS ? watch.be[id].vip_id : 0);
+		}
+	}
+}
+
+/* A write the kernel took: make the copy say the same, then check it. */
+static void watch_write(char kind, int fd, const void *key, const void *value)
+{
+	size_t i;
+
+	if (!watch.on || (fd != watch.dp->vips_fd && fd != watch.dp->backends_fd &&
+			  fd != watch.dp->maglev_fd))
+		return;
+	watch.writes++;
+	if (fd == watch.dp->backends_fd) {
+		uint32_t id = *(const uint32_t *)key;
+
+		if (id < XLB_MAX_BACKENDS)
+			watch.be[id] = kind == 'u' ? *(const struct xlb_backend *)value
+						   : (struct xlb_backend){};
+	} else if (fd == watch.dp->maglev_fd) {
+		uint32_t k = *(const uint32_t *)key;
+
+		if (k < XLB_MAX_VIPS * 2)
+			watch_table(k, kind == 'u' ? *(const int *)value : -1);
+	} else {
+		for (i = 0; i < watch.n_vips; i++)
+			if (!memcmp(&watch.vips[i].key, key, sizeof(watch.vips[i].key)))
+				break;
+		if (kind == 'd') {
+			if (i < watch.n_vips)
+				watch.vips[i] = watch.vips[--watch.n_vips];
+		} else if (i < ARRAY_SIZE(watch.vips)) {
+			if (i == watch.n_vips)
+				watch.n_vips++;
+			watch.vips[i].key = *(const struct xlb_vip_key *)key;
+			watch.vips[i].val = *(const struct xlb_vip *)value;
+		}
+	}
+	watch_check();
+}
+
+/* Start the copy from what dp's maps hold now. */
+static void watch_start(const struct xlb_dp *dp)
+{
+	struct xlb_vip_key k, none = {}, *prev = &none;
+	uint32_t i, map_id;
+	int fd;
+
+	memset(&watch, 0, sizeof(watch));
+	watch.dp = dp;
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		assert_int_equal(bpf_map_lookup_elem(dp->backends_fd, &i, &watch.be[i]), 0);
+	while (!bpf_map_get_next_key(dp->vips_fd, prev, &k)) {
+		watch.vips[watch.n_vips].key = k;
+		assert_int_equal(bpf_map_lookup_elem(dp->vips_fd, &k,
+						     &watch.vips[watch.n_vips].val), 0);
+		prev = &watch.vips[watch.n_vips++].key;
+	}
+	for (i = 0; i < XLB_MAX_VIPS * 2; i++) {
+		if (bpf_map_lookup_elem(dp->maglev_fd, &i, &map_id))
+			continue;
+		fd = bpf_map_get_fd_by_id(map_id);
+		assert_true(fd >= 0);
+		watch_table(i, fd);
+		close(fd);
+	}
+	watch_check();
+	watch.on = true;
+}
+
+/* Stop watching; fail with the first breach seen. */
+static void watch_stop(void)
+{
+	size_t i;
+
+	watch.on = false;
+	for (i = 0; i < ARRAY_SIZE(watch.slots); i++) {
+		free(watch.slots[i]);
+		watch.slots[i] = NULL;
+	}
+	if (watch.bad[0])
+		fail_msg("a packet could have seen a half-made change: %s", watch.bad);
+}
+
 typedef int (*update_fn)(int, const void *, const void *, __u64);
 typedef int (*delete_fn)(int, const void *);
 typedef int (*create_fn)(enum bpf_map_type, const char *, __u32, __u32, __u32,
@@ -201,6 +363,7 @@ typedef int (*create_fn)(enum bpf_map_type, const char *, __u32, __u32, __u32,
 int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 {
 	static update_fn real;
+	int err;
 
 	if (!real)
 		real = (update_fn)dlsym(RTLD_NEXT, "bpf_map_update_elem");
@@ -210,17 +373,24 @@ int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 		return -EIO;
 	}
 	op_log('u', fd, key, value);
-	return real(fd, key, value, flags);
+	err = real(fd, key, value, flags);
+	if (!err)
+		watch_write('u', fd, key, value);
+	return err;
 }
 
 int bpf_map_delete_elem(int fd, const void *key)
 {
 	static delete_fn real;
+	int err;
 
 	if (!real)
 		real = (delete_fn)dlsym(RTLD_NEXT, "bpf_map_delete_elem");
 	op_log('d', fd, key, NULL);
-	return real(fd, key);
+	err = real(fd, key);
+	if (!err)
+		watch_write('d', fd, key, NULL);
+	return err;
 }
 
 int bpf_map_create(enum bpf_map_type type, const char *name, __u32 key_size, __u32 value_size,
@@ -318,7 +488,7 @@ static void dp_create(struct xlb_dp *dp, int inner_fd)
 	dp->backends_fd = map_new(R_BACKENDS, BPF_MAP_TYPE_ARRAY, "backends", sizeof(uint32_t),
 				  sizeof(struct xlb_backend), XLB_MAX_BACKENDS, 0, -1);
 	dp->maglev_fd = map_new(R_MAGLEV, BPF_MAP_TYPE_ARRAY_OF_MAPS, "maglev_tables",
-				sizeof(uint32_t), sizeof(uint32_t), XLB_MAX_VIPS, 0, inner_fd);
+				sizeof(uint32_t), sizeof(uint32_t), XLB_MAX_VIPS * 2, 0, inner_fd);
 	dp->conns_fd = map_new(R_CONNS, BPF_MAP_TYPE_LRU_HASH, "conns", sizeof(struct xlb_flow),
 			       sizeof(struct xlb_conn), 1024, 0, -1);
 	dp->vip_stats_fd = map_new(R_VIP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, "vip_stats",
@@ -355,7 +525,8 @@ struct snap {
 	} vips[XLB_MAX_VIPS * 2]; /* sorted by key */
 	struct xlb_vip_name names[XLB_MAX_VIPS];
 	struct xlb_backend be[XLB_MAX_BACKENDS];
-	uint32_t inner[XLB_MAX_VIPS]; /* maglev_tables slot: inner map id; 0 = empty */
+	uint32_t inner[XLB_MAX_VIPS]; /* id of the inner map the VIP of this id reads; 0 = none */
+	uint32_t size[XLB_MAX_VIPS];  /* its slots (only the first TABLE are in table[]) */
 	uint32_t table[XLB_MAX_VIPS][TABLE];
 };
 
@@ -392,7 +563,7 @@ static int vip_key_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct xlb_vip_key));
 }
 
-static void table_read(uint32_t map_id, uint32_t *slots)
+static void table_read(uint32_t map_id, uint32_t *slots, uint32_t *size)
 {
 	struct bpf_map_info info = {};
 	uint32_t len = sizeof(info), i;
@@ -410,8 +581,8 @@ static void table_read(uint32_t map_id, uint32_t *slots)
 	assert_int_equal(info.type, BPF_MAP_TYPE_ARRAY);
 	assert_int_equal(info.key_size, sizeof(uint32_t));
 	assert_int_equal(info.value_size, sizeof(uint32_t));
-	assert_int_equal(info.max_entries, TABLE);
 	assert_true(info.map_flags & BPF_F_INNER_MAP);
+	*size = info.max_entries;
 }
 
 static struct snap *snap_take(struct fixture *f, const struct xlb_dp *dp)
@@ -419,8 +590,8 @@ static struct snap *snap_take(struct fixture *f, const struct xlb_dp *dp)
 	/* No VIP has family 0: that key starts the walk as NULL would, and valgrind takes it. */
 	struct xlb_vip_key k, none = {}, *prev = &none;
 	struct snap *s = calloc(1, sizeof(*s));
+	uint32_t i, raw[XLB_MAX_VIPS * 2];
 	size_t slot;
-	uint32_t i;
 
 	assert_non_null(s);
 	for (slot = 0; slot < MAX_SNAPS && f->snaps[slot]; slot++)
@@ -437,14 +608,33 @@ static struct snap *snap_take(struct fixture *f, const struct xlb_dp *dp)
 	qsort(s->vips, s->n_vips, sizeof(s->vips[0]), vip_key_cmp);
 	for (i = 0; i < XLB_MAX_BACKENDS; i++)
 		assert_int_equal(bpf_map_lookup_elem(dp->backends_fd, &i, &s->be[i]), 0);
-	for (i = 0; i < XLB_MAX_VIPS; i++) {
-		assert_int_equal(bpf_map_lookup_elem(dp->vip_names_fd, &i, &s->names[i]), 0);
-		if (bpf_map_lookup_elem(dp->maglev_fd, &i, &s->inner[i])) {
+	for (i = 0; i < XLB_MAX_VIPS * 2; i++) {
+		if (bpf_map_lookup_elem(dp->maglev_fd, &i, &raw[i])) {
 			assert_int_equal(errno, ENOENT);
-			s->inner[i] = 0;
-			continue;
+			raw[i] = 0;
 		}
-		table_read(s->inner[i], s->table[i]);
+	}
+	for (i = 0; i < XLB_MAX_VIPS; i++) {
+		uint32_t bank = 0;
+
+		for (slot = 0; slot < s->n_vips; slot++)
+			if (s->vips[slot].val.id == i && (s->vips[slot].val.flags & XLB_VIP_F_BANK))
+				bank = XLB_MAX_VIPS;
+		/* Once an apply is done, the bank a VIP does not read holds nothing. */
+		if (raw[i + (XLB_MAX_VIPS - bank)])
+			fail_msg("maglev_tables[%u] holds map %u, in the bank vip %u does not read",
+				 i + (XLB_MAX_VIPS - bank), raw[i + (XLB_MAX_VIPS - bank)], i);
+		assert_int_equal(bpf_map_lookup_elem(dp->vip_names_fd, &i, &s->names[i]), 0);
+		s->inner[i] = raw[i + bank];
+		if (s->inner[i])
+			table_read(s->inner[i], s->table[i], &s->size[i]);
+	}
+	for (slot = 0; slot < s->n_vips; slot++) {
+		const struct xlb_vip *v = &s->vips[slot].val;
+
+		if (v->id < XLB_MAX_VIPS && s->inner[v->id] && s->size[v->id] != v->ring_size)
+			fail_msg("vip %u: ring_size %u, its table has %u slots", v->id,
+				 v->ring_size, s->size[v->id]);
 	}
 	return s;
 }
@@ -1410,32 +1600,236 @@ static void test_restart_drops_vip(void **state)
 	assert_int_equal(snap_used(after), 1);
 }
 
+/*
+ * Test that a restart takes out tables no VIP reads — one in the bank a VIP does not read (an
+ * xlbd stopped between writing a new-size table and switching its VIP to it) and one in the
+ * slot of an id no VIP has — the maps then say what they said before.
+ */
+static void test_restart_clears_unread_tables(void **state)
+{
+	struct fixture *f = *state;
+	const struct snap *before, *after;
+	uint32_t other, spare = XLB_MAX_VIPS - 1;
+
+	apply_ok(&f->lb, BASE);
+	before = snap_take(f, &f->dp[0]);
+	other = snap_vip_id(before, &WEB) + XLB_MAX_VIPS;
+	assert_int_equal(bpf_map_update_elem(f->dp[0].maglev_fd, &other, &f->inner_fd, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(f->dp[0].maglev_fd, &spare, &f->inner_fd, BPF_ANY), 0);
+	restart(f);
+	apply_ok(&f->lb, BASE);
+	after = snap_take(f, &f->dp[0]);
+	assert_snap_equal(after, before, false, "after a restart on maps with unread tables");
+}
+
 /* Failed applies. */
 
-/* Apply a config of one VIP, web, with n backends of weight 100 on net.0.0/16. */
-static int apply_many(struct xlb_lb *lb, const char *net, size_t n)
+/* Apply a config of web with n_web backends on web_net.0.0/16 and, with n_api, api with n_api on
+ * api_net.0.0/16; all of weight 100. */
+static int apply_two(struct xlb_lb *lb, const char *head, const char *web_net, size_t n_web,
+		     const char *api_net, size_t n_api)
 {
-	size_t cap = 256 + n * 64, len, i;
+	size_t cap = 512 + (n_web + n_api) * 64, len, i;
 	char *y = malloc(cap);
 	int err;
 
 	assert_non_null(y);
-	len = snprintf(y, cap, HEAD WEB_VIP);
-	for (i = 0; i < n && len < cap; i++)
-		len += snprintf(y + len, cap - len, "      - {address: %s.%zu.%zu}\n", net, i / 250,
-				i % 250 + 1);
+	len = snprintf(y, cap, "%s" WEB_VIP, head);
+	for (i = 0; i < n_web && len < cap; i++)
+		len += snprintf(y + len, cap - len, "      - {address: %s.%zu.%zu}\n", web_net,
+				i / 250, i % 250 + 1);
+	if (n_api && len < cap)
+		len += snprintf(y + len, cap - len, VIP("api", "203.0.113.3", 8080, "tcp"));
+	for (i = 0; i < n_api && len < cap; i++)
+		len += snprintf(y + len, cap - len, "      - {address: %s.%zu.%zu}\n", api_net,
+				i / 250, i % 250 + 1);
 	err = len < cap ? apply(lb, y) : -E2BIG;
 	free(y);
 	return err;
 }
 
+/* Apply a config of one VIP, web, with n backends of weight 100 on net.0.0/16. */
+static int apply_many(struct xlb_lb *lb, const char *net, size_t n)
+{
+	return apply_two(lb, HEAD, net, n, NULL, 0);
+}
+
+/* The maps hold exactly n backends of the VIP, the ones on net.0.0/16 that apply_two() writes. */
+static void assert_backends(struct fixture *f, const struct vip_ref *r, const char *net, size_t n)
+{
+	const struct snap *s = snap_take(f, &f->dp[0]);
+	uint32_t vip = snap_vip_id(s, r);
+	size_t i, in_vip = 0;
+	char addr[32];
+
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		in_vip += (s->be[i].flags & XLB_BE_F_USED) && s->be[i].vip_id == vip;
+	if (in_vip != n)
+		fail_msg("vip %s: %zu backends in the maps, want %zu", r->name, in_vip, n);
+	for (i = 0; i < n; i++) {
+		snprintf(addr, sizeof(addr), "%s.%zu.%zu", net, i / 250, i % 250 + 1);
+		snap_be_id(s, vip, addr);
+	}
+}
+
+/* Run an apply (call), watching every write it makes; fail if it fails. */
+#define WATCHED(f, call)                                \
+	do {                                            \
+		watch_start(&(f)->dp[0]);               \
+		int err_ = (call);                      \
+		watch_stop();                           \
+		if (err_)                               \
+			fail_msg("apply failed: %s", strerror(-err_)); \
+	} while (0)
+
 /*
- * Test that a reload needing more backend ids than are free at once fails before it writes —
- * old and new backends hold ids together until the old ones go, so replacing 2100 backends with
- * 2100 others needs 4200 — nothing written, every id it took given back (a reload that needs
- * exactly the rest then succeeds).
+ * Test that a config of 2100 backends replaces another of 2100 others, both ways, although old
+ * and new together (4200) would not fit the backends map (4096) — the maps then hold exactly
+ * the new set, and between any two writes every slot of the VIP's table names a live backend of
+ * it.
  */
-static void test_failed_apply_no_ids(void **state)
+static void test_replace_2100_one_vip(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	WATCHED(f, apply_many(&f->lb, "10.2", 2100));
+	assert_backends(f, &WEB, "10.2", 2100);
+	WATCHED(f, apply_many(&f->lb, "10.1", 2100));
+	assert_backends(f, &WEB, "10.1", 2100);
+	assert_int_equal(snap_used(snap_take(f, &f->dp[0])), 2100);
+}
+
+/*
+ * Test that 2100 backends move between VIPs by reload, both ways — web's 2100 give way to web
+ * 100 others and a new VIP api with 2000; back again, api goes and web has its 2100 — each
+ * VIP always seeing a whole table of live backends of its own.
+ */
+static void test_replace_2100_across_vips(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_vip_key api;
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	WATCHED(f, apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000));
+	assert_backends(f, &WEB, "10.2", 100);
+	assert_backends(f, &API, "10.3", 2000);
+	WATCHED(f, apply_many(&f->lb, "10.1", 2100));
+	assert_backends(f, &WEB, "10.1", 2100);
+	vip_key(&API, &api);
+	assert_null(xlb_lb_vip_by_key(&f->lb, &api));
+	assert_int_equal(snap_used(snap_take(f, &f->dp[0])), 2100);
+}
+
+/* Append backends i = from .. from + n - 1 on net.0.0/16, as apply_two() numbers them. */
+static size_t yaml_range(char *y, size_t len, size_t cap, const char *net, size_t from, size_t n)
+{
+	size_t i;
+
+	for (i = from; i < from + n && len < cap; i++)
+		len += snprintf(y + len, cap - len, "      - {address: %s.%zu.%zu}\n", net, i / 250,
+				i % 250 + 1);
+	return len;
+}
+
+/*
+ * Test that ids free for some VIPs' successors are not used up by others' — web and api of 2000
+ * backends each; the reload drops 50 of each and adds 98 to each (4096 in all, 96 ids free):
+ * taking free ids first, web would take all 96 and api would lack 48; each VIP's departing ids
+ * go to its own successors first, and the reload goes through.
+ */
+static void test_replace_two_growing_vips(void **state)
+{
+	struct fixture *f = *state;
+	size_t cap = 512 + 4200 * 64, len;
+	char *y = malloc(cap);
+	const struct snap *s;
+	uint32_t api;
+	int err;
+
+	assert_non_null(y);
+	assert_int_equal(apply_two(&f->lb, HEAD, "10.1", 2000, "10.2", 2000), 0);
+	len = snprintf(y, cap, HEAD WEB_VIP);
+	len = yaml_range(y, len, cap, "10.1", 50, 1950);
+	len = yaml_range(y, len, cap, "10.3", 0, 98);
+	if (len < cap)
+		len += snprintf(y + len, cap - len, VIP("api", "203.0.113.3", 8080, "tcp"));
+	len = yaml_range(y, len, cap, "10.2", 50, 1950);
+	len = yaml_range(y, len, cap, "10.4", 0, 98);
+	assert_true(len < cap);
+	watch_start(&f->dp[0]);
+	err = apply(&f->lb, y);
+	watch_stop();
+	free(y);
+	if (err)
+		fail_msg("apply failed: %s", strerror(-err));
+	s = snap_take(f, &f->dp[0]);
+	assert_int_equal(snap_used(s), XLB_MAX_BACKENDS);
+	api = snap_vip_id(s, &API);
+	assert_int_equal(snap_be_find(s, api, "10.2.0.50"), UINT32_MAX);
+	snap_be_id(s, api, "10.2.0.51");
+	snap_be_id(s, api, "10.4.0.98");
+}
+
+/*
+ * Test that a restart on the maps of a 2100-backend config starts with another 2100-backend
+ * config, and back — the state an earlier xlbd left is replaced as a reload replaces it.
+ */
+static void test_restart_2100(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	restart(f);
+	WATCHED(f, apply_many(&f->lb, "10.2", 2100));
+	assert_backends(f, &WEB, "10.2", 2100);
+	restart(f);
+	WATCHED(f, apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000));
+	assert_backends(f, &API, "10.3", 2000);
+}
+
+#define HEAD_257                       \
+	"interfaces: [{name: eth0}]\n" \
+	"maglev: {table_size: 257}\n"  \
+	"vips:\n"
+
+/*
+ * Test that changing maglev.table_size switches each VIP's table and ring_size together — at no
+ * point between two writes does a VIP's ring_size differ from the slots of the table it reads
+ * (a packet would hash past its end, or into part of it); afterwards every VIP reads a table of
+ * the new size, and the other bank is empty. Both ways, and with a backend change in the same
+ * reload.
+ */
+static void test_table_size_change(void **state)
+{
+	struct fixture *f = *state;
+	const struct snap *s;
+
+	apply_ok(&f->lb, BASE);
+	WATCHED(f, apply(&f->lb, HEAD_257 WEB_3 DNS_2 V6_1));
+	s = snap_take(f, &f->dp[0]);
+	assert_int_equal(snap_vip_find(s, &WEB)->ring_size, 257);
+	assert_int_equal(s->size[snap_vip_id(s, &DNS)], 257);
+	WATCHED(f, apply(&f->lb, CHANGED));
+	s = snap_take(f, &f->dp[0]);
+	assert_int_equal(snap_vip_find(s, &API)->ring_size, TABLE);
+	assert_int_equal(snap_vip_find(s, &V6)->ring_size, TABLE);
+	assert_shares(s, &DNS, (const struct be_ref[]){ { "192.0.2.21", 100 },
+							{ "192.0.2.22", 100 },
+							{ "192.0.2.23", 100 } }, 3);
+	/* A restart on maps of another size does the same. */
+	restart(f);
+	WATCHED(f, apply(&f->lb, HEAD_257 WEB_3 DNS_2 V6_1));
+	assert_int_equal(snap_vip_find(snap_take(f, &f->dp[0]), &V6)->ring_size, 257);
+}
+
+/*
+ * Test that a 2100 -> 2100 reload failing after some new backends took over departing ones' ids
+ * leaves the maps as they were — each taken-over entry back to its old backend, no free id
+ * lost — and that between any two of its writes and of the restore's, every slot names a live
+ * backend of its VIP; the same reload then succeeds.
+ */
+static void test_failed_apply_handover(void **state)
 {
 	struct fixture *f = *state;
 	const struct snap *before, *after;
@@ -1444,14 +1838,49 @@ static void test_failed_apply_no_ids(void **state)
 	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
 	before = snap_take(f, &f->dp[0]);
 	memcpy(be_used, f->lb.be_used, sizeof(be_used));
-	ops_reset();
-	assert_int_equal(apply_many(&f->lb, "10.2", 2100), -ENOSPC);
-	assert_int_equal(n_ops, 0);
-	assert_int_equal(n_creates, 0);
+	memset(&inject, 0, sizeof(inject));
+	inject.update_fd = f->dp[0].backends_fd;
+	inject.update_at = 2050; /* the pool has 1996 ids: 54 take-overs are written by then */
+	watch_start(&f->dp[0]);
+	assert_true(apply_many(&f->lb, "10.2", 2100) < 0);
+	watch_stop();
+	assert_true(inject.fired);
+	memset(&inject, 0, sizeof(inject));
 	assert_memory_equal(f->lb.be_used, be_used, sizeof(be_used));
 	after = snap_take(f, &f->dp[0]);
-	assert_snap_equal(after, before, true, "after a reload out of ids");
-	assert_int_equal(apply_many(&f->lb, "10.3", XLB_MAX_BACKENDS - 2100), 0);
+	assert_snap_equal(after, before, false, "after a failed reload that took over ids");
+	WATCHED(f, apply_many(&f->lb, "10.2", 2100));
+	assert_backends(f, &WEB, "10.2", 2100);
+}
+
+/*
+ * Test that a reload failing in its second step (api's table cannot be created, after web gave
+ * its ids back) leaves every VIP whole — web new, api not there — with lb saying the same as
+ * the maps, and that the same reload then completes.
+ */
+static void test_failed_second_step(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_vip_key api;
+	const struct snap *s;
+
+	assert_int_equal(apply_many(&f->lb, "10.1", 2100), 0);
+	memset(&inject, 0, sizeof(inject));
+	inject.create_at = 2; /* web's table in the first step, api's in the second */
+	watch_start(&f->dp[0]);
+	assert_true(apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000) < 0);
+	watch_stop();
+	assert_true(inject.fired);
+	memset(&inject, 0, sizeof(inject));
+	assert_backends(f, &WEB, "10.2", 100);
+	s = snap_take(f, &f->dp[0]);
+	assert_null(snap_vip_find(s, &API));
+	assert_int_equal(snap_used(s), 100);
+	vip_key(&API, &api);
+	assert_null(xlb_lb_vip_by_key(&f->lb, &api));
+	assert_int_equal(f->lb.vips[0].n_backends, 100);
+	WATCHED(f, apply_two(&f->lb, HEAD, "10.2", 100, "10.3", 2000));
+	assert_backends(f, &API, "10.3", 2000);
 }
 
 struct fail_case {
@@ -1618,7 +2047,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_new_vip_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_drops_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_drops_vip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_apply_no_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_2100_one_vip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_2100_across_vips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_two_growing_vips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_2100, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_clears_unread_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_size_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_apply_handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_second_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_apply_then_new, setup, teardown),
 	};
