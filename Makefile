@@ -23,6 +23,8 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
 LDLIBS    := -lbpf -lelf -lz -lsodium
+# Test data is read from the checkout, wherever the binary is run from.
+TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
 LIB_SRCS  := $(filter-out user/xlbd.c user/xlbctl.c,$(wildcard user/*.c))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
@@ -78,7 +80,7 @@ $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
 
 $(BUILD)/test_packet: tests/packet/test_packet.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"

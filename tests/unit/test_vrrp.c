@@ -3,11 +3,12 @@
  * Unit tests for VRRPv3: the wire format (user/vrrp_pkt.c) against adverts captured from
  * keepalived 2.2.7, and the state machine (user/vrrp.c) on the real xlb_loop.
  *
- * Wire: every VRRP frame of the pcaps in XLB_VRRP_VECTORS (default
- * /work/shared/vectors/keepalived-2.2.7) decodes to the expected fields, re-encodes byte for
- * byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the captured IP id / flow
- * label); v2 adverts and a table of mutations are refused with the right reason. The test
- * parses the captures and checks checksums with its own code, not the library's.
+ * Wire: every VRRP frame of the pcaps in tests/data/keepalived-2.2.7 (the Makefile compiles its
+ * path in as XLB_TEST_DATA; XLB_VRRP_VECTORS overrides it) decodes to the expected fields,
+ * re-encodes byte for byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the
+ * captured IP id / flow label); v2 adverts and a table of mutations are refused with the right
+ * reason. A missing capture is a failure, never a skip. The test parses the captures and
+ * checks checksums with its own code, not the library's.
  *
  * State machine: the owner callbacks are fakes that record what was asked and when. A fake
  * peer feeds adverts through xlb_vrrp_input() from loop timers, or the test feeds one directly.
@@ -124,15 +125,19 @@ static uint32_t pcap_u32(const struct pcap *p, const uint8_t *b)
 	return (uint32_t)b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0];
 }
 
+#ifndef XLB_TEST_DATA
+#error "build with -DXLB_TEST_DATA='\"<checkout>/tests/data\"' (the Makefile does)"
+#endif
+
 static const char *vectors_dir(void)
 {
 	const char *d = getenv("XLB_VRRP_VECTORS");
 
-	return d ? d : "/work/shared/vectors/keepalived-2.2.7";
+	return d ? d : XLB_TEST_DATA "/keepalived-2.2.7";
 }
 
-/* Returns false (the caller skips) when the capture is not there. */
-static bool pcap_open(struct pcap *p, const char *name)
+/* A capture that is not there fails the test: it is in the tree, so missing means broken. */
+static void pcap_open(struct pcap *p, const char *name)
 {
 	char path[512];
 	uint32_t magic;
@@ -143,7 +148,7 @@ static bool pcap_open(struct pcap *p, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), name);
 	f = fopen(path, "rb");
 	if (!f)
-		return false;
+		fail_msg("capture %s: %s", path, strerror(errno));
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	n = ftell(f);
 	assert_true(n >= 24);
@@ -163,7 +168,6 @@ static bool pcap_open(struct pcap *p, const char *name)
 		fail_msg("%s: not a pcap file", name);
 	assert_int_equal(pcap_u32(p, p->data + 20), 1); /* LINKTYPE_ETHERNET */
 	p->off = 24;
-	return true;
 }
 
 static bool pcap_next(struct pcap *p, const uint8_t **frame, size_t *caplen)
@@ -310,10 +314,7 @@ static void test_pcap_v3_adverts(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct vector_case *c = &cases[i];
 
-		if (!pcap_open(&p, c->file)) {
-			print_message("SKIP %s: not found in %s\n", c->file, vectors_dir());
-			skip();
-		}
+		pcap_open(&p, c->file);
 		assert_true(pcap_next(&p, &f, &caplen));
 		assert_true(frame_vrrp(f, caplen, &v));
 		assert_int_equal(v.family, c->family);
@@ -350,10 +351,7 @@ static void test_pcap_mixed_exchange(void **state)
 	char what[64];
 
 	(void)state;
-	if (!pcap_open(&p, "v3_ipv4_ipv6_garp_na.pcap")) {
-		print_message("SKIP: v3_ipv4_ipv6_garp_na.pcap not found in %s\n", vectors_dir());
-		skip();
-	}
+	pcap_open(&p, "v3_ipv4_ipv6_garp_na.pcap");
 	while (pcap_next(&p, &f, &caplen)) {
 		if (!frame_vrrp(f, caplen, &v))
 			continue;
@@ -392,10 +390,7 @@ static void test_pcap_v2_rejected(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		if (!pcap_open(&p, files[i])) {
-			print_message("SKIP %s: not found in %s\n", files[i], vectors_dir());
-			skip();
-		}
+		pcap_open(&p, files[i]);
 		assert_true(pcap_next(&p, &f, &caplen));
 		assert_true(frame_vrrp(f, caplen, &v));
 		assert_int_equal(v.vrrp[0] >> 4, 2);
