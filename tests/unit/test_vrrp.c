@@ -1394,6 +1394,69 @@ static void test_rejected_address_list(void **state)
 	assert_int_equal(f->vr.stats.rx_adverts, 0);
 }
 
+/*
+ * Test that with unicast peers an on-link impostor (TTL 255, valid advert, priority 254) is
+ * refused as not_a_peer and counted: the backup becomes master on time regardless, stays
+ * master under its adverts, and still yields to the configured peer. IPv6 alike.
+ */
+static void test_unicast_peers_filter_source(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_addr peers[2] = { A("10.250.0.2"), A("10.250.0.3") };
+	struct xlb_addr rogue = A("10.250.0.9"), peer6 = A("fe80::2"), rogue6 = A("fe80::9");
+	double want = 3 * 50 + 156 * 50 / 256.0, got;
+	unsigned int adverts;
+
+	f->cfg.peers = peers;
+	f->cfg.n_peers = 2;
+	start(f);
+	peers[0] = A("192.0.2.1"); /* the caller's array changes after init */
+	assert_int_equal(feed_full(f, &rogue, 51, 254, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_SOURCE);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_SOURCE], 1);
+	assert_int_equal(f->vr.master_addr.family, 0);
+	assert_string_equal(xlb_vrrp_err_str(XLB_VRRP_E_SOURCE), "not_a_peer");
+	/* our own advert looped back is ours, not an impostor's */
+	assert_int_equal(feed_full(f, &f->cfg.local, 51, 100, IV_CS, 255, false, false), 0);
+	assert_int_equal(f->vr.stats.rx_self, 1);
+
+	/* the impostor advertising 254 all along is as good as silent */
+	peer_start(f, "10.250.0.9", 254, IV_CS, -1);
+	assert_true(run_until(f, is_master, 1000));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	assert_between_ms(got, want - 1, want + SLACK_MS, "master despite an impostor");
+	adverts = f->n_adverts;
+	run_for(f, 300);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(f->n_backup, 1); /* only the one from startup */
+	assert_true(f->n_adverts >= adverts + 4);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_SOURCE], 1 + f->peer.sent);
+	assert_true(f->peer.sent >= 8);
+	assert_int_equal(f->vr.stats.rx_adverts, 0);
+
+	/* a configured peer is heard: the second one at 200 takes over */
+	assert_int_equal(feed(f, "10.250.0.3", 200, IV_CS), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_true(addr_is(&f->vr.master_addr, "10.250.0.3"));
+	assert_int_equal(f->vr.stats.rx_adverts, 1);
+
+	/* IPv6: the peers are link-local, the adverts' source (RFC 5798 5.1.2.1) */
+	xlb_timer_cancel(&f->loop, &f->peer.t);
+	xlb_vrrp_fini(&f->vr);
+	f->vr_inited = false;
+	f->cfg.family = XLB_FAMILY_V6;
+	f->cfg.local = A("fe80::1");
+	f->vips[0] = A("fd25:250::100");
+	f->cfg.n_vips = 1;
+	f->cfg.peers = &peer6;
+	f->cfg.n_peers = 1;
+	start(f);
+	assert_int_equal(feed_full(f, &rogue6, 51, 254, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_SOURCE);
+	assert_int_equal(feed_full(f, &peer6, 51, 254, IV_CS, 255, false, false), 0);
+	assert_true(addr_is(&f->vr.master_addr, "fe80::2"));
+}
+
 /* Test that bytes refused by decode (checksum, v2) are counted per reason by xlb_vrrp_input. */
 static void test_input_counts_decode_errors(void **state)
 {
@@ -1493,6 +1556,11 @@ static void test_config(void **state)
 	BAD(vips, NULL);
 	BAD(local, v6);
 	BAD(vips, &v6);
+	BAD(n_peers, 1); /* and no array */
+	c = f->cfg;
+	c.peers = &v6;
+	c.n_peers = 1;
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
 #undef BAD
 
 	start(f);
@@ -1530,6 +1598,7 @@ int main(void)
 		T(test_penalty),
 		T(test_penalty_cleared_backup_preempts),
 		T(test_rejected_address_list),
+		T(test_unicast_peers_filter_source),
 		T(test_input_counts_decode_errors),
 		T(test_garp_schedule),
 		T(test_config),
