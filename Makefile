@@ -34,7 +34,8 @@ BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
-BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
+BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
+             $(BUILD)/xlb-vrrp-send
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp \
@@ -77,6 +78,11 @@ $(BUILD)/xlbctl: user/xlbctl.c $(LIB)
 $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# The tests' impostor on the segment: adverts from xlbd's own encoder.
+$(BUILD)/xlb-vrrp-send: tools/xlb-vrrp-send.c $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB)
 	@echo "  TEST    $@"
