@@ -1198,8 +1198,9 @@ test_keepalived_master()
 
 # ---- main --------------------------------------------------------------------------------------
 
-# write_pair6_config FILE PRIORITY: an IPv6-only pair: VRRPv3 to ff02::12 from link-local
-# sources, the IPv6 VIP as the virtual address, no flow sync.
+# write_pair6_config FILE PRIORITY [PEER]: an IPv6-only pair: VRRPv3 to ff02::12 (with PEER: to
+# that link-local address only) from link-local sources, the IPv6 VIP as the virtual address,
+# no flow sync.
 write_pair6_config()
 {
 	cat >"$1" <<EOF
@@ -1223,6 +1224,7 @@ failover:
     priority: $2
     advert_interval: ${ADV_MS}ms
     virtual_addresses: ["$TOPO_VIP6/64"]
+${3:+    unicast_peers: [\"$3\"]}
 EOF
 }
 
@@ -1328,51 +1330,86 @@ failover:
 EOF
 }
 
-# unicast_pair_up NAME: topo_pair, then a unicast pair, A (150) and B (100) each the other's only
-# peer: A MASTER with the VIP, B BACKUP of A. FAIL NAME and 1 otherwise.
+# link_local NODE: NODE's IPv6 link-local address on eth0.
+link_local()
+{
+	ip -n "$(topo_ns "$ID" "$1")" -6 -o addr show dev eth0 scope link |
+		sed -n 's|.* inet6 \(fe80:[0-9a-f:]*\)/.*|\1|p' | head -n1
+}
+
+# unicast_pair_up NAME [6]: topo_pair, then a unicast pair, A (150) and B (100) each the other's
+# only peer (with 6: IPv6, peers by link-local address, the adverts' source): A MASTER, B BACKUP
+# of A (PEER_A: A's address as B sees it), and for IPv4 the VIP on A. FAIL NAME and 1 otherwise.
 unicast_pair_up()
 {
 	topo_pair "$1" || return 1
-	write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
-	write_unicast_config "$CFG_B" 100 "${TOPO_ADDR4[$A]}"
+	if [ "${2:-4}" = 6 ]; then
+		PEER_A=$(link_local $A)
+		write_pair6_config "$CFG_A" 150 "$(link_local $B)"
+		write_pair6_config "$CFG_B" 100 "$PEER_A"
+	else
+		PEER_A=${TOPO_ADDR4[$A]}
+		write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
+		write_unicast_config "$CFG_B" 100 "$PEER_A"
+	fi
 	start_node "$1" $A "$CFG_A" || return 1
 	if ! wait_vrrp $A MASTER 3000; then
 		fail "$1" "A alone is not MASTER within 3 s: $STATE"
 		return 1
 	fi
 	start_node "$1" $B "$CFG_B" || return 1
-	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ] ||
-	   ! wait_vip_where A 1000; then
-		fail "$1" "B is not BACKUP of A with the VIP on A within 2 s: $STATE (VIP on $WHERE)"
+	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "$PEER_A" ]; then
+		fail "$1" "B is not BACKUP of A ($PEER_A) within 2 s: $STATE"
+		return 1
+	fi
+	if [ "${2:-4}" = 4 ] && ! wait_vip_where A 1000; then
+		fail "$1" "the VIP is on $WHERE, want A only"
 		return 1
 	fi
 }
 
-# unicast_peers: B hears A's adverts sent to it alone (none rejected); A's graceful stop sends
-# its priority-0 advert to B too, so B takes over within about Skew_Time, not 3 intervals.
-test_unicast_peers()
+# unicast_handover NAME: B hears A's adverts sent to it alone (none rejected); A's graceful stop
+# sends its priority-0 advert to B too, so B takes over within about Skew_Time, not 3
+# intervals (TAKE ms after the signal). FAIL NAME and 1 otherwise.
+unicast_handover()
 {
-	local t=test_unicast_peers take
-
-	need $t "$XLBD" "$XLBCTL" || return 0
-	unicast_pair_up $t || return 0
 	sleep 0.5
 	vrrp_get $B
 	if [ "$(vfield adverts_rejected)" != 0 ] || [ "$(vfield adverts_received)" -lt 3 ]; then
-		fail $t "B: want A's unicast adverts received, none rejected: $STATE"
-		return 0
+		fail "$1" "B: want A's unicast adverts received, none rejected: $STATE"
+		return 1
 	fi
 	topo_node_xlbd_stop $A >/dev/null
 	if ! wait_vrrp $B MASTER 1000; then
-		fail $t "B not MASTER within 1 s of A's graceful stop: $STATE"
-		return 0
+		fail "$1" "B not MASTER within 1 s of A's graceful stop: $STATE"
+		return 1
 	fi
-	take=$(((SINCE_US - TOPO_SIG_US) / 1000))
-	if ((take > 4 * ADV_MS)); then
-		fail $t "B took over $take ms after A's stop: no priority-0 advert reached it"
-		return 0
+	TAKE=$(((SINCE_US - TOPO_SIG_US) / 1000))
+	if ((TAKE > 4 * ADV_MS)); then
+		fail "$1" "B took over $TAKE ms after A's stop: no priority-0 advert reached it"
+		return 1
 	fi
-	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $take ms"
+}
+
+# unicast_peers: the IPv4 pair, adverts to the peer alone (unicast_handover).
+test_unicast_peers()
+{
+	local t=test_unicast_peers
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	unicast_pair_up $t && unicast_handover $t || return 0
+	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $TAKE ms"
+}
+
+# unicast_peers_ipv6: the same on IPv6, the peers given by link-local address.
+test_unicast_peers_ipv6()
+{
+	local t=test_unicast_peers_ipv6
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	unicast_pair_up $t 6 && unicast_handover $t || return 0
+	pass $t "IPv6 unicast peers by link-local address: B BACKUP of A ($PEER_A) with 0" \
+		"rejected; A stopped: B MASTER after $TAKE ms"
 }
 
 # vrejected REASON: how many adverts the last vrrp_get's node refused for REASON.
