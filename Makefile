@@ -23,6 +23,8 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
 LDLIBS    := -lbpf -lelf -lz -lsodium
+# Test data is read from the checkout, wherever the binary is run from.
+TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
 LIB_SRCS  := $(filter-out user/xlbd.c user/xlbctl.c,$(wildcard user/*.c))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
@@ -32,7 +34,8 @@ BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
-BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
+BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
+             $(BUILD)/xlb-vrrp-send
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -76,9 +79,14 @@ $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+# The tests' impostor on the segment: adverts from xlbd's own encoder.
+$(BUILD)/xlb-vrrp-send: tools/xlb-vrrp-send.c $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml
+
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
 
 # The packet tests build frames at every offset: UBSan, fatal, keeps the builders free of
 # misaligned accesses and overflows (the data path itself runs in the kernel).

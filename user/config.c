@@ -2300,12 +2300,24 @@ static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_
 	if (!vrrp->n_vaddrs)
 		return p->stop;
 	family = vrrp->vaddrs[0].addr.family;
-	for (i = 0; i < vrrp->n_unicast_peers; i++)
-		if (vrrp->unicast_peers[i].family != family)
+	for (i = 0; i < vrrp->n_unicast_peers; i++) {
+		const struct xlb_addr *peer = &vrrp->unicast_peers[i];
+
+		xlb_addr_str(peer, a, sizeof(a));
+		if (peer->family != family)
 			xlb_cfg_error(p, p->peer_at[i],
-				      "unicast peer %s is IPv%u, the virtual addresses IPv%u",
-				      xlb_addr_str(&vrrp->unicast_peers[i], a, sizeof(a)),
-				      vrrp->unicast_peers[i].family, family);
+				      "unicast peer %s is IPv%u, the virtual addresses IPv%u", a,
+				      peer->family, family);
+		/*
+		 * Unicast peers are also the only sources adverts are taken from, and IPv6
+		 * adverts come from the sender's link-local address (RFC 5798 5.1.2.1): a
+		 * global address here would refuse the real peer and leave two masters.
+		 */
+		else if (family == XLB_FAMILY_V6 && !IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)peer->w))
+			xlb_cfg_error(p, p->peer_at[i],
+				      "unicast peer %s: IPv6 adverts come from the peer's link-local "
+				      "address (fe80::/10); give that", a);
+	}
 	return p->stop;
 }
 

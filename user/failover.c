@@ -401,6 +401,9 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 		vips[i] = c->vaddrs[i].addr;
 	vc.vips = vips;
 	vc.n_vips = c->n_vaddrs;
+	/* the peers we send to are the only ones we listen to */
+	vc.peers = c->unicast_peers;
+	vc.n_peers = c->n_unicast_peers;
 	err = xlb_vrrp_init(&fo->vr, &d->loop, &vc, &fo_ops, fo);
 	free(vips);
 	if (err) {
@@ -489,6 +492,13 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 	xlb_json_kv_uint(j, "adverts_sent", vr->stats.tx_adverts);
 	xlb_json_kv_uint(j, "adverts_received", vr->stats.rx_adverts);
 	xlb_json_kv_uint(j, "adverts_rejected", rejected);
+	/* per reason, so a refused impostor (not_a_peer) tells from a misconfigured peer */
+	xlb_json_key(j, "adverts_rejected_by");
+	xlb_json_object_begin(j);
+	for (i = 1; i < XLB_VRRP_E_MAX; i++)
+		if (i != XLB_VRRP_E_VRID)
+			xlb_json_kv_uint(j, xlb_vrrp_err_str(i), vr->stats.rx_rejected[i]);
+	xlb_json_object_end(j);
 	xlb_json_kv_uint(j, "to_master", vr->stats.to_master);
 	xlb_json_kv_uint(j, "to_backup", vr->stats.to_backup);
 	xlb_json_object_end(j);

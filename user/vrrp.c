@@ -275,25 +275,43 @@ static int config_check(const struct xlb_vrrp_config *cfg)
 	for (i = 0; i < cfg->n_vips; i++)
 		if (cfg->vips[i].family != cfg->family)
 			return -EINVAL;
+	if (cfg->n_peers && !cfg->peers)
+		return -EINVAL;
+	for (i = 0; i < cfg->n_peers; i++)
+		if (cfg->peers[i].family != cfg->family)
+			return -EINVAL;
 	return 0;
+}
+
+static struct xlb_addr *addrs_dup(const struct xlb_addr *a, size_t n)
+{
+	struct xlb_addr *copy = calloc(n ? n : 1, sizeof(*copy));
+
+	if (copy && n)
+		memcpy(copy, a, n * sizeof(*copy));
+	return copy;
 }
 
 int xlb_vrrp_init(struct xlb_vrrp *vr, struct xlb_loop *loop, const struct xlb_vrrp_config *cfg,
 		  const struct xlb_vrrp_ops *ops, void *arg)
 {
-	struct xlb_addr *vips;
+	struct xlb_addr *vips, *peers;
 	int err;
 
 	memset(vr, 0, sizeof(*vr));
 	err = config_check(cfg);
 	if (err)
 		return err;
-	vips = calloc(cfg->n_vips, sizeof(*vips));
-	if (!vips)
+	vips = addrs_dup(cfg->vips, cfg->n_vips);
+	peers = addrs_dup(cfg->peers, cfg->n_peers);
+	if (!vips || !peers) {
+		free(vips);
+		free(peers);
 		return -ENOMEM;
-	memcpy(vips, cfg->vips, cfg->n_vips * sizeof(*vips));
+	}
 	vr->cfg = *cfg;
 	vr->cfg.vips = vips;
+	vr->cfg.peers = peers;
 	vr->ops = ops;
 	vr->ops_arg = arg;
 	vr->loop = loop;
@@ -314,6 +332,7 @@ void xlb_vrrp_fini(struct xlb_vrrp *vr)
 		return;
 	xlb_vrrp_stop(vr, false);
 	free((void *)vr->cfg.vips);
+	free((void *)vr->cfg.peers);
 	memset(vr, 0, sizeof(*vr));
 }
 
@@ -388,6 +407,19 @@ static bool advert_has(const struct xlb_vrrp_advert *a, const struct xlb_addr *v
 
 	for (i = 0; i < a->n_addrs; i++)
 		if (!addr_cmp(&a->addrs[i], vip))
+			return true;
+	return false;
+}
+
+/* Without unicast peers anyone on the link may speak (RFC 5798); with them, only they. */
+static bool source_allowed(const struct xlb_vrrp *vr, const struct xlb_addr *src)
+{
+	size_t i;
+
+	if (!vr->cfg.n_peers || !addr_cmp(src, &vr->cfg.local))
+		return true;
+	for (i = 0; i < vr->cfg.n_peers; i++)
+		if (!addr_cmp(src, &vr->cfg.peers[i]))
 			return true;
 	return false;
 }
@@ -477,6 +509,8 @@ int xlb_vrrp_rx_advert(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 		return reject(vr, XLB_VRRP_E_VRID, src);
 	if (a->family != vr->cfg.family || src->family != vr->cfg.family)
 		return reject(vr, XLB_VRRP_E_FAMILY, src);
+	if (!source_allowed(vr, src))
+		return reject(vr, XLB_VRRP_E_SOURCE, src);
 	if (!a->interval_cs || a->interval_cs > XLB_VRRP_INTERVAL_MAX_CS)
 		return reject(vr, XLB_VRRP_E_INTERVAL, src);
 	/*

@@ -52,6 +52,12 @@ struct xlb_vrrp_config {
 	struct xlb_addr local;       /* our primary address: advert source; breaks priority ties */
 	const struct xlb_addr *vips; /* the virtual addresses, copied by xlb_vrrp_init() */
 	size_t n_vips;               /* 1..255 */
+	/*
+	 * Unicast peers: when set, adverts are taken only from these sources (copied by
+	 * xlb_vrrp_init()); a source is spoofable on the link, so this narrows, not authenticates.
+	 */
+	const struct xlb_addr *peers;
+	size_t n_peers;              /* 0 = any source on the link */
 };
 
 /*
@@ -146,8 +152,9 @@ int xlb_vrrp_input(struct xlb_vrrp *vr, const uint8_t *buf, size_t len, const st
 		   const struct xlb_addr *dst, uint8_t ttl_or_hoplimit);
 /*
  * A decoded advert from src: VRID (another router's: -XLB_VRRP_E_VRID, silently), family,
- * interval, address count and every VIP present, then RFC 5798 6.4.2 / 6.4.3. Returns 0 or
- * the negated reason, counted.
+ * source (one of cfg.peers when there are any: else -XLB_VRRP_E_SOURCE), interval, address
+ * count and every VIP present, then RFC 5798 6.4.2 / 6.4.3. Returns 0 or the negated reason,
+ * counted.
  */
 int xlb_vrrp_rx_advert(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 		       const struct xlb_addr *src);

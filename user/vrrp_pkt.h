@@ -51,6 +51,7 @@ enum xlb_vrrp_err {
 	XLB_VRRP_E_VRID,          /* another virtual router's advert: ignored, not an error */
 	XLB_VRRP_E_ADDR_COUNT,    /* count differs from our configured VIP list */
 	XLB_VRRP_E_ADDR_MISMATCH, /* one of our VIPs is not in the advert */
+	XLB_VRRP_E_SOURCE,        /* unicast peers set and the source is none of them */
 	XLB_VRRP_E_MAX,
 };
 

@@ -569,6 +569,25 @@ static const char *jstr(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &x) && x ? json_object_get_string(x) : "-";
 }
 
+/* " (not_a_peer 40, ttl 2)": why adverts were refused, the reasons that occurred. */
+static void rejected_reasons(struct json_object *v)
+{
+	struct json_object *by;
+	const char *sep = " (";
+
+	if (!json_object_object_get_ex(v, "adverts_rejected_by", &by) ||
+	    !json_object_is_type(by, json_type_object))
+		return;
+	json_object_object_foreach(by, reason, n) {
+		if (!json_object_get_int64(n))
+			continue;
+		printf("%s%s %lld", sep, reason, (long long)json_object_get_int64(n));
+		sep = ", ";
+	}
+	if (*sep == ',')
+		printf(")");
+}
+
 /* The pair, above the backends: the first thing to know when traffic moved. */
 static void vrrp_summary(struct json_object *v)
 {
@@ -580,11 +599,11 @@ static void vrrp_summary(struct json_object *v)
 	       (long long)jint(v, "vrid"), jstr(v, "state"), since, (long long)jint(v, "priority"),
 	       (long long)jint(v, "effective_priority"), jstr(v, "master"),
 	       (long long)jint(v, "master_priority"));
-	printf("  adverts sent %lld, received %lld, rejected %lld; became master %lld times, "
-	       "backup %lld times\n\n",
-	       (long long)jint(v, "adverts_sent"), (long long)jint(v, "adverts_received"),
-	       (long long)jint(v, "adverts_rejected"), (long long)jint(v, "to_master"),
-	       (long long)jint(v, "to_backup"));
+	printf("  adverts sent %lld, received %lld, rejected %lld", (long long)jint(v, "adverts_sent"),
+	       (long long)jint(v, "adverts_received"), (long long)jint(v, "adverts_rejected"));
+	rejected_reasons(v);
+	printf("; became master %lld times, backup %lld times\n\n",
+	       (long long)jint(v, "to_master"), (long long)jint(v, "to_backup"));
 }
 
 static int state_table(struct json_object *reply)

@@ -20,6 +20,7 @@ set -u
 TIER=failover
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+XLB_VRRP_SEND=$BUILD/xlb-vrrp-send
 
 A=dispatcher		# the node names of the pair, as topology.sh knows them
 B=dispatcher2
@@ -58,9 +59,10 @@ int_ms()
 
 # vrrp_get NODE: `xlbctl --json state` of NODE's xlbd in STATE; its "vrrp" object in VRRP and
 # the state in VS ("" when xlbd does not answer). Bash regexes, not grep: used in poll loops.
+# The object holds one level of objects (adverts_rejected_by).
 vrrp_get()
 {
-	local re='"vrrp":\{([^{}]*)\}'
+	local re='"vrrp":\{(([^{}]|\{[^{}]*\})*)\}'
 
 	VS=
 	VRRP=
@@ -73,7 +75,7 @@ vrrp_get()
 # vfield KEY: KEY of the last vrrp_get's "vrrp" object, a string or a number.
 vfield()
 {
-	local re="\"$1\":\"?([^\",]*)"
+	local re="\"$1\":\"?([^\",}]*)"
 
 	[[ $VRRP =~ $re ]] && echo "${BASH_REMATCH[1]}"
 }
@@ -1196,8 +1198,9 @@ test_keepalived_master()
 
 # ---- main --------------------------------------------------------------------------------------
 
-# write_pair6_config FILE PRIORITY: an IPv6-only pair: VRRPv3 to ff02::12 from link-local
-# sources, the IPv6 VIP as the virtual address, no flow sync.
+# write_pair6_config FILE PRIORITY [PEER]: an IPv6-only pair: VRRPv3 to ff02::12 (with PEER: to
+# that link-local address only) from link-local sources, the IPv6 VIP as the virtual address,
+# no flow sync.
 write_pair6_config()
 {
 	cat >"$1" <<EOF
@@ -1221,6 +1224,7 @@ failover:
     priority: $2
     advert_interval: ${ADV_MS}ms
     virtual_addresses: ["$TOPO_VIP6/64"]
+${3:+    unicast_peers: [\"$3\"]}
 EOF
 }
 
@@ -1326,43 +1330,175 @@ failover:
 EOF
 }
 
-# unicast_peers: B hears A's adverts sent to it alone (none rejected); A's graceful stop sends
-# its priority-0 advert to B too, so B takes over within about Skew_Time, not 3 intervals.
-test_unicast_peers()
+# link_local NODE: NODE's IPv6 link-local address on eth0.
+link_local()
 {
-	local t=test_unicast_peers take
+	ip -n "$(topo_ns "$ID" "$1")" -6 -o addr show dev eth0 scope link |
+		sed -n 's|.* inet6 \(fe80:[0-9a-f:]*\)/.*|\1|p' | head -n1
+}
 
-	need $t "$XLBD" "$XLBCTL" || return 0
-	topo_pair $t || return 0
-	write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
-	write_unicast_config "$CFG_B" 100 "${TOPO_ADDR4[$A]}"
-	start_node $t $A "$CFG_A" || return 0
+# unicast_pair_up NAME [6]: topo_pair, then a unicast pair, A (150) and B (100) each the other's
+# only peer (with 6: IPv6, peers by link-local address, the adverts' source): A MASTER, B BACKUP
+# of A (PEER_A: A's address as B sees it), and for IPv4 the VIP on A. FAIL NAME and 1 otherwise.
+unicast_pair_up()
+{
+	topo_pair "$1" || return 1
+	if [ "${2:-4}" = 6 ]; then
+		PEER_A=$(link_local $A)
+		write_pair6_config "$CFG_A" 150 "$(link_local $B)"
+		write_pair6_config "$CFG_B" 100 "$PEER_A"
+	else
+		PEER_A=${TOPO_ADDR4[$A]}
+		write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
+		write_unicast_config "$CFG_B" 100 "$PEER_A"
+	fi
+	start_node "$1" $A "$CFG_A" || return 1
 	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "A alone is not MASTER within 3 s: $STATE"
-		return 0
+		fail "$1" "A alone is not MASTER within 3 s: $STATE"
+		return 1
 	fi
-	start_node $t $B "$CFG_B" || return 0
-	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ]; then
-		fail $t "B is not BACKUP of A within 2 s: $STATE"
-		return 0
+	start_node "$1" $B "$CFG_B" || return 1
+	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "$PEER_A" ]; then
+		fail "$1" "B is not BACKUP of A ($PEER_A) within 2 s: $STATE"
+		return 1
 	fi
+	if [ "${2:-4}" = 4 ] && ! wait_vip_where A 1000; then
+		fail "$1" "the VIP is on $WHERE, want A only"
+		return 1
+	fi
+}
+
+# unicast_handover NAME: B hears A's adverts sent to it alone (none rejected); A's graceful stop
+# sends its priority-0 advert to B too, so B takes over within about Skew_Time, not 3
+# intervals (TAKE ms after the signal). FAIL NAME and 1 otherwise.
+unicast_handover()
+{
 	sleep 0.5
 	vrrp_get $B
 	if [ "$(vfield adverts_rejected)" != 0 ] || [ "$(vfield adverts_received)" -lt 3 ]; then
-		fail $t "B: want A's unicast adverts received, none rejected: $STATE"
-		return 0
+		fail "$1" "B: want A's unicast adverts received, none rejected: $STATE"
+		return 1
 	fi
 	topo_node_xlbd_stop $A >/dev/null
 	if ! wait_vrrp $B MASTER 1000; then
-		fail $t "B not MASTER within 1 s of A's graceful stop: $STATE"
+		fail "$1" "B not MASTER within 1 s of A's graceful stop: $STATE"
+		return 1
+	fi
+	TAKE=$(((SINCE_US - TOPO_SIG_US) / 1000))
+	if ((TAKE > 4 * ADV_MS)); then
+		fail "$1" "B took over $TAKE ms after A's stop: no priority-0 advert reached it"
+		return 1
+	fi
+}
+
+# unicast_peers: the IPv4 pair, adverts to the peer alone (unicast_handover).
+test_unicast_peers()
+{
+	local t=test_unicast_peers
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	unicast_pair_up $t && unicast_handover $t || return 0
+	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $TAKE ms"
+}
+
+# unicast_peers_ipv6: the same on IPv6, the peers given by link-local address.
+test_unicast_peers_ipv6()
+{
+	local t=test_unicast_peers_ipv6
+
+	need $t "$XLBD" "$XLBCTL" || return 0
+	unicast_pair_up $t 6 && unicast_handover $t || return 0
+	pass $t "IPv6 unicast peers by link-local address: B BACKUP of A ($PEER_A) with 0" \
+		"rejected; A stopped: B MASTER after $TAKE ms"
+}
+
+# vrejected REASON: how many adverts the last vrrp_get's node refused for REASON.
+vrejected()
+{
+	local re="\"adverts_rejected_by\":\\{[^{}]*\"$1\":([0-9]+)"
+
+	[[ $VRRP =~ $re ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# rogue_send OUT SRC PRIORITY COUNT DST...: the client's namespace, a third host on the segment,
+# sends COUNT valid VRRPv3 adverts for the unicast pair's VRID and VIP (TTL 255, every 50 ms)
+# from SRC to each DST, in the background (BG_PID); "sent N adverts" in OUT.
+rogue_send()
+{
+	local out=$1 src=$2 prio=$3 count=$4 dst args=()
+
+	shift 4
+	for dst in "$@"; do
+		args+=(--dst "$dst")
+	done
+	client_bg "$out" "$out.err" "$XLB_VRRP_SEND" --dev eth0 --src "$src" --vrid 53 \
+		--priority "$prio" --vip "$TOPO_VIP4" --interval-cs $((ADV_MS / 10)) \
+		--count "$count" --wait-ms 50 "${args[@]}"
+}
+
+# unicast_rogue: a unicast pair, and a host on the segment (the client) that sends TTL-255
+# priority-254 adverts for the pair's VRID to 224.0.0.18 and to each node. Only the peers are
+# heard: every one is refused as not_a_peer on both nodes, the VIP stays on A the whole time
+# and B stays A's backup. Control: the same adverts with B's address as a (spoofed) source, at
+# priority 1, are taken by A, so the source is all that the others were refused for.
+test_unicast_rogue()
+{
+	local t=test_unicast_rogue n=40 rogue sent start_us held_ms ra rb rx0 rx1
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_VRRP_SEND" || return 0
+	unicast_pair_up $t || return 0
+	rogue=${TOPO_ADDR4[client]}
+	start_us=$(now_us)
+	rogue_send "$TMP/rogue.out" "$rogue" 254 $n 224.0.0.18 "${TOPO_ADDR4[$A]}" \
+		"${TOPO_ADDR4[$B]}"
+	# while it sends, and one Master_Down_Interval of B's after its last advert
+	if ! vip_stays A $((n * 50 + $(master_down_ms 100) + 200)); then
+		fail $t "the VIP moved to $WHERE $((($(now_us) - start_us) / 1000)) ms after the" \
+			"impostor started: $(vrrp_get $A; echo "A: $VRRP")"
 		return 0
 	fi
-	take=$(((SINCE_US - TOPO_SIG_US) / 1000))
-	if ((take > 4 * ADV_MS)); then
-		fail $t "B took over $take ms after A's stop: no priority-0 advert reached it"
+	held_ms=$((($(now_us) - start_us) / 1000))
+	if ! bg_wait "$BG_PID"; then
+		fail $t "xlb-vrrp-send failed: $(cat "$TMP/rogue.out.err")"
 		return 0
 	fi
-	pass $t "unicast adverts: B BACKUP of A with 0 rejected; A stopped: B MASTER after $take ms"
+	sent=$(grep -o '[0-9]*' "$TMP/rogue.out")
+	vrrp_get $A
+	ra=$(vrejected not_a_peer)
+	if [ "$VS" != MASTER ] || [ "$(vfield to_backup)" != 1 ] || [ "$ra" != $((2 * n)) ] ||
+	   [ "$(vfield adverts_received)" != 0 ]; then
+		fail $t "A: want MASTER, never backup since start, $((2 * n)) not_a_peer and 0" \
+			"received: $VRRP"
+		return 0
+	fi
+	vrrp_get $B
+	rb=$(vrejected not_a_peer)
+	if [ "$VS" != BACKUP ] || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ] ||
+	   [ "$rb" != $((2 * n)) ]; then
+		fail $t "B: want BACKUP of A and $((2 * n)) not_a_peer: $VRRP"
+		return 0
+	fi
+	if ! topo_node_xlbctl "$ID" $A state | grep -q "rejected $ra (not_a_peer $ra)"; then
+		fail $t "xlbctl state does not name the reason: $(topo_node_xlbctl "$ID" $A state)"
+		return 0
+	fi
+
+	vrrp_get $A
+	rx0=$(vfield adverts_received)
+	rogue_send "$TMP/spoof.out" "${TOPO_ADDR4[$B]}" 1 3 "${TOPO_ADDR4[$A]}"
+	bg_wait "$BG_PID"
+	sleep 0.1
+	vrrp_get $A
+	rx1=$(vfield adverts_received)
+	if [ "$rx1" != $((rx0 + 3)) ] || [ "$(vrejected not_a_peer)" != "$ra" ]; then
+		fail $t "control: 3 adverts with B's address as source should be received by A:" \
+			"$rx0 -> $rx1: $VRRP"
+		return 0
+	fi
+	pass $t "impostor on the segment sent $sent adverts (priority 254, TTL 255, to" \
+		"224.0.0.18 and both nodes) over $((n * 50)) ms: refused as not_a_peer by A $ra," \
+		"by B $rb, received 0; VIP on A only for the $held_ms ms watched, B BACKUP of A;" \
+		"control: 3 with B's address spoofed were received by A"
 }
 
 # write_track_config FILE PRIORITY [TRACK]: a pair member; with TRACK it tracks the interface

@@ -927,7 +927,7 @@ static void test_valid_failover_ipv6(void **state)
 		"  vrrp:\n"
 		"    interface: bond0.100\n"
 		"    vrid: 7\n"
-		"    unicast_peers: [\"2001:db8::3\"]\n"
+		"    unicast_peers: [\"fe80::3\"]\n"
 		"    virtual_addresses: [\"2001:db8:100::100/64\", 2001:db8:100::101]\n"
 		"  sync:\n"
 		"    listen: \"[2001:db8::2]:8850\"\n"
@@ -947,7 +947,7 @@ static void test_valid_failover_ipv6(void **state)
 	assert_addr(&r->vaddrs[1].addr, "2001:db8:100::101");
 	assert_int_equal(r->vaddrs[1].prefix, 128);
 	assert_int_equal(r->n_unicast_peers, 1);
-	assert_addr(&r->unicast_peers[0], "2001:db8::3");
+	assert_addr(&r->unicast_peers[0], "fe80::3");
 	assert_int_equal(cfg.sync.listen_addr.family, XLB_FAMILY_V6);
 	assert_addr(&cfg.sync.listen_addr, "2001:db8::2");
 	assert_int_equal(cfg.sync.listen_port, 8850);
@@ -2198,6 +2198,13 @@ static const struct bad_case bad_cases[] = {
 	  "    vrid: 51\n"
 	  "    virtual_addresses: [\"2001:db8::100\"]\n",
 	  7, 21, "unicast peer 192.0.2.3 is IPv4, the virtual addresses IPv6" },
+	{ "vrrp: IPv6 unicast peer not link-local (adverts come from link-local)",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"2001:db8::100\"]\n"
+	  "    unicast_peers: [\"fe80::3\", \"2001:db8::3\"]\n",
+	  9, 32, "unicast peer 2001:db8::3: IPv6 adverts come from the peer's link-local "
+		 "address (fe80::/10); give that" },
 	{ "vrrp: duplicate unicast peer",
 	  IFACE VRRP
 	  "    unicast_peers: [192.0.2.3, 192.0.2.3]\n",

@@ -3,11 +3,12 @@
  * Unit tests for VRRPv3: the wire format (user/vrrp_pkt.c) against adverts captured from
  * keepalived 2.2.7, and the state machine (user/vrrp.c) on the real xlb_loop.
  *
- * Wire: every VRRP frame of the pcaps in XLB_VRRP_VECTORS (default
- * /work/shared/vectors/keepalived-2.2.7) decodes to the expected fields, re-encodes byte for
- * byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the captured IP id / flow
- * label); v2 adverts and a table of mutations are refused with the right reason. The test
- * parses the captures and checks checksums with its own code, not the library's.
+ * Wire: every VRRP frame of the pcaps in tests/data/keepalived-2.2.7 (the Makefile compiles its
+ * path in as XLB_TEST_DATA; XLB_VRRP_VECTORS overrides it) decodes to the expected fields,
+ * re-encodes byte for byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the
+ * captured IP id / flow label); v2 adverts and a table of mutations are refused with the right
+ * reason. A missing capture is a failure, never a skip. The test parses the captures and
+ * checks checksums with its own code, not the library's.
  *
  * State machine: the owner callbacks are fakes that record what was asked and when. A fake
  * peer feeds adverts through xlb_vrrp_input() from loop timers, or the test feeds one directly.
@@ -124,15 +125,19 @@ static uint32_t pcap_u32(const struct pcap *p, const uint8_t *b)
 	return (uint32_t)b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0];
 }
 
+#ifndef XLB_TEST_DATA
+#error "build with -DXLB_TEST_DATA='\"<checkout>/tests/data\"' (the Makefile does)"
+#endif
+
 static const char *vectors_dir(void)
 {
 	const char *d = getenv("XLB_VRRP_VECTORS");
 
-	return d ? d : "/work/shared/vectors/keepalived-2.2.7";
+	return d ? d : XLB_TEST_DATA "/keepalived-2.2.7";
 }
 
-/* Returns false (the caller skips) when the capture is not there. */
-static bool pcap_open(struct pcap *p, const char *name)
+/* A capture that is not there fails the test: it is in the tree, so missing means broken. */
+static void pcap_open(struct pcap *p, const char *name)
 {
 	char path[512];
 	uint32_t magic;
@@ -143,7 +148,7 @@ static bool pcap_open(struct pcap *p, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), name);
 	f = fopen(path, "rb");
 	if (!f)
-		return false;
+		fail_msg("capture %s: %s", path, strerror(errno));
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	n = ftell(f);
 	assert_true(n >= 24);
@@ -163,7 +168,6 @@ static bool pcap_open(struct pcap *p, const char *name)
 		fail_msg("%s: not a pcap file", name);
 	assert_int_equal(pcap_u32(p, p->data + 20), 1); /* LINKTYPE_ETHERNET */
 	p->off = 24;
-	return true;
 }
 
 static bool pcap_next(struct pcap *p, const uint8_t **frame, size_t *caplen)
@@ -310,10 +314,7 @@ static void test_pcap_v3_adverts(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct vector_case *c = &cases[i];
 
-		if (!pcap_open(&p, c->file)) {
-			print_message("SKIP %s: not found in %s\n", c->file, vectors_dir());
-			skip();
-		}
+		pcap_open(&p, c->file);
 		assert_true(pcap_next(&p, &f, &caplen));
 		assert_true(frame_vrrp(f, caplen, &v));
 		assert_int_equal(v.family, c->family);
@@ -350,10 +351,7 @@ static void test_pcap_mixed_exchange(void **state)
 	char what[64];
 
 	(void)state;
-	if (!pcap_open(&p, "v3_ipv4_ipv6_garp_na.pcap")) {
-		print_message("SKIP: v3_ipv4_ipv6_garp_na.pcap not found in %s\n", vectors_dir());
-		skip();
-	}
+	pcap_open(&p, "v3_ipv4_ipv6_garp_na.pcap");
 	while (pcap_next(&p, &f, &caplen)) {
 		if (!frame_vrrp(f, caplen, &v))
 			continue;
@@ -392,10 +390,7 @@ static void test_pcap_v2_rejected(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		if (!pcap_open(&p, files[i])) {
-			print_message("SKIP %s: not found in %s\n", files[i], vectors_dir());
-			skip();
-		}
+		pcap_open(&p, files[i]);
 		assert_true(pcap_next(&p, &f, &caplen));
 		assert_true(frame_vrrp(f, caplen, &v));
 		assert_int_equal(v.vrrp[0] >> 4, 2);
@@ -1399,6 +1394,69 @@ static void test_rejected_address_list(void **state)
 	assert_int_equal(f->vr.stats.rx_adverts, 0);
 }
 
+/*
+ * Test that with unicast peers an on-link impostor (TTL 255, valid advert, priority 254) is
+ * refused as not_a_peer and counted: the backup becomes master on time regardless, stays
+ * master under its adverts, and still yields to the configured peer. IPv6 alike.
+ */
+static void test_unicast_peers_filter_source(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_addr peers[2] = { A("10.250.0.2"), A("10.250.0.3") };
+	struct xlb_addr rogue = A("10.250.0.9"), peer6 = A("fe80::2"), rogue6 = A("fe80::9");
+	double want = 3 * 50 + 156 * 50 / 256.0, got;
+	unsigned int adverts;
+
+	f->cfg.peers = peers;
+	f->cfg.n_peers = 2;
+	start(f);
+	peers[0] = A("192.0.2.1"); /* the caller's array changes after init */
+	assert_int_equal(feed_full(f, &rogue, 51, 254, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_SOURCE);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_SOURCE], 1);
+	assert_int_equal(f->vr.master_addr.family, 0);
+	assert_string_equal(xlb_vrrp_err_str(XLB_VRRP_E_SOURCE), "not_a_peer");
+	/* our own advert looped back is ours, not an impostor's */
+	assert_int_equal(feed_full(f, &f->cfg.local, 51, 100, IV_CS, 255, false, false), 0);
+	assert_int_equal(f->vr.stats.rx_self, 1);
+
+	/* the impostor advertising 254 all along is as good as silent */
+	peer_start(f, "10.250.0.9", 254, IV_CS, -1);
+	assert_true(run_until(f, is_master, 1000));
+	got = ms_since(f->t0, f->vr.state_since_ns);
+	assert_between_ms(got, want - 1, want + SLACK_MS, "master despite an impostor");
+	adverts = f->n_adverts;
+	run_for(f, 300);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(f->n_backup, 1); /* only the one from startup */
+	assert_true(f->n_adverts >= adverts + 4);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_SOURCE], 1 + f->peer.sent);
+	assert_true(f->peer.sent >= 8);
+	assert_int_equal(f->vr.stats.rx_adverts, 0);
+
+	/* a configured peer is heard: the second one at 200 takes over */
+	assert_int_equal(feed(f, "10.250.0.3", 200, IV_CS), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_true(addr_is(&f->vr.master_addr, "10.250.0.3"));
+	assert_int_equal(f->vr.stats.rx_adverts, 1);
+
+	/* IPv6: the peers are link-local, the adverts' source (RFC 5798 5.1.2.1) */
+	xlb_timer_cancel(&f->loop, &f->peer.t);
+	xlb_vrrp_fini(&f->vr);
+	f->vr_inited = false;
+	f->cfg.family = XLB_FAMILY_V6;
+	f->cfg.local = A("fe80::1");
+	f->vips[0] = A("fd25:250::100");
+	f->cfg.n_vips = 1;
+	f->cfg.peers = &peer6;
+	f->cfg.n_peers = 1;
+	start(f);
+	assert_int_equal(feed_full(f, &rogue6, 51, 254, IV_CS, 255, false, false),
+			 -XLB_VRRP_E_SOURCE);
+	assert_int_equal(feed_full(f, &peer6, 51, 254, IV_CS, 255, false, false), 0);
+	assert_true(addr_is(&f->vr.master_addr, "fe80::2"));
+}
+
 /* Test that bytes refused by decode (checksum, v2) are counted per reason by xlb_vrrp_input. */
 static void test_input_counts_decode_errors(void **state)
 {
@@ -1498,6 +1556,11 @@ static void test_config(void **state)
 	BAD(vips, NULL);
 	BAD(local, v6);
 	BAD(vips, &v6);
+	BAD(n_peers, 1); /* and no array */
+	c = f->cfg;
+	c.peers = &v6;
+	c.n_peers = 1;
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
 #undef BAD
 
 	start(f);
@@ -1535,6 +1598,7 @@ int main(void)
 		T(test_penalty),
 		T(test_penalty_cleared_backup_preempts),
 		T(test_rejected_address_list),
+		T(test_unicast_peers_filter_source),
 		T(test_input_counts_decode_errors),
 		T(test_garp_schedule),
 		T(test_config),
