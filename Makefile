@@ -32,7 +32,8 @@ BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
-BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe
+BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
+             $(BUILD)/xlb-conns-fill
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp \
@@ -71,6 +72,11 @@ $(BUILD)/xlbd: user/xlbd.c $(LIB)
 $(BUILD)/xlbctl: user/xlbctl.c $(LIB)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -ljson-c
+
+# The one tool that talks to maps (tests fill a pinned conns map with it).
+$(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"

@@ -177,14 +177,14 @@ static void roundtrip(void (*mk)(unsigned int, struct xlb_sync_rec *), unsigned 
 	}
 }
 
-/* Test that the wire sizes are what the header comment promises — 15 records, 1324 bytes. */
+/* Test that the wire sizes are what the header comment promises — 15 records, 1348 bytes. */
 static void test_sizes(void **state)
 {
 	(void)state;
-	assert_int_equal(HDR, 32);
+	assert_int_equal(HDR, 56);
 	assert_int_equal(REC, 84);
 	assert_int_equal(XLB_SYNC_MAX_RECS, 15);
-	assert_int_equal(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS), 1324);
+	assert_int_equal(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS), 1348);
 	assert_true(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS + 1) > XLB_SYNC_MAX_DGRAM);
 }
 
@@ -223,10 +223,31 @@ static void test_roundtrip_max_v6(void **state)
 	roundtrip(mk_rec6, XLB_SYNC_MAX_RECS);
 }
 
-/* Test that BULK_REQUEST and BULK_END carry no records — header + MAC, 64 bytes — and decode. */
+/* Encode a record-less message with these bulk fields into buf; returns the length. */
+static size_t encode_bulk(uint8_t *buf, uint8_t type, uint64_t seq,
+			  const struct xlb_sync_bulk_fields *f)
+{
+	struct xlb_sync_enc e;
+	size_t len;
+
+	xlb_sync_enc_init(&e, type, PEER_NODE, seq, NOW);
+	xlb_sync_enc_bulk(&e, f);
+	len = xlb_sync_enc_finish(&e, key);
+	memcpy(buf, e.buf, len);
+	return len;
+}
+
+/*
+ * Test that BULK_REQUEST, BULK_END and BULK_ACK carry no records — header + MAC, 88 bytes — and
+ * decode with their bulk fields intact, the 64-bit ones in full.
+ */
 static void test_roundtrip_control(void **state)
 {
 	static struct xlb_sync_msg m;
+	struct xlb_sync_bulk_fields end = { .bulk = 0xdeadbeef, .chunk = 3, .total = 30 };
+	struct xlb_sync_bulk_fields ack = { .bulk = 0xdeadbeef, .chunk = 0xfffffffe,
+					    .ack_seq = 0x0123456789abcdefull,
+					    .sack = 0x8000000000000001ull };
 	struct xlb_sync_peer_state p;
 	uint8_t buf[XLB_SYNC_MAX_DGRAM];
 	size_t len;
@@ -234,14 +255,20 @@ static void test_roundtrip_control(void **state)
 	(void)state;
 	xlb_sync_peer_init(&p, OWN_NODE, 0);
 	len = encode(buf, XLB_SYNC_BULK_REQUEST, PEER_NODE, 1, NOW, mk_rec4, 0, key);
-	assert_int_equal(len, 64);
+	assert_int_equal(len, 88);
 	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
 	assert_int_equal(m.type, XLB_SYNC_BULK_REQUEST);
 	assert_int_equal(m.count, 0);
-	len = encode(buf, XLB_SYNC_BULK_END, PEER_NODE, 2, NOW, mk_rec4, 0, key);
+	len = encode_bulk(buf, XLB_SYNC_BULK_END, 2, &end);
 	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
 	assert_int_equal(m.type, XLB_SYNC_BULK_END);
+	assert_memory_equal(&m.b, &end, sizeof(end));
 	assert_false(m.new_node);
+	len = encode_bulk(buf, XLB_SYNC_BULK_ACK, 3, &ack);
+	assert_int_equal(len, 88);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.type, XLB_SYNC_BULK_ACK);
+	assert_memory_equal(&m.b, &ack, sizeof(ack));
 }
 
 /* Test that a full encoder refuses the next record with -ENOSPC — and the full datagram decodes. */
@@ -505,7 +532,7 @@ static void set_count(uint8_t *buf, uint16_t count)
 /*
  * Test that structural lies with a valid MAC are rejected — a count that disagrees with the
  * length (either way, or a length that is no whole number of records), records in a control
- * message, an unknown type, non-zero padding.
+ * message, an unknown type, bulk fields where the type has none.
  */
 static void test_structure_valid_mac(void **state)
 {
@@ -554,15 +581,15 @@ static void test_structure_valid_mac(void **state)
 	buf[offsetof(struct xlb_sync_hdr, type)] = 0;
 	remac(buf, len);
 	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_TYPE);
-	buf[offsetof(struct xlb_sync_hdr, type)] = 4;
+	buf[offsetof(struct xlb_sync_hdr, type)] = XLB_SYNC_BULK_ACK + 1;
 	remac(buf, len);
 	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_TYPE);
 
-	/* Header padding. */
+	/* A live datagram with a chunk number but no bulk. */
 	memcpy(buf, orig, len);
-	buf[offsetof(struct xlb_sync_hdr, pad) + 3] = 1;
+	buf[offsetof(struct xlb_sync_hdr, chunk) + 3] = 1;
 	remac(buf, len);
-	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_PAD);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_BULK);
 
 	/* The untouched original still passes: the failures above are the tampering's. */
 	assert_int_equal(decode_fresh(orig, len, &m), 0);
