@@ -35,9 +35,9 @@ static void transmit(struct xlb_sync_bulk_tx *tx, uint32_t chunk)
 
 static uint64_t rto_ns(const struct xlb_sync_bulk_tx *tx)
 {
-	uint64_t t = XLB_SYNC_BULK_RTO_NS << (tx->timeouts < 4 ? tx->timeouts : 4);
+	uint64_t t = tx->rto0_ns << (tx->timeouts < 4 ? tx->timeouts : 4);
 
-	return t < XLB_SYNC_BULK_RTO_MAX_NS ? t : XLB_SYNC_BULK_RTO_MAX_NS;
+	return t < tx->rto_max_ns ? t : tx->rto_max_ns;
 }
 
 /* Build and send new chunks while the window has room. */
@@ -89,7 +89,7 @@ static void on_rto(struct xlb_loop *loop, struct xlb_timer *t)
 	uint32_t c;
 
 	(void)loop;
-	if (++tx->timeouts > XLB_SYNC_BULK_RETRIES) {
+	if (++tx->timeouts > tx->retries) {
 		finish(tx, "the peer stopped acknowledging");
 		return;
 	}
@@ -108,6 +108,9 @@ void xlb_sync_bulk_tx_init(struct xlb_sync_bulk_tx *tx, struct xlb_loop *loop,
 	tx->loop = loop;
 	tx->ops = ops;
 	tx->arg = arg;
+	tx->rto0_ns = XLB_SYNC_BULK_RTO_NS;
+	tx->rto_max_ns = XLB_SYNC_BULK_RTO_MAX_NS;
+	tx->retries = XLB_SYNC_BULK_RETRIES;
 	xlb_timer_init(&tx->rto, on_rto, tx);
 }
 

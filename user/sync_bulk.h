@@ -63,6 +63,9 @@ struct xlb_sync_bulk_tx {
 	uint32_t end_chunk;   /* the END's chunk number, 0 until built */
 	unsigned int cwnd;
 	unsigned int timeouts; /* in a row, without progress */
+	/* XLB_SYNC_BULK_RTO_NS, _RTO_MAX_NS and _RETRIES after init; tests shorten them. */
+	uint64_t rto0_ns, rto_max_ns;
+	unsigned int retries;
 	uint64_t last_seq;     /* highest seq sent */
 	uint64_t recover_seq;  /* cwnd halves once per round: for losses sent after this */
 	uint64_t start_ns;
