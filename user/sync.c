@@ -256,7 +256,7 @@ static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 	s->stats.installed++;
 }
 
-/* A chunk or the END of a bulk; returns whether it calls for an ack (all do). */
+/* Backup: a chunk or the END of a bulk (each calls for an ack, sent by the caller). */
 static void on_bulk_chunk(struct xlb_sync *s, const struct xlb_sync_msg *m)
 {
 	struct xlb_sync_bulk_rx *rx = &s->rx;
@@ -330,7 +330,7 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 	static struct xlb_sync_msg msg; /* big; the loop is single-threaded */
 	struct xlb_sync *s = arg;
 	uint8_t buf[XLB_SYNC_MAX_DGRAM + 1];
-	uint64_t prev_seq, until = xlb_now_ns() + SYNC_READ_BUDGET_NS;
+	uint64_t until = xlb_now_ns() + SYNC_READ_BUDGET_NS;
 	unsigned int ack_due = 0;
 	ssize_t n;
 	int err;
@@ -338,7 +338,6 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 	(void)loop;
 	(void)events;
 	while (xlb_now_ns() < until && (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
-		prev_seq = s->replay.seq;
 		err = xlb_sync_decode(buf, n, s->key, xlb_sync_now_ms(), &s->replay, &msg);
 		if (err) {
 			refused(s, buf, n, err);
@@ -346,8 +345,7 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 		}
 		s->stats.recv_dgrams++;
 		/* Live sync is best effort; what it lost shows here. */
-		if (!msg.new_node && msg.seq > prev_seq + 1)
-			s->stats.lost_dgrams += msg.seq - prev_seq - 1;
+		s->stats.lost_dgrams += msg.gap;
 		switch (msg.type) {
 		case XLB_SYNC_FLOWS:
 			if (s->master)

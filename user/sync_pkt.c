@@ -470,6 +470,7 @@ int xlb_sync_decode(const uint8_t *buf, size_t len, const uint8_t key[XLB_SYNC_K
 	out->seq = seq;
 	out->ts_ms = ts;
 	out->new_node = new_node;
+	out->gap = new_node ? 0 : seq - replay->seq - 1;
 	out->b = b;
 
 	/* Everything checked: take the datagram. */

@@ -231,6 +231,7 @@ struct xlb_sync_msg {
 	uint64_t seq;
 	uint64_t ts_ms;
 	bool new_node;     /* first datagram taken from this node id: the peer (re)started */
+	uint64_t gap;      /* seqs skipped since the last one taken: datagrams lost (or late) */
 	struct xlb_sync_bulk_fields b;
 	struct xlb_sync_rec recs[XLB_SYNC_MAX_RECS];
 };

@@ -1524,6 +1524,11 @@ test_bulk_sync_slow_backup()
 		fail $t "the logs do not say 'bulk sync complete: $want of $want flows' on both nodes"
 		return 0
 	fi
+	if ! topo_node_xlbctl "$ID" $B state 2>&1 | grep -q "last: $want of $want flows"; then
+		fail $t "xlbctl state on B does not say 'last: $want of $want flows':" \
+			"$(topo_node_xlbctl "$ID" $B state 2>&1 | grep -A1 '^sync')"
+		return 0
+	fi
 	if ((e1 <= e0)) || ((${rtx:-0} == 0)); then
 		fail $t "no loss to repair: RcvbufErrors $e0 -> $e1, $rtx datagrams sent again;" \
 			"the test did not slow the backup down enough"

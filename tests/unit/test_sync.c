@@ -967,6 +967,34 @@ static void test_bulk_chunk_fields(void **state)
 	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_BULK);
 }
 
+/*
+ * Test that a gap in seq is reported as the datagrams it skipped — 0 for the next one, 3 after
+ * seqs 3-5 went missing, 0 for a restarted peer's first — so live sync's losses are counted.
+ */
+static void test_seq_gap(void **state)
+{
+	static struct xlb_sync_msg m;
+	struct xlb_sync_peer_state p;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	size_t len;
+
+	(void)state;
+	xlb_sync_peer_init(&p, OWN_NODE, 0);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.gap, 0);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 2, NOW, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.gap, 0);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 6, NOW, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_int_equal(m.gap, 3);
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE + 1, 1000, NOW + 1, mk_rec4, 1, key);
+	assert_int_equal(xlb_sync_decode(buf, len, key, NOW, &p, &m), 0);
+	assert_true(m.new_node);
+	assert_int_equal(m.gap, 0);
+}
+
 /* Test that a version-1 peer is refused by its version — before the MAC is even computed. */
 static void test_version_1_refused(void **state)
 {
@@ -1389,6 +1417,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_fields_checked),
 		cmocka_unit_test(test_bulk_chunk_fields),
 		cmocka_unit_test(test_version_1_refused),
+		cmocka_unit_test(test_seq_gap),
 		cmocka_unit_test(test_bulk_rx_order),
 		cmocka_unit_test(test_bulk_lossless),
 		cmocka_unit_test(test_bulk_empty),
