@@ -35,7 +35,7 @@ TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -74,6 +74,11 @@ $(BUILD)/xlbd: user/xlbd.c $(LIB)
 $(BUILD)/xlbctl: user/xlbctl.c $(LIB)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -ljson-c
+
+# The one tool that talks to maps (tests fill a pinned conns map with it).
+$(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"

@@ -513,8 +513,18 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 		xlb_json_kv_uint(j, "installed_flows", s->installed);
 		xlb_json_kv_uint(j, "unknown_flows", s->unknown);
 		xlb_json_kv_uint(j, "rejected_datagrams", s->rejected);
+		xlb_json_kv_uint(j, "rejected_version", s->rejected_version);
+		xlb_json_kv_uint(j, "lost_datagrams", s->lost_dgrams);
 		xlb_json_kv_uint(j, "bulk_sent", s->bulk_sent);
+		xlb_json_kv_uint(j, "bulk_sent_incomplete", s->bulk_sent_incomplete);
+		xlb_json_kv_uint(j, "bulk_retransmits", s->bulk_retransmits);
+		xlb_json_kv_uint(j, "bulk_timeouts", s->bulk_timeouts);
 		xlb_json_kv_uint(j, "bulk_received", s->bulk_received);
+		xlb_json_kv_uint(j, "bulk_incomplete", s->bulk_incomplete);
+		xlb_json_kv_uint(j, "bulk_duplicates", s->bulk_dups);
+		xlb_json_kv_uint(j, "bulk_last_flows", s->bulk_last_flows);
+		xlb_json_kv_uint(j, "bulk_last_expected", s->bulk_last_expected);
+		xlb_json_kv_uint(j, "bulk_last_ms", s->bulk_last_ms);
 		xlb_json_object_end(j);
 	}
 }

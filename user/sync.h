@@ -4,7 +4,8 @@
  * ring (each new flow → backend binding) and streams them, batched, to the backup over UDP; the
  * backup installs them in its own conns map, mapping VIP keys and backend addresses to its own
  * ids. A backup that starts asks for the master's whole table (bulk sync), which the master
- * walks a slice at a time so the loop's other timers (VRRP adverts) are never starved.
+ * sends as fast as the backup acknowledges it (sync_bulk.h), a window at a time so the loop's
+ * other timers (VRRP adverts) are never starved; both ends say how much of it arrived.
  */
 #ifndef XLB_SYNC_H
 #define XLB_SYNC_H
@@ -15,6 +16,7 @@
 
 #include "config.h"
 #include "loop.h"
+#include "sync_bulk.h"
 #include "sync_pkt.h"
 
 struct xlbd;
@@ -28,8 +30,21 @@ struct xlb_sync_stats {
 	uint64_t unknown;         /* flows naming a VIP or backend this node does not have */
 	uint64_t rejected;        /* datagrams refused, all reasons */
 	uint64_t rejected_by[XLB_SYNC_E_MAX];
-	uint64_t bulk_sent;       /* bulk syncs served */
-	uint64_t bulk_received;   /* bulk syncs completed */
+	uint64_t rejected_version; /* of rejected: a peer speaking another protocol version */
+	uint64_t lost_dgrams;     /* gaps in the peer's seq: datagrams that never arrived */
+	/* Master. */
+	uint64_t bulk_sent;       /* bulk syncs served and acknowledged whole */
+	uint64_t bulk_sent_incomplete; /* given up: the peer stopped acknowledging, or a role change */
+	uint64_t bulk_retransmits; /* bulk datagrams sent again, all bulks */
+	uint64_t bulk_timeouts;   /* ... of them, after a timeout */
+	/* Backup. */
+	uint64_t bulk_received;   /* bulk syncs received whole */
+	uint64_t bulk_incomplete; /* bulk syncs that stopped short */
+	uint64_t bulk_dups;       /* bulk chunks that arrived twice */
+	/* The last bulk sync, sent or received: flows that arrived (acknowledged) of those sent. */
+	uint64_t bulk_last_flows;
+	uint64_t bulk_last_expected;
+	uint64_t bulk_last_ms;
 };
 
 struct xlb_sync {
@@ -44,15 +59,20 @@ struct xlb_sync {
 	struct ring_buffer *rb;
 	int rb_fd;
 	bool master;
-	struct xlb_sync_enc enc;
-	bool enc_open;
+	bool version_warned;
+	/* Live flows waiting for a datagram, sent when full or after a flush interval. */
+	struct xlb_sync_rec live[XLB_SYNC_MAX_RECS];
+	unsigned int n_live;
 	struct xlb_timer flush_timer;
 	/* Master: a bulk sync in progress, walking conns from cursor. */
-	bool bulk_active;
+	struct xlb_sync_bulk_tx tx;
+	uint32_t bulk_id;
 	bool bulk_has_cursor;
 	struct xlb_flow bulk_cursor;
-	struct xlb_timer bulk_timer;
-	/* Backup: asks again until the master says BULK_END. */
+	/* Backup: asks again until a bulk arrives whole. */
+	struct xlb_sync_bulk_rx rx;
+	uint64_t rx_start_ns, rx_last_ns; /* the bulk's first chunk, its last new one */
+	bool rx_reported;                 /* its incompleteness is logged and counted */
 	bool bulk_done;
 	struct xlb_timer bulk_req_timer;
 	struct xlb_sync_stats stats;

@@ -43,6 +43,7 @@ static const char *const err_names[XLB_SYNC_E_MAX] = {
 	[XLB_SYNC_E_ADDR] = "addr",
 	[XLB_SYNC_E_PROTO] = "proto",
 	[XLB_SYNC_E_VIP] = "vip",
+	[XLB_SYNC_E_BULK] = "bulk",
 };
 
 const char *xlb_sync_strerror(int err)
@@ -305,6 +306,21 @@ void xlb_sync_enc_init(struct xlb_sync_enc *e, uint8_t type, uint32_t node, uint
 	e->type = type;
 }
 
+void xlb_sync_enc_bulk(struct xlb_sync_enc *e, const struct xlb_sync_bulk_fields *f)
+{
+	struct xlb_sync_hdr h;
+
+	if (e->finished)
+		return;
+	memcpy(&h, e->buf, sizeof(h));
+	h.bulk = htobe32(f->bulk);
+	h.chunk = htobe32(f->chunk);
+	h.total = htobe32(f->total);
+	h.ack_seq = htobe64(f->ack_seq);
+	h.sack = htobe64(f->sack);
+	memcpy(e->buf, &h, sizeof(h));
+}
+
 int xlb_sync_enc_add(struct xlb_sync_enc *e, const struct xlb_sync_rec *r)
 {
 	struct xlb_sync_wire_rec w;
@@ -345,9 +361,38 @@ void xlb_sync_peer_init(struct xlb_sync_peer_state *p, uint32_t own_node, uint32
 	p->window_ms = window_ms ? window_ms : XLB_SYNC_DEFAULT_WINDOW_MS;
 }
 
+/*
+ * What each type may carry in the bulk fields; everything else must be zero, so that no field
+ * means something to one reader and nothing to another.
+ */
+static int bulk_check(uint8_t type, uint16_t count, const struct xlb_sync_bulk_fields *b)
+{
+	bool rest_zero = !b->total && !b->ack_seq && !b->sack;
+
+	switch (type) {
+	case XLB_SYNC_FLOWS:
+		/* Live (bulk 0, chunk 0) or a bulk's chunk, which is never empty. */
+		if (!b->bulk)
+			return !b->chunk && rest_zero ? 0 : -XLB_SYNC_E_BULK;
+		return b->chunk && count && rest_zero ? 0 : -XLB_SYNC_E_BULK;
+	case XLB_SYNC_BULK_REQUEST:
+		return !b->bulk && !b->chunk && rest_zero ? 0 : -XLB_SYNC_E_BULK;
+	case XLB_SYNC_BULK_END:
+		/* total cannot exceed what the chunks before the END could carry. */
+		if (!b->bulk || !b->chunk || b->ack_seq || b->sack ||
+		    b->total > (uint64_t)(b->chunk - 1) * XLB_SYNC_MAX_RECS)
+			return -XLB_SYNC_E_BULK;
+		return 0;
+	case XLB_SYNC_BULK_ACK:
+		return b->bulk && !b->total ? 0 : -XLB_SYNC_E_BULK;
+	}
+	return -XLB_SYNC_E_TYPE;
+}
+
 int xlb_sync_decode(const uint8_t *buf, size_t len, const uint8_t key[XLB_SYNC_KEY_BYTES],
 		    uint64_t now_ms, struct xlb_sync_peer_state *replay, struct xlb_sync_msg *out)
 {
+	struct xlb_sync_bulk_fields b;
 	struct xlb_sync_hdr h;
 	uint64_t seq, ts;
 	uint16_t count;
@@ -373,15 +418,21 @@ int xlb_sync_decode(const uint8_t *buf, size_t len, const uint8_t key[XLB_SYNC_K
 	if (crypto_auth_verify(buf + body, buf, body, key) != 0)
 		return -XLB_SYNC_E_MAC;
 
-	if (h.type < XLB_SYNC_FLOWS || h.type > XLB_SYNC_BULK_END)
+	if (h.type < XLB_SYNC_FLOWS || h.type > XLB_SYNC_BULK_ACK)
 		return -XLB_SYNC_E_TYPE;
-	if (h.pad)
-		return -XLB_SYNC_E_PAD;
 	count = be16toh(h.count);
 	if (count > XLB_SYNC_MAX_RECS || XLB_SYNC_DGRAM_LEN((size_t)count) != len)
 		return -XLB_SYNC_E_COUNT;
 	if (count && h.type != XLB_SYNC_FLOWS)
 		return -XLB_SYNC_E_COUNT;
+	b.bulk = be32toh(h.bulk);
+	b.chunk = be32toh(h.chunk);
+	b.total = be32toh(h.total);
+	b.ack_seq = be64toh(h.ack_seq);
+	b.sack = be64toh(h.sack);
+	err = bulk_check(h.type, count, &b);
+	if (err)
+		return err;
 
 	/* Written as differences so that neither side can wrap around. */
 	ts = be64toh(h.ts_ms);
@@ -419,6 +470,8 @@ int xlb_sync_decode(const uint8_t *buf, size_t len, const uint8_t key[XLB_SYNC_K
 	out->seq = seq;
 	out->ts_ms = ts;
 	out->new_node = new_node;
+	out->gap = new_node ? 0 : seq - replay->seq - 1;
+	out->b = b;
 
 	/* Everything checked: take the datagram. */
 	if (ts > replay->max_ts_ms)

@@ -4,9 +4,13 @@
  * sockets, no event loop here).
  *
  * The master streams every new flow -> backend binding to the backup in UDP datagrams, so that
- * established flows survive a failover; a backup that (re)starts sends BULK_REQUEST and the master
- * answers with its whole table (FLOWS datagrams) closed by BULK_END. Backend ids are local to each
- * node, so a record names the VIP by its key and the backend by its address.
+ * established flows survive a failover (best effort: a lost one shows as a gap in seq); a backup
+ * that (re)starts sends BULK_REQUEST and the master answers with its whole table: a bulk sync,
+ * numbered chunks (one FLOWS datagram each, from chunk 1) closed by a BULK_END that is a chunk too
+ * and carries the number of flows sent. The backup acknowledges with BULK_ACK (cumulative chunk,
+ * a bitmap of the 64 chunks after it, and the last seq it took), the master keeps at most 64
+ * chunks unacknowledged and sends again what was lost (see sync_bulk.h). Backend ids are local to
+ * each node, so a record names the VIP by its key and the backend by its address.
  *
  * A datagram is
  *
@@ -29,7 +33,8 @@
 #include "config.h"
 
 #define XLB_SYNC_MAGIC "XLBS"
-#define XLB_SYNC_VERSION 1
+/* 2: the bulk fields of the header and BULK_ACK; a version-1 peer is refused (E_VERSION). */
+#define XLB_SYNC_VERSION 2
 #define XLB_SYNC_KEY_BYTES 32
 #define XLB_SYNC_MAC_BYTES 32
 /* 1400 + 40 (IPv6) + 8 (UDP) fits a 1500-byte MTU with room to spare for an encapsulation. */
@@ -41,6 +46,7 @@ enum xlb_sync_type {
 	XLB_SYNC_FLOWS = 1,        /* master -> backup: flow records */
 	XLB_SYNC_BULK_REQUEST = 2, /* backup -> master: send me your whole table; no records */
 	XLB_SYNC_BULK_END = 3,     /* master -> backup: the whole table has been sent; no records */
+	XLB_SYNC_BULK_ACK = 4,     /* backup -> master: what of a bulk arrived; no records */
 };
 
 /* Datagram header. */
@@ -50,9 +56,17 @@ struct xlb_sync_hdr {
 	__u8 type;     /* enum xlb_sync_type */
 	__be16 count;  /* records that follow; 0 unless type is FLOWS */
 	__be32 node;   /* sender's node id, random per xlbd start: a new one = a restarted peer */
-	__be32 pad;    /* zero; keeps seq 8-byte aligned */
+	__be32 bulk;   /* a bulk sync's id: non-zero in its FLOWS, BULK_END and BULK_ACK, else 0 */
 	__be64 seq;    /* per sender, strictly increasing: receivers drop seq <= the last taken */
 	__be64 ts_ms;  /* sender's CLOCK_REALTIME, unix ms: bounds how long a capture replays */
+	/*
+	 * FLOWS of a bulk: its chunk number, from 1. BULK_END: its own chunk number, one past the
+	 * last FLOWS. BULK_ACK: every chunk up to this one arrived (0: none yet). Else 0.
+	 */
+	__be32 chunk;
+	__be32 total;   /* BULK_END: flows in the bulk, at most 15 per chunk before it; else 0 */
+	__be64 ack_seq; /* BULK_ACK: the last seq its sender took from the peer; else 0 */
+	__be64 sack;    /* BULK_ACK: bit i set = chunk + 2 + i arrived too; else 0 */
 } __attribute__((packed));
 
 /*
@@ -81,10 +95,10 @@ struct xlb_sync_wire_rec {
 	__be32 age_s;       /* seconds since the sender last saw a packet of the flow */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct xlb_sync_hdr) == 32, "sync header is 32 bytes on the wire");
+_Static_assert(sizeof(struct xlb_sync_hdr) == 56, "sync header is 56 bytes on the wire");
 _Static_assert(sizeof(struct xlb_sync_wire_rec) == 84, "sync record is 84 bytes on the wire");
 
-/* (1400 - 32 - 32) / 84 = 15 records; a full datagram is 32 + 15 * 84 + 32 = 1324 bytes. */
+/* (1400 - 56 - 32) / 84 = 15 records; a full datagram is 56 + 15 * 84 + 32 = 1348 bytes. */
 #define XLB_SYNC_MAX_RECS                                                                          \
 	((XLB_SYNC_MAX_DGRAM - sizeof(struct xlb_sync_hdr) - XLB_SYNC_MAC_BYTES) /                 \
 	 sizeof(struct xlb_sync_wire_rec))
@@ -124,6 +138,7 @@ enum xlb_sync_err {
 	XLB_SYNC_E_ADDR,      /* an IPv4 address with non-zero upper words */
 	XLB_SYNC_E_PROTO,     /* a record's protocol is not TCP or UDP */
 	XLB_SYNC_E_VIP,       /* a record's VIP key does not match its flow */
+	XLB_SYNC_E_BULK,      /* bulk fields that the type does not allow, or that disagree */
 	XLB_SYNC_E_MAX,
 };
 
@@ -160,6 +175,15 @@ int xlb_sync_rec_check(const struct xlb_sync_rec *r);
 void xlb_sync_rec_to_wire(const struct xlb_sync_rec *r, struct xlb_sync_wire_rec *w);
 int xlb_sync_rec_from_wire(const struct xlb_sync_wire_rec *w, struct xlb_sync_rec *r);
 
+/* The bulk fields of a header, host order; all zero outside a bulk sync. */
+struct xlb_sync_bulk_fields {
+	uint32_t bulk;
+	uint32_t chunk;
+	uint32_t total;
+	uint64_t ack_seq;
+	uint64_t sack;
+};
+
 /* Builds one datagram; send buf[0 .. xlb_sync_enc_finish()). */
 struct xlb_sync_enc {
 	uint8_t buf[XLB_SYNC_MAX_DGRAM];
@@ -171,6 +195,8 @@ struct xlb_sync_enc {
 
 void xlb_sync_enc_init(struct xlb_sync_enc *e, uint8_t type, uint32_t node, uint64_t seq,
 		       uint64_t now_ms);
+/* Set the bulk fields (zero after init); before finish. */
+void xlb_sync_enc_bulk(struct xlb_sync_enc *e, const struct xlb_sync_bulk_fields *f);
 /*
  * Append a record. Returns 0, -ENOSPC when the datagram holds XLB_SYNC_MAX_RECS already (finish
  * it and start another), or -EINVAL for a record the peer would reject (see xlb_sync_rec_check),
@@ -205,12 +231,14 @@ struct xlb_sync_msg {
 	uint64_t seq;
 	uint64_t ts_ms;
 	bool new_node;     /* first datagram taken from this node id: the peer (re)started */
+	uint64_t gap;      /* seqs skipped since the last one taken: datagrams lost (or late) */
+	struct xlb_sync_bulk_fields b;
 	struct xlb_sync_rec recs[XLB_SYNC_MAX_RECS];
 };
 
 /*
- * Verify a datagram, in this order: length, magic, version, MAC (constant time), type, pads,
- * count against length and type, timestamp within the window of now_ms, node id and sequence
+ * Verify a datagram, in this order: length, magic, version, MAC (constant time), type, count
+ * against length and type, the bulk fields against the type (E_BULK), timestamp within the window of now_ms, node id and sequence
  * against *replay, every record. Only then is *replay advanced: a datagram is taken whole or
  * not at all. A new node id restarts the sequence (the peer restarted), provided
  * its timestamp is newer than any taken from the previous one, so a past incarnation's datagrams

@@ -606,6 +606,23 @@ static void vrrp_summary(struct json_object *v)
 	       (long long)jint(v, "to_master"), (long long)jint(v, "to_backup"));
 }
 
+/* Flow sync: whether the standby holds the flows, and how complete the last bulk sync was. */
+static void sync_summary(struct json_object *v)
+{
+	printf("sync: sent %lld datagrams (%lld flows), received %lld (%lld flows installed, "
+	       "%lld unknown), rejected %lld (%lld of another version), lost %lld (seq gaps)\n",
+	       (long long)jint(v, "sent_datagrams"), (long long)jint(v, "sent_flows"),
+	       (long long)jint(v, "received_datagrams"), (long long)jint(v, "installed_flows"),
+	       (long long)jint(v, "unknown_flows"), (long long)jint(v, "rejected_datagrams"),
+	       (long long)jint(v, "rejected_version"), (long long)jint(v, "lost_datagrams"));
+	printf("  bulk: sent %lld whole, %lld incomplete (%lld datagrams sent again); received "
+	       "%lld whole, %lld incomplete; last: %lld of %lld flows in %lld ms\n\n",
+	       (long long)jint(v, "bulk_sent"), (long long)jint(v, "bulk_sent_incomplete"),
+	       (long long)jint(v, "bulk_retransmits"), (long long)jint(v, "bulk_received"),
+	       (long long)jint(v, "bulk_incomplete"), (long long)jint(v, "bulk_last_flows"),
+	       (long long)jint(v, "bulk_last_expected"), (long long)jint(v, "bulk_last_ms"));
+}
+
 static int state_table(struct json_object *reply)
 {
 	static const struct xlb_table_col cols[] = {
@@ -622,6 +639,8 @@ static int state_table(struct json_object *reply)
 		return output_err(-ENOMEM);
 	if (json_object_object_get_ex(reply, "vrrp", &x))
 		vrrp_summary(x);
+	if (json_object_object_get_ex(reply, "sync", &x))
+		sync_summary(x);
 	if (json_object_object_get_ex(reply, "vips", &vips)) {
 		for (i = 0; i < json_object_array_length(vips); i++) {
 			vip = json_object_array_get_idx(vips, i);

@@ -1582,4 +1582,97 @@ test_track_interface()
 	pass $t "tracked link down: A 150 -> 90, B MASTER; link up: A 150, MASTER again"
 }
 
+# udp_rcvbuf_errors NODE: RcvbufErrors of UDP in NODE's namespace (/proc/net/snmp there).
+udp_rcvbuf_errors()
+{
+	topo_exec "$ID" "$1" awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) \
+		if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
+# Bulk sync of a big table to a slow backup: A holds 200,000 flows (written straight into its
+# pinned conns); B starts and asks for them, and is stopped for 100 ms out of every 200 while
+# they come (SIGSTOP / SIGCONT: a backup too busy to read), so its socket buffer overflows
+# (RcvbufErrors grows) unless the master waits for it. Afterwards B's conns holds every one of
+# them, and both ends report the bulk complete, N of N flows.
+test_bulk_sync_slow_backup()
+{
+	local t=test_bulk_sync_slow_backup n=200000 pinA pinB e0 e1 t0 t1 i pid got want stop=0
+	local conns lost rtx fill ms
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$BUILD/xlb-conns-fill" || return 0
+	topo_pair $t || return 0
+	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
+	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
+	start_node $t $A "$CFG_A" || return 0
+	if ! wait_vrrp $A MASTER 3000; then
+		fail $t "A alone is not MASTER within 3 s: $STATE"
+		return 0
+	fi
+	# One real flow through A, for the filler to copy: a VIP and a backend A knows.
+	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 1 \
+		--timeout-ms 2000 >/dev/null 2>&1
+	pinA=$(topo_node_pin_dir $A)/eth0/conns
+	pinB=$(topo_node_pin_dir $B)/eth0/conns
+	t0=$(now_us)
+	if ! fill=$("$BUILD/xlb-conns-fill" "$pinA" $n 2>&1); then
+		fail $t "could not fill A's conns: $fill"
+		return 0
+	fi
+	fill=$((($(now_us) - t0) / 1000))
+	want=$(topo_node_xlbctl "$ID" $A --json stats 2>/dev/null | json_num conns)
+	if ((${want:-0} < n)); then
+		fail $t "A's conns holds ${want:-0} flows after the fill, want >= $n"
+		return 0
+	fi
+
+	e0=$(udp_rcvbuf_errors $B)
+	t0=$(now_us)
+	start_node $t $B "$CFG_B" || return 0
+	pid=${TOPO_NODE_XLBD_PID[$B]}
+	# A slow backup: reading 100 ms of every 200, until its bulk is over (20 s at most).
+	for ((i = 0; i < 100; i++)); do
+		[ "$(sync_field $B bulk_received)" = 1 ] && break
+		kill -STOP "$pid" && stop=$((stop + 1))
+		sleep 0.1
+		kill -CONT "$pid"
+		sleep 0.1
+	done
+	t1=$(now_us)
+	kill -CONT "$pid" 2>/dev/null
+	e1=$(udp_rcvbuf_errors $B)
+	sleep 0.2
+	conns=$(topo_node_xlbctl "$ID" $B --json stats 2>/dev/null | json_num conns)
+	got=$(sync_field $B bulk_last_flows)
+	lost=$(sync_field $B lost_datagrams)
+	rtx=$(sync_field $A bulk_retransmits)
+	ms=$(sync_field $B bulk_last_ms)
+	if [ "$(sync_field $B bulk_received)" != 1 ] || [ "${conns:-0}" -lt "$want" ]; then
+		fail $t "B's conns holds ${conns:-0} of $want flows after the bulk" \
+			"(RcvbufErrors $e0 -> $e1, $stop stops); B: $STATE"
+		return 0
+	fi
+	if [ "${got:-0}" != "$want" ] || [ "$(sync_field $B bulk_last_expected)" != "$want" ]; then
+		fail $t "B reports $got of $(sync_field $B bulk_last_expected) flows, want $want of $want"
+		return 0
+	fi
+	if ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_NODE_XLBD_LOG[$B]}" ||
+	   ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_NODE_XLBD_LOG[$A]}"; then
+		fail $t "the logs do not say 'bulk sync complete: $want of $want flows' on both nodes"
+		return 0
+	fi
+	if ! topo_node_xlbctl "$ID" $B state 2>&1 | grep -q "last: $want of $want flows"; then
+		fail $t "xlbctl state on B does not say 'last: $want of $want flows':" \
+			"$(topo_node_xlbctl "$ID" $B state 2>&1 | grep -A1 '^sync')"
+		return 0
+	fi
+	if ((e1 <= e0)) || ((${rtx:-0} == 0)); then
+		fail $t "no loss to repair: RcvbufErrors $e0 -> $e1, $rtx datagrams sent again;" \
+			"the test did not slow the backup down enough"
+		return 0
+	fi
+	pass $t "$want flows (filled in $fill ms) to a backup stopped 100 ms of every 200:" \
+		"B's conns holds $conns; RcvbufErrors $e0 -> $e1, $lost datagrams lost and" \
+		"$rtx sent again; bulk $ms ms by B, $(((t1 - t0) / 1000)) ms from B's start"
+}
+
 tier_main "$@"
