@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev
-      libcmocka-dev libjson-c-dev libsodium-dev pkg-config iproute2 iputils-ping procps ethtool keepalived"
+      libcmocka-dev libjson-c-dev libsodium-dev pkg-config iproute2 iputils-ping procps ethtool keepalived
+      valgrind"
 
 missing=
 for p in $PKGS; do

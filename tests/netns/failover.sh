@@ -15,9 +15,11 @@
 #   tests/netns/failover.sh [test_name ...]     (default: every test_* function)
 #
 # Environment: BUILD (build dir, default build/), XLB_RUN_ID (run id prefix, default $$).
+# Sourced rather than run (tests/netns/sanitize.sh), it only defines its helpers and tests; TIER
+# set beforehand names the sourcing tier.
 set -u
 
-TIER=failover
+TIER=${TIER:-failover}
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -1446,4 +1448,4 @@ test_track_interface()
 	pass $t "tracked link down: A 150 -> 90, B MASTER; link up: A 150, MASTER again"
 }
 
-tier_main "$@"
+[[ ${BASH_SOURCE[0]} != "$0" ]] || tier_main "$@"
