@@ -5,8 +5,9 @@
 # builds it into build-asan/ and runs this with BUILD pointing there), and xlbd under valgrind.
 #   test_unit_sanitized    every unit test and the packet test, sanitized
 #   test_pair_sanitized    a hot-standby pair of sanitized xlbd under traffic, in the failover
-#                          tier's topology: start, reload, refused reload, drain, failover (A's
-#                          link down) and back, SIGTERM of both
+#                          tier's topology: a refused start (0644 sync key), start, reload,
+#                          refused reload, drain, failover (A's link down) and back, SIGTERM
+#                          of both
 #   test_valgrind          the uninstrumented xlbd under memcheck: start, reload, refused reload,
 #                          SIGTERM; no error, no leak
 # Any sanitizer report fails the test that produced it; each report is printed whole.
@@ -123,7 +124,7 @@ state_has()
 pair_scenario()
 {
 	local t=$1 b1=${TOPO_ADDR4[b1]} out rc n_ok n_fail node gout=$TMP/san-get.json gpid
-	local rcs took=
+	local rcs took='' i
 
 	topo_pair "$t" || return 1
 	NOTIFY=$TOPO_DIR/notify.sh
@@ -137,6 +138,21 @@ pair_scenario()
 	start_node "$t" $A "$CFG_A" || return 1
 	if ! wait_vrrp $A MASTER 3000; then
 		fail "$t" "A alone is not MASTER within 3 s: $STATE"
+		return 1
+	fi
+	# B's first start is refused (a sync key others may read): it must exit non-zero, not die
+	# of a signal, within 10 s; the real start then runs on whatever it left behind.
+	cp "$KEY" "$TOPO_DIR/open.key"
+	chmod 0644 "$TOPO_DIR/open.key"
+	sed "s|key_file: .*|key_file: $TOPO_DIR/open.key|" "$CFG_B" >"$TOPO_DIR/b-open.yaml"
+	topo_node_xlbd_start "$ID" $B "$TOPO_DIR/b-open.yaml"
+	for ((i = 0; i < 100; i++)); do
+		_topo_alive "${TOPO_NODE_XLBD_PID[$B]}" || break
+		sleep 0.1
+	done
+	topo_node_xlbd_stop $B TERM 1
+	if [ "$TOPO_RC" = 0 ] || ((TOPO_RC >= 128)); then
+		fail "$t" "B's start with a 0644 sync key exited $TOPO_RC, want refused (1..127)"
 		return 1
 	fi
 	start_node "$t" $B "$CFG_B" || return 1
@@ -228,7 +244,7 @@ pair_scenario()
 		fail "$t" "the traffic got ${n_ok:-no} answers: $(cat "$gout" "$TMP/san-get.err")"
 		return 1
 	fi
-	SCEN_WHAT="start, 2 reloads, 2 refused, drain, link-down failover and back, SIGTERM of"
+	SCEN_WHAT="a refused start (0644 key), start, 2 reloads, 2 refused, drain, link-down failover and back, SIGTERM of"
 	SCEN_WHAT+=" both; under traffic: $n_ok requests answered, $n_fail failed"
 }
 
