@@ -963,8 +963,9 @@ static void test_exec_env_v6(void **state)
 }
 
 /*
- * Test that the command gets /dev/null for stdio and none of our fds, CLOEXEC or not. Builtins
- * only (test -ef, not $(readlink)): three forks did not fit the 100 ms timeout on a busy machine.
+ * Test that the command gets /dev/null for stdio and none of our fds, CLOEXEC or not. Shell
+ * builtins only: a readlink per fd is three forks, which a loaded machine does not fit into the
+ * 100 ms timeout (seen: "timeout").
  */
 static void test_exec_fds(void **state)
 {
