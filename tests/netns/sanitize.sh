@@ -77,12 +77,13 @@ san_reports()
 # report.
 test_unit_sanitized()
 {
-	local bin name rc n=0
+	local bin name rc n=0 t0
 
 	for bin in "$BUILD"/test_*; do
 		[ -x "$bin" ] || continue
 		name=${bin##*/}
 		san_begin "$name"
+		t0=$(now_us)
 		"$bin" >"$SAN_DIR/out" 2>&1
 		rc=$?
 		n=$((n + 1))
@@ -91,7 +92,7 @@ test_unit_sanitized()
 		elif [ $rc != 0 ]; then
 			fail "$name" "exit $rc: $(tail -n 5 "$SAN_DIR/out")"
 		else
-			pass "$name" "sanitized, no report"
+			pass "$name" "sanitized, no report ($(fmt_ms $(($(now_us) - t0))) ms)"
 		fi
 	done
 	((n > 0)) || fail test_unit_sanitized "no test binary in $BUILD (run: make sanitize)"
@@ -252,9 +253,10 @@ pair_scenario()
 # come at exit) and the logs are read for UBSan's reports.
 test_pair_sanitized()
 {
-	local t=test_pair_sanitized ok=0 node logs=()
+	local t=test_pair_sanitized ok=0 node logs=() t0
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	t0=$(now_us)
 	san_begin pair
 	SCEN_WHAT=
 	pair_scenario $t && ok=1
@@ -273,7 +275,7 @@ test_pair_sanitized()
 		echo "FAIL $t: sanitizer reports (above)"
 		N_FAIL=$((N_FAIL + 1))
 	elif ((ok)); then
-		pass $t "$SCEN_WHAT; no sanitizer report"
+		pass $t "$SCEN_WHAT; no sanitizer report ($(fmt_ms $(($(now_us) - t0))) ms)"
 	fi
 }
 
@@ -285,9 +287,10 @@ test_pair_sanitized()
 # is not run (xlb_spawn fails and says so).
 test_valgrind()
 {
-	local t=test_valgrind cfg vlog xlog pid rc out i
+	local t=test_valgrind cfg vlog xlog pid rc out i t0
 
 	need $t "$XLBD_PLAIN" "$XLBCTL_SAN" "$XLB_HTTP" || return 0
+	t0=$(now_us)
 	if ! command -v "$VALGRIND" >/dev/null; then
 		fail $t "no $VALGRIND (tools/deps.sh installs it)"
 		return 0
@@ -359,7 +362,7 @@ test_valgrind()
 		return 0
 	fi
 	pass $t "start, reload, refused reload, SIGTERM: 0 memcheck errors;" \
-		"$(grep -o 'in use at exit: .*' "$vlog")"
+		"$(grep -o 'in use at exit: .*' "$vlog") ($(fmt_ms $(($(now_us) - t0))) ms)"
 }
 
 tier_main "${@:-test_unit_sanitized test_pair_sanitized test_valgrind}"
