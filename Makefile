@@ -18,7 +18,9 @@ Q := @
 endif
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+# Added to CFLAGS (compile and link) without replacing it: the sanitize tier's -fsanitize=...
+EXTRA_CFLAGS ?=
+CFLAGS    += $(EXTRA_CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
@@ -42,7 +44,7 @@ TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BU
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
-.PHONY: all deps test unit packet netns demo bench clean install
+.PHONY: all deps test unit packet netns sanitize demo bench clean install
 all: $(BINS) $(TESTS) $(BENCH) $(TEST_BPF)
 
 deps:
@@ -132,11 +134,25 @@ netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
 		tests/netns/startup.sh || rc=1; exit $$rc
 
+# The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
+# unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there
+# (tests/netns/sanitize.sh). Any sanitizer report fails it.
+SAN_BUILD  := build-asan
+# -O1: what ASan's authors advise, and the build is faster. valgrind runs the plain xlbd.
+SAN_CFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+sanitize: $(BUILD)/xlbd
+	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) EXTRA_CFLAGS="$(SAN_CFLAGS)" \
+		$(addprefix $(SAN_BUILD)/,xlbd xlbctl xlb-http xlb-probe peer_pass.bpf.o test_packet) \
+		$(UNIT:$(BUILD)/%=$(SAN_BUILD)/%)
+	$(Q)BUILD=$(abspath $(SAN_BUILD)) XLBD_PLAIN=$(abspath $(BUILD)/xlbd) tests/netns/sanitize.sh
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory packet
 	$(Q)$(MAKE) --no-print-directory netns
+	$(Q)$(MAKE) --no-print-directory sanitize
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(TEST_BPF)
@@ -153,4 +169,4 @@ install: $(BUILD)/xlbd $(BUILD)/xlbctl
 	install -D -m 0644 configs/xlbd.service $(DESTDIR)/etc/systemd/system/xlbd.service
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)

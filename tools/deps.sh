@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev
       libcmocka-dev libjson-c-dev libsodium-dev pkg-config iproute2 iputils-ping procps ethtool keepalived
-      perl-base"
+      perl-base valgrind"
 
 missing=
 for p in $PKGS; do

@@ -15,9 +15,11 @@
 #   tests/netns/failover.sh [test_name ...]     (default: every test_* function)
 #
 # Environment: BUILD (build dir, default build/), XLB_RUN_ID (run id prefix, default $$).
+# Sourced rather than run (tests/netns/sanitize.sh), it only defines its helpers and tests; TIER
+# set beforehand names the sourcing tier.
 set -u
 
-TIER=failover
+TIER=${TIER:-failover}
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 XLB_VRRP_SEND=$BUILD/xlb-vrrp-send
@@ -1675,4 +1677,4 @@ test_bulk_sync_slow_backup()
 		"$rtx sent again; bulk $ms ms by B, $(((t1 - t0) / 1000)) ms from B's start"
 }
 
-tier_main "$@"
+[[ ${BASH_SOURCE[0]} != "$0" ]] || tier_main "$@"
