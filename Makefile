@@ -123,3 +123,10 @@ install: $(BUILD)/xlbd $(BUILD)/xlbctl
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- control socket unit test; fuzzing (tests/fuzz/) ----
+# Kept in one block: extra prerequisites for `all` and `unit` are added here, not in their lists.
+TESTS     += $(BUILD)/test_control
+UNIT      += $(BUILD)/test_control
+all: $(BUILD)/test_control
+unit: $(BUILD)/test_control
