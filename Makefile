@@ -153,6 +153,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory packet
 	$(Q)$(MAKE) --no-print-directory netns
 	$(Q)$(MAKE) --no-print-directory sanitize
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(TEST_BPF)
@@ -170,3 +171,60 @@ install: $(BUILD)/xlbd $(BUILD)/xlbctl
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+
+# ---- control socket unit test; fuzzing (tests/fuzz/) ----
+# Kept in one block: extra prerequisites for `all` and `unit` are added here, not in their lists.
+TESTS     += $(BUILD)/test_control
+UNIT      += $(BUILD)/test_control
+all: $(BUILD)/test_control
+unit: $(BUILD)/test_control
+
+# The harnesses build with clang into their own folder: libFuzzer and the sanitizers need the
+# parsers compiled with coverage, so the user/ sources they call are compiled again here.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_HARNESSES := config vrrp sync control
+FUZZ_SRCS    := config maglev vrrp_pkt sync_pkt control ctl_output loop log
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
+                -Wno-missing-field-initializers -Iinclude -Iuser -Itests/fuzz -D_GNU_SOURCE \
+                -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS    := $(FUZZ_SRCS:%=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB     := $(FUZZ_BUILD)/libxlb-fuzz.a
+FUZZ_BINS    := $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/obj:
+	$(Q)mkdir -p $@
+
+$(FUZZ_BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/xlb/*.h) | $(FUZZ_BUILD)/obj
+	@echo "  FUZZCC  $@"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# An archive, so each harness links (and counts coverage in) only what it calls.
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) -o $@ -lyaml -lsodium -lbpf
+
+# tools/fuzz.sh replays tests/fuzz/regress/<h>/, then fuzzes from tests/fuzz/corpus/<h>/.
+fuzz: $(FUZZ_BINS)
+	$(Q)tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
+
+# Rewrites the encoder-built seeds; the corpus is committed, so this runs only by hand.
+fuzz-seeds: tests/fuzz/seeds.c $(LIB)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $(BUILD)/fuzz-seeds $(LDLIBS) -lyaml
+	$(Q)$(BUILD)/fuzz-seeds tests/fuzz/corpus
+
+clean: fuzz-clean
+.PHONY: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)

@@ -3,7 +3,8 @@
 # Install the Debian packages xlb builds and tests with. Idempotent: does nothing when all are there.
 set -eu
 
-PKGS="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev
+# libclang-rt-14-dev: clang's libFuzzer and sanitizer runtimes (make fuzz, make fuzz-smoke).
+PKGS="make gcc libc6-dev clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev
       libcmocka-dev libjson-c-dev libsodium-dev pkg-config iproute2 iputils-ping procps ethtool keepalived
       perl-base valgrind"
 

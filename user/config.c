@@ -32,6 +32,11 @@
 #define XLB_CFG_MAX_KEYS 14		/* keys in the largest section (vrrp) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
 #define XLB_CFG_MAX_FILE (16 << 20)	/* a config this big is a wrong path, not a config */
+/*
+ * Open collections at once; a config needs 6. libyaml keeps a possible simple key per open
+ * flow level and rescans them on every token, so 40k '[' took seconds, on the loop.
+ */
+#define XLB_CFG_MAX_DEPTH 64
 #define XLB_CFG_DEFAULT_WEIGHT 100
 
 #define XLB_CFG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -88,6 +93,7 @@ struct xlb_cfg_parser {
 	struct xlb_config *cfg;
 	struct xlb_cfg_errors *errs;
 	int stop;			/* -EINVAL (syntax error, too many errors), -ENOMEM */
+	unsigned int depth;		/* collections open at the current event */
 	struct xlb_cfg_mark *if_name;	/* parallel to cfg->ifaces: the name value */
 	struct xlb_cfg_mark *vip_addr;	/* parallel to cfg->vips: address; ok = whole key valid */
 	struct xlb_cfg_mark *vip_name;	/* parallel to cfg->vips: name (address if defaulted) */
@@ -293,6 +299,24 @@ static int xlb_cfg_next(struct xlb_cfg_parser *p)
 		return p->stop;
 	}
 	p->have_ev = true;
+	switch (p->ev.type) {
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		/* Stop the parse right here: libyaml's cost grows with the depth it is asked for. */
+		if (++p->depth > XLB_CFG_MAX_DEPTH) {
+			xlb_cfg_error(p, xlb_cfg_at(p), "nested deeper than %d levels",
+				      XLB_CFG_MAX_DEPTH);
+			p->stop = p->stop ?: -EINVAL;
+			return p->stop;
+		}
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		p->depth--;
+		break;
+	default:
+		break;
+	}
 	return 0;
 }
 

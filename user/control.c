@@ -19,7 +19,7 @@
 struct ctl_conn {
 	struct xlb_ctl_server *srv;
 	int fd;
-	char in[XLB_CTL_MAX_LINE + 1];
+	char in[XLB_CTL_MAX_LINE];
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
@@ -41,35 +41,69 @@ static void conn_deadline(struct xlb_loop *loop, struct xlb_timer *t)
 	conn_free(t->arg);
 }
 
-static int split(char *line, char **argv)
+/* A byte no request may hold: every control character but the closing newline, and DEL. */
+static bool ctl_byte_bad(unsigned char ch)
 {
-	int argc = 0;
-	char *save = NULL, *tok;
+	return ch < 0x20 || ch == 0x7f;
+}
 
-	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (argc == XLB_CTL_MAX_ARGS)
-			return -E2BIG;
-		argv[argc++] = tok;
+int xlb_ctl_parse(char *in, size_t len, const struct xlb_ctl_cmd *cmds, struct xlb_ctl_req *req,
+		  char *err, size_t errlen)
+{
+	char *save = NULL, *tok, *nl;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	/* Refused as soon as it arrives: memchr/strchr would stop at a NUL and wait for ever. */
+	for (i = 0; i < len && in[i] != '\n'; i++) {
+		if (ctl_byte_bad(in[i])) {
+			snprintf(err, errlen, "malformed request: control characters");
+			return -EINVAL;
+		}
 	}
-	return argc;
+	if (i == len) {
+		if (len < XLB_CTL_MAX_LINE)
+			return 0;
+		snprintf(err, errlen, "malformed request: longer than %d bytes",
+			 XLB_CTL_MAX_LINE - 1);
+		return -EINVAL;
+	}
+	nl = in + i;
+	*nl = '\0';
+	for (tok = strtok_r(in, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (req->argc == XLB_CTL_MAX_ARGS) {
+			snprintf(err, errlen, "malformed request: more than %d words",
+				 XLB_CTL_MAX_ARGS);
+			return -EINVAL;
+		}
+		req->argv[req->argc++] = tok;
+	}
+	if (!req->argc) {
+		snprintf(err, errlen, "malformed request: empty");
+		return -EINVAL;
+	}
+	for (req->cmd = cmds; req->cmd->name; req->cmd++)
+		if (!strcmp(req->cmd->name, req->argv[0]))
+			break;
+	if (!req->cmd->name) {
+		snprintf(err, errlen, "unknown command '%.64s'", req->argv[0]);
+		return -EINVAL;
+	}
+	if (req->argc - 1 < req->cmd->min_args || req->argc - 1 > req->cmd->max_args) {
+		snprintf(err, errlen, "%s takes %d to %d arguments", req->cmd->name,
+			 req->cmd->min_args, req->cmd->max_args);
+		return -EINVAL;
+	}
+	return 1;
 }
 
-static bool printable(const char *s)
+/* Answer the request in c->in (parse's verdict in parsed) and leave the reply line in c->out. */
+static void conn_dispatch(struct ctl_conn *c, bool allowed, int parsed, struct xlb_ctl_req *req,
+			  char *err, size_t errlen)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-/* Run the request in c->in and leave the reply line in c->out. */
-static void conn_dispatch(struct ctl_conn *c, bool allowed)
-{
-	const struct xlb_ctl_cmd *cmd = NULL;
-	char *argv[XLB_CTL_MAX_ARGS], err[2048] = "";
 	struct xlb_json j;
 	FILE *f;
-	int argc = 0, ret = -EINVAL;
+	int ret = parsed;
 
 	f = open_memstream(&c->out, &c->out_len);
 	if (!f)
@@ -79,29 +113,12 @@ static void conn_dispatch(struct ctl_conn *c, bool allowed)
 
 	if (!allowed) {
 		ret = -EPERM;
-		snprintf(err, sizeof(err), "permission denied: the control socket is for root");
-	} else if (!printable(c->in)) {
-		snprintf(err, sizeof(err), "malformed request: control characters");
-	} else if ((argc = split(c->in, argv)) < 0) {
-		snprintf(err, sizeof(err), "malformed request: more than %d words", XLB_CTL_MAX_ARGS);
-	} else if (!argc) {
-		snprintf(err, sizeof(err), "malformed request: empty");
-	} else {
-		for (cmd = c->srv->cmds; cmd->name; cmd++)
-			if (!strcmp(cmd->name, argv[0]))
-				break;
-		if (!cmd->name)
-			snprintf(err, sizeof(err), "unknown command '%.64s'", argv[0]);
-		else if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
-			snprintf(err, sizeof(err), "%s takes %d to %d arguments", cmd->name,
-				 cmd->min_args, cmd->max_args);
-		else
-			ret = 1;
+		snprintf(err, errlen, "permission denied: the control socket is for root");
 	}
 	if (ret == 1) {
 		/* The handler's members follow "ok"; on failure the reply is rebuilt below. */
 		xlb_json_kv_bool(&j, "ok", true);
-		ret = cmd->fn(c->srv->arg, argc - 1, argv + 1, &j, err, sizeof(err));
+		ret = req->cmd->fn(c->srv->arg, req->argc - 1, req->argv + 1, &j, err, errlen);
 	}
 	if (ret < 0) {
 		fclose(f);
@@ -114,8 +131,9 @@ static void conn_dispatch(struct ctl_conn *c, bool allowed)
 		xlb_json_object_begin(&j);
 		xlb_json_kv_bool(&j, "ok", false);
 		xlb_json_kv_string(&j, "error", err[0] ? err : strerror(-ret));
-		if (argc > 0)
-			pr_info("control: refused '%s': %s", argv[0], err[0] ? err : strerror(-ret));
+		if (allowed && req->argc > 0)
+			pr_info("control: refused '%s': %s", req->argv[0],
+				err[0] ? err : strerror(-ret));
 	}
 	xlb_json_object_end(&j);
 	xlb_json_finish(&j);
@@ -146,7 +164,9 @@ static void conn_event(struct xlb_loop *loop, int fd, uint32_t events, void *arg
 	struct ctl_conn *c = arg;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	char *nl;
+	struct xlb_ctl_req req;
+	char err[2048] = "";
+	int parsed;
 	ssize_t n;
 
 	(void)loop;
@@ -163,17 +183,12 @@ static void conn_event(struct xlb_loop *loop, int fd, uint32_t events, void *arg
 		return;
 	}
 	c->in_len += n;
-	c->in[c->in_len] = '\0';
-	nl = strchr(c->in, '\n');
-	if (!nl && c->in_len < XLB_CTL_MAX_LINE)
+	parsed = xlb_ctl_parse(c->in, c->in_len, c->srv->cmds, &req, err, sizeof(err));
+	if (!parsed)
 		return;
-	if (nl)
-		*nl = '\0';
-	else
-		c->in[0] = '\x01'; /* over-long: fails the printable check */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl))
 		cred.uid = (uid_t)-1;
-	conn_dispatch(c, cred.uid == 0);
+	conn_dispatch(c, cred.uid == 0, parsed, &req, err, sizeof(err));
 	if (!c->out) {
 		conn_free(c);
 		return;

@@ -38,6 +38,26 @@ struct xlb_ctl_server {
 	void *arg;
 };
 
+/* A request line split into words; argv points into the parsed buffer. */
+struct xlb_ctl_req {
+	const struct xlb_ctl_cmd *cmd;
+	int argc;
+	char *argv[XLB_CTL_MAX_ARGS];
+};
+
+/*
+ * Judge the first len bytes a client has sent (no socket here, so it can be fuzzed alone).
+ * Returns 0 while the line is incomplete and could still be valid; 1 for a complete request
+ * naming a command of cmds with an argument count it takes (req filled in, in modified in
+ * place: the newline and the separators become NULs; bytes after the newline are ignored); or
+ * -EINVAL with the reason in err as soon as the request can be refused: a control character
+ * (NUL included) or DEL before the newline, XLB_CTL_MAX_LINE bytes without one, more than
+ * XLB_CTL_MAX_ARGS words, no word, an unknown command, a wrong argument count. Words are
+ * separated by spaces.
+ */
+int xlb_ctl_parse(char *in, size_t len, const struct xlb_ctl_cmd *cmds, struct xlb_ctl_req *req,
+		  char *err, size_t errlen);
+
 /*
  * Serve path. A stale socket file there is replaced; one a live process answers on is not:
  * -EADDRINUSE. 0 or -errno; the caller logs.

@@ -142,8 +142,11 @@ int xlb_vrrp_decode(const uint8_t *buf, size_t len, const struct xlb_addr *src,
 		return -XLB_VRRP_E_VERSION;
 	if ((buf[0] & 0x0f) != XLB_VRRP_TYPE_ADVERT)
 		return -XLB_VRRP_E_TYPE;
-	/* Exactly the advertised addresses, as keepalived: trailing bytes are as bad as missing. */
-	if (len != xlb_vrrp_len(src->family, buf[3]))
+	/*
+	 * Exactly the advertised addresses, as keepalived: trailing bytes are as bad as missing.
+	 * RFC 5798 5.2.5: at least one; an empty advert is nothing encode could have written.
+	 */
+	if (!buf[3] || len != xlb_vrrp_len(src->family, buf[3]))
 		return -XLB_VRRP_E_LENGTH;
 	if (csum_fold(csum_add(pseudo_sum(src, dst, len), buf, len)))
 		return -XLB_VRRP_E_CHECKSUM;

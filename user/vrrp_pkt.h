@@ -43,7 +43,7 @@ enum xlb_vrrp_err {
 	XLB_VRRP_E_TTL,           /* TTL / hop limit is not 255: came through a router */
 	XLB_VRRP_E_VERSION,       /* not VRRPv3 (a v2 speaker on the segment) */
 	XLB_VRRP_E_TYPE,          /* not an advertisement */
-	XLB_VRRP_E_LENGTH,        /* shorter than 8 bytes, or not 8 + count * address size */
+	XLB_VRRP_E_LENGTH,        /* shorter than 8 bytes, count 0, or not 8 + count * address size */
 	XLB_VRRP_E_CHECKSUM,      /* checksum over pseudo-header + VRRP does not verify */
 	XLB_VRRP_E_INTERVAL,      /* Max Adver Int 0: would make a backup's down timer ~0 */
 	XLB_VRRP_E_FAMILY,        /* src/dst of mixed or unknown family, or not ours */

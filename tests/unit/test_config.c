@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <cmocka.h>
@@ -2648,6 +2649,79 @@ static void test_addr_parse_invalid(void **state)
 	}
 }
 
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Parse yaml, which must be refused; whether an error at line:col says msg (shown when it does
+ * not and want), and the CPU ms it took.
+ */
+static bool refused_at(const char *yaml, unsigned int line, unsigned int col, const char *msg,
+		       bool want, double *ms)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+	double t0 = cpu_ms();
+	bool found = false;
+	size_t i;
+
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	*ms = cpu_ms() - t0;
+	for (i = 0; i < errs.n; i++)
+		if (errs.v[i].pos.line == line && errs.v[i].pos.col == col &&
+		    strstr(errs.v[i].msg, msg))
+			found = true;
+	if (!found && want) {
+		print_error("want an error at %u:%u containing \"%s\", got:\n", line, col, msg);
+		dump_errors(&errs);
+	}
+	xlb_cfg_errors_free(&errs);
+	return found;
+}
+
+/*
+ * Test that nesting deeper than 64 collections is refused where it goes past 64, at once: 40k
+ * '[' after "vips: " kept libyaml busy for seconds, on the loop, at a reload.
+ */
+static void test_nesting_bound(void **state)
+{
+	const int deep = 40000;
+	char *yaml = malloc(deep + 64);
+	double ms;
+	int i;
+
+	(void)state;
+	assert_non_null(yaml);
+	/* The top mapping is level 1, so the 64th '[' (column 7 + 63) is level 65. */
+	for (const char *open = "[{"; *open; open++) {
+		strcpy(yaml, "vips: ");
+		memset(yaml + 6, *open, deep);
+		yaml[6 + deep] = '\0';
+		assert_true(refused_at(yaml, 1, 70, "nested deeper than 64 levels", true, &ms));
+		if (ms > 200)
+			fail_msg("40000 '%c' took %.0f ms of CPU to refuse", *open, ms);
+	}
+
+	/* Block nesting counts alike: key i sits on line i + 1, at column i + 1. */
+	yaml[0] = '\0';
+	for (i = 0; i < 70; i++)
+		sprintf(yaml + strlen(yaml), "%*sk%d:\n", i, "", i);
+	assert_true(refused_at(yaml, 65, 65, "nested deeper than 64 levels", true, &ms));
+
+	/* 64 levels are not refused for their depth. */
+	strcpy(yaml, "vips: ");
+	memset(yaml + 6, '[', 63);
+	memset(yaml + 69, ']', 63);
+	yaml[132] = '\0';
+	assert_false(refused_at(yaml, 1, 70, "nested deeper", false, &ms));
+	free(yaml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2680,6 +2754,7 @@ int main(void)
 		cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_nesting_bound),
 		cmocka_unit_test(test_errors_print),
 		cmocka_unit_test(test_addr_round_trip),
 		cmocka_unit_test(test_addr_parse_invalid),
