@@ -39,7 +39,7 @@ TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BU
              $(BUILD)/test_packet
 BENCH     := $(BUILD)/bench
 
-.PHONY: all deps test unit packet netns demo bench clean install
+.PHONY: all deps test unit packet netns demo bench clean install test-fresh
 all: $(BINS) $(TESTS) $(BENCH) $(TEST_BPF)
 
 deps:
@@ -106,6 +106,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory packet
 	$(Q)$(MAKE) --no-print-directory netns
+
+# `make test` on a bare Debian 12 root (debootstrap, cached under /var/tmp); not part of `make test`.
+test-fresh:
+	$(Q)tools/test-fresh.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(TEST_BPF)
