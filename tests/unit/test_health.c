@@ -962,7 +962,11 @@ static void test_exec_env_v6(void **state)
 	assert_result(f, true, "ok");
 }
 
-/* Test that the command gets /dev/null for stdio and none of our fds, CLOEXEC or not. */
+/*
+ * Test that the command gets /dev/null for stdio and none of our fds, CLOEXEC or not. Shell
+ * builtins only: a readlink per fd is three forks, which a loaded machine does not fit into the
+ * 100 ms timeout (seen: "timeout").
+ */
 static void test_exec_fds(void **state)
 {
 	struct fixture *f = *state;
@@ -971,7 +975,7 @@ static void test_exec_fds(void **state)
 
 	assert_true(leaky > 2);
 	snprintf(cmd, sizeof(cmd),
-		 "for i in 0 1 2; do test \"$(readlink /proc/$$/fd/$i)\" = /dev/null || exit 1; "
+		 "for i in 0 1 2; do test /proc/$$/fd/$i -ef /dev/null || exit 1; "
 		 "done; test ! -e /proc/$$/fd/%d || exit 2; test ! -e /proc/$$/fd/%d || exit 3",
 		 leaky, f->loop.epfd);
 	exec_one(f, cmd, AF_INET, 80, false);
