@@ -26,6 +26,7 @@
 # Usage: tools/test-fresh.sh [MAKE-TARGET...]   (default: test)
 #   FRESH_DIR      cache and work roots (default /var/tmp/xlb-fresh)
 #   FRESH_REBUILD  1: build the base root again even when cached
+#   FRESH_REV      the commit to test (default HEAD), e.g. to see an old defect fail
 set -eu
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -191,14 +192,17 @@ main()
 		build_base
 	fi
 
-	head=$(git -C "$SRC" rev-parse HEAD)
-	if [ -n "$(git -C "$SRC" status --porcelain)" ]; then
+	head=$(git -C "$SRC" rev-parse --verify "${FRESH_REV:-HEAD}^{commit}")
+	if [ -z "${FRESH_REV:-}" ] && [ -n "$(git -C "$SRC" status --porcelain)" ]; then
 		log "uncommitted changes in $SRC are NOT included: testing HEAD $head"
 	fi
 	WORK=$(mktemp -d "$FRESH_DIR/run.XXXXXX")
 	mkdir "$WORK/root"
 	tar -C "$WORK/root" --numeric-owner --xattrs -xpf "$BASE"
 	cp /etc/resolv.conf "$WORK/root/etc/resolv.conf"
+	# The chroot shares the host's network: no daemon a package installs (keepalived) may start.
+	printf '#!/bin/sh\nexit 101\n' >"$WORK/root/usr/sbin/policy-rc.d"
+	chmod 0755 "$WORK/root/usr/sbin/policy-rc.d"
 	git clone -q --no-checkout "$SRC" "$WORK/root/root/xlb"
 	git -C "$WORK/root/root/xlb" checkout -q --detach "$head"
 	t1=$(now)
