@@ -9,7 +9,8 @@ BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
-ARCH_INC  := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+# Deferred (=, not :=): `make deps all` on a bare machine installs gcc after this file is read.
+ARCH_INC   = /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -20,7 +21,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
+BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
 LDLIBS    := -lbpf -lelf -lz -lsodium
 
