@@ -110,7 +110,7 @@ in_root()
 		r=$1; shift
 		exec chroot "$r" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-	' in_root "$r" "$@"
+	' in_root "$r" "$@" 9>&-
 }
 
 # Stop what is still running with its root in $1 (a test that left a process behind), by pid.
@@ -187,6 +187,12 @@ main()
 	fi
 	"$SRC/tools/deps.sh" fresh
 	mkdir -p "$FRESH_DIR"
+	# One run at a time: they share the base root and apt's download cache (and its lock).
+	exec 9>"$FRESH_DIR/lock"
+	if ! flock -n 9; then
+		log "another test-fresh holds $FRESH_DIR/lock; waiting"
+		flock 9
+	fi
 	t0=$(now)
 	if [ ! -f "$BASE" ] || [ "${FRESH_REBUILD:-0}" = 1 ]; then
 		build_base
