@@ -9,7 +9,8 @@ BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
-ARCH_INC  := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+# Deferred (=, not :=): `make deps all` on a bare machine installs gcc after this file is read.
+ARCH_INC   = /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -22,7 +23,7 @@ CFLAGS    ?= -O2 -g
 EXTRA_CFLAGS ?=
 CFLAGS    += $(EXTRA_CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
+BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
 LDLIBS    := -lbpf -lelf -lz -lsodium
 # Test data is read from the checkout, wherever the binary is run from.
@@ -44,7 +45,7 @@ TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BU
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
-.PHONY: all deps test unit packet netns sanitize demo bench clean install
+.PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
 all: $(BINS) $(TESTS) $(BENCH) $(TEST_BPF)
 
 deps:
@@ -147,13 +148,18 @@ sanitize: $(BUILD)/xlbd
 		$(UNIT:$(BUILD)/%=$(SAN_BUILD)/%)
 	$(Q)BUILD=$(abspath $(SAN_BUILD)) XLBD_PLAIN=$(abspath $(BUILD)/xlbd) tests/netns/sanitize.sh
 
+# Every tier runs even when an earlier one fails, so one run shows everything; the last line
+# names the tiers that failed.
+TIERS     := unit packet netns sanitize fuzz-smoke
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory packet
-	$(Q)$(MAKE) --no-print-directory netns
-	$(Q)$(MAKE) --no-print-directory sanitize
-	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)failed=; for t in $(TIERS); do $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+	done; if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
+	echo "make test: every tier passed ($(TIERS))"
+
+# `make test` on a bare Debian 12 root (debootstrap, cached under /var/tmp); not part of `make test`.
+test-fresh:
+	$(Q)tools/test-fresh.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(TEST_BPF)
