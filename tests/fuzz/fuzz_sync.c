@@ -64,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Round trip: the encoder makes the same bytes from what was decoded. */
 	xlb_sync_enc_init(&enc, msg.type, msg.node, msg.seq, msg.ts_ms);
+	xlb_sync_enc_bulk(&enc, &msg.b);
 	for (i = 0; i < msg.count; i++) {
 		FUZZ_CHECK(xlb_sync_rec_check(&msg.recs[i]) == 0);
 		FUZZ_CHECK(xlb_sync_enc_add(&enc, &msg.recs[i]) == 0);

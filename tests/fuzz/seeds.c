@@ -62,7 +62,8 @@ static struct xlb_sync_rec rec(int v6, int i, uint16_t vip_port)
 }
 
 /* flags: bit 0 re-MAC after mutation; clock = the timestamp. Written with and without it. */
-static int sync_seed(const char *name, uint8_t type, int n, int v6)
+static int sync_seed(const char *name, uint8_t type, int n, int v6,
+		     const struct xlb_sync_bulk_fields *b)
 {
 	uint8_t head[2] = { 0, 0 };
 	struct xlb_sync_enc e;
@@ -71,6 +72,8 @@ static int sync_seed(const char *name, uint8_t type, int n, int v6)
 	int i;
 
 	xlb_sync_enc_init(&e, type, 0x1234 + n, 1000 + n, 1764633600000ull);
+	if (b)
+		xlb_sync_enc_bulk(&e, b);
 	for (i = 0; i < n; i++) {
 		struct xlb_sync_rec r = rec(v6, i, i % 3 ? 80 : 0);
 
@@ -140,12 +143,20 @@ int main(int argc, char **argv)
 	if (argc != 2 || xlb_sync_init())
 		return 2;
 	dir = argv[1];
-	err |= sync_seed("flows-1-v4", XLB_SYNC_FLOWS, 1, 0);
-	err |= sync_seed("flows-15-v4", XLB_SYNC_FLOWS, XLB_SYNC_MAX_RECS, 0);
-	err |= sync_seed("flows-3-v6", XLB_SYNC_FLOWS, 3, 1);
-	err |= sync_seed("flows-0", XLB_SYNC_FLOWS, 0, 0);
-	err |= sync_seed("bulk-request", XLB_SYNC_BULK_REQUEST, 0, 0);
-	err |= sync_seed("bulk-end", XLB_SYNC_BULK_END, 0, 0);
+	err |= sync_seed("flows-1-v4", XLB_SYNC_FLOWS, 1, 0, NULL);
+	err |= sync_seed("flows-15-v4", XLB_SYNC_FLOWS, XLB_SYNC_MAX_RECS, 0, NULL);
+	err |= sync_seed("flows-3-v6", XLB_SYNC_FLOWS, 3, 1, NULL);
+	err |= sync_seed("flows-0", XLB_SYNC_FLOWS, 0, 0, NULL);
+	err |= sync_seed("bulk-request", XLB_SYNC_BULK_REQUEST, 0, 0, NULL);
+	/* A bulk's chunks, its end (the chunk after the last, with the total) and an ack. */
+	err |= sync_seed("bulk-chunk-1", XLB_SYNC_FLOWS, 2, 0, &(struct xlb_sync_bulk_fields){
+		.bulk = 7, .chunk = 1 });
+	err |= sync_seed("bulk-chunk-2-v6", XLB_SYNC_FLOWS, XLB_SYNC_MAX_RECS, 1,
+			 &(struct xlb_sync_bulk_fields){ .bulk = 7, .chunk = 2 });
+	err |= sync_seed("bulk-end", XLB_SYNC_BULK_END, 0, 0, &(struct xlb_sync_bulk_fields){
+		.bulk = 7, .chunk = 3, .total = 17 });
+	err |= sync_seed("bulk-ack", XLB_SYNC_BULK_ACK, 0, 0, &(struct xlb_sync_bulk_fields){
+		.bulk = 7, .chunk = 1, .ack_seq = 1002, .sack = 0x5 });
 	err |= vrrp_seed("enc-v4-1", 0, 100, 100, 1);
 	err |= vrrp_seed("enc-v4-prio0", 0, 0, 100, 1);
 	err |= vrrp_seed("enc-v4-255", 0, 255, 1, 255);
