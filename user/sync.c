@@ -454,8 +454,11 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 	s->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return -errno;
-	/* IP_FREEBIND: the listen address may be one VRRP has not put on the interface yet. */
-	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * IP_FREEBIND: the listen address may be one VRRP has not put on the interface yet. No
+	 * SO_REUSEADDR: on UDP it lets a second xlbd (or anything else setting it) share the port
+	 * and steal the peer's datagrams, where a refused start is what is wanted.
+	 */
 	setsockopt(s->fd, ss.ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
 		   ss.ss_family == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND, &one, sizeof(one));
 	if (bind(s->fd, (struct sockaddr *)&ss, sl)) {

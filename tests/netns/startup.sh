@@ -345,7 +345,8 @@ test_control_served_by_live_xlbd()
 
 # ---- tests: flow sync's port -------------------------------------------------------------------
 
-# Another process holds the sync port (perl, from Debian's essential perl-base).
+# Another process holds the sync port (perl, from Debian's essential perl-base), with
+# SO_REUSEADDR set: UDP would let a socket that sets it too share the port.
 test_sync_port_in_use()
 {
 	local t=test_sync_port_in_use holder i
@@ -356,7 +357,7 @@ test_sync_port_in_use()
 	ip netns exec "$TOPO_NS_DISPATCHER" perl -MIO::Socket::INET -e '
 		$| = 1;
 		my $s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => $ARGV[1],
-			Proto => "udp") or die "bind: $!\n";
+			Proto => "udp", ReuseAddr => 1) or die "bind: $!\n";
 		print "bound\n";
 		sleep 600;' "${TOPO_ADDR4[dispatcher]}" "$SYNC_PORT" >"$TMP/holder.out" 2>&1 </dev/null &
 	holder=$!
