@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -86,6 +88,28 @@ int xlb_bpffs_ensure(const char *pin_root)
 	if (on_bpffs(pin_root))
 		return 0;
 	return mount_bpffs(pin_root);
+}
+
+int xlb_pin_lock(const char *pin_root)
+{
+	int fd, err;
+
+	fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("pin dir %s: %s", pin_root, strerror(-err));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		close(fd);
+		if (err == -EWOULDBLOCK)
+			err = -EBUSY;
+		pr_err("pin dir %s: %s", pin_root,
+		       err == -EBUSY ? "a running xlbd uses it" : strerror(-err));
+		return err;
+	}
+	return fd;
 }
 
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)

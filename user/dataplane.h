@@ -40,6 +40,13 @@ struct xlb_dp {
  * logged.
  */
 int xlb_bpffs_ensure(const char *pin_root);
+/*
+ * Hold pin_root for this process with an flock on the folder, so that a second xlbd on the same
+ * pins (with another control socket) refuses to start before it rewrites a live one's maps.
+ * Returns the fd to keep open (the lock ends with it, also when xlbd dies), or -errno, logged:
+ * -EBUSY when another process holds it.
+ */
+int xlb_pin_lock(const char *pin_root);
 
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname);
 int xlb_dp_attach(struct xlb_dp *dp, enum xlb_xdp_mode mode);

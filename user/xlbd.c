@@ -203,8 +203,8 @@ static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 static int run(struct xlbd *d)
 {
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	int err, pin_lock = -1;
 	size_t i;
-	int err;
 
 	err = xlb_loop_init(&d->loop, signals, on_signal, d);
 	if (err) {
@@ -223,6 +223,11 @@ static int run(struct xlbd *d)
 	err = xlb_bpffs_ensure(d->pin_root);
 	if (err)
 		goto out;
+	pin_lock = xlb_pin_lock(d->pin_root);
+	if (pin_lock < 0) {
+		err = pin_lock;
+		goto out;
+	}
 	d->dps = calloc(d->cfg.n_ifaces, sizeof(*d->dps));
 	if (!d->dps) {
 		err = -ENOMEM;
@@ -284,6 +289,8 @@ out:
 	d->dps = NULL;
 	d->n_dps = 0;
 	xlb_loop_fini(&d->loop);
+	if (pin_lock >= 0)
+		close(pin_lock);
 	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
 }
 

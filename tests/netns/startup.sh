@@ -343,6 +343,34 @@ test_control_served_by_live_xlbd()
 	pass $t "the live xlbd still answers on its socket, keeps its program and serves"
 }
 
+# A second xlbd on a live one's pins, with a control socket of its own, is refused by the pin
+# dir's lock before it rewrites the live one's maps or replaces its program.
+test_pins_held_by_live_xlbd()
+{
+	local t=test_pins_held_by_live_xlbd rc
+
+	begin $t || return 0
+	topo_xlbd_start "$ID" "$CFG"
+	if ! topo_xlbd_wait_ready 10; then
+		fail $t "the first xlbd did not get ready"
+		return 0
+	fi
+	LIVE_XDP=1
+	refused "$t (refused)" "pin dir $TOPO_PIN_DIR: a running xlbd uses it" \
+		"$XLBD" -c "$CFG" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_DIR/other.sock"
+	rc=$?
+	LIVE_XDP=
+	[ $rc = 0 ] || return 0
+	if ! topo_xlbctl "$ID" state >/dev/null 2>&1 ||
+	   ! grep -q 'prog/xdp' <<<"$(ip -n "$TOPO_NS_DISPATCHER" -d -o link show dev eth0)"; then
+		fail $t "the live xlbd no longer answers, or its XDP program is gone"
+		return 0
+	fi
+	serves $t || return 0
+	stopped $t || return 0
+	pass $t "the live xlbd still answers, keeps its program and serves"
+}
+
 # ---- tests: flow sync's port -------------------------------------------------------------------
 
 # Another process holds the sync port (perl, from Debian's essential perl-base), with
