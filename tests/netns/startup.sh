@@ -312,21 +312,23 @@ test_control_not_creatable()
 		"$XLBD" -c "$CFG" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_DIR/no/such/xlbd.sock"
 }
 
-# A second xlbd on the socket of a live one is refused, and the live one keeps its socket, its
-# program and its traffic.
-test_control_served_by_live_xlbd()
+# live_refused NAME RE [SOCKET]: with an xlbd serving, a second one on its pins is refused twice
+# with RE, and the live one still answers on its socket, keeps its program and serves. The second
+# uses the topology's control socket, or SOCKET (a name in the topology's folder). PASS or FAIL.
+live_refused()
 {
-	local t=test_control_served_by_live_xlbd rc
+	local t=$1 re=$2 rc ctl
 
 	begin $t || return 0
+	ctl=$TOPO_CONTROL
+	[ -z "${3:-}" ] || ctl=$TOPO_DIR/$3
 	topo_xlbd_start "$ID" "$CFG"
 	if ! topo_xlbd_wait_ready 10; then
 		fail $t "the first xlbd did not get ready"
 		return 0
 	fi
 	LIVE_XDP=1
-	# shellcheck disable=SC2046
-	refused "$t (refused)" 'control socket .*: a running xlbd serves it' $(xlbd_cmd)
+	refused "$t (refused)" "$re" "$XLBD" -c "$CFG" --pin-dir "$TOPO_PIN_DIR" --control "$ctl"
 	rc=$?
 	LIVE_XDP=
 	[ $rc = 0 ] || return 0
@@ -343,32 +345,18 @@ test_control_served_by_live_xlbd()
 	pass $t "the live xlbd still answers on its socket, keeps its program and serves"
 }
 
+# A second xlbd on the socket of a live one is refused, and the live one keeps its socket, its
+# program and its traffic.
+test_control_served_by_live_xlbd()
+{
+	live_refused test_control_served_by_live_xlbd 'control socket .*: a running xlbd serves it'
+}
+
 # A second xlbd on a live one's pins, with a control socket of its own, is refused by the pin
 # dir's lock before it rewrites the live one's maps or replaces its program.
 test_pins_held_by_live_xlbd()
 {
-	local t=test_pins_held_by_live_xlbd rc
-
-	begin $t || return 0
-	topo_xlbd_start "$ID" "$CFG"
-	if ! topo_xlbd_wait_ready 10; then
-		fail $t "the first xlbd did not get ready"
-		return 0
-	fi
-	LIVE_XDP=1
-	refused "$t (refused)" "pin dir $TOPO_PIN_DIR: a running xlbd uses it" \
-		"$XLBD" -c "$CFG" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_DIR/other.sock"
-	rc=$?
-	LIVE_XDP=
-	[ $rc = 0 ] || return 0
-	if ! topo_xlbctl "$ID" state >/dev/null 2>&1 ||
-	   ! grep -q 'prog/xdp' <<<"$(ip -n "$TOPO_NS_DISPATCHER" -d -o link show dev eth0)"; then
-		fail $t "the live xlbd no longer answers, or its XDP program is gone"
-		return 0
-	fi
-	serves $t || return 0
-	stopped $t || return 0
-	pass $t "the live xlbd still answers, keeps its program and serves"
+	live_refused test_pins_held_by_live_xlbd 'pin dir .*: a running xlbd uses it' other.sock
 }
 
 # ---- tests: flow sync's port -------------------------------------------------------------------
