@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of the state-to-maps writer (user/lb.c): what a first apply, a reload, a health or admin
+ * Tests of the state-to-maps writer (user/agent/lb.c): what a first apply, a reload, a health or admin
  * change and a restart leave in the maps, and in what order they write it. The maps are real,
  * created here with the types, sizes and flags of bpf/maps.h; no XDP program is loaded, so a
  * struct xlb_dp has its *_fd fields and nothing else (lb.c never touches the skeleton).
@@ -35,10 +35,10 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 
-#include "config.h"
-#include "dataplane.h"
-#include "lb.h"
-#include "log.h"
+#include "agent/dataplane.h"
+#include "agent/lb.h"
+#include "common/log.h"
+#include "config/config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for fire-and-forget children (user/spawn.c) on the real loop: a child that exits
+ * Unit tests for fire-and-forget children (user/common/spawn.c) on the real loop: a child that exits
  * is reaped from the loop and leaves no fd behind; one still running when xlbd stops is let go
  * by xlb_spawn_fini(), which closes its pidfd and frees what tracked it (before, that struct
  * leaked at every shutdown with a notify running: LSan, spawn.c's calloc), without killing it.
@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "loop.h"
-#include "spawn.h"
+#include "common/loop.h"
+#include "common/spawn.h"
 
 #define MS 1000000ull
 

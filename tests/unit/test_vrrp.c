@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for VRRPv3: the wire format (user/vrrp_pkt.c) against adverts captured from
- * keepalived 2.2.7, and the state machine (user/vrrp.c) on the real xlb_loop.
+ * Unit tests for VRRPv3: the wire format (user/pair/vrrp_pkt.c) against adverts captured from
+ * keepalived 2.2.7, and the state machine (user/pair/vrrp.c) on the real xlb_loop.
  *
  * Wire: every VRRP frame of the pcaps in tests/data/keepalived-2.2.7 (the Makefile compiles its
  * path in as XLB_TEST_DATA; XLB_VRRP_VECTORS overrides it) decodes to the expected fields,
@@ -28,10 +28,10 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "loop.h"
-#include "vrrp.h"
-#include "vrrp_pkt.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "pair/vrrp.h"
+#include "pair/vrrp_pkt.h"
 
 #define MS 1000000ull
 #define SLACK_MS 100
