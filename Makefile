@@ -138,8 +138,11 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
-unit: $(UNIT) $(BUILD)/hash_be.s
+unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
+	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
+	else echo "xlbctl: links no loop and no server code"; fi
 	$(Q)if sed -n '/^xlb_hash_kats_match:/,/exit/p' $(BUILD)/hash_be.s | grep -qx '[[:space:]]*r0 = 1'; \
 	then echo "hash: a big-endian build gives the known answers"; \
 	else echo "hash: a big-endian build of xlb_flow_hash() misses the known answers"; exit 1; fi

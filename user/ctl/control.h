@@ -1,10 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/*
- * xlbd's control socket: a unix stream socket, root only (checked by peer credentials). A client
- * sends one request line, "COMMAND [ARG...]\n", and reads one JSON reply line,
- * {"ok":true,...} or {"ok":false,"error":"..."}, then the server closes. A malformed request
- * gets an error reply and changes nothing.
- */
+/* xlbd's control socket, the server side; the protocol is in ctl/wire.h. */
 #ifndef XLB_CONTROL_H
 #define XLB_CONTROL_H
 
@@ -12,9 +7,7 @@
 
 #include "common/loop.h"
 #include "common/output.h"
-
-#define XLB_CTL_MAX_LINE 4096
-#define XLB_CTL_MAX_ARGS 8
+#include "ctl/wire.h"
 
 /*
  * A command handler writes its reply members into j (inside the reply object, after "ok"),
@@ -66,9 +59,5 @@ int xlb_ctl_listen(struct xlb_ctl_server *s, struct xlb_loop *loop, const char *
 		   const struct xlb_ctl_cmd *cmds, void *arg);
 /* Stop serving and remove the socket file; a no-op on a zeroed or never-listening server. */
 void xlb_ctl_close(struct xlb_ctl_server *s);
-
-/* Client side: send one request (argv joined by spaces) and read the reply line into *reply
- * (malloc'd). 0, or -errno. */
-int xlb_ctl_request(const char *path, int argc, char **argv, char **reply);
 
 #endif /* XLB_CONTROL_H */
