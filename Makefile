@@ -218,7 +218,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_HARNESSES := config vrrp sync control
 FUZZ_SRCS    := config/config sched/maglev pair/vrrp_pkt pair/sync_pkt ctl/control common/output \
-                common/loop common/log
+                common/loop common/log common/addr common/names
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
                 -Wno-missing-field-initializers -Iinclude -Iuser -Itests/fuzz -D_GNU_SOURCE \
                 -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -28,13 +28,18 @@ static bool addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
 	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
 }
 
+bool xlb_lb_backend_up(const struct xlb_lb_backend *b)
+{
+	return b->admin == XLB_ADMIN_ENABLED && b->healthy && (b->weight || b->is_fallback);
+}
+
 const char *xlb_lb_backend_state(const struct xlb_lb_backend *b)
 {
 	if (b->admin == XLB_ADMIN_DISABLED)
 		return "disabled";
 	if (!b->healthy)
 		return "down";
-	if (b->admin == XLB_ADMIN_DRAIN || (!b->weight && !b->is_fallback))
+	if (!xlb_lb_backend_up(b))
 		return "drain";
 	return "up";
 }

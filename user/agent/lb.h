@@ -84,7 +84,9 @@ void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_
 /* Backends still without a MAC; *first gets one of them (for messages). */
 size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first);
 
-/* "up", "down", "drain", "disabled": what the operator should read. */
+/* Enabled, healthy and with a weight (or the fallback): takes new flows. */
+bool xlb_lb_backend_up(const struct xlb_lb_backend *b);
+/* "up", "down", "drain", "disabled": what the operator should read; "up" iff xlb_lb_backend_up. */
 const char *xlb_lb_backend_state(const struct xlb_lb_backend *b);
 
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v);

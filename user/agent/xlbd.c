@@ -29,7 +29,6 @@ enum xlb_exit {
 	XLB_EXIT_CONFIG = 2,
 };
 
-#define MS (1000000ull)
 #define NEIGH_FAST_MS 200   /* while some backend has no MAC */
 #define NEIGH_SLOW_MS 5000  /* otherwise: follow MAC changes, keep kernel entries fresh */
 #define READY_WAIT_MS 3000  /* "ready" even if some MAC is still missing, after this long */
@@ -110,7 +109,7 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 	}
 
 	missing = xlb_lb_unresolved(&d->lb, &first);
-	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * MS)) {
+	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
 		char as[INET6_ADDRSTRLEN] = "";
 
 		if (missing)
@@ -119,7 +118,7 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->n_dps);
 		d->ready = true;
 	}
-	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * MS);
+	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * XLB_MS);
 }
 
 /*

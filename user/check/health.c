@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "check/health.h"
+#include "common/addr.h"
 #include "common/log.h"
 
 #ifndef P_PIDFD
@@ -65,20 +66,12 @@ const char *xlb_hc_type_name(int type)
 	return "unknown";
 }
 
-/* The address alone, as XLB_BACKEND and the Host header want it (IPv6 unbracketed). */
-static const char *hc_addr_str(const struct xlb_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(a->family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, a->w, buf, len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 /* "192.0.2.11:80", "[2001:db8::1]:80", or the bare address when there is no port (exec). */
 static const char *hc_name(const struct xlb_hc *hc, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	hc_addr_str(&hc->addr, a, sizeof(a));
+	xlb_addr_str(&hc->addr, a, sizeof(a));
 	if (!hc->conf.port)
 		snprintf(buf, len, "%s", a);
 	else if (hc->addr.family == XLB_FAMILY_V6)
@@ -365,7 +358,7 @@ static void hc_http_start(struct xlb_hc *hc)
 	char a[INET6_ADDRSTRLEN];
 	bool v6 = hc->addr.family == XLB_FAMILY_V6;
 
-	hc_addr_str(&hc->addr, a, sizeof(a));
+	xlb_addr_str(&hc->addr, a, sizeof(a));
 	snprintf(hc->buf, sizeof(hc->buf),
 		 "GET %s HTTP/1.0\r\nHost: %s%s%s\r\nUser-Agent: xlb-health\r\n"
 		 "Connection: close\r\n\r\n",
@@ -582,7 +575,7 @@ static void hc_exec_start(struct xlb_hc *hc)
 	pid_t pid;
 
 	snprintf(env_backend, sizeof(env_backend), "XLB_BACKEND=%s",
-		 hc_addr_str(&hc->addr, a, sizeof(a)));
+		 xlb_addr_str(&hc->addr, a, sizeof(a)));
 	snprintf(env_port, sizeof(env_port), "XLB_PORT=%u", hc->conf.port);
 
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

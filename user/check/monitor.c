@@ -58,7 +58,7 @@ static void log_vip(const struct xlb_lb_vip *v)
 		if (v->backends[i].is_fallback)
 			continue;
 		n++;
-		up += !strcmp(xlb_lb_backend_state(&v->backends[i]), "up");
+		up += xlb_lb_backend_up(&v->backends[i]);
 	}
 	if (!up && v->val.fallback != XLB_NO_BACKEND)
 		pr_warn("vip %s: no backend up: new flows go to the fallback", v->name);

@@ -19,6 +19,8 @@
 #include "agent/dataplane.h" /* XLB_PIN_ROOT */
 #include "cli/ctl_agent.h"
 #include "cli/ctl_view.h"
+#include "common/addr.h"
+#include "common/names.h"
 #include "common/output.h"
 #include "config/config.h" /* XLB_CONTROL_SOCKET */
 #include "xlb/abi.h"
@@ -76,38 +78,19 @@ static const char *enum_name(const char *const *names, size_t n, unsigned int va
 	return val < n && names[val] ? names[val] : "unknown";
 }
 
-static const char *addr_str(__u8 family, const __be32 addr[4], char *buf, size_t len)
-{
-	int af = family == XLB_FAMILY_V4 ? AF_INET : family == XLB_FAMILY_V6 ? AF_INET6 : AF_UNSPEC;
-
-	if (af == AF_UNSPEC || !inet_ntop(af, addr, buf, len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static const char *proto_str(__u8 proto, char buf[4])
-{
-	if (proto == IPPROTO_TCP)
-		return "tcp";
-	if (proto == IPPROTO_UDP)
-		return "udp";
-	snprintf(buf, 4, "%u", proto);
-	return buf;
-}
-
 /* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
 static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[4];
+	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
 	bool v6 = k->family == XLB_FAMILY_V6;
 
-	addr_str(k->family, k->addr, addr, sizeof(addr));
+	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
 	if (k->port)
 		snprintf(port, sizeof(port), "%u", ntohs(k->port));
 	else
 		snprintf(port, sizeof(port), "*");
 	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
-		 proto_str(k->proto, proto));
+		 xlb_proto_name(k->proto, proto));
 	return buf;
 }
 
@@ -167,7 +150,7 @@ static int vips_table(const struct xlb_view *v)
 
 static int vips_json(const struct xlb_view *v)
 {
-	char addr[INET6_ADDRSTRLEN], proto[4];
+	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
 	struct xlb_json j;
 	size_t i;
 	int err;
@@ -181,10 +164,10 @@ static int vips_json(const struct xlb_view *v)
 
 		xlb_json_object_begin(&j);
 		xlb_json_kv_string(&j, "name", xlb_view_vip_name(v, vv->vip.id));
-		xlb_json_kv_string(&j, "address", addr_str(vv->key.family, vv->key.addr, addr,
-							   sizeof(addr)));
+		xlb_json_kv_string(&j, "address",
+				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
 		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
-		xlb_json_kv_string(&j, "protocol", proto_str(vv->key.proto, proto));
+		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
 		xlb_json_kv_string(&j, "scheduler",
 				   enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
 		xlb_json_kv_string(&j, "forwarding",
@@ -369,7 +352,8 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		const char *name = xlb_view_vip_name(v, vb->be.vip_id);
 
 		xlb_table_cell(t, "%s", name ? name : "-");
-		xlb_table_cell(t, "%s", addr_str(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+		xlb_table_cell(t, "%s",
+			       xlb_addr_ntop(vb->be.family, vb->be.addr, addr, sizeof(addr)));
 		xlb_table_cell(t, "%u", vb->be.weight);
 		const struct xlb_agent_backend *ab = xlb_agent_find(st, name, addr);
 		char since[32];
@@ -419,7 +403,7 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
 		xlb_json_object_begin(&j);
 		xlb_json_kv_string(&j, "vip", xlb_view_vip_name(v, vb->be.vip_id));
 		xlb_json_kv_string(&j, "address",
-				   addr_str(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+				   xlb_addr_ntop(vb->be.family, vb->be.addr, addr, sizeof(addr)));
 		xlb_json_kv_uint(&j, "weight", vb->be.weight);
 		xlb_json_kv_string(&j, "mac",
 				   vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : NULL);

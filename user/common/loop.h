@@ -44,6 +44,9 @@ struct xlb_loop {
 	void *signal_arg;
 };
 
+/* Timers take ns; this spells a millisecond of them. */
+#define XLB_MS (1000000ull)
+
 uint64_t xlb_now_ns(void);
 
 /* Block `signals` (0-terminated list) and deliver them through on_signal. */

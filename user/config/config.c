@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "common/names.h"
 #include "config/config.h"
 #include "sched/maglev.h"
 
@@ -704,56 +705,6 @@ static bool xlb_addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
 	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
 }
 
-int xlb_addr_parse(const char *s, struct xlb_addr *out)
-{
-	struct xlb_addr a = {};
-
-	/* inet_pton(AF_INET) takes only dotted quads: no "10.1", no octal, no trailing junk. */
-	if (inet_pton(AF_INET, s, &a.w[0]) == 1)
-		a.family = XLB_FAMILY_V4;
-	else if (inet_pton(AF_INET6, s, a.w) == 1)
-		a.family = XLB_FAMILY_V6;
-	else
-		return -EINVAL;
-	*out = a;
-	return 0;
-}
-
-void xlb_addr_sockaddr(const struct xlb_addr *a, uint16_t port, int ifindex,
-		       struct sockaddr_storage *ss, unsigned int *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->w, 16);
-		s6->sin6_scope_id = ifindex;
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->w, 4);
-		*len = sizeof(*s4);
-	}
-}
-
-const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len)
-{
-	const char *s = NULL;
-
-	if (a->family == XLB_FAMILY_V4)
-		s = inet_ntop(AF_INET, &a->w[0], buf, len);
-	else if (a->family == XLB_FAMILY_V6)
-		s = inet_ntop(AF_INET6, a->w, buf, len);
-	if (!s && len)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 /*
  * Addresses that parse but can never be a VIP or a real server: traffic to them is not unicast
  * to one host, and an IPv4-mapped IPv6 address never appears on the wire as such.
@@ -797,19 +748,14 @@ static int xlb_cfg_addr_val(struct xlb_cfg_parser *p, struct xlb_addr *out)
 	return 0;
 }
 
-static const char *xlb_cfg_proto_str(uint8_t proto)
-{
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
-}
-
 /* "203.0.113.100:80/tcp", "[2001:db8::100]:443/udp": the default name, and how messages say it. */
 static const char *xlb_cfg_vip_str(const struct xlb_cfg_vip *vip, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], pn[XLB_PROTO_NAME_LEN];
 
 	xlb_addr_str(&vip->addr, a, sizeof(a));
 	snprintf(buf, len, vip->addr.family == XLB_FAMILY_V6 ? "[%s]:%u/%s" : "%s:%u/%s", a,
-		 vip->port, xlb_cfg_proto_str(vip->proto));
+		 vip->port, xlb_proto_name(vip->proto, pn));
 	return buf;
 }
 

@@ -12,18 +12,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/addr.h"
 #include "xlb/abi.h"
 
 /* Where a value sat in the file, 1-based. */
 struct xlb_cfg_pos {
 	unsigned int line;
 	unsigned int col;
-};
-
-/* An address as the maps want it: family + four network-order words (IPv4 in w[0]). */
-struct xlb_addr {
-	uint8_t family; /* enum xlb_family */
-	uint32_t w[4];  /* network order */
 };
 
 enum xlb_xdp_mode {
@@ -195,13 +190,5 @@ void xlb_cfg_free(struct xlb_config *cfg);
 void xlb_cfg_errors_free(struct xlb_cfg_errors *errs);
 /* Print each error as "file:line:col: message\n". */
 void xlb_cfg_errors_print(const struct xlb_cfg_errors *errs, const char *name, FILE *out);
-
-/* "203.0.113.1" / "2001:db8::1" <-> struct xlb_addr. Parse returns 0 or -EINVAL. */
-int xlb_addr_parse(const char *s, struct xlb_addr *out);
-const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len);
-/* addr:port as a sockaddr for the socket calls; ifindex scopes an IPv6 link-local address. */
-struct sockaddr_storage;
-void xlb_addr_sockaddr(const struct xlb_addr *a, uint16_t port, int ifindex,
-		       struct sockaddr_storage *ss, unsigned int *len);
 
 #endif /* XLB_CONFIG_H */

@@ -7,6 +7,8 @@
 
 #include "agent/xlbd.h"
 #include "check/health.h"
+#include "common/addr.h"
+#include "common/names.h"
 
 static const char *admin_name(uint8_t admin)
 {
@@ -18,11 +20,6 @@ static const char *admin_name(uint8_t admin)
 	default:
 		return "enabled";
 	}
-}
-
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
 }
 
 static void state_backend(struct xlb_json *j, const struct xlb_lb_backend *b, uint64_t now)
@@ -74,15 +71,13 @@ static int cmd_state(void *arg, int argc, char **argv, struct xlb_json *j, char 
 	xlb_json_array_begin(j);
 	for (i = 0; i < d->lb.n_vips; i++) {
 		const struct xlb_lb_vip *v = &d->lb.vips[i];
-		char as[INET6_ADDRSTRLEN];
-		struct xlb_addr a = { .family = v->key.family };
+		char as[INET6_ADDRSTRLEN], pn[XLB_PROTO_NAME_LEN];
 
-		memcpy(a.w, v->key.addr, sizeof(a.w));
 		xlb_json_object_begin(j);
 		xlb_json_kv_string(j, "name", v->name);
-		xlb_json_kv_string(j, "address", xlb_addr_str(&a, as, sizeof(as)));
+		xlb_json_kv_string(j, "address", xlb_addr_ntop(v->key.family, v->key.addr, as, sizeof(as)));
 		xlb_json_kv_uint(j, "port", ntohs(v->key.port));
-		xlb_json_kv_string(j, "protocol", proto_name(v->key.proto));
+		xlb_json_kv_string(j, "protocol", xlb_proto_name(v->key.proto, pn));
 		xlb_json_key(j, "backends");
 		xlb_json_array_begin(j);
 		for (k = 0; k < v->n_backends; k++)

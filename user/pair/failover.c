@@ -19,9 +19,8 @@
 #include "pair/failover.h"
 #include "pair/vaddr.h"
 
-#define MS (1000000ull)
-#define TRACK_NS (200 * MS)
-#define NOTIFY_TIMEOUT_NS (30000 * MS)
+#define TRACK_NS (200 * XLB_MS)
+#define NOTIFY_TIMEOUT_NS (30000 * XLB_MS)
 
 static const struct xlb_cfg_vrrp *fo_cfg(const struct xlb_failover *fo)
 {
@@ -310,7 +309,7 @@ static bool vip_has_backend(struct xlbd *d, const char *name)
 		if (strcmp(d->lb.vips[i].name, name))
 			continue;
 		for (j = 0; j < d->lb.vips[i].n_backends; j++)
-			if (!strcmp(xlb_lb_backend_state(&d->lb.vips[i].backends[j]), "up"))
+			if (xlb_lb_backend_up(&d->lb.vips[i].backends[j]))
 				return true;
 	}
 	return false;
@@ -488,7 +487,7 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 	xlb_json_kv_string(j, "master", vr->master_addr.family ?
 				       xlb_addr_str(&vr->master_addr, as, sizeof(as)) : NULL);
 	xlb_json_kv_uint(j, "master_priority", vr->master_priority);
-	xlb_json_kv_uint(j, "in_state_ms", (xlb_now_ns() - vr->state_since_ns) / MS);
+	xlb_json_kv_uint(j, "in_state_ms", (xlb_now_ns() - vr->state_since_ns) / XLB_MS);
 	xlb_json_kv_uint(j, "adverts_sent", vr->stats.tx_adverts);
 	xlb_json_kv_uint(j, "adverts_received", vr->stats.rx_adverts);
 	xlb_json_kv_uint(j, "adverts_rejected", rejected);

@@ -15,18 +15,17 @@
 #include "pair/sync.h"
 #include "xlb.skel.h"
 
-#define MS (1000000ull)
-#define SYNC_FLUSH_NS (10 * MS)     /* a new flow reaches the backup within this, batched */
-#define SYNC_BULK_RETRY_NS (1000 * MS)
+#define SYNC_FLUSH_NS (10 * XLB_MS)     /* a new flow reaches the backup within this, batched */
+#define SYNC_BULK_RETRY_NS (1000 * XLB_MS)
 /* A bulk that has not moved for this long has stopped: the backup reports it and asks again. */
-#define SYNC_BULK_STALL_NS (3000 * MS)
+#define SYNC_BULK_STALL_NS (3000 * XLB_MS)
 #define SYNC_ACK_EVERY 16           /* chunks taken between two acks while a burst is read */
 /*
  * Time spent reading per wakeup. Acks keep the master sending, so the socket may never run dry,
  * and a datagram costs up to 15 map updates here (the backup) or a window's worth of table walk
  * (the master): without a bound the loop would not get back to its timers and adverts in time.
  */
-#define SYNC_READ_BUDGET_NS (5 * MS)
+#define SYNC_READ_BUDGET_NS (5 * XLB_MS)
 
 static uint64_t coarse_ns(void)
 {
@@ -162,14 +161,14 @@ static void bulk_done(void *arg, const struct xlb_sync_bulk_tx *tx, const char *
 	s->stats.bulk_timeouts += tx->timeouts_all;
 	s->stats.bulk_last_flows = why ? tx->acked_flows : tx->flows;
 	s->stats.bulk_last_expected = tx->flows;
-	s->stats.bulk_last_ms = tx->elapsed_ns / MS;
+	s->stats.bulk_last_ms = tx->elapsed_ns / XLB_MS;
 	if (!why) {
 		s->stats.bulk_sent++;
 		pr_info("sync: bulk sync complete: %llu of %llu flows acknowledged by the peer, "
 			"%llu datagrams, %llu sent again, %llu ms",
 			(unsigned long long)tx->flows, (unsigned long long)tx->flows,
 			(unsigned long long)tx->dgrams, (unsigned long long)tx->retransmits,
-			(unsigned long long)(tx->elapsed_ns / MS));
+			(unsigned long long)(tx->elapsed_ns / XLB_MS));
 		return;
 	}
 	s->stats.bulk_sent_incomplete++;
@@ -177,7 +176,7 @@ static void bulk_done(void *arg, const struct xlb_sync_bulk_tx *tx, const char *
 		"%llu datagrams, %llu sent again, %llu ms",
 		(unsigned long long)tx->acked_flows, (unsigned long long)tx->flows, why,
 		(unsigned long long)tx->dgrams, (unsigned long long)tx->retransmits,
-		(unsigned long long)(tx->elapsed_ns / MS));
+		(unsigned long long)(tx->elapsed_ns / XLB_MS));
 }
 
 static const struct xlb_sync_bulk_ops bulk_ops = {
@@ -204,7 +203,7 @@ static void rx_incomplete(struct xlb_sync *s, const char *why)
 	s->stats.bulk_incomplete++;
 	s->stats.bulk_last_flows = rx->flows;
 	s->stats.bulk_last_expected = rx->expected;
-	s->stats.bulk_last_ms = (xlb_now_ns() - s->rx_start_ns) / MS;
+	s->stats.bulk_last_ms = (xlb_now_ns() - s->rx_start_ns) / XLB_MS;
 	if (rx->end_chunk)
 		pr_warn("sync: bulk sync incomplete: %llu of %u flows (%s)",
 			(unsigned long long)rx->flows, rx->expected, why);
@@ -285,7 +284,7 @@ static void on_bulk_chunk(struct xlb_sync *s, const struct xlb_sync_msg *m)
 		return;
 	s->stats.bulk_last_flows = rx->flows;
 	s->stats.bulk_last_expected = rx->expected;
-	s->stats.bulk_last_ms = (xlb_now_ns() - s->rx_start_ns) / MS;
+	s->stats.bulk_last_ms = (xlb_now_ns() - s->rx_start_ns) / XLB_MS;
 	s->bulk_done = true;
 	if (rx->flows == rx->expected) {
 		s->stats.bulk_received++;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "pair/vrrp.h"
 
@@ -26,15 +27,6 @@ static int addr_cmp(const struct xlb_addr *a, const struct xlb_addr *b)
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
 	return memcmp(a->w, b->w, addr_size(a->family));
-}
-
-static const char *addr_fmt(const struct xlb_addr *a, char *buf, size_t len)
-{
-	int af = a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
-
-	if (!addr_size(a->family) || !inet_ntop(af, a->w, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
 }
 
 const char *xlb_vrrp_state_str(enum xlb_vrrp_state state)
@@ -198,7 +190,7 @@ static void enter_backup(struct xlb_vrrp *vr, uint16_t interval_cs, const struct
 	vr->master_priority = master_priority;
 	if (master)
 		pr_info("vrrp %u: entering BACKUP (%s), master %s priority %u", vr->cfg.vrid, why,
-			addr_fmt(master, buf, sizeof(buf)), master_priority);
+			xlb_addr_str(master, buf, sizeof(buf)), master_priority);
 	else
 		pr_info("vrrp %u: entering BACKUP (%s)", vr->cfg.vrid, why);
 
@@ -393,10 +385,10 @@ static int reject(struct xlb_vrrp *vr, int reason, const struct xlb_addr *src)
 		return -reason; /* another router on the segment: normal, not worth a line */
 	if (log_due(&vr->rej_logged_ns[reason])) {
 		pr_warn("vrrp %u: advert from %s rejected: %s (repeats for 10 s at debug level)",
-			vr->cfg.vrid, addr_fmt(src, buf, sizeof(buf)), xlb_vrrp_err_str(reason));
+			vr->cfg.vrid, xlb_addr_str(src, buf, sizeof(buf)), xlb_vrrp_err_str(reason));
 	} else {
 		pr_debug("vrrp %u: advert from %s rejected: %s", vr->cfg.vrid,
-			 addr_fmt(src, buf, sizeof(buf)), xlb_vrrp_err_str(reason));
+			 xlb_addr_str(src, buf, sizeof(buf)), xlb_vrrp_err_str(reason));
 	}
 	return -reason;
 }
@@ -457,7 +449,7 @@ static void backup_rx(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 	 * and runs out; then we advertise our higher priority and the old master yields.
 	 */
 	pr_debug("vrrp %u: lower priority %u advert from %s discarded, preempting", vr->cfg.vrid,
-		 a->priority, addr_fmt(src, buf, sizeof(buf)));
+		 a->priority, xlb_addr_str(src, buf, sizeof(buf)));
 }
 
 /* RFC 5798 6.4.3, with keepalived's answer to a lower-priority master. */
@@ -482,7 +474,7 @@ static void master_rx(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 	if (a->priority == XLB_VRRP_PRIO_OWNER)
 		pr_warn("vrrp %u: %s also claims to own the addresses (priority 255); the higher "
 			"address wins, fix the configuration", vr->cfg.vrid,
-			addr_fmt(src, buf, sizeof(buf)));
+			xlb_addr_str(src, buf, sizeof(buf)));
 	/*
 	 * A lower-priority master (e.g. after a partition healed): answer at once with our advert
 	 * so it yields now rather than at its next advert, and GARP so the switches and hosts
@@ -492,10 +484,10 @@ static void master_rx(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 	if (log_due(&vr->lower_logged_ns))
 		pr_info("vrrp %u: lower priority %u advert from %s, answering (repeats for 10 s at "
 			"debug level)", vr->cfg.vrid, a->priority,
-			addr_fmt(src, buf, sizeof(buf)));
+			xlb_addr_str(src, buf, sizeof(buf)));
 	else
 		pr_debug("vrrp %u: lower priority %u advert from %s, answering", vr->cfg.vrid,
-			 a->priority, addr_fmt(src, buf, sizeof(buf)));
+			 a->priority, xlb_addr_str(src, buf, sizeof(buf)));
 	do_send_advert(vr, vr->eff_priority);
 	garp_burst(vr, vr->cfg.garp_repeat);
 }

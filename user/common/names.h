@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The one spelling of the names the daemon logs and reports and xlbctl shows. */
+#ifndef XLB_NAMES_H
+#define XLB_NAMES_H
+
+#include <stdint.h>
+
+#define XLB_PROTO_NAME_LEN 4 /* "255" and its NUL */
+
+/* "tcp", "udp", or the number (a protocol a newer xlbd knows is shown, not hidden). */
+const char *xlb_proto_name(uint8_t proto, char buf[XLB_PROTO_NAME_LEN]);
+
+#endif /* XLB_NAMES_H */
