@@ -49,23 +49,6 @@ enum hc_phase {
 	HC_REAP,     /* exec: timed out and killed, result recorded; waiting to reap the child */
 };
 
-const char *xlb_hc_type_name(int type)
-{
-	switch (type) {
-	case XLB_HC_NONE:
-		return "none";
-	case XLB_HC_TCP:
-		return "tcp";
-	case XLB_HC_HTTP:
-		return "http";
-	case XLB_HC_UDP:
-		return "udp";
-	case XLB_HC_EXEC:
-		return "exec";
-	}
-	return "unknown";
-}
-
 /* "192.0.2.11:80", "[2001:db8::1]:80", or the bare address when there is no port (exec). */
 static const char *hc_name(const struct xlb_hc *hc, char *buf, size_t len)
 {

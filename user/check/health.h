@@ -66,6 +66,4 @@ int xlb_hc_start(struct xlb_loop *loop, struct xlb_hc *hc, uint64_t first_delay_
 /* Stop checking: cancel timers, close the socket, kill and reap a running exec check. */
 void xlb_hc_stop(struct xlb_hc *hc);
 
-const char *xlb_hc_type_name(int type);
-
 #endif /* XLB_HEALTH_H */

@@ -947,14 +947,14 @@ static const uint32_t xlb_cfg_hc_takes[] = {
 	[XLB_HC_EXEC] = XLB_CFG_HC_COMMON | XLB_HC_SET_COMMAND,
 };
 
-static const char *xlb_cfg_hc_type_str(unsigned int type)
+const char *xlb_hc_type_name(int type)
 {
 	const struct xlb_cfg_word *w;
 
 	for (w = xlb_cfg_hc_types; w->word; w++)
-		if (w->val == (int)type)
+		if (w->val == type)
 			return w->word;
-	return "?";
+	return "unknown";
 }
 
 /* Note where key i's value is: the current event. */
@@ -1244,7 +1244,7 @@ static const char *xlb_cfg_hc_taker(int i)
 
 	for (t = XLB_HC_TCP; t < XLB_CFG_ARRAY_SIZE(xlb_cfg_hc_takes); t++)
 		if (xlb_cfg_hc_takes[t] & (1u << i))
-			return xlb_cfg_hc_type_str(t);
+			return xlb_hc_type_name(t);
 	return "?";
 }
 
@@ -1260,7 +1260,7 @@ static void xlb_cfg_hc_check(struct xlb_cfg_parser *p, const struct xlb_cfg_hc_v
 {
 	const struct xlb_cfg_health *h = &v->h;
 	const struct xlb_cfg_hc_marks *at = &v->at;
-	const char *type = xlb_cfg_hc_type_str(h->type);
+	const char *type = xlb_hc_type_name(h->type);
 	bool type_ok = !(at->bad & XLB_HC_SET_TYPE);
 	bool type_given = at->val[XLB_CFG_HC_TYPE].line;
 	char to[16], iv[16];

@@ -41,6 +41,9 @@ enum xlb_hc_type {
 	XLB_HC_EXEC,     /* command exits 0 */
 };
 
+/* The word the config spells a type with; "unknown" for none. */
+const char *xlb_hc_type_name(int type);
+
 /* Bits of xlb_cfg_health.set: which keys the file gave, so a backend's override merges key by key. */
 enum {
 	XLB_HC_SET_TYPE = 1u << 0,
