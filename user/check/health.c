@@ -66,22 +66,10 @@ static const char *hc_name(const struct xlb_hc *hc, char *buf, size_t len)
 
 static socklen_t hc_sockaddr(const struct xlb_hc *hc, struct sockaddr_storage *ss)
 {
-	memset(ss, 0, sizeof(*ss));
-	if (hc->addr.family == XLB_FAMILY_V6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	unsigned int len;
 
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(hc->conf.port);
-		memcpy(&sin6->sin6_addr, hc->addr.w, 16);
-		return sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(hc->conf.port);
-		sin->sin_addr.s_addr = hc->addr.w[0];
-		return sizeof(*sin);
-	}
+	xlb_addr_sockaddr(&hc->addr, hc->conf.port, 0, ss, &len);
+	return len;
 }
 
 /* Short, lower-case reasons: they end up in last_result, xlbctl's output and the log. */

@@ -44,21 +44,6 @@ struct ctl_opts {
 	bool json;
 };
 
-static const char *const reason_names[] = {
-	[XLB_R_FORWARDED] = "forwarded",
-	[XLB_R_PASS_NOT_IP] = "pass_not_ip",
-	[XLB_R_PASS_NOT_VIP] = "pass_not_vip",
-	[XLB_R_PASS_NOT_L4] = "pass_not_l4",
-	[XLB_R_PASS_FRAGMENT] = "pass_fragment",
-	[XLB_R_PASS_IP_EXT] = "pass_ip_ext",
-	[XLB_R_DROP_TRUNCATED] = "drop_truncated",
-	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
-	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
-	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
-	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
-};
-_Static_assert(ARRAY_SIZE(reason_names) == XLB_R_MAX, "reason_names must name every xlb_reason");
-
 static const char *const sched_names[] = {
 	[XLB_SCHED_MAGLEV] = "maglev",
 	[XLB_SCHED_SH] = "sh",
@@ -489,7 +474,7 @@ static int stats_table(const struct xlb_view *v)
 	if (!t)
 		return output_err(-ENOMEM);
 	for (r = 0; r < XLB_R_MAX; r++) {
-		xlb_table_cell(t, "%s", reason_names[r]);
+		xlb_table_cell(t, "%s", xlb_reason_name(r));
 		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].packets);
 		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].bytes);
 	}
@@ -511,7 +496,7 @@ static int stats_json(const struct xlb_view *v)
 	xlb_json_key(&j, "reasons");
 	xlb_json_object_begin(&j);
 	for (r = 0; r < XLB_R_MAX; r++) {
-		xlb_json_key(&j, reason_names[r]);
+		xlb_json_key(&j, xlb_reason_name(r));
 		xlb_json_object_begin(&j);
 		xlb_json_kv_uint(&j, "packets", v->reasons[r].packets);
 		xlb_json_kv_uint(&j, "bytes", v->reasons[r].bytes);

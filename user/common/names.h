@@ -10,4 +10,7 @@
 /* "tcp", "udp", or the number (a protocol a newer xlbd knows is shown, not hidden). */
 const char *xlb_proto_name(uint8_t proto, char buf[XLB_PROTO_NAME_LEN]);
 
+/* enum xlb_reason as xlbctl shows it ("drop_no_backend"); "unknown" past XLB_R_MAX. */
+const char *xlb_reason_name(unsigned int reason);
+
 #endif /* XLB_NAMES_H */
