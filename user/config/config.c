@@ -2604,11 +2604,11 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 		       "XLB_CONTROL_SOCKET does not fit");
 	memcpy(cfg->control_socket, XLB_CONTROL_SOCKET, sizeof(XLB_CONTROL_SOCKET));
 	/* keepalived's defaults; they hold whether or not the file has a vrrp section. */
-	cfg->vrrp.priority = 100;
-	cfg->vrrp.advert_cs = 100;
+	cfg->vrrp.priority = XLB_VRRP_DEFAULT_PRIORITY;
+	cfg->vrrp.advert_cs = XLB_VRRP_DEFAULT_INTERVAL_CS;
 	cfg->vrrp.preempt = 1;
-	cfg->vrrp.garp_repeat = 5;
-	cfg->vrrp.garp_delay_ms = 5000;
+	cfg->vrrp.garp_repeat = XLB_VRRP_DEFAULT_GARP_REPEAT;
+	cfg->vrrp.garp_delay_ms = XLB_VRRP_DEFAULT_GARP_DELAY_MS;
 	cfg->sync.listen_port = XLB_CFG_SYNC_DEFAULT_PORT;
 	cfg->sync.peer_port = XLB_CFG_SYNC_DEFAULT_PORT;
 	cfg->path = strdup(name ?: "<config>");

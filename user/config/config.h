@@ -124,6 +124,12 @@ enum xlb_failover_mode {
 	XLB_FAILOVER_VRRP,
 };
 
+/* keepalived's VRRP defaults: the parser's and xlb_vrrp_config_init()'s. */
+#define XLB_VRRP_DEFAULT_PRIORITY 100
+#define XLB_VRRP_DEFAULT_INTERVAL_CS 100 /* 1 s, as keepalived */
+#define XLB_VRRP_DEFAULT_GARP_REPEAT 5
+#define XLB_VRRP_DEFAULT_GARP_DELAY_MS 5000
+
 struct xlb_cfg_vrrp {
 	char interface[IF_NAMESIZE]; /* required */
 	uint8_t vrid;                /* 1..255, required */

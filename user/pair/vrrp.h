@@ -28,10 +28,6 @@ struct xlb_vrrp;
 
 #define XLB_VRRP_PRIO_OWNER 255
 #define XLB_VRRP_PRIO_STOP 0
-#define XLB_VRRP_DEFAULT_PRIORITY 100
-#define XLB_VRRP_DEFAULT_INTERVAL_CS 100 /* 1 s, as keepalived */
-#define XLB_VRRP_DEFAULT_GARP_REPEAT 5
-#define XLB_VRRP_DEFAULT_GARP_DELAY_MS 5000
 
 enum xlb_vrrp_state {
 	XLB_VRRP_INIT = 0, /* not started, or stopped */
