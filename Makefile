@@ -29,9 +29,23 @@ LDLIBS    := -lbpf -lelf -lz -lsodium
 # Test data is read from the checkout, wherever the binary is run from.
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
-LIB_SRCS  := $(filter-out user/xlbd.c user/xlbctl.c,$(wildcard user/*.c))
+# One static library per folder of user/ (README, Layout); the two programs' mains are not in them.
+# The folders reach each other's headers (the pair's failover is driven by the agent, the agent
+# runs the pair), so the libraries link as one group.
+LIB_DIRS  := common config sched agent check pair ctl cli
+MAINS     := user/agent/xlbd.c user/cli/xlbctl.c
+LIB_SRCS  := $(filter-out $(MAINS),$(wildcard $(LIB_DIRS:%=user/%/*.c)))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
-LIB       := $(BUILD)/libxlb.a
+LIBS      := $(LIB_DIRS:%=$(BUILD)/lib%.a)
+# LIB as a prerequisite, LIB_LINK on a link line.
+LIB       := $(LIBS)
+LIB_LINK  := -Wl,--start-group $(LIBS) -Wl,--end-group
+# Each object depends on the headers it includes, as gcc found them (-MMD); -MP keeps a deleted
+# header from breaking the next build.
+DEPFLAGS   = -MMD -MP -MF $@.d
+# Only the sources that include the skeleton wait for clang and bpftool; config builds without.
+SKEL_USERS := $(shell grep -l '"xlb.skel.h"' $(wildcard user/*/*.[ch]))
+$(if $(filter %.h,$(SKEL_USERS)),$(error a header includes xlb.skel.h: $(filter %.h,$(SKEL_USERS))))
 
 BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
@@ -62,39 +76,48 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/lib/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/xlb/*.h) $(BUILD)/xlb.skel.h | $(BUILD)/lib
+$(BUILD)/lib/%.o: user/%.c
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
-	@echo "  AR      $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+$(filter $(LIB_OBJS),$(SKEL_USERS:user/%.c=$(BUILD)/lib/%.o)): $(BUILD)/xlb.skel.h
 
-$(BUILD)/xlbd: user/xlbd.c $(LIB)
+# lib<folder>.a holds the objects of user/<folder>/.
+define LIB_RULE
+$(BUILD)/lib$(1).a: $(filter $(BUILD)/lib/$(1)/%,$(LIB_OBJS))
+	@echo "  AR      $$@"
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach d,$(LIB_DIRS),$(eval $(call LIB_RULE,$(d))))
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d)
+
+$(BUILD)/xlbd: user/agent/xlbd.c $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-$(BUILD)/xlbctl: user/xlbctl.c $(LIB)
+$(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -ljson-c
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
 
 # The one tool that talks to maps (tests fill a pinned conns map with it).
 $(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@ -lbpf
 
 $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
 
 # The tests' impostor on the segment: adverts from xlbd's own encoder.
 $(BUILD)/xlb-vrrp-send: tools/xlb-vrrp-send.c $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
 
 # The packet tests build frames at every offset: UBSan, fatal, keeps the builders free of
 # misaligned accesses and overflows (the data path itself runs in the kernel).
@@ -102,21 +125,24 @@ PKT_SAN   := -fsanitize=undefined -fno-sanitize-recover=undefined
 
 $(BUILD)/test_packet: tests/packet/test_packet.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
 
 $(BUILD)/test_packet_fuzz: tests/packet/test_packet_fuzz.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -Itests/packet $< $(LIB) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
              $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
-unit: $(UNIT) $(BUILD)/hash_be.s
+unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
+	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
+	else echo "xlbctl: links no loop and no server code"; fi
 	$(Q)if sed -n '/^xlb_hash_kats_match:/,/exit/p' $(BUILD)/hash_be.s | grep -qx '[[:space:]]*r0 = 1'; \
 	then echo "hash: a big-endian build gives the known answers"; \
 	else echo "hash: a big-endian build of xlb_flow_hash() misses the known answers"; exit 1; fi
@@ -191,7 +217,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_HARNESSES := config vrrp sync control
-FUZZ_SRCS    := config maglev vrrp_pkt sync_pkt control ctl_output loop log
+FUZZ_SRCS    := config/config sched/maglev pair/vrrp_pkt pair/sync_pkt ctl/control common/output \
+                common/loop common/log common/addr common/names
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
                 -Wno-missing-field-initializers -Iinclude -Iuser -Itests/fuzz -D_GNU_SOURCE \
                 -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -205,9 +232,12 @@ fuzz-build: $(FUZZ_BINS)
 $(FUZZ_BUILD)/obj:
 	$(Q)mkdir -p $@
 
-$(FUZZ_BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/xlb/*.h) | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: user/%.c
 	@echo "  FUZZCC  $@"
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+-include $(wildcard $(FUZZ_BUILD)/obj/*/*.d)
 
 # An archive, so each harness links (and counts coverage in) only what it calls.
 $(FUZZ_LIB): $(FUZZ_OBJS)
@@ -227,7 +257,7 @@ fuzz-smoke: $(FUZZ_BINS)
 
 # Rewrites the encoder-built seeds; the corpus is committed, so this runs only by hand.
 fuzz-seeds: tests/fuzz/seeds.c $(LIB)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) -o $(BUILD)/fuzz-seeds $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_LINK) -o $(BUILD)/fuzz-seeds $(LDLIBS) -lyaml
 	$(Q)$(BUILD)/fuzz-seeds tests/fuzz/corpus
 
 clean: fuzz-clean

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vrrp_pkt.h"
+#include "pair/vrrp_pkt.h"
 
 #define MAX_DSTS 8
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flow-sync datagram decoder (user/sync_pkt.c), fed datagrams.
+ * The flow-sync datagram decoder (user/pair/sync_pkt.c), fed datagrams.
  *
  * Input: byte 0 flags, byte 1 the local clock's offset from the datagram's timestamp in
  * seconds (signed, so the window's edges are reached), then the datagram. Flag bit 0 writes
@@ -17,7 +17,7 @@
 #include <sodium.h>
 
 #include "fuzz.h"
-#include "sync_pkt.h"
+#include "pair/sync_pkt.h"
 
 #define OWN_NODE 0x0b5e55edu
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VRRP advert decoder (user/vrrp_pkt.c), fed what a raw socket delivers.
+ * The VRRP advert decoder (user/pair/vrrp_pkt.c), fed what a raw socket delivers.
  *
  * Input: byte 0 even: an IPv4 packet, header included, as the IPv4 raw socket gives it
  * (xlb_vrrp_ip4_parse, then xlb_vrrp_decode of its payload). Byte 0 odd: IPv6, where the
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vrrp_pkt.h"
+#include "pair/vrrp_pkt.h"
 
 static bool fix_csum;
 

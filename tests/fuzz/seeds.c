@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sync_pkt.h"
-#include "vrrp_pkt.h"
+#include "pair/sync_pkt.h"
+#include "pair/vrrp_pkt.h"
 
 static const char *dir;
 

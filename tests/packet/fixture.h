@@ -42,10 +42,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sched/maglev.h"
+#include "xlb.skel.h"
 #include "xlb/abi.h"
 #include "xlb/hash.h"
-#include "maglev.h"
-#include "xlb.skel.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Packet builders

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "common/names.h"
 #include "fixture.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -190,20 +191,6 @@ static void check_frame(const char *label, const uint8_t *got, uint32_t got_len,
 	}
 }
 
-static const char *const reason_names[XLB_R_MAX] = {
-	[XLB_R_FORWARDED] = "forwarded",
-	[XLB_R_PASS_NOT_IP] = "pass_not_ip",
-	[XLB_R_PASS_NOT_VIP] = "pass_not_vip",
-	[XLB_R_PASS_NOT_L4] = "pass_not_l4",
-	[XLB_R_PASS_FRAGMENT] = "pass_fragment",
-	[XLB_R_PASS_IP_EXT] = "pass_ip_ext",
-	[XLB_R_DROP_TRUNCATED] = "drop_truncated",
-	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
-	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
-	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
-	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
-};
-
 static const char *verdict_name(uint32_t v)
 {
 	static const char *const names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
@@ -234,9 +221,9 @@ static void check_reason_moved(const struct xlb_fixture *fx, const struct reason
 
 	reason_snapshot(fx, &after);
 	for (r = 0; r < XLB_R_MAX; r++) {
-		snprintf(label, sizeof(label), "reason_stats[%s] packets", reason_names[r]);
+		snprintf(label, sizeof(label), "reason_stats[%s] packets", xlb_reason_name(r));
 		check_u64(label, after.c[r].packets - before->c[r].packets, r == want ? 1 : 0);
-		snprintf(label, sizeof(label), "reason_stats[%s] bytes", reason_names[r]);
+		snprintf(label, sizeof(label), "reason_stats[%s] bytes", xlb_reason_name(r));
 		check_u64(label, after.c[r].bytes - before->c[r].bytes, r == want ? len : 0);
 	}
 }

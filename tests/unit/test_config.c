@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of the config parser (user/config.c): that valid configs come out with every field and
+ * Tests of the config parser (user/config/config.c): that valid configs come out with every field and
  * default as documented, and that each kind of mistake is reported at the exact line:column of
  * the offending key or value. YAML is written as C literals, one line per literal, so the line
  * numbers in the tables can be checked by eye. Run from the repo root (it reads configs/).
@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* One interface on line 1, so a case's own lines start at 2. */
 #define IFACE "interfaces: [{name: eth0}]\n"

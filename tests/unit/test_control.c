@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the control socket server (user/control.c), on the real loop: a client in the
+ * Unit tests for the control socket server (user/ctl/control.c), on the real loop: a client in the
  * same process sends raw bytes and the loop runs until its reply has come and the server has
  * closed, or a bound passes. The server gives a client 2 s to finish its line; a request it can
  * already judge must be answered long before that (the bound here is 500 ms).
@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
-#include "control.h"
-#include "loop.h"
+#include "common/loop.h"
+#include "ctl/control.h"
 
 #define MS 1000000ull
 #define BOUND_MS 500

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the health checkers (user/health.c), driven by the real xlb_loop.
+ * Unit tests for the health checkers (user/check/health.c), driven by the real xlb_loop.
  *
  * Every fake backend lives in the test process on 127.0.0.1 or ::1 and is served from the same
  * loop as the checker, through non-blocking fd callbacks: a TCP listener that accepts and
@@ -36,9 +36,9 @@
 
 #include <cmocka.h>
 
-#include "health.h"
-#include "log.h"
-#include "loop.h"
+#include "check/health.h"
+#include "common/log.h"
+#include "common/loop.h"
 
 #define MS 1000000ull
 #define SLACK_MS 500 /* how late a timed event may be before a test calls it wrong */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of the state-to-maps writer (user/lb.c): what a first apply, a reload, a health or admin
+ * Tests of the state-to-maps writer (user/agent/lb.c): what a first apply, a reload, a health or admin
  * change and a restart leave in the maps, and in what order they write it. The maps are real,
  * created here with the types, sizes and flags of bpf/maps.h; no XDP program is loaded, so a
  * struct xlb_dp has its *_fd fields and nothing else (lb.c never touches the skeleton).
@@ -35,10 +35,10 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 
-#include "config.h"
-#include "dataplane.h"
-#include "lb.h"
-#include "log.h"
+#include "agent/dataplane.h"
+#include "agent/lb.h"
+#include "common/log.h"
+#include "config/config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1295,6 +1295,7 @@ static void test_set_state_health(void **state)
 	assert_before(op_first('u', f->dp[0].maglev_fd, &web), "the table without it",
 		      op_first('u', f->dp[0].backends_fd, &id), "its entry losing LIVE");
 	assert_string_equal(xlb_lb_backend_state(b), "down");
+	assert_false(xlb_lb_backend_up(b));
 	assert_table_kept(down, before, &DNS);
 
 	ops_reset();
@@ -1305,6 +1306,7 @@ static void test_set_state_health(void **state)
 		      op_first('u', f->dp[0].maglev_fd, &web), "the table with it");
 	assert_snap_equal(up, before, false, "after down and up again");
 	assert_string_equal(xlb_lb_backend_state(b), "up");
+	assert_true(xlb_lb_backend_up(b));
 
 	/* No change, no write. */
 	ops_reset();
@@ -1342,6 +1344,7 @@ static void test_set_state_admin(void **state)
 	assert_int_equal(ops_on(R_BACKENDS), 0);
 	assert_int_equal(n_creates, 1);
 	assert_string_equal(xlb_lb_backend_state(b12), "drain");
+	assert_false(xlb_lb_backend_up(b12));
 
 	/* drain -> disabled: already out of the table, so only the entry changes */
 	ops_reset();
@@ -1351,6 +1354,7 @@ static void test_set_state_admin(void **state)
 	assert_int_equal(slots_of(s, web, id12), 0);
 	assert_int_equal(n_creates, 0);
 	assert_string_equal(xlb_lb_backend_state(b12), "disabled");
+	assert_false(xlb_lb_backend_up(b12));
 
 	/* enabled -> disabled at once: table first, then the entry */
 	ops_reset();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the event loop's timers (user/loop.c).
+ * Unit tests for the event loop's timers (user/common/loop.c).
  *
  * The contract under test: a zeroed struct xlb_timer is a disarmed one. Every object that holds
  * a timer is calloc'd or memset, and its stop path may run before xlb_timer_init() did (a start
@@ -25,14 +25,14 @@
 
 #include <cmocka.h>
 
-#include "control.h"
-#include "dataplane.h"
-#include "failover.h"
-#include "health.h"
-#include "lb.h"
-#include "loop.h"
-#include "sync.h"
-#include "vrrp.h"
+#include "agent/dataplane.h"
+#include "agent/lb.h"
+#include "check/health.h"
+#include "common/loop.h"
+#include "ctl/control.h"
+#include "pair/failover.h"
+#include "pair/sync.h"
+#include "pair/vrrp.h"
 
 #define MS 1000000ull
 #define N_TIMERS 64

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the weighted Maglev builder (user/maglev.c). Keys are real address bytes:
+ * Unit tests for the weighted Maglev builder (user/sched/maglev.c). Keys are real address bytes:
  * IPv4 backends 192.0.2.1, .2, ... (4 bytes) and IPv6 backends 2001:db8::1, ::2, ... (16 bytes);
  * backend ids start at ID_BASE so no test can pass by confusing an id with an index.
  *
@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
+#include "sched/maglev.h"
 #include "xlb/abi.h"
-#include "maglev.h"
 
 #define M_BIG XLB_MAGLEV_DEFAULT_SIZE /* 65537 */
 #define M_SMALL 4099

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for fire-and-forget children (user/spawn.c) on the real loop: a child that exits
+ * Unit tests for fire-and-forget children (user/common/spawn.c) on the real loop: a child that exits
  * is reaped from the loop and leaves no fd behind; one still running when xlbd stops is let go
  * by xlb_spawn_fini(), which closes its pidfd and frees what tracked it (before, that struct
  * leaked at every shutdown with a notify running: LSan, spawn.c's calloc), without killing it.
@@ -22,10 +22,9 @@
 
 #include <cmocka.h>
 
-#include "loop.h"
-#include "spawn.h"
+#include "common/loop.h"
+#include "common/spawn.h"
 
-#define MS 1000000ull
 
 static int count_fds(void)
 {
@@ -60,7 +59,7 @@ static void poll_cb(struct xlb_loop *loop, struct xlb_timer *t)
 	if (all_reaped() || xlb_now_ns() > p->until)
 		xlb_loop_stop(loop);
 	else
-		xlb_timer_arm(loop, t, MS);
+		xlb_timer_arm(loop, t, XLB_MS);
 }
 
 /* A child that exits is reaped from the loop, and its pidfd closed. */
@@ -73,11 +72,11 @@ static void test_exit_reaped(void **state)
 	(void)state;
 	fds = count_fds();
 	assert_int_equal(xlb_loop_init(&loop, NULL, NULL, NULL), 0);
-	assert_int_equal(xlb_spawn(&loop, "exit 0", NULL, 5000 * MS), 0);
+	assert_int_equal(xlb_spawn(&loop, "exit 0", NULL, 5000 * XLB_MS), 0);
 	assert_false(all_reaped());
-	p.until = xlb_now_ns() + 5000 * MS;
+	p.until = xlb_now_ns() + 5000 * XLB_MS;
 	xlb_timer_init(&p.t, poll_cb, &p);
-	assert_int_equal(xlb_timer_arm(&loop, &p.t, MS), 0);
+	assert_int_equal(xlb_timer_arm(&loop, &p.t, XLB_MS), 0);
 	assert_int_equal(xlb_loop_run(&loop), 0);
 	assert_true(all_reaped());
 	xlb_spawn_fini(&loop);
@@ -98,7 +97,7 @@ static void test_fini_lets_go(void **state)
 	(void)state;
 	fds = count_fds();
 	assert_int_equal(xlb_loop_init(&loop, NULL, NULL, NULL), 0);
-	assert_int_equal(xlb_spawn(&loop, "sleep 0.3", NULL, 5000 * MS), 0);
+	assert_int_equal(xlb_spawn(&loop, "sleep 0.3", NULL, 5000 * XLB_MS), 0);
 	xlb_spawn_fini(&loop);
 	xlb_loop_fini(&loop);
 	assert_int_equal(count_fds(), fds);

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the flow sync codec (user/sync_pkt.c): round trips, the encoder's limits, and a
+ * Unit tests for the flow sync codec (user/pair/sync_pkt.c): round trips, the encoder's limits, and a
  * decoder that takes a datagram whole or not at all. Hostile inputs come in two kinds: damage
  * anywhere (truncation, every single bit flip, wrong key) must be caught by the MAC or the first
  * structural checks; well-formed lies (wrong count, bad records) are built by tampering with an
  * encoded datagram and re-MACing it with the right key, so the structural checks are shown to hold
  * on their own, not only behind the MAC.
  *
- * Bulk sync's transfer (user/sync_bulk.c) runs on the real loop between a sender and a receiver
+ * Bulk sync's transfer (user/pair/sync_bulk.c) runs on the real loop between a sender and a receiver
  * joined by a fake wire that drops, duplicates and reorders datagrams, every one encoded and
  * decoded by the real codec (so a reordered datagram is refused as a replay, as on the network).
  *
@@ -32,10 +32,10 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "common/loop.h"
+#include "pair/sync_bulk.h"
+#include "pair/sync_pkt.h"
 #include "xlb/abi.h"
-#include "loop.h"
-#include "sync_bulk.h"
-#include "sync_pkt.h"
 
 #define NOW 1700000000000ull /* 2023-11-14, unix ms */
 #define OWN_NODE 0x0b0b0b0bu /* the receiver's own node id */

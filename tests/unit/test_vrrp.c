@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for VRRPv3: the wire format (user/vrrp_pkt.c) against adverts captured from
- * keepalived 2.2.7, and the state machine (user/vrrp.c) on the real xlb_loop.
+ * Unit tests for VRRPv3: the wire format (user/pair/vrrp_pkt.c) against adverts captured from
+ * keepalived 2.2.7, and the state machine (user/pair/vrrp.c) on the real xlb_loop.
  *
  * Wire: every VRRP frame of the pcaps in tests/data/keepalived-2.2.7 (the Makefile compiles its
  * path in as XLB_TEST_DATA; XLB_VRRP_VECTORS overrides it) decodes to the expected fields,
@@ -28,12 +28,11 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "loop.h"
-#include "vrrp.h"
-#include "vrrp_pkt.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "pair/vrrp.h"
+#include "pair/vrrp_pkt.h"
 
-#define MS 1000000ull
 #define SLACK_MS 100
 #define IV_CS 5 /* advert interval of the state machine tests */
 
@@ -870,7 +869,7 @@ static void peer_cb(struct xlb_loop *loop, struct xlb_timer *t)
 	p->last_sent_ns = xlb_now_ns();
 	p->sent++;
 	if (p->left || p->last_priority != 255)
-		xlb_timer_arm(loop, t, p->interval_cs * 10 * MS);
+		xlb_timer_arm(loop, t, p->interval_cs * 10 * XLB_MS);
 }
 
 /* Start the fake peer now: `count` adverts (-1 forever) every interval_cs. */
@@ -897,7 +896,7 @@ static void poll_cb(struct xlb_loop *loop, struct xlb_timer *t)
 		xlb_loop_stop(loop);
 		return;
 	}
-	xlb_timer_arm(loop, t, MS);
+	xlb_timer_arm(loop, t, XLB_MS);
 }
 
 static void action_cb(struct xlb_loop *loop, struct xlb_timer *t)
@@ -912,11 +911,11 @@ static void action_cb(struct xlb_loop *loop, struct xlb_timer *t)
 static bool run_until(struct fx *f, bool (*pred)(struct fx *f), unsigned int max_ms)
 {
 	f->pred = pred;
-	f->deadline = xlb_now_ns() + max_ms * MS;
+	f->deadline = xlb_now_ns() + max_ms * XLB_MS;
 	if (pred && pred(f))
 		return true;
 	f->loop.stop = false;
-	assert_int_equal(xlb_timer_arm(&f->loop, &f->poll, MS), 0);
+	assert_int_equal(xlb_timer_arm(&f->loop, &f->poll, XLB_MS), 0);
 	assert_int_equal(xlb_loop_run(&f->loop), 0);
 	xlb_timer_cancel(&f->loop, &f->poll);
 	return pred && pred(f);
@@ -1328,7 +1327,7 @@ static void test_penalty(void **state)
 	assert_int_equal(feed(f, "10.250.0.2", 80, IV_CS), 0);
 	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
 	/* skew follows the effective priority */
-	assert_int_equal(xlb_vrrp_skew_ns(&f->vr), (256 - 70) * 50 * MS / 256);
+	assert_int_equal(xlb_vrrp_skew_ns(&f->vr), (256 - 70) * 50 * XLB_MS / 256);
 
 	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 1000), 0);
 	assert_int_equal(f->vr.eff_priority, 1); /* 0 would mean "leaving" */
@@ -1351,7 +1350,7 @@ static void test_penalty_cleared_backup_preempts(void **state)
 	assert_int_equal(xlb_vrrp_set_penalty(&f->vr, 20), 0); /* 80 */
 	peer_start(f, "10.250.0.2", 90, IV_CS, -1);
 	f->action_fn = clear_penalty;
-	assert_int_equal(xlb_timer_arm(&f->loop, &f->action, 300 * MS), 0);
+	assert_int_equal(xlb_timer_arm(&f->loop, &f->action, 300 * XLB_MS), 0);
 	assert_true(run_until(f, is_master, 1500));
 	got = ms_since(f->t0, f->vr.state_since_ns);
 	assert_between_ms(got, 300, 300 + down + SLACK_MS, "preempting after the penalty cleared");

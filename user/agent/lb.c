@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "agent/lb.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "sched/maglev.h"
+
+#define LB_FD(field) offsetof(struct xlb_dp, field)
+
+void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(key->addr, v->addr.w, sizeof(key->addr));
+	key->port = htons(v->port);
+	key->proto = v->proto;
+	key->family = v->addr.family;
+}
+
+static bool addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
+}
+
+bool xlb_lb_backend_up(const struct xlb_lb_backend *b)
+{
+	return b->admin == XLB_ADMIN_ENABLED && b->healthy && (b->weight || b->is_fallback);
+}
+
+const char *xlb_lb_backend_state(const struct xlb_lb_backend *b)
+{
+	if (b->admin == XLB_ADMIN_DISABLED)
+		return "disabled";
+	if (!b->healthy)
+		return "down";
+	if (!xlb_lb_backend_up(b))
+		return "drain";
+	return "up";
+}
+
+/* The weight a backend has in its VIP's table: none unless it is up and enabled. */
+static uint32_t table_weight_of(const struct xlb_lb_backend *b)
+{
+	if (b->is_fallback || !b->healthy || b->admin != XLB_ADMIN_ENABLED)
+		return 0;
+	return b->weight;
+}
+
+static void be_to_map(const struct xlb_lb_backend *b, uint32_t vip_id, struct xlb_backend *out)
+{
+	bool live = b->is_fallback || (b->healthy && b->admin != XLB_ADMIN_DISABLED);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->addr, b->addr.w, sizeof(out->addr));
+	memcpy(out->mac, b->mac, sizeof(out->mac));
+	out->family = b->addr.family;
+	out->flags = XLB_BE_F_USED | (live ? XLB_BE_F_LIVE : 0) | (b->has_mac ? XLB_BE_F_MAC : 0);
+	out->vip_id = vip_id;
+	out->weight = b->weight;
+}
+
+/* Write one key to the same map of every interface. */
+static int lb_update(struct xlb_lb *lb, size_t fd_off, const void *key, const void *val)
+{
+	size_t i;
+
+	for (i = 0; i < lb->n_dps; i++) {
+		int fd = *(int *)((char *)&lb->dps[i] + fd_off);
+
+		if (bpf_map_update_elem(fd, key, val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static void lb_delete(struct xlb_lb *lb, size_t fd_off, const void *key)
+{
+	size_t i;
+
+	for (i = 0; i < lb->n_dps; i++)
+		bpf_map_delete_elem(*(int *)((char *)&lb->dps[i] + fd_off), key);
+}
+
+static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < lb->n_dps; i++) {
+		err = xlb_dp_zero_counters(*(int *)((char *)&lb->dps[i] + fd_off), id);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The maglev_tables slot the data path reads for a VIP with this vips value. */
+static uint32_t table_key(const struct xlb_vip *val)
+{
+	return val->id + (val->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
+}
+
+/*
+ * Bring a backend's map entry up to date. With gaining_only, an entry that would lose LIVE is
+ * left for later: its flows must not move before the new table stops sending new ones to it.
+ */
+static int be_write(struct xlb_lb *lb, struct xlb_lb_backend *b, uint32_t vip_id, bool gaining_only)
+{
+	struct xlb_backend m;
+	int err;
+
+	be_to_map(b, vip_id, &m);
+	if (!memcmp(&m, &b->written, sizeof(m)))
+		return 0;
+	if (gaining_only && (b->written.flags & XLB_BE_F_LIVE) && !(m.flags & XLB_BE_F_LIVE))
+		return 0;
+	if (!(b->written.flags & XLB_BE_F_USED)) {
+		/* A fresh id starts from zero, whatever its last owner counted. */
+		err = lb_zero(lb, LB_FD(backend_stats_fd), b->id);
+		if (err)
+			return err;
+	}
+	err = lb_update(lb, LB_FD(backends_fd), &b->id, &m);
+	if (!err)
+		b->written = m;
+	return err;
+}
+
+static int id_alloc(uint8_t *used, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!used[i]) {
+			used[i] = 1;
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+static struct xlb_lb_vip *vip_append(struct xlb_lb *lb)
+{
+	struct xlb_lb_vip *v = realloc(lb->vips, (lb->n_vips + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	lb->vips = v;
+	v = &lb->vips[lb->n_vips++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static struct xlb_lb_backend *backend_append(struct xlb_lb_vip *v)
+{
+	struct xlb_lb_backend *b = realloc(v->backends, (v->n_backends + 1) * sizeof(*b));
+
+	if (!b)
+		return NULL;
+	v->backends = b;
+	b = &v->backends[v->n_backends++];
+	memset(b, 0, sizeof(*b));
+	return b;
+}
+
+/*
+ * Take what an earlier xlbd left in the pinned maps as the installed state, so the first apply
+ * is an ordinary diff against it: kept VIPs and backends keep their ids (flows pinned to them
+ * keep their meaning), dropped ones are removed in the safe order, counters carry on.
+ */
+int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
+{
+	struct xlb_vip_key key, next;
+	struct xlb_backend zero = {};
+	size_t n_backends = 0;
+	void *prev = NULL;
+	uint32_t i;
+
+	memset(lb, 0, sizeof(*lb));
+	lb->dps = dps;
+	lb->n_dps = n_dps;
+	if (!n_dps)
+		return 0;
+
+	while (!bpf_map_get_next_key(dps[0].vips_fd, prev, &next)) {
+		struct xlb_vip_name name = {};
+		struct xlb_lb_vip *v;
+		struct xlb_vip vip;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dps[0].vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS ||
+		    lb->vip_used[vip.id])
+			continue;
+		v = vip_append(lb);
+		if (!v)
+			return -ENOMEM;
+		v->key = key;
+		v->val = vip;
+		/* The weights its table was built with are not in the maps: rebuild it, which
+		 * swaps in the same table when nothing changed. */
+		v->table_dirty = true;
+		bpf_map_lookup_elem(dps[0].vip_names_fd, &vip.id, &name);
+		snprintf(v->name, sizeof(v->name), "%s", name.name);
+		lb->vip_used[vip.id] = 1;
+	}
+	/* A table no VIP reads is of no use: a gone VIP's, or a bank written by an xlbd that
+	 * stopped before it switched its VIP to it. */
+	for (i = 0; i < XLB_MAX_VIPS * 2; i++) {
+		size_t j;
+
+		for (j = 0; j < lb->n_vips && table_key(&lb->vips[j].val) != i; j++)
+			;
+		if (j == lb->n_vips)
+			lb_delete(lb, LB_FD(maglev_fd), &i);
+	}
+	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
+		struct xlb_lb_backend *b;
+		struct xlb_lb_vip *v;
+		struct xlb_backend be;
+
+		if (bpf_map_lookup_elem(dps[0].backends_fd, &i, &be) || !(be.flags & XLB_BE_F_USED))
+			continue;
+		v = xlb_lb_vip_by_id(lb, be.vip_id);
+		if (!v) {
+			/* A backend of no VIP can carry nothing; clear it so its id is free. */
+			lb_update(lb, LB_FD(backends_fd), &i, &zero);
+			continue;
+		}
+		b = backend_append(v);
+		if (!b)
+			return -ENOMEM;
+		b->addr.family = be.family;
+		memcpy(b->addr.w, be.addr, sizeof(be.addr));
+		b->id = i;
+		b->weight = be.weight;
+		memcpy(b->mac, be.mac, sizeof(b->mac));
+		b->has_mac = be.flags & XLB_BE_F_MAC;
+		b->is_fallback = v->val.fallback == i;
+		b->healthy = true;
+		b->since_ns = xlb_now_ns();
+		b->written = be;
+		lb->be_used[i] = 1;
+		n_backends++;
+	}
+	if (lb->n_vips)
+		pr_info("found %zu VIPs and %zu backends installed by an earlier xlbd; keeping their "
+			"ids", lb->n_vips, n_backends);
+	return 0;
+}
+
+static void vip_free(struct xlb_lb_vip *v)
+{
+	free(v->backends);
+	v->backends = NULL;
+	v->n_backends = 0;
+}
+
+static void retire(struct xlb_lb *lb, struct xlb_lb_backend *b)
+{
+	if (b->checker && lb->retire)
+		lb->retire(b, lb->retire_arg);
+	b->checker = NULL;
+}
+
+void xlb_lb_fini(struct xlb_lb *lb)
+{
+	size_t i, j;
+
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++)
+			retire(lb, &lb->vips[i].backends[j]);
+		vip_free(&lb->vips[i]);
+	}
+	free(lb->vips);
+	lb->vips = NULL;
+	lb->n_vips = 0;
+}
+
+static struct xlb_lb_vip *find_vip(struct xlb_lb_vip *v, size_t n, const struct xlb_vip_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(&v[i].key, key, sizeof(*key)))
+			return &v[i];
+	return NULL;
+}
+
+static struct xlb_lb_backend *find_backend(struct xlb_lb_vip *v, const struct xlb_addr *a,
+					   bool fallback)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n_backends; i++)
+		if (v->backends[i].is_fallback == fallback && addr_eq(&v->backends[i].addr, a))
+			return &v->backends[i];
+	return NULL;
+}
+
+static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
+{
+	uint32_t key = vip_id + XLB_MAX_VIPS;
+
+	lb_delete(lb, LB_FD(maglev_fd), &vip_id);
+	lb_delete(lb, LB_FD(maglev_fd), &key);
+}
+
+/*
+ * Build a VIP's Maglev table into a fresh inner map and swap it in on every interface. A table
+ * of the VIP's current ring_size replaces the one it reads, in one update. A table of another
+ * size goes into the bank the VIP does not read: v->val then names that bank and the new size,
+ * and only the caller's write of the vips entry switches a packet from the old (table, size)
+ * to the new one; lb_commit() empties the old bank after that.
+ */
+static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	struct xlb_maglev_backend *mb = NULL;
+	uint32_t *table = NULL, *keys = NULL, slot, count, key;
+	bool flip = v->val.ring_size && v->val.ring_size != lb->maglev_size, bank;
+	size_t i;
+	int fd, err;
+
+	table = malloc(lb->maglev_size * sizeof(*table));
+	mb = calloc(v->n_backends + 1, sizeof(*mb));
+	if (!table || !mb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < v->n_backends; i++) {
+		mb[i].key = v->backends[i].addr.w;
+		mb[i].key_len = sizeof(v->backends[i].addr.w);
+		mb[i].weight = table_weight_of(&v->backends[i]);
+		mb[i].id = v->backends[i].id;
+	}
+	err = xlb_maglev_build(mb, v->n_backends, table, lb->maglev_size);
+	if (err)
+		goto out;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "maglev_table", sizeof(uint32_t), sizeof(uint32_t),
+			    lb->maglev_size, &opts);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* One syscall for the whole table: slot by slot took ~80 ms for 65537 slots. */
+	keys = malloc(lb->maglev_size * sizeof(*keys));
+	if (!keys) {
+		err = -ENOMEM;
+		close(fd);
+		goto out;
+	}
+	for (slot = 0; slot < lb->maglev_size; slot++)
+		keys[slot] = slot;
+	count = lb->maglev_size;
+	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != lb->maglev_size) {
+		err = errno ? -errno : -EIO;
+		close(fd);
+		goto out;
+	}
+	/* The outer maps hold the table now; the swap is one update per interface. */
+	bank = !!(v->val.flags & XLB_VIP_F_BANK) != flip;
+	key = v->val.id + (bank ? XLB_MAX_VIPS : 0);
+	err = lb_update(lb, LB_FD(maglev_fd), &key, &fd);
+	close(fd);
+	if (err)
+		goto out;
+	if (flip)
+		v->val.flags ^= XLB_VIP_F_BANK;
+	v->val.ring_size = lb->maglev_size;
+	for (i = 0; i < v->n_backends; i++)
+		v->backends[i].table_weight = mb[i].weight;
+	v->table_dirty = false;
+out:
+	free(keys);
+	free(table);
+	free(mb);
+	return err;
+}
+
+static bool table_stale(const struct xlb_lb *lb, const struct xlb_lb_vip *v)
+{
+	size_t i;
+
+	if (v->table_dirty || v->val.ring_size != lb->maglev_size)
+		return true;
+	for (i = 0; i < v->n_backends; i++)
+		if (table_weight_of(&v->backends[i]) != v->backends[i].table_weight)
+			return true;
+	return false;
+}
+
+/* A new VIP's or backend's id before assign_ids() gives it one. */
+#define ID_NONE UINT32_MAX
+
+static void build_backend(struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
+			  const struct xlb_addr *addr, uint32_t weight,
+			  const struct xlb_cfg_health *health, bool fallback)
+{
+	struct xlb_lb_backend *b = &nv->backends[nv->n_backends];
+	struct xlb_lb_backend *ob = find_backend(old, addr, fallback);
+
+	memset(b, 0, sizeof(*b));
+	if (ob) {
+		*b = *ob;
+		if (memcmp(&b->health, health, sizeof(*health)))
+			b->checker = NULL; /* new settings, new checker; the old one retires at commit */
+	} else {
+		b->id = ID_NONE;
+		b->healthy = true;
+		b->since_ns = xlb_now_ns();
+	}
+	b->addr = *addr;
+	b->weight = weight;
+	b->is_fallback = fallback;
+	b->health = *health;
+	nv->n_backends++;
+}
+
+static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
+{
+	struct xlb_cfg_health none = {};
+	size_t i;
+
+	memset(nv, 0, sizeof(*nv));
+	snprintf(nv->name, sizeof(nv->name), "%s", cv->name);
+	xlb_vip_key_from(&nv->key, cv);
+	if (old) {
+		nv->val = old->val;
+		nv->table_dirty = old->table_dirty;
+	} else {
+		nv->val.id = ID_NONE;
+		nv->table_dirty = true;
+	}
+	nv->val.sched = cv->sched;
+	nv->val.fwd = cv->fwd;
+	nv->val.fallback = XLB_NO_BACKEND;
+
+	nv->backends = calloc(cv->n_backends + 1, sizeof(*nv->backends));
+	if (!nv->backends)
+		return -ENOMEM;
+	for (i = 0; i < cv->n_backends; i++) {
+		struct xlb_cfg_health h = cv->backends[i].health;
+
+		memset(&h.pos, 0, sizeof(h.pos));
+		build_backend(nv, old, &cv->backends[i].addr, cv->backends[i].weight, &h, false);
+	}
+	if (cv->fallback.family)
+		build_backend(nv, old, &cv->fallback, 0, &none, true);
+	/* A backend that left with slots in the table leaves holes to refill. */
+	for (i = 0; old && i < old->n_backends; i++)
+		if (old->backends[i].table_weight &&
+		    !find_backend(nv, &old->backends[i].addr, old->backends[i].is_fallback))
+			nv->table_dirty = true;
+	return 0;
+}
+
+/* The next backend of old, from *at on, that nv no longer has. */
+static struct xlb_lb_backend *departing(struct xlb_lb_vip *old, struct xlb_lb_vip *nv, size_t *at)
+{
+	while (old && *at < old->n_backends) {
+		struct xlb_lb_backend *ob = &old->backends[(*at)++];
+
+		if (!find_backend(nv, &ob->addr, ob->is_fallback))
+			return ob;
+	}
+	return NULL;
+}
+
+/* nv needs more ids than its departing backends give back. */
+static bool grows(struct xlb_lb_vip *nv, struct xlb_lb_vip *old)
+{
+	size_t i, arriving = 0, leaving = 0;
+
+	for (i = 0; i < nv->n_backends; i++)
+		arriving += nv->backends[i].id == ID_NONE;
+	for (i = 0; i < old->n_backends; i++)
+		leaving += !find_backend(nv, &old->backends[i].addr, old->backends[i].is_fallback);
+	return arriving > leaving;
+}
+
+/*
+ * Give the new VIPs and backends their ids. A new backend takes a free id, or, when none is
+ * left, the id of one of its own VIP's departing backends: that entry is then rewritten in one
+ * update from the backend that leaves to the one that comes, both of this VIP and both fit for
+ * a new flow, so the old table stays valid until the new one replaces it (the departing
+ * backend's flows move to its successor, as they would move anyway). With take_over_first, a
+ * VIP's departing ids go before free ones, so no VIP uses up free ids another needs beyond its
+ * own departing ones. -ENOSPC when that is not enough: the ids other VIPs hold only come free
+ * after their own tables changed.
+ */
+static int assign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, bool take_over_first)
+{
+	size_t i, j;
+	int id;
+
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+		struct xlb_lb_backend *b, *ob;
+		size_t at = 0; /* each departing backend's id goes to one successor */
+
+		if (nv[i].val.id == ID_NONE) {
+			id = id_alloc(lb->vip_used, XLB_MAX_VIPS);
+			if (id < 0)
+				return id;
+			nv[i].val.id = id;
+		}
+		for (j = 0; j < nv[i].n_backends; j++) {
+			b = &nv[i].backends[j];
+			if (b->id != ID_NONE)
+				continue;
+			ob = take_over_first ? departing(old, &nv[i], &at) : NULL;
+			id = ob ? (int)ob->id : id_alloc(lb->be_used, XLB_MAX_BACKENDS);
+			if (id < 0) {
+				ob = departing(old, &nv[i], &at);
+				if (!ob)
+					return -ENOSPC;
+				id = ob->id;
+			}
+			b->id = id;
+		}
+		b = nv[i].n_backends ? &nv[i].backends[nv[i].n_backends - 1] : NULL;
+		if (b && b->is_fallback)
+			nv[i].val.fallback = b->id;
+	}
+	return 0;
+}
+
+/* A backend of nv that old did not have, on an id old does not hold: it was free before. */
+static bool took_free_id(struct xlb_lb_vip *old, const struct xlb_lb_backend *b)
+{
+	return b->id != ID_NONE && !find_backend(old, &b->addr, b->is_fallback) &&
+	       !xlb_lb_backend_by_id(old, b->id);
+}
+
+/*
+ * Copy of a VIP's installed state, for the first of xlb_lb_apply()'s two steps: it stays as it
+ * is while the VIPs that give ids back change.
+ */
+static int copy_vip(const struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
+{
+	*nv = *old;
+	nv->backends = calloc(old->n_backends + 1, sizeof(*nv->backends));
+	if (!nv->backends) {
+		nv->n_backends = 0;
+		return -ENOMEM;
+	}
+	memcpy(nv->backends, old->backends, old->n_backends * sizeof(*nv->backends));
+	return 0;
+}
+
+/*
+ * Wait until no program still runs on what the vips map held before: every update of a
+ * map-in-map returns only after an RCU grace period, so putting a table back where it already
+ * is makes one. Then a bank no VIP names any more can go without a packet that read the old
+ * VIP entry finding its table missing.
+ */
+static void wait_for_readers(struct xlb_lb *lb, uint32_t key)
+{
+	uint32_t map_id;
+	int fd;
+
+	if (!lb->n_dps || bpf_map_lookup_elem(lb->dps[0].maglev_fd, &key, &map_id))
+		return;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return;
+	bpf_map_update_elem(lb->dps[0].maglev_fd, &key, &fd, BPF_ANY);
+	close(fd);
+}
+
+/*
+ * A failed apply may have written part of the new state: take out what only it held, then write
+ * the old state again in the usual order (every entry rewritten, every table rebuilt), so the
+ * maps and lb agree again. Best effort: it runs when writing has just failed.
+ */
+static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const bool *swapped)
+{
+	struct xlb_vip_name noname = {};
+	struct xlb_backend zero = {};
+	bool waited = false;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+
+		if (!old && nv[i].backends && nv[i].val.id != ID_NONE) {
+			lb_delete(lb, LB_FD(vips_fd), &nv[i].key);
+			table_delete_both(lb, nv[i].val.id);
+			lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &noname);
+		}
+		/* Its table was swapped: the old VIP's must come back. */
+		if (old && swapped[i])
+			old->table_dirty = true;
+		/* An id taken over from a departing backend gets that backend back below. */
+		for (j = 0; j < nv[i].n_backends; j++)
+			if (took_free_id(old, &nv[i].backends[j]))
+				lb_update(lb, LB_FD(backends_fd), &nv[i].backends[j].id, &zero);
+	}
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++) {
+			/* Not a value any entry holds, so be_write() writes; USED stays, so the
+			 * counters are not zeroed. */
+			lb->vips[i].backends[j].written.pad = 0xffff;
+			be_write(lb, &lb->vips[i].backends[j], lb->vips[i].val.id, true);
+		}
+	}
+	for (i = 0; i < lb->n_vips; i++) {
+		struct xlb_lb_vip *v = &lb->vips[i];
+
+		if ((v->table_dirty && lb_install_table(lb, v)) ||
+		    lb_update(lb, LB_FD(vips_fd), &v->key, &v->val))
+			pr_err("vip %s: cannot restore its previous state", v->name);
+		for (j = 0; j < v->n_backends; j++)
+			be_write(lb, &v->backends[j], v->val.id, false);
+	}
+	/* A table written into the bank the VIP reads no more is of no use. */
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+		uint32_t key = table_key(&nv[i].val);
+
+		if (!old || !swapped[i] || key == table_key(&old->val))
+			continue;
+		if (!waited)
+			wait_for_readers(lb, table_key(&old->val));
+		waited = true;
+		lb_delete(lb, LB_FD(maglev_fd), &key);
+	}
+}
+
+/* Undo assign_ids(): give back the free ids it took; new VIPs and backends have none again. */
+static void unassign_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+
+		if (!old && nv[i].val.id != ID_NONE) {
+			lb->vip_used[nv[i].val.id] = 0;
+			nv[i].val.id = ID_NONE;
+		}
+		for (j = 0; j < nv[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &nv[i].backends[j];
+
+			if (find_backend(old, &b->addr, b->is_fallback))
+				continue;
+			if (took_free_id(old, b))
+				lb->be_used[b->id] = 0;
+			b->id = ID_NONE;
+		}
+	}
+}
+
+/* Give back ids the new state took that the old state does not hold (a failed apply). */
+static void release_new_ids(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n)
+{
+	size_t i;
+
+	unassign_ids(lb, nv, n);
+	for (i = 0; i < n; i++)
+		vip_free(&nv[i]);
+	free(nv);
+}
+
+/*
+ * Write nv, a state built against lb's, to the maps in the safe order, and make it lb's. On
+ * failure the maps and lb hold the previous state again.
+ */
+static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_t new_size)
+{
+	uint32_t old_size = lb->maglev_size;
+	struct xlb_vip_name noname = {};
+	struct xlb_backend zero = {};
+	bool *swapped, *flipped, waited = false;
+	size_t i, j;
+	int err = 0;
+
+	swapped = calloc(n ? n : 1, sizeof(*swapped));
+	flipped = calloc(n ? n : 1, sizeof(*flipped));
+	if (!swapped || !flipped) {
+		err = -ENOMEM;
+		goto fail_nowrite;
+	}
+	lb->maglev_size = new_size;
+
+	/* 1. Backends gaining LIVE or changing, before any table can name them. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nv[i].n_backends; j++) {
+			err = be_write(lb, &nv[i].backends[j], nv[i].val.id, true);
+			if (err)
+				goto fail;
+		}
+	}
+	/* 2. Tables, each built whole and swapped in with one update (or into the other bank). */
+	for (i = 0; i < n; i++) {
+		if (!table_stale(lb, &nv[i]))
+			continue;
+		err = lb_install_table(lb, &nv[i]);
+		if (err)
+			goto fail;
+		swapped[i] = true;
+	}
+	/* 3. VIPs, so they only ever point at a complete table of their ring_size. */
+	for (i = 0; i < n; i++) {
+		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
+		struct xlb_vip_name name = {};
+
+		if (old && !memcmp(&old->val, &nv[i].val, sizeof(old->val)) &&
+		    !strcmp(old->name, nv[i].name))
+			continue;
+		if (!old) {
+			err = lb_zero(lb, LB_FD(vip_stats_fd), nv[i].val.id);
+			if (err)
+				goto fail;
+		}
+		snprintf(name.name, sizeof(name.name), "%s", nv[i].name);
+		err = lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &name);
+		if (!err)
+			err = lb_update(lb, LB_FD(vips_fd), &nv[i].key, &nv[i].val);
+		if (err)
+			goto fail;
+		flipped[i] = old && table_key(&old->val) != table_key(&nv[i].val);
+	}
+
+	/*
+	 * 4. From here nothing fails the apply. Banks no VIP reads; backends losing LIVE; gone
+	 * VIPs stop matching, then lose their table; gone backends are in no table any more, so
+	 * clearing them only moves the flows they still had. An id a new backend took over is
+	 * already its successor's.
+	 */
+	for (i = 0; i < n; i++) {
+		uint32_t now = table_key(&nv[i].val);
+		uint32_t was = now == nv[i].val.id ? now + XLB_MAX_VIPS : nv[i].val.id;
+
+		if (!flipped[i])
+			continue;
+		if (!waited)
+			wait_for_readers(lb, now);
+		waited = true;
+		lb_delete(lb, LB_FD(maglev_fd), &was);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nv[i].n_backends; j++)
+			if (be_write(lb, &nv[i].backends[j], nv[i].val.id, false))
+				pr_warn("vip %s: backend entry %u not updated", nv[i].name,
+					nv[i].backends[j].id);
+	for (i = 0; i < lb->n_vips; i++) {
+		struct xlb_lb_vip *ov = &lb->vips[i];
+		struct xlb_lb_vip *keep = find_vip(nv, n, &ov->key);
+
+		if (!keep) {
+			lb_delete(lb, LB_FD(vips_fd), &ov->key);
+			table_delete_both(lb, ov->val.id);
+			/* xlbctl would otherwise name a reused id after the VIP that left. */
+			lb_update(lb, LB_FD(vip_names_fd), &ov->val.id, &noname);
+			lb->vip_used[ov->val.id] = 0;
+			pr_info("vip %s removed", ov->name);
+		}
+		for (j = 0; j < ov->n_backends; j++) {
+			struct xlb_lb_backend *ob = &ov->backends[j];
+			struct xlb_lb_backend *nb = keep ? find_backend(keep, &ob->addr, ob->is_fallback)
+							 : NULL;
+
+			if (nb) {
+				if (ob->checker && !nb->checker)
+					retire(lb, ob);
+				continue;
+			}
+			retire(lb, ob);
+			if (xlb_lb_backend_by_id(keep, ob->id))
+				continue;
+			lb_update(lb, LB_FD(backends_fd), &ob->id, &zero);
+			lb->be_used[ob->id] = 0;
+		}
+		vip_free(ov);
+	}
+	free(lb->vips);
+	free(swapped);
+	free(flipped);
+	lb->vips = nv;
+	lb->n_vips = n;
+	return 0;
+fail:
+	lb->maglev_size = old_size;
+	lb_restore(lb, nv, n, swapped);
+fail_nowrite:
+	release_new_ids(lb, nv, n);
+	free(swapped);
+	free(flipped);
+	return err;
+}
+
+/*
+ * Build the state cfg asks for against lb's, with ids. With first_step, only the VIPs that
+ * need no more ids than they give back take their new state; the others stay as they are and
+ * new VIPs wait, so that committing it frees the ids the full state needs.
+ */
+static int lb_build(struct xlb_lb *lb, const struct xlb_config *cfg, bool first_step,
+		    struct xlb_lb_vip **out, size_t *n_out)
+{
+	struct xlb_lb_vip *nv = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*nv));
+	size_t i, n = 0;
+	int err = 0;
+
+	if (!nv)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips && !err; i++) {
+		struct xlb_lb_vip *old;
+		struct xlb_vip_key key;
+
+		xlb_vip_key_from(&key, &cfg->vips[i]);
+		old = find_vip(lb->vips, lb->n_vips, &key);
+		if (first_step && !old)
+			continue;
+		err = build_vip(&cfg->vips[i], old, &nv[n++]);
+		if (!err && first_step && grows(&nv[n - 1], old)) {
+			vip_free(&nv[n - 1]);
+			err = copy_vip(old, &nv[n - 1]);
+		}
+	}
+	if (!err)
+		err = assign_ids(lb, nv, n, false);
+	if (err == -ENOSPC) {
+		/* Free ids first keeps entries from changing hands while there are enough; when
+		 * short, one VIP may have taken free ids another needs. */
+		unassign_ids(lb, nv, n);
+		err = assign_ids(lb, nv, n, true);
+	}
+	if (err) {
+		release_new_ids(lb, nv, n);
+		return err;
+	}
+	*out = nv;
+	*n_out = n;
+	return 0;
+}
+
+/*
+ * Old and new ids must fit the maps together while both can be read. When they do not (a
+ * config replacing most of another that fills the maps), apply in two steps, each safe on its
+ * own: first the VIPs that shrink, keep their size or go, which gives ids back; then the rest.
+ * Between the two every VIP has its old or its new state, never a mix.
+ */
+int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
+{
+	struct xlb_lb_vip *nv;
+	size_t n;
+	int err;
+
+	err = lb_build(lb, cfg, false, &nv, &n);
+	if (err == -ENOSPC) {
+		pr_info("the new configuration's ids do not fit beside the old ones: applying the "
+			"VIPs that give ids back first");
+		err = lb_build(lb, cfg, true, &nv, &n);
+		if (!err)
+			err = lb_commit(lb, nv, n, cfg->maglev_size);
+		if (!err)
+			err = lb_build(lb, cfg, false, &nv, &n);
+	}
+	if (!err)
+		err = lb_commit(lb, nv, n, cfg->maglev_size);
+	if (err)
+		pr_err("cannot install the configuration: %s", strerror(-err));
+	return err;
+}
+
+int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_backend *b,
+		     bool healthy, enum xlb_admin admin)
+{
+	int err;
+
+	if (b->healthy == healthy && b->admin == admin)
+		return 0;
+	b->healthy = healthy;
+	b->admin = admin;
+	b->since_ns = xlb_now_ns();
+	/* Same order as a reload: gain LIVE, swap the table, then lose LIVE. */
+	err = be_write(lb, b, v->val.id, true);
+	if (!err && table_stale(lb, v))
+		err = lb_install_table(lb, v);
+	if (!err)
+		err = be_write(lb, b, v->val.id, false);
+	if (err)
+		pr_err("vip %s: cannot apply a backend's new state: %s", v->name, strerror(-err));
+	return err;
+}
+
+void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6])
+{
+	size_t i, j;
+
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &lb->vips[i].backends[j];
+			char as[INET6_ADDRSTRLEN];
+			int err;
+
+			if (!addr_eq(&b->addr, addr))
+				continue;
+			b->neigh_seen = true;
+			if (b->has_mac && !memcmp(b->mac, mac, 6))
+				continue;
+			memcpy(b->mac, mac, 6);
+			b->has_mac = true;
+			err = be_write(lb, b, lb->vips[i].val.id, false);
+			if (err)
+				pr_warn("backend %s: cannot update its MAC: %s",
+					xlb_addr_str(addr, as, sizeof(as)), strerror(-err));
+			else
+				pr_info("backend %s of %s: MAC %02x:%02x:%02x:%02x:%02x:%02x",
+					xlb_addr_str(addr, as, sizeof(as)), lb->vips[i].name, mac[0],
+					mac[1], mac[2], mac[3], mac[4], mac[5]);
+		}
+	}
+}
+
+size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < lb->n_vips; i++) {
+		for (j = 0; j < lb->vips[i].n_backends; j++) {
+			if (lb->vips[i].backends[j].has_mac)
+				continue;
+			if (!n++ && first)
+				*first = &lb->vips[i].backends[j];
+		}
+	}
+	return n;
+}
+
+struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < lb->n_vips; i++)
+		if (lb->vips[i].val.id == id)
+			return &lb->vips[i];
+	return NULL;
+}
+
+struct xlb_lb_vip *xlb_lb_vip_by_key(struct xlb_lb *lb, const struct xlb_vip_key *key)
+{
+	return find_vip(lb->vips, lb->n_vips, key);
+}
+
+struct xlb_lb_backend *xlb_lb_backend_by_id(struct xlb_lb_vip *v, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n_backends; i++)
+		if (v->backends[i].id == id)
+			return &v->backends[i];
+	return NULL;
+}
+
+struct xlb_lb_backend *xlb_lb_backend_by_addr(struct xlb_lb_vip *v, const struct xlb_addr *a)
+{
+	return find_backend(v, a, false) ?: find_backend(v, a, true);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The load balancer's state as xlbd knows it — VIPs, backends, their ids, health and operator
+ * state — and the one way it reaches the maps. Every change, a reload or a backend going down,
+ * is written as a difference, in an order that never lets a packet see a half-made change:
+ * backends that gain LIVE before the tables that name them, tables whole (one swap each, or
+ * into the VIP's other bank when their size changes) before the VIPs that use them, and
+ * backends that lose LIVE, or go, only after no table names them. Ids never run out for a valid
+ * config: a new backend may take over a departing one of its VIP, and a config that needs ids
+ * other VIPs give back is applied in two steps (see xlb_lb_apply()).
+ */
+#ifndef XLB_LB_H
+#define XLB_LB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/dataplane.h"
+#include "config/config.h"
+
+/* The operator's say over a backend; survives reloads until changed back. */
+enum xlb_admin {
+	XLB_ADMIN_ENABLED = 0,
+	XLB_ADMIN_DRAIN,    /* no new flows; established ones stay until they end */
+	XLB_ADMIN_DISABLED, /* out: no new flows, established ones move to live backends */
+};
+
+struct xlb_lb_backend {
+	struct xlb_addr addr;
+	uint32_t id;     /* index into backends / backend_stats */
+	uint32_t weight; /* configured */
+	uint8_t mac[6];
+	bool has_mac;
+	bool neigh_seen;  /* in the kernel's neighbour table at the last look */
+	bool is_fallback; /* the VIP's sorry server: never in the table, checked by nobody */
+	bool healthy;     /* as its checker says; true until a check says otherwise */
+	uint8_t admin;    /* enum xlb_admin */
+	uint64_t since_ns; /* when healthy or admin last changed */
+	struct xlb_cfg_health health; /* resolved check settings (pos zeroed, so it compares) */
+	void *checker;    /* owned by xlbd; carried across reloads while health is unchanged */
+	uint32_t table_weight;     /* weight in the installed table */
+	struct xlb_backend written; /* what the backends map holds for it */
+};
+
+struct xlb_lb_vip {
+	char name[64];
+	struct xlb_vip_key key;
+	struct xlb_vip val; /* as written to vips */
+	struct xlb_lb_backend *backends; /* the fallback, if any, last */
+	size_t n_backends;
+	bool table_dirty; /* its Maglev table must be rebuilt */
+};
+
+struct xlb_lb {
+	struct xlb_dp *dps; /* every attached interface gets the same writes */
+	size_t n_dps;
+	uint32_t maglev_size;
+	struct xlb_lb_vip *vips;
+	size_t n_vips;
+	uint8_t vip_used[XLB_MAX_VIPS];
+	uint8_t be_used[XLB_MAX_BACKENDS];
+	/* Called for a backend's checker when the backend goes or its health settings change. */
+	void (*retire)(struct xlb_lb_backend *b, void *arg);
+	void *retire_arg;
+};
+
+/* Adopt the ids an earlier xlbd left in the pinned maps, so established flows keep meaning. */
+int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps);
+void xlb_lb_fini(struct xlb_lb *lb);
+
+/*
+ * Make the maps say what cfg says. Returns 0 or -errno: the maps then hold the previous state,
+ * or, when it failed in the second of two steps, each VIP's previous or new state (lb says which).
+ */
+int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg);
+
+/* A backend's health or admin state changed: rewrite its VIP's table and its entry. */
+int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_backend *b,
+		     bool healthy, enum xlb_admin admin);
+
+/* A neighbour's MAC became known or changed: update every backend with that address. */
+void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6]);
+
+/* Backends still without a MAC; *first gets one of them (for messages). */
+size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first);
+
+/* Enabled, healthy and with a weight (or the fallback): takes new flows. */
+bool xlb_lb_backend_up(const struct xlb_lb_backend *b);
+/* "up", "down", "drain", "disabled": what the operator should read; "up" iff xlb_lb_backend_up. */
+const char *xlb_lb_backend_state(const struct xlb_lb_backend *b);
+
+void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v);
+
+/* Lookups for flow sync, which names VIPs by key and backends by address on the wire. */
+struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id);
+struct xlb_lb_vip *xlb_lb_vip_by_key(struct xlb_lb *lb, const struct xlb_vip_key *key);
+struct xlb_lb_backend *xlb_lb_backend_by_id(struct xlb_lb_vip *v, uint32_t id);
+struct xlb_lb_backend *xlb_lb_backend_by_addr(struct xlb_lb_vip *v, const struct xlb_addr *a);
+
+#endif /* XLB_LB_H */

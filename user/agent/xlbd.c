@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xlbd: loads the XDP data path onto the configured interfaces, fills its maps from the YAML
+ * config and keeps them true — backend MACs from the neighbour table, reloads on SIGHUP — from
+ * one event loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <bpf/libbpf.h>
+
+#include "agent/dataplane.h"
+#include "agent/lb.h"
+#include "agent/neigh.h"
+#include "agent/xlbd.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/spawn.h"
+#include "config/config.h"
+
+enum xlb_exit {
+	XLB_EXIT_OK = 0,
+	XLB_EXIT_FAIL = 1,
+	XLB_EXIT_CONFIG = 2,
+};
+
+#define NEIGH_FAST_MS 200   /* while some backend has no MAC */
+#define NEIGH_SLOW_MS 5000  /* otherwise: follow MAC changes, keep kernel entries fresh */
+#define READY_WAIT_MS 3000  /* "ready" even if some MAC is still missing, after this long */
+
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xlbd -c FILE [--check] [--xdp-mode MODE] [--pin-dir DIR] [--control PATH] [-v]\n"
+		"  -c, --config FILE   YAML configuration\n"
+		"      --check         validate the configuration and exit (0 valid, 2 invalid)\n"
+		"      --xdp-mode MODE override every interface's xdp_mode\n"
+		"      --pin-dir DIR   where maps are pinned (default " XLB_PIN_ROOT ")\n"
+		"      --control PATH  control socket (default: the config's, else " XLB_CONTROL_SOCKET ")\n"
+		"  -v, --verbose       debug logging (libbpf's too)\n");
+}
+
+/*
+ * Parse path into *cfg; errors go to stderr, one "file:line:col: message" each, and to err
+ * (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG.
+ */
+static int load_config(const char *path, struct xlb_config *cfg, char *err, size_t errlen)
+{
+	struct xlb_cfg_errors errs = {};
+	int ret;
+
+	ret = xlb_cfg_parse_file(path, cfg, &errs);
+	if (ret == -EINVAL) {
+		xlb_cfg_errors_print(&errs, path, stderr);
+		if (err) {
+			size_t i, off = 0;
+
+			off = snprintf(err, errlen, "invalid configuration:");
+			for (i = 0; i < errs.n && off < errlen; i++)
+				off += snprintf(err + off, errlen - off, "%s %s:%u:%u: %s",
+						i ? ";" : "", path, errs.v[i].pos.line,
+						errs.v[i].pos.col, errs.v[i].msg);
+		}
+	} else if (ret) {
+		pr_err("%s: %s", path, strerror(-ret));
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	}
+	xlb_cfg_errors_free(&errs);
+	return ret ? XLB_EXIT_CONFIG : 0;
+}
+
+static void neigh_found(const struct xlb_addr *addr, const uint8_t mac[6], void *arg)
+{
+	xlb_lb_set_mac(arg, addr, mac);
+}
+
+/*
+ * Learn backend MACs from the kernel; ask it to resolve those it lacks. A backend that fell out
+ * of the table keeps its last MAC (XDP bypasses the kernel, so nothing else keeps the entry warm)
+ * and gets probed so the entry, and any change of MAC, comes back.
+ */
+static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct xlbd *d = t->arg;
+	const struct xlb_lb_backend *first = NULL;
+	size_t i, j, missing;
+	int err;
+
+	for (i = 0; i < d->lb.n_vips; i++)
+		for (j = 0; j < d->lb.vips[i].n_backends; j++)
+			d->lb.vips[i].backends[j].neigh_seen = false;
+	err = xlb_neigh_dump(d->dps[0].ifindex, neigh_found, &d->lb);
+	if (err)
+		pr_warn("neighbour table dump: %s", strerror(-err));
+	for (i = 0; i < d->lb.n_vips; i++) {
+		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
+
+			if (!b->neigh_seen)
+				xlb_neigh_probe(d->dps[0].ifname, &b->addr);
+		}
+	}
+
+	missing = xlb_lb_unresolved(&d->lb, &first);
+	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
+		char as[INET6_ADDRSTRLEN] = "";
+
+		if (missing)
+			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
+				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
+		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->n_dps);
+		d->ready = true;
+	}
+	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * XLB_MS);
+}
+
+/*
+ * The pair's settings stay as started: VRRP and sync hold sockets, addresses and a peer's trust
+ * that a reload must not pull from under them. The new file's are swapped out and freed.
+ */
+static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
+{
+	struct xlb_cfg_vrrp vrrp = cfg->vrrp;
+	struct xlb_cfg_sync sync = cfg->sync;
+	uint8_t mode = cfg->failover_mode;
+
+	if (mode != d->cfg.failover_mode || vrrp.vrid != d->cfg.vrrp.vrid ||
+	    vrrp.priority != d->cfg.vrrp.priority || vrrp.advert_cs != d->cfg.vrrp.advert_cs ||
+	    vrrp.n_vaddrs != d->cfg.vrrp.n_vaddrs || strcmp(vrrp.interface, d->cfg.vrrp.interface) ||
+	    sync.enabled != d->cfg.sync.enabled)
+		pr_warn("reload: failover settings take effect at the next start");
+	cfg->vrrp = d->cfg.vrrp;
+	cfg->sync = d->cfg.sync;
+	cfg->failover_mode = d->cfg.failover_mode;
+	d->cfg.vrrp = vrrp;
+	d->cfg.sync = sync;
+	d->cfg.failover_mode = mode;
+}
+
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
+{
+	struct xlb_config cfg = {};
+	size_t i;
+	int ret;
+
+	pr_info("reloading %s", d->cfg_path);
+	if (load_config(d->cfg_path, &cfg, err, errlen)) {
+		pr_err("reload refused: the running configuration stays");
+		d->reload_errors++;
+		return -EINVAL;
+	}
+	if (cfg.n_ifaces != d->cfg.n_ifaces)
+		pr_warn("reload: interface changes take effect at the next start");
+	for (i = 0; i < cfg.n_ifaces && i < d->cfg.n_ifaces; i++)
+		if (strcmp(cfg.ifaces[i].name, d->cfg.ifaces[i].name))
+			pr_warn("reload: interface changes take effect at the next start");
+	ret = xlb_lb_apply(&d->lb, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot install the configuration: %s", strerror(-ret));
+		pr_err("reload failed: the running configuration stays");
+		xlb_cfg_free(&cfg);
+		d->reload_errors++;
+		return ret;
+	}
+	/* Keep the control socket and interfaces of the running config: they need a restart. */
+	snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s", d->cfg.control_socket);
+	keep_failover(d, &cfg);
+	xlb_cfg_free(&d->cfg);
+	d->cfg = cfg;
+	d->reloads++;
+	xlb_mon_sync(d);
+	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
+	/* New backends want their MACs now, not at the next slow tick. */
+	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	return 0;
+}
+
+static void on_signal(struct xlb_loop *loop, int signo, void *arg)
+{
+	char err[2048];
+
+	if (signo == SIGHUP) {
+		xlbd_reload(arg, err, sizeof(err));
+		return;
+	}
+	pr_info("%s: stopping", strsignal(signo));
+	xlb_loop_stop(loop);
+}
+
+/*
+ * Start, serve, stop. Every failure exit goes through the same teardown, which is safe on
+ * whatever part started: the XDP programs come off the interfaces (no data path runs without
+ * its agent) while the pinned maps stay for the next start to adopt.
+ */
+static int run(struct xlbd *d)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	int err, pin_lock = -1;
+	size_t i;
+
+	err = xlb_loop_init(&d->loop, signals, on_signal, d);
+	if (err) {
+		pr_err("event loop: %s", strerror(-err));
+		return XLB_EXIT_FAIL;
+	}
+	/* First: a second xlbd on a live one's socket must stop before it touches its pins. */
+	err = xlb_ctl_listen(&d->ctl, &d->loop, d->cfg.control_socket, xlbd_ctl_cmds, d);
+	if (err == -EADDRINUSE) {
+		pr_err("control socket %s: a running xlbd serves it", d->cfg.control_socket);
+		goto out;
+	} else if (err) {
+		pr_err("control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		goto out;
+	}
+	err = xlb_bpffs_ensure(d->pin_root);
+	if (err)
+		goto out;
+	pin_lock = xlb_pin_lock(d->pin_root);
+	if (pin_lock < 0) {
+		err = pin_lock;
+		goto out;
+	}
+	d->dps = calloc(d->cfg.n_ifaces, sizeof(*d->dps));
+	if (!d->dps) {
+		err = -ENOMEM;
+		pr_err("%s", strerror(-err));
+		goto out;
+	}
+	for (i = 0; i < d->cfg.n_ifaces; i++) {
+		err = xlb_dp_open(&d->dps[i], d->pin_root, d->cfg.ifaces[i].name);
+		if (err)
+			goto out;
+		d->n_dps++;
+	}
+	err = xlb_lb_init(&d->lb, d->dps, d->n_dps);
+	if (err) {
+		pr_err("reading the pinned maps: %s", strerror(-err));
+		goto out;
+	}
+	d->lb.retire = xlb_mon_retire;
+	d->lb.retire_arg = d;
+	err = xlb_lb_apply(&d->lb, &d->cfg);
+	if (err)
+		goto out;
+	/* Maps first, attach second: the program never runs on empty maps. */
+	for (i = 0; i < d->n_dps; i++) {
+		int mode = d->xdp_mode >= 0 ? d->xdp_mode : (int)d->cfg.ifaces[i].xdp_mode;
+
+		err = xlb_dp_attach(&d->dps[i], mode);
+		if (err)
+			goto out;
+	}
+
+	d->started = xlb_now_ns();
+	xlb_mon_sync(d);
+	if (d->cfg.failover_mode == XLB_FAILOVER_VRRP) {
+		err = xlb_fo_start(&d->fo, d);
+		if (err)
+			goto out;
+		d->fo_on = true;
+	}
+	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
+	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	err = xlb_loop_run(&d->loop);
+	if (err)
+		pr_err("event loop: %s", strerror(-err));
+	/* Graceful: a priority-0 advert, so the backup takes over now, not in 3 intervals. */
+	if (d->fo_on)
+		xlb_fo_stop(&d->fo, true);
+	d->fo_on = false;
+out:
+	xlb_ctl_close(&d->ctl);
+	/* Checkers and children hold loop resources: stop them while the loop still exists. */
+	xlb_lb_fini(&d->lb);
+	xlb_spawn_fini(&d->loop);
+	for (i = 0; i < d->n_dps; i++) {
+		xlb_dp_detach(&d->dps[i]);
+		xlb_dp_close(&d->dps[i], false);
+	}
+	free(d->dps);
+	d->dps = NULL;
+	d->n_dps = 0;
+	xlb_loop_fini(&d->loop);
+	if (pin_lock >= 0)
+		close(pin_lock);
+	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "control", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct xlbd d = { .pin_root = XLB_PIN_ROOT, .xdp_mode = -1 };
+	bool check = false, verbose = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.cfg_path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				d.xdp_mode = XLB_XDP_AUTO;
+			else if (!strcmp(optarg, "native"))
+				d.xdp_mode = XLB_XDP_NATIVE;
+			else if (!strcmp(optarg, "generic"))
+				d.xdp_mode = XLB_XDP_GENERIC;
+			else {
+				fprintf(stderr, "xlbd: --xdp-mode: '%s' is not auto, native or generic\n",
+					optarg);
+				return XLB_EXIT_FAIL;
+			}
+			break;
+		case 'p':
+			d.pin_root = optarg;
+			break;
+		case 's':
+			d.ctl_path = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return XLB_EXIT_OK;
+		default:
+			usage(stderr);
+			return XLB_EXIT_FAIL;
+		}
+	}
+	if (!d.cfg_path || optind != argc) {
+		usage(stderr);
+		return XLB_EXIT_FAIL;
+	}
+	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
+	xlb_log_libbpf();
+
+	ret = load_config(d.cfg_path, &d.cfg, NULL, 0);
+	if (ret || check) {
+		if (!ret)
+			printf("%s: configuration is valid (%zu VIPs)\n", d.cfg_path, d.cfg.n_vips);
+		xlb_cfg_free(&d.cfg);
+		return ret;
+	}
+	if (d.ctl_path)
+		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", d.ctl_path);
+	ret = run(&d);
+	xlb_cfg_free(&d.cfg);
+	return ret;
+}

@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xlbctl: the operator's window into the XDP data path. Reads the maps xlbd pins under
+ * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes nothing.
+ * Numbers are printed in full so that two runs diff exactly.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "agent/dataplane.h" /* XLB_PIN_ROOT */
+#include "cli/ctl_agent.h"
+#include "cli/ctl_view.h"
+#include "common/addr.h"
+#include "common/names.h"
+#include "common/output.h"
+#include "config/config.h" /* XLB_CONTROL_SOCKET */
+#include "xlb/abi.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Room for "[v6-address]:65535/255" and anything shorter. */
+#define VIP_STR_LEN (INET6_ADDRSTRLEN + sizeof("[]:65535/255"))
+#define MAC_STR_LEN sizeof("aa:bb:cc:dd:ee:ff")
+
+enum ctl_exit {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAIL = 1,  /* the maps could not be read, or the VIP asked for does not exist */
+	CTL_EXIT_USAGE = 2, /* bad command line */
+};
+
+struct ctl_opts {
+	const char *pin_dir;
+	const char *control; /* xlbd's control socket */
+	const char *ifname; /* NULL: every interface, summed */
+	bool json;
+};
+
+static const char *const sched_names[] = {
+	[XLB_SCHED_MAGLEV] = "maglev",
+	[XLB_SCHED_SH] = "sh",
+	[XLB_SCHED_WRR] = "wrr",
+	[XLB_SCHED_WLC] = "wlc",
+};
+
+static const char *const fwd_names[] = {
+	[XLB_FWD_DR] = "dr",
+	[XLB_FWD_TUN] = "tun",
+	[XLB_FWD_NAT] = "nat",
+};
+
+/* A value from a newer xlbd than this xlbctl knows is shown, not hidden. */
+static const char *enum_name(const char *const *names, size_t n, unsigned int val)
+{
+	return val < n && names[val] ? names[val] : "unknown";
+}
+
+/* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
+static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
+	bool v6 = k->family == XLB_FAMILY_V6;
+
+	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
+	if (k->port)
+		snprintf(port, sizeof(port), "%u", ntohs(k->port));
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
+		 xlb_proto_name(k->proto, proto));
+	return buf;
+}
+
+static const char *mac_str(const __u8 mac[6], char buf[MAC_STR_LEN])
+{
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
+/* One word a script can match: live or down, then ",no-mac" while the MAC is unresolved. */
+static const char *state_str(__u8 flags)
+{
+	bool live = flags & XLB_BE_F_LIVE, mac = flags & XLB_BE_F_MAC;
+
+	if (live)
+		return mac ? "live" : "live,no-mac";
+	return mac ? "down" : "down,no-mac";
+}
+
+static int output_err(int err)
+{
+	fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(-err));
+	return err;
+}
+
+static int vips_table(const struct xlb_view *v)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "NAME" },	     { "VIP" },		 { "SCHED" },	  { "FWD" },
+		{ "BACKENDS", true }, { "PACKETS", true }, { "BYTES", true }, { "NEW_FLOWS", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char vip[VIP_STR_LEN];
+	size_t i;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (i = 0; i < v->n_vips; i++) {
+		const struct xlb_view_vip *vv = &v->vips[i];
+		const char *name = xlb_view_vip_name(v, vv->vip.id);
+
+		xlb_table_cell(t, "%s", name ? name : "-");
+		xlb_table_cell(t, "%s", vip_str(&vv->key, vip, sizeof(vip)));
+		xlb_table_cell(t, "%s", enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
+		xlb_table_cell(t, "%s", enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_table_cell(t, "%u", vv->n_backends);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.bytes);
+		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.new_flows);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int vips_json(const struct xlb_view *v)
+{
+	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
+	struct xlb_json j;
+	size_t i;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "vips");
+	xlb_json_array_begin(&j);
+	for (i = 0; i < v->n_vips; i++) {
+		const struct xlb_view_vip *vv = &v->vips[i];
+
+		xlb_json_object_begin(&j);
+		xlb_json_kv_string(&j, "name", xlb_view_vip_name(v, vv->vip.id));
+		xlb_json_kv_string(&j, "address",
+				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
+		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
+		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
+		xlb_json_kv_string(&j, "scheduler",
+				   enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
+		xlb_json_kv_string(&j, "forwarding",
+				   enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_json_kv_uint(&j, "backends", vv->n_backends);
+		xlb_json_kv_uint(&j, "packets", vv->stats.packets);
+		xlb_json_kv_uint(&j, "bytes", vv->stats.bytes);
+		xlb_json_kv_uint(&j, "new_flows", vv->stats.new_flows);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_array_end(&j);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_vips(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct xlb_view v;
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	if (err)
+		return err;
+	err = o->json ? vips_json(&v) : vips_table(&v);
+	xlb_view_free(&v);
+	return err;
+}
+
+/*
+ * Which VIPs `backends VIP` means: the one so named, or those at an address, written as
+ * ADDR, ADDR:PORT or [ADDR6]:PORT, each optionally followed by /tcp or /udp; '*' is port 0.
+ */
+struct vip_filter {
+	const char *text;
+	bool is_addr; /* text also parsed as an address */
+	__u8 family;
+	__be32 addr[4];
+	bool has_port;
+	__be16 port;
+	bool has_proto;
+	__u8 proto;
+};
+
+static bool parse_filter_port(const char *s, struct vip_filter *f)
+{
+	unsigned long port;
+	char *end;
+
+	if (!strcmp(s, "*")) {
+		port = 0;
+	} else {
+		if (*s < '0' || *s > '9')
+			return false;
+		errno = 0;
+		port = strtoul(s, &end, 10);
+		if (errno || *end || port > 65535)
+			return false;
+	}
+	f->port = htons(port);
+	f->has_port = true;
+	return true;
+}
+
+static void parse_vip_filter(const char *text, struct vip_filter *f)
+{
+	char buf[INET6_ADDRSTRLEN + 16], *host, *port = NULL, *p;
+
+	memset(f, 0, sizeof(*f));
+	f->text = text;
+	if (strlen(text) >= sizeof(buf))
+		return;
+	strcpy(buf, text);
+	p = strrchr(buf, '/');
+	if (p) {
+		if (!strcmp(p + 1, "tcp"))
+			f->proto = IPPROTO_TCP;
+		else if (!strcmp(p + 1, "udp"))
+			f->proto = IPPROTO_UDP;
+		else
+			return;
+		f->has_proto = true;
+		*p = '\0';
+	}
+	host = buf;
+	if (buf[0] == '[') {
+		p = strchr(buf, ']');
+		if (!p || (p[1] && p[1] != ':'))
+			return;
+		*p = '\0';
+		host = buf + 1;
+		if (p[1])
+			port = p + 2;
+	} else if ((p = strchr(buf, ':')) && p == strrchr(buf, ':')) {
+		/* One colon: IPv4 with a port. More: a bare IPv6 address. */
+		*p = '\0';
+		port = p + 1;
+	}
+	if (inet_pton(AF_INET, host, f->addr) == 1)
+		f->family = XLB_FAMILY_V4;
+	else if (inet_pton(AF_INET6, host, f->addr) == 1)
+		f->family = XLB_FAMILY_V6;
+	else
+		return;
+	if (port && !parse_filter_port(port, f))
+		return;
+	f->is_addr = true;
+}
+
+static bool vip_filter_matches(const struct vip_filter *f, const struct xlb_view *v,
+			       const struct xlb_view_vip *vv)
+{
+	const char *name = xlb_view_vip_name(v, vv->vip.id);
+
+	if (name && !strcmp(name, f->text))
+		return true;
+	return f->is_addr && vv->key.family == f->family &&
+	       !memcmp(vv->key.addr, f->addr, sizeof(f->addr)) &&
+	       (!f->has_port || vv->key.port == f->port) &&
+	       (!f->has_proto || vv->key.proto == f->proto);
+}
+
+static int cmp_backend(const void *a, const void *b, void *arg)
+{
+	const struct xlb_view *v = arg;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+	__u32 vx = v->backends[x].be.vip_id, vy = v->backends[y].be.vip_id;
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Ids of the used backends to show, by VIP id then backend id. want NULL: all of them. */
+static size_t select_backends(const struct xlb_view *v, const bool *want, __u32 *ids)
+{
+	size_t n = 0;
+	__u32 id;
+
+	for (id = 0; id < XLB_MAX_BACKENDS; id++) {
+		const struct xlb_backend *be = &v->backends[id].be;
+
+		if (!(be->flags & XLB_BE_F_USED))
+			continue;
+		if (want && (be->vip_id >= XLB_MAX_VIPS || !want[be->vip_id]))
+			continue;
+		ids[n++] = id;
+	}
+	qsort_r(ids, n, sizeof(*ids), cmp_backend, (void *)v);
+	return n;
+}
+
+static void since_str(uint64_t ms, char *buf, size_t len)
+{
+	if (ms < 100000)
+		snprintf(buf, len, "%.1fs", ms / 1000.0);
+	else if (ms < 2 * 3600 * 1000)
+		snprintf(buf, len, "%llum", (unsigned long long)ms / 60000);
+	else
+		snprintf(buf, len, "%lluh", (unsigned long long)ms / 3600000);
+}
+
+static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
+			  const struct xlb_agent_state *st)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "VIP" },	   { "ADDRESS" },      { "WEIGHT", true },    { "MAC" },
+		{ "STATE" },	   { "SINCE", true },  { "LAST_CHECK" },      { "LATENCY", true },
+		{ "DATAPATH" },	   { "PACKETS", true }, { "BYTES", true },    { "NEW_FLOWS", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	size_t i;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (i = 0; i < n; i++) {
+		const struct xlb_view_backend *vb = &v->backends[ids[i]];
+		const char *name = xlb_view_vip_name(v, vb->be.vip_id);
+
+		xlb_table_cell(t, "%s", name ? name : "-");
+		xlb_table_cell(t, "%s",
+			       xlb_addr_ntop(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+		xlb_table_cell(t, "%u", vb->be.weight);
+		const struct xlb_agent_backend *ab = xlb_agent_find(st, name, addr);
+		char since[32];
+
+		xlb_table_cell(t, "%s", vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : "-");
+		if (ab) {
+			since_str(ab->since_ms, since, sizeof(since));
+			xlb_table_cell(t, "%s", ab->state);
+			xlb_table_cell(t, "%s", since);
+			xlb_table_cell(t, "%s", ab->last[0] ? ab->last : "-");
+			if (ab->latency_us >= 0)
+				xlb_table_cell(t, "%.1fms", ab->latency_us / 1000.0);
+			else
+				xlb_table_cell(t, "-");
+		} else {
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+			xlb_table_cell(t, "-");
+		}
+		xlb_table_cell(t, "%s", state_str(vb->be.flags));
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
+		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
+			 const struct xlb_agent_state *st)
+{
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	struct xlb_json j;
+	size_t i;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "backends");
+	xlb_json_array_begin(&j);
+	for (i = 0; i < n; i++) {
+		const struct xlb_view_backend *vb = &v->backends[ids[i]];
+		const struct xlb_agent_backend *ab;
+
+		xlb_json_object_begin(&j);
+		xlb_json_kv_string(&j, "vip", xlb_view_vip_name(v, vb->be.vip_id));
+		xlb_json_kv_string(&j, "address",
+				   xlb_addr_ntop(vb->be.family, vb->be.addr, addr, sizeof(addr)));
+		xlb_json_kv_uint(&j, "weight", vb->be.weight);
+		xlb_json_kv_string(&j, "mac",
+				   vb->be.flags & XLB_BE_F_MAC ? mac_str(vb->be.mac, mac) : NULL);
+		ab = xlb_agent_find(st, xlb_view_vip_name(v, vb->be.vip_id), addr);
+		xlb_json_kv_string(&j, "state", ab ? ab->state : NULL);
+		xlb_json_key(&j, "since_ms");
+		if (ab)
+			xlb_json_uint(&j, ab->since_ms);
+		else
+			xlb_json_string(&j, NULL);
+		xlb_json_kv_string(&j, "last_check", ab && ab->last[0] ? ab->last : NULL);
+		xlb_json_key(&j, "latency_us");
+		if (ab && ab->latency_us >= 0)
+			xlb_json_uint(&j, ab->latency_us);
+		else
+			xlb_json_string(&j, NULL);
+		xlb_json_kv_string(&j, "datapath", state_str(vb->be.flags));
+		xlb_json_kv_uint(&j, "packets", vb->stats.packets);
+		xlb_json_kv_uint(&j, "bytes", vb->stats.bytes);
+		xlb_json_kv_uint(&j, "new_flows", vb->stats.new_flows);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_array_end(&j);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_backends(const struct ctl_opts *o, int argc, char **argv)
+{
+	bool want[XLB_MAX_VIPS] = {}, matched = false;
+	struct xlb_agent_state st = {};
+	struct vip_filter f;
+	struct xlb_view v;
+	__u32 *ids;
+	size_t i, n;
+	int err;
+
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	if (err)
+		return err;
+	ids = calloc(XLB_MAX_BACKENDS, sizeof(*ids));
+	if (!ids) {
+		err = output_err(-ENOMEM);
+		goto cleanup;
+	}
+	if (argc) {
+		parse_vip_filter(argv[0], &f);
+		for (i = 0; i < v.n_vips; i++) {
+			if (!vip_filter_matches(&f, &v, &v.vips[i]))
+				continue;
+			matched = true;
+			if (v.vips[i].vip.id < XLB_MAX_VIPS)
+				want[v.vips[i].vip.id] = true;
+		}
+		if (!matched) {
+			fprintf(stderr, "xlbctl: no VIP matches '%s'\n", argv[0]);
+			err = -ENOENT;
+			goto cleanup;
+		}
+	}
+	n = select_backends(&v, argc ? want : NULL, ids);
+	/* Health is the agent's to tell; without xlbd the data path's view still stands. */
+	xlb_agent_state(o->control, &st, 1);
+	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
+	xlb_agent_state_free(&st);
+cleanup:
+	free(ids);
+	xlb_view_free(&v);
+	return err;
+}
+
+static int stats_table(const struct xlb_view *v)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "REASON" },
+		{ "PACKETS", true },
+		{ "BYTES", true },
+	};
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	int r, err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	for (r = 0; r < XLB_R_MAX; r++) {
+		xlb_table_cell(t, "%s", xlb_reason_name(r));
+		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].packets);
+		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].bytes);
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	if (err)
+		return output_err(err);
+	printf("\nconns in use: %llu\n", (unsigned long long)v->conns);
+	return 0;
+}
+
+static int stats_json(const struct xlb_view *v)
+{
+	struct xlb_json j;
+	int r, err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_object_begin(&j);
+	xlb_json_key(&j, "reasons");
+	xlb_json_object_begin(&j);
+	for (r = 0; r < XLB_R_MAX; r++) {
+		xlb_json_key(&j, xlb_reason_name(r));
+		xlb_json_object_begin(&j);
+		xlb_json_kv_uint(&j, "packets", v->reasons[r].packets);
+		xlb_json_kv_uint(&j, "bytes", v->reasons[r].bytes);
+		xlb_json_object_end(&j);
+	}
+	xlb_json_object_end(&j);
+	xlb_json_kv_uint(&j, "conns", v->conns);
+	xlb_json_object_end(&j);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
+static int do_stats(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct xlb_view v;
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_REASONS);
+	if (err)
+		return err;
+	err = o->json ? stats_json(&v) : stats_table(&v);
+	xlb_view_free(&v);
+	return err;
+}
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *x;
+
+	return json_object_object_get_ex(o, key, &x) ? json_object_get_int64(x) : 0;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *x;
+
+	return json_object_object_get_ex(o, key, &x) && x ? json_object_get_string(x) : "-";
+}
+
+/* " (not_a_peer 40, ttl 2)": why adverts were refused, the reasons that occurred. */
+static void rejected_reasons(struct json_object *v)
+{
+	struct json_object *by;
+	const char *sep = " (";
+
+	if (!json_object_object_get_ex(v, "adverts_rejected_by", &by) ||
+	    !json_object_is_type(by, json_type_object))
+		return;
+	json_object_object_foreach(by, reason, n) {
+		if (!json_object_get_int64(n))
+			continue;
+		printf("%s%s %lld", sep, reason, (long long)json_object_get_int64(n));
+		sep = ", ";
+	}
+	if (*sep == ',')
+		printf(")");
+}
+
+/* The pair, above the backends: the first thing to know when traffic moved. */
+static void vrrp_summary(struct json_object *v)
+{
+	char since[32];
+
+	since_str(jint(v, "in_state_ms"), since, sizeof(since));
+	printf("vrrp vrid %lld: %s for %s, priority %lld (effective %lld), master %s "
+	       "(priority %lld)\n",
+	       (long long)jint(v, "vrid"), jstr(v, "state"), since, (long long)jint(v, "priority"),
+	       (long long)jint(v, "effective_priority"), jstr(v, "master"),
+	       (long long)jint(v, "master_priority"));
+	printf("  adverts sent %lld, received %lld, rejected %lld", (long long)jint(v, "adverts_sent"),
+	       (long long)jint(v, "adverts_received"), (long long)jint(v, "adverts_rejected"));
+	rejected_reasons(v);
+	printf("; became master %lld times, backup %lld times\n\n",
+	       (long long)jint(v, "to_master"), (long long)jint(v, "to_backup"));
+}
+
+/* Flow sync: whether the standby holds the flows, and how complete the last bulk sync was. */
+static void sync_summary(struct json_object *v)
+{
+	printf("sync: sent %lld datagrams (%lld flows), received %lld (%lld flows installed, "
+	       "%lld unknown), rejected %lld (%lld of another version), lost %lld (seq gaps)\n",
+	       (long long)jint(v, "sent_datagrams"), (long long)jint(v, "sent_flows"),
+	       (long long)jint(v, "received_datagrams"), (long long)jint(v, "installed_flows"),
+	       (long long)jint(v, "unknown_flows"), (long long)jint(v, "rejected_datagrams"),
+	       (long long)jint(v, "rejected_version"), (long long)jint(v, "lost_datagrams"));
+	printf("  bulk: sent %lld whole, %lld incomplete (%lld datagrams sent again); received "
+	       "%lld whole, %lld incomplete; last: %lld of %lld flows in %lld ms\n\n",
+	       (long long)jint(v, "bulk_sent"), (long long)jint(v, "bulk_sent_incomplete"),
+	       (long long)jint(v, "bulk_retransmits"), (long long)jint(v, "bulk_received"),
+	       (long long)jint(v, "bulk_incomplete"), (long long)jint(v, "bulk_last_flows"),
+	       (long long)jint(v, "bulk_last_expected"), (long long)jint(v, "bulk_last_ms"));
+}
+
+static int state_table(struct json_object *reply)
+{
+	static const struct xlb_table_col cols[] = {
+		{ "VIP" },	   { "BACKEND" },	{ "WEIGHT", true }, { "STATE" },
+		{ "SINCE", true }, { "CHECK" },		{ "LAST_CHECK" },   { "LATENCY", true },
+		{ "CHECKS", true }, { "FAILED", true },
+	};
+	struct json_object *vips, *vip, *bes, *be, *x;
+	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	size_t i, k;
+	int err;
+
+	if (!t)
+		return output_err(-ENOMEM);
+	if (json_object_object_get_ex(reply, "vrrp", &x))
+		vrrp_summary(x);
+	if (json_object_object_get_ex(reply, "sync", &x))
+		sync_summary(x);
+	if (json_object_object_get_ex(reply, "vips", &vips)) {
+		for (i = 0; i < json_object_array_length(vips); i++) {
+			vip = json_object_array_get_idx(vips, i);
+			if (!json_object_object_get_ex(vip, "backends", &bes))
+				continue;
+			for (k = 0; k < json_object_array_length(bes); k++) {
+				char since[32];
+
+#define FIELD(o, key) (json_object_object_get_ex(o, key, &x) ? json_object_get_string(x) : "-")
+				be = json_object_array_get_idx(bes, k);
+				xlb_table_cell(t, "%s", FIELD(vip, "name"));
+				xlb_table_cell(t, "%s%s", FIELD(be, "address"),
+					       json_object_object_get_ex(be, "fallback", &x) &&
+							       json_object_get_boolean(x) ?
+						       " (fallback)" : "");
+				xlb_table_cell(t, "%s", FIELD(be, "weight"));
+				xlb_table_cell(t, "%s", FIELD(be, "state"));
+				since_str(json_object_object_get_ex(be, "since_ms", &x) ?
+						  json_object_get_int64(x) : 0,
+					  since, sizeof(since));
+				xlb_table_cell(t, "%s", since);
+				xlb_table_cell(t, "%s", FIELD(be, "check"));
+				xlb_table_cell(t, "%s", json_object_object_get_ex(be, "last_result", &x) &&
+							       x ? json_object_get_string(x) : "-");
+				if (json_object_object_get_ex(be, "latency_us", &x) &&
+				    json_object_is_type(x, json_type_int))
+					xlb_table_cell(t, "%.1fms", json_object_get_int64(x) / 1000.0);
+				else
+					xlb_table_cell(t, "-");
+				xlb_table_cell(t, "%s", FIELD(be, "checks"));
+				xlb_table_cell(t, "%s", FIELD(be, "failed"));
+#undef FIELD
+			}
+		}
+	}
+	err = xlb_table_print(t, stdout);
+	xlb_table_free(t);
+	return err ? output_err(err) : 0;
+}
+
+static int do_state(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct json_object *reply;
+	char *req[] = { "state" };
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = xlb_agent_call(o->control, 1, req, &reply, 0);
+	if (err)
+		return err;
+	if (o->json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	else
+		err = state_table(reply);
+	json_object_put(reply);
+	return err;
+}
+
+/* drain, enable, disable, reload: the request is the command line; the reply says what changed. */
+static int do_request(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct json_object *reply, *x;
+	int err;
+
+	/* argv[-1] is the command itself: main() hands over what follows it. */
+	err = xlb_agent_call(o->control, argc + 1, argv - 1, &reply, 0);
+	if (err)
+		return err;
+	if (o->json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	else if (json_object_object_get_ex(reply, "changed", &x))
+		printf("%s %s: %d backend(s) changed\n", argv[-1], argv[0], json_object_get_int(x));
+	else
+		printf("%s: ok\n", argv[-1]);
+	json_object_put(reply);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xlbctl [--pin-dir DIR] [-i IFNAME] [--json] COMMAND [ARGS]\n"
+		"\n"
+		"Show what xlb's XDP data path holds and counts, from the maps xlbd pins under\n"
+		"DIR/<ifname>/. Without -i, every interface found there is shown, counters summed.\n"
+		"\n"
+		"Commands:\n"
+		"  vips                     VIPs: scheduler, forwarding, backends, traffic\n"
+		"  backends [VIP]           backends of every VIP, or of one VIP given by name,\n"
+		"                           ADDR, ADDR:PORT or [ADDR6]:PORT (optionally /tcp, /udp)\n"
+		"  stats                    packets per verdict reason, and connections in use\n"
+		"  state                    what xlbd thinks: each backend's health, since when,\n"
+		"                           its last check's result and latency\n"
+		"  drain BACKEND [VIPNAME]  no new flows to BACKEND; established ones stay\n"
+		"  disable BACKEND [VIPNAME] take BACKEND out; its flows move to live backends\n"
+		"  enable BACKEND [VIPNAME] undo drain / disable (they survive reloads until then)\n"
+		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
+		"  help                     this text\n"
+		"\n"
+		"Options (before or after the command):\n"
+		"      --pin-dir DIR        where xlbd pins its maps (default %s)\n"
+		"  -i, --interface IFNAME   one interface only\n"
+		"      --control PATH       xlbd's control socket (default %s)\n"
+		"      --json               one JSON object instead of a table\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Exit status: 0 ok, 1 the maps could not be read, no such VIP, or xlbd refused,\n"
+		"2 bad usage.\n",
+		XLB_PIN_ROOT, XLB_CONTROL_SOCKET);
+}
+
+static int do_help(const struct ctl_opts *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static const struct ctl_cmd {
+	const char *name;
+	int (*fn)(const struct ctl_opts *o, int argc, char **argv);
+	int min_args;
+	int max_args;
+} cmds[] = {
+	{ "vips", do_vips, 0, 0 },
+	{ "backends", do_backends, 0, 1 },
+	{ "stats", do_stats, 0, 0 },
+	{ "state", do_state, 0, 0 },
+	{ "drain", do_request, 1, 2 },
+	{ "enable", do_request, 1, 2 },
+	{ "disable", do_request, 1, 2 },
+	{ "reload", do_request, 0, 0 },
+	{ "help", do_help, 0, 0 },
+};
+
+/* An interface name is one path component of the pin directory, and a real ifname. */
+static bool ifname_ok(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && !strchr(s, '/') && strcmp(s, ".") &&
+	       strcmp(s, "..");
+}
+
+enum {
+	OPT_PIN_DIR = 256,
+	OPT_JSON,
+	OPT_CONTROL,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "control", required_argument, NULL, OPT_CONTROL },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT, .control = XLB_CONTROL_SOCKET };
+	const struct ctl_cmd *cmd = NULL;
+	size_t i;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PIN_DIR:
+			o.pin_dir = optarg;
+			break;
+		case 'i':
+			if (!ifname_ok(optarg)) {
+				fprintf(stderr, "xlbctl: bad interface name '%s'\n", optarg);
+				return CTL_EXIT_USAGE;
+			}
+			o.ifname = optarg;
+			break;
+		case OPT_JSON:
+			o.json = true;
+			break;
+		case OPT_CONTROL:
+			o.control = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		case ':':
+			fprintf(stderr, "xlbctl: option '%s' needs a value\n", argv[optind - 1]);
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		default:
+			if (optopt > 0 && optopt < 256)
+				fprintf(stderr, "xlbctl: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "xlbctl: unknown option '%s'\n", argv[optind - 1]);
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (!*o.pin_dir) {
+		fprintf(stderr, "xlbctl: --pin-dir needs a directory\n");
+		return CTL_EXIT_USAGE;
+	}
+	if (optind == argc) {
+		fprintf(stderr, "xlbctl: no command given\n");
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(argv[optind], cmds[i].name))
+			cmd = &cmds[i];
+	if (!cmd) {
+		fprintf(stderr, "xlbctl: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	optind++;
+	if (argc - optind > cmd->max_args || argc - optind < cmd->min_args) {
+		fprintf(stderr, "xlbctl: wrong number of arguments for '%s'\n", cmd->name);
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+
+	err = cmd->fn(&o, argc - optind, argv + optind);
+	if (err)
+		return CTL_EXIT_FAIL;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "common/names.h"
+#include "xlb/abi.h"
+
+static const char *const reason_names[] = {
+	[XLB_R_FORWARDED] = "forwarded",
+	[XLB_R_PASS_NOT_IP] = "pass_not_ip",
+	[XLB_R_PASS_NOT_VIP] = "pass_not_vip",
+	[XLB_R_PASS_NOT_L4] = "pass_not_l4",
+	[XLB_R_PASS_FRAGMENT] = "pass_fragment",
+	[XLB_R_PASS_IP_EXT] = "pass_ip_ext",
+	[XLB_R_DROP_TRUNCATED] = "drop_truncated",
+	[XLB_R_DROP_BAD_HEADER] = "drop_bad_header",
+	[XLB_R_DROP_NO_BACKEND] = "drop_no_backend",
+	[XLB_R_DROP_NO_MAC] = "drop_no_mac",
+	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
+};
+_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XLB_R_MAX,
+	       "reason_names must name every xlb_reason");
+
+const char *xlb_reason_name(unsigned int reason)
+{
+	return reason < XLB_R_MAX ? reason_names[reason] : "unknown";
+}
+
+const char *xlb_proto_name(uint8_t proto, char buf[XLB_PROTO_NAME_LEN])
+{
+	if (proto == IPPROTO_TCP)
+		return "tcp";
+	if (proto == IPPROTO_UDP)
+		return "udp";
+	snprintf(buf, XLB_PROTO_NAME_LEN, "%u", proto);
+	return buf;
+}

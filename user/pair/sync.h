@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Flow sync between the two dispatchers of a pair. The master reads the data path's flow_events
+ * ring (each new flow → backend binding) and streams them, batched, to the backup over UDP; the
+ * backup installs them in its own conns map, mapping VIP keys and backend addresses to its own
+ * ids. A backup that starts asks for the master's whole table (bulk sync), which the master
+ * sends as fast as the backup acknowledges it (sync_bulk.h), a window at a time so the loop's
+ * other timers (VRRP adverts) are never starved; both ends say how much of it arrived.
+ */
+#ifndef XLB_SYNC_H
+#define XLB_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/loop.h"
+#include "config/config.h"
+#include "pair/sync_bulk.h"
+#include "pair/sync_pkt.h"
+
+struct xlbd;
+struct ring_buffer;
+
+struct xlb_sync_stats {
+	uint64_t sent_dgrams;
+	uint64_t sent_flows;
+	uint64_t recv_dgrams;
+	uint64_t installed;       /* flows written to conns */
+	uint64_t unknown;         /* flows naming a VIP or backend this node does not have */
+	uint64_t rejected;        /* datagrams refused, all reasons */
+	uint64_t rejected_by[XLB_SYNC_E_MAX];
+	uint64_t rejected_version; /* of rejected: a peer speaking another protocol version */
+	uint64_t lost_dgrams;     /* gaps in the peer's seq: datagrams that never arrived */
+	/* Master. */
+	uint64_t bulk_sent;       /* bulk syncs served and acknowledged whole */
+	uint64_t bulk_sent_incomplete; /* given up: the peer stopped acknowledging, or a role change */
+	uint64_t bulk_retransmits; /* bulk datagrams sent again, all bulks */
+	uint64_t bulk_timeouts;   /* ... of them, after a timeout */
+	/* Backup. */
+	uint64_t bulk_received;   /* bulk syncs received whole */
+	uint64_t bulk_incomplete; /* bulk syncs that stopped short */
+	uint64_t bulk_dups;       /* bulk chunks that arrived twice */
+	/* The last bulk sync, sent or received: flows that arrived (acknowledged) of those sent. */
+	uint64_t bulk_last_flows;
+	uint64_t bulk_last_expected;
+	uint64_t bulk_last_ms;
+};
+
+struct xlb_sync {
+	struct xlbd *d;
+	int fd;
+	struct sockaddr_storage peer;
+	unsigned int peer_len;
+	uint8_t key[XLB_SYNC_KEY_BYTES];
+	uint32_t node;
+	uint64_t seq;
+	struct xlb_sync_peer_state replay;
+	struct ring_buffer *rb;
+	int rb_fd;
+	bool master;
+	bool version_warned;
+	/* Live flows waiting for a datagram, sent when full or after a flush interval. */
+	struct xlb_sync_rec live[XLB_SYNC_MAX_RECS];
+	unsigned int n_live;
+	struct xlb_timer flush_timer;
+	/* Master: a bulk sync in progress, walking conns from cursor. */
+	struct xlb_sync_bulk_tx tx;
+	uint32_t bulk_id;
+	bool bulk_has_cursor;
+	struct xlb_flow bulk_cursor;
+	/* Backup: asks again until a bulk arrives whole. */
+	struct xlb_sync_bulk_rx rx;
+	uint64_t rx_start_ns, rx_last_ns; /* the bulk's first chunk, its last new one */
+	bool rx_reported;                 /* its incompleteness is logged and counted */
+	bool bulk_done;
+	struct xlb_timer bulk_req_timer;
+	struct xlb_sync_stats stats;
+};
+
+int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync *cfg);
+/* Master streams and serves bulk requests; backup installs and asks for a bulk sync. */
+void xlb_sync_set_master(struct xlb_sync *s, bool master);
+void xlb_sync_stop(struct xlb_sync *s);
+
+#endif /* XLB_SYNC_H */

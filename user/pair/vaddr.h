@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The virtual addresses a VRRP master holds: added to and removed from an interface with
+ * rtnetlink, and announced with gratuitous ARP (IPv4, RFC 5227) or unsolicited neighbour
+ * advertisements (IPv6, RFC 4861 7.2.6) so switches and neighbours move to the new owner.
+ */
+#ifndef XLB_VADDR_H
+#define XLB_VADDR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+
+/* Add addr/prefix to ifindex (0 if it was there already), or delete it (0 if it was absent). */
+int xlb_vaddr_add(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
+int xlb_vaddr_del(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
+
+/* One gratuitous ARP request (sender = target = addr, to broadcast) from mac on ifindex. */
+int xlb_garp_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
+/* One unsolicited NA for addr to ff02::1 (Override set), with mac as target link-layer address. */
+int xlb_una_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
+
+#endif /* XLB_VADDR_H */
