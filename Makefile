@@ -32,7 +32,7 @@ TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 # One static library per folder of user/ (README, Layout); the two programs' mains are not in them.
 # The folders reach each other's headers (the pair's failover is driven by the agent, the agent
 # runs the pair), so the libraries link as one group.
-LIB_DIRS  := common config sched agent check pair ctl cli
+LIB_DIRS  := common dispatch config agent check pair ctl cli
 MAINS     := user/agent/xlbd.c user/cli/xlbctl.c
 LIB_SRCS  := $(filter-out $(MAINS),$(wildcard $(LIB_DIRS:%=user/%/*.c)))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
@@ -53,8 +53,8 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
-TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
-             $(BUILD)/test_lb \
+TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
+             $(BUILD)/test_sync $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
@@ -135,8 +135,8 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
-             $(BUILD)/test_lb \
+UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
+             $(BUILD)/test_sync $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
@@ -217,8 +217,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_HARNESSES := config vrrp sync control
-FUZZ_SRCS    := config/config sched/maglev pair/vrrp_pkt pair/sync_pkt ctl/control common/output \
-                common/loop common/log common/addr common/names
+FUZZ_SRCS    := config/config dispatch/maglev dispatch/sched dispatch/fwd pair/vrrp_pkt pair/sync_pkt \
+                ctl/control common/output common/loop common/log common/addr common/names
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
                 -Wno-missing-field-initializers -Iinclude -Iuser -Itests/fuzz -D_GNU_SOURCE \
                 -fsanitize=address,undefined -fno-sanitize-recover=all

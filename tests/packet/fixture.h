@@ -42,7 +42,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "sched/maglev.h"
+#include "dispatch/maglev.h"
 #include "xlb.skel.h"
 #include "xlb/abi.h"
 #include "xlb/hash.h"
@@ -738,7 +738,7 @@ cleanup:
 static inline int fx_table_build(struct xlb_fixture *fx, uint32_t vip_id, const uint32_t *ids,
 				 size_t n, uint32_t size)
 {
-	struct xlb_maglev_backend *mb = NULL;
+	struct xlb_sched_backend *mb = NULL;
 	uint32_t *table;
 	size_t i;
 	int err;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the weighted Maglev builder (user/sched/maglev.c). Keys are real address bytes:
+ * Unit tests for the weighted Maglev builder (user/dispatch/maglev.c). Keys are real address bytes:
  * IPv4 backends 192.0.2.1, .2, ... (4 bytes) and IPv6 backends 2001:db8::1, ::2, ... (16 bytes);
  * backend ids start at ID_BASE so no test can pass by confusing an id with an index.
  *
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "sched/maglev.h"
+#include "dispatch/maglev.h"
 #include "xlb/abi.h"
 
 #define M_BIG XLB_MAGLEV_DEFAULT_SIZE /* 65537 */
@@ -61,7 +61,7 @@ static uint32_t rng_next(void)
 	return (rng_state * 0x2545f4914f6cdd1dULL) >> 32;
 }
 
-static void fill_backends(struct xlb_maglev_backend *be, unsigned int n, int v6, uint32_t weight)
+static void fill_backends(struct xlb_sched_backend *be, unsigned int n, int v6, uint32_t weight)
 {
 	unsigned int i;
 
@@ -73,7 +73,7 @@ static void fill_backends(struct xlb_maglev_backend *be, unsigned int n, int v6,
 	}
 }
 
-static uint32_t *build_ok(const struct xlb_maglev_backend *be, size_t n, uint32_t size)
+static uint32_t *build_ok(const struct xlb_sched_backend *be, size_t n, uint32_t size)
 {
 	uint32_t *table = malloc(size * sizeof(*table));
 
@@ -121,7 +121,7 @@ static void test_is_prime(void **state)
 static void test_invalid_args(void **state)
 {
 	static const uint32_t bad_sizes[] = { 0, 1, 2, 4, 65535, 65536, 1048575, 1048583 };
-	struct xlb_maglev_backend be[3];
+	struct xlb_sched_backend be[3];
 	uint32_t *table = malloc(M_SMALL * sizeof(*table));
 	size_t i;
 
@@ -145,7 +145,7 @@ static void test_all_slots_filled(void **state)
 {
 	static const unsigned int ns[] = { 1, 2, 3, 7, 100, 1000 };
 	static const uint32_t sizes[] = { M_SMALL, M_BIG };
-	struct xlb_maglev_backend be[1000];
+	struct xlb_sched_backend be[1000];
 	uint32_t count[1000];
 	size_t si, ni;
 	int v6;
@@ -173,7 +173,7 @@ static void test_equal_shares(void **state)
 {
 	static const unsigned int ns[] = { 2, 3, 5, 10, 50, 100 };
 	static const uint32_t sizes[] = { M_SMALL, M_BIG };
-	struct xlb_maglev_backend be[100];
+	struct xlb_sched_backend be[100];
 	uint32_t count[100];
 	double worst[2] = { 0, 0 };
 	size_t si, ni;
@@ -217,7 +217,7 @@ static void test_equal_shares(void **state)
 static void check_weighted(const uint32_t *weights, unsigned int n, int v6, uint32_t size,
 			   double *abs_err, double *rel_err)
 {
-	struct xlb_maglev_backend be[64];
+	struct xlb_sched_backend be[64];
 	uint32_t count[64], *t;
 	double sum = 0;
 	unsigned int i;
@@ -284,9 +284,9 @@ static void test_weighted_shares(void **state)
  * Remove each backend in turn from sets of n and count the slots of the survivors that change
  * owner, as a fraction of the slots the survivors held: at most 3%.
  */
-static double removal_disruption(struct xlb_maglev_backend *be, unsigned int n, uint32_t size)
+static double removal_disruption(struct xlb_sched_backend *be, unsigned int n, uint32_t size)
 {
-	struct xlb_maglev_backend rest[64];
+	struct xlb_sched_backend rest[64];
 	uint32_t *before, *after, s;
 	double worst = 0;
 	unsigned int r, i, j;
@@ -317,7 +317,7 @@ static double removal_disruption(struct xlb_maglev_backend *be, unsigned int n, 
 static void test_remove_one(void **state)
 {
 	static const unsigned int ns[] = { 3, 5, 10, 50 };
-	struct xlb_maglev_backend be[64];
+	struct xlb_sched_backend be[64];
 	double worst, worst_w = 0;
 	size_t ni;
 	int v6;
@@ -351,7 +351,7 @@ static void test_remove_one(void **state)
 static void test_add_one(void **state)
 {
 	static const unsigned int ns[] = { 1, 2, 3, 5, 10, 50, 100 };
-	struct xlb_maglev_backend be[101];
+	struct xlb_sched_backend be[101];
 	double worst_excess = 0;
 	size_t ni;
 	int v6;
@@ -388,7 +388,7 @@ static void test_add_one(void **state)
 static void test_order_independence(void **state)
 {
 	static const uint32_t sizes[] = { M_SMALL, M_BIG };
-	struct xlb_maglev_backend be[60], sh[60];
+	struct xlb_sched_backend be[60], sh[60];
 	uint32_t *ref, *t;
 	unsigned int i, round;
 	size_t si;
@@ -408,7 +408,7 @@ static void test_order_independence(void **state)
 			memcpy(sh, be, sizeof(be));
 			for (i = 59; i > 0; i--) {
 				unsigned int j = rng_next() % (i + 1);
-				struct xlb_maglev_backend tmp = sh[i];
+				struct xlb_sched_backend tmp = sh[i];
 
 				sh[i] = sh[j];
 				sh[j] = tmp;
@@ -424,7 +424,7 @@ static void test_order_independence(void **state)
 /* Weight-0 backends own nothing; none of weight > 0 (or none at all) leaves every slot empty. */
 static void test_weight_zero(void **state)
 {
-	struct xlb_maglev_backend be[10];
+	struct xlb_sched_backend be[10];
 	uint32_t count[10], *t, s;
 	unsigned int i;
 
@@ -462,7 +462,7 @@ static void test_weight_zero(void **state)
  */
 static void test_build_time(void **state)
 {
-	struct xlb_maglev_backend *be = calloc(MAX_BE, sizeof(*be));
+	struct xlb_sched_backend *be = calloc(MAX_BE, sizeof(*be));
 	uint32_t *t = malloc(XLB_MAGLEV_MAX_SIZE * sizeof(*t));
 	const char *preload = getenv("LD_PRELOAD");
 	int slow = (preload && strstr(preload, "vgpreload")) || getenv("XLB_TEST_NO_TIMING");

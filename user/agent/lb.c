@@ -10,7 +10,8 @@
 #include "agent/lb.h"
 #include "common/log.h"
 #include "common/loop.h"
-#include "sched/maglev.h"
+#include "dispatch/fwd.h"
+#include "dispatch/sched.h"
 
 #define LB_FD(field) offsetof(struct xlb_dp, field)
 
@@ -322,7 +323,8 @@ static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
 static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
-	struct xlb_maglev_backend *mb = NULL;
+	const struct xlb_scheduler *sched;
+	struct xlb_sched_backend *mb = NULL;
 	uint32_t *table = NULL, *keys = NULL, slot, count, key;
 	bool flip = v->val.ring_size && v->val.ring_size != lb->maglev_size, bank;
 	size_t i;
@@ -340,7 +342,10 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 		mb[i].weight = table_weight_of(&v->backends[i]);
 		mb[i].id = v->backends[i].id;
 	}
-	err = xlb_maglev_build(mb, v->n_backends, table, lb->maglev_size);
+	/* The config takes only schedulers that have a builder. */
+	sched = xlb_sched_get(v->val.sched);
+	err = sched && sched->build ? sched->build(mb, v->n_backends, table, lb->maglev_size)
+				    : -EOPNOTSUPP;
 	if (err)
 		goto out;
 
@@ -927,6 +932,10 @@ size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **
 	size_t i, j, n = 0;
 
 	for (i = 0; i < lb->n_vips; i++) {
+		const struct xlb_fwd_mode *fwd = xlb_fwd_get(lb->vips[i].val.fwd);
+
+		if (fwd && !fwd->needs_mac)
+			continue;
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
 			if (lb->vips[i].backends[j].has_mac)
 				continue;

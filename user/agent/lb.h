@@ -81,7 +81,7 @@ int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_back
 /* A neighbour's MAC became known or changed: update every backend with that address. */
 void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6]);
 
-/* Backends still without a MAC; *first gets one of them (for messages). */
+/* Backends still without the MAC their forwarding mode needs; *first gets one (for messages). */
 size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first);
 
 /* Enabled, healthy and with a weight (or the fallback): takes new flows. */

@@ -23,6 +23,8 @@
 #include "common/names.h"
 #include "common/output.h"
 #include "config/config.h" /* XLB_CONTROL_SOCKET */
+#include "dispatch/fwd.h"
+#include "dispatch/sched.h"
 #include "xlb/abi.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,25 +45,6 @@ struct ctl_opts {
 	const char *ifname; /* NULL: every interface, summed */
 	bool json;
 };
-
-static const char *const sched_names[] = {
-	[XLB_SCHED_MAGLEV] = "maglev",
-	[XLB_SCHED_SH] = "sh",
-	[XLB_SCHED_WRR] = "wrr",
-	[XLB_SCHED_WLC] = "wlc",
-};
-
-static const char *const fwd_names[] = {
-	[XLB_FWD_DR] = "dr",
-	[XLB_FWD_TUN] = "tun",
-	[XLB_FWD_NAT] = "nat",
-};
-
-/* A value from a newer xlbd than this xlbctl knows is shown, not hidden. */
-static const char *enum_name(const char *const *names, size_t n, unsigned int val)
-{
-	return val < n && names[val] ? names[val] : "unknown";
-}
 
 /* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
 static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
@@ -121,8 +104,8 @@ static int vips_table(const struct xlb_view *v)
 
 		xlb_table_cell(t, "%s", name ? name : "-");
 		xlb_table_cell(t, "%s", vip_str(&vv->key, vip, sizeof(vip)));
-		xlb_table_cell(t, "%s", enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
-		xlb_table_cell(t, "%s", enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_table_cell(t, "%s", xlb_sched_name(vv->vip.sched));
+		xlb_table_cell(t, "%s", xlb_fwd_name(vv->vip.fwd));
 		xlb_table_cell(t, "%u", vv->n_backends);
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.packets);
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.bytes);
@@ -153,10 +136,8 @@ static int vips_json(const struct xlb_view *v)
 				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
 		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
 		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
-		xlb_json_kv_string(&j, "scheduler",
-				   enum_name(sched_names, ARRAY_SIZE(sched_names), vv->vip.sched));
-		xlb_json_kv_string(&j, "forwarding",
-				   enum_name(fwd_names, ARRAY_SIZE(fwd_names), vv->vip.fwd));
+		xlb_json_kv_string(&j, "scheduler", xlb_sched_name(vv->vip.sched));
+		xlb_json_kv_string(&j, "forwarding", xlb_fwd_name(vv->vip.fwd));
 		xlb_json_kv_uint(&j, "backends", vv->n_backends);
 		xlb_json_kv_uint(&j, "packets", vv->stats.packets);
 		xlb_json_kv_uint(&j, "bytes", vv->stats.bytes);

@@ -28,7 +28,9 @@
 
 #include "common/names.h"
 #include "config/config.h"
-#include "sched/maglev.h"
+#include "dispatch/fwd.h"
+#include "dispatch/maglev.h"
+#include "dispatch/sched.h"
 
 #define XLB_CFG_MAX_KEYS 14		/* keys in the largest section (vrrp) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
@@ -1325,34 +1327,6 @@ static const struct xlb_cfg_word xlb_cfg_protos[] = {
 	{},
 };
 
-/* keepalived's lb_algo names are accepted so its users are told "not yet" rather than "unknown". */
-static const struct xlb_cfg_word xlb_cfg_scheds[] = {
-	{ "maglev", XLB_SCHED_MAGLEV },
-	{ "mh", XLB_SCHED_MAGLEV },
-	{ "sh", XLB_CFG_NOT_YET },
-	{ "wrr", XLB_CFG_NOT_YET },
-	{ "wlc", XLB_CFG_NOT_YET },
-	{ "rr", XLB_CFG_NOT_YET },
-	{ "lc", XLB_CFG_NOT_YET },
-	{ "lblc", XLB_CFG_NOT_YET },
-	{ "lblcr", XLB_CFG_NOT_YET },
-	{ "dh", XLB_CFG_NOT_YET },
-	{ "sed", XLB_CFG_NOT_YET },
-	{ "nq", XLB_CFG_NOT_YET },
-	{ "fo", XLB_CFG_NOT_YET },
-	{ "ovf", XLB_CFG_NOT_YET },
-	{ "twos", XLB_CFG_NOT_YET },
-	{},
-};
-
-/* Likewise keepalived's lb_kind (DR, TUN, NAT); matched without case. */
-static const struct xlb_cfg_word xlb_cfg_fwds[] = {
-	{ "dr", XLB_FWD_DR },
-	{ "tun", XLB_CFG_NOT_YET },
-	{ "nat", XLB_CFG_NOT_YET },
-	{},
-};
-
 enum {
 	XLB_CFG_VIP_NAME,
 	XLB_CFG_VIP_ADDRESS,
@@ -1432,33 +1406,35 @@ static int xlb_cfg_vip_protocol(struct xlb_cfg_parser *p, void *obj)
 static int xlb_cfg_vip_scheduler(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_vip *vip = obj;
-	int v = xlb_cfg_lookup(xlb_cfg_scheds, xlb_cfg_str(p));
+	const struct xlb_scheduler *sched;
+	int err = xlb_sched_lookup(xlb_cfg_str(p), &sched);
 
-	if (v == XLB_CFG_NOT_YET)
+	if (err == -EOPNOTSUPP)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
 				      "scheduler '%s' is not supported yet (only maglev)",
 				      xlb_cfg_str(p));
-	if (v < 0)
+	if (err)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
 				      "unknown scheduler '%.32s' (expected maglev)",
 				      xlb_cfg_str(p));
-	vip->sched = v;
+	vip->sched = sched->id;
 	return 0;
 }
 
 static int xlb_cfg_vip_forwarding(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_vip *vip = obj;
-	int v = xlb_cfg_lookup(xlb_cfg_fwds, xlb_cfg_str(p));
+	const struct xlb_fwd_mode *fwd;
+	int err = xlb_fwd_lookup(xlb_cfg_str(p), &fwd);
 
-	if (v == XLB_CFG_NOT_YET)
+	if (err == -EOPNOTSUPP)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
 				      "forwarding '%s' is not supported yet (only dr)",
 				      xlb_cfg_str(p));
-	if (v < 0)
+	if (err)
 		return xlb_cfg_reject(p, xlb_cfg_at(p), "unknown forwarding '%.32s' (expected dr)",
 				      xlb_cfg_str(p));
-	vip->fwd = v;
+	vip->fwd = fwd->id;
 	return 0;
 }
 

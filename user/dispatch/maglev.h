@@ -9,19 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct xlb_maglev_backend {
-	const void *key; /* stable identity bytes (e.g. the address); decides the permutation */
-	size_t key_len;
-	uint32_t weight; /* 0 = owns no slot */
-	uint32_t id;     /* value written to the slots it owns */
-};
+#include "dispatch/sched.h"
 
 /*
  * Fill table[0..size) (size prime) with backend ids. The same backends (by key and weight) give the
  * same table whatever their order in the array, so dispatchers of a fleet agree. With no backend of
  * non-zero weight every slot is XLB_NO_BACKEND. Returns 0 or -EINVAL / -ENOMEM.
  */
-int xlb_maglev_build(const struct xlb_maglev_backend *be, size_t n, uint32_t *table, uint32_t size);
+int xlb_maglev_build(const struct xlb_sched_backend *be, size_t n, uint32_t *table, uint32_t size);
 
 int xlb_is_prime(uint32_t n);
 

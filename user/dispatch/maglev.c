@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/maglev.h"
+#include "dispatch/maglev.h"
 #include "xlb/abi.h"
 
 /* Two independent seeds so that offset and skip are unrelated even for near-identical keys. */
@@ -135,7 +135,7 @@ static void maglev_sift_down(const struct maglev_state *st, uint32_t *heap, uint
 	}
 }
 
-int xlb_maglev_build(const struct xlb_maglev_backend *be, size_t n, uint32_t *table, uint32_t size)
+int xlb_maglev_build(const struct xlb_sched_backend *be, size_t n, uint32_t *table, uint32_t size)
 {
 	struct maglev_state *st = NULL;
 	uint32_t *heap = NULL;
