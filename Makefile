@@ -217,8 +217,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_HARNESSES := config vrrp sync control
-FUZZ_SRCS    := config/config dispatch/maglev dispatch/sched dispatch/fwd pair/vrrp_pkt pair/sync_pkt \
-                ctl/control common/output common/loop common/log common/addr common/names
+FUZZ_SRCS    := $(patsubst user/%.c,%,$(wildcard user/config/*.c user/dispatch/*.c)) pair/vrrp_pkt \
+                pair/sync_pkt ctl/control common/output common/loop common/log common/addr common/names
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
                 -Wno-missing-field-initializers -Iinclude -Iuser -Itests/fuzz -D_GNU_SOURCE \
                 -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -9,12 +9,16 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static const char *const maglev_words[] = { "maglev", "mh", NULL };
+static const char *const sh_words[] = { "sh", NULL };
+static const char *const wrr_words[] = { "wrr", NULL };
+static const char *const wlc_words[] = { "wlc", NULL };
+
 static const struct xlb_scheduler scheds[] = {
-	[XLB_SCHED_MAGLEV] = { XLB_SCHED_MAGLEV, "maglev", (const char *const[]){ "maglev", "mh", 0 },
-			       true, xlb_maglev_build },
-	[XLB_SCHED_SH] = { XLB_SCHED_SH, "sh", (const char *const[]){ "sh", 0 } },
-	[XLB_SCHED_WRR] = { XLB_SCHED_WRR, "wrr", (const char *const[]){ "wrr", 0 } },
-	[XLB_SCHED_WLC] = { XLB_SCHED_WLC, "wlc", (const char *const[]){ "wlc", 0 } },
+	[XLB_SCHED_MAGLEV] = { XLB_SCHED_MAGLEV, "maglev", maglev_words, true, xlb_maglev_build },
+	[XLB_SCHED_SH] = { XLB_SCHED_SH, "sh", sh_words },
+	[XLB_SCHED_WRR] = { XLB_SCHED_WRR, "wrr", wrr_words },
+	[XLB_SCHED_WLC] = { XLB_SCHED_WLC, "wlc", wlc_words },
 };
 
 /* keepalived's other lb_algo names: its users are told "not yet" rather than "unknown". */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the config's schemas share (only user/config/ includes it): the state they keep between
+ * sections, and the few entry points one schema file calls in another. The load-balancer schema
+ * (schema_lb.c: interfaces, VIPs, backends, the top level) reads health mappings through
+ * schema_health.c and the failover section through schema_pair.c.
+ */
+#ifndef XLB_CONFIG_SCHEMA_H
+#define XLB_CONFIG_SCHEMA_H
+
+#include "config/walk.h"
+
+#define XLB_CFG_SYNC_DEFAULT_PORT 8849
+
+/* A health mapping's keys, in the order of their XLB_HC_SET_* bits: key i is bit 1 << i. */
+enum {
+	XLB_CFG_HC_TYPE,
+	XLB_CFG_HC_PORT,
+	XLB_CFG_HC_INTERVAL,
+	XLB_CFG_HC_TIMEOUT,
+	XLB_CFG_HC_RISE,
+	XLB_CFG_HC_FALL,
+	XLB_CFG_HC_PATH,
+	XLB_CFG_HC_STATUS,
+	XLB_CFG_HC_BODY,
+	XLB_CFG_HC_PAYLOAD,
+	XLB_CFG_HC_EXPECT,
+	XLB_CFG_HC_COMMAND,
+	XLB_CFG_HC_N_KEYS,
+};
+_Static_assert(XLB_HC_SET_TYPE == 1u << XLB_CFG_HC_TYPE &&
+		       XLB_HC_SET_PORT == 1u << XLB_CFG_HC_PORT &&
+		       XLB_HC_SET_INTERVAL == 1u << XLB_CFG_HC_INTERVAL &&
+		       XLB_HC_SET_TIMEOUT == 1u << XLB_CFG_HC_TIMEOUT &&
+		       XLB_HC_SET_RISE == 1u << XLB_CFG_HC_RISE &&
+		       XLB_HC_SET_FALL == 1u << XLB_CFG_HC_FALL &&
+		       XLB_HC_SET_PATH == 1u << XLB_CFG_HC_PATH &&
+		       XLB_HC_SET_STATUS == 1u << XLB_CFG_HC_STATUS &&
+		       XLB_HC_SET_BODY == 1u << XLB_CFG_HC_BODY &&
+		       XLB_HC_SET_PAYLOAD == 1u << XLB_CFG_HC_PAYLOAD &&
+		       XLB_HC_SET_EXPECT == 1u << XLB_CFG_HC_EXPECT &&
+		       XLB_HC_SET_COMMAND == 1u << XLB_CFG_HC_COMMAND,
+	       "health keys out of step with XLB_HC_SET_*");
+
+/* Where one health mapping's keys were, for the checks that run once it is merged. */
+struct xlb_cfg_hc_marks {
+	struct xlb_cfg_pos key[XLB_CFG_HC_N_KEYS]; /* line 0: not given */
+	struct xlb_cfg_pos val[XLB_CFG_HC_N_KEYS];
+	uint32_t bad; /* XLB_HC_SET_* given but rejected: checks that need them are skipped */
+};
+
+/* Positions and verdicts the schemas compare items by, kept beside the arrays of cfg. */
+struct xlb_cfg_state {
+	struct xlb_cfg_mark *if_name;	/* parallel to cfg->ifaces: the name value */
+	struct xlb_cfg_mark *vip_addr;	/* parallel to cfg->vips: address; ok = whole key valid */
+	struct xlb_cfg_mark *vip_name;	/* parallel to cfg->vips: name (address if defaulted) */
+	struct xlb_cfg_vip *vip;	/* the VIP whose backends are being read */
+	struct xlb_cfg_mark *be_addr;	/* parallel to vip->backends: the address value */
+	struct xlb_cfg_hc_marks *be_hc;	/* parallel to vip->backends: their health mappings */
+	struct xlb_cfg_hc_marks vip_hc;	/* the current VIP's health mapping */
+	struct xlb_cfg_hc_marks *hc;	/* the health mapping being read */
+	struct xlb_cfg_mark fallback;	/* the current VIP's fallback value */
+	size_t n_backends;		/* over all VIPs, fallbacks too: ids share one map */
+	struct xlb_cfg_pos *peer_at;	/* parallel to cfg->vrrp.unicast_peers */
+	struct xlb_cfg_mark *track_at;	/* parallel to cfg->vrrp.tracks: its interface or vip
+					 * value; ok = the track is whole */
+	struct xlb_cfg_pos sync_peer_at; /* the sync peer value */
+};
+
+/* schema_lb.c: the top level, and a VIP's name (a track's vip names one). */
+extern const struct xlb_cfg_section xlb_cfg_top_section;
+int xlb_cfg_vip_name_val(struct xlb_cfg_parser *p, char *name, size_t size);
+
+/* schema_health.c: read a health mapping into h (what was given; the rest stays 0) and its
+ * positions into m; at the VIP's end, merge the VIP's and each backend's and check them. */
+int xlb_cfg_health(struct xlb_cfg_parser *p, struct xlb_cfg_health *h,
+		   struct xlb_cfg_hc_marks *m);
+void xlb_cfg_vip_health_end(struct xlb_cfg_parser *p, struct xlb_cfg_vip *vip, bool vip_port_ok);
+
+/* schema_pair.c: failover: {mode, vrrp, sync}. */
+extern const struct xlb_cfg_section xlb_cfg_failover_section;
+
+#endif /* XLB_CONFIG_SCHEMA_H */

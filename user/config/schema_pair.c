@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * failover: {mode, vrrp: {...}, sync: {listen, peer, key_file}}. One VRRPv3 virtual router
+ * (RFC 5798) with keepalived's names and defaults where it has them, and the flow sync to the
+ * peer. Whether a track's vip names a VIP is only known once the whole file is read: see
+ * xlb_cfg_top_end() in schema_lb.c.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "config/keys.h"
+#include "config/schema.h"
+
+#define XLB_CFG_VRRP_MAX_ADDRS 255	/* the advert's Count IPvX Addr is 8 bits */
+#define XLB_CFG_VRRP_MAX_CS 4095	/* the advert's Max Adver Int: 12 bits of centiseconds */
+#define XLB_CFG_FAILOVER_MAX_MS (60 * 60 * 1000) /* an hour: delays and refresh at most */
+#define XLB_CFG_NOT_YET (-2) /* a mode xlb knows but does not implement yet */
+
+static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
+	{ "none", XLB_FAILOVER_NONE },
+	{ "vrrp", XLB_FAILOVER_VRRP },
+	{ "zookeeper", XLB_CFG_NOT_YET },
+	{},
+};
+
+/*
+ * "ADDR:PORT", "[IPV6]:PORT", or either without ":PORT" for default_port. A bare IPv6 address is
+ * refused rather than guessed at: in 2001:db8::2:8849 the last group may be meant as a port.
+ */
+static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
+				uint16_t default_port, struct xlb_addr *addr, uint16_t *port)
+{
+	const char *s = xlb_cfg_str(p), *host = s, *end, *ps = NULL, *why;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t v = default_port;
+	struct xlb_addr a;
+	size_t len;
+	int err;
+
+	if (s[0] == '[') {
+		host = s + 1;
+		end = strchr(host, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			goto bad;
+		len = end - host;
+		if (end[1])
+			ps = end + 2;
+	} else {
+		end = strchr(s, ':');
+		if (end && strchr(end + 1, ':')) {
+			if (xlb_addr_parse(s, &a))
+				goto bad;
+			return xlb_cfg_reject(p, at,
+					      "%s '%.48s': write an IPv6 address in brackets, "
+					      "as [2001:db8::2]:%u",
+					      what, s, default_port);
+		}
+		len = end ? (size_t)(end - s) : strlen(s);
+		if (end)
+			ps = end + 1;
+	}
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (xlb_addr_parse(buf, &a))
+		return xlb_cfg_reject(p, at,
+				      "bad address '%.48s' in %s '%.48s': not an IPv4 or IPv6 "
+				      "address",
+				      buf, what, s);
+	if (host != s && a.family != XLB_FAMILY_V6)
+		return xlb_cfg_reject(p, at, "%s '%.48s': brackets are for IPv6 addresses only",
+				      what, s);
+	why = xlb_cfg_addr_unusable(&a);
+	if (why)
+		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
+	if (ps) {
+		err = xlb_cfg_uint(ps, 1, 65535, &v);
+		if (err == -EINVAL)
+			return xlb_cfg_reject(p, at,
+					      "%s port '%.16s' is not a decimal integer "
+					      "(expected 1..65535)",
+					      what, ps);
+		if (err)
+			return xlb_cfg_reject(p, at, "%s port %.16s is out of range (1..65535)",
+					      what, ps);
+	}
+	*addr = a;
+	*port = v;
+	return 0;
+bad:
+	return xlb_cfg_reject(p, at,
+			      "%s '%.48s' is not ADDRESS[:PORT] (like 192.0.2.2:%u or "
+			      "[2001:db8::2]:%u)",
+			      what, s, default_port, default_port);
+}
+
+/* track: [{interface | vip, weight}] */
+
+enum {
+	XLB_CFG_TRACK_INTERFACE,
+	XLB_CFG_TRACK_VIP,
+	XLB_CFG_TRACK_WEIGHT,
+};
+
+static int xlb_cfg_track_interface(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_track *t = obj;
+
+	p->st->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	t->is_vip = 0;
+	return xlb_cfg_ifname_val(p, t->name);
+}
+
+static int xlb_cfg_track_vip(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_track *t = obj;
+
+	p->st->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	t->is_vip = 1;
+	return xlb_cfg_vip_name_val(p, t->name, sizeof(t->name));
+}
+
+static int xlb_cfg_track_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			     const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *ifc = &seen[XLB_CFG_TRACK_INTERFACE];
+	const struct xlb_cfg_mark *vip = &seen[XLB_CFG_TRACK_VIP];
+	const struct xlb_cfg_vrrp *vrrp = &p->cfg->vrrp;
+	const struct xlb_cfg_track *t = obj;
+	size_t i, n = t - vrrp->tracks;
+	struct xlb_cfg_mark *m = &p->st->track_at[n];
+
+	if (ifc->at.line && vip->at.line) {
+		xlb_cfg_error(p, xlb_cfg_pos_after(vip->at, ifc->at) ? vip->at : ifc->at,
+			      "a track takes interface or vip, not both");
+		return p->stop;
+	}
+	if (!ifc->at.line && !vip->at.line) {
+		xlb_cfg_error(p, start, "a track needs interface or vip");
+		return p->stop;
+	}
+	m->ok = ifc->ok || vip->ok;
+	for (i = 0; m->ok && i < n; i++) {
+		if (p->st->track_at[i].ok && vrrp->tracks[i].is_vip == t->is_vip &&
+		    !strcmp(vrrp->tracks[i].name, t->name)) {
+			xlb_cfg_error(p, m->at, "duplicate track of %s '%s' (first at line %u)",
+				      t->is_vip ? "VIP" : "interface", t->name,
+				      p->st->track_at[i].at.line);
+			m->ok = false;
+		}
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_track_keys[] = {
+	[XLB_CFG_TRACK_INTERFACE] = XLB_CFG_KEY_FN("interface", XLB_CFG_SCALAR, false,
+						   xlb_cfg_track_interface),
+	[XLB_CFG_TRACK_VIP] = XLB_CFG_KEY_FN("vip", XLB_CFG_SCALAR, false, xlb_cfg_track_vip),
+	/* 255 would take any priority to 0, which is "master leaving", not a priority. */
+	[XLB_CFG_TRACK_WEIGHT] = XLB_CFG_KEY_UINT("weight", true, struct xlb_cfg_track, weight, 1,
+						  254),
+};
+
+static const struct xlb_cfg_section xlb_cfg_track_section =
+	XLB_CFG_SECTION("in track", xlb_cfg_track_keys, xlb_cfg_track_end);
+
+static int xlb_cfg_track(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_track *t;
+	size_t n = vrrp->n_tracks;
+
+	if (xlb_cfg_grow(p, vrrp->tracks, n) || xlb_cfg_grow(p, p->st->track_at, n))
+		return p->stop;
+	t = &vrrp->tracks[n];
+	memset(t, 0, sizeof(*t));
+	t->pos = xlb_cfg_at(p);
+	p->st->track_at[n] = (struct xlb_cfg_mark){};
+	vrrp->n_tracks++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_track_section, t);
+}
+
+/*
+ * vrrp: {interface, vrid, priority, advert_interval, preempt, preempt_delay, nopreempt,
+ *        unicast_peers, virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track}
+ */
+
+enum {
+	XLB_CFG_VRRP_INTERFACE,
+	XLB_CFG_VRRP_VRID,
+	XLB_CFG_VRRP_PRIORITY,
+	XLB_CFG_VRRP_ADVERT_INTERVAL,
+	XLB_CFG_VRRP_PREEMPT,
+	XLB_CFG_VRRP_PREEMPT_DELAY,
+	XLB_CFG_VRRP_NOPREEMPT,
+	XLB_CFG_VRRP_UNICAST_PEERS,
+	XLB_CFG_VRRP_VIRTUAL_ADDRESSES,
+	XLB_CFG_VRRP_GARP_REPEAT,
+	XLB_CFG_VRRP_GARP_DELAY,
+	XLB_CFG_VRRP_GARP_REFRESH,
+	XLB_CFG_VRRP_NOTIFY,
+	XLB_CFG_VRRP_TRACK,
+};
+
+/*
+ * The advert carries it in centiseconds: a duration that is not a whole number of them is a
+ * mistake somewhere, not something to round.
+ */
+static int xlb_cfg_vrrp_advert_interval(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	uint32_t ms;
+	int ret;
+
+	ret = xlb_cfg_duration_val(p, "advert_interval", 10, XLB_CFG_VRRP_MAX_CS * 10, &ms);
+	if (ret)
+		return ret;
+	if (ms % 10)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "advert_interval %.32s is not a whole number of centiseconds "
+				      "(VRRPv3 counts it in 10ms steps)",
+				      xlb_cfg_str(p));
+	vrrp->advert_cs = ms / 10;
+	return 0;
+}
+
+/* keepalived's spelling; with preempt too it is an error (xlb_cfg_vrrp_end()). */
+static int xlb_cfg_vrrp_nopreempt(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	bool b = false;
+	int ret;
+
+	ret = xlb_cfg_bool_val(p, "nopreempt", &b);
+	if (!ret)
+		vrrp->preempt = !b;
+	return ret;
+}
+
+static int xlb_cfg_vrrp_peer(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	size_t i, n = vrrp->n_unicast_peers;
+	char s[INET6_ADDRSTRLEN];
+	struct xlb_addr a;
+	int ret;
+
+	ret = xlb_cfg_addr_val(p, &a);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (xlb_addr_eq(&a, &vrrp->unicast_peers[i]))
+			return xlb_cfg_reject(p, at, "duplicate unicast peer %s (first at line %u)",
+					      xlb_addr_str(&a, s, sizeof(s)), p->st->peer_at[i].line);
+	if (xlb_cfg_grow(p, vrrp->unicast_peers, n) || xlb_cfg_grow(p, p->st->peer_at, n))
+		return p->stop;
+	vrrp->unicast_peers[n] = a;
+	p->st->peer_at[n] = at;
+	vrrp->n_unicast_peers++;
+	return 0;
+}
+
+/* "ADDR" or "ADDR/PREFIX", as `ip addr add` takes it; the prefix defaults to a host route. */
+static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	const char *s = xlb_cfg_str(p), *slash = strchr(s, '/'), *why;
+	size_t i, n = vrrp->n_vaddrs, len = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET6_ADDRSTRLEN], first[INET6_ADDRSTRLEN];
+	const struct xlb_cfg_vaddr *o;
+	struct xlb_cfg_vaddr v;
+	uint32_t max, prefix;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	v.pos = at;
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1; /* too long for any address: fails to parse */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (xlb_addr_parse(buf, &v.addr))
+		return xlb_cfg_reject(p, at,
+				      "bad address '%.48s': not an IPv4 or IPv6 address "
+				      "(with an optional /prefix)",
+				      s);
+	why = xlb_cfg_addr_unusable(&v.addr);
+	if (why)
+		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
+	max = v.addr.family == XLB_FAMILY_V4 ? 32 : 128;
+	prefix = max;
+	if (slash) {
+		/* xlb_cfg_uint() would call a netmask's leading 255 out of range. */
+		err = strspn(slash + 1, "0123456789") == strlen(slash + 1)
+			      ? xlb_cfg_uint(slash + 1, 1, max, &prefix)
+			      : -EINVAL;
+		if (err == -EINVAL)
+			return xlb_cfg_reject(p, at,
+					      "bad prefix '/%.16s' in '%.48s' (expected /1../%u)",
+					      slash + 1, s, max);
+		if (err)
+			return xlb_cfg_reject(p, at,
+					      "prefix /%.16s is out of range for IPv%u (/1../%u)",
+					      slash + 1, v.addr.family, max);
+	}
+	v.prefix = prefix;
+
+	/* Only addresses taken are in the array: vaddrs[0] is the first good one. */
+	o = vrrp->vaddrs;
+	xlb_addr_str(&v.addr, buf, sizeof(buf));
+	if (n && o[0].addr.family != v.addr.family)
+		return xlb_cfg_reject(p, at,
+				      "virtual_addresses mix IPv4 and IPv6 (%s, and %s at line "
+				      "%u): VRRPv3 runs one family per virtual router",
+				      buf, xlb_addr_str(&o[0].addr, first, sizeof(first)),
+				      o[0].pos.line);
+	for (i = 0; i < n && !xlb_addr_eq(&o[i].addr, &v.addr); i++)
+		;
+	if (i < n)
+		return xlb_cfg_reject(p, at, "duplicate virtual address %s (first at line %u)",
+				      buf, o[i].pos.line);
+	if (xlb_cfg_grow(p, vrrp->vaddrs, n))
+		return p->stop;
+	vrrp->vaddrs[vrrp->n_vaddrs++] = v;
+	/* Once, at the first past the limit. */
+	if (n == XLB_CFG_VRRP_MAX_ADDRS)
+		return xlb_cfg_reject(p, at,
+				      "too many virtual addresses (at most %d in an advert)",
+				      XLB_CFG_VRRP_MAX_ADDRS);
+	return 0;
+}
+
+/* Peers may come before the addresses whose family they must share. */
+static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			    const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *pre = &seen[XLB_CFG_VRRP_PREEMPT];
+	const struct xlb_cfg_mark *nopre = &seen[XLB_CFG_VRRP_NOPREEMPT];
+	const struct xlb_cfg_vrrp *vrrp = obj;
+	char a[INET6_ADDRSTRLEN];
+	uint8_t family;
+	size_t i;
+
+	(void)start;
+	if (pre->at.line && nopre->at.line)
+		xlb_cfg_error(p, xlb_cfg_pos_after(pre->at, nopre->at) ? pre->at : nopre->at,
+			      "give preempt or nopreempt, not both (nopreempt: true is "
+			      "preempt: false)");
+	if (!vrrp->n_vaddrs)
+		return p->stop;
+	family = vrrp->vaddrs[0].addr.family;
+	for (i = 0; i < vrrp->n_unicast_peers; i++) {
+		const struct xlb_addr *peer = &vrrp->unicast_peers[i];
+
+		xlb_addr_str(peer, a, sizeof(a));
+		if (peer->family != family)
+			xlb_cfg_error(p, p->st->peer_at[i],
+				      "unicast peer %s is IPv%u, the virtual addresses IPv%u", a,
+				      peer->family, family);
+		/*
+		 * Unicast peers are also the only sources adverts are taken from, and IPv6
+		 * adverts come from the sender's link-local address (RFC 5798 5.1.2.1): a
+		 * global address here would refuse the real peer and leave two masters.
+		 */
+		else if (family == XLB_FAMILY_V6 && !IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)peer->w))
+			xlb_cfg_error(p, p->st->peer_at[i],
+				      "unicast peer %s: IPv6 adverts come from the peer's link-local "
+				      "address (fe80::/10); give that", a);
+	}
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_vrrp_keys[] = {
+	[XLB_CFG_VRRP_INTERFACE] = XLB_CFG_KEY_IFNAME("interface", true, struct xlb_cfg_vrrp,
+						      interface),
+	[XLB_CFG_VRRP_VRID] = XLB_CFG_KEY_UINT("vrid", true, struct xlb_cfg_vrrp, vrid, 1, 255),
+	/* 0 is what a leaving master sends; 255 says this box owns the addresses. */
+	[XLB_CFG_VRRP_PRIORITY] = XLB_CFG_KEY_UINT("priority", false, struct xlb_cfg_vrrp,
+						   priority, 1, 255),
+	[XLB_CFG_VRRP_ADVERT_INTERVAL] = XLB_CFG_KEY_FN("advert_interval", XLB_CFG_SCALAR, false,
+							xlb_cfg_vrrp_advert_interval),
+	[XLB_CFG_VRRP_PREEMPT] = XLB_CFG_KEY_BOOL("preempt", false, struct xlb_cfg_vrrp, preempt),
+	[XLB_CFG_VRRP_PREEMPT_DELAY] = XLB_CFG_KEY_MS("preempt_delay", false, struct xlb_cfg_vrrp,
+						      preempt_delay_ms, 0,
+						      XLB_CFG_FAILOVER_MAX_MS),
+	[XLB_CFG_VRRP_NOPREEMPT] = XLB_CFG_KEY_FN("nopreempt", XLB_CFG_SCALAR, false,
+						  xlb_cfg_vrrp_nopreempt),
+	[XLB_CFG_VRRP_UNICAST_PEERS] = XLB_CFG_KEY_LIST("unicast_peers", false, XLB_CFG_SCALAR,
+							xlb_cfg_vrrp_peer, NULL),
+	[XLB_CFG_VRRP_VIRTUAL_ADDRESSES] = XLB_CFG_KEY_LIST("virtual_addresses", true,
+							    XLB_CFG_SCALAR, xlb_cfg_vrrp_vaddr,
+							    "address"),
+	[XLB_CFG_VRRP_GARP_REPEAT] = XLB_CFG_KEY_UINT("garp_repeat", false, struct xlb_cfg_vrrp,
+						      garp_repeat, 1, 100),
+	[XLB_CFG_VRRP_GARP_DELAY] = XLB_CFG_KEY_MS("garp_delay", false, struct xlb_cfg_vrrp,
+						   garp_delay_ms, 0, XLB_CFG_FAILOVER_MAX_MS),
+	[XLB_CFG_VRRP_GARP_REFRESH] = XLB_CFG_KEY_MS("garp_refresh", false, struct xlb_cfg_vrrp,
+						     garp_refresh_ms, 0, XLB_CFG_FAILOVER_MAX_MS),
+	[XLB_CFG_VRRP_NOTIFY] = XLB_CFG_KEY_STR("notify", false, COMMAND, struct xlb_cfg_vrrp,
+						notify, NULL),
+	[XLB_CFG_VRRP_TRACK] = XLB_CFG_KEY_LIST("track", false, XLB_CFG_MAP, xlb_cfg_track, NULL),
+};
+
+static const struct xlb_cfg_section xlb_cfg_vrrp_section =
+	XLB_CFG_SECTION("in vrrp", xlb_cfg_vrrp_keys, xlb_cfg_vrrp_end);
+
+/* sync: {listen, peer, key_file} */
+
+enum {
+	XLB_CFG_SYNC_LISTEN,
+	XLB_CFG_SYNC_PEER,
+	XLB_CFG_SYNC_KEY_FILE,
+};
+
+static int xlb_cfg_sync_listen(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync *sync = obj;
+
+	return xlb_cfg_hostport_val(p, "listen", XLB_CFG_SYNC_DEFAULT_PORT, &sync->listen_addr,
+				    &sync->listen_port);
+}
+
+static int xlb_cfg_sync_peer(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync *sync = obj;
+
+	p->st->sync_peer_at = xlb_cfg_at(p);
+	return xlb_cfg_hostport_val(p, "peer", XLB_CFG_SYNC_DEFAULT_PORT, &sync->peer_addr,
+				    &sync->peer_port);
+}
+
+static int xlb_cfg_sync_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			    const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_sync *sync = obj;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)start;
+	if (!seen[XLB_CFG_SYNC_LISTEN].ok || !seen[XLB_CFG_SYNC_PEER].ok)
+		return p->stop;
+	xlb_addr_str(&sync->peer_addr, a, sizeof(a));
+	if (sync->peer_addr.family != sync->listen_addr.family)
+		xlb_cfg_error(p, p->st->sync_peer_at, "sync peer %s is IPv%u, listen IPv%u", a,
+			      sync->peer_addr.family, sync->listen_addr.family);
+	else if (xlb_addr_eq(&sync->peer_addr, &sync->listen_addr) &&
+		 sync->peer_port == sync->listen_port)
+		xlb_cfg_error(p, p->st->sync_peer_at,
+			      "sync peer %s port %u is the listen address itself", a,
+			      sync->peer_port);
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_sync_keys[] = {
+	[XLB_CFG_SYNC_LISTEN] = XLB_CFG_KEY_FN("listen", XLB_CFG_SCALAR, true, xlb_cfg_sync_listen),
+	[XLB_CFG_SYNC_PEER] = XLB_CFG_KEY_FN("peer", XLB_CFG_SCALAR, true, xlb_cfg_sync_peer),
+	/* Only the name: xlbd reads the key when it starts, so --check works without it. */
+	[XLB_CFG_SYNC_KEY_FILE] = XLB_CFG_KEY_STR("key_file", true, PATH, struct xlb_cfg_sync,
+						  key_file, NULL),
+};
+
+static const struct xlb_cfg_section xlb_cfg_sync_section =
+	XLB_CFG_SECTION("in sync", xlb_cfg_sync_keys, xlb_cfg_sync_end);
+
+/* failover: {mode, vrrp, sync} */
+
+enum {
+	XLB_CFG_FAILOVER_MODE,
+	XLB_CFG_FAILOVER_VRRP,
+	XLB_CFG_FAILOVER_SYNC,
+};
+
+static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_failover_modes, xlb_cfg_str(p));
+
+	if (v == XLB_CFG_NOT_YET)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "failover mode '%s' is not supported yet "
+				      "(expected vrrp or none)",
+				      xlb_cfg_str(p));
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "unknown failover mode '%.32s' (expected vrrp or none)",
+				      xlb_cfg_str(p));
+	cfg->failover_mode = v;
+	return 0;
+}
+
+static int xlb_cfg_failover_vrrp(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+
+	cfg->vrrp.pos = xlb_cfg_at(p);
+	return xlb_cfg_walk_map(p, &xlb_cfg_vrrp_section, &cfg->vrrp);
+}
+
+static int xlb_cfg_failover_sync(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+
+	cfg->sync.enabled = 1;
+	cfg->sync.pos = xlb_cfg_at(p);
+	return xlb_cfg_walk_map(p, &xlb_cfg_sync_section, &cfg->sync);
+}
+
+/* What the mode needs, and what only another mode takes; nothing to say if the mode is bad. */
+static int xlb_cfg_failover_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+				const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_config *cfg = obj;
+
+	if (!seen[XLB_CFG_FAILOVER_MODE].ok)
+		return p->stop;
+	if (cfg->failover_mode == XLB_FAILOVER_VRRP && !seen[XLB_CFG_FAILOVER_VRRP].at.line)
+		xlb_cfg_error(p, start, "missing required key 'vrrp' in failover (mode is vrrp)");
+	if (cfg->failover_mode != XLB_FAILOVER_NONE)
+		return p->stop;
+	if (seen[XLB_CFG_FAILOVER_VRRP].at.line)
+		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_VRRP].at,
+			      "vrrp does not apply to mode none (set mode: vrrp, or leave it out)");
+	/* Flows are synced to the standby: without VRRP there is none. */
+	if (seen[XLB_CFG_FAILOVER_SYNC].at.line)
+		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_SYNC].at,
+			      "sync needs mode vrrp (mode is none)");
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_failover_keys[] = {
+	[XLB_CFG_FAILOVER_MODE] = XLB_CFG_KEY_FN("mode", XLB_CFG_SCALAR, true,
+						 xlb_cfg_failover_mode),
+	[XLB_CFG_FAILOVER_VRRP] = XLB_CFG_KEY_FN("vrrp", XLB_CFG_MAP, false, xlb_cfg_failover_vrrp),
+	[XLB_CFG_FAILOVER_SYNC] = XLB_CFG_KEY_FN("sync", XLB_CFG_MAP, false, xlb_cfg_failover_sync),
+};
+
+const struct xlb_cfg_section xlb_cfg_failover_section =
+	XLB_CFG_SECTION("in failover", xlb_cfg_failover_keys, xlb_cfg_failover_end);
