@@ -51,9 +51,12 @@ BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
+# The config's tests, one file per part of it (tests/unit/config_test.h is what they share).
+CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
+             $(BUILD)/test_config_pair
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
-TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
+TESTS     := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
              $(BUILD)/test_sync $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
@@ -135,7 +138,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
+UNIT      := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
              $(BUILD)/test_sync $(BUILD)/test_lb \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
