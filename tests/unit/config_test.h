@@ -20,6 +20,14 @@
 	"  - address: 203.0.113.1\n" \
 	"    port: 80\n"
 
+/* ... and its backends list, still taking entries: a case's lines start at 6. */
+#define BACKENDS VIP80 "    backends:\n" /* 5 */
+
+/* After IFACE, no VIPs and a failover mapping still taking keys: a case's lines start at 4. */
+#define FAILOVER          \
+	"vips: []\n"  /* 2 */ \
+	"failover:\n" /* 3 */
+
 /* Values longer than the fields they go to. */
 #define X16 "xxxxxxxxxxxxxxxx"
 #define X64 X16 X16 X16 X16
@@ -67,6 +75,56 @@ static inline void parse_ok(const char *yaml, struct xlb_config *cfg)
 	assert_int_equal(errs.n, 0);
 }
 
+/* parse_ok() of the config a printf format makes: one template, a value per case. */
+static inline void __attribute__((format(printf, 2, 3)))
+parse_okf(struct xlb_config *cfg, const char *fmt, ...)
+{
+	char yaml[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	assert_true((size_t)vsnprintf(yaml, sizeof(yaml), fmt, ap) < sizeof(yaml));
+	va_end(ap);
+	parse_ok(yaml, cfg);
+}
+
+/* Parse a shipped config file that must be valid; on failure show why. */
+static inline void parse_file_ok(const char *path, struct xlb_config *cfg)
+{
+	struct xlb_cfg_errors errs;
+	int err = xlb_cfg_parse_file(path, cfg, &errs);
+
+	if (err)
+		xlb_cfg_errors_print(&errs, path, stderr);
+	assert_int_equal(err, 0);
+}
+
+/* Parse yaml, which must be refused with one error only: at line:col, containing msg. */
+static inline void refused_once(const char *yaml, unsigned int line, unsigned int col,
+				const char *msg)
+{
+	struct xlb_cfg_errors errs;
+	struct xlb_config cfg;
+
+	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].pos.line, line);
+	assert_int_equal(errs.v[0].pos.col, col);
+	assert_non_null(strstr(errs.v[0].msg, msg));
+	xlb_cfg_errors_free(&errs);
+}
+
+/* A stream to write a long generated config into; *yaml holds it once the stream is closed. */
+static inline FILE *yaml_stream(char **yaml, size_t *len)
+{
+	FILE *f;
+
+	*yaml = NULL;
+	f = open_memstream(yaml, len);
+	assert_non_null(f);
+	return f;
+}
+
 static inline uint32_t v4(const char *s)
 {
 	struct in_addr a;
@@ -80,6 +138,23 @@ static inline void assert_addr(const struct xlb_addr *a, const char *want)
 	char buf[INET6_ADDRSTRLEN];
 
 	assert_string_equal(xlb_addr_str(a, buf, sizeof(buf)), want);
+}
+
+/* The demo's topology, which the shipped pair shares: one interface, one VIP, three backends. */
+static inline void assert_demo_topology(const struct xlb_config *cfg)
+{
+	const struct xlb_cfg_vip *v = &cfg->vips[0];
+
+	assert_int_equal(cfg->n_ifaces, 1);
+	assert_string_equal(cfg->ifaces[0].name, "eth0");
+	assert_int_equal(cfg->n_vips, 1);
+	assert_string_equal(v->name, "web");
+	assert_addr(&v->addr, "203.0.113.100");
+	assert_int_equal(v->port, 80);
+	assert_int_equal(v->n_backends, 3);
+	assert_addr(&v->backends[0].addr, "192.0.2.11");
+	assert_addr(&v->backends[1].addr, "192.0.2.12");
+	assert_addr(&v->backends[2].addr, "192.0.2.13");
 }
 
 /* A check nobody configured: tcp on the VIP's port, every setting its default. */

@@ -276,16 +276,14 @@ static void test_valid_durations(void **state)
 		{ "1.500000s", 1500 },
 	};
 	struct xlb_config cfg;
-	char yaml[256];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(yaml, sizeof(yaml),
-			 IFACE "vips: [{address: 203.0.113.1, port: 80, backends: [],\n"
-			       "        health: {interval: %s, timeout: 1ms}}]\n",
-			 cases[i].in);
-		parse_ok(yaml, &cfg);
+		parse_okf(&cfg,
+			  IFACE "vips: [{address: 203.0.113.1, port: 80, backends: [],\n"
+				"        health: {interval: %s, timeout: 1ms}}]\n",
+			  cases[i].in);
 		if (cfg.vips[0].health.interval_ms != cases[i].ms)
 			fail_msg("'%s': %u ms, want %u", cases[i].in,
 				 cfg.vips[0].health.interval_ms, cases[i].ms);
@@ -502,8 +500,7 @@ static const struct bad_case health_cases[] = {
 	  "      - address: 192.0.2.2\n",
 	  5, 20, "exec check needs a command" },
 	{ "health: exec without a command, at the backend's type",
-	  IFACE VIP80
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "        health: {type: exec}\n",
 	  7, 24, "exec check needs a command" },

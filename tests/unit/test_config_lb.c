@@ -288,33 +288,34 @@ static void test_valid_bounds(void **state)
 		"        health: {port: 65535, interval: 60m, timeout: 3599999ms, rise: 100,\n"
 		"                 fall: 100, type: http, expect_status: 599},\n"
 		"        backends: [{address: 192.0.2.1, weight: 65535}]}]\n";
+	/* What each comes to, lowest and highest. */
+	static const struct {
+		const char *yaml;
+		uint32_t maglev, weight, interval, timeout, rise, fall;
+		uint16_t port, hc_port, status;
+	} cases[] = {
+		{ lo, XLB_MAGLEV_MIN_SIZE, 0, 10, 1, 1, 1, 65535, 1, 100 },
+		{ hi, XLB_MAGLEV_MAX_SIZE, XLB_WEIGHT_MAX, 3600000, 3599999, 100, 100, 0, 65535, 599 },
+	};
 	const struct xlb_cfg_health *h;
 	struct xlb_config cfg;
+	size_t i;
 
 	(void)state;
-	parse_ok(lo, &cfg);
-	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MIN_SIZE);
-	assert_int_equal(cfg.vips[0].port, 65535);
-	assert_int_equal(cfg.vips[0].backends[0].weight, 0);
-	h = &cfg.vips[0].backends[0].health;
-	assert_int_equal(h->port, 1);
-	assert_int_equal(h->interval_ms, 10);
-	assert_int_equal(h->timeout_ms, 1);
-	assert_int_equal(h->rise, 1);
-	assert_int_equal(h->fall, 1);
-	assert_int_equal(h->expect_status, 100);
-	xlb_cfg_free(&cfg);
-	parse_ok(hi, &cfg);
-	assert_int_equal(cfg.maglev_size, XLB_MAGLEV_MAX_SIZE);
-	assert_int_equal(cfg.vips[0].backends[0].weight, XLB_WEIGHT_MAX);
-	h = &cfg.vips[0].backends[0].health;
-	assert_int_equal(h->port, 65535);
-	assert_int_equal(h->interval_ms, 3600000);
-	assert_int_equal(h->timeout_ms, 3599999);
-	assert_int_equal(h->rise, 100);
-	assert_int_equal(h->fall, 100);
-	assert_int_equal(h->expect_status, 599);
-	xlb_cfg_free(&cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].yaml, &cfg);
+		assert_int_equal(cfg.maglev_size, cases[i].maglev);
+		assert_int_equal(cfg.vips[0].port, cases[i].port);
+		assert_int_equal(cfg.vips[0].backends[0].weight, cases[i].weight);
+		h = &cfg.vips[0].backends[0].health;
+		assert_int_equal(h->port, cases[i].hc_port);
+		assert_int_equal(h->interval_ms, cases[i].interval);
+		assert_int_equal(h->timeout_ms, cases[i].timeout);
+		assert_int_equal(h->rise, cases[i].rise);
+		assert_int_equal(h->fall, cases[i].fall);
+		assert_int_equal(h->expect_status, cases[i].status);
+		xlb_cfg_free(&cfg);
+	}
 }
 
 /* Test that a fallback parses in either family, wherever it sits among the VIP's keys. */
@@ -370,32 +371,18 @@ static void test_valid_notify_control(void **state)
 /* Test that the shipped demo config parses to the demo's topology. */
 static void test_file_demo(void **state)
 {
-	struct xlb_cfg_errors errs;
 	struct xlb_config cfg;
 	const struct xlb_cfg_vip *v;
-	int err;
 
 	(void)state;
-	err = xlb_cfg_parse_file("configs/demo.yaml", &cfg, &errs);
-	if (err)
-		xlb_cfg_errors_print(&errs, "configs/demo.yaml", stderr);
-	assert_int_equal(err, 0);
+	parse_file_ok("configs/demo.yaml", &cfg);
 	assert_string_equal(cfg.path, "configs/demo.yaml");
-	assert_int_equal(cfg.n_ifaces, 1);
-	assert_string_equal(cfg.ifaces[0].name, "eth0");
 	assert_int_equal(cfg.maglev_size, 65537);
-	assert_int_equal(cfg.n_vips, 1);
+	assert_demo_topology(&cfg);
 	v = &cfg.vips[0];
-	assert_string_equal(v->name, "web");
-	assert_addr(&v->addr, "203.0.113.100");
-	assert_int_equal(v->port, 80);
 	assert_int_equal(v->proto, IPPROTO_TCP);
 	assert_int_equal(v->sched, XLB_SCHED_MAGLEV);
 	assert_int_equal(v->fwd, XLB_FWD_DR);
-	assert_int_equal(v->n_backends, 3);
-	assert_addr(&v->backends[0].addr, "192.0.2.11");
-	assert_addr(&v->backends[1].addr, "192.0.2.12");
-	assert_addr(&v->backends[2].addr, "192.0.2.13");
 	assert_int_equal(v->backends[0].weight, 100);
 	assert_int_equal(v->backends[1].weight, 100);
 	assert_int_equal(v->backends[2].weight, 100);
@@ -405,16 +392,11 @@ static void test_file_demo(void **state)
 /* Test that the shipped example config parses, its IPv6 VIP, health and failover examples too. */
 static void test_file_example(void **state)
 {
-	struct xlb_cfg_errors errs;
 	struct xlb_config cfg;
 	const struct xlb_cfg_vip *v;
-	int err;
 
 	(void)state;
-	err = xlb_cfg_parse_file("configs/example.yaml", &cfg, &errs);
-	if (err)
-		xlb_cfg_errors_print(&errs, "configs/example.yaml", stderr);
-	assert_int_equal(err, 0);
+	parse_file_ok("configs/example.yaml", &cfg);
 	assert_int_equal(cfg.n_vips, 2);
 	assert_int_equal(cfg.vips[0].addr.family, XLB_FAMILY_V4);
 	assert_int_equal(cfg.vips[1].addr.family, XLB_FAMILY_V6);
@@ -617,50 +599,32 @@ static const struct bad_case lb_cases[] = {
 	  "    backends: []\n",
 	  4, 11, "port 18446744073709551696 is out of range" },
 	{ "bad protocol",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    protocol: sctp\n"
 	  "    backends: []\n",
 	  5, 15, "bad protocol 'sctp' (expected tcp or udp)" },
 	{ "scheduler not supported yet",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    scheduler: wrr\n"
 	  "    backends: []\n",
 	  5, 16, "scheduler 'wrr' is not supported yet" },
 	{ "unknown scheduler",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    scheduler: random\n"
 	  "    backends: []\n",
 	  5, 16, "unknown scheduler 'random'" },
 	{ "forwarding not supported yet (keepalived spelling)",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    forwarding: TUN\n"
 	  "    backends: []\n",
 	  5, 17, "forwarding 'TUN' is not supported yet" },
 	{ "forwarding nat not supported yet",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    forwarding: nat\n"
 	  "    backends: []\n",
 	  5, 17, "forwarding 'nat' is not supported yet" },
 	{ "unknown forwarding",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    forwarding: gre\n"
 	  "    backends: []\n",
 	  5, 17, "unknown forwarding 'gre'" },
@@ -673,10 +637,7 @@ static const struct bad_case lb_cases[] = {
 	  "    backends: []\n",
 	  3, 11, "is longer than 63 characters" },
 	{ "duplicate VIP",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    backends: []\n"
 	  "  - name: again\n"
 	  "    address: 203.0.113.1\n"
@@ -705,71 +666,40 @@ static const struct bad_case lb_cases[] = {
 
 	/* backends */
 	{ "backends is a mapping",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    backends: {address: 192.0.2.1}\n",
 	  5, 15, "'backends' must be a list, not a mapping" },
 	{ "duplicate backend",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "      - address: 192.0.2.2\n"
 	  "      - address: 192.0.2.1\n",
 	  8, 18, "duplicate backend 192.0.2.1 (first at line 6)" },
 	{ "backend family differs from the VIP",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 2001:db8::11\n",
 	  6, 18, "backend family differs from the VIP" },
 	{ "bad backend address",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2\n",
 	  6, 18, "bad address '192.0.2'" },
 	{ "weight too large",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "        weight: 65536\n",
 	  7, 17, "weight 65536 is out of range (0..65535)" },
 	{ "weight negative",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "        weight: -5\n",
 	  7, 17, "weight -5 is out of range" },
 	{ "weight not an integer",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "        weight: 1.5\n",
 	  7, 17, "weight '1.5' is not a decimal integer" },
 	{ "unknown key in backend",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
 	  "        port: 8080\n",
 	  7, 9, "unknown key 'port' in backend (expected address, weight, health)" },
@@ -790,8 +720,7 @@ static const struct bad_case lb_cases[] = {
 	  "    backends: []\n",
 	  5, 15, "fallback family differs from the VIP (2001:db8::50 is IPv6, the VIP IPv4)" },
 	{ "fallback: also a backend",
-	  IFACE VIP80
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - address: 192.0.2.11\n"
 	  "      - address: 192.0.2.12\n"
 	  "    fallback: 192.0.2.12\n",

@@ -186,17 +186,15 @@ static void test_valid_failover_preempt(void **state)
 		{ "nopreempt: true", 0 }, { "nopreempt: True", 0 }, { "nopreempt: false", 1 },
 	};
 	struct xlb_config cfg;
-	char yaml[256];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(yaml, sizeof(yaml),
-			 IFACE "vips: []\nfailover:\n  mode: vrrp\n  vrrp:\n"
-			       "    {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1],\n"
-			       "     %s}\n",
-			 cases[i].line);
-		parse_ok(yaml, &cfg);
+		parse_okf(&cfg,
+			  IFACE "vips: []\nfailover:\n  mode: vrrp\n  vrrp:\n"
+				"    {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1],\n"
+				"     %s}\n",
+			  cases[i].line);
 		if (cfg.vrrp.preempt != cases[i].preempt)
 			fail_msg("%s: preempt %u", cases[i].line, cfg.vrrp.preempt);
 		xlb_cfg_free(&cfg);
@@ -268,36 +266,38 @@ static void test_valid_failover_bounds(void **state)
 		"         track: [{vip: x, weight: 254}]}\n"
 		"  sync: {listen: \"[2001:db8::2]:65535\", peer: \"[2001:db8::2]:65534\",\n"
 		"         key_file: /k}\n";
+	/* What each comes to, lowest and highest; lo's peer takes the default port. */
+	static const struct {
+		const char *yaml;
+		uint8_t vrid, priority, prefix, track_weight;
+		uint16_t advert_cs, listen_port, peer_port;
+		uint32_t preempt_delay, garp_repeat, garp_delay, garp_refresh;
+	} cases[] = {
+		{ lo, 1, 1, 1, 1, 1, 1, 8849, 0, 1, 0, 0 },
+		/* One address, two ports: a pair on one host, for tests. */
+		{ hi, 255, 255, 128, 254, 4095, 65535, 65534, 3600000, 100, 3600000, 3600000 },
+	};
+	const struct xlb_cfg_vrrp *r;
 	struct xlb_config cfg;
+	size_t i;
 
 	(void)state;
-	parse_ok(lo, &cfg);
-	assert_int_equal(cfg.vrrp.vrid, 1);
-	assert_int_equal(cfg.vrrp.priority, 1);
-	assert_int_equal(cfg.vrrp.advert_cs, 1);
-	assert_int_equal(cfg.vrrp.preempt_delay_ms, 0);
-	assert_int_equal(cfg.vrrp.garp_repeat, 1);
-	assert_int_equal(cfg.vrrp.garp_delay_ms, 0);
-	assert_int_equal(cfg.vrrp.garp_refresh_ms, 0);
-	assert_int_equal(cfg.vrrp.vaddrs[0].prefix, 1);
-	assert_int_equal(cfg.vrrp.tracks[0].weight, 1);
-	assert_int_equal(cfg.sync.listen_port, 1);
-	xlb_cfg_free(&cfg);
-
-	parse_ok(hi, &cfg);
-	assert_int_equal(cfg.vrrp.vrid, 255);
-	assert_int_equal(cfg.vrrp.priority, 255);
-	assert_int_equal(cfg.vrrp.advert_cs, 4095);
-	assert_int_equal(cfg.vrrp.preempt_delay_ms, 3600000);
-	assert_int_equal(cfg.vrrp.garp_repeat, 100);
-	assert_int_equal(cfg.vrrp.garp_delay_ms, 3600000);
-	assert_int_equal(cfg.vrrp.garp_refresh_ms, 3600000);
-	assert_int_equal(cfg.vrrp.vaddrs[0].prefix, 128);
-	assert_int_equal(cfg.vrrp.tracks[0].weight, 254);
-	/* One address, two ports: a pair on one host, for tests. */
-	assert_int_equal(cfg.sync.listen_port, 65535);
-	assert_int_equal(cfg.sync.peer_port, 65534);
-	xlb_cfg_free(&cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].yaml, &cfg);
+		r = &cfg.vrrp;
+		assert_int_equal(r->vrid, cases[i].vrid);
+		assert_int_equal(r->priority, cases[i].priority);
+		assert_int_equal(r->advert_cs, cases[i].advert_cs);
+		assert_int_equal(r->preempt_delay_ms, cases[i].preempt_delay);
+		assert_int_equal(r->garp_repeat, cases[i].garp_repeat);
+		assert_int_equal(r->garp_delay_ms, cases[i].garp_delay);
+		assert_int_equal(r->garp_refresh_ms, cases[i].garp_refresh);
+		assert_int_equal(r->vaddrs[0].prefix, cases[i].prefix);
+		assert_int_equal(r->tracks[0].weight, cases[i].track_weight);
+		assert_int_equal(cfg.sync.listen_port, cases[i].listen_port);
+		assert_int_equal(cfg.sync.peer_port, cases[i].peer_port);
+		xlb_cfg_free(&cfg);
+	}
 }
 
 /* Test that a track may name a VIP written after it, by its given or its default name. */
@@ -338,29 +338,13 @@ static void test_file_pair(void **state)
 	static const char *const me[] = { "192.0.2.2", "192.0.2.3" };
 	static const uint8_t prio[] = { 150, 100 };
 	const struct xlb_cfg_vrrp *r;
-	const struct xlb_cfg_vip *v;
-	struct xlb_cfg_errors errs;
 	struct xlb_config cfg;
 	size_t i;
-	int err;
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		err = xlb_cfg_parse_file(files[i], &cfg, &errs);
-		if (err)
-			xlb_cfg_errors_print(&errs, files[i], stderr);
-		assert_int_equal(err, 0);
-		assert_int_equal(cfg.n_ifaces, 1);
-		assert_string_equal(cfg.ifaces[0].name, "eth0");
-		assert_int_equal(cfg.n_vips, 1);
-		v = &cfg.vips[0];
-		assert_string_equal(v->name, "web");
-		assert_addr(&v->addr, "203.0.113.100");
-		assert_int_equal(v->port, 80);
-		assert_int_equal(v->n_backends, 3);
-		assert_addr(&v->backends[0].addr, "192.0.2.11");
-		assert_addr(&v->backends[1].addr, "192.0.2.12");
-		assert_addr(&v->backends[2].addr, "192.0.2.13");
+		parse_file_ok(files[i], &cfg);
+		assert_demo_topology(&cfg);
 
 		assert_int_equal(cfg.failover_mode, XLB_FAILOVER_VRRP);
 		r = &cfg.vrrp;
@@ -400,54 +384,38 @@ static const struct bad_case pair_cases[] = {
 	  "failover: vrrp\n",
 	  3, 11, "'failover' must be a mapping, not a scalar" },
 	{ "failover: mode bogus",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: keepalived\n",
 	  4, 9, "unknown failover mode 'keepalived' (expected vrrp or none)" },
 	{ "failover: mode zookeeper, not yet",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: zookeeper\n",
 	  4, 9, "failover mode 'zookeeper' is not supported yet (expected vrrp or none)" },
 	{ "failover: mode missing",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  vrrp: {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1]}\n",
 	  4, 3, "missing required key 'mode' in failover" },
 	{ "failover: mode vrrp without vrrp",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: vrrp\n",
 	  4, 3, "missing required key 'vrrp' in failover (mode is vrrp)" },
 	{ "failover: vrrp with mode none",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: none\n"
 	  "  vrrp: {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1]}\n",
 	  5, 3, "vrrp does not apply to mode none" },
 	{ "failover: sync with mode none",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: none\n"
 	  "  sync: {listen: 192.0.2.2, peer: 192.0.2.3, key_file: /etc/xlb/sync.key}\n",
 	  5, 3, "sync needs mode vrrp (mode is none)" },
 	{ "failover: vrrp is a list",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: vrrp\n"
 	  "  vrrp: []\n",
 	  5, 9, "'vrrp' must be a mapping, not a list" },
 	{ "failover: unknown key",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: none\n"
 	  "  zookeeper: {}\n",
 	  5, 3, "unknown key 'zookeeper' in failover (expected mode, vrrp, sync)" },
@@ -460,18 +428,14 @@ static const struct bad_case pair_cases[] = {
 		"advert_interval, preempt, preempt_delay, nopreempt, unicast_peers, "
 		"virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track)" },
 	{ "vrrp: interface missing, at the mapping",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: vrrp\n"
 	  "  vrrp:\n"
 	  "    vrid: 51\n"
 	  "    virtual_addresses: [203.0.113.100]\n",
 	  6, 5, "missing required key 'interface' in vrrp" },
 	{ "vrrp: interface name too long",
-	  IFACE
-	  "vips: []\n"
-	  "failover:\n"
+	  IFACE FAILOVER
 	  "  mode: vrrp\n"
 	  "  vrrp:\n"
 	  "    interface: eth0123456789abc\n"

@@ -85,10 +85,7 @@ static const struct bad_case walk_cases[] = {
 	  "[a]: 1\n",
 	  3, 1, "keys must be scalars, not a list" },
 	{ "duplicate key",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
+	  IFACE VIP80
 	  "    backends: []\n"
 	  "    port: 81\n",
 	  6, 5, "duplicate key 'port' (first at line 4)" },
@@ -133,11 +130,7 @@ static const struct bad_case walk_cases[] = {
 	  "  - {address: 203.0.113.1, port: 80}\n",
 	  3, 5, "missing required key 'backends' in vip" },
 	{ "missing backend address",
-	  IFACE
-	  "vips:\n"
-	  "  - address: 203.0.113.1\n"
-	  "    port: 80\n"
-	  "    backends:\n"
+	  IFACE BACKENDS
 	  "      - weight: 5\n",
 	  6, 9, "missing required key 'address' in backend" },
 	{ "missing interface name",
@@ -241,14 +234,13 @@ static void test_error_cap(void **state)
 {
 	struct xlb_cfg_errors errs;
 	struct xlb_config cfg;
-	char *yaml = NULL;
-	size_t len = 0;
+	char *yaml;
+	size_t len;
 	FILE *f;
 	int i;
 
 	(void)state;
-	f = open_memstream(&yaml, &len);
-	assert_non_null(f);
+	f = yaml_stream(&yaml, &len);
 	fprintf(f, IFACE "vips:\n");
 	for (i = 0; i < 150; i++)
 		fprintf(f, "  - {address: 203.0.113.%d, port: x, backends: []}\n", i);
@@ -261,81 +253,58 @@ static void test_error_cap(void **state)
 	free(yaml);
 }
 
+/* One VIP with n backends, backend i on line 6 + i. */
+static void vip_with_backends(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, IFACE "vips:\n  - address: 203.0.113.1\n    port: 80\n    backends:\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+}
+
 /*
  * Test that the map limits are enforced, at the first entry past each; fallbacks count. So does
  * the advert's limit on virtual addresses.
  */
 static void test_limits(void **state)
 {
-	struct xlb_cfg_errors errs;
-	struct xlb_config cfg;
-	char *yaml = NULL;
-	size_t len = 0;
+	char *yaml;
+	size_t len;
 	FILE *f;
 	int i;
 
 	(void)state;
-	f = open_memstream(&yaml, &len);
-	assert_non_null(f);
+	f = yaml_stream(&yaml, &len);
 	fprintf(f, IFACE "vips:\n"); /* VIP i on line 3 + i */
 	for (i = 0; i <= XLB_MAX_VIPS; i++)
 		fprintf(f, "  - {address: 10.0.%d.%d, port: 80, backends: []}\n", i / 256, i % 256);
 	fclose(f);
-	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
-	assert_int_equal(errs.n, 1);
-	assert_int_equal(errs.v[0].pos.line, 3 + XLB_MAX_VIPS);
-	assert_int_equal(errs.v[0].pos.col, 5);
-	assert_non_null(strstr(errs.v[0].msg, "too many VIPs"));
-	xlb_cfg_errors_free(&errs);
+	refused_once(yaml, 3 + XLB_MAX_VIPS, 5, "too many VIPs");
 	free(yaml);
 
-	yaml = NULL;
-	f = open_memstream(&yaml, &len);
-	assert_non_null(f);
-	fprintf(f, IFACE "vips:\n  - address: 203.0.113.1\n    port: 80\n    backends:\n");
-	for (i = 0; i <= XLB_MAX_BACKENDS; i++) /* backend i on line 6 + i */
-		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+	f = yaml_stream(&yaml, &len);
+	vip_with_backends(f, XLB_MAX_BACKENDS + 1);
 	fclose(f);
-	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
-	assert_int_equal(errs.n, 1);
-	assert_int_equal(errs.v[0].pos.line, 6 + XLB_MAX_BACKENDS);
-	assert_int_equal(errs.v[0].pos.col, 9);
-	assert_non_null(strstr(errs.v[0].msg, "too many backends"));
-	xlb_cfg_errors_free(&errs);
+	refused_once(yaml, 6 + XLB_MAX_BACKENDS, 9, "too many backends");
 	free(yaml);
 
 	/* A fallback takes a backend id too. */
-	yaml = NULL;
-	f = open_memstream(&yaml, &len);
-	assert_non_null(f);
-	fprintf(f, IFACE "vips:\n  - address: 203.0.113.1\n    port: 80\n    backends:\n");
-	for (i = 0; i < XLB_MAX_BACKENDS; i++) /* backend i on line 6 + i */
-		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+	f = yaml_stream(&yaml, &len);
+	vip_with_backends(f, XLB_MAX_BACKENDS);
 	fprintf(f, "    fallback: 192.0.2.50\n");
 	fclose(f);
-	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
-	assert_int_equal(errs.n, 1);
-	assert_int_equal(errs.v[0].pos.line, 6 + XLB_MAX_BACKENDS);
-	assert_int_equal(errs.v[0].pos.col, 15);
-	assert_non_null(strstr(errs.v[0].msg, "too many backends"));
-	xlb_cfg_errors_free(&errs);
+	refused_once(yaml, 6 + XLB_MAX_BACKENDS, 15, "too many backends");
 	free(yaml);
 
 	/* An advert counts its addresses in 8 bits. */
-	yaml = NULL;
-	f = open_memstream(&yaml, &len);
-	assert_non_null(f);
+	f = yaml_stream(&yaml, &len);
 	fprintf(f, IFACE "vips: []\nfailover:\n  mode: vrrp\n  vrrp:\n    interface: eth0\n"
 		       "    vrid: 1\n    virtual_addresses:\n");
 	for (i = 0; i <= 255; i++) /* address i on line 9 + i */
 		fprintf(f, "      - 10.%d.%d.1\n", i / 256, i % 256);
 	fclose(f);
-	assert_int_equal(parse(yaml, &cfg, &errs), -EINVAL);
-	assert_int_equal(errs.n, 1);
-	assert_int_equal(errs.v[0].pos.line, 9 + 255);
-	assert_int_equal(errs.v[0].pos.col, 9);
-	assert_non_null(strstr(errs.v[0].msg, "too many virtual addresses (at most 255"));
-	xlb_cfg_errors_free(&errs);
+	refused_once(yaml, 9 + 255, 9, "too many virtual addresses (at most 255");
 	free(yaml);
 }
 
