@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "config/schema.h"
-#include "dispatch/maglev.h"
 
 #define XLB_CFG_MAX_FILE (16 << 20)	/* a config this big is a wrong path, not a config */
 
