@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The config parser (user/config/config.c), fed bytes as the content of a config file.
+ * The config parser (user/config/), fed bytes as the content of a config file.
  *
  * xlb_cfg_parse_file() only reads the file whole and hands it to xlb_cfg_parse_string(), so
  * the harness calls the latter: the same parse, without a file per input.
