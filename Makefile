@@ -141,6 +141,7 @@ UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BU
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)tools/layout-check.sh $(LIB_DIRS)
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
 	else echo "xlbctl: links no loop and no server code"; fi

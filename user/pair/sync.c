@@ -392,7 +392,8 @@ void xlb_sync_set_master(struct xlb_sync *s, bool master)
 			rx_incomplete(s, "this node became master");
 		s->rx.active = false;
 		/* Drain what piled up while this node was backup: those flows are not ours. */
-		ring_buffer__consume(s->rb);
+		if (s->rb)
+			ring_buffer__consume(s->rb);
 	} else {
 		xlb_sync_bulk_tx_stop(&s->tx, "this node is no longer master");
 		s->rx.active = false;
