@@ -30,16 +30,17 @@ LDLIBS    := -lbpf -lelf -lz -lsodium
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
 # One static library per folder of user/ (README, Layout); the two programs' mains are not in them.
-# The folders reach each other's headers (the pair's failover is driven by the agent, the agent
-# runs the pair), so the libraries link as one group.
-LIB_DIRS  := common dispatch config agent check pair ctl cli
+# In dependency order: a folder includes only folders before it (tools/layout-check.sh, run by
+# `make unit`, holds the tree to it), so the libraries link in the reverse order, each once.
+LIB_DIRS  := common dispatch config check pair ctl agent cli
 MAINS     := user/agent/xlbd.c user/cli/xlbctl.c
 LIB_SRCS  := $(filter-out $(MAINS),$(wildcard $(LIB_DIRS:%=user/%/*.c)))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
 LIBS      := $(LIB_DIRS:%=$(BUILD)/lib%.a)
 # LIB as a prerequisite, LIB_LINK on a link line.
 LIB       := $(LIBS)
-LIB_LINK  := -Wl,--start-group $(LIBS) -Wl,--end-group
+reverse    = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+LIB_LINK  := $(strip $(call reverse,$(LIBS)))
 # Each object depends on the headers it includes, as gcc found them (-MMD); -MP keeps a deleted
 # header from breaking the next build.
 DEPFLAGS   = -MMD -MP -MF $@.d
@@ -143,6 +144,7 @@ UNIT      := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)tools/layout-check.sh $(LIB_DIRS)
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
 	else echo "xlbctl: links no loop and no server code"; fi

@@ -21,7 +21,7 @@ static int cmd_none(void *arg, int argc, char **argv, struct xlb_json *j, char *
 	return 0;
 }
 
-/* xlbd's commands and arities (user/ctl/ctl_cmds.c), without their handlers' dependencies. */
+/* xlbd's commands and arities (user/agent/commands.c), without their handlers' dependencies. */
 static const struct xlb_ctl_cmd cmds[] = {
 	{ "state", 0, 0, cmd_none },   { "drain", 1, 2, cmd_none },
 	{ "enable", 1, 2, cmd_none },  { "disable", 1, 2, cmd_none },

@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent/dataplane.h"
-#include "agent/neigh.h"
+#include "common/iface.h"
 #include "common/log.h"
 #include "xlb.skel.h"
 

@@ -6,7 +6,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -80,25 +79,6 @@ int xlb_neigh_probe(const char *ifname, const struct xlb_addr *addr)
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) ||
 	    sendto(fd, "", 0, 0, (struct sockaddr *)&ss, sl) < 0)
 		err = -errno;
-	close(fd);
-	return err;
-}
-
-int xlb_iface_mac(const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr = {};
-	int fd, err = 0;
-
-	if (strlen(ifname) >= sizeof(ifr.ifr_name))
-		return -EINVAL;
-	strcpy(ifr.ifr_name, ifname);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
 	return err;
 }

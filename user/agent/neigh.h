@@ -18,7 +18,4 @@ int xlb_neigh_dump(int ifindex, xlb_neigh_cb cb, void *arg);
 /* Make the kernel resolve addr on ifname: one empty UDP datagram to the discard port. */
 int xlb_neigh_probe(const char *ifname, const struct xlb_addr *addr);
 
-/* The interface's own MAC address. */
-int xlb_iface_mac(const char *ifname, uint8_t mac[6]);
-
 #endif /* XLB_NEIGH_H */

@@ -175,7 +175,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	xlb_cfg_free(&d->cfg);
 	d->cfg = cfg;
 	d->reloads++;
-	xlb_mon_sync(d);
+	xlb_mon_sync(&d->mon);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
 	/* New backends want their MACs now, not at the next slow tick. */
 	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
@@ -244,8 +244,9 @@ static int run(struct xlbd *d)
 		pr_err("reading the pinned maps: %s", strerror(-err));
 		goto out;
 	}
+	xlb_mon_init(&d->mon, &d->loop, &d->lb, d->cfg.notify);
 	d->lb.retire = xlb_mon_retire;
-	d->lb.retire_arg = d;
+	d->lb.retire_arg = &d->mon;
 	err = xlb_lb_apply(&d->lb, &d->cfg);
 	if (err)
 		goto out;
@@ -259,22 +260,16 @@ static int run(struct xlbd *d)
 	}
 
 	d->started = xlb_now_ns();
-	xlb_mon_sync(d);
-	if (d->cfg.failover_mode == XLB_FAILOVER_VRRP) {
-		err = xlb_fo_start(&d->fo, d);
-		if (err)
-			goto out;
-		d->fo_on = true;
-	}
+	xlb_mon_sync(&d->mon);
+	err = xlbd_pair_start(d);
+	if (err)
+		goto out;
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
 	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
 	err = xlb_loop_run(&d->loop);
 	if (err)
 		pr_err("event loop: %s", strerror(-err));
-	/* Graceful: a priority-0 advert, so the backup takes over now, not in 3 intervals. */
-	if (d->fo_on)
-		xlb_fo_stop(&d->fo, true);
-	d->fo_on = false;
+	xlbd_pair_stop(d);
 out:
 	xlb_ctl_close(&d->ctl);
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */

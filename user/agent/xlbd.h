@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The agent's state, shared by xlbd's parts: main loop, health monitor, control commands. */
+/*
+ * The agent's state, private to agent/: xlbd's main loop, its control commands and the glue that
+ * runs the pair (pair_glue.c). Nothing outside agent/ sees it; the other folders get narrow
+ * interfaces (the monitor's struct, sync's and failover's ops).
+ */
 #ifndef XLB_XLBD_H
 #define XLB_XLBD_H
 
@@ -9,10 +13,13 @@
 
 #include "agent/dataplane.h"
 #include "agent/lb.h"
+#include "agent/monitor.h"
 #include "common/loop.h"
+#include "common/output.h"
 #include "config/config.h"
 #include "ctl/control.h"
 #include "pair/failover.h"
+#include "pair/sync.h"
 
 struct xlbd {
 	const char *cfg_path;
@@ -25,9 +32,12 @@ struct xlbd {
 	struct xlb_lb lb;
 	struct xlb_loop loop;
 	struct xlb_timer neigh_timer;
+	struct xlb_mon mon;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
 	bool fo_on; /* failover.mode is vrrp and it started */
+	struct xlb_sync sync;
+	bool sync_on; /* with failover, sync configured and started */
 	uint64_t started;
 	bool ready;
 	uint64_t reloads;       /* applied */
@@ -37,14 +47,16 @@ struct xlbd {
 /* Re-read the config file and apply it; on failure the running config stays and err says why. */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 
-/* Health monitor (monitor.c). */
-void xlb_mon_sync(struct xlbd *d);
-void xlb_mon_retire(struct xlb_lb_backend *b, void *arg);
-/* Set the admin state of every backend with address `backend` (of VIP `vip` if not NULL). */
-int xlb_mon_set_admin(struct xlbd *d, const char *backend, const char *vip, enum xlb_admin admin,
-		      unsigned int *changed);
+/*
+ * The pair (pair_glue.c): the failover backend of failover.mode and flow sync, wired to each
+ * other and to the data paths. 0 or -errno (logged); stop is safe on whatever part started.
+ */
+int xlbd_pair_start(struct xlbd *d);
+void xlbd_pair_stop(struct xlbd *d);
+/* The pair's members of xlbctl state. */
+void xlbd_pair_state_json(struct xlbd *d, struct xlb_json *j);
 
-/* Control commands (ctl_cmds.c). */
+/* Control commands (commands.c). */
 extern const struct xlb_ctl_cmd xlbd_ctl_cmds[];
 
 #endif /* XLB_XLBD_H */

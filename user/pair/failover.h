@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The hot-standby pair, xlbd's side of it: VRRPv3 on the wire (raw IP protocol 112, multicast
- * or unicast peers), the virtual addresses on the interface with GARP / unsolicited NA when
- * master, priority tracking (interfaces, VIPs with no backend up), flow sync's role, notify.
- * The protocol itself is vrrp.c's; this file is its sockets and its effects.
+ * The hot-standby pair's failover: which of two nodes is master, behind one interface that a
+ * backend implements (VRRP today, failover_vrrp.c; ZooKeeper leader election next). A backend
+ * decides the role and announces it through an announcer (announce.h); what the role means for
+ * the rest of the node (flow sync's direction) is its host's, told through role_changed.
  */
 #ifndef XLB_FAILOVER_H
 #define XLB_FAILOVER_H
@@ -13,32 +13,56 @@
 
 #include "common/loop.h"
 #include "config/config.h"
-#include "pair/sync.h"
-#include "pair/vrrp.h"
 
-struct xlbd;
+struct xlb_json;
 
-struct xlb_failover {
-	struct xlbd *d;
-	struct xlb_vrrp vr;
-	bool vr_ready;
-	int ifindex;
-	uint8_t mac[6];
-	int fd;
-	struct xlb_timer track_timer;
-	uint32_t penalty;
-	bool fault; /* its interface is down: VRRP stopped until the link returns */
-	struct xlb_sync sync;
-	bool sync_on;
+/* What a failover backend needs from the node it runs on. Callbacks never block. */
+struct xlb_failover_host {
+	struct xlb_loop *loop;
+	/*
+	 * The pair's settings, read for as long as the backend runs (the node keeps them across a
+	 * reload). Their notify command is run by the backend, with its own environment.
+	 */
+	const struct xlb_cfg_vrrp *vrrp;
+	/* A track entry on a VIP: does VIP name have a backend that takes new flows? */
+	bool (*vip_has_backend)(void *arg, const char *name);
+	/* This node became master (true) or backup (false); after the announcer has run. */
+	void (*role_changed)(void *arg, bool master);
+	void *arg;
 };
 
-int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d);
-/* graceful: send a priority-0 advert so the backup takes over at once. */
+struct xlb_failover;
+
+struct xlb_failover_ops {
+	const char *name; /* the failover.mode that selects it */
+	/* 0 or -errno, logged; on failure nothing of it is left running. */
+	int (*start)(struct xlb_failover *fo);
+	/* graceful: hand over at once (VRRP: a priority-0 advert) rather than let the peer time out. */
+	void (*stop)(struct xlb_failover *fo, bool graceful);
+	/* One announcement round if master: the peer just became backup (a split healed). */
+	void (*announce)(struct xlb_failover *fo);
+	/* Its members of xlbctl state. */
+	void (*state_json)(const struct xlb_failover *fo, struct xlb_json *j);
+};
+
+struct xlb_failover {
+	const struct xlb_failover_ops *ops; /* NULL: not running */
+	struct xlb_failover_host host;
+	void *state; /* the backend's */
+};
+
+/* The backend for a failover mode (enum xlb_failover_mode), or NULL for none. */
+const struct xlb_failover_ops *xlb_fo_backend(uint8_t mode);
+
+/* Run backend ops for host. 0 or -errno (the backend logged). */
+int xlb_fo_start(struct xlb_failover *fo, const struct xlb_failover_ops *ops,
+		 const struct xlb_failover_host *host);
+/* A no-op on a zeroed or stopped failover. */
 void xlb_fo_stop(struct xlb_failover *fo, bool graceful);
-/* One round of GARP / unsolicited NA if master: the peer just became backup (split healed). */
 void xlb_fo_announce(struct xlb_failover *fo);
-/* Members for xlbctl state. */
-struct xlb_json;
 void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j);
+
+/* The backends. */
+extern const struct xlb_failover_ops xlb_fo_vrrp;
 
 #endif /* XLB_FAILOVER_H */

@@ -10,10 +10,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "agent/xlbd.h"
 #include "common/log.h"
+#include "common/output.h"
 #include "pair/sync.h"
-#include "xlb.skel.h"
 
 #define SYNC_FLUSH_NS (10 * XLB_MS)     /* a new flow reaches the backup within this, batched */
 #define SYNC_BULK_RETRY_NS (1000 * XLB_MS)
@@ -75,23 +74,19 @@ static void live_add(struct xlb_sync *s, const struct xlb_sync_rec *r)
 	if (s->n_live == XLB_SYNC_MAX_RECS)
 		live_flush(s);
 	else if (!xlb_timer_armed(&s->flush_timer))
-		xlb_timer_arm(&s->d->loop, &s->flush_timer, SYNC_FLUSH_NS);
+		xlb_timer_arm(s->loop, &s->flush_timer, SYNC_FLUSH_NS);
 }
 
 /* A binding as the wire carries it: VIP by key, backend by address. */
 static int rec_from_binding(struct xlb_sync *s, const struct xlb_flow *flow, uint32_t backend,
 			    uint32_t vip_id, uint64_t last_seen, struct xlb_sync_rec *r)
 {
-	struct xlb_lb_vip *v = xlb_lb_vip_by_id(&s->d->lb, vip_id);
-	struct xlb_lb_backend *b = xlb_lb_backend_by_id(v, backend);
 	uint64_t now = coarse_ns();
 
-	if (!b)
-		return -ENOENT;
 	memset(r, 0, sizeof(*r));
+	if (s->ops->describe(s->ops_arg, vip_id, backend, &r->vip, &r->backend))
+		return -ENOENT;
 	r->flow = *flow;
-	r->vip = v->key;
-	r->backend = b->addr;
 	r->age_s = last_seen && now > last_seen ? (now - last_seen) / 1000000000ull : 0;
 	return 0;
 }
@@ -131,7 +126,7 @@ static void on_flush(struct xlb_loop *loop, struct xlb_timer *t)
 static int bulk_next(void *arg, struct xlb_sync_rec *r)
 {
 	struct xlb_sync *s = arg;
-	int fd = s->d->dps[0].conns_fd;
+	int fd = s->ops->conns_fd(s->ops_arg);
 	struct xlb_flow next;
 	struct xlb_conn c;
 
@@ -236,22 +231,15 @@ static void on_bulk_request_timer(struct xlb_loop *loop, struct xlb_timer *t)
 /* Backup: write a binding into every interface's conns, with this node's ids. */
 static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 {
-	struct xlb_vip_key key = r->vip;
-	struct xlb_lb_vip *v = xlb_lb_vip_by_key(&s->d->lb, &key);
-	struct xlb_lb_backend *b = xlb_lb_backend_by_addr(v, &r->backend);
 	struct xlb_conn c = {};
 	uint64_t now = coarse_ns(), age = (uint64_t)r->age_s * 1000000000ull;
-	size_t i;
 
-	if (!b) {
+	if (s->ops->resolve(s->ops_arg, &r->vip, &r->backend, &c.vip_id, &c.backend)) {
 		s->stats.unknown++;
 		return;
 	}
-	c.backend = b->id;
-	c.vip_id = v->val.id;
 	c.last_seen = now > age ? now - age : 0;
-	for (i = 0; i < s->d->n_dps; i++)
-		bpf_map_update_elem(s->d->dps[i].conns_fd, &r->flow, &c, BPF_ANY);
+	s->ops->install(s->ops_arg, &r->flow, &c);
 	s->stats.installed++;
 }
 
@@ -372,7 +360,7 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 				break;
 			/* The peer has just become backup, perhaps as a split brain heals: clients
 			 * may still point at it, and RFC 5798 sends no GARP on that path. */
-			xlb_fo_announce(&s->d->fo);
+			s->ops->peer_became_backup(s->ops_arg);
 			/*
 			 * A backup asks only when no bulk is reaching it: while ours runs, that means
 			 * it restarted or gave the bulk up, and the rest of ours is of no use to it.
@@ -394,42 +382,43 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 
 void xlb_sync_set_master(struct xlb_sync *s, bool master)
 {
-	size_t i;
-
 	if (s->fd < 0)
 		return;
 	s->master = master;
-	for (i = 0; i < s->d->n_dps; i++)
-		s->d->dps[i].skel->bss->sync_flows = master;
+	s->ops->set_streaming(s->ops_arg, master);
 	if (master) {
-		xlb_timer_cancel(&s->d->loop, &s->bulk_req_timer);
+		xlb_timer_cancel(s->loop, &s->bulk_req_timer);
 		if (s->rx.active && !s->rx.complete && !s->rx_reported)
 			rx_incomplete(s, "this node became master");
 		s->rx.active = false;
 		/* Drain what piled up while this node was backup: those flows are not ours. */
-		ring_buffer__consume(s->rb);
+		if (s->rb)
+			ring_buffer__consume(s->rb);
 	} else {
 		xlb_sync_bulk_tx_stop(&s->tx, "this node is no longer master");
 		s->rx.active = false;
 		s->bulk_done = false;
-		xlb_timer_arm(&s->d->loop, &s->bulk_req_timer, 0);
+		xlb_timer_arm(s->loop, &s->bulk_req_timer, 0);
 	}
 }
 
-int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync *cfg)
+int xlb_sync_start(struct xlb_sync *s, struct xlb_loop *loop, const struct xlb_cfg_sync *cfg,
+		   const struct xlb_sync_ops *ops, void *ops_arg)
 {
 	struct sockaddr_storage ss;
 	unsigned int sl;
 	size_t i;
-	int err, one = 1;
+	int err, one = 1, map_fd;
 	char why[256] = "";
 
 	memset(s, 0, sizeof(*s));
-	s->d = d;
+	s->loop = loop;
+	s->ops = ops;
+	s->ops_arg = ops_arg;
 	s->fd = -1;
 	s->rb_fd = -1;
 	xlb_timer_init(&s->flush_timer, on_flush, s);
-	xlb_sync_bulk_tx_init(&s->tx, &d->loop, &bulk_ops, s);
+	xlb_sync_bulk_tx_init(&s->tx, loop, &bulk_ops, s);
 	xlb_timer_init(&s->bulk_req_timer, on_bulk_request_timer, s);
 
 	err = xlb_sync_init();
@@ -465,13 +454,11 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 		pr_err("sync: cannot listen: %s", strerror(-err));
 		goto fail;
 	}
-	err = xlb_loop_add_fd(&d->loop, s->fd, EPOLLIN, on_datagram, s);
+	err = xlb_loop_add_fd(loop, s->fd, EPOLLIN, on_datagram, s);
 	if (err)
 		goto fail;
 
-	for (i = 0; i < d->n_dps; i++) {
-		int map_fd = bpf_map__fd(d->dps[i].skel->maps.flow_events);
-
+	for (i = 0; (map_fd = ops->ring_fd(ops_arg, i)) >= 0; i++) {
 		if (!s->rb)
 			s->rb = ring_buffer__new(map_fd, on_flow_event, s, NULL);
 		else if (ring_buffer__add(s->rb, map_fd, on_flow_event, s))
@@ -482,10 +469,13 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 			goto fail;
 		}
 	}
-	s->rb_fd = ring_buffer__epoll_fd(s->rb);
-	err = xlb_loop_add_fd(&d->loop, s->rb_fd, EPOLLIN, on_ring, s);
-	if (err)
-		goto fail;
+	/* No ring (a node with no data path, as in the unit tests): nothing to stream. */
+	if (s->rb) {
+		s->rb_fd = ring_buffer__epoll_fd(s->rb);
+		err = xlb_loop_add_fd(loop, s->rb_fd, EPOLLIN, on_ring, s);
+		if (err)
+			goto fail;
+	}
 	pr_info("sync: listening, peer set, node id %08x", s->node);
 	return 0;
 fail:
@@ -495,25 +485,48 @@ fail:
 
 void xlb_sync_stop(struct xlb_sync *s)
 {
-	size_t i;
-
-	if (!s->d)
+	if (!s->loop)
 		return;
-	xlb_timer_cancel(&s->d->loop, &s->flush_timer);
-	xlb_timer_cancel(&s->d->loop, &s->bulk_req_timer);
+	xlb_timer_cancel(s->loop, &s->flush_timer);
+	xlb_timer_cancel(s->loop, &s->bulk_req_timer);
 	xlb_sync_bulk_tx_stop(&s->tx, "xlbd stops");
 	if (s->fd >= 0) {
 		live_flush(s);
-		for (i = 0; i < s->d->n_dps; i++)
-			if (s->d->dps[i].skel)
-				s->d->dps[i].skel->bss->sync_flows = 0;
-		xlb_loop_del_fd(&s->d->loop, s->fd);
+		s->ops->set_streaming(s->ops_arg, false);
+		xlb_loop_del_fd(s->loop, s->fd);
 		close(s->fd);
 	}
 	if (s->rb_fd >= 0)
-		xlb_loop_del_fd(&s->d->loop, s->rb_fd);
+		xlb_loop_del_fd(s->loop, s->rb_fd);
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	s->fd = s->rb_fd = -1;
-	s->d = NULL;
+	s->loop = NULL;
+}
+
+void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j)
+{
+	const struct xlb_sync_stats *st = &s->stats;
+
+	xlb_json_key(j, "sync");
+	xlb_json_object_begin(j);
+	xlb_json_kv_uint(j, "sent_datagrams", st->sent_dgrams);
+	xlb_json_kv_uint(j, "sent_flows", st->sent_flows);
+	xlb_json_kv_uint(j, "received_datagrams", st->recv_dgrams);
+	xlb_json_kv_uint(j, "installed_flows", st->installed);
+	xlb_json_kv_uint(j, "unknown_flows", st->unknown);
+	xlb_json_kv_uint(j, "rejected_datagrams", st->rejected);
+	xlb_json_kv_uint(j, "rejected_version", st->rejected_version);
+	xlb_json_kv_uint(j, "lost_datagrams", st->lost_dgrams);
+	xlb_json_kv_uint(j, "bulk_sent", st->bulk_sent);
+	xlb_json_kv_uint(j, "bulk_sent_incomplete", st->bulk_sent_incomplete);
+	xlb_json_kv_uint(j, "bulk_retransmits", st->bulk_retransmits);
+	xlb_json_kv_uint(j, "bulk_timeouts", st->bulk_timeouts);
+	xlb_json_kv_uint(j, "bulk_received", st->bulk_received);
+	xlb_json_kv_uint(j, "bulk_incomplete", st->bulk_incomplete);
+	xlb_json_kv_uint(j, "bulk_duplicates", st->bulk_dups);
+	xlb_json_kv_uint(j, "bulk_last_flows", st->bulk_last_flows);
+	xlb_json_kv_uint(j, "bulk_last_expected", st->bulk_last_expected);
+	xlb_json_kv_uint(j, "bulk_last_ms", st->bulk_last_ms);
+	xlb_json_object_end(j);
 }

@@ -19,8 +19,32 @@
 #include "pair/sync_bulk.h"
 #include "pair/sync_pkt.h"
 
-struct xlbd;
 struct ring_buffer;
+struct xlb_json;
+
+/*
+ * What sync needs from the node it runs on, which owns the data paths and the VIP table: sync
+ * itself holds only the channel (socket, codec, bulk transfer). Called from loop callbacks: none
+ * may block. Every member is required.
+ */
+struct xlb_sync_ops {
+	/* A received binding in this node's ids: 0, or -ENOENT when the VIP or backend is not here. */
+	int (*resolve)(void *arg, const struct xlb_vip_key *vip, const struct xlb_addr *backend,
+		       uint32_t *vip_id, uint32_t *backend_id);
+	/* A local binding as the wire names it (VIP by key, backend by address): 0 or -ENOENT. */
+	int (*describe)(void *arg, uint32_t vip_id, uint32_t backend_id, struct xlb_vip_key *vip,
+			struct xlb_addr *backend);
+	/* Write one binding into every data path's conns map. */
+	void (*install)(void *arg, const struct xlb_flow *flow, const struct xlb_conn *c);
+	/* The conns map a bulk sync walks: the primary data path's. */
+	int (*conns_fd)(void *arg);
+	/* The data paths report new flows on their flow_events rings (master), or stop (backup). */
+	void (*set_streaming)(void *arg, bool on);
+	/* The i-th flow_events ring map to read, or -ENOENT past the last. */
+	int (*ring_fd)(void *arg, size_t i);
+	/* The peer asked for a bulk sync while this node is master: it has just become backup. */
+	void (*peer_became_backup)(void *arg);
+};
 
 struct xlb_sync_stats {
 	uint64_t sent_dgrams;
@@ -48,7 +72,9 @@ struct xlb_sync_stats {
 };
 
 struct xlb_sync {
-	struct xlbd *d;
+	struct xlb_loop *loop; /* NULL: not started */
+	const struct xlb_sync_ops *ops;
+	void *ops_arg;
 	int fd;
 	struct sockaddr_storage peer;
 	unsigned int peer_len;
@@ -78,9 +104,13 @@ struct xlb_sync {
 	struct xlb_sync_stats stats;
 };
 
-int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync *cfg);
+int xlb_sync_start(struct xlb_sync *s, struct xlb_loop *loop, const struct xlb_cfg_sync *cfg,
+		   const struct xlb_sync_ops *ops, void *ops_arg);
 /* Master streams and serves bulk requests; backup installs and asks for a bulk sync. */
 void xlb_sync_set_master(struct xlb_sync *s, bool master);
+/* A no-op on a zeroed or stopped channel. */
 void xlb_sync_stop(struct xlb_sync *s);
+/* The "sync" member of xlbctl state. */
+void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j);
 
 #endif /* XLB_SYNC_H */

@@ -8,10 +8,12 @@
 #include <linux/rtnetlink.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/rtnl.h"
 #include "pair/vaddr.h"
 
@@ -146,3 +148,58 @@ int xlb_una_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr)
 	close(fd);
 	return err;
 }
+
+/* Every address on (master) or off (backup) the interface; one failure does not stop the rest. */
+static int vaddr_set_hold(struct xlb_vaddr_set *vs, bool on)
+{
+	size_t i;
+	int err, ret = 0;
+
+	for (i = 0; i < vs->n_vaddrs; i++) {
+		const struct xlb_cfg_vaddr *v = &vs->vaddrs[i];
+
+		err = on ? xlb_vaddr_add(vs->ifindex, &v->addr, v->prefix)
+			 : xlb_vaddr_del(vs->ifindex, &v->addr, v->prefix);
+		if (err) {
+			pr_err("vrrp: cannot %s a virtual address: %s", on ? "add" : "remove",
+			       strerror(-err));
+			ret = err;
+		}
+	}
+	return ret;
+}
+
+static int vaddr_hold(void *arg)
+{
+	return vaddr_set_hold(arg, true);
+}
+
+static int vaddr_release(void *arg)
+{
+	return vaddr_set_hold(arg, false);
+}
+
+/* One round of GARP / unsolicited NA; the caller counts failures, so none is logged here. */
+static int vaddr_announce(void *arg)
+{
+	const struct xlb_vaddr_set *vs = arg;
+	size_t i;
+	int err, ret = 0;
+
+	for (i = 0; i < vs->n_vaddrs; i++) {
+		const struct xlb_addr *a = &vs->vaddrs[i].addr;
+
+		err = a->family == XLB_FAMILY_V6 ? xlb_una_send(vs->ifindex, vs->mac, a)
+						 : xlb_garp_send(vs->ifindex, vs->mac, a);
+		if (err)
+			ret = err;
+	}
+	return ret;
+}
+
+const struct xlb_announcer_ops xlb_vaddr_announcer = {
+	.name = "virtual addresses",
+	.hold = vaddr_hold,
+	.release = vaddr_release,
+	.announce = vaddr_announce,
+};

@@ -3,6 +3,7 @@
  * The virtual addresses a VRRP master holds: added to and removed from an interface with
  * rtnetlink, and announced with gratuitous ARP (IPv4, RFC 5227) or unsolicited neighbour
  * advertisements (IPv6, RFC 4861 7.2.6) so switches and neighbours move to the new owner.
+ * Together they are the virtual-address announcer (announce.h).
  */
 #ifndef XLB_VADDR_H
 #define XLB_VADDR_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "pair/announce.h"
 
 /* Add addr/prefix to ifindex (0 if it was there already), or delete it (0 if it was absent). */
 int xlb_vaddr_add(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
@@ -20,5 +22,16 @@ int xlb_vaddr_del(int ifindex, const struct xlb_addr *addr, uint8_t prefix);
 int xlb_garp_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
 /* One unsolicited NA for addr to ff02::1 (Override set), with mac as target link-layer address. */
 int xlb_una_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
+
+/* The announcer's state: the addresses, and the interface they go on and are announced from. */
+struct xlb_vaddr_set {
+	int ifindex;
+	uint8_t mac[6];
+	const struct xlb_cfg_vaddr *vaddrs;
+	size_t n_vaddrs;
+};
+
+/* Its arg is a struct xlb_vaddr_set. */
+extern const struct xlb_announcer_ops xlb_vaddr_announcer;
 
 #endif /* XLB_VADDR_H */

@@ -10,23 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/xlbd.h"
+#include "agent/monitor.h"
 #include "check/health.h"
 #include "common/log.h"
 #include "common/spawn.h"
 
 #define NOTIFY_TIMEOUT_NS (30ull * 1000000000)
 
-static bool find_checker(struct xlbd *d, const struct xlb_hc *hc, struct xlb_lb_vip **vp,
+static bool find_checker(struct xlb_mon *m, const struct xlb_hc *hc, struct xlb_lb_vip **vp,
 			 struct xlb_lb_backend **bp)
 {
 	size_t i, j;
 
-	for (i = 0; i < d->lb.n_vips; i++) {
-		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
-			if (d->lb.vips[i].backends[j].checker == hc) {
-				*vp = &d->lb.vips[i];
-				*bp = &d->lb.vips[i].backends[j];
+	for (i = 0; i < m->lb->n_vips; i++) {
+		for (j = 0; j < m->lb->vips[i].n_backends; j++) {
+			if (m->lb->vips[i].backends[j].checker == hc) {
+				*vp = &m->lb->vips[i];
+				*bp = &m->lb->vips[i].backends[j];
 				return true;
 			}
 		}
@@ -34,20 +34,20 @@ static bool find_checker(struct xlbd *d, const struct xlb_hc *hc, struct xlb_lb_
 	return false;
 }
 
-static void notify(struct xlbd *d, const struct xlb_lb_vip *v, const struct xlb_lb_backend *b)
+static void notify(struct xlb_mon *m, const struct xlb_lb_vip *v, const struct xlb_lb_backend *b)
 {
 	char e_vip[96], e_be[96], e_state[32], as[INET6_ADDRSTRLEN];
 	char *env[] = { e_vip, e_be, e_state, NULL };
 	int err;
 
-	if (!d->cfg.notify[0])
+	if (!m->notify[0])
 		return;
 	snprintf(e_vip, sizeof(e_vip), "XLB_VIP=%s", v->name);
 	snprintf(e_be, sizeof(e_be), "XLB_BACKEND=%s", xlb_addr_str(&b->addr, as, sizeof(as)));
 	snprintf(e_state, sizeof(e_state), "XLB_STATE=%s", xlb_lb_backend_state(b));
-	err = xlb_spawn(&d->loop, d->cfg.notify, env, NOTIFY_TIMEOUT_NS);
+	err = xlb_spawn(m->loop, m->notify, env, NOTIFY_TIMEOUT_NS);
 	if (err)
-		pr_warn("notify '%s': %s", d->cfg.notify, strerror(-err));
+		pr_warn("notify '%s': %s", m->notify, strerror(-err));
 }
 
 static void log_vip(const struct xlb_lb_vip *v)
@@ -70,23 +70,30 @@ static void log_vip(const struct xlb_lb_vip *v)
 
 static void hc_changed(struct xlb_hc *hc, void *arg)
 {
-	struct xlbd *d = arg;
+	struct xlb_mon *m = arg;
 	struct xlb_lb_backend *b;
 	struct xlb_lb_vip *v;
 
-	if (!find_checker(d, hc, &v, &b))
+	if (!find_checker(m, hc, &v, &b))
 		return;
-	xlb_lb_set_state(&d->lb, v, b, hc->up, b->admin);
+	xlb_lb_set_state(m->lb, v, b, hc->up, b->admin);
 	log_vip(v);
-	notify(d, v, b);
+	notify(m, v, b);
 }
 
-void xlb_mon_sync(struct xlbd *d)
+void xlb_mon_init(struct xlb_mon *m, struct xlb_loop *loop, struct xlb_lb *lb, const char *notify)
+{
+	m->loop = loop;
+	m->lb = lb;
+	m->notify = notify;
+}
+
+void xlb_mon_sync(struct xlb_mon *m)
 {
 	size_t i, j;
 
-	for (i = 0; i < d->lb.n_vips; i++) {
-		struct xlb_lb_vip *v = &d->lb.vips[i];
+	for (i = 0; i < m->lb->n_vips; i++) {
+		struct xlb_lb_vip *v = &m->lb->vips[i];
 
 		for (j = 0; j < v->n_backends; j++) {
 			struct xlb_lb_backend *b = &v->backends[j];
@@ -96,7 +103,7 @@ void xlb_mon_sync(struct xlbd *d)
 			if (b->checker || b->is_fallback)
 				continue;
 			if (b->health.type == XLB_HC_NONE) {
-				xlb_lb_set_state(&d->lb, v, b, true, b->admin);
+				xlb_lb_set_state(m->lb, v, b, true, b->admin);
 				continue;
 			}
 			hc = calloc(1, sizeof(*hc));
@@ -105,10 +112,10 @@ void xlb_mon_sync(struct xlbd *d)
 				continue;
 			}
 			xlb_hc_init(hc, &b->health, &b->addr, ntohs(v->key.port), b->healthy,
-				    hc_changed, d);
+				    hc_changed, m);
 			/* Spread first checks over an interval, so a big pool is not probed at once. */
 			spread = (uint64_t)(rand() % (b->health.interval_ms + 1)) * 1000000;
-			if (xlb_hc_start(&d->loop, hc, spread)) {
+			if (xlb_hc_start(m->loop, hc, spread)) {
 				pr_err("vip %s: cannot start a health checker", v->name);
 				free(hc);
 				continue;
@@ -126,8 +133,8 @@ void xlb_mon_retire(struct xlb_lb_backend *b, void *arg)
 	b->checker = NULL;
 }
 
-int xlb_mon_set_admin(struct xlbd *d, const char *backend, const char *vip, enum xlb_admin admin,
-		      unsigned int *changed)
+int xlb_mon_set_admin(struct xlb_mon *m, const char *backend, const char *vip,
+		      enum xlb_admin admin, unsigned int *changed)
 {
 	struct xlb_addr addr;
 	unsigned int matched = 0;
@@ -136,8 +143,8 @@ int xlb_mon_set_admin(struct xlbd *d, const char *backend, const char *vip, enum
 	*changed = 0;
 	if (xlb_addr_parse(backend, &addr))
 		return -EINVAL;
-	for (i = 0; i < d->lb.n_vips; i++) {
-		struct xlb_lb_vip *v = &d->lb.vips[i];
+	for (i = 0; i < m->lb->n_vips; i++) {
+		struct xlb_lb_vip *v = &m->lb->vips[i];
 
 		if (vip && strcmp(vip, v->name))
 			continue;
@@ -151,13 +158,13 @@ int xlb_mon_set_admin(struct xlbd *d, const char *backend, const char *vip, enum
 			matched++;
 			if (b->admin == admin)
 				continue;
-			if (xlb_lb_set_state(&d->lb, v, b, b->healthy, admin))
+			if (xlb_lb_set_state(m->lb, v, b, b->healthy, admin))
 				return -EIO;
 			(*changed)++;
 			pr_info("vip %s: backend %s is now %s (operator)", v->name,
 				xlb_addr_str(&b->addr, as, sizeof(as)), xlb_lb_backend_state(b));
 			log_vip(v);
-			notify(d, v, b);
+			notify(m, v, b);
 		}
 	}
 	return matched ? 0 : -ENOENT;

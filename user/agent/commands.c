@@ -65,8 +65,7 @@ static int cmd_state(void *arg, int argc, char **argv, struct xlb_json *j, char 
 	xlb_json_kv_uint(j, "uptime_ms", (now - d->started) / 1000000);
 	xlb_json_kv_uint(j, "reloads", d->reloads);
 	xlb_json_kv_uint(j, "reload_errors", d->reload_errors);
-	if (d->fo_on)
-		xlb_fo_state_json(&d->fo, j);
+	xlbd_pair_state_json(d, j);
 	xlb_json_key(j, "vips");
 	xlb_json_array_begin(j);
 	for (i = 0; i < d->lb.n_vips; i++) {
@@ -92,10 +91,11 @@ static int cmd_state(void *arg, int argc, char **argv, struct xlb_json *j, char 
 static int set_admin(void *arg, int argc, char **argv, struct xlb_json *j, char *err, size_t errlen,
 		     enum xlb_admin admin)
 {
+	struct xlbd *d = arg;
 	unsigned int changed;
 	int ret;
 
-	ret = xlb_mon_set_admin(arg, argv[0], argc > 1 ? argv[1] : NULL, admin, &changed);
+	ret = xlb_mon_set_admin(&d->mon, argv[0], argc > 1 ? argv[1] : NULL, admin, &changed);
 	if (ret == -EINVAL)
 		snprintf(err, errlen, "'%.64s' is not an IPv4 or IPv6 address", argv[0]);
 	else if (ret == -ENOENT)

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VRRP failover backend: VRRPv3 on the wire (raw IP protocol 112, multicast or unicast
+ * peers), priority tracking (interfaces, VIPs with no backend up), notify, and the virtual
+ * addresses held and announced through the announcer. The protocol itself is vrrp.c's; this
+ * file is its sockets and its effects.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/iface.h"
+#include "common/log.h"
+#include "common/output.h"
+#include "common/spawn.h"
+#include "pair/announce.h"
+#include "pair/failover.h"
+#include "pair/vaddr.h"
+#include "pair/vrrp.h"
+
+#define TRACK_NS (200 * XLB_MS)
+#define NOTIFY_TIMEOUT_NS (30000 * XLB_MS)
+
+struct fo_vrrp {
+	const struct xlb_failover_host *host;
+	struct xlb_vrrp vr;
+	bool vr_ready;
+	int ifindex;
+	int fd;
+	struct xlb_timer track_timer;
+	uint32_t penalty;
+	bool fault; /* its interface is down: VRRP stopped until the link returns */
+	struct xlb_vaddr_set vaddrs;
+	struct xlb_announcer an;
+};
+
+static const struct xlb_cfg_vrrp *fo_cfg(const struct fo_vrrp *fo)
+{
+	return fo->host->vrrp;
+}
+
+static int af_of(uint8_t family)
+{
+	return family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET;
+}
+
+/*
+ * The advert source: the interface's first IPv4 address that is not a virtual one, or its IPv6
+ * link-local address (RFC 5798 5.1.2.1). It also breaks priority ties, so it must be stable.
+ */
+static int local_addr(struct fo_vrrp *fo, uint8_t family, struct xlb_addr *out)
+{
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	struct ifaddrs *ifa, *i;
+	size_t k;
+	int found = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		struct xlb_addr a = { .family = family };
+		bool virt = false;
+
+		if (!i->ifa_addr || strcmp(i->ifa_name, c->interface) ||
+		    i->ifa_addr->sa_family != af_of(family))
+			continue;
+		if (family == XLB_FAMILY_V4) {
+			memcpy(a.w, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		} else {
+			struct in6_addr *in6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			if (!IN6_IS_ADDR_LINKLOCAL(in6))
+				continue;
+			memcpy(a.w, in6, 16);
+		}
+		for (k = 0; k < c->n_vaddrs; k++)
+			if (!memcmp(a.w, c->vaddrs[k].addr.w, sizeof(a.w)))
+				virt = true;
+		if (virt)
+			continue;
+		*out = a;
+		found = 1;
+	}
+	freeifaddrs(ifa);
+	return found ? 0 : -EADDRNOTAVAIL;
+}
+
+static int send_advert(struct xlb_vrrp *vr, uint8_t priority, void *arg)
+{
+	static struct xlb_vrrp_advert a;
+	struct fo_vrrp *fo = arg;
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	uint8_t pkt[XLB_VRRP_IP6_HDR_LEN + XLB_VRRP_HDR_LEN + 16 * XLB_VRRP_MAX_ADDRS];
+	struct xlb_addr group, *dsts = c->unicast_peers;
+	size_t i, n = c->n_unicast_peers;
+	int off = 0, len, err = 0;
+
+	xlb_vrrp_fill_advert(vr, priority, &a);
+	if (!n) {
+		xlb_vrrp_group(vr->cfg.family, &group);
+		dsts = &group;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		unsigned int sl;
+
+		/* IPv4 goes out with our own header (IP_HDRINCL), byte for byte keepalived's. */
+		off = vr->cfg.family == XLB_FAMILY_V4 ? XLB_VRRP_IP4_HDR_LEN : 0;
+		len = xlb_vrrp_encode(&a, &vr->cfg.local, &dsts[i], pkt + off, sizeof(pkt) - off);
+		if (len < 0)
+			return len;
+		if (off)
+			xlb_vrrp_ip4_build(pkt, off, &vr->cfg.local, &dsts[i], 0, len);
+		xlb_addr_sockaddr(&dsts[i], 0, fo->ifindex, &ss, &sl);
+		if (sendto(fo->fd, pkt, off + len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0)
+			err = -errno;
+	}
+	return err;
+}
+
+/* The addresses held (master) or released (backup), then the host told of the new role. */
+static int hold_vaddrs(struct fo_vrrp *fo, bool master)
+{
+	int ret;
+
+	ret = master ? fo->an.ops->hold(fo->an.arg) : fo->an.ops->release(fo->an.arg);
+	fo->host->role_changed(fo->host->arg, master);
+	return ret;
+}
+
+static int become_master(struct xlb_vrrp *vr, void *arg)
+{
+	(void)vr;
+	return hold_vaddrs(arg, true);
+}
+
+static int become_backup(struct xlb_vrrp *vr, void *arg)
+{
+	(void)vr;
+	return hold_vaddrs(arg, false);
+}
+
+static int send_garp(struct xlb_vrrp *vr, void *arg)
+{
+	struct fo_vrrp *fo = arg;
+
+	(void)vr;
+	return fo->an.ops->announce(fo->an.arg);
+}
+
+static void notify(struct xlb_vrrp *vr, const char *state, void *arg)
+{
+	struct fo_vrrp *fo = arg;
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	char e_state[32], e_vrid[32], e_prio[32];
+	char *env[] = { e_state, e_vrid, e_prio, NULL };
+	int err;
+
+	pr_info("vrrp: vrid %u is %s (priority %u)", c->vrid, state, vr->eff_priority);
+	if (!c->notify[0])
+		return;
+	snprintf(e_state, sizeof(e_state), "XLB_VRRP_STATE=%s", state);
+	snprintf(e_vrid, sizeof(e_vrid), "XLB_VRRP_VRID=%u", c->vrid);
+	snprintf(e_prio, sizeof(e_prio), "XLB_VRRP_PRIORITY=%u", vr->eff_priority);
+	err = xlb_spawn(fo->host->loop, c->notify, env, NOTIFY_TIMEOUT_NS);
+	if (err)
+		pr_warn("vrrp notify '%s': %s", c->notify, strerror(-err));
+}
+
+static const struct xlb_vrrp_ops fo_ops = {
+	.send_advert = send_advert,
+	.become_master = become_master,
+	.become_backup = become_backup,
+	.send_garp = send_garp,
+	.notify = notify,
+};
+
+static void on_packet(struct xlb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct fo_vrrp *fo = arg;
+	uint8_t buf[4096], cbuf[256];
+	struct sockaddr_storage from;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &from,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+	};
+	ssize_t n;
+
+	(void)loop;
+	(void)events;
+	for (;;) {
+		struct xlb_addr src = {}, dst = {};
+		size_t off = 0, len;
+		uint8_t ttl = 0;
+		struct cmsghdr *cm;
+
+		msg.msg_namelen = sizeof(from);
+		msg.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		if (fo->vr.cfg.family == XLB_FAMILY_V4) {
+			if (xlb_vrrp_ip4_parse(buf, n, &src, &dst, &ttl, &off, &len))
+				continue;
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&from;
+
+			src.family = dst.family = XLB_FAMILY_V6;
+			memcpy(src.w, &s6->sin6_addr, 16);
+			for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+				if (cm->cmsg_level != IPPROTO_IPV6)
+					continue;
+				if (cm->cmsg_type == IPV6_HOPLIMIT)
+					ttl = *(int *)CMSG_DATA(cm);
+				else if (cm->cmsg_type == IPV6_PKTINFO)
+					memcpy(dst.w, &((struct in6_pktinfo *)CMSG_DATA(cm))->ipi6_addr,
+					       16);
+			}
+			len = n;
+		}
+		xlb_vrrp_input(&fo->vr, buf + off, len, &src, &dst, ttl);
+	}
+}
+
+static int open_socket(struct fo_vrrp *fo)
+{
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	int one = 1, zero = 0, ttl = 255, tos = XLB_VRRP_TOS;
+	struct xlb_addr group;
+	int fd, err;
+
+	fd = socket(af_of(fo->vr.cfg.family), SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    XLB_VRRP_PROTO);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->interface, strlen(c->interface) + 1))
+		goto fail;
+	xlb_vrrp_group(fo->vr.cfg.family, &group);
+	if (fo->vr.cfg.family == XLB_FAMILY_V4) {
+		struct ip_mreqn mr = { .imr_ifindex = fo->ifindex };
+
+		memcpy(&mr.imr_multiaddr, group.w, 4);
+		if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
+		    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+			goto fail;
+	} else {
+		struct ipv6_mreq mr = { .ipv6mr_interface = fo->ifindex };
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_scope_id = fo->ifindex };
+
+		memcpy(&mr.ipv6mr_multiaddr, group.w, 16);
+		memcpy(&sa.sin6_addr, fo->vr.cfg.local.w, 16);
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &fo->ifindex,
+			       sizeof(fo->ifindex)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr)) ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			goto fail;
+	}
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool link_up(const char *ifname)
+{
+	char path[128], buf[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, "up", 2) || !strncmp(buf, "unknown", 7);
+}
+
+/* keepalived's track_interface / track_script: a sick node lowers its priority. */
+static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct fo_vrrp *fo = t->arg;
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	uint32_t penalty = 0;
+	size_t i;
+
+	/*
+	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
+	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
+	 * link back it starts again as backup, and preempts (with GARPs) if it should.
+	 */
+	if (!link_up(c->interface) != fo->fault) {
+		fo->fault = !fo->fault;
+		if (fo->fault) {
+			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", c->interface);
+			xlb_vrrp_stop(&fo->vr, false);
+		} else {
+			pr_info("vrrp: %s is up again: rejoining as backup", c->interface);
+			xlb_vrrp_start(&fo->vr);
+		}
+	}
+	for (i = 0; i < c->n_tracks; i++) {
+		const struct xlb_cfg_track *tr = &c->tracks[i];
+		bool ok = tr->is_vip ? fo->host->vip_has_backend(fo->host->arg, tr->name)
+				     : link_up(tr->name);
+
+		if (!ok)
+			penalty += tr->weight;
+	}
+	if (penalty != fo->penalty) {
+		pr_info("vrrp: tracking penalty %u -> %u", fo->penalty, penalty);
+		fo->penalty = penalty;
+		xlb_vrrp_set_penalty(&fo->vr, penalty);
+	}
+	xlb_timer_arm(loop, t, TRACK_NS);
+}
+
+static void vrrp_stop(struct xlb_failover *f, bool graceful);
+
+static int vrrp_start(struct xlb_failover *f)
+{
+	const struct xlb_cfg_vrrp *c = f->host.vrrp;
+	struct xlb_vrrp_config vc;
+	struct xlb_addr *vips;
+	struct fo_vrrp *fo;
+	size_t i;
+	int err;
+
+	fo = calloc(1, sizeof(*fo));
+	if (!fo)
+		return -ENOMEM;
+	f->state = fo;
+	fo->host = &f->host;
+	fo->fd = -1;
+	xlb_timer_init(&fo->track_timer, on_track, fo);
+	fo->ifindex = if_nametoindex(c->interface);
+	if (!fo->ifindex) {
+		err = -errno;
+		pr_err("vrrp: interface %s: %s", c->interface, strerror(-err));
+		goto fail;
+	}
+	err = xlb_iface_mac(c->interface, fo->vaddrs.mac);
+	if (err) {
+		pr_err("vrrp: interface %s: cannot read its MAC: %s", c->interface, strerror(-err));
+		goto fail;
+	}
+	fo->vaddrs.ifindex = fo->ifindex;
+	fo->vaddrs.vaddrs = c->vaddrs;
+	fo->vaddrs.n_vaddrs = c->n_vaddrs;
+	fo->an.ops = &xlb_vaddr_announcer;
+	fo->an.arg = &fo->vaddrs;
+
+	xlb_vrrp_config_init(&vc);
+	vc.vrid = c->vrid;
+	vc.priority = c->priority;
+	vc.family = c->vaddrs[0].addr.family;
+	vc.preempt = c->preempt;
+	vc.advert_interval_cs = c->advert_cs;
+	vc.preempt_delay_ms = c->preempt_delay_ms;
+	vc.garp_repeat = c->garp_repeat;
+	vc.garp_delay_ms = c->garp_delay_ms;
+	vc.garp_refresh_ms = c->garp_refresh_ms;
+	err = local_addr(fo, vc.family, &vc.local);
+	if (err) {
+		pr_err("vrrp: %s has no %s address to send adverts from", c->interface,
+		       vc.family == XLB_FAMILY_V6 ? "link-local IPv6" : "IPv4");
+		goto fail;
+	}
+	vips = calloc(c->n_vaddrs, sizeof(*vips));
+	if (!vips) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < c->n_vaddrs; i++)
+		vips[i] = c->vaddrs[i].addr;
+	vc.vips = vips;
+	vc.n_vips = c->n_vaddrs;
+	/* the peers we send to are the only ones we listen to */
+	vc.peers = c->unicast_peers;
+	vc.n_peers = c->n_unicast_peers;
+	err = xlb_vrrp_init(&fo->vr, f->host.loop, &vc, &fo_ops, fo);
+	free(vips);
+	if (err) {
+		pr_err("vrrp: %s", strerror(-err));
+		goto fail;
+	}
+	fo->vr_ready = true;
+
+	fo->fd = open_socket(fo);
+	if (fo->fd < 0) {
+		err = fo->fd;
+		pr_err("vrrp: socket on %s: %s", c->interface, strerror(-err));
+		goto fail;
+	}
+	err = xlb_loop_add_fd(f->host.loop, fo->fd, EPOLLIN, on_packet, fo);
+	if (err) {
+		pr_err("vrrp: watching its socket: %s", strerror(-err));
+		goto fail;
+	}
+	xlb_timer_arm(f->host.loop, &fo->track_timer, TRACK_NS);
+	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
+	err = xlb_vrrp_start(&fo->vr);
+	if (err) {
+		pr_err("vrrp: cannot start: %s", strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	vrrp_stop(f, false);
+	return err;
+}
+
+static void vrrp_stop(struct xlb_failover *f, bool graceful)
+{
+	struct fo_vrrp *fo = f->state;
+
+	if (!fo)
+		return;
+	if (fo->vr_ready) {
+		xlb_vrrp_stop(&fo->vr, graceful);
+		xlb_vrrp_fini(&fo->vr);
+		fo->vr_ready = false;
+	}
+	xlb_timer_cancel(f->host.loop, &fo->track_timer);
+	if (fo->fd >= 0) {
+		xlb_loop_del_fd(f->host.loop, fo->fd);
+		close(fo->fd);
+	}
+	free(fo);
+	f->state = NULL;
+}
+
+static void vrrp_announce(struct xlb_failover *f)
+{
+	struct fo_vrrp *fo = f->state;
+
+	if (fo->vr_ready && fo->vr.state == XLB_VRRP_MASTER)
+		send_garp(&fo->vr, fo);
+}
+
+static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
+{
+	const struct fo_vrrp *fo = f->state;
+	const struct xlb_vrrp *vr = &fo->vr;
+	char as[INET6_ADDRSTRLEN];
+	uint64_t rejected = 0;
+	int i;
+
+	for (i = 1; i < XLB_VRRP_E_MAX; i++)
+		if (i != XLB_VRRP_E_VRID)
+			rejected += vr->stats.rx_rejected[i];
+	xlb_json_key(j, "vrrp");
+	xlb_json_object_begin(j);
+	xlb_json_kv_uint(j, "vrid", vr->cfg.vrid);
+	xlb_json_kv_string(j, "state", fo->fault ? "FAULT" : xlb_vrrp_state_str(vr->state));
+	xlb_json_kv_uint(j, "priority", vr->cfg.priority);
+	xlb_json_kv_uint(j, "effective_priority", vr->eff_priority);
+	xlb_json_kv_string(j, "master", vr->master_addr.family ?
+				       xlb_addr_str(&vr->master_addr, as, sizeof(as)) : NULL);
+	xlb_json_kv_uint(j, "master_priority", vr->master_priority);
+	xlb_json_kv_uint(j, "in_state_ms", (xlb_now_ns() - vr->state_since_ns) / XLB_MS);
+	xlb_json_kv_uint(j, "adverts_sent", vr->stats.tx_adverts);
+	xlb_json_kv_uint(j, "adverts_received", vr->stats.rx_adverts);
+	xlb_json_kv_uint(j, "adverts_rejected", rejected);
+	/* per reason, so a refused impostor (not_a_peer) tells from a misconfigured peer */
+	xlb_json_key(j, "adverts_rejected_by");
+	xlb_json_object_begin(j);
+	for (i = 1; i < XLB_VRRP_E_MAX; i++)
+		if (i != XLB_VRRP_E_VRID)
+			xlb_json_kv_uint(j, xlb_vrrp_err_str(i), vr->stats.rx_rejected[i]);
+	xlb_json_object_end(j);
+	xlb_json_kv_uint(j, "to_master", vr->stats.to_master);
+	xlb_json_kv_uint(j, "to_backup", vr->stats.to_backup);
+	xlb_json_object_end(j);
+}
+
+const struct xlb_failover_ops xlb_fo_vrrp = {
+	.name = "vrrp",
+	.start = vrrp_start,
+	.stop = vrrp_stop,
+	.announce = vrrp_announce,
+	.state_json = vrrp_state_json,
+};
