@@ -54,7 +54,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
 TESTS     := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
-             $(BUILD)/test_lb \
+             $(BUILD)/test_lb $(BUILD)/test_dps \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
@@ -136,7 +136,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 UNIT      := $(BUILD)/test_config $(BUILD)/test_maglev $(BUILD)/test_health $(BUILD)/test_sync \
-             $(BUILD)/test_lb \
+             $(BUILD)/test_lb $(BUILD)/test_dps \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done

@@ -76,9 +76,16 @@ static int load_config(const char *path, struct xlb_config *cfg, char *err, size
 	return ret ? XLB_EXIT_CONFIG : 0;
 }
 
+struct neigh_found_arg {
+	struct xlb_lb *lb;
+	size_t dp;
+};
+
 static void neigh_found(const struct xlb_addr *addr, const uint8_t mac[6], void *arg)
 {
-	xlb_lb_set_mac(arg, addr, mac);
+	struct neigh_found_arg *a = arg;
+
+	xlb_lb_set_mac(a->lb, a->dp, addr, mac);
 }
 
 /*
@@ -90,21 +97,24 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct xlbd *d = t->arg;
 	const struct xlb_lb_backend *first = NULL;
-	size_t i, j, missing;
+	size_t i, j, k, missing;
 	int err;
 
-	for (i = 0; i < d->lb.n_vips; i++)
-		for (j = 0; j < d->lb.vips[i].n_backends; j++)
-			d->lb.vips[i].backends[j].neigh_seen = false;
-	err = xlb_neigh_dump(d->dps[0].ifindex, neigh_found, &d->lb);
-	if (err)
-		pr_warn("neighbour table dump: %s", strerror(-err));
+	for (k = 0; k < d->dps.n; k++) {
+		struct neigh_found_arg a = { &d->lb, k };
+
+		xlb_lb_neigh_forget(&d->lb, k);
+		err = xlb_neigh_dump(d->dps.v[k].ifindex, neigh_found, &a);
+		if (err)
+			pr_warn("neighbour table dump: %s", strerror(-err));
+	}
 	for (i = 0; i < d->lb.n_vips; i++) {
 		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
 
-			if (!b->neigh_seen)
-				xlb_neigh_probe(d->dps[0].ifname, &b->addr);
+			for (k = 0; k < d->dps.n; k++)
+				if (!b->hop[k].neigh_seen)
+					xlb_neigh_probe(d->dps.v[k].ifname, &b->addr);
 		}
 	}
 
@@ -115,7 +125,7 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 		if (missing)
 			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
 				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
-		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->n_dps);
+		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
 	}
 	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * XLB_MS);
@@ -203,7 +213,6 @@ static int run(struct xlbd *d)
 {
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, 0 };
 	int err, pin_lock = -1;
-	size_t i;
 
 	err = xlb_loop_init(&d->loop, signals, on_signal, d);
 	if (err) {
@@ -227,19 +236,10 @@ static int run(struct xlbd *d)
 		err = pin_lock;
 		goto out;
 	}
-	d->dps = calloc(d->cfg.n_ifaces, sizeof(*d->dps));
-	if (!d->dps) {
-		err = -ENOMEM;
-		pr_err("%s", strerror(-err));
+	err = xlb_dps_open(&d->dps, d->pin_root, &d->cfg);
+	if (err)
 		goto out;
-	}
-	for (i = 0; i < d->cfg.n_ifaces; i++) {
-		err = xlb_dp_open(&d->dps[i], d->pin_root, d->cfg.ifaces[i].name);
-		if (err)
-			goto out;
-		d->n_dps++;
-	}
-	err = xlb_lb_init(&d->lb, d->dps, d->n_dps);
+	err = xlb_lb_init(&d->lb, &d->dps);
 	if (err) {
 		pr_err("reading the pinned maps: %s", strerror(-err));
 		goto out;
@@ -250,13 +250,9 @@ static int run(struct xlbd *d)
 	if (err)
 		goto out;
 	/* Maps first, attach second: the program never runs on empty maps. */
-	for (i = 0; i < d->n_dps; i++) {
-		int mode = d->xdp_mode >= 0 ? d->xdp_mode : (int)d->cfg.ifaces[i].xdp_mode;
-
-		err = xlb_dp_attach(&d->dps[i], mode);
-		if (err)
-			goto out;
-	}
+	err = xlb_dps_attach(&d->dps, &d->cfg, d->xdp_mode);
+	if (err)
+		goto out;
 
 	d->started = xlb_now_ns();
 	xlb_mon_sync(d);
@@ -280,13 +276,7 @@ out:
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
 	xlb_spawn_fini(&d->loop);
-	for (i = 0; i < d->n_dps; i++) {
-		xlb_dp_detach(&d->dps[i]);
-		xlb_dp_close(&d->dps[i], false);
-	}
-	free(d->dps);
-	d->dps = NULL;
-	d->n_dps = 0;
+	xlb_dps_close(&d->dps);
 	xlb_loop_fini(&d->loop);
 	if (pin_lock >= 0)
 		close(pin_lock);

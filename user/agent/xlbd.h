@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/dataplane.h"
+#include "agent/dps.h"
 #include "agent/lb.h"
 #include "common/loop.h"
 #include "config/config.h"
@@ -20,8 +20,7 @@ struct xlbd {
 	int xdp_mode; /* -1: as the config says */
 	const char *ctl_path; /* --control, over the config's */
 	struct xlb_config cfg;
-	struct xlb_dp *dps;
-	size_t n_dps;
+	struct xlb_dps dps;
 	struct xlb_lb lb;
 	struct xlb_loop loop;
 	struct xlb_timer neigh_timer;

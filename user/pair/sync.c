@@ -13,7 +13,6 @@
 #include "agent/xlbd.h"
 #include "common/log.h"
 #include "pair/sync.h"
-#include "xlb.skel.h"
 
 #define SYNC_FLUSH_NS (10 * XLB_MS)     /* a new flow reaches the backup within this, batched */
 #define SYNC_BULK_RETRY_NS (1000 * XLB_MS)
@@ -131,7 +130,8 @@ static void on_flush(struct xlb_loop *loop, struct xlb_timer *t)
 static int bulk_next(void *arg, struct xlb_sync_rec *r)
 {
 	struct xlb_sync *s = arg;
-	int fd = s->d->dps[0].conns_fd;
+	/* Every data path holds the same bindings (each installed on all): one is walked. */
+	int fd = xlb_dps_primary(&s->d->dps)->conns_fd;
 	struct xlb_flow next;
 	struct xlb_conn c;
 
@@ -241,7 +241,6 @@ static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 	struct xlb_lb_backend *b = xlb_lb_backend_by_addr(v, &r->backend);
 	struct xlb_conn c = {};
 	uint64_t now = coarse_ns(), age = (uint64_t)r->age_s * 1000000000ull;
-	size_t i;
 
 	if (!b) {
 		s->stats.unknown++;
@@ -250,8 +249,7 @@ static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 	c.backend = b->id;
 	c.vip_id = v->val.id;
 	c.last_seen = now > age ? now - age : 0;
-	for (i = 0; i < s->d->n_dps; i++)
-		bpf_map_update_elem(s->d->dps[i].conns_fd, &r->flow, &c, BPF_ANY);
+	xlb_dps_update(&s->d->dps, XLB_DP_CONNS, &r->flow, &c);
 	s->stats.installed++;
 }
 
@@ -394,13 +392,10 @@ static void on_datagram(struct xlb_loop *loop, int fd, uint32_t events, void *ar
 
 void xlb_sync_set_master(struct xlb_sync *s, bool master)
 {
-	size_t i;
-
 	if (s->fd < 0)
 		return;
 	s->master = master;
-	for (i = 0; i < s->d->n_dps; i++)
-		s->d->dps[i].skel->bss->sync_flows = master;
+	xlb_dps_set_sync_flows(&s->d->dps, master);
 	if (master) {
 		xlb_timer_cancel(&s->d->loop, &s->bulk_req_timer);
 		if (s->rx.active && !s->rx.complete && !s->rx_reported)
@@ -420,7 +415,6 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 {
 	struct sockaddr_storage ss;
 	unsigned int sl;
-	size_t i;
 	int err, one = 1;
 	char why[256] = "";
 
@@ -469,18 +463,11 @@ int xlb_sync_start(struct xlb_sync *s, struct xlbd *d, const struct xlb_cfg_sync
 	if (err)
 		goto fail;
 
-	for (i = 0; i < d->n_dps; i++) {
-		int map_fd = bpf_map__fd(d->dps[i].skel->maps.flow_events);
-
-		if (!s->rb)
-			s->rb = ring_buffer__new(map_fd, on_flow_event, s, NULL);
-		else if (ring_buffer__add(s->rb, map_fd, on_flow_event, s))
-			s->rb = NULL;
-		if (!s->rb) {
-			err = -errno;
-			pr_err("sync: flow events: %s", strerror(-err));
-			goto fail;
-		}
+	s->rb = xlb_dps_flow_events(&d->dps, on_flow_event, s);
+	if (!s->rb) {
+		err = -errno;
+		pr_err("sync: flow events: %s", strerror(-err));
+		goto fail;
 	}
 	s->rb_fd = ring_buffer__epoll_fd(s->rb);
 	err = xlb_loop_add_fd(&d->loop, s->rb_fd, EPOLLIN, on_ring, s);
@@ -495,8 +482,6 @@ fail:
 
 void xlb_sync_stop(struct xlb_sync *s)
 {
-	size_t i;
-
 	if (!s->d)
 		return;
 	xlb_timer_cancel(&s->d->loop, &s->flush_timer);
@@ -504,9 +489,7 @@ void xlb_sync_stop(struct xlb_sync *s)
 	xlb_sync_bulk_tx_stop(&s->tx, "xlbd stops");
 	if (s->fd >= 0) {
 		live_flush(s);
-		for (i = 0; i < s->d->n_dps; i++)
-			if (s->d->dps[i].skel)
-				s->d->dps[i].skel->bss->sync_flows = 0;
+		xlb_dps_set_sync_flows(&s->d->dps, false);
 		xlb_loop_del_fd(&s->d->loop, s->fd);
 		close(s->fd);
 	}
