@@ -83,8 +83,8 @@ static void test_primary(void **state)
 
 	assert_ptr_equal(xlb_dps_primary(&f->dps), &f->dp[0]);
 	assert_null(xlb_dps_primary(&none));
-	assert_ptr_equal(xlb_dps_by_ifindex(&f->dps, 11), &f->dp[1]);
-	assert_null(xlb_dps_by_ifindex(&f->dps, 12));
+	assert_int_equal(xlb_dps_index(&f->dps, 11), 1);
+	assert_int_equal(xlb_dps_index(&f->dps, 12), -ENODEV);
 }
 
 /* Test that an update and a delete reach both data paths, and a repeated delete is no error. */

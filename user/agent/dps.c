@@ -66,14 +66,14 @@ struct xlb_dp *xlb_dps_primary(const struct xlb_dps *dps)
 	return dps->n ? &dps->v[0] : NULL;
 }
 
-struct xlb_dp *xlb_dps_by_ifindex(const struct xlb_dps *dps, int ifindex)
+int xlb_dps_index(const struct xlb_dps *dps, int ifindex)
 {
 	size_t i;
 
 	for (i = 0; i < dps->n; i++)
 		if (dps->v[i].ifindex == ifindex)
-			return &dps->v[i];
-	return NULL;
+			return i;
+	return -ENODEV;
 }
 
 int xlb_dp_map_fd(const struct xlb_dp *dp, enum xlb_dp_map map)

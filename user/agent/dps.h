@@ -52,8 +52,8 @@ void xlb_dps_close(struct xlb_dps *dps);
  * set is empty.
  */
 struct xlb_dp *xlb_dps_primary(const struct xlb_dps *dps);
-/* The data path on ifindex, or NULL. */
-struct xlb_dp *xlb_dps_by_ifindex(const struct xlb_dps *dps, int ifindex);
+/* The index in dps->v of the data path on ifindex, or -ENODEV. */
+int xlb_dps_index(const struct xlb_dps *dps, int ifindex);
 
 int xlb_dp_map_fd(const struct xlb_dp *dp, enum xlb_dp_map map);
 /* One data path's entry, for a fact that differs per interface. 0 or -errno. */

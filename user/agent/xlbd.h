@@ -10,6 +10,7 @@
 #include "agent/dps.h"
 #include "agent/lb.h"
 #include "common/loop.h"
+#include "common/rtnl_watch.h"
 #include "config/config.h"
 #include "ctl/control.h"
 #include "pair/failover.h"
@@ -23,7 +24,9 @@ struct xlbd {
 	struct xlb_dps dps;
 	struct xlb_lb lb;
 	struct xlb_loop loop;
-	struct xlb_timer neigh_timer;
+	struct xlb_rtnl_watch rtnl; /* links and neighbours, as the kernel tells them */
+	struct xlb_rtnl_sub neigh_sub;
+	struct xlb_timer neigh_timer; /* probes, while some backend is unresolved somewhere */
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
 	bool fo_on; /* failover.mode is vrrp and it started */

@@ -286,19 +286,12 @@ fail:
 	return err;
 }
 
-static bool link_up(const char *ifname)
+/* Operstate up or unknown, as the kernel last said; a link it does not know is down. */
+static bool link_up(const struct xlb_failover *fo, const char *ifname)
 {
-	char path[128], buf[16] = "";
-	FILE *f;
+	const struct xlb_rtnl_link *l = xlb_rtnl_watch_link(fo->rtnl, ifname);
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strncmp(buf, "up", 2) || !strncmp(buf, "unknown", 7);
+	return l && l->up;
 }
 
 static bool vip_has_backend(struct xlbd *d, const char *name)
@@ -315,20 +308,25 @@ static bool vip_has_backend(struct xlbd *d, const char *name)
 	return false;
 }
 
-/* keepalived's track_interface / track_script: a sick node lowers its priority. */
-static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
+/*
+ * keepalived's track_interface / track_script: a sick node lowers its priority. Run when a
+ * link changes and, for the VIP tracks, on a timer; links are judged only once the kernel has
+ * told all of them.
+ */
+static void track(struct xlb_failover *fo)
 {
-	struct xlb_failover *fo = t->arg;
 	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
 	uint32_t penalty = 0;
 	size_t i;
 
+	if (!xlb_rtnl_watch_synced(fo->rtnl, XLB_RTNL_LINKS))
+		return;
 	/*
 	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
 	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
 	 * link back it starts again as backup, and preempts (with GARPs) if it should.
 	 */
-	if (!link_up(c->interface) != fo->fault) {
+	if (!link_up(fo, c->interface) != fo->fault) {
 		fo->fault = !fo->fault;
 		if (fo->fault) {
 			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", c->interface);
@@ -340,7 +338,7 @@ static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
 	}
 	for (i = 0; i < c->n_tracks; i++) {
 		const struct xlb_cfg_track *tr = &c->tracks[i];
-		bool ok = tr->is_vip ? vip_has_backend(fo->d, tr->name) : link_up(tr->name);
+		bool ok = tr->is_vip ? vip_has_backend(fo->d, tr->name) : link_up(fo, tr->name);
 
 		if (!ok)
 			penalty += tr->weight;
@@ -350,7 +348,36 @@ static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
 		fo->penalty = penalty;
 		xlb_vrrp_set_penalty(&fo->vr, penalty);
 	}
+}
+
+static bool tracks_vips(const struct xlb_failover *fo)
+{
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	size_t i;
+
+	for (i = 0; i < c->n_tracks; i++)
+		if (c->tracks[i].is_vip)
+			return true;
+	return false;
+}
+
+/* Whether a VIP has a backend up is the agent's to say, and it does not call: asked in turn. */
+static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	track(t->arg);
 	xlb_timer_arm(loop, t, TRACK_NS);
+}
+
+static void on_link(const struct xlb_rtnl_link *l, void *arg)
+{
+	(void)l;
+	track(arg);
+}
+
+static void on_links_synced(unsigned int what, void *arg)
+{
+	if (what & XLB_RTNL_LINKS)
+		track(arg);
 }
 
 int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
@@ -364,6 +391,8 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 	memset(fo, 0, sizeof(*fo));
 	fo->d = d;
 	fo->fd = -1;
+	fo->rtnl = &d->rtnl;
+	fo->link_sub = (struct xlb_rtnl_sub){ .link = on_link, .synced = on_links_synced, .arg = fo };
 	xlb_timer_init(&fo->track_timer, on_track, fo);
 	fo->ifindex = if_nametoindex(c->interface);
 	if (!fo->ifindex) {
@@ -428,7 +457,9 @@ int xlb_fo_start(struct xlb_failover *fo, struct xlbd *d)
 			goto fail;
 		fo->sync_on = true;
 	}
-	xlb_timer_arm(&d->loop, &fo->track_timer, TRACK_NS);
+	xlb_rtnl_watch_subscribe(fo->rtnl, &fo->link_sub);
+	if (tracks_vips(fo))
+		xlb_timer_arm(&d->loop, &fo->track_timer, TRACK_NS);
 	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
 	err = xlb_vrrp_start(&fo->vr);
 	if (err) {
@@ -451,6 +482,7 @@ void xlb_fo_stop(struct xlb_failover *fo, bool graceful)
 		fo->vr_ready = false;
 	}
 	xlb_timer_cancel(&fo->d->loop, &fo->track_timer);
+	xlb_rtnl_watch_unsubscribe(fo->rtnl, &fo->link_sub);
 	if (fo->sync_on)
 		xlb_sync_stop(&fo->sync);
 	fo->sync_on = false;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/loop.h"
+#include "common/rtnl_watch.h"
 #include "config/config.h"
 #include "pair/sync.h"
 #include "pair/vrrp.h"
@@ -25,7 +26,9 @@ struct xlb_failover {
 	int ifindex;
 	uint8_t mac[6];
 	int fd;
-	struct xlb_timer track_timer;
+	struct xlb_rtnl_watch *rtnl; /* link states, for the fault and the tracked interfaces */
+	struct xlb_rtnl_sub link_sub;
+	struct xlb_timer track_timer; /* VIP tracks only: links are events */
 	uint32_t penalty;
 	bool fault; /* its interface is down: VRRP stopped until the link returns */
 	struct xlb_sync sync;
