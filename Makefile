@@ -25,7 +25,7 @@ CFLAGS    += $(EXTRA_CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
-LDLIBS    := -lbpf -lelf -lz -lsodium
+LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl
 # Test data is read from the checkout, wherever the binary is run from.
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
@@ -58,7 +58,7 @@ CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
 TESTS     := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
-             $(BUILD)/test_sync $(BUILD)/test_lb \
+             $(BUILD)/test_sync $(BUILD)/test_lb $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
@@ -140,7 +140,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 UNIT      := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
-             $(BUILD)/test_sync $(BUILD)/test_lb \
+             $(BUILD)/test_sync $(BUILD)/test_lb $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done

@@ -10,9 +10,10 @@ set -eu
 
 # Compilers and libraries: the Makefile (gcc, ar from binutils, clang -target bpf, bpftool gen
 # skeleton) and the -l flags it links with. llvm brings llvm-symbolizer, which the sanitizers
-# use to name source lines in their reports.
+# use to name source lines in their reports. libmnl-dev: xlbd's rtnetlink (netlink message
+# building, attribute validation, the subscribed socket), as iproute2 and nftables use it.
 PKGS_build="make gcc libc6-dev binutils clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libyaml-dev libcmocka-dev libjson-c-dev libsodium-dev pkg-config"
+	libyaml-dev libcmocka-dev libjson-c-dev libsodium-dev pkg-config libmnl-dev"
 
 # The sanitizer tier (valgrind on xlbd) and the fuzz tier (libFuzzer's runtime for clang).
 PKGS_check="valgrind libclang-rt-14-dev"

@@ -538,6 +538,8 @@ struct fixture {
 	int fds_before; /* open fds before setup; teardown wants the same number back */
 	int inner_fd;   /* maglev_tables' inner map template */
 	struct xlb_dp dp[2];
+	struct xlb_dps dps;  /* lb's: dp[0], or both */
+	struct xlb_dps dps2; /* lb2's: dp[1] alone */
 	struct xlb_lb lb, lb2;
 	bool lb2_used;
 	const struct fail_case *fail_case; /* for the table of failed-apply cases */
@@ -927,7 +929,8 @@ static int setup(void **state)
 			      sizeof(uint32_t), XLB_MAGLEV_DEFAULT_SIZE, BPF_F_INNER_MAP, -1);
 	dp_create(&f->dp[0], f->inner_fd);
 	f->dp[1].vips_fd = -1;
-	if (xlb_lb_init(&f->lb, f->dp, 1))
+	f->dps = (struct xlb_dps){ f->dp, 1 };
+	if (xlb_lb_init(&f->lb, &f->dps))
 		return -1;
 	memset(&inject, 0, sizeof(inject));
 	ops_reset();
@@ -1470,7 +1473,8 @@ static void test_two_interfaces(void **state)
 
 	dp_create(&f->dp[1], f->inner_fd);
 	xlb_lb_fini(&f->lb);
-	assert_int_equal(xlb_lb_init(&f->lb, f->dp, 2), 0);
+	f->dps.n = 2;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
 
 	apply_ok(&f->lb, BASE);
 	assert_snap_equal(snap_take(f, &f->dp[1]), snap_take(f, &f->dp[0]), true,
@@ -1482,12 +1486,94 @@ static void test_two_interfaces(void **state)
 			  "second interface after a reload");
 }
 
+/* The entry of backend addr of VIP r in one interface's backends map. */
+static struct xlb_backend dp_be(struct fixture *f, const struct xlb_dp *dp,
+				const struct vip_ref *r, const char *addr)
+{
+	const struct snap *s = snap_take(f, dp);
+
+	return s->be[snap_be_id(s, snap_vip_id(s, r), addr)];
+}
+
+/*
+ * Test that each interface's backends map carries the next hop learnt on that interface: a MAC
+ * learnt on the second reaches only the second, one learnt on both gives each its own, and a
+ * restart adopts each interface's MAC from its own map. Also that a fresh id's counters are
+ * zeroed on both interfaces, not only the first.
+ */
+static void test_two_interfaces_macs(void **state)
+{
+	static const uint8_t m0[6] = { 2, 0, 0, 0, 0, 0x10 }, m1[6] = { 2, 0, 0, 0, 1, 0x11 };
+	struct fixture *f = *state;
+	struct xlb_backend be0, be1;
+	struct xlb_addr a11, a12;
+	struct xlb_lb_backend *b;
+	uint32_t id;
+
+	dp_create(&f->dp[1], f->inner_fd);
+	xlb_lb_fini(&f->lb);
+	f->dps.n = 2;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
+	apply_ok(&f->lb, BASE);
+	assert_int_equal(xlb_addr_parse("192.0.2.11", &a11), 0);
+	assert_int_equal(xlb_addr_parse("192.0.2.12", &a12), 0);
+
+	xlb_lb_set_mac(&f->lb, 1, &a12, m1);
+	be0 = dp_be(f, &f->dp[0], &WEB, "192.0.2.12");
+	be1 = dp_be(f, &f->dp[1], &WEB, "192.0.2.12");
+	assert_false(be0.flags & XLB_BE_F_MAC);
+	assert_true(be1.flags & XLB_BE_F_MAC);
+	assert_memory_equal(be1.mac, m1, 6);
+	assert_int_equal(xlb_lb_unresolved(&f->lb, NULL), 5);
+
+	xlb_lb_set_mac(&f->lb, 0, &a11, m0);
+	xlb_lb_set_mac(&f->lb, 1, &a11, m1);
+	be0 = dp_be(f, &f->dp[0], &WEB, "192.0.2.11");
+	be1 = dp_be(f, &f->dp[1], &WEB, "192.0.2.11");
+	assert_true(be0.flags & be1.flags & XLB_BE_F_MAC);
+	assert_memory_equal(be0.mac, m0, 6);
+	assert_memory_equal(be1.mac, m1, 6);
+
+	/* A health change rewrites both entries, each with its own MAC. */
+	assert_int_equal(set_state(&f->lb, lb_vip(&f->lb, &WEB), "192.0.2.11", false,
+				   XLB_ADMIN_ENABLED), 0);
+	be0 = dp_be(f, &f->dp[0], &WEB, "192.0.2.11");
+	be1 = dp_be(f, &f->dp[1], &WEB, "192.0.2.11");
+	assert_false(be0.flags & XLB_BE_F_LIVE);
+	assert_false(be1.flags & XLB_BE_F_LIVE);
+	assert_memory_equal(be0.mac, m0, 6);
+	assert_memory_equal(be1.mac, m1, 6);
+
+	xlb_lb_fini(&f->lb);
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
+	b = lb_be(lb_vip(&f->lb, &WEB), "192.0.2.11");
+	assert_true(b->hop[0].has_mac && b->hop[1].has_mac);
+	assert_memory_equal(b->hop[0].mac, m0, 6);
+	assert_memory_equal(b->hop[1].mac, m1, 6);
+	b = lb_be(lb_vip(&f->lb, &WEB), "192.0.2.12");
+	assert_false(b->hop[0].has_mac);
+	assert_true(b->hop[1].has_mac);
+
+	/* The next free id, with junk left in both interfaces' counters by its last owner. */
+	apply_ok(&f->lb, BASE);
+	id = 0;
+	while (id < XLB_MAX_BACKENDS && f->lb.be_used[id])
+		id++;
+	counters_junk(f->dp[0].backend_stats_fd, id);
+	counters_junk(f->dp[1].backend_stats_fd, id);
+	apply_ok(&f->lb, HEAD WEB_3 BE("192.0.2.14", 4) DNS_2 V6_1);
+	assert_int_equal(lb_be(lb_vip(&f->lb, &WEB), "192.0.2.14")->id, id);
+	assert_true(counters_zero(f->dp[0].backend_stats_fd, id));
+	assert_true(counters_zero(f->dp[1].backend_stats_fd, id));
+}
+
 /* Restarts: a fresh struct xlb_lb over maps an earlier one filled. */
 
 static void restart(struct fixture *f)
 {
 	xlb_lb_fini(&f->lb);
-	assert_int_equal(xlb_lb_init(&f->lb, f->dp, 1), 0);
+	f->dps.n = 1;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
 }
 
 /* Fill the maps so that no id is where a first-fit allocator would put it. */
@@ -2005,7 +2091,8 @@ static void test_failed_apply_then_new(void **state)
 	const struct snap *clean, *retried;
 
 	dp_create(&f->dp[1], f->inner_fd);
-	assert_int_equal(xlb_lb_init(&f->lb2, &f->dp[1], 1), 0);
+	f->dps2 = (struct xlb_dps){ &f->dp[1], 1 };
+	assert_int_equal(xlb_lb_init(&f->lb2, &f->dps2), 0);
 	f->lb2_used = true;
 	apply_ok(&f->lb2, BASE);
 	apply_ok(&f->lb2, CHANGED);
@@ -2047,6 +2134,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admin_survives_reapply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_interfaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_interfaces_macs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_same_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_new_vip_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_drops_backend, setup, teardown),

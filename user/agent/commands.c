@@ -35,7 +35,7 @@ static void state_backend(struct xlb_json *j, const struct xlb_lb_backend *b, ui
 	xlb_json_kv_string(j, "health", b->healthy ? "up" : "down");
 	xlb_json_kv_string(j, "admin", admin_name(b->admin));
 	xlb_json_kv_uint(j, "since_ms", (now - b->since_ns) / 1000000);
-	xlb_json_kv_bool(j, "mac", b->has_mac);
+	xlb_json_kv_bool(j, "mac", xlb_lb_backend_has_mac(b));
 	xlb_json_kv_string(j, "check", b->is_fallback ? "none" : xlb_hc_type_name(b->health.type));
 	if (hc && hc->has_result) {
 		xlb_json_kv_string(j, "last_result", hc->last_result);

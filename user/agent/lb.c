@@ -13,8 +13,6 @@
 #include "dispatch/fwd.h"
 #include "dispatch/sched.h"
 
-#define LB_FD(field) offsetof(struct xlb_dp, field)
-
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v)
 {
 	memset(key, 0, sizeof(*key));
@@ -53,52 +51,19 @@ static uint32_t table_weight_of(const struct xlb_lb_backend *b)
 	return b->weight;
 }
 
-static void be_to_map(const struct xlb_lb_backend *b, uint32_t vip_id, struct xlb_backend *out)
+/* The entry of b in the backends map of the data path whose view of it is h. */
+static void be_to_map(const struct xlb_lb_backend *b, const struct xlb_lb_hop *h, uint32_t vip_id,
+		      struct xlb_backend *out)
 {
 	bool live = b->is_fallback || (b->healthy && b->admin != XLB_ADMIN_DISABLED);
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->addr, b->addr.w, sizeof(out->addr));
-	memcpy(out->mac, b->mac, sizeof(out->mac));
+	memcpy(out->mac, h->mac, sizeof(out->mac));
 	out->family = b->addr.family;
-	out->flags = XLB_BE_F_USED | (live ? XLB_BE_F_LIVE : 0) | (b->has_mac ? XLB_BE_F_MAC : 0);
+	out->flags = XLB_BE_F_USED | (live ? XLB_BE_F_LIVE : 0) | (h->has_mac ? XLB_BE_F_MAC : 0);
 	out->vip_id = vip_id;
 	out->weight = b->weight;
-}
-
-/* Write one key to the same map of every interface. */
-static int lb_update(struct xlb_lb *lb, size_t fd_off, const void *key, const void *val)
-{
-	size_t i;
-
-	for (i = 0; i < lb->n_dps; i++) {
-		int fd = *(int *)((char *)&lb->dps[i] + fd_off);
-
-		if (bpf_map_update_elem(fd, key, val, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-static void lb_delete(struct xlb_lb *lb, size_t fd_off, const void *key)
-{
-	size_t i;
-
-	for (i = 0; i < lb->n_dps; i++)
-		bpf_map_delete_elem(*(int *)((char *)&lb->dps[i] + fd_off), key);
-}
-
-static int lb_zero(struct xlb_lb *lb, size_t fd_off, uint32_t id)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < lb->n_dps; i++) {
-		err = xlb_dp_zero_counters(*(int *)((char *)&lb->dps[i] + fd_off), id);
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 /* The maglev_tables slot the data path reads for a VIP with this vips value. */
@@ -114,23 +79,31 @@ static uint32_t table_key(const struct xlb_vip *val)
 static int be_write(struct xlb_lb *lb, struct xlb_lb_backend *b, uint32_t vip_id, bool gaining_only)
 {
 	struct xlb_backend m;
+	size_t i;
 	int err;
 
-	be_to_map(b, vip_id, &m);
-	if (!memcmp(&m, &b->written, sizeof(m)))
-		return 0;
-	if (gaining_only && (b->written.flags & XLB_BE_F_LIVE) && !(m.flags & XLB_BE_F_LIVE))
-		return 0;
-	if (!(b->written.flags & XLB_BE_F_USED)) {
-		/* A fresh id starts from zero, whatever its last owner counted. */
-		err = lb_zero(lb, LB_FD(backend_stats_fd), b->id);
+	/* Each interface's entry carries the next hop on its own segment: one write each. */
+	for (i = 0; i < lb->dps->n; i++) {
+		const struct xlb_dp *dp = &lb->dps->v[i];
+		struct xlb_lb_hop *h = &b->hop[i];
+
+		be_to_map(b, h, vip_id, &m);
+		if (!memcmp(&m, &h->written, sizeof(m)))
+			continue;
+		if (gaining_only && (h->written.flags & XLB_BE_F_LIVE) && !(m.flags & XLB_BE_F_LIVE))
+			continue;
+		if (!(h->written.flags & XLB_BE_F_USED)) {
+			/* A fresh id starts from zero, whatever its last owner counted. */
+			err = xlb_dp_zero_counters(dp->backend_stats_fd, b->id);
+			if (err)
+				return err;
+		}
+		err = xlb_dp_update(dp, XLB_DP_BACKENDS, &b->id, &m);
 		if (err)
 			return err;
+		h->written = m;
 	}
-	err = lb_update(lb, LB_FD(backends_fd), &b->id, &m);
-	if (!err)
-		b->written = m;
-	return err;
+	return 0;
 }
 
 static int id_alloc(uint8_t *used, size_t n)
@@ -175,8 +148,11 @@ static struct xlb_lb_backend *backend_append(struct xlb_lb_vip *v)
  * is an ordinary diff against it: kept VIPs and backends keep their ids (flows pinned to them
  * keep their meaning), dropped ones are removed in the safe order, counters carry on.
  */
-int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
+int xlb_lb_init(struct xlb_lb *lb, const struct xlb_dps *dps)
 {
+	/* Every data path holds the same VIPs and backends: the primary's say what is installed.
+	 * Only a backend's next hop differs per interface; that is read from each. */
+	const struct xlb_dp *pri = xlb_dps_primary(dps);
 	struct xlb_vip_key key, next;
 	struct xlb_backend zero = {};
 	size_t n_backends = 0;
@@ -185,18 +161,17 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 
 	memset(lb, 0, sizeof(*lb));
 	lb->dps = dps;
-	lb->n_dps = n_dps;
-	if (!n_dps)
+	if (!pri)
 		return 0;
 
-	while (!bpf_map_get_next_key(dps[0].vips_fd, prev, &next)) {
+	while (!bpf_map_get_next_key(pri->vips_fd, prev, &next)) {
 		struct xlb_vip_name name = {};
 		struct xlb_lb_vip *v;
 		struct xlb_vip vip;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(dps[0].vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS ||
+		if (bpf_map_lookup_elem(pri->vips_fd, &key, &vip) || vip.id >= XLB_MAX_VIPS ||
 		    lb->vip_used[vip.id])
 			continue;
 		v = vip_append(lb);
@@ -207,7 +182,7 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 		/* The weights its table was built with are not in the maps: rebuild it, which
 		 * swaps in the same table when nothing changed. */
 		v->table_dirty = true;
-		bpf_map_lookup_elem(dps[0].vip_names_fd, &vip.id, &name);
+		bpf_map_lookup_elem(pri->vip_names_fd, &vip.id, &name);
 		snprintf(v->name, sizeof(v->name), "%s", name.name);
 		lb->vip_used[vip.id] = 1;
 	}
@@ -219,19 +194,20 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 		for (j = 0; j < lb->n_vips && table_key(&lb->vips[j].val) != i; j++)
 			;
 		if (j == lb->n_vips)
-			lb_delete(lb, LB_FD(maglev_fd), &i);
+			xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &i);
 	}
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
 		struct xlb_lb_backend *b;
 		struct xlb_lb_vip *v;
 		struct xlb_backend be;
+		size_t k;
 
-		if (bpf_map_lookup_elem(dps[0].backends_fd, &i, &be) || !(be.flags & XLB_BE_F_USED))
+		if (bpf_map_lookup_elem(pri->backends_fd, &i, &be) || !(be.flags & XLB_BE_F_USED))
 			continue;
 		v = xlb_lb_vip_by_id(lb, be.vip_id);
 		if (!v) {
 			/* A backend of no VIP can carry nothing; clear it so its id is free. */
-			lb_update(lb, LB_FD(backends_fd), &i, &zero);
+			xlb_dps_update(lb->dps, XLB_DP_BACKENDS, &i, &zero);
 			continue;
 		}
 		b = backend_append(v);
@@ -241,12 +217,19 @@ int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps)
 		memcpy(b->addr.w, be.addr, sizeof(be.addr));
 		b->id = i;
 		b->weight = be.weight;
-		memcpy(b->mac, be.mac, sizeof(b->mac));
-		b->has_mac = be.flags & XLB_BE_F_MAC;
 		b->is_fallback = v->val.fallback == i;
 		b->healthy = true;
 		b->since_ns = xlb_now_ns();
-		b->written = be;
+		for (k = 0; k < dps->n; k++) {
+			struct xlb_lb_hop *h = &b->hop[k];
+
+			/* An interface added since has no entry: it is written, and its counters
+			 * zeroed, at the first apply. */
+			if (bpf_map_lookup_elem(dps->v[k].backends_fd, &i, &h->written))
+				continue;
+			memcpy(h->mac, h->written.mac, sizeof(h->mac));
+			h->has_mac = h->written.flags & XLB_BE_F_MAC;
+		}
 		lb->be_used[i] = 1;
 		n_backends++;
 	}
@@ -309,8 +292,8 @@ static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
 {
 	uint32_t key = vip_id + XLB_MAX_VIPS;
 
-	lb_delete(lb, LB_FD(maglev_fd), &vip_id);
-	lb_delete(lb, LB_FD(maglev_fd), &key);
+	xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &vip_id);
+	xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &key);
 }
 
 /*
@@ -373,7 +356,7 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 	/* The outer maps hold the table now; the swap is one update per interface. */
 	bank = !!(v->val.flags & XLB_VIP_F_BANK) != flip;
 	key = v->val.id + (bank ? XLB_MAX_VIPS : 0);
-	err = lb_update(lb, LB_FD(maglev_fd), &key, &fd);
+	err = xlb_dps_update(lb->dps, XLB_DP_MAGLEV, &key, &fd);
 	close(fd);
 	if (err)
 		goto out;
@@ -569,15 +552,17 @@ static int copy_vip(const struct xlb_lb_vip *old, struct xlb_lb_vip *nv)
  */
 static void wait_for_readers(struct xlb_lb *lb, uint32_t key)
 {
+	/* One data path's grace period is every one's: RCU is the kernel's, not the map's. */
+	const struct xlb_dp *pri = xlb_dps_primary(lb->dps);
 	uint32_t map_id;
 	int fd;
 
-	if (!lb->n_dps || bpf_map_lookup_elem(lb->dps[0].maglev_fd, &key, &map_id))
+	if (!pri || bpf_map_lookup_elem(pri->maglev_fd, &key, &map_id))
 		return;
 	fd = bpf_map_get_fd_by_id(map_id);
 	if (fd < 0)
 		return;
-	bpf_map_update_elem(lb->dps[0].maglev_fd, &key, &fd, BPF_ANY);
+	xlb_dp_update(pri, XLB_DP_MAGLEV, &key, &fd);
 	close(fd);
 }
 
@@ -597,9 +582,9 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		struct xlb_lb_vip *old = find_vip(lb->vips, lb->n_vips, &nv[i].key);
 
 		if (!old && nv[i].backends && nv[i].val.id != ID_NONE) {
-			lb_delete(lb, LB_FD(vips_fd), &nv[i].key);
+			xlb_dps_delete(lb->dps, XLB_DP_VIPS, &nv[i].key);
 			table_delete_both(lb, nv[i].val.id);
-			lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &noname);
+			xlb_dps_update(lb->dps, XLB_DP_VIP_NAMES, &nv[i].val.id, &noname);
 		}
 		/* Its table was swapped: the old VIP's must come back. */
 		if (old && swapped[i])
@@ -607,13 +592,16 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		/* An id taken over from a departing backend gets that backend back below. */
 		for (j = 0; j < nv[i].n_backends; j++)
 			if (took_free_id(old, &nv[i].backends[j]))
-				lb_update(lb, LB_FD(backends_fd), &nv[i].backends[j].id, &zero);
+				xlb_dps_update(lb->dps, XLB_DP_BACKENDS, &nv[i].backends[j].id, &zero);
 	}
 	for (i = 0; i < lb->n_vips; i++) {
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
+			size_t k;
+
 			/* Not a value any entry holds, so be_write() writes; USED stays, so the
 			 * counters are not zeroed. */
-			lb->vips[i].backends[j].written.pad = 0xffff;
+			for (k = 0; k < lb->dps->n; k++)
+				lb->vips[i].backends[j].hop[k].written.pad = 0xffff;
 			be_write(lb, &lb->vips[i].backends[j], lb->vips[i].val.id, true);
 		}
 	}
@@ -621,7 +609,7 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		struct xlb_lb_vip *v = &lb->vips[i];
 
 		if ((v->table_dirty && lb_install_table(lb, v)) ||
-		    lb_update(lb, LB_FD(vips_fd), &v->key, &v->val))
+		    xlb_dps_update(lb->dps, XLB_DP_VIPS, &v->key, &v->val))
 			pr_err("vip %s: cannot restore its previous state", v->name);
 		for (j = 0; j < v->n_backends; j++)
 			be_write(lb, &v->backends[j], v->val.id, false);
@@ -636,7 +624,7 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 		if (!waited)
 			wait_for_readers(lb, table_key(&old->val));
 		waited = true;
-		lb_delete(lb, LB_FD(maglev_fd), &key);
+		xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &key);
 	}
 }
 
@@ -722,14 +710,14 @@ static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_
 		    !strcmp(old->name, nv[i].name))
 			continue;
 		if (!old) {
-			err = lb_zero(lb, LB_FD(vip_stats_fd), nv[i].val.id);
+			err = xlb_dps_zero_counters(lb->dps, XLB_DP_VIP_STATS, nv[i].val.id);
 			if (err)
 				goto fail;
 		}
 		snprintf(name.name, sizeof(name.name), "%s", nv[i].name);
-		err = lb_update(lb, LB_FD(vip_names_fd), &nv[i].val.id, &name);
+		err = xlb_dps_update(lb->dps, XLB_DP_VIP_NAMES, &nv[i].val.id, &name);
 		if (!err)
-			err = lb_update(lb, LB_FD(vips_fd), &nv[i].key, &nv[i].val);
+			err = xlb_dps_update(lb->dps, XLB_DP_VIPS, &nv[i].key, &nv[i].val);
 		if (err)
 			goto fail;
 		flipped[i] = old && table_key(&old->val) != table_key(&nv[i].val);
@@ -750,7 +738,7 @@ static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_
 		if (!waited)
 			wait_for_readers(lb, now);
 		waited = true;
-		lb_delete(lb, LB_FD(maglev_fd), &was);
+		xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &was);
 	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nv[i].n_backends; j++)
@@ -762,10 +750,10 @@ static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_
 		struct xlb_lb_vip *keep = find_vip(nv, n, &ov->key);
 
 		if (!keep) {
-			lb_delete(lb, LB_FD(vips_fd), &ov->key);
+			xlb_dps_delete(lb->dps, XLB_DP_VIPS, &ov->key);
 			table_delete_both(lb, ov->val.id);
 			/* xlbctl would otherwise name a reused id after the VIP that left. */
-			lb_update(lb, LB_FD(vip_names_fd), &ov->val.id, &noname);
+			xlb_dps_update(lb->dps, XLB_DP_VIP_NAMES, &ov->val.id, &noname);
 			lb->vip_used[ov->val.id] = 0;
 			pr_info("vip %s removed", ov->name);
 		}
@@ -782,7 +770,7 @@ static int lb_commit(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, uint32_
 			retire(lb, ob);
 			if (xlb_lb_backend_by_id(keep, ob->id))
 				continue;
-			lb_update(lb, LB_FD(backends_fd), &ob->id, &zero);
+			xlb_dps_update(lb->dps, XLB_DP_BACKENDS, &ob->id, &zero);
 			lb->be_used[ob->id] = 0;
 		}
 		vip_free(ov);
@@ -898,23 +886,25 @@ int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_back
 	return err;
 }
 
-void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6])
+void xlb_lb_set_mac(struct xlb_lb *lb, size_t dp, const struct xlb_addr *addr,
+		    const uint8_t mac[6])
 {
 	size_t i, j;
 
 	for (i = 0; i < lb->n_vips; i++) {
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &lb->vips[i].backends[j];
+			struct xlb_lb_hop *h = &b->hop[dp];
 			char as[INET6_ADDRSTRLEN];
 			int err;
 
 			if (!addr_eq(&b->addr, addr))
 				continue;
-			b->neigh_seen = true;
-			if (b->has_mac && !memcmp(b->mac, mac, 6))
+			h->neigh_seen = true;
+			if (h->has_mac && !memcmp(h->mac, mac, 6))
 				continue;
-			memcpy(b->mac, mac, 6);
-			b->has_mac = true;
+			memcpy(h->mac, mac, 6);
+			h->has_mac = true;
 			err = be_write(lb, b, lb->vips[i].val.id, false);
 			if (err)
 				pr_warn("backend %s: cannot update its MAC: %s",
@@ -927,6 +917,35 @@ void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_
 	}
 }
 
+void xlb_lb_neigh_gone(struct xlb_lb *lb, size_t dp, const struct xlb_addr *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < lb->n_vips; i++)
+		for (j = 0; j < lb->vips[i].n_backends; j++)
+			if (addr_eq(&lb->vips[i].backends[j].addr, addr))
+				lb->vips[i].backends[j].hop[dp].neigh_seen = false;
+}
+
+void xlb_lb_neigh_forget(struct xlb_lb *lb, size_t dp)
+{
+	size_t i, j;
+
+	for (i = 0; i < lb->n_vips; i++)
+		for (j = 0; j < lb->vips[i].n_backends; j++)
+			lb->vips[i].backends[j].hop[dp].neigh_seen = false;
+}
+
+bool xlb_lb_backend_has_mac(const struct xlb_lb_backend *b)
+{
+	size_t k;
+
+	for (k = 0; k < XLB_DPS_MAX; k++)
+		if (b->hop[k].has_mac)
+			return true;
+	return false;
+}
+
 size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first)
 {
 	size_t i, j, n = 0;
@@ -937,7 +956,7 @@ size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **
 		if (fwd && !fwd->needs_mac)
 			continue;
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
-			if (lb->vips[i].backends[j].has_mac)
+			if (xlb_lb_backend_has_mac(&lb->vips[i].backends[j]))
 				continue;
 			if (!n++ && first)
 				*first = &lb->vips[i].backends[j];

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "agent/dataplane.h"
+#include "agent/dps.h"
 #include "config/config.h"
 
 /* The operator's say over a backend; survives reloads until changed back. */
@@ -25,13 +25,24 @@ enum xlb_admin {
 	XLB_ADMIN_DISABLED, /* out: no new flows, established ones move to live backends */
 };
 
+/*
+ * A backend as one interface's data path sees it. Each interface has its own backends map and
+ * forwards out of itself, so a backend reachable on two interfaces has a next hop on each, and
+ * each map holds the MAC learnt on its own interface; an interface it is not reachable through
+ * holds no MAC for it (its packets for the backend are dropped there, as none could arrive).
+ */
+struct xlb_lb_hop {
+	uint8_t mac[6];
+	bool has_mac;
+	bool neigh_seen; /* the kernel holds a usable entry for it on this interface */
+	struct xlb_backend written; /* what this interface's backends map holds for it */
+};
+
 struct xlb_lb_backend {
 	struct xlb_addr addr;
 	uint32_t id;     /* index into backends / backend_stats */
 	uint32_t weight; /* configured */
-	uint8_t mac[6];
-	bool has_mac;
-	bool neigh_seen;  /* in the kernel's neighbour table at the last look */
+	struct xlb_lb_hop hop[XLB_DPS_MAX]; /* by the index of the data path in lb->dps */
 	bool is_fallback; /* the VIP's sorry server: never in the table, checked by nobody */
 	bool healthy;     /* as its checker says; true until a check says otherwise */
 	uint8_t admin;    /* enum xlb_admin */
@@ -39,7 +50,6 @@ struct xlb_lb_backend {
 	struct xlb_cfg_health health; /* resolved check settings (pos zeroed, so it compares) */
 	void *checker;    /* owned by xlbd; carried across reloads while health is unchanged */
 	uint32_t table_weight;     /* weight in the installed table */
-	struct xlb_backend written; /* what the backends map holds for it */
 };
 
 struct xlb_lb_vip {
@@ -52,8 +62,7 @@ struct xlb_lb_vip {
 };
 
 struct xlb_lb {
-	struct xlb_dp *dps; /* every attached interface gets the same writes */
-	size_t n_dps;
+	const struct xlb_dps *dps; /* every attached interface gets the same writes */
 	uint32_t maglev_size;
 	struct xlb_lb_vip *vips;
 	size_t n_vips;
@@ -65,7 +74,7 @@ struct xlb_lb {
 };
 
 /* Adopt the ids an earlier xlbd left in the pinned maps, so established flows keep meaning. */
-int xlb_lb_init(struct xlb_lb *lb, struct xlb_dp *dps, size_t n_dps);
+int xlb_lb_init(struct xlb_lb *lb, const struct xlb_dps *dps);
 void xlb_lb_fini(struct xlb_lb *lb);
 
 /*
@@ -78,10 +87,21 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg);
 int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_backend *b,
 		     bool healthy, enum xlb_admin admin);
 
-/* A neighbour's MAC became known or changed: update every backend with that address. */
-void xlb_lb_set_mac(struct xlb_lb *lb, const struct xlb_addr *addr, const uint8_t mac[6]);
+/*
+ * A neighbour on the interface of data path dp (its index in lb->dps) is usable, with this MAC:
+ * every backend with that address takes it there, and is seen there.
+ */
+void xlb_lb_set_mac(struct xlb_lb *lb, size_t dp, const struct xlb_addr *addr,
+		    const uint8_t mac[6]);
+/* The kernel lost or failed that neighbour on dp: not seen there (its last MAC stays). */
+void xlb_lb_neigh_gone(struct xlb_lb *lb, size_t dp, const struct xlb_addr *addr);
+/* Every backend not seen on dp, before a fresh dump of its neighbours says again. */
+void xlb_lb_neigh_forget(struct xlb_lb *lb, size_t dp);
+/* Has a MAC on some interface. */
+bool xlb_lb_backend_has_mac(const struct xlb_lb_backend *b);
 
-/* Backends still without the MAC their forwarding mode needs; *first gets one (for messages). */
+/* Backends without the MAC their forwarding mode needs on any interface; *first gets one of them
+ * (for messages). */
 size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **first);
 
 /* Enabled, healthy and with a weight (or the fallback): takes new flows. */

@@ -7,11 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
 #include "agent/xlbd.h"
-#include "xlb.skel.h"
 
 /* ---- sync's view of this node ---- */
 
@@ -46,34 +42,30 @@ static int sync_describe(void *arg, uint32_t vip_id, uint32_t backend_id, struct
 static void sync_install(void *arg, const struct xlb_flow *flow, const struct xlb_conn *c)
 {
 	struct xlbd *d = arg;
-	size_t i;
 
-	for (i = 0; i < d->n_dps; i++)
-		bpf_map_update_elem(d->dps[i].conns_fd, flow, c, BPF_ANY);
+	xlb_dps_update(&d->dps, XLB_DP_CONNS, flow, c);
 }
 
 static int sync_conns_fd(void *arg)
 {
 	struct xlbd *d = arg;
 
-	return d->dps[0].conns_fd;
+	/* Every data path holds the same bindings (each installed on all): one is walked. */
+	return xlb_dps_primary(&d->dps)->conns_fd;
 }
 
 static void sync_set_streaming(void *arg, bool on)
 {
 	struct xlbd *d = arg;
-	size_t i;
 
-	for (i = 0; i < d->n_dps; i++)
-		if (d->dps[i].skel)
-			d->dps[i].skel->bss->sync_flows = on;
+	xlb_dps_set_sync_flows(&d->dps, on);
 }
 
 static int sync_ring_fd(void *arg, size_t i)
 {
 	struct xlbd *d = arg;
 
-	return i < d->n_dps ? bpf_map__fd(d->dps[i].skel->maps.flow_events) : -ENOENT;
+	return xlb_dps_flow_events_fd(&d->dps, i);
 }
 
 static void sync_peer_became_backup(void *arg)
@@ -123,6 +115,7 @@ int xlbd_pair_start(struct xlbd *d)
 	const struct xlb_failover_ops *ops = xlb_fo_backend(d->cfg.failover_mode);
 	const struct xlb_failover_host host = {
 		.loop = &d->loop,
+		.rtnl = &d->rtnl,
 		.vrrp = &d->cfg.vrrp,
 		.vip_has_backend = fo_vip_has_backend,
 		.role_changed = fo_role_changed,

@@ -76,49 +76,94 @@ static int load_config(const char *path, struct xlb_config *cfg, char *err, size
 	return ret ? XLB_EXIT_CONFIG : 0;
 }
 
-static void neigh_found(const struct xlb_addr *addr, const uint8_t mac[6], void *arg)
+/* Say "ready" once: every backend has a MAC, or READY_WAIT passed. Returns how many have none. */
+static size_t neigh_ready(struct xlbd *d)
 {
-	xlb_lb_set_mac(arg, addr, mac);
-}
-
-/*
- * Learn backend MACs from the kernel; ask it to resolve those it lacks. A backend that fell out
- * of the table keeps its last MAC (XDP bypasses the kernel, so nothing else keeps the entry warm)
- * and gets probed so the entry, and any change of MAC, comes back.
- */
-static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
-{
-	struct xlbd *d = t->arg;
 	const struct xlb_lb_backend *first = NULL;
-	size_t i, j, missing;
-	int err;
+	size_t missing = xlb_lb_unresolved(&d->lb, &first);
 
-	for (i = 0; i < d->lb.n_vips; i++)
-		for (j = 0; j < d->lb.vips[i].n_backends; j++)
-			d->lb.vips[i].backends[j].neigh_seen = false;
-	err = xlb_neigh_dump(d->dps[0].ifindex, neigh_found, &d->lb);
-	if (err)
-		pr_warn("neighbour table dump: %s", strerror(-err));
-	for (i = 0; i < d->lb.n_vips; i++) {
-		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
-			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
-
-			if (!b->neigh_seen)
-				xlb_neigh_probe(d->dps[0].ifname, &b->addr);
-		}
-	}
-
-	missing = xlb_lb_unresolved(&d->lb, &first);
 	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
 		char as[INET6_ADDRSTRLEN] = "";
 
 		if (missing)
 			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
 				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
-		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->n_dps);
+		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
 	}
-	xlb_timer_arm(loop, t, (missing ? NEIGH_FAST_MS : NEIGH_SLOW_MS) * XLB_MS);
+	return missing;
+}
+
+/*
+ * Ask the kernel to resolve every backend it holds no usable entry for, on each interface: a
+ * backend that fell out of the table keeps its last MAC (XDP bypasses the kernel, so nothing
+ * else keeps the entry warm) and is probed so the entry, and any change of MAC, comes back.
+ * The answers arrive as neighbour events. This timer is us asking, not polling: it runs only
+ * while some backend is not in some interface's table, fast while some has no MAC at all.
+ */
+static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct xlbd *d = t->arg;
+	bool unseen = false;
+	size_t i, j, k;
+
+	/* A dump under way tells what is there; its end runs this again. */
+	if (!xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
+		return;
+	for (i = 0; i < d->lb.n_vips; i++) {
+		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
+			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
+
+			for (k = 0; k < d->dps.n; k++) {
+				if (b->hop[k].neigh_seen)
+					continue;
+				xlb_neigh_probe(d->dps.v[k].ifname, &b->addr);
+				unseen = true;
+			}
+		}
+	}
+	if (neigh_ready(d))
+		xlb_timer_arm(loop, t, NEIGH_FAST_MS * XLB_MS);
+	else if (unseen)
+		xlb_timer_arm(loop, t, NEIGH_SLOW_MS * XLB_MS);
+}
+
+static void on_neigh(const struct xlb_rtnl_neigh *n, void *arg)
+{
+	struct xlbd *d = arg;
+	int k = xlb_dps_index(&d->dps, n->ifindex);
+
+	if (k < 0)
+		return;
+	if (xlb_rtnl_neigh_usable(n)) {
+		xlb_lb_set_mac(&d->lb, k, &n->addr, n->mac);
+		neigh_ready(d);
+		return;
+	}
+	xlb_lb_neigh_gone(&d->lb, k, &n->addr);
+	/* Probe it now, unless the timer already will; the timer paces what follows. */
+	if (!xlb_timer_armed(&d->neigh_timer) && xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
+		xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+}
+
+/* A neighbour dump starts: what each interface holds is told again from scratch. */
+static void on_neigh_begin(unsigned int what, void *arg)
+{
+	struct xlbd *d = arg;
+	size_t k;
+
+	if (!(what & XLB_RTNL_NEIGHS))
+		return;
+	for (k = 0; k < d->dps.n; k++)
+		xlb_lb_neigh_forget(&d->lb, k);
+}
+
+static void on_neigh_synced(unsigned int what, void *arg)
+{
+	struct xlbd *d = arg;
+
+	if (what & XLB_RTNL_NEIGHS)
+		xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
 }
 
 /*
@@ -177,8 +222,8 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	d->reloads++;
 	xlb_mon_sync(&d->mon);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
-	/* New backends want their MACs now, not at the next slow tick. */
-	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
+	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
 	return 0;
 }
 
@@ -203,7 +248,6 @@ static int run(struct xlbd *d)
 {
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, 0 };
 	int err, pin_lock = -1;
-	size_t i;
 
 	err = xlb_loop_init(&d->loop, signals, on_signal, d);
 	if (err) {
@@ -227,19 +271,10 @@ static int run(struct xlbd *d)
 		err = pin_lock;
 		goto out;
 	}
-	d->dps = calloc(d->cfg.n_ifaces, sizeof(*d->dps));
-	if (!d->dps) {
-		err = -ENOMEM;
-		pr_err("%s", strerror(-err));
+	err = xlb_dps_open(&d->dps, d->pin_root, &d->cfg);
+	if (err)
 		goto out;
-	}
-	for (i = 0; i < d->cfg.n_ifaces; i++) {
-		err = xlb_dp_open(&d->dps[i], d->pin_root, d->cfg.ifaces[i].name);
-		if (err)
-			goto out;
-		d->n_dps++;
-	}
-	err = xlb_lb_init(&d->lb, d->dps, d->n_dps);
+	err = xlb_lb_init(&d->lb, &d->dps);
 	if (err) {
 		pr_err("reading the pinned maps: %s", strerror(-err));
 		goto out;
@@ -251,21 +286,22 @@ static int run(struct xlbd *d)
 	if (err)
 		goto out;
 	/* Maps first, attach second: the program never runs on empty maps. */
-	for (i = 0; i < d->n_dps; i++) {
-		int mode = d->xdp_mode >= 0 ? d->xdp_mode : (int)d->cfg.ifaces[i].xdp_mode;
-
-		err = xlb_dp_attach(&d->dps[i], mode);
-		if (err)
-			goto out;
-	}
+	err = xlb_dps_attach(&d->dps, &d->cfg, d->xdp_mode);
+	if (err)
+		goto out;
 
 	d->started = xlb_now_ns();
+	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
+	d->neigh_sub = (struct xlb_rtnl_sub){ .neigh = on_neigh, .begin = on_neigh_begin,
+					      .synced = on_neigh_synced, .arg = d };
+	err = xlb_rtnl_watch_open(&d->rtnl, &d->loop);
+	if (err)
+		goto out;
+	xlb_rtnl_watch_subscribe(&d->rtnl, &d->neigh_sub);
 	xlb_mon_sync(&d->mon);
 	err = xlbd_pair_start(d);
 	if (err)
 		goto out;
-	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
-	xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
 	err = xlb_loop_run(&d->loop);
 	if (err)
 		pr_err("event loop: %s", strerror(-err));
@@ -275,13 +311,8 @@ out:
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
 	xlb_spawn_fini(&d->loop);
-	for (i = 0; i < d->n_dps; i++) {
-		xlb_dp_detach(&d->dps[i]);
-		xlb_dp_close(&d->dps[i], false);
-	}
-	free(d->dps);
-	d->dps = NULL;
-	d->n_dps = 0;
+	xlb_rtnl_watch_close(&d->rtnl);
+	xlb_dps_close(&d->dps);
 	xlb_loop_fini(&d->loop);
 	if (pin_lock >= 0)
 		close(pin_lock);

@@ -11,11 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/dataplane.h"
+#include "agent/dps.h"
 #include "agent/lb.h"
 #include "agent/monitor.h"
 #include "common/loop.h"
 #include "common/output.h"
+#include "common/rtnl_watch.h"
 #include "config/config.h"
 #include "ctl/control.h"
 #include "pair/failover.h"
@@ -27,11 +28,12 @@ struct xlbd {
 	int xdp_mode; /* -1: as the config says */
 	const char *ctl_path; /* --control, over the config's */
 	struct xlb_config cfg;
-	struct xlb_dp *dps;
-	size_t n_dps;
+	struct xlb_dps dps;
 	struct xlb_lb lb;
 	struct xlb_loop loop;
-	struct xlb_timer neigh_timer;
+	struct xlb_rtnl_watch rtnl; /* links and neighbours, as the kernel tells them */
+	struct xlb_rtnl_sub neigh_sub;
+	struct xlb_timer neigh_timer; /* probes, while some backend is unresolved somewhere */
 	struct xlb_mon mon;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;

@@ -24,8 +24,8 @@ static int rtnl_open(struct nlmsghdr *req, unsigned int flags)
 	return fd;
 }
 
-/* Read replies until an ack/error (cb NULL) or the end of a dump; 0 or -errno. */
-static int rtnl_read(int fd, void (*cb)(struct nlmsghdr *nh, void *arg), void *arg)
+/* Read replies until the ack or error; 0 or -errno. */
+static int rtnl_read(int fd)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nh;
@@ -40,8 +40,6 @@ static int rtnl_read(int fd, void (*cb)(struct nlmsghdr *nh, void *arg), void *a
 				return 0;
 			if (nh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			if (cb)
-				cb(nh, arg);
 		}
 	}
 }
@@ -52,18 +50,7 @@ int xlb_rtnl_talk(struct nlmsghdr *req)
 
 	if (fd < 0)
 		return fd;
-	err = rtnl_read(fd, NULL, NULL);
-	close(fd);
-	return err;
-}
-
-int xlb_rtnl_dump(struct nlmsghdr *req, void (*cb)(struct nlmsghdr *nh, void *arg), void *arg)
-{
-	int fd = rtnl_open(req, NLM_F_DUMP), err;
-
-	if (fd < 0)
-		return fd;
-	err = rtnl_read(fd, cb, arg);
+	err = rtnl_read(fd);
 	close(fd);
 	return err;
 }

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* rtnetlink requests, the two shapes xlbd needs: one change and its ack, or a dump. */
+/*
+ * One rtnetlink change and its ack, on a socket of its own (what the kernel tells unasked is
+ * common/rtnl_watch.h's). The wait for the ack is bounded although the recv blocks: rtnetlink
+ * handles a request inside the sender's sendto(), under rtnl_lock, and queues the ack before
+ * sendto() returns, so the recv finds it there; what can take time is the lock, held by the
+ * kernel, never by a peer.
+ */
 #ifndef XLB_RTNL_H
 #define XLB_RTNL_H
 
@@ -7,9 +13,5 @@
 
 /* Send req (NLM_F_REQUEST | NLM_F_ACK are added) and wait for the ack: 0 or the kernel's -errno. */
 int xlb_rtnl_talk(struct nlmsghdr *req);
-
-/* Send req (NLM_F_REQUEST | NLM_F_DUMP are added) and call cb for every message until the dump
- * ends. 0, or -errno. */
-int xlb_rtnl_dump(struct nlmsghdr *req, void (*cb)(struct nlmsghdr *nh, void *arg), void *arg);
 
 #endif /* XLB_RTNL_H */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/loop.h"
+#include "common/rtnl_watch.h"
 #include "config/config.h"
 
 struct xlb_json;
@@ -19,6 +20,8 @@ struct xlb_json;
 /* What a failover backend needs from the node it runs on. Callbacks never block. */
 struct xlb_failover_host {
 	struct xlb_loop *loop;
+	/* Link states as the kernel tells them: a backend's fault and interface tracks. */
+	struct xlb_rtnl_watch *rtnl;
 	/*
 	 * The pair's settings, read for as long as the backend runs (the node keeps them across a
 	 * reload). Their notify command is run by the backend, with its own environment.

@@ -35,7 +35,8 @@ struct fo_vrrp {
 	bool vr_ready;
 	int ifindex;
 	int fd;
-	struct xlb_timer track_timer;
+	struct xlb_rtnl_sub link_sub; /* link states, for the fault and the tracked interfaces */
+	struct xlb_timer track_timer; /* VIP tracks only: links are events */
 	uint32_t penalty;
 	bool fault; /* its interface is down: VRRP stopped until the link returns */
 	struct xlb_vaddr_set vaddrs;
@@ -282,35 +283,33 @@ fail:
 	return err;
 }
 
-static bool link_up(const char *ifname)
+/* Operstate up or unknown, as the kernel last said; a link it does not know is down. */
+static bool link_up(const struct fo_vrrp *fo, const char *ifname)
 {
-	char path[128], buf[16] = "";
-	FILE *f;
+	const struct xlb_rtnl_link *l = xlb_rtnl_watch_link(fo->host->rtnl, ifname);
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strncmp(buf, "up", 2) || !strncmp(buf, "unknown", 7);
+	return l && l->up;
 }
 
-/* keepalived's track_interface / track_script: a sick node lowers its priority. */
-static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
+/*
+ * keepalived's track_interface / track_script: a sick node lowers its priority. Run when a
+ * link changes and, for the VIP tracks, on a timer; links are judged only once the kernel has
+ * told all of them.
+ */
+static void track(struct fo_vrrp *fo)
 {
-	struct fo_vrrp *fo = t->arg;
 	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
 	uint32_t penalty = 0;
 	size_t i;
 
+	if (!xlb_rtnl_watch_synced(fo->host->rtnl, XLB_RTNL_LINKS))
+		return;
 	/*
 	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
 	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
 	 * link back it starts again as backup, and preempts (with GARPs) if it should.
 	 */
-	if (!link_up(c->interface) != fo->fault) {
+	if (!link_up(fo, c->interface) != fo->fault) {
 		fo->fault = !fo->fault;
 		if (fo->fault) {
 			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", c->interface);
@@ -323,7 +322,7 @@ static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
 	for (i = 0; i < c->n_tracks; i++) {
 		const struct xlb_cfg_track *tr = &c->tracks[i];
 		bool ok = tr->is_vip ? fo->host->vip_has_backend(fo->host->arg, tr->name)
-				     : link_up(tr->name);
+				     : link_up(fo, tr->name);
 
 		if (!ok)
 			penalty += tr->weight;
@@ -333,7 +332,36 @@ static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
 		fo->penalty = penalty;
 		xlb_vrrp_set_penalty(&fo->vr, penalty);
 	}
+}
+
+static bool tracks_vips(const struct fo_vrrp *fo)
+{
+	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	size_t i;
+
+	for (i = 0; i < c->n_tracks; i++)
+		if (c->tracks[i].is_vip)
+			return true;
+	return false;
+}
+
+/* Whether a VIP has a backend up is the host's to say, and it does not call: asked in turn. */
+static void on_track(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	track(t->arg);
 	xlb_timer_arm(loop, t, TRACK_NS);
+}
+
+static void on_link(const struct xlb_rtnl_link *l, void *arg)
+{
+	(void)l;
+	track(arg);
+}
+
+static void on_links_synced(unsigned int what, void *arg)
+{
+	if (what & XLB_RTNL_LINKS)
+		track(arg);
 }
 
 static void vrrp_stop(struct xlb_failover *f, bool graceful);
@@ -353,6 +381,7 @@ static int vrrp_start(struct xlb_failover *f)
 	f->state = fo;
 	fo->host = &f->host;
 	fo->fd = -1;
+	fo->link_sub = (struct xlb_rtnl_sub){ .link = on_link, .synced = on_links_synced, .arg = fo };
 	xlb_timer_init(&fo->track_timer, on_track, fo);
 	fo->ifindex = if_nametoindex(c->interface);
 	if (!fo->ifindex) {
@@ -418,7 +447,9 @@ static int vrrp_start(struct xlb_failover *f)
 		pr_err("vrrp: watching its socket: %s", strerror(-err));
 		goto fail;
 	}
-	xlb_timer_arm(f->host.loop, &fo->track_timer, TRACK_NS);
+	xlb_rtnl_watch_subscribe(f->host.rtnl, &fo->link_sub);
+	if (tracks_vips(fo))
+		xlb_timer_arm(f->host.loop, &fo->track_timer, TRACK_NS);
 	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
 	err = xlb_vrrp_start(&fo->vr);
 	if (err) {
@@ -443,6 +474,7 @@ static void vrrp_stop(struct xlb_failover *f, bool graceful)
 		fo->vr_ready = false;
 	}
 	xlb_timer_cancel(f->host.loop, &fo->track_timer);
+	xlb_rtnl_watch_unsubscribe(f->host.rtnl, &fo->link_sub);
 	if (fo->fd >= 0) {
 		xlb_loop_del_fd(f->host.loop, fo->fd);
 		close(fo->fd);
