@@ -13,8 +13,6 @@
 
 #include "config/config.h"
 
-#define XLB_PIN_ROOT "/sys/fs/bpf/xlb"
-
 struct xlb_bpf;
 
 struct xlb_dp {

@@ -16,13 +16,12 @@
 
 #include <json-c/json.h>
 
-#include "agent/dataplane.h" /* XLB_PIN_ROOT */
 #include "cli/ctl_agent.h"
 #include "cli/ctl_view.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"
-#include "config/config.h" /* XLB_CONTROL_SOCKET */
+#include "config/config.h" /* XLB_CONTROL_SOCKET, XLB_PIN_ROOT */
 #include "dispatch/fwd.h"
 #include "dispatch/sched.h"
 #include "xlb/abi.h"

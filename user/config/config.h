@@ -175,6 +175,8 @@ struct xlb_config {
 };
 
 #define XLB_CONTROL_SOCKET "/run/xlb/xlbd.sock"
+/* Where xlbd pins its maps (--pin-dir) and xlbctl reads them: <root>/<ifname>/. */
+#define XLB_PIN_ROOT "/sys/fs/bpf/xlb"
 
 struct xlb_cfg_error {
 	struct xlb_cfg_pos pos;
