@@ -283,8 +283,8 @@ test_pair_sanitized()
 # of a pair whose peer never comes, so it goes MASTER: start, a reload, a refused reload,
 # SIGTERM. Any memcheck error or a definite or indirect leak fails it (--error-exitcode); only
 # valgrind's own limitations with bpf(2) are suppressed (tests/netns/valgrind.supp). valgrind
-# 3.19 does not know pidfd_open (ENOSYS): the health checks poll instead, and the notify script
-# is not run (xlb_spawn fails and says so).
+# 3.19 does not know pidfd_open (ENOSYS): children (health checks, the notify script) are
+# polled for instead.
 test_valgrind()
 {
 	local t=test_valgrind cfg vlog xlog pid rc out i t0
