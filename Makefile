@@ -95,7 +95,7 @@ $(BUILD)/lib$(1).a: $(filter $(BUILD)/lib/$(1)/%,$(LIB_OBJS))
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call LIB_RULE,$(d))))
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d)
 
 $(BUILD)/xlbd: user/agent/xlbd.c $(LIB)
 	@echo "  LINK    $@"
@@ -113,6 +113,16 @@ $(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(
 $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
+
+# The two test clients share their clocks, stop signals and argument parsing (tools/tool.h).
+$(BUILD)/tools/tool.o: tools/tool.c
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/xlb-http $(BUILD)/xlb-probe: $(BUILD)/xlb-%: tools/xlb-%.c $(BUILD)/tools/tool.o
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(BUILD)/tools/tool.o -o $@
 
 # The tests' impostor on the segment: adverts from xlbd's own encoder.
 $(BUILD)/xlb-vrrp-send: tools/xlb-vrrp-send.c $(LIB)

@@ -46,10 +46,10 @@ cleanup()
 	local rc=$?
 
 	trap - EXIT INT TERM
-	if [ -n "$TOPO_XLBD_PID" ]; then
+	if [ -n "${TOPO_XLBD_PID[dispatcher]:-}" ]; then
 		# Failed half-way: show why before the log goes with the topology.
-		topo_xlbd_log_tail 20
-		topo_xlbd_stop 5
+		topo_xlbd_log_tail dispatcher 20
+		topo_xlbd_stop dispatcher TERM 5
 	fi
 	topo_down "$ID"
 	exit "$rc"
@@ -76,10 +76,10 @@ EOF
 
 heading "Starting xlbd"
 echo "  xlbd -c ${CONFIG#"$ROOT"/} --pin-dir $TOPO_PIN_DIR --control $TOPO_CONTROL"
-echo "  (log: $TOPO_DIR/xlbd.log)"
-topo_xlbd_start "$ID" "$CONFIG"
-topo_xlbd_wait_ready 10 || die "xlbd did not come up"
-grep -m1 'xlbd: ready' "$TOPO_XLBD_LOG" | sed 's/^/  /'
+echo "  (log: $TOPO_DIR/xlbd-dispatcher.log)"
+topo_xlbd_start "$ID" dispatcher "$CONFIG"
+topo_xlbd_wait_ready dispatcher 10 || die "xlbd did not come up"
+topo_xlbd_log dispatcher | grep -m1 'xlbd: ready' | sed 's/^/  /'
 topo_exec "$ID" dispatcher ip -d link show dev eth0 | grep -o 'prog/xdp.*' | sed 's/^/  eth0: /'
 
 heading "Traffic: $REQUESTS HTTP requests from the client to $TOPO_VIP4:80, one connection each"
@@ -89,16 +89,16 @@ rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || echo "  (some requests failed)"
 
 heading "xlbctl backends"
-topo_xlbctl "$ID" backends | sed 's/^/  /'
+topo_xlbctl "$ID" dispatcher backends | sed 's/^/  /'
 
 heading "xlbctl stats"
-topo_xlbctl "$ID" stats | sed 's/^/  /'
+topo_xlbctl "$ID" dispatcher stats | sed 's/^/  /'
 
 heading "Stopping xlbd (SIGTERM)"
-topo_xlbd_stop 5
+topo_xlbd_stop dispatcher TERM 5
 xrc=$?
 if [ "$xrc" != 0 ]; then
-	topo_xlbd_log_tail 20
+	topo_xlbd_log_tail dispatcher 20
 	die "xlbd exited with $xrc"
 fi
 echo "  xlbd exited 0"
@@ -120,16 +120,16 @@ TOPO_PAIR=1 topo_up "$ID" || die "could not build the pair topology"
 sed "s|/etc/xlb/sync.key|$TOPO_DIR/sync.key|" "$ROOT/configs/pair-a.yaml" >"$TOPO_DIR/a.yaml"
 sed "s|/etc/xlb/sync.key|$TOPO_DIR/sync.key|" "$ROOT/configs/pair-b.yaml" >"$TOPO_DIR/b.yaml"
 echo "  the client reaches $TOPO_VIP4 on-link: whoever holds it (VRRP master) answers ARP"
-topo_node_xlbd_start "$ID" dispatcher "$TOPO_DIR/a.yaml"
-topo_node_xlbd_wait_ready dispatcher 10 || die "xlbd on A did not come up"
-topo_node_xlbd_start "$ID" dispatcher2 "$TOPO_DIR/b.yaml"
-topo_node_xlbd_wait_ready dispatcher2 10 || die "xlbd on B did not come up"
+topo_xlbd_start "$ID" dispatcher "$TOPO_DIR/a.yaml"
+topo_xlbd_wait_ready dispatcher 10 || die "xlbd on A did not come up"
+topo_xlbd_start "$ID" dispatcher2 "$TOPO_DIR/b.yaml"
+topo_xlbd_wait_ready dispatcher2 10 || die "xlbd on B did not come up"
 for ((i = 0; i < 50; i++)); do
-	topo_node_xlbctl "$ID" dispatcher --json state | grep -q '"state":"MASTER"' && break
+	topo_xlbctl "$ID" dispatcher --json state | grep -q '"state":"MASTER"' && break
 	sleep 0.1
 done
-echo "  A: $(topo_node_xlbctl "$ID" dispatcher state | head -1)"
-echo "  B: $(topo_node_xlbctl "$ID" dispatcher2 state | head -1)"
+echo "  A: $(topo_xlbctl "$ID" dispatcher state | head -1)"
+echo "  B: $(topo_xlbctl "$ID" dispatcher2 state | head -1)"
 
 heading "A client probes the VIP every 5 ms for 3 s; after 1 s A's link goes down"
 topo_exec "$ID" client "$BUILD/xlb-probe" --addr "$TOPO_VIP4" --port 80 --interval-ms 5 \
@@ -140,12 +140,12 @@ topo_exec "$ID" dispatcher ip link set eth0 down
 wait "$probe"
 sed -n 's/.*"probes":\([0-9]*\),"ok":\([0-9]*\),"failed":\([0-9]*\).*"max_gap_ms":\([0-9.]*\).*/  \1 probes: \2 answered, \3 failed; longest gap without an answer: \4 ms/p' \
 	"$TOPO_DIR/probe.json"
-echo "  B: $(topo_node_xlbctl "$ID" dispatcher2 state | head -1)"
-topo_node_xlbctl "$ID" dispatcher2 --json state | grep -o '"sync":{[^}]*}' | sed 's/^/  B /'
+echo "  B: $(topo_xlbctl "$ID" dispatcher2 state | head -1)"
+topo_xlbctl "$ID" dispatcher2 --json state | grep -o '"sync":{[^}]*}' | sed 's/^/  B /'
 
 heading "Teardown"
-topo_node_xlbd_stop dispatcher >/dev/null
-topo_node_xlbd_stop dispatcher2 >/dev/null
+topo_xlbd_stop dispatcher >/dev/null
+topo_xlbd_stop dispatcher2 >/dev/null
 topo_down "$ID"
 echo "  namespaces and $TOPO_DIR removed"
 echo

@@ -20,8 +20,11 @@
 #   topo_exec ID NODE CMD...   run CMD in NODE's namespace (NODE: switch client dispatcher b1 b2 b3)
 #   topo_ns ID NODE       print NODE's namespace name
 #   topo_vars ID          set TOPO_DIR, TOPO_PIN_DIR, TOPO_NS_* for ID (topo_up does it too)
-#   topo_xlbd_start ID CONFIG [ARGS...], topo_xlbd_wait_ready [S], topo_xlbd_stop [S],
-#   topo_xlbctl ID ARGS...   xlbd in the dispatcher and xlbctl beside it, on the topology's pins
+#   topo_xlbd_start ID NODE CONFIG [ARGS...], topo_xlbd_wait_ready NODE [S],
+#   topo_xlbd_stop NODE [SIG] [S], topo_xlbd_log NODE, topo_xlbd_log_tail NODE [N],
+#   topo_xlbctl ID NODE ARGS...
+#                         xlbd on a dispatcher (NODE: dispatcher, or in pair mode dispatcher2;
+#                         one each) and xlbctl beside it, on that node's pins and socket
 #   topo_backend_kill ID NODE [SIG], topo_backend_start ID NODE
 #                         stop a backend's server (a crash, with KILL) and start it again
 # or run it: tools/topology.sh up|down [ID]   (TOPO_PAIR=1 in the environment: pair mode)
@@ -31,9 +34,6 @@
 # (TOPO_PIN_DIR2, TOPO_CONTROL2). The client then reaches the VIPs on-link (a route "dev eth0",
 # so it ARPs / NDs for them and follows the gratuitous ARPs and unsolicited NAs of whichever
 # dispatcher holds them) instead of through the first dispatcher. The backends do not change.
-#   topo_node_xlbd_start ID NODE CONFIG [ARGS...], topo_node_xlbd_wait_ready NODE [S],
-#   topo_node_xlbd_stop NODE [SIG] [S], topo_node_xlbctl ID NODE ARGS...
-#                         xlbd on either dispatcher (NODE: dispatcher, dispatcher2), one each
 #   topo_keepalived_start ID NODE CONFIG, topo_keepalived_stop NODE [SIG] [S]
 #                         keepalived (VRRP only) in NODE's namespace
 # topo_down stops all of these by their pids and removes pair mode's extras too.
@@ -420,14 +420,11 @@ topo_down()
 	_topo_check_id "$id" || return 1
 	topo_vars "$id"
 
-	# An xlbd started here with topo_xlbd_start and not stopped: stop it first, so it
-	# detaches cleanly.
-	[ -n "$TOPO_XLBD_PID" ] && [ "$TOPO_XLBD_ID" = "$id" ] && topo_xlbd_stop 5
-	# Pair mode's: each dispatcher's xlbd, then keepalived, by their pids.
-	for node in "${!TOPO_NODE_XLBD_PID[@]}"; do
-		[ -n "${TOPO_NODE_XLBD_PID[$node]}" ] &&
-			[ "${TOPO_NODE_XLBD_ID[$node]}" = "$id" ] &&
-			topo_node_xlbd_stop "$node" TERM 5
+	# Each dispatcher's xlbd started here and not stopped, then keepalived, by their pids:
+	# xlbd first, so it detaches cleanly.
+	for node in "${!TOPO_XLBD_PID[@]}"; do
+		[ -n "${TOPO_XLBD_PID[$node]}" ] && [ "${TOPO_XLBD_ID[$node]}" = "$id" ] &&
+			topo_xlbd_stop "$node" TERM 5
 	done
 	for node in "${!TOPO_KA_PID[@]}"; do
 		[ -n "${TOPO_KA_PID[$node]}" ] && [ "${TOPO_KA_ID[$node]}" = "$id" ] &&
@@ -474,101 +471,17 @@ topo_down()
 	return 0
 }
 
-# ---- xlbd in the dispatcher ------------------------------------------------------------------
+# ---- xlbd on a dispatcher, keepalived --------------------------------------------------------
 
 XLBD=${XLBD:-$TOPO_ROOT/build/xlbd}
 XLBCTL=${XLBCTL:-$TOPO_ROOT/build/xlbctl}
-TOPO_XLBD_PID=
-TOPO_XLBD_ID=
-
-# topo_xlbd_start ID CONFIG [XLBD ARGS...]: start xlbd in the dispatcher with the topology's pin
-# dir and control socket, logging to $TOPO_XLBD_LOG; its pid in TOPO_XLBD_PID. Call it
-# directly, never in $(...): topo_xlbd_stop needs xlbd to be this shell's child to learn its
-# exit code.
-topo_xlbd_start()
-{
-	local id=$1 config=$2
-
-	shift 2
-	topo_vars "$id" || return 1
-	TOPO_XLBD_LOG=$TOPO_DIR/xlbd.log
-	TOPO_XLBD_ID=$id
-	# `ip netns exec` itself, not topo_exec: a function would run in a forked subshell and $!
-	# would be that shell's pid, not xlbd's. ip execs the command, so $! is xlbd.
-	ip netns exec "$TOPO_NS_DISPATCHER" "$XLBD" -c "$config" --pin-dir "$TOPO_PIN_DIR" \
-		--control "$TOPO_CONTROL" "$@" >"$TOPO_XLBD_LOG" 2>&1 </dev/null &
-	TOPO_XLBD_PID=$!
-}
-
-# topo_xlbd_wait_ready [TIMEOUT_S]: wait for "xlbd: ready" in the log. Fails when xlbd exits
-# first or the time runs out (default 10 s).
-topo_xlbd_wait_ready()
-{
-	local timeout=${1:-10} i
-
-	for ((i = 0; i < timeout * 10; i++)); do
-		grep -q 'xlbd: ready' "$TOPO_XLBD_LOG" 2>/dev/null && return 0
-		if ! kill -0 "$TOPO_XLBD_PID" 2>/dev/null; then
-			topo_log "xlbd exited before it was ready"
-			return 1
-		fi
-		sleep 0.1
-	done
-	topo_log "xlbd not ready after ${timeout} s"
-	return 1
-}
-
-# topo_xlbd_stop [TIMEOUT_S]: SIGTERM, wait (default 5 s, then SIGKILL); returns xlbd's exit
-# code (137 when it had to be killed).
-topo_xlbd_stop()
-{
-	local timeout=${1:-5} pid=$TOPO_XLBD_PID i rc
-
-	[ -n "$pid" ] || return 0
-	TOPO_XLBD_PID=
-	TOPO_XLBD_ID=
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < timeout * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		topo_log "xlbd still running ${timeout} s after SIGTERM; killing it"
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	rc=$?
-	return $rc
-}
-
-# topo_xlbd_log_tail [N]: the last N (20) lines of xlbd's log, indented, on stderr.
-topo_xlbd_log_tail()
-{
-	[ -f "${TOPO_XLBD_LOG:-}" ] || return 0
-	echo "  --- last lines of $TOPO_XLBD_LOG:" >&2
-	tail -n "${1:-20}" "$TOPO_XLBD_LOG" | sed 's/^/  | /' >&2
-}
-
-# topo_xlbctl ID ARGS...: xlbctl in the dispatcher, on the topology's pin dir and socket.
-topo_xlbctl()
-{
-	local id=$1
-
-	shift
-	topo_vars "$id" || return 1
-	topo_exec "$id" dispatcher "$XLBCTL" --pin-dir "$TOPO_PIN_DIR" --control "$TOPO_CONTROL" \
-		"$@"
-}
-
-# ---- pair mode: xlbd on either dispatcher, keepalived -------------------------------------------
-
 KEEPALIVED=${KEEPALIVED:-keepalived}
 
-# Per dispatcher node: xlbd's pid (empty once stopped), its log (appended to across restarts), the
-# log's length in lines when it was last started, and the run id it belongs to. keepalived's pid
-# and run id per node.
-declare -gA TOPO_NODE_XLBD_PID=() TOPO_NODE_XLBD_LOG=() TOPO_NODE_XLBD_MARK=()
-declare -gA TOPO_NODE_XLBD_ID=() TOPO_KA_PID=() TOPO_KA_ID=() TOPO_KA_LOG=()
+# Per dispatcher node (dispatcher; dispatcher2 in pair mode): xlbd's pid (empty once stopped),
+# its log (appended to across restarts), the log's length in lines when it was last started, and
+# the run id it belongs to. keepalived's pid, run id and log per node.
+declare -gA TOPO_XLBD_PID=() TOPO_XLBD_LOG=() TOPO_XLBD_MARK=() TOPO_XLBD_ID=()
+declare -gA TOPO_KA_PID=() TOPO_KA_ID=() TOPO_KA_LOG=()
 
 # _topo_dispatcher NODE: the dispatcher's canonical name (dispatcher, dispatcher2), or fail.
 _topo_dispatcher()
@@ -587,25 +500,24 @@ _topo_dispatcher()
 # (after topo_vars).
 topo_node_pin_dir()
 {
-	local node
-
-	node=$(_topo_dispatcher "$1") || return 1
-	if [ "$node" = dispatcher2 ]; then
-		echo "$TOPO_PIN_DIR2"
-	else
-		echo "$TOPO_PIN_DIR"
-	fi
+	_topo_node_pick "$1" "$TOPO_PIN_DIR" "$TOPO_PIN_DIR2"
 }
 
 topo_node_control()
+{
+	_topo_node_pick "$1" "$TOPO_CONTROL" "$TOPO_CONTROL2"
+}
+
+# _topo_node_pick NODE FIRST SECOND: FIRST for the dispatcher, SECOND for dispatcher2.
+_topo_node_pick()
 {
 	local node
 
 	node=$(_topo_dispatcher "$1") || return 1
 	if [ "$node" = dispatcher2 ]; then
-		echo "$TOPO_CONTROL2"
+		echo "$3"
 	else
-		echo "$TOPO_CONTROL"
+		echo "$2"
 	fi
 }
 
@@ -642,45 +554,72 @@ _topo_signal_wait()
 	return $killed
 }
 
-# topo_node_xlbd_start ID NODE CONFIG [XLBD ARGS...]: start xlbd on dispatcher NODE with that
-# node's pin dir and control socket. Its pid in TOPO_NODE_XLBD_PID[NODE]; its log, appended to
-# by every start, is TOPO_NODE_XLBD_LOG[NODE] ($TOPO_DIR/xlbd-NODE.log). Call it directly, never
-# in $(...): the stop needs xlbd to be this shell's child. Fails if NODE's xlbd still runs.
-topo_node_xlbd_start()
+# _topo_tail FILE N: FILE's last N lines, indented, on stderr (nothing when there is no FILE).
+_topo_tail()
 {
-	local id=$1 node config=$3 ns log
+	[ -f "$1" ] || return 0
+	echo "  --- last lines of $1:" >&2
+	tail -n "$2" "$1" | sed 's/^/  | /' >&2
+}
+
+# topo_xlbd_log_begin ID NODE WHAT: the log of NODE's next xlbd, $TOPO_DIR/xlbd-NODE.log, marked
+# where this start begins; for a caller that starts xlbd its own way (then appends to
+# TOPO_XLBD_LOG[NODE] and sets TOPO_XLBD_PID[NODE]). Fails if NODE's xlbd still runs.
+topo_xlbd_log_begin()
+{
+	local id=$1 node=$2 log
+
+	topo_vars "$id" || return 1
+	if _topo_alive "${TOPO_XLBD_PID[$node]:-}"; then
+		topo_log "$node: xlbd ${TOPO_XLBD_PID[$node]} is already running"
+		return 1
+	fi
+	log=$TOPO_DIR/xlbd-$node.log
+	echo "=== topology: xlbd $3 (${EPOCHREALTIME})" >>"$log"
+	TOPO_XLBD_LOG[$node]=$log
+	TOPO_XLBD_MARK[$node]=$(wc -l <"$log")
+	TOPO_XLBD_ID[$node]=$id
+}
+
+# topo_xlbd_start ID NODE CONFIG [XLBD ARGS...]: start xlbd on dispatcher NODE with that node's
+# pin dir and control socket. Its pid in TOPO_XLBD_PID[NODE], its log TOPO_XLBD_LOG[NODE]
+# (topo_xlbd_log_begin). Call it directly, never in $(...): the stop needs xlbd to be this
+# shell's child to learn its exit code.
+topo_xlbd_start()
+{
+	local id=$1 node config=$3 ns
 
 	node=$(_topo_dispatcher "$2") || return 1
 	shift 3
-	topo_vars "$id" || return 1
-	if _topo_alive "${TOPO_NODE_XLBD_PID[$node]:-}"; then
-		topo_log "$node: xlbd ${TOPO_NODE_XLBD_PID[$node]} is already running"
-		return 1
-	fi
+	topo_xlbd_log_begin "$id" "$node" "-c $config $*" || return 1
 	ns=$(topo_ns "$id" "$node")
-	log=$TOPO_DIR/xlbd-$node.log
-	echo "=== topology: xlbd -c $config $* (${EPOCHREALTIME})" >>"$log"
-	TOPO_NODE_XLBD_LOG[$node]=$log
-	TOPO_NODE_XLBD_MARK[$node]=$(wc -l <"$log")
-	TOPO_NODE_XLBD_ID[$node]=$id
-	# ip execs xlbd, so $! is xlbd (see topo_xlbd_start).
+	# `ip netns exec` itself, not topo_exec: a function would run in a forked subshell and $!
+	# would be that shell's pid, not xlbd's. ip execs the command, so $! is xlbd.
 	ip netns exec "$ns" "$XLBD" -c "$config" --pin-dir "$(topo_node_pin_dir "$node")" \
-		--control "$(topo_node_control "$node")" "$@" >>"$log" 2>&1 </dev/null &
-	TOPO_NODE_XLBD_PID[$node]=$!
+		--control "$(topo_node_control "$node")" "$@" >>"${TOPO_XLBD_LOG[$node]}" 2>&1 \
+		</dev/null &
+	TOPO_XLBD_PID[$node]=$!
 }
 
-# topo_node_xlbd_wait_ready NODE [TIMEOUT_S]: wait for "xlbd: ready" in what NODE's xlbd logged
-# since its last start. Fails when it exits first or the time runs out (default 10 s).
-topo_node_xlbd_wait_ready()
+# topo_xlbd_log NODE: what NODE's xlbd logged since its last start.
+topo_xlbd_log()
 {
-	local node timeout=${2:-10} i pid log mark
+	local node
 
 	node=$(_topo_dispatcher "$1") || return 1
-	pid=${TOPO_NODE_XLBD_PID[$node]:-}
-	log=${TOPO_NODE_XLBD_LOG[$node]:-}
-	mark=${TOPO_NODE_XLBD_MARK[$node]:-0}
+	tail -n +$((${TOPO_XLBD_MARK[$node]:-0} + 1)) "${TOPO_XLBD_LOG[$node]:-/dev/null}" 2>/dev/null
+}
+
+# topo_xlbd_wait_ready NODE [TIMEOUT_S]: wait for "xlbd: ready" in what NODE's xlbd logged since
+# its last start. Fails when it exits first or the time runs out (default 10 s).
+topo_xlbd_wait_ready()
+{
+	local node timeout=${2:-10} i pid
+
+	node=$(_topo_dispatcher "$1") || return 1
+	pid=${TOPO_XLBD_PID[$node]:-}
 	for ((i = 0; i < timeout * 50; i++)); do
-		tail -n +$((mark + 1)) "$log" 2>/dev/null | grep -q 'xlbd: ready' && return 0
+		topo_xlbd_log "$node" | grep -q 'xlbd: ready' && return 0
 		if ! _topo_alive "$pid"; then
 			topo_log "$node: xlbd exited before it was ready"
 			return 1
@@ -691,37 +630,44 @@ topo_node_xlbd_wait_ready()
 	return 1
 }
 
-# topo_node_xlbd_stop NODE [SIG] [TIMEOUT_S]: send SIG (default TERM; KILL is a crash: no
-# priority-0 advert, the virtual addresses and the XDP program stay behind) and wait until xlbd
-# is gone (default 5 s, then SIGKILL). TOPO_SIG_US is the wall clock, in us, just before the
-# signal. Returns xlbd's exit code (128 + signal when a signal ended it).
-topo_node_xlbd_stop()
+# topo_xlbd_stop NODE [SIG] [TIMEOUT_S]: send SIG (default TERM; KILL is a crash: no priority-0
+# advert, the virtual addresses and the XDP program stay behind) and wait until xlbd is gone
+# (default 5 s, then SIGKILL). TOPO_SIG_US is the wall clock, in us, just before the signal.
+# Returns xlbd's exit code (128 + signal when a signal ended it).
+topo_xlbd_stop()
 {
-	local node sig=${2:-TERM} timeout=${3:-5} pid
+	local node
 
 	node=$(_topo_dispatcher "$1") || return 1
-	pid=${TOPO_NODE_XLBD_PID[$node]:-}
+	_topo_stop TOPO_XLBD_PID xlbd "$node" "${2:-TERM}" "${3:-5}"
+}
+
+# _topo_stop PIDS WHAT NODE SIG TIMEOUT_S: stop NODE's WHAT, whose pid is PIDS[NODE] (then
+# empty), with _topo_signal_wait. Returns its exit code.
+_topo_stop()
+{
+	local -n pids=$1
+	local what=$2 node=$3 sig=$4 timeout=$5 pid=${pids[$3]:-}
+
 	[ -n "$pid" ] || return 0
-	TOPO_NODE_XLBD_PID[$node]=
-	_topo_signal_wait "$pid" "$sig" "$timeout" || topo_log "$node: xlbd still running" \
+	# shellcheck disable=SC2004 # pids names an associative array
+	pids[$node]=
+	_topo_signal_wait "$pid" "$sig" "$timeout" || topo_log "$node: $what still running" \
 		"${timeout} s after SIG$sig; killed it"
 	return $TOPO_RC
 }
 
-# topo_node_xlbd_log_tail NODE [N]: the last N (20) lines of NODE's xlbd log, indented, on stderr.
-topo_node_xlbd_log_tail()
+# topo_xlbd_log_tail NODE [N]: the last N (20) lines of NODE's xlbd log, indented, on stderr.
+topo_xlbd_log_tail()
 {
-	local node log
+	local node
 
 	node=$(_topo_dispatcher "$1") || return 1
-	log=${TOPO_NODE_XLBD_LOG[$node]:-}
-	[ -f "$log" ] || return 0
-	echo "  --- last lines of $log:" >&2
-	tail -n "${2:-20}" "$log" | sed 's/^/  | /' >&2
+	_topo_tail "${TOPO_XLBD_LOG[$node]:-}" "${2:-20}"
 }
 
-# topo_node_xlbctl ID NODE ARGS...: xlbctl in dispatcher NODE, on that node's pins and socket.
-topo_node_xlbctl()
+# topo_xlbctl ID NODE ARGS...: xlbctl in dispatcher NODE, on that node's pins and socket.
+topo_xlbctl()
 {
 	local id=$1 node
 
@@ -763,19 +709,18 @@ topo_keepalived_start()
 	TOPO_KA_PID[$node]=$!
 }
 
+# topo_keepalived_log_tail NODE [N]: the last N (20) lines of NODE's keepalived log, on stderr.
+topo_keepalived_log_tail()
+{
+	_topo_tail "${TOPO_KA_LOG[$1]:-}" "${2:-20}"
+}
+
 # topo_keepalived_stop NODE [SIG] [TIMEOUT_S]: SIG (TERM: its VRRP child sends priority 0 and
 # removes the addresses) to the parent, then wait until it has gone (default 5 s, then SIGKILL).
-# TOPO_SIG_US as topo_node_xlbd_stop. Returns keepalived's exit code.
+# TOPO_SIG_US as topo_xlbd_stop. Returns keepalived's exit code.
 topo_keepalived_stop()
 {
-	local node=$1 sig=${2:-TERM} timeout=${3:-5} pid
-
-	pid=${TOPO_KA_PID[$node]:-}
-	[ -n "$pid" ] || return 0
-	TOPO_KA_PID[$node]=
-	_topo_signal_wait "$pid" "$sig" "$timeout" || topo_log "$node: keepalived still running" \
-		"${timeout} s after SIG$sig; killed it"
-	return $TOPO_RC
+	_topo_stop TOPO_KA_PID keepalived "$1" "${2:-TERM}" "${3:-5}"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -49,22 +49,23 @@
  *	one per failed connection (its requests stop there), resets those lost to
  *	an RST or to the server closing them, no_reply those that never got one.
  *
- * One file, libc only: non-blocking sockets and poll(), no threads.
+ * libc only (and tools/tool.c, shared with xlb-probe): non-blocking sockets and poll(), no
+ * threads.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "tool.h"
 
 #define HEAD_MAX	4096	/* request head or whole reply, bytes */
 #define NAME_MAX_LEN	64	/* backend name as it appears in a reply body */
@@ -78,49 +79,6 @@ enum exit_code {
 	EXIT_USAGE = 2,
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Wall clock, ms: lets a script line our timeline up with its own `date +%s%N`. */
-static int64_t unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* SIGTERM / SIGINT set stop; no SA_RESTART, so a blocked poll() returns and sees it. */
-static void catch_stop_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Print a ms offset, or null for "never" (< 0). */
 static void print_ms_or_null(int64_t ms)
 {
@@ -128,60 +86,6 @@ static void print_ms_or_null(int64_t ms)
 		printf("null");
 	else
 		printf("%lld", (long long)ms);
-}
-
-/*
- * Parse ADDR (IPv4, IPv6, or IPv6 in brackets as in a URL) and PORT into a
- * sockaddr. Returns 0 or -EINVAL.
- */
-static int parse_addr(const char *s, unsigned int port,
-		      struct sockaddr_storage *ss, socklen_t *len)
-{
-	char buf[INET6_ADDRSTRLEN + 2];
-	size_t n = strlen(s);
-
-	if (n >= sizeof(buf))
-		return -EINVAL;
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = '\0';
-	} else {
-		memcpy(buf, s, n + 1);
-	}
-
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	if (inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int parse_uint(const char *s, const char *what, unsigned int max,
-		      unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "xlb-http: bad %s '%s'\n", what, s);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
 }
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -336,7 +240,6 @@ static int do_serve(int argc, char **argv)
 	const char *name = NULL, *bind_addr = "::";
 	unsigned int port = 80;
 	struct sockaddr_storage ss;
-	struct sigaction sa = { .sa_handler = on_signal };
 	socklen_t sslen;
 	int nconn = 0, lfd, one = 1, zero = 0, err = EXIT_OK, c;
 
@@ -368,10 +271,7 @@ static int do_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* No SA_RESTART: SIGTERM must interrupt poll() so the loop sees stop. */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_stop_signals();
 
 	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (lfd < 0) {
@@ -474,6 +374,59 @@ static int do_serve(int argc, char **argv)
 	if (stop)
 		fprintf(stderr, "xlb-http serve: %s stopping\n", name);
 	return err;
+}
+
+/* ---- get, hold: the clients' common options -------------------------------- */
+
+/* The options get and hold share, and the address they make of --url-host and --port. */
+struct client_opts {
+	const char *host;
+	unsigned int port, timeout_ms;
+	bool json;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+};
+
+/*
+ * getopt_long(), taking the shared options into o: the next other option, -1 at the end, 0
+ * for a bad value (said). nonzero_timeout: --timeout-ms 0 is a bad value too.
+ */
+static int client_getopt(int argc, char **argv, const char *optstring,
+			 const struct option *opts, struct client_opts *o, bool nonzero_timeout)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			o->host = optarg;
+			break;
+		case 'p':
+			if (parse_uint(optarg, "port", 65535, &o->port))
+				return 0;
+			break;
+		case 't':
+			if (parse_uint(optarg, "timeout-ms", 3600000, &o->timeout_ms) ||
+			    (nonzero_timeout && !o->timeout_ms))
+				return 0;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		default:
+			return c;
+		}
+	}
+	return -1;
+}
+
+/* Once the options are read: o->ss from --url-host and --port; 0, or -1 (said). */
+static int client_target(struct client_opts *o, const char *cmd)
+{
+	if (o->host && !parse_addr(o->host, o->port, &o->ss, &o->sslen))
+		return 0;
+	fprintf(stderr, "xlb-http %s: --url-host needs an IPv4 or IPv6 address\n", cmd);
+	return -1;
 }
 
 /* ---- get ------------------------------------------------------------------ */
@@ -707,24 +660,17 @@ static int do_get(int argc, char **argv)
 	static struct tally t;
 	static struct req reqs[MAX_CONNS];
 	static struct pollfd pfd[MAX_CONNS];
-	unsigned int port = 80, count = 0, conc = 8, timeout_ms = 2000, rate = 0;
+	struct client_opts o = { .port = 80, .timeout_ms = 2000 };
+	unsigned int count = 0, conc = 8, rate = 0;
 	unsigned int duration_ms = 0, started = 0, i;
 	int64_t t0_us, end_us = -1;
-	const char *host = NULL;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	bool json = false, busy = true;
+	bool busy = true;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "u:p:n:d:r:c:t:jh", opts, NULL)) != -1) {
+	while ((c = client_getopt(argc, argv, "u:p:n:d:r:c:t:jh", opts, &o, false)) != -1) {
 		switch (c) {
-		case 'u':
-			host = optarg;
-			break;
-		case 'p':
-			if (parse_uint(optarg, "port", 65535, &port))
-				return EXIT_USAGE;
-			break;
+		case 0:
+			return EXIT_USAGE;
 		case 'n':
 			if (parse_uint(optarg, "count", 100000000, &count) || !count) {
 				fprintf(stderr, "xlb-http get: count is 1..100000000\n");
@@ -750,13 +696,6 @@ static int do_get(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 't':
-			if (parse_uint(optarg, "timeout-ms", 3600000, &timeout_ms))
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = true;
-			break;
 		default:
 			fprintf(stderr, "usage: xlb-http get --url-host ADDR --port P "
 				"(--count N | --duration-ms D) [--rate R]\n"
@@ -764,10 +703,8 @@ static int do_get(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!host || parse_addr(host, port, &ss, &sslen)) {
-		fprintf(stderr, "xlb-http get: --url-host needs an IPv4 or IPv6 address\n");
+	if (client_target(&o, "get"))
 		return EXIT_USAGE;
-	}
 	if (!count && !duration_ms)
 		count = 1;
 	catch_stop_signals();
@@ -799,8 +736,8 @@ static int do_get(int argc, char **argv)
 				due = rate ? t0_us + (int64_t)started * 1000000 / rate : now;
 				if (due <= now) {
 					started++;
-					if (req_start(r, &ss, sslen, now / 1000,
-						      now / 1000 + timeout_ms) < 0)
+					if (req_start(r, &o.ss, o.sslen, now / 1000,
+						      now / 1000 + o.timeout_ms) < 0)
 						req_fail(r, &t, FAIL_CONNECT);
 					due = -1;
 				}
@@ -844,7 +781,7 @@ static int do_get(int argc, char **argv)
 					req_fail(r, &t, FAIL_CONNECT);
 					continue;
 				}
-				if (req_send(r, host) < 0) {
+				if (req_send(r, o.host) < 0) {
 					req_fail(r, &t, FAIL_RESET);
 					continue;
 				}
@@ -880,7 +817,7 @@ static int do_get(int argc, char **argv)
 			busy |= reqs[i].state != REQ_IDLE;
 	}
 
-	print_summary(&t, json);
+	print_summary(&t, o.json);
 	return t.failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -1179,24 +1116,17 @@ static int do_hold(int argc, char **argv)
 	};
 	static struct hold_conn conns[MAX_CONNS];
 	static struct pollfd pfd[MAX_CONNS];
-	unsigned int port = 80, n = 10, duration_ms = 5000, interval_ms = 100, timeout_ms = 2000;
+	struct client_opts o = { .port = 80, .timeout_ms = 2000 };
+	unsigned int n = 10, duration_ms = 5000, interval_ms = 100;
 	unsigned int i, live;
 	int64_t t0_us, t0_unix, end_us;
-	const char *host = NULL;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	bool json = false, announced = false;
+	bool announced = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "u:p:n:d:i:t:jh", opts, NULL)) != -1) {
+	while ((c = client_getopt(argc, argv, "u:p:n:d:i:t:jh", opts, &o, true)) != -1) {
 		switch (c) {
-		case 'u':
-			host = optarg;
-			break;
-		case 'p':
-			if (parse_uint(optarg, "port", 65535, &port))
-				return EXIT_USAGE;
-			break;
+		case 0:
+			return EXIT_USAGE;
 		case 'n':
 			if (parse_uint(optarg, "conns", MAX_CONNS, &n) || !n) {
 				fprintf(stderr, "xlb-http hold: conns is 1..%d\n", MAX_CONNS);
@@ -1214,13 +1144,6 @@ static int do_hold(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 't':
-			if (parse_uint(optarg, "timeout-ms", 3600000, &timeout_ms) || !timeout_ms)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = true;
-			break;
 		default:
 			fprintf(stderr, "usage: xlb-http hold --url-host ADDR --port P [--conns N] "
 				"[--duration-ms D]\n"
@@ -1228,10 +1151,8 @@ static int do_hold(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!host || parse_addr(host, port, &ss, &sslen)) {
-		fprintf(stderr, "xlb-http hold: --url-host needs an IPv4 or IPv6 address\n");
+	if (client_target(&o, "hold"))
 		return EXIT_USAGE;
-	}
 	catch_stop_signals();
 
 	t0_us = now_us();
@@ -1242,11 +1163,11 @@ static int do_hold(int argc, char **argv)
 
 		hc->fail = -1;
 		hc->state = HOLD_CONNECTING;
-		hc->deadline_us = t0_us + (int64_t)timeout_ms * 1000;
+		hc->deadline_us = t0_us + (int64_t)o.timeout_ms * 1000;
 		/* Staggered over one interval: the requests do not all go out at once. */
 		hc->next_us = t0_us + (int64_t)interval_ms * 1000 * i / n;
-		hc->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (hc->fd < 0 || (connect(hc->fd, (struct sockaddr *)&ss, sslen) < 0 &&
+		hc->fd = socket(o.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (hc->fd < 0 || (connect(hc->fd, (struct sockaddr *)&o.ss, o.sslen) < 0 &&
 				   errno != EINPROGRESS))
 			hold_fail(hc, FAIL_CONNECT, t0_us);
 	}
@@ -1266,10 +1187,10 @@ static int do_hold(int argc, char **argv)
 				hc->fd = -1;
 				hc->state = HOLD_DONE;
 			} else if (hc->state == HOLD_IDLE && now >= hc->next_us) {
-				if (hold_send(hc, host) < 0)
+				if (hold_send(hc, o.host) < 0)
 					hold_fail(hc, FAIL_RESET, t0_us);
 				else
-					hc->deadline_us = now + (int64_t)timeout_ms * 1000;
+					hc->deadline_us = now + (int64_t)o.timeout_ms * 1000;
 			}
 			pfd[i].fd = -1;
 			pfd[i].revents = 0;
@@ -1343,7 +1264,7 @@ static int do_hold(int argc, char **argv)
 
 	if (!announced)
 		hold_announce(conns, n);
-	return hold_summary(conns, n, t0_unix, json) ? EXIT_FAILED : EXIT_OK;
+	return hold_summary(conns, n, t0_unix, o.json) ? EXIT_FAILED : EXIT_OK;
 }
 
 /* ---- main ----------------------------------------------------------------- */

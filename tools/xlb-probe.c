@@ -31,15 +31,15 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "tool.h"
 
 #define MAX_INFLIGHT	1024	/* probes in flight at once; more would be a runaway */
 #define REPLY_MAX	1024	/* a whole reply from xlb-http serve, bytes */
@@ -91,8 +91,6 @@ struct name_count {
 	unsigned long n;
 };
 
-static volatile sig_atomic_t stop;
-
 static struct probe *probes;
 static size_t n_probes, cap_probes;
 static struct slot slots[MAX_INFLIGHT];
@@ -100,75 +98,6 @@ static size_t n_inflight;
 static struct name_count names[MAX_NAMES];
 static size_t n_names;
 static unsigned long err_count[PE_MAX];
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int parse_uint(const char *s, const char *what, unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "xlb-probe: bad %s '%s'\n", what, s);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* ADDR (IPv4, IPv6, or IPv6 in brackets) and PORT into a sockaddr; 0 or -EINVAL. */
-static int parse_addr(const char *s, unsigned int port, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	char buf[INET6_ADDRSTRLEN + 2];
-	size_t n = strlen(s);
-
-	if (n >= sizeof(buf))
-		return -EINVAL;
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = '\0';
-	} else {
-		memcpy(buf, s, n + 1);
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	return -EINVAL;
-}
 
 static void tally_name(const char *name)
 {
@@ -461,7 +390,6 @@ int main(int argc, char **argv)
 		{}
 	};
 	unsigned int port = 0, interval_ms = 5, duration_ms = 0, timeout_ms = 200, gap_ms = 0;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd pfd[MAX_INFLIGHT];
 	struct slot *ps[MAX_INFLIGHT];
 	int64_t t0, next, end_sched = 0, start_unix, iv;
@@ -517,10 +445,7 @@ int main(int argc, char **argv)
 	if (!gap_ms)
 		gap_ms = interval_ms * 4 > 20 ? interval_ms * 4 : 20;
 
-	/* No SA_RESTART: a blocked poll() returns and sees stop. */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_stop_signals();
 	for (i = 0; i < MAX_INFLIGHT; i++)
 		slots[i].fd = -1;
 

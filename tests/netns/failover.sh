@@ -30,26 +30,7 @@ ADV_MS=100		# advert_interval of every test
 # RFC 5798 Master_Down_Interval of a backup of priority P at ADV_MS: 3 x ADV_MS + Skew_Time.
 master_down_ms() { echo $((3 * ADV_MS + (256 - $1) * ADV_MS / 256)); }
 skew_ms() { echo $(((256 - $1) * ADV_MS / 256)); }
-
-# ---- reporting ---------------------------------------------------------------------------------
-
-# fail NAME WHY...: the logs of the pair (xlbd on both nodes, keepalived) follow on stderr.
-fail()
-{
-	local node
-
-	echo "FAIL $1: ${*:2}"
-	N_FAIL=$((N_FAIL + 1))
-	for node in $A $B; do
-		[ -n "${TOPO_NODE_XLBD_LOG[$node]:-}" ] && topo_node_xlbd_log_tail "$node" 15
-	done
-	for node in "${!TOPO_KA_LOG[@]}"; do
-		[ -f "${TOPO_KA_LOG[$node]}" ] || continue
-		echo "  --- last lines of ${TOPO_KA_LOG[$node]}:" >&2
-		tail -n 15 "${TOPO_KA_LOG[$node]}" | sed 's/^/  | /' >&2
-	done
-	return 0
-}
+FAIL_LOG_LINES=15	# of each log (xlbd on both nodes, keepalived) after a FAIL
 
 # ---- helpers -----------------------------------------------------------------------------------
 
@@ -68,7 +49,7 @@ vrrp_get()
 
 	VS=
 	VRRP=
-	STATE=$(topo_node_xlbctl "$ID" "$1" --json state 2>&1) || return 1
+	STATE=$(topo_xlbctl "$ID" "$1" --json state 2>&1) || return 1
 	[[ $STATE =~ $re ]] || return 1
 	VRRP=${BASH_REMATCH[1]}
 	VS=$(vfield state)
@@ -87,7 +68,7 @@ sync_field()
 {
 	local re="\"sync\":\\{([^{}]*)\\}" obj
 
-	STATE=$(topo_node_xlbctl "$ID" "$1" --json state 2>&1) || return 1
+	STATE=$(topo_xlbctl "$ID" "$1" --json state 2>&1) || return 1
 	[[ $STATE =~ $re ]] || return 1
 	obj=${BASH_REMATCH[1]}
 	re="\"$2\":([0-9]+)"
@@ -112,6 +93,35 @@ wait_vrrp()
 		((now > end)) && return 1
 		sleep 0.01
 	done
+}
+
+# expect_vrrp NAME NODE STATE TIMEOUT_MS WHY [MASTER]: wait_vrrp, and (with MASTER) the master it
+# hears is MASTER; else FAIL NAME "WHY: <the last answer>" and 1.
+expect_vrrp()
+{
+	if ! wait_vrrp "$2" "$3" "$4" || { [ $# -gt 5 ] && [ "$(vfield master)" != "$6" ]; }; then
+		fail "$1" "$5: $STATE"
+		return 1
+	fi
+}
+
+# start_master NAME: xlbd on A with $CFG_A, MASTER within 3 s (alone, or A outranks B). FAIL NAME
+# and 1 if not.
+start_master()
+{
+	start_node "$1" $A "$CFG_A" || return 1
+	expect_vrrp "$1" $A MASTER 3000 "A alone is not MASTER within 3 s"
+}
+
+# a_preempts NAME: with the VIP watched (watch_start), restart A's xlbd: MASTER again (it
+# preempts) within 3 s, PRE_MS after T_START, its start. FAIL NAME and 1 if not.
+a_preempts()
+{
+	watch_start
+	T_START=$(now_us)
+	start_node "$1" $A "$CFG_A" || return 1
+	expect_vrrp "$1" $A MASTER 3000 "restarted A did not preempt within 3 s" || return 1
+	PRE_MS=$(((SINCE_US - T_START) / 1000))
 }
 
 # vip_on NODE: does NODE's eth0 hold the IPv4 VIP?
@@ -219,44 +229,9 @@ probe_gap_after()
 # node at SELF (IPv4) whose peer is at PEER; PEER "" means no flow sync (a keepalived peer).
 write_pair_config()
 {
-	local file=$1 prio=$2 self=$3 peer=$4 preempt=${5:-true} w1=${6:-100}
-
-	cat >"$file" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/failover.sh: one of a pair, as configs/pair-a.yaml.
-interfaces:
-  - name: eth0
-vips:
-  - name: web
-    address: $TOPO_VIP4
-    port: 80
-    protocol: tcp
-    scheduler: maglev
-    forwarding: dr
-    backends:
-      - address: ${TOPO_ADDR4[b1]}
-        weight: $w1
-      - address: ${TOPO_ADDR4[b2]}
-        weight: 100
-      - address: ${TOPO_ADDR4[b3]}
-        weight: 100
-failover:
-  mode: vrrp
-  vrrp:
-    interface: eth0
-    vrid: 51
-    priority: $prio
-    advert_interval: ${ADV_MS}ms
-    preempt: $preempt
-    virtual_addresses: [$TOPO_VIP4/24]
-EOF
-	[ -n "$peer" ] || return 0
-	cat >>"$file" <<EOF
-  sync:
-    listen: $self:8849
-    peer: $peer:8849
-    key_file: $KEY
-EOF
+	xlb_config "$1" what="one of a pair, as configs/pair-a.yaml" sched=maglev fwd=dr \
+		backends="b1=${6:-100} b2=100 b3=100" vrid=51 priority="$2" preempt="${5:-true}" \
+		"${4:+sync=$3:8849=$4:8849}"
 }
 
 # topo_pair NAME: a fresh pair-mode topology and a sync key; sets ID. FAIL NAME and 1 on failure.
@@ -278,8 +253,8 @@ topo_pair()
 # start_node NAME NODE CONFIG: start NODE's xlbd and wait until it is ready.
 start_node()
 {
-	topo_node_xlbd_start "$ID" "$2" "$3"
-	if ! topo_node_xlbd_wait_ready "$2" 10; then
+	topo_xlbd_start "$ID" "$2" "$3"
+	if ! topo_xlbd_wait_ready "$2" 10; then
 		fail "$1" "xlbd on $2 did not print 'xlbd: ready' within 10 s"
 		return 1
 	fi
@@ -294,16 +269,10 @@ pair_up()
 	topo_pair "$name" || return 1
 	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
 	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
-	start_node "$name" $A "$CFG_A" || return 1
-	if ! wait_vrrp $A MASTER 3000; then
-		fail "$name" "A alone is not MASTER within 3 s: $STATE"
-		return 1
-	fi
+	start_master "$name" || return 1
 	start_node "$name" $B "$CFG_B" || return 1
-	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ]; then
-		fail "$name" "B is not BACKUP of A within 2 s: $STATE"
-		return 1
-	fi
+	expect_vrrp "$name" $B BACKUP 2000 \
+		"B is not BACKUP of A within 2 s" "${TOPO_ADDR4[$A]}" || return 1
 	if ! wait_vip_where A 1000; then
 		fail "$name" "the VIP is on $WHERE, want A only"
 		return 1
@@ -319,7 +288,7 @@ pair_up()
 # vip_new_flows NODE: the VIP's new_flows on NODE's data path (xlbctl --json vips).
 vip_new_flows()
 {
-	topo_node_xlbctl "$ID" "$1" --json vips 2>/dev/null | json_num new_flows
+	topo_xlbctl "$ID" "$1" --json vips 2>/dev/null | json_num new_flows
 }
 
 # ---- watching the VIP move ---------------------------------------------------------------------
@@ -467,9 +436,26 @@ ka_wait_log()
 	done
 }
 
-have_keepalived()
+# ka_pair NAME: the pair topology, keepalived's tests' way: SKIP NAME and 1 without keepalived.
+ka_pair()
 {
-	command -v "$KEEPALIVED" >/dev/null
+	if ! command -v "$KEEPALIVED" >/dev/null; then
+		skip "$1" "keepalived is not installed (make deps installs it)"
+		return 1
+	fi
+	topo_pair "$1"
+}
+
+# ka_start NAME PRIORITY: keepalived on B at PRIORITY (write_keepalived_config), with an
+# xlb-http server beside it (ka_server_start). FAIL NAME and 1 when that does not listen.
+ka_start()
+{
+	if ! ka_server_start; then
+		fail "$1" "xlb-http serve on keepalived's node does not listen"
+		return 1
+	fi
+	write_keepalived_config "$TOPO_DIR/keepalived.conf" "$2"
+	topo_keepalived_start "$ID" $B "$TOPO_DIR/keepalived.conf"
 }
 
 # ka_server_start: keepalived's node is no load balancer: with the VIP it would refuse the
@@ -506,10 +492,7 @@ test_failover_link_down()
 
 	ev=$(now_us)
 	topo_exec "$ID" $A ip link set eth0 down
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B not MASTER 2 s after A's link went down: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after A's link went down" || return 0
 	take=$(((SINCE_US - ev) / 1000))
 	# A's down eth0 keeps its addresses, the VIP too: only B's side is checked.
 	if ! vip_on $B; then
@@ -571,10 +554,7 @@ test_link_back()
 	watch_start
 	t_up=$(now_us)
 	topo_exec "$ID" $A ip link set eth0 up
-	if ! wait_vrrp $B BACKUP 2000; then
-		fail $t "B not BACKUP 2 s after A's link came back: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B BACKUP 2000 "B not BACKUP 2 s after A's link came back" || return 0
 	conv_ms=$(((SINCE_US - t_up) / 1000))
 	if ! vrrp_get $A || [ "$VS" != MASTER ]; then
 		fail $t "A is not MASTER after its link came back: $STATE"
@@ -612,22 +592,19 @@ test_failover_graceful()
 	probe_start 1500
 	sleep 0.6
 
-	topo_node_xlbd_stop $A TERM 5
+	topo_xlbd_stop $A TERM 5
 	rc=$TOPO_RC
 	if [ "$rc" != 0 ]; then
 		fail $t "A's xlbd exited $rc after SIGTERM, want 0"
 		return 0
 	fi
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B not MASTER 2 s after A's SIGTERM: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after A's SIGTERM" || return 0
 	take=$(((SINCE_US - TOPO_SIG_US) / 1000))
 	if ! wait_vip_where B 500; then
 		fail $t "after the handover the VIP is on '$WHERE', want B only"
 		return 0
 	fi
-	if ! grep -q 'priority 0 sent' "${TOPO_NODE_XLBD_LOG[$A]}"; then
+	if ! grep -q 'priority 0 sent' "${TOPO_XLBD_LOG[$A]}"; then
 		fail $t "A's log does not say 'priority 0 sent'"
 		return 0
 	fi
@@ -657,11 +634,8 @@ kill_a_and_take()
 {
 	local t=$1 link
 
-	topo_node_xlbd_stop $A KILL 5
-	if ! wait_vrrp $B MASTER 2000; then
-		fail "$t" "B not MASTER 2 s after A's xlbd was killed: $STATE"
-		return 1
-	fi
+	topo_xlbd_stop $A KILL 5
+	expect_vrrp "$t" $B MASTER 2000 "B not MASTER 2 s after A's xlbd was killed" || return 1
 	TAKE_MS=$(((SINCE_US - TOPO_SIG_US) / 1000))
 	if ! wait_vip_where A+B 500; then
 		fail "$t" "after kill -9 of A's xlbd, want the VIP on B and still on A (nobody" \
@@ -685,7 +659,7 @@ kill_a_and_take()
 # most one advert interval during the handover (and not one probe failing meanwhile either).
 test_failover_kill9()
 {
-	local t=test_failover_kill9 t_start stale_ms pre_ms gap
+	local t=test_failover_kill9 stale_ms gap
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_PROBE" || return 0
 	pair_up $t || return 0
@@ -694,18 +668,8 @@ test_failover_kill9()
 	kill_a_and_take $t || return 0
 	sleep 0.3
 
-	watch_start
-	t_start=$(now_us)
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "restarted A did not preempt within 3 s: $STATE"
-		return 0
-	fi
-	pre_ms=$(((SINCE_US - t_start) / 1000))
-	if ! wait_vrrp $B BACKUP 1000; then
-		fail $t "B not BACKUP after A preempted: $STATE"
-		return 0
-	fi
+	a_preempts $t || return 0
+	expect_vrrp $t $B BACKUP 1000 "B not BACKUP after A preempted" || return 0
 	if ! wait_vip_where A 1000; then
 		fail $t "after A preempted, the VIP is on '$WHERE', want A only"
 		return 0
@@ -723,7 +687,7 @@ test_failover_kill9()
 			"$WATCH_INIT, then $WATCH_EVENTS"
 		return 0
 	fi
-	stale_ms=$(fmt_ms $((WATCH_EV_T[0] - (t_start - WATCH_T0))))
+	stale_ms=$(fmt_ms $((WATCH_EV_T[0] - (T_START - WATCH_T0))))
 	if ((WATCH_BOTH_US > ADV_MS * 1000)); then
 		fail $t "the VIP was on both nodes for $(fmt_ms $WATCH_BOTH_US) ms during the" \
 			"preemption (want <= $ADV_MS ms): $WATCH_EVENTS"
@@ -736,7 +700,7 @@ test_failover_kill9()
 	gap=$(int_ms "$P_GAP")
 	pass $t "kill -9: 0 of $P_PROBES probes failed (longest gap $gap ms), B MASTER" \
 		"$TAKE_MS ms after the kill; restarted A dropped the stale VIP $stale_ms ms after" \
-		"its start and preempted after $pre_ms ms; VIP on both for" \
+		"its start and preempted after $PRE_MS ms; VIP on both for" \
 		"$(fmt_ms $WATCH_BOTH_US) ms in the handover (VIP events, ms after the restart" \
 		"began: $WATCH_EVENTS); now on A only"
 }
@@ -798,11 +762,11 @@ test_failover_kill9_nopreempt()
 # moves back to A once A's Master_Down_Interval has run out, B goes BACKUP, clients follow A.
 test_preempt_back()
 {
-	local t=test_preempt_back t_start pre_ms bound
+	local t=test_preempt_back bound
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_PROBE" || return 0
 	pair_up $t || return 0
-	topo_node_xlbd_stop $A TERM 5
+	topo_xlbd_stop $A TERM 5
 	if ! wait_vrrp $B MASTER 2000 || ! wait_vip_where B 500; then
 		fail $t "B did not take over after A's SIGTERM: $STATE; VIP on ${WHERE:-?}"
 		return 0
@@ -811,18 +775,9 @@ test_preempt_back()
 	probe_start 2000
 	sleep 0.3
 
-	watch_start
-	t_start=$(now_us)
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "restarted A did not preempt within 3 s: $STATE"
-		return 0
-	fi
-	pre_ms=$(((SINCE_US - t_start) / 1000))
-	if ! wait_vrrp $B BACKUP 1000 || [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ]; then
-		fail $t "B not BACKUP of A after A preempted: $STATE"
-		return 0
-	fi
+	a_preempts $t || return 0
+	expect_vrrp $t $B BACKUP 1000 \
+		"B not BACKUP of A after A preempted" "${TOPO_ADDR4[$A]}" || return 0
 	if ! wait_vip_where A 1000 || ! wait_client_mac "${TOPO_MAC[$A]}" 1000; then
 		fail $t "after preemption the VIP is on '$WHERE', the client's ARP entry" \
 			"'$(client_vip_mac)'; want A for both"
@@ -838,15 +793,15 @@ test_preempt_back()
 	fi
 	# Startup (xlbd ready) plus A's own Master_Down_Interval, B's adverts being discarded.
 	bound=$(($(master_down_ms 150) + 1000))
-	if ((pre_ms > bound)); then
-		fail $t "A preempted $pre_ms ms after its start, want <= $bound ms"
+	if ((PRE_MS > bound)); then
+		fail $t "A preempted $PRE_MS ms after its start, want <= $bound ms"
 		return 0
 	fi
 	if [ "$P_FAILED" != 0 ]; then
 		fail $t "$P_FAILED probes failed while A took the VIP back: $PROBE"
 		return 0
 	fi
-	pass $t "A MASTER again $pre_ms ms after its start (Master_Down_Interval" \
+	pass $t "A MASTER again $PRE_MS ms after its start (Master_Down_Interval" \
 		"$(master_down_ms 150) ms), B BACKUP; VIP on both for $(fmt_ms $WATCH_BOTH_US) ms" \
 		"(events, ms: $WATCH_EVENTS); 0 of $P_PROBES probes failed (longest gap" \
 		"$(int_ms "$P_GAP") ms)"
@@ -924,7 +879,7 @@ test_long_lived_survive()
 	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}" true 300
 	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}" true 300
 	for i in $A $B; do
-		out=$(topo_node_xlbctl "$ID" "$i" --json reload 2>&1)
+		out=$(topo_xlbctl "$ID" "$i" --json reload 2>&1)
 		if [[ $out != *'"ok":true'* ]]; then
 			fail $t "xlbctl reload on $i: $out"
 			return 0
@@ -943,14 +898,11 @@ test_long_lived_survive()
 
 	nf0=$(vip_new_flows $B)
 	topo_exec "$ID" $A ip link set eth0 down
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B not MASTER after A's link went down: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 "B not MASTER after A's link went down" || return 0
 	bg_wait "$hpid"
 	hold=$(cat "$hout")
 	nf1=$(vip_new_flows $B)
-	pk=$(topo_node_xlbctl "$ID" $B --json vips 2>/dev/null | json_num packets)
+	pk=$(topo_xlbctl "$ID" $B --json vips 2>/dev/null | json_num packets)
 	if [ -z "$(json_num conns <<<"$hold")" ]; then
 		fail $t "hold printed no summary: $hold $(cat "$TMP/hold.err")"
 		return 0
@@ -999,10 +951,7 @@ test_split_brain()
 		ip netns exec "$sw" bridge link set dev "$node" isolated on
 	done
 	heal=$(now_us)
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B not MASTER 2 s after it stopped hearing A: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after it stopped hearing A" || return 0
 	split_ms=$(((SINCE_US - heal) / 1000))
 	if ! vrrp_get $A || [ "$VS" != MASTER ] || ! wait_vip_where A+B 500; then
 		fail $t "during the split want both MASTER with the VIP: A is '$VS', VIP on $WHERE"
@@ -1015,10 +964,7 @@ test_split_brain()
 		ip netns exec "$sw" bridge link set dev "$node" isolated off
 	done
 	heal=$(now_us)
-	if ! wait_vrrp $B BACKUP 2000; then
-		fail $t "B still not BACKUP 2 s after the split healed: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B BACKUP 2000 "B still not BACKUP 2 s after the split healed" || return 0
 	conv_ms=$(((SINCE_US - heal) / 1000))
 	if [ "$(vfield master)" != "${TOPO_ADDR4[$A]}" ] || ! vrrp_get $A ||
 	   [ "$VS" != MASTER ]; then
@@ -1061,27 +1007,13 @@ test_split_brain()
 # stays BACKUP with no VIP, as long as xlbd runs; xlbd's SIGTERM (priority 0) hands it the VIP.
 test_keepalived_backup()
 {
-	local t=test_keepalived_backup kconf take gap
+	local t=test_keepalived_backup take gap
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_PROBE" || return 0
-	if ! have_keepalived; then
-		skip $t "keepalived is not installed (make deps installs it)"
-		return 0
-	fi
-	topo_pair $t || return 0
+	ka_pair $t || return 0
 	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" ""
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "A alone is not MASTER within 3 s: $STATE"
-		return 0
-	fi
-	if ! ka_server_start; then
-		fail $t "xlb-http serve on keepalived's node does not listen"
-		return 0
-	fi
-	kconf=$TOPO_DIR/keepalived.conf
-	write_keepalived_config "$kconf" 100
-	topo_keepalived_start "$ID" $B "$kconf"
+	start_master $t || return 0
+	ka_start $t 100 || return 0
 	if ! ka_wait_log "Entering BACKUP STATE" 3000; then
 		fail $t "keepalived did not enter BACKUP within 3 s"
 		return 0
@@ -1104,7 +1036,7 @@ test_keepalived_backup()
 	probe_start 1500
 	sleep 0.5
 
-	topo_node_xlbd_stop $A TERM 5
+	topo_xlbd_stop $A TERM 5
 	if ! wait_vip_where B 2000; then
 		fail $t "keepalived did not take the VIP within 2 s of xlbd's SIGTERM:" \
 			"VIP on $WHERE"
@@ -1128,31 +1060,19 @@ test_keepalived_backup()
 # rejected) and does not hold the VIP. keepalived's SIGTERM (priority 0): xlbd MASTER quickly.
 test_keepalived_master()
 {
-	local t=test_keepalived_master kconf r0 r1 take gap bound
+	local t=test_keepalived_master r0 r1 take gap bound
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_PROBE" || return 0
-	if ! have_keepalived; then
-		skip $t "keepalived is not installed (make deps installs it)"
-		return 0
-	fi
-	topo_pair $t || return 0
-	if ! ka_server_start; then
-		fail $t "xlb-http serve on keepalived's node does not listen"
-		return 0
-	fi
-	kconf=$TOPO_DIR/keepalived.conf
-	write_keepalived_config "$kconf" 150
-	topo_keepalived_start "$ID" $B "$kconf"
+	ka_pair $t || return 0
+	ka_start $t 150 || return 0
 	if ! wait_vip_where B 3000; then
 		fail $t "keepalived (150, alone) holds no VIP after 3 s: VIP on $WHERE"
 		return 0
 	fi
 	write_pair_config "$CFG_A" 100 "${TOPO_ADDR4[$A]}" ""
 	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A BACKUP 1000 || [ "$(vfield master)" != "${TOPO_ADDR4[$B]}" ]; then
-		fail $t "xlbd not BACKUP of keepalived (${TOPO_ADDR4[$B]}): $STATE"
-		return 0
-	fi
+	expect_vrrp $t $A BACKUP 1000 "xlbd not BACKUP of keepalived (${TOPO_ADDR4[$B]})" \
+		"${TOPO_ADDR4[$B]}" || return 0
 	sleep 0.2
 	vrrp_get $A
 	r0=$(vfield adverts_received)
@@ -1175,10 +1095,7 @@ test_keepalived_master()
 	sleep 0.5
 
 	topo_keepalived_stop $B TERM 5
-	if ! wait_vrrp $A MASTER 2000; then
-		fail $t "xlbd not MASTER 2 s after keepalived's SIGTERM: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $A MASTER 2000 "xlbd not MASTER 2 s after keepalived's SIGTERM" || return 0
 	take=$(((SINCE_US - TOPO_SIG_US) / 1000))
 	if ! wait_vip_where A 1000; then
 		fail $t "xlbd MASTER but the VIP is on '$WHERE'"
@@ -1205,29 +1122,8 @@ test_keepalived_master()
 # no flow sync.
 write_pair6_config()
 {
-	cat >"$1" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/failover.sh: one of an IPv6 pair.
-interfaces:
-  - name: eth0
-vips:
-  - name: web6
-    address: $TOPO_VIP6
-    port: 80
-    backends:
-      - address: ${TOPO_ADDR6[b1]}
-      - address: ${TOPO_ADDR6[b2]}
-      - address: ${TOPO_ADDR6[b3]}
-failover:
-  mode: vrrp
-  vrrp:
-    interface: eth0
-    vrid: 52
-    priority: $2
-    advert_interval: ${ADV_MS}ms
-    virtual_addresses: ["$TOPO_VIP6/64"]
-${3:+    unicast_peers: [\"$3\"]}
-EOF
+	xlb_config "$1" what="one of an IPv6 pair" vip=web6 family=6 protocol= vrid=52 \
+		priority="$2" unicast="${3:-}"
 }
 
 # client_vip6_mac: the MAC the client's neighbour entry gives the IPv6 VIP.
@@ -1248,16 +1144,9 @@ test_failover_ipv6()
 	topo_pair $t || return 0
 	write_pair6_config "$CFG_A" 150
 	write_pair6_config "$CFG_B" 100
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "A alone is not MASTER within 3 s: $STATE"
-		return 0
-	fi
+	start_master $t || return 0
 	start_node $t $B "$CFG_B" || return 0
-	if ! wait_vrrp $B BACKUP 2000; then
-		fail $t "B is not BACKUP within 2 s: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B BACKUP 2000 "B is not BACKUP within 2 s" || return 0
 	sleep 0.5
 	vrrp_get $B
 	if [ "$(vfield adverts_rejected)" != 0 ] || [ "$(vfield adverts_received)" -lt 3 ] ||
@@ -1274,10 +1163,7 @@ test_failover_ipv6()
 
 	ev=$(now_us)
 	topo_exec "$ID" $A ip link set eth0 down
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B not MASTER 2 s after A's link went down: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after A's link went down" || return 0
 	take=$(((SINCE_US - ev) / 1000))
 	if ! ip -n "$(topo_ns "$ID" $B)" -6 -o addr show dev eth0 | grep -q " $TOPO_VIP6/"; then
 		fail $t "B is MASTER without the IPv6 VIP"
@@ -1307,29 +1193,7 @@ test_failover_ipv6()
 # drop multicast or protocol 112 to groups), no flow sync.
 write_unicast_config()
 {
-	cat >"$1" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/failover.sh: one of a unicast pair.
-interfaces:
-  - name: eth0
-vips:
-  - name: web
-    address: $TOPO_VIP4
-    port: 80
-    backends:
-      - address: ${TOPO_ADDR4[b1]}
-      - address: ${TOPO_ADDR4[b2]}
-      - address: ${TOPO_ADDR4[b3]}
-failover:
-  mode: vrrp
-  vrrp:
-    interface: eth0
-    vrid: 53
-    priority: $2
-    advert_interval: ${ADV_MS}ms
-    unicast_peers: [$3]
-    virtual_addresses: [$TOPO_VIP4/24]
-EOF
+	xlb_config "$1" what="one of a unicast pair" protocol= vrid=53 priority="$2" unicast="$3"
 }
 
 # link_local NODE: NODE's IPv6 link-local address on eth0.
@@ -1354,16 +1218,10 @@ unicast_pair_up()
 		write_unicast_config "$CFG_A" 150 "${TOPO_ADDR4[$B]}"
 		write_unicast_config "$CFG_B" 100 "$PEER_A"
 	fi
-	start_node "$1" $A "$CFG_A" || return 1
-	if ! wait_vrrp $A MASTER 3000; then
-		fail "$1" "A alone is not MASTER within 3 s: $STATE"
-		return 1
-	fi
+	start_master "$1" || return 1
 	start_node "$1" $B "$CFG_B" || return 1
-	if ! wait_vrrp $B BACKUP 2000 || [ "$(vfield master)" != "$PEER_A" ]; then
-		fail "$1" "B is not BACKUP of A ($PEER_A) within 2 s: $STATE"
-		return 1
-	fi
+	expect_vrrp "$1" $B BACKUP 2000 \
+		"B is not BACKUP of A ($PEER_A) within 2 s" "$PEER_A" || return 1
 	if [ "${2:-4}" = 4 ] && ! wait_vip_where A 1000; then
 		fail "$1" "the VIP is on $WHERE, want A only"
 		return 1
@@ -1381,11 +1239,8 @@ unicast_handover()
 		fail "$1" "B: want A's unicast adverts received, none rejected: $STATE"
 		return 1
 	fi
-	topo_node_xlbd_stop $A >/dev/null
-	if ! wait_vrrp $B MASTER 1000; then
-		fail "$1" "B not MASTER within 1 s of A's graceful stop: $STATE"
-		return 1
-	fi
+	topo_xlbd_stop $A >/dev/null
+	expect_vrrp "$1" $B MASTER 1000 "B not MASTER within 1 s of A's graceful stop" || return 1
 	TAKE=$(((SINCE_US - TOPO_SIG_US) / 1000))
 	if ((TAKE > 4 * ADV_MS)); then
 		fail "$1" "B took over $TAKE ms after A's stop: no priority-0 advert reached it"
@@ -1480,8 +1335,8 @@ test_unicast_rogue()
 		fail $t "B: want BACKUP of A and $((2 * n)) not_a_peer: $VRRP"
 		return 0
 	fi
-	if ! topo_node_xlbctl "$ID" $A state | grep -q "rejected $ra (not_a_peer $ra)"; then
-		fail $t "xlbctl state does not name the reason: $(topo_node_xlbctl "$ID" $A state)"
+	if ! topo_xlbctl "$ID" $A state | grep -q "rejected $ra (not_a_peer $ra)"; then
+		fail $t "xlbctl state does not name the reason: $(topo_xlbctl "$ID" $A state)"
 		return 0
 	fi
 
@@ -1507,32 +1362,8 @@ test_unicast_rogue()
 # trk0 with weight 60.
 write_track_config()
 {
-	cat >"$1" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/failover.sh: one of a pair, tracking trk0.
-interfaces:
-  - name: eth0
-vips:
-  - name: web
-    address: $TOPO_VIP4
-    port: 80
-    backends:
-      - address: ${TOPO_ADDR4[b1]}
-failover:
-  mode: vrrp
-  vrrp:
-    interface: eth0
-    vrid: 54
-    priority: $2
-    advert_interval: ${ADV_MS}ms
-    virtual_addresses: [$TOPO_VIP4/24]
-EOF
-	[ -n "${3:-}" ] || return 0
-	cat >>"$1" <<EOF
-    track:
-      - interface: trk0
-        weight: 60
-EOF
+	xlb_config "$1" what="one of a pair, tracking trk0" protocol= backends=b1 vrid=54 \
+		priority="$2" "${3:+track=trk0=60}"
 }
 
 # track: A (150) tracks a link of its own with weight 60. That link down: A advertises 90, and
@@ -1552,35 +1383,21 @@ test_track_interface()
 	fi
 	write_track_config "$CFG_A" 150 track
 	write_track_config "$CFG_B" 100
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "A alone is not MASTER within 3 s: $STATE"
-		return 0
-	fi
+	start_master $t || return 0
 	start_node $t $B "$CFG_B" || return 0
-	if ! wait_vrrp $B BACKUP 2000; then
-		fail $t "B is not BACKUP within 2 s: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B BACKUP 2000 "B is not BACKUP within 2 s" || return 0
 	ip -n "$na" link set trk0 down
-	if ! wait_vrrp $B MASTER 2000; then
-		fail $t "B did not take over once A's tracked link went down: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $B MASTER 2000 \
+		"B did not take over once A's tracked link went down" || return 0
 	vrrp_get $A
 	if [ "$VS" != BACKUP ] || [ "$(vfield effective_priority)" != 90 ]; then
 		fail $t "A: want BACKUP at effective priority 90: $STATE"
 		return 0
 	fi
 	ip -n "$na" link set trk0 up
-	if ! wait_vrrp $A MASTER 2000; then
-		fail $t "A did not take the VIP back once its tracked link returned: $STATE"
-		return 0
-	fi
-	if ! wait_vrrp $B BACKUP 1000; then
-		fail $t "B is not BACKUP after A came back: $STATE"
-		return 0
-	fi
+	expect_vrrp $t $A MASTER 2000 \
+		"A did not take the VIP back once its tracked link returned" || return 0
+	expect_vrrp $t $B BACKUP 1000 "B is not BACKUP after A came back" || return 0
 	pass $t "tracked link down: A 150 -> 90, B MASTER; link up: A 150, MASTER again"
 }
 
@@ -1605,11 +1422,7 @@ test_bulk_sync_slow_backup()
 	topo_pair $t || return 0
 	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
 	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
-	start_node $t $A "$CFG_A" || return 0
-	if ! wait_vrrp $A MASTER 3000; then
-		fail $t "A alone is not MASTER within 3 s: $STATE"
-		return 0
-	fi
+	start_master $t || return 0
 	# One real flow through A, for the filler to copy: a VIP and a backend A knows.
 	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 1 \
 		--timeout-ms 2000 >/dev/null 2>&1
@@ -1621,7 +1434,7 @@ test_bulk_sync_slow_backup()
 		return 0
 	fi
 	fill=$((($(now_us) - t0) / 1000))
-	want=$(topo_node_xlbctl "$ID" $A --json stats 2>/dev/null | json_num conns)
+	want=$(topo_xlbctl "$ID" $A --json stats 2>/dev/null | json_num conns)
 	if ((${want:-0} < n)); then
 		fail $t "A's conns holds ${want:-0} flows after the fill, want >= $n"
 		return 0
@@ -1630,7 +1443,7 @@ test_bulk_sync_slow_backup()
 	e0=$(udp_rcvbuf_errors $B)
 	t0=$(now_us)
 	start_node $t $B "$CFG_B" || return 0
-	pid=${TOPO_NODE_XLBD_PID[$B]}
+	pid=${TOPO_XLBD_PID[$B]}
 	# A slow backup: reading 100 ms of every 200, until its bulk is over (20 s at most).
 	for ((i = 0; i < 100; i++)); do
 		[ "$(sync_field $B bulk_received)" = 1 ] && break
@@ -1643,7 +1456,7 @@ test_bulk_sync_slow_backup()
 	kill -CONT "$pid" 2>/dev/null
 	e1=$(udp_rcvbuf_errors $B)
 	sleep 0.2
-	conns=$(topo_node_xlbctl "$ID" $B --json stats 2>/dev/null | json_num conns)
+	conns=$(topo_xlbctl "$ID" $B --json stats 2>/dev/null | json_num conns)
 	got=$(sync_field $B bulk_last_flows)
 	lost=$(sync_field $B lost_datagrams)
 	rtx=$(sync_field $A bulk_retransmits)
@@ -1657,14 +1470,14 @@ test_bulk_sync_slow_backup()
 		fail $t "B reports $got of $(sync_field $B bulk_last_expected) flows, want $want of $want"
 		return 0
 	fi
-	if ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_NODE_XLBD_LOG[$B]}" ||
-	   ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_NODE_XLBD_LOG[$A]}"; then
+	if ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_XLBD_LOG[$B]}" ||
+	   ! grep -q "bulk sync complete: $want of $want flows" "${TOPO_XLBD_LOG[$A]}"; then
 		fail $t "the logs do not say 'bulk sync complete: $want of $want flows' on both nodes"
 		return 0
 	fi
-	if ! topo_node_xlbctl "$ID" $B state 2>&1 | grep -q "last: $want of $want flows"; then
+	if ! topo_xlbctl "$ID" $B state 2>&1 | grep -q "last: $want of $want flows"; then
 		fail $t "xlbctl state on B does not say 'last: $want of $want flows':" \
-			"$(topo_node_xlbctl "$ID" $B state 2>&1 | grep -A1 '^sync')"
+			"$(topo_xlbctl "$ID" $B state 2>&1 | grep -A1 '^sync')"
 		return 0
 	fi
 	if ((e1 <= e0)) || ((${rtx:-0} == 0)); then

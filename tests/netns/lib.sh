@@ -3,8 +3,8 @@
 #
 # What the netns suites (run.sh, failover.sh) share: paths, the PASS/FAIL/SKIP reporting, the
 # cleanup trap that removes a failed test's topology and background processes, JSON without jq,
-# and the runner. A suite sets TIER, sources this file, defines its test_* functions (and its own
-# fail() if the default below does not fit), and ends with `tier_main "$@"`.
+# the xlbd configs they run (xlb_config), and the runner. A suite sets TIER, sources this file,
+# defines its test_* functions, and ends with `tier_main "$@"`.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -56,13 +56,21 @@ pass()
 	N_PASS=$((N_PASS + 1))
 }
 
-# fail NAME WHY...: xlbd's log, if one is running, follows on stderr. A suite whose xlbd run
-# elsewhere (failover.sh: one per dispatcher) defines its own after sourcing this file.
+# fail NAME WHY...: the last FAIL_LOG_LINES (20) lines of the logs of the test's xlbd on each
+# dispatcher, and of keepalived, follow on stderr.
+FAIL_LOG_LINES=20
 fail()
 {
+	local node
+
 	echo "FAIL $1: ${*:2}"
 	N_FAIL=$((N_FAIL + 1))
-	[ -n "$TOPO_XLBD_PID" ] && topo_xlbd_log_tail 20
+	for node in dispatcher dispatcher2; do
+		topo_xlbd_log_tail "$node" "$FAIL_LOG_LINES"
+	done
+	for node in "${!TOPO_KA_LOG[@]}"; do
+		topo_keepalived_log_tail "$node" "$FAIL_LOG_LINES"
+	done
 	return 0
 }
 
@@ -139,6 +147,73 @@ bg_wait()
 		[ "${BG_PIDS[$i]}" = "$pid" ] && unset 'BG_PIDS[i]'
 	done
 	return $rc
+}
+
+# xlb_config FILE [KEY=VALUE...]: the one generator of the suites' xlbd configs: one VIP on port
+# 80 of the topology over its backends, and what a test adds. Keys (default):
+#   by        the suite, for the header line (tests/netns/ and the script run); what: what it is
+#   ifaces    the interfaces list's entries ("  - name: eth0")
+#   vip       the VIP's name (web); family 4 or 6 (4) picks its address and its backends'
+#   protocol  (tcp; "" leaves it out); sched, fwd: scheduler and forwarding (left out)
+#   health    the health check's type (none: no health block), with interval, timeout (ms), rise,
+#             fall (each left out when empty)
+#   backends  NODE or NODE=WEIGHT, for each backend (b1 b2 b3)
+#   vrid      with it, failover by VRRP: priority, advert (ms; $ADV_MS), preempt (left out),
+#             vaddrs (the VIP, /24 or /64), unicast (one peer's address), track (IFACE=WEIGHT)
+#   sync      LISTEN=PEER (addr:port each): flow sync, with key_file $KEY
+xlb_config()
+{
+	local file=$1 kv be node w
+	local -A c=([by]=tests/netns/${0##*/} [ifaces]="  - name: eth0" [vip]=web [family]=4
+		    [protocol]=tcp [backends]="b1 b2 b3" [advert]=${ADV_MS:-100})
+
+	shift
+	for kv in "$@"; do
+		[ -z "$kv" ] || c[${kv%%=*}]=${kv#*=}
+	done
+	local vip=$TOPO_VIP4 vaddrs="[$TOPO_VIP4/24]"
+	if [ "${c[family]}" = 6 ]; then
+		local -n addrs=TOPO_ADDR6
+		vip=$TOPO_VIP6 vaddrs="[\"$TOPO_VIP6/64\"]"
+	else
+		local -n addrs=TOPO_ADDR4
+	fi
+	# A subshell: the failover part is left out by exit.
+	(
+		echo "# SPDX-License-Identifier: GPL-2.0-only"
+		echo "# Written by ${c[by]}${c[what]:+: ${c[what]}}."
+		printf 'interfaces:\n%s\nvips:\n' "${c[ifaces]}"
+		printf '  - name: %s\n    address: %s\n    port: 80\n' "${c[vip]}" "$vip"
+		[ -z "${c[protocol]}" ] || echo "    protocol: ${c[protocol]}"
+		[ -z "${c[sched]:-}" ] || echo "    scheduler: ${c[sched]}"
+		[ -z "${c[fwd]:-}" ] || echo "    forwarding: ${c[fwd]}"
+		if [ -n "${c[health]:-}" ]; then
+			printf '    health:\n      type: %s\n' "${c[health]}"
+			[ -z "${c[interval]:-}" ] || echo "      interval: ${c[interval]}ms"
+			[ -z "${c[timeout]:-}" ] || echo "      timeout: ${c[timeout]}ms"
+			[ -z "${c[rise]:-}" ] || echo "      rise: ${c[rise]}"
+			[ -z "${c[fall]:-}" ] || echo "      fall: ${c[fall]}"
+		fi
+		echo "    backends:"
+		for be in ${c[backends]}; do
+			node=${be%%=*} w=${be#*=}
+			echo "      - address: ${addrs[$node]}"
+			[ "$w" = "$be" ] || echo "        weight: $w"
+		done
+		[ -n "${c[vrid]:-}" ] || exit 0
+		printf 'failover:\n  mode: vrrp\n  vrrp:\n    interface: eth0\n'
+		printf '    vrid: %s\n    priority: %s\n' "${c[vrid]}" "${c[priority]:-}"
+		echo "    advert_interval: ${c[advert]}ms"
+		[ -z "${c[preempt]:-}" ] || echo "    preempt: ${c[preempt]}"
+		echo "    virtual_addresses: ${c[vaddrs]:-$vaddrs}"
+		[ -z "${c[unicast]:-}" ] || echo "    unicast_peers: [\"${c[unicast]}\"]"
+		[ -z "${c[track]:-}" ] ||
+			printf '    track:\n      - interface: %s\n        weight: %s\n' \
+				"${c[track]%%=*}" "${c[track]#*=}"
+		[ -z "${c[sync]:-}" ] ||
+			printf '  sync:\n    listen: %s\n    peer: %s\n    key_file: %s\n' \
+				"${c[sync]%%=*}" "${c[sync]#*=}" "$KEY"
+	) >"$file"
 }
 
 run_test()

@@ -31,8 +31,8 @@ up()
 		fail "$name" "could not build the topology"
 		return 1
 	fi
-	topo_xlbd_start "$ID" "$config"
-	if ! topo_xlbd_wait_ready 10; then
+	topo_xlbd_start "$ID" dispatcher "$config"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail "$name" "xlbd did not print 'xlbd: ready' within 10 s"
 		return 1
 	fi
@@ -47,6 +47,65 @@ get()
 		--count "$count" --concurrency 8 --timeout-ms 2000 --json)
 	if [ -z "$(json_num ok <<<"$OUT")" ]; then
 		fail "$name" "xlb-http get printed no summary: $OUT"
+		return 1
+	fi
+}
+
+# up_checked NAME CONFIG: up, then every backend has passed 2 health checks. FAIL NAME and 1 if
+# not.
+up_checked()
+{
+	local b
+
+	up "$1" "$2" || return 1
+	for b in $TOPO_BACKENDS; do
+		if ! wait_checks "${TOPO_ADDR4[$b]}" 2; then
+			fail "$1" "$b: no 2 passed health checks within 5 s: $STATE"
+			return 1
+		fi
+	done
+}
+
+# set_backend NAME CMD ADDR STATE: `xlbctl CMD ADDR` (drain, enable) changes backend ADDR, which
+# is in STATE afterwards. FAIL NAME and 1 if not.
+set_backend()
+{
+	local out
+
+	if ! out=$(topo_xlbctl "$ID" dispatcher --json "$2" "$3" 2>&1) ||
+	   [ "$(json_num changed <<<"$out")" != 1 ]; then
+		fail "$1" "xlbctl $2 $3: $out"
+		return 1
+	fi
+	STATE=$(topo_xlbctl "$ID" dispatcher --json state 2>&1)
+	if [ "$(be_field "$STATE" "$3" state)" != "$4" ]; then
+		fail "$1" "state of $3 after $2 is not '$4': $STATE"
+		return 1
+	fi
+}
+
+# get_300 NAME BE WHEN [NF]: 300 new flows to the IPv4 VIP, all answered, GOT of them by backend
+# BE (b1..). Without NF, BE is out and takes none; with NF, BE is back and takes some, and its
+# new_flows grew from NF by 1 to GOT. At most, not exactly: a connection reusing the 5-tuple of
+# an earlier one still in the connection table follows that entry and is not counted as a new
+# flow (Linux hands out the same ports again after ~3k connections to one destination). FAIL
+# NAME "get WHEN: ..." and 1 if not.
+get_300()
+{
+	local failed nf
+
+	get "$1" "$TOPO_VIP4" 300 || return 1
+	failed=$(json_num failed <<<"$OUT")
+	GOT=$(json_num "$2" <<<"$OUT")
+	if [ "$failed" != 0 ] || { [ $# = 3 ] && [ -n "$GOT" ]; } ||
+	   { [ $# -gt 3 ] && [ "${GOT:-0}" -lt 1 ]; }; then
+		fail "$1" "get $3: $failed failed, ${GOT:-0} of 300 replies from $2: $OUT"
+		return 1
+	fi
+	[ $# -gt 3 ] || return 0
+	nf=$(new_flows "${TOPO_ADDR4[$2]}")
+	if ((nf - $4 < 1 || nf - $4 > GOT)); then
+		fail "$1" "$2 answered $GOT requests $3 but its new_flows grew by $((nf - $4))"
 		return 1
 	fi
 }
@@ -68,7 +127,7 @@ wait_state()
 	local addr=$1 want=$2 end=$(($(now_us) + $3 * 1000)) now
 
 	while :; do
-		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		STATE=$(topo_xlbctl "$ID" dispatcher --json state 2>&1)
 		now=$(now_us)
 		if [ "$(be_field "$STATE" "$addr" state)" = "$want" ]; then
 			SEEN_US=$now
@@ -86,7 +145,7 @@ wait_checks()
 	local addr=$1 n=$2 i checks failed
 
 	for ((i = 0; i < 250; i++)); do
-		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		STATE=$(topo_xlbctl "$ID" dispatcher --json state 2>&1)
 		checks=$(be_field "$STATE" "$addr" checks)
 		failed=$(be_field "$STATE" "$addr" failed)
 		[ "${checks:-0}" -ge "$n" ] && [ "$failed" = 0 ] && return 0
@@ -100,7 +159,7 @@ new_flows()
 {
 	local bj
 
-	bj=$(topo_xlbctl "$ID" --json backends 2>&1) || return 1
+	bj=$(topo_xlbctl "$ID" dispatcher --json backends 2>&1) || return 1
 	be_field "$bj" "$1" new_flows
 }
 
@@ -141,30 +200,8 @@ hold_check()
 # (HC_*); b3's weight (default 100).
 write_config()
 {
-	cat >"$1" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/run.sh: one VIP, fast HTTP health checks.
-interfaces:
-  - name: eth0
-vips:
-  - name: web
-    address: $TOPO_VIP4
-    port: 80
-    protocol: tcp
-    health:
-      type: http
-      interval: ${HC_INTERVAL}ms
-      timeout: ${HC_TIMEOUT}ms
-      rise: $HC_RISE
-      fall: $HC_FALL
-    backends:
-      - address: ${TOPO_ADDR4[b1]}
-        weight: 100
-      - address: ${TOPO_ADDR4[b2]}
-        weight: 100
-      - address: ${TOPO_ADDR4[b3]}
-        weight: ${2:-100}
-EOF
+	xlb_config "$1" what="one VIP, fast HTTP health checks" health=http interval="$HC_INTERVAL" \
+		timeout="$HC_TIMEOUT" rise="$HC_RISE" fall="$HC_FALL" backends="b1=100 b2=100 b3=${2:-100}"
 }
 
 # The health checks of the tests below: fast, so the tier stays fast.
@@ -201,7 +238,7 @@ test_demo_spread()
 		fi
 	done
 
-	if ! bj=$(topo_xlbctl "$ID" --json backends 2>&1); then
+	if ! bj=$(topo_xlbctl "$ID" dispatcher --json backends 2>&1); then
 		fail $t "xlbctl --json backends failed: $bj"
 		return 0
 	fi
@@ -236,21 +273,7 @@ test_ipv6_vip()
 	local t=test_ipv6_vip n=300 config=$TMP/web6.yaml b count failed
 
 	need $t "$XLBD" "$XLB_HTTP" || return 0
-	cat >"$config" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/run.sh: the demo topology's IPv6 VIP.
-interfaces:
-  - name: eth0
-vips:
-  - name: web6
-    address: $TOPO_VIP6
-    port: 80
-    protocol: tcp
-    backends:
-      - address: ${TOPO_ADDR6[b1]}
-      - address: ${TOPO_ADDR6[b2]}
-      - address: ${TOPO_ADDR6[b3]}
-EOF
+	xlb_config "$config" what="the demo topology's IPv6 VIP" vip=web6 family=6
 	up $t "$config" || return 0
 	get $t "$TOPO_VIP6" $n || return 0
 
@@ -323,11 +346,11 @@ test_sigterm_detach()
 		return 0
 	fi
 
-	topo_xlbd_stop 5
+	topo_xlbd_stop dispatcher TERM 5
 	rc=$?
 	if [ $rc != 0 ]; then
 		fail $t "xlbd exited $rc after SIGTERM, want 0"
-		topo_xlbd_log_tail 20
+		topo_xlbd_log_tail dispatcher 20
 		return 0
 	fi
 	link=$(topo_exec "$ID" dispatcher ip -d link show dev eth0)
@@ -353,18 +376,12 @@ test_backend_down_detect()
 	local bound=$((HC_FALL * HC_INTERVAL + HC_TIMEOUT + 100))
 	local rise_bound=$((HC_RISE * HC_INTERVAL + HC_TIMEOUT + 100))
 	local gpid hpid gout=$TMP/detect-get.json hout=$TMP/detect-hold.json
-	local detect_ms xlbd_ms detect_abs nf0 nf1 nf2 out failed b2got hold bad
+	local detect_ms xlbd_ms detect_abs nf0 nf1 out hold bad
 	local start last n_fail rise_ms b n
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
 	write_config "$config"
-	up $t "$config" || return 0
-	for b in $TOPO_BACKENDS; do
-		if ! wait_checks "${TOPO_ADDR4[$b]}" 2; then
-			fail $t "$b: no 2 passed health checks within 5 s: $STATE"
-			return 0
-		fi
-	done
+	up_checked $t "$config" || return 0
 
 	client_bg "$gout" "$TMP/detect-get.err" "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
 		--rate 200 --duration-ms 6000 --concurrency 16 --timeout-ms 2000 --json
@@ -396,20 +413,13 @@ test_backend_down_detect()
 		return 0
 	fi
 	if ! grep -q "backend $b2:80 is down ($HC_FALL failures: connection refused)" \
-		"$TOPO_XLBD_LOG"; then
+		<(topo_xlbd_log dispatcher); then
 		fail $t "no 'backend $b2:80 is down ($HC_FALL failures: connection refused)' in the log"
 		return 0
 	fi
 
 	# New flows after the detection: none to b2, none failing.
-	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 300 --concurrency 8 --timeout-ms 2000 --json)
-	failed=$(json_num failed <<<"$out")
-	b2got=$(json_num b2 <<<"$out")
-	if [ "$failed" != 0 ] || [ -n "$b2got" ]; then
-		fail $t "get after detection: $failed failed, ${b2got:-0} replies from b2: $out"
-		return 0
-	fi
+	get_300 $t b2 "after detection" || return 0
 
 	bg_wait "$gpid"
 	bg_wait "$hpid"
@@ -475,27 +485,12 @@ test_backend_down_detect()
 		fail $t "rise: $rise_ms ms (bound $rise_bound ms)"
 		return 0
 	fi
-	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 300 --concurrency 8 --timeout-ms 2000 --json)
-	failed=$(json_num failed <<<"$out")
-	b2got=$(json_num b2 <<<"$out")
-	nf2=$(new_flows "$b2")
-	if [ "$failed" != 0 ] || [ "${b2got:-0}" -lt 1 ]; then
-		fail $t "get after b2 came back: $failed failed, ${b2got:-0} replies from b2: $out"
-		return 0
-	fi
-	# Not equal: a connection reusing the 5-tuple of an earlier one still in the connection
-	# table follows that entry and is not counted as a new flow (Linux hands out the same
-	# ports again after ~3k connections to one destination).
-	if ((nf2 - nf1 < 1 || nf2 - nf1 > b2got)); then
-		fail $t "b2 answered $b2got requests but its new_flows grew by $((nf2 - nf1))"
-		return 0
-	fi
+	get_300 $t b2 "after b2 came back" "$nf1" || return 0
 	pass $t "detect: $detect_ms ms (bound $bound ms; xlbd: $xlbd_ms ms)," \
 		"$n_fail requests failed before it, 0 after;" \
 		"hold: $(json_in per_backend b1 <<<"$hold")+$(json_in per_backend b3 <<<"$hold")" \
 		"conns on b1+b3 unharmed, ${n:-0} on b2 lost;" \
-		"rise: $rise_ms ms (bound $rise_bound ms), then b2 took $b2got of 300"
+		"rise: $rise_ms ms (bound $rise_bound ms), then b2 took $GOT of 300"
 }
 
 # `xlbctl drain` takes a backend out of the table for new flows only: its established
@@ -507,18 +502,12 @@ test_backend_down_detect()
 test_drain()
 {
 	local t=test_drain config=$TMP/drain.yaml b1=${TOPO_ADDR4[b1]}
-	local hpid hout=$TMP/drain-hold.json out failed got nf0 nf1 nf2 hold bad n obj ok
+	local hpid hout=$TMP/drain-hold.json out nf0 nf1 hold bad n obj ok
 	local dur=3000 iv=100 min_ok b
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
 	write_config "$config"
-	up $t "$config" || return 0
-	for b in $TOPO_BACKENDS; do
-		if ! wait_checks "${TOPO_ADDR4[$b]}" 2; then
-			fail $t "$b: no 2 passed health checks within 5 s: $STATE"
-			return 0
-		fi
-	done
+	up_checked $t "$config" || return 0
 
 	client_bg "$hout" "$TMP/drain-hold.err" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 \
 		--conns 30 --duration-ms $dur --interval-ms $iv --timeout-ms 2000 --json
@@ -529,26 +518,10 @@ test_drain()
 	fi
 	sleep 0.5
 
-	if ! out=$(topo_xlbctl "$ID" --json drain "$b1" 2>&1) ||
-	   [ "$(json_num changed <<<"$out")" != 1 ]; then
-		fail $t "xlbctl drain $b1: $out"
-		return 0
-	fi
-	STATE=$(topo_xlbctl "$ID" --json state 2>&1)
-	if [ "$(be_field "$STATE" "$b1" state)" != drain ]; then
-		fail $t "state of $b1 after drain is not 'drain': $STATE"
-		return 0
-	fi
+	set_backend $t drain "$b1" drain || return 0
 	nf0=$(new_flows "$b1")
-	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 300 --concurrency 8 --timeout-ms 2000 --json)
-	failed=$(json_num failed <<<"$out")
-	got=$(json_num b1 <<<"$out")
+	get_300 $t b1 "while b1 drains" || return 0
 	nf1=$(new_flows "$b1")
-	if [ "$failed" != 0 ] || [ -n "$got" ]; then
-		fail $t "get while b1 drains: $failed failed, ${got:-0} of 300 replies from b1: $out"
-		return 0
-	fi
 	if [ -z "$nf0" ] || [ "$nf0" != "$nf1" ]; then
 		fail $t "b1's new_flows went from $nf0 to $nf1 while it drained"
 		return 0
@@ -580,33 +553,11 @@ test_drain()
 		fi
 	done < <(json_objects <<<"$hold")
 
-	if ! out=$(topo_xlbctl "$ID" --json enable "$b1" 2>&1) ||
-	   [ "$(json_num changed <<<"$out")" != 1 ]; then
-		fail $t "xlbctl enable $b1: $out"
-		return 0
-	fi
-	STATE=$(topo_xlbctl "$ID" --json state 2>&1)
-	if [ "$(be_field "$STATE" "$b1" state)" != up ]; then
-		fail $t "state of $b1 after enable is not 'up': $STATE"
-		return 0
-	fi
-	out=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 300 --concurrency 8 --timeout-ms 2000 --json)
-	failed=$(json_num failed <<<"$out")
-	got=$(json_num b1 <<<"$out")
-	nf2=$(new_flows "$b1")
-	if [ "$failed" != 0 ] || [ "${got:-0}" -lt 1 ]; then
-		fail $t "get after enable: $failed failed, ${got:-0} of 300 replies from b1: $out"
-		return 0
-	fi
-	# At most, not exactly: see test_backend_down_detect.
-	if ((nf2 - nf1 < 1 || nf2 - nf1 > got)); then
-		fail $t "b1 answered $got requests after enable but its new_flows grew by $((nf2 - nf1))"
-		return 0
-	fi
+	set_backend $t enable "$b1" up || return 0
+	get_300 $t b1 "after enable" "$nf1" || return 0
 	pass $t "30 hold conns, $n of them on b1, kept going through the drain" \
 		"($(json_num requests_ok <<<"$hold") requests ok, 0 failed, 0 switched);" \
-		"0 of 300 new flows to b1 while drained, $got of 300 after enable"
+		"0 of 300 new flows to b1 while drained, $GOT of 300 after enable"
 }
 
 # storm_expect RELOADS ERRORS B3_WEIGHT: poll `xlbctl --json state` (2 s at most) until xlbd
@@ -617,7 +568,7 @@ storm_expect()
 	local reloads=$1 errors=$2 w3=$3 i b want
 
 	for ((i = 0; i < 200; i++)); do
-		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		STATE=$(topo_xlbctl "$ID" dispatcher --json state 2>&1)
 		[ "$(json_num reloads <<<"$STATE")" = "$reloads" ] &&
 			[ "$(json_num reload_errors <<<"$STATE")" = "$errors" ] && break
 		sleep 0.01
@@ -691,13 +642,7 @@ test_reload_storm()
 	done
 
 	cp "$a" "$cfg"
-	up $t "$cfg" || return 0
-	for i in $TOPO_BACKENDS; do
-		if ! wait_checks "${TOPO_ADDR4[$i]}" 2; then
-			fail $t "$i: no 2 passed health checks within 5 s: $STATE"
-			return 0
-		fi
-	done
+	up_checked $t "$cfg" || return 0
 	client_bg "$gout" "$TMP/storm-get.err" "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
 		--rate 200 --duration-ms 120000 --concurrency 16 --timeout-ms 2000 --json
 	gpid=$BG_PID
@@ -717,9 +662,9 @@ test_reload_storm()
 			errors=$((errors + 1))
 			if ((k % 2)); then
 				bad_hups=$((bad_hups + 1))
-				kill -HUP "$TOPO_XLBD_PID"
+				kill -HUP "${TOPO_XLBD_PID[dispatcher]}"
 			else
-				out=$(topo_xlbctl "$ID" reload 2>&1)
+				out=$(topo_xlbctl "$ID" dispatcher reload 2>&1)
 				rc=$?
 				if [ $rc != 1 ]; then
 					fail $t "step $step: xlbctl reload of invalid config $k" \
@@ -739,9 +684,9 @@ test_reload_storm()
 			reloads=$((reloads + 1))
 			if ((v % 5 == 0)); then
 				hups=$((hups + 1))
-				kill -HUP "$TOPO_XLBD_PID"
+				kill -HUP "${TOPO_XLBD_PID[dispatcher]}"
 			else
-				out=$(topo_xlbctl "$ID" --json reload 2>&1)
+				out=$(topo_xlbctl "$ID" dispatcher --json reload 2>&1)
 				rc=$?
 				if [ $rc != 0 ] || [[ $out != *'"ok":true'* ]]; then
 					fail $t "step $step: xlbctl reload exited $rc: $out"
@@ -776,13 +721,13 @@ test_reload_storm()
 		fail $t "hold connections moved or failed during the storm: $why $hold"
 		return 0
 	fi
-	if [ "$(grep -c 'reload refused' "$TOPO_XLBD_LOG")" != 10 ] ||
-	   [ "$(grep -c 'reloaded: ' "$TOPO_XLBD_LOG")" != 50 ]; then
-		fail $t "xlbd's log: $(grep -c 'reloaded: ' "$TOPO_XLBD_LOG") reloads," \
-			"$(grep -c 'reload refused' "$TOPO_XLBD_LOG") refusals, want 50 and 10"
+	if [ "$(topo_xlbd_log dispatcher | grep -c 'reload refused')" != 10 ] ||
+	   [ "$(topo_xlbd_log dispatcher | grep -c 'reloaded: ')" != 50 ]; then
+		fail $t "xlbd's log: $(topo_xlbd_log dispatcher | grep -c 'reloaded: ') reloads," \
+			"$(topo_xlbd_log dispatcher | grep -c 'reload refused') refusals, want 50 and 10"
 		return 0
 	fi
-	if ! kill -0 "$TOPO_XLBD_PID" 2>/dev/null; then
+	if ! kill -0 "${TOPO_XLBD_PID[dispatcher]}" 2>/dev/null; then
 		fail $t "xlbd is gone after the storm"
 		return 0
 	fi
@@ -821,8 +766,29 @@ big_count()
 {
 	local bj
 
-	bj=$(topo_xlbctl "$ID" --json backends 2>&1) || return 1
+	bj=$(topo_xlbctl "$ID" dispatcher --json backends 2>&1) || return 1
 	grep -o "\"address\":\"$1::[0-9a-f]*\"" <<<"$bj" | sort -u | wc -l
+}
+
+# big_reload NAME FILE CFG TO PTO FROM PFROM: reload xlbd with FILE (config TO, backends on
+# PTO::/64) in place of CFG (FROM's, on PFROM::/64): accepted, TO's 2100 backends in the maps and
+# none of FROM's, RELOAD_MS after the reload began. FAIL NAME and 1 if not.
+big_reload()
+{
+	local t0 out
+
+	cp "$2" "$3"
+	t0=$(now_us)
+	if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
+		fail "$1" "reload $6 -> $4 refused: $out"
+		return 1
+	fi
+	RELOAD_MS=$((($(now_us) - t0) / 1000))
+	if [ "$(big_count "$7")" != 0 ] || [ "$(big_count "$5")" != 2100 ]; then
+		fail "$1" "after $6 -> $4: $(big_count "$5") of $4's 2100 in the maps," \
+			"$(big_count "$7") of $6's"
+		return 1
+	fi
 }
 
 # Two configs of 2100 backends each (no address in common) replace each other by reload, both
@@ -830,7 +796,7 @@ big_count()
 # exactly the new 2100. Before, old and new had to fit the backends map together (ENOSPC).
 test_reload_2100()
 {
-	local t=test_reload_2100 a=$TMP/big-a.yaml b=$TMP/big-b.yaml cfg=$TMP/big.yaml out t0
+	local t=test_reload_2100 a=$TMP/big-a.yaml b=$TMP/big-b.yaml cfg=$TMP/big.yaml
 	local pa=2001:db8:a pb=2001:db8:b ms1 ms2
 
 	need $t "$XLBD" "$XLBCTL" || return 0
@@ -842,37 +808,17 @@ test_reload_2100()
 		fail $t "config A: $(big_count $pa) of its 2100 backends in the maps"
 		return 0
 	fi
-	cp "$b" "$cfg"
-	t0=$(now_us)
-	if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
-		fail $t "reload A -> B refused: $out"
-		return 0
-	fi
-	ms1=$((($(now_us) - t0) / 1000))
-	if [ "$(big_count $pa)" != 0 ] || [ "$(big_count $pb)" != 2100 ]; then
-		fail $t "after A -> B: $(big_count $pb) of B's 2100 in the maps," \
-			"$(big_count $pa) of A's"
-		return 0
-	fi
-	cp "$a" "$cfg"
-	t0=$(now_us)
-	if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
-		fail $t "reload B -> A refused: $out"
-		return 0
-	fi
-	ms2=$((($(now_us) - t0) / 1000))
-	if [ "$(big_count $pb)" != 0 ] || [ "$(big_count $pa)" != 2100 ]; then
-		fail $t "after B -> A: $(big_count $pa) of A's 2100 in the maps," \
-			"$(big_count $pb) of B's"
-		return 0
-	fi
+	big_reload $t "$b" "$cfg" B $pb A $pa || return 0
+	ms1=$RELOAD_MS
+	big_reload $t "$a" "$cfg" A $pa B $pb || return 0
+	ms2=$RELOAD_MS
 	# A restart on these pins (A's state) with B.
-	if ! topo_xlbd_stop 5; then
+	if ! topo_xlbd_stop dispatcher TERM 5; then
 		fail $t "xlbd did not exit 0 on SIGTERM"
 		return 0
 	fi
-	topo_xlbd_start "$ID" "$b"
-	if ! topo_xlbd_wait_ready 20; then
+	topo_xlbd_start "$ID" dispatcher "$b"
+	if ! topo_xlbd_wait_ready dispatcher 20; then
 		fail $t "restart with B on A's pins: xlbd did not get ready"
 		return 0
 	fi
@@ -890,7 +836,7 @@ drop_no_backend()
 {
 	local sj
 
-	sj=$(topo_xlbctl "$ID" --json stats 2>&1) || return 1
+	sj=$(topo_xlbctl "$ID" dispatcher --json stats 2>&1) || return 1
 	grep -o '"drop_no_backend":{"packets":[0-9]*' <<<"$sj" | grep -o '[0-9]*$'
 }
 
@@ -932,7 +878,7 @@ test_table_size_change()
 	sleep 0.5
 	for ((i = 0; i < 12; i++)); do
 		if ((i % 2)); then cp "$a" "$cfg"; else cp "$b" "$cfg"; fi
-		if ! out=$(topo_xlbctl "$ID" reload 2>&1); then
+		if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
 			fail $t "reload $i refused: $out"
 			wait $gpid
 			return 0

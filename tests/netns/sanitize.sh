@@ -114,7 +114,7 @@ state_has()
 {
 	local end=$(($(now_us) + $3 * 1000))
 
-	until STATE=$(topo_node_xlbctl "$ID" "$1" --json state 2>&1) && [[ $STATE == *"$2"* ]]; do
+	until STATE=$(topo_xlbctl "$ID" "$1" --json state 2>&1) && [[ $STATE == *"$2"* ]]; do
 		(($(now_us) > end)) && return 1
 		sleep 0.02
 	done
@@ -136,22 +136,18 @@ pair_scenario()
 	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
 	pair_extras "$CFG_A"
 	pair_extras "$CFG_B"
-	start_node "$t" $A "$CFG_A" || return 1
-	if ! wait_vrrp $A MASTER 3000; then
-		fail "$t" "A alone is not MASTER within 3 s: $STATE"
-		return 1
-	fi
+	start_master "$t" || return 1
 	# B's first start is refused (a sync key others may read): it must exit non-zero, not die
 	# of a signal, within 10 s; the real start then runs on whatever it left behind.
 	cp "$KEY" "$TOPO_DIR/open.key"
 	chmod 0644 "$TOPO_DIR/open.key"
 	sed "s|key_file: .*|key_file: $TOPO_DIR/open.key|" "$CFG_B" >"$TOPO_DIR/b-open.yaml"
-	topo_node_xlbd_start "$ID" $B "$TOPO_DIR/b-open.yaml"
+	topo_xlbd_start "$ID" $B "$TOPO_DIR/b-open.yaml"
 	for ((i = 0; i < 100; i++)); do
-		_topo_alive "${TOPO_NODE_XLBD_PID[$B]}" || break
+		_topo_alive "${TOPO_XLBD_PID[$B]}" || break
 		sleep 0.1
 	done
-	topo_node_xlbd_stop $B TERM 1
+	topo_xlbd_stop $B TERM 1
 	if [ "$TOPO_RC" = 0 ] || ((TOPO_RC >= 128)); then
 		fail "$t" "B's start with a 0644 sync key exited $TOPO_RC, want refused (1..127)"
 		return 1
@@ -172,7 +168,7 @@ pair_scenario()
 	pair_extras "$CFG_A"
 	pair_extras "$CFG_B"
 	for node in $A $B; do
-		if ! out=$(topo_node_xlbctl "$ID" "$node" --json reload 2>&1) ||
+		if ! out=$(topo_xlbctl "$ID" "$node" --json reload 2>&1) ||
 		   [[ $out != *'"ok":true'* ]]; then
 			fail "$t" "xlbctl reload on $node: $out"
 			return 1
@@ -182,13 +178,13 @@ pair_scenario()
 	cp "$CFG_A" "$TMP/a.good"
 	cp "$CFG_B" "$TMP/b.good"
 	sed -i 's/^    port: 80$/    port: [80/' "$CFG_A" "$CFG_B"
-	out=$(topo_node_xlbctl "$ID" $A reload 2>&1)
+	out=$(topo_xlbctl "$ID" $A reload 2>&1)
 	rc=$?
 	if [ $rc != 1 ]; then
 		fail "$t" "xlbctl reload of an invalid config on A exited $rc, want 1: $out"
 		return 1
 	fi
-	kill -HUP "${TOPO_NODE_XLBD_PID[$B]}"
+	kill -HUP "${TOPO_XLBD_PID[$B]}"
 	if ! state_has $B '"reload_errors":1' 3000; then
 		fail "$t" "B did not count the refused SIGHUP reload: $STATE"
 		return 1
@@ -197,13 +193,13 @@ pair_scenario()
 	cp "$TMP/b.good" "$CFG_B"
 
 	# Drain b1 on the master, then take it back.
-	if ! out=$(topo_node_xlbctl "$ID" $A --json drain "$b1" 2>&1) ||
+	if ! out=$(topo_xlbctl "$ID" $A --json drain "$b1" 2>&1) ||
 	   ! state_has $A '"state":"drain"' 2000; then
 		fail "$t" "xlbctl drain $b1 on A: $out; state: $STATE"
 		return 1
 	fi
 	sleep 0.3
-	if ! out=$(topo_node_xlbctl "$ID" $A --json enable "$b1" 2>&1); then
+	if ! out=$(topo_xlbctl "$ID" $A --json enable "$b1" 2>&1); then
 		fail "$t" "xlbctl enable $b1 on A: $out"
 		return 1
 	fi
@@ -224,10 +220,10 @@ pair_scenario()
 
 	# SIGTERM of both: the master first (B takes over on its priority-0 advert), then B. Both
 	# are stopped before any exit code is judged: LSan reports leaks at exit, and exits 1 then.
-	topo_node_xlbd_stop $A TERM 10
+	topo_xlbd_stop $A TERM 10
 	rcs="A $TOPO_RC"
 	wait_vrrp $B MASTER 3000 || took="B not MASTER after A's SIGTERM: $STATE"
-	topo_node_xlbd_stop $B TERM 10
+	topo_xlbd_stop $B TERM 10
 	rcs+=", B $TOPO_RC"
 	if [ "$rcs" != "A 0, B 0" ] || [ -n "$took" ]; then
 		fail "$t" "exit codes after SIGTERM: $rcs, want 0 ${took:+; $took}"
@@ -261,7 +257,7 @@ test_pair_sanitized()
 	SCEN_WHAT=
 	pair_scenario $t && ok=1
 	for node in $A $B; do
-		topo_node_xlbd_stop "$node" TERM 10
+		topo_xlbd_stop "$node" TERM 10
 	done
 	bg_stop_all
 	if [ -n "$CUR_ID" ]; then
@@ -283,8 +279,8 @@ test_pair_sanitized()
 # of a pair whose peer never comes, so it goes MASTER: start, a reload, a refused reload,
 # SIGTERM. Any memcheck error or a definite or indirect leak fails it (--error-exitcode); only
 # valgrind's own limitations with bpf(2) are suppressed (tests/netns/valgrind.supp). valgrind
-# 3.19 does not know pidfd_open (ENOSYS): the health checks poll instead, and the notify script
-# is not run (xlb_spawn fails and says so).
+# 3.19 does not know pidfd_open (ENOSYS): children (health checks, the notify script) are
+# polled for instead.
 test_valgrind()
 {
 	local t=test_valgrind cfg vlog xlog pid rc out i t0
@@ -328,18 +324,18 @@ test_valgrind()
 		return 0
 	fi
 	for ((i = 0; i < 500; i++)); do
-		STATE=$(topo_xlbctl "$ID" --json state 2>&1)
+		STATE=$(topo_xlbctl "$ID" dispatcher --json state 2>&1)
 		[[ $STATE == *'"state":"MASTER"'* ]] && break
 		sleep 0.02
 	done
 	write_pair_config "$cfg" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}" true 200
 	pair_extras "$cfg"
-	if ! out=$(topo_xlbctl "$ID" --json reload 2>&1) || [[ $out != *'"ok":true'* ]]; then
+	if ! out=$(topo_xlbctl "$ID" dispatcher --json reload 2>&1) || [[ $out != *'"ok":true'* ]]; then
 		fail $t "xlbctl reload: $out"
 		return 0
 	fi
 	sed -i 's/^    port: 80$/    port: [80/' "$cfg"
-	out=$(topo_xlbctl "$ID" reload 2>&1)
+	out=$(topo_xlbctl "$ID" dispatcher reload 2>&1)
 	rc=$?
 	if [ $rc != 1 ]; then
 		fail $t "xlbctl reload of an invalid config exited $rc, want 1: $out"

@@ -58,45 +58,11 @@ fresh()
 # IFACE_LINES replaces the interfaces list's entries.
 write_config()
 {
-	local file=$1 vrrp=${2:-} sync=${3:-} ifaces=${4:-"  - name: eth0"}
+	local vrrp=() a=${TOPO_ADDR4[dispatcher]} b=${TOPO_ADDR4[dispatcher2]}
 
-	cat >"$file" <<EOF
-# SPDX-License-Identifier: GPL-2.0-only
-# Written by tests/netns/startup.sh.
-interfaces:
-$ifaces
-vips:
-  - name: web
-    address: $TOPO_VIP4
-    port: 80
-    protocol: tcp
-    health:
-      type: tcp
-      interval: 200ms
-      timeout: 100ms
-    backends:
-      - address: ${TOPO_ADDR4[b1]}
-      - address: ${TOPO_ADDR4[b2]}
-      - address: ${TOPO_ADDR4[b3]}
-EOF
-	[ "$vrrp" = vrrp ] || return 0
-	cat >>"$file" <<EOF
-failover:
-  mode: vrrp
-  vrrp:
-    interface: eth0
-    vrid: 51
-    priority: 150
-    advert_interval: 100ms
-    virtual_addresses: [$TOPO_VIP4/24]
-EOF
-	[ "$sync" = sync ] || return 0
-	cat >>"$file" <<EOF
-  sync:
-    listen: ${TOPO_ADDR4[dispatcher]}:$SYNC_PORT
-    peer: ${TOPO_ADDR4[dispatcher2]}:$SYNC_PORT
-    key_file: $KEY
-EOF
+	[ "${2:-}" = vrrp ] && vrrp=(vrid=51 priority=150 advert=100)
+	[ "${3:-}" = sync ] && vrrp+=("sync=$a:$SYNC_PORT=$b:$SYNC_PORT")
+	xlb_config "$1" "${4:+ifaces=$4}" health=tcp interval=200 timeout=100 "${vrrp[@]}"
 }
 
 # leftovers: what a stopped xlbd left on the dispatcher: virtual addresses, and XDP programs
@@ -195,12 +161,12 @@ stopped()
 {
 	local rc left
 
-	topo_xlbd_stop 5
+	topo_xlbd_stop dispatcher TERM 5
 	rc=$?
 	left=$(leftovers)
-	if [ "$rc" != 0 ] || [ -n "$left" ] || grep -qE "$SANITIZER_RE" "$TOPO_XLBD_LOG"; then
-		fail "$1" "stop: rc $rc, left behind: '$left', log: $(grep -E "$SANITIZER_RE" \
-			"$TOPO_XLBD_LOG" | head -n 3)"
+	if [ "$rc" != 0 ] || [ -n "$left" ] || topo_xlbd_log dispatcher | grep -qE "$SANITIZER_RE"; then
+		fail "$1" "stop: rc $rc, left behind: '$left', log: $(topo_xlbd_log dispatcher |
+			grep -E "$SANITIZER_RE" | head -n 3)"
 		return 1
 	fi
 }
@@ -251,8 +217,8 @@ test_restart_after_refused()
 	# shellcheck disable=SC2046
 	refused "$t (refused)" 'sync: key' $(xlbd_cmd) || return 0
 	chmod 0600 "$KEY"
-	topo_xlbd_start "$ID" "$CFG"
-	if ! topo_xlbd_wait_ready 10; then
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail $t "xlbd did not get ready after the refused starts"
 		return 0
 	fi
@@ -261,7 +227,7 @@ test_restart_after_refused()
 		sleep 0.05
 	done
 	if ((i == 100)); then
-		fail $t "the VIP is not on eth0 5 s after start: $(topo_xlbctl "$ID" state 2>&1)"
+		fail $t "the VIP is not on eth0 5 s after start: $(topo_xlbctl "$ID" dispatcher state 2>&1)"
 		return 0
 	fi
 	serves $t || return 0
@@ -322,8 +288,8 @@ live_refused()
 	begin $t || return 0
 	ctl=$TOPO_CONTROL
 	[ -z "${3:-}" ] || ctl=$TOPO_DIR/$3
-	topo_xlbd_start "$ID" "$CFG"
-	if ! topo_xlbd_wait_ready 10; then
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail $t "the first xlbd did not get ready"
 		return 0
 	fi
@@ -332,7 +298,7 @@ live_refused()
 	rc=$?
 	LIVE_XDP=
 	[ $rc = 0 ] || return 0
-	if [ ! -S "$TOPO_CONTROL" ] || ! topo_xlbctl "$ID" state >/dev/null 2>&1; then
+	if [ ! -S "$TOPO_CONTROL" ] || ! topo_xlbctl "$ID" dispatcher state >/dev/null 2>&1; then
 		fail $t "the live xlbd no longer answers on its socket"
 		return 0
 	fi
@@ -425,8 +391,7 @@ test_default_pin_dir_without_bpffs()
 
 	begin $t || return 0
 	before=$(grep -c ' - bpf ' /proc/self/mountinfo; ls -a /sys/fs/bpf 2>&1)
-	TOPO_XLBD_LOG=$TOPO_DIR/xlbd.log
-	TOPO_XLBD_ID=$ID
+	topo_xlbd_log_begin "$ID" dispatcher "-c $CFG --control $TOPO_CONTROL, unshared" || return 0
 	# unshare and sh exec, so $! is xlbd. The same sysfs cannot be mounted twice on /sys:
 	# off with the one `ip netns exec` mounted, on with a new one; no bpffs under it.
 	# shellcheck disable=SC2016
@@ -434,14 +399,14 @@ test_default_pin_dir_without_bpffs()
 		umount -l /sys && mount -t sysfs sysfs /sys || exit 99
 		[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 98
 		exec "$@"' sh "$XLBD" -c "$CFG" --control "$TOPO_CONTROL" \
-		>"$TOPO_XLBD_LOG" 2>&1 </dev/null &
-	TOPO_XLBD_PID=$!
-	if ! topo_xlbd_wait_ready 10; then
+		>>"${TOPO_XLBD_LOG[dispatcher]}" 2>&1 </dev/null &
+	TOPO_XLBD_PID[dispatcher]=$!
+	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail $t "xlbd with the default pin dir did not get ready"
 		return 0
 	fi
-	if ! grep -q 'mounted bpffs on /sys/fs/bpf$' "$TOPO_XLBD_LOG" ||
-	   ! grep -q 'maps pinned in /sys/fs/bpf/xlb/eth0' "$TOPO_XLBD_LOG"; then
+	if ! topo_xlbd_log dispatcher | grep -q 'mounted bpffs on /sys/fs/bpf$' ||
+	   ! topo_xlbd_log dispatcher | grep -q 'maps pinned in /sys/fs/bpf/xlb/eth0'; then
 		fail $t "it did not mount bpffs on /sys/fs/bpf and pin under /sys/fs/bpf/xlb"
 		return 0
 	fi

@@ -39,6 +39,8 @@
 #include "check/health.h"
 #include "common/log.h"
 #include "common/loop.h"
+#include "common/spawn.h"
+#include "child_env.h"
 
 #define MS 1000000ull
 #define SLACK_MS 500 /* how late a timed event may be before a test calls it wrong */
@@ -114,6 +116,12 @@ static int count_fds(void)
 	return n - 1; /* the directory's own fd */
 }
 
+/* The running exec check's pid, 0 when none. */
+static pid_t hc_pid(const struct fixture *f)
+{
+	return f->hc.child ? xlb_child_pid(f->hc.child) : 0;
+}
+
 static struct xlb_addr lo_addr(int family)
 {
 	struct xlb_addr a = {};
@@ -167,8 +175,8 @@ static void poll_cb(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct fixture *f = t->arg;
 
-	if (f->hc.pid > 0)
-		f->seen_pid = f->hc.pid;
+	if (hc_pid(f) > 0)
+		f->seen_pid = hc_pid(f);
 	if (f->hc.started_ns && f->n_starts < 64 &&
 	    (!f->n_starts || f->starts[f->n_starts - 1] != f->hc.started_ns))
 		f->starts[f->n_starts++] = f->hc.started_ns;
@@ -215,7 +223,7 @@ static bool checks_done(struct fixture *f)
 /* The check finished and its resources are gone (an exec child is reaped). */
 static bool checks_done_idle(struct fixture *f)
 {
-	return f->hc.checks >= f->want && f->hc.fd < 0 && f->hc.pidfd < 0 && f->hc.pid == 0;
+	return f->hc.checks >= f->want && f->hc.fd < 0 && !f->hc.child;
 }
 
 static bool never(struct fixture *f)
@@ -529,7 +537,7 @@ static void test_init_port_from_vip(void **state)
 	assert_false(f->hc.up);
 	assert_false(f->hc.has_result);
 	assert_int_equal(f->hc.fd, -1);
-	assert_int_equal(f->hc.pidfd, -1);
+	assert_null(f->hc.child);
 }
 
 /* Test that stop on a checker never started, twice, does nothing and breaks nothing. */
@@ -544,7 +552,7 @@ static void test_stop_never_started(void **state)
 	xlb_hc_stop(&f->hc);
 	xlb_hc_stop(&f->hc);
 	assert_int_equal(f->hc.fd, -1);
-	assert_int_equal(f->hc.pid, 0);
+	assert_null(f->hc.child);
 	assert_int_equal(f->loop.n_heap, 0);
 }
 
@@ -984,6 +992,33 @@ static void test_exec_fds(void **state)
 }
 
 /*
+ * Test that the command starts with default dispositions and an empty mask although xlbd's
+ * loop blocks signals and the process ignores some (a blocked mask and ignored dispositions
+ * survive execve), and with no fd of ours beyond 0-2.
+ */
+static void test_exec_clean_child(void **state)
+{
+	struct fixture *f = *state;
+	int sigs[] = { SIGTERM, SIGUSR1, 0 };
+	struct child_env e;
+	char cmd[512];
+	sigset_t set;
+
+	xlb_loop_fini(&f->loop);
+	assert_int_equal(xlb_loop_init(&f->loop, sigs, NULL, NULL), 0);
+	child_env_dirty(&e);
+	assert_true(e.leaky > 2 && e.leaky < CHILD_ENV_MAX_FD);
+	child_env_cmd(cmd, sizeof(cmd), "");
+	exec_one(f, cmd, AF_INET, 80, false);
+	child_env_clean(&e);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	assert_result(f, true, "ok");
+}
+
+/*
  * Test that a command outliving the timeout is killed at it — its whole process group, a
  * shell's children too — and reaped: "timeout", at the timeout, and no process left. The test
  * becomes a child subreaper so the orphaned grandchild is ours to reap (PID 1 in a container
@@ -1212,7 +1247,7 @@ static void test_logs_only_changes(void **state)
 
 static bool hc_busy(struct fixture *f)
 {
-	return f->hc.fd >= 0 || f->hc.pid > 0;
+	return f->hc.fd >= 0 || f->hc.child;
 }
 
 static bool http_request_seen(struct fixture *f)
@@ -1228,12 +1263,11 @@ static void stop_midway(struct fixture *f, bool (*busy)(struct fixture *))
 	run_until(f, busy, 0, DEADLINE_MS);
 	assert_false(f->expired);
 	assert_int_equal(f->hc.checks, 0);
-	pid = f->hc.pid;
+	pid = hc_pid(f);
 	xlb_hc_stop(&f->hc);
 	xlb_hc_stop(&f->hc);
 	assert_int_equal(f->hc.fd, -1);
-	assert_int_equal(f->hc.pidfd, -1);
-	assert_int_equal(f->hc.pid, 0);
+	assert_null(f->hc.child);
 	assert_int_equal(f->loop.n_heap, 0);
 	if (pid > 0) {
 		assert_int_equal(kill(pid, 0), -1);
@@ -1362,6 +1396,7 @@ int main(void)
 		T(test_exec_env_v4),
 		T(test_exec_env_v6),
 		T(test_exec_fds),
+		T(test_exec_clean_child),
 		T(test_exec_timeout_kills_group),
 		T(test_interval),
 		T(test_interval_from_start),

@@ -412,14 +412,8 @@ enum mut {
 	M_CSUM_FLIP,
 	M_ADDR_FLIP,    /* VIP byte changed, checksum left stale */
 	M_WRONG_DST,    /* pseudo-header with another destination */
-	M_COUNT2,       /* count 2, one address on the wire */
-	M_COUNT0,
-	M_COUNT255,
+	M_SET,          /* byte at set to val (count, type, version), checksum fixed */
 	M_TRAILING,     /* one byte more than the count says */
-	M_TYPE2,
-	M_TYPE0,
-	M_VERSION2,
-	M_VERSION4,
 	M_INTERVAL0,    /* checksum fixed */
 	M_RSVD_BITS,    /* reserved bits set, checksum fixed: ignored on reception */
 	M_MIXED_FAMILY, /* src and dst of different families */
@@ -429,6 +423,8 @@ struct mut_case {
 	const char *name;
 	enum mut m;
 	int expect; /* 0 or -XLB_VRRP_E_* */
+	int at;     /* M_SET: which byte */
+	uint8_t val;
 };
 
 static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_addr *src0,
@@ -459,36 +455,12 @@ static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_
 	case M_WRONG_DST:
 		dst.w[0] ^= htonl(1);
 		break;
-	case M_COUNT2:
-		buf[3] = 2;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_COUNT0:
-		buf[3] = 0;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_COUNT255:
-		buf[3] = 255;
+	case M_SET:
+		buf[c->at] = c->val;
 		t_fix_csum(buf, len, &src, &dst);
 		break;
 	case M_TRAILING:
 		len++;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_TYPE2:
-		buf[0] = 0x32;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_TYPE0:
-		buf[0] = 0x30;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_VERSION2:
-		buf[0] = 0x21;
-		t_fix_csum(buf, len, &src, &dst);
-		break;
-	case M_VERSION4:
-		buf[0] = 0x41;
 		t_fix_csum(buf, len, &src, &dst);
 		break;
 	case M_INTERVAL0:
@@ -525,14 +497,15 @@ static void test_decode_mutations(void **state)
 		{ "checksum byte flipped", M_CSUM_FLIP, -XLB_VRRP_E_CHECKSUM },
 		{ "address byte flipped", M_ADDR_FLIP, -XLB_VRRP_E_CHECKSUM },
 		{ "other destination in pseudo-header", M_WRONG_DST, -XLB_VRRP_E_CHECKSUM },
-		{ "count 2 for one address", M_COUNT2, -XLB_VRRP_E_LENGTH },
-		{ "count 0", M_COUNT0, -XLB_VRRP_E_LENGTH },
-		{ "count 255", M_COUNT255, -XLB_VRRP_E_LENGTH },
+		/* Byte 0: version (high nibble), type; byte 3: the address count. */
+		{ "count 2 for one address", M_SET, -XLB_VRRP_E_LENGTH, 3, 2 },
+		{ "count 0", M_SET, -XLB_VRRP_E_LENGTH, 3, 0 },
+		{ "count 255", M_SET, -XLB_VRRP_E_LENGTH, 3, 255 },
 		{ "trailing byte", M_TRAILING, -XLB_VRRP_E_LENGTH },
-		{ "type 2", M_TYPE2, -XLB_VRRP_E_TYPE },
-		{ "type 0", M_TYPE0, -XLB_VRRP_E_TYPE },
-		{ "version 2", M_VERSION2, -XLB_VRRP_E_VERSION },
-		{ "version 4", M_VERSION4, -XLB_VRRP_E_VERSION },
+		{ "type 2", M_SET, -XLB_VRRP_E_TYPE, 0, 0x32 },
+		{ "type 0", M_SET, -XLB_VRRP_E_TYPE, 0, 0x30 },
+		{ "version 2", M_SET, -XLB_VRRP_E_VERSION, 0, 0x21 },
+		{ "version 4", M_SET, -XLB_VRRP_E_VERSION, 0, 0x41 },
 		{ "interval 0", M_INTERVAL0, -XLB_VRRP_E_INTERVAL },
 		{ "reserved bits set", M_RSVD_BITS, 0 },
 		{ "mixed families", M_MIXED_FAMILY, -XLB_VRRP_E_FAMILY },

@@ -5,47 +5,34 @@
  *   interval timer -> start (connect / send / fork) -> fd or pidfd events -> done -> rise/fall
  *
  * plus a timeout timer armed at the start of every check. Nothing here blocks: sockets are
- * non-blocking, a connect is finished by EPOLLOUT + SO_ERROR, an exec check's child is watched
- * through a pidfd (or, where there is none, a 5 ms poll) and reaped with WNOHANG once it exited.
+ * non-blocking, a connect is finished by EPOLLOUT + SO_ERROR, an exec check's child is started,
+ * watched and reaped by common/spawn (xlb_child_*), its exit status being the check's result.
  * The one exception is xlb_hc_stop(), which may wait (bounded) for a child it has just
  * SIGKILLed, because the caller is allowed to free the checker as soon as stop returns.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check/health.h"
 #include "common/addr.h"
 #include "common/log.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "common/spawn.h"
 
 #define NS_PER_MS 1000000ull
-
-/* How long xlb_hc_stop() waits for a SIGKILLed child to die before giving up on reaping it. */
-#define HC_STOP_REAP_MS 1000
-/* Without a pidfd, how often to look whether the exec child exited. */
-#define HC_REAP_POLL_MS 5
 
 enum hc_phase {
 	HC_IDLE = 0, /* between checks */
 	HC_CONNECT,  /* tcp, http: connect() in flight, waiting for EPOLLOUT */
 	HC_SEND,     /* http: request partly sent, waiting for EPOLLOUT */
 	HC_RECV,     /* http: reading the reply; udp: waiting for the reply */
-	HC_EXEC,     /* exec: child running, waiting for its pidfd */
+	HC_EXEC,     /* exec: child running, waiting for it to exit */
 	HC_REAP,     /* exec: timed out and killed, result recorded; waiting to reap the child */
 };
 
@@ -113,44 +100,6 @@ static void hc_close(struct xlb_hc *hc, bool rst)
 	xlb_loop_del_fd(hc->loop, hc->fd);
 	close(hc->fd);
 	hc->fd = -1;
-}
-
-static void hc_close_pidfd(struct xlb_hc *hc)
-{
-	if (hc->pidfd < 0)
-		return;
-	xlb_loop_del_fd(hc->loop, hc->pidfd);
-	close(hc->pidfd);
-	hc->pidfd = -1;
-}
-
-/*
- * Reap the exec child if it has exited; true when it is gone. siginfo gets its exit status.
- * P_PID is as safe as P_PIDFD here: an unreaped child keeps its pid, so it cannot be reused.
- */
-static bool hc_try_reap(struct xlb_hc *hc, siginfo_t *si)
-{
-	int ret;
-
-	memset(si, 0, sizeof(*si));
-	do
-		ret = hc->pidfd >= 0 ? waitid(P_PIDFD, hc->pidfd, si, WEXITED | WNOHANG)
-				     : waitid(P_PID, hc->pid, si, WEXITED | WNOHANG);
-	while (ret < 0 && errno == EINTR);
-	if (ret < 0) {
-		/* ECHILD: reaped behind our back (a waitpid(-1) somewhere); gone either way. */
-		pr_debug("health: waitid pid %d: %s", (int)hc->pid, strerror(errno));
-		si->si_code = 0;
-		return true;
-	}
-	return si->si_pid != 0;
-}
-
-/* SIGKILL the child's whole process group: a shell's children go with it. */
-static void hc_kill(struct xlb_hc *hc)
-{
-	if (kill(-hc->pid, SIGKILL) && errno == ESRCH)
-		kill(hc->pid, SIGKILL); /* no group yet: setpgid raced with us */
 }
 
 static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
@@ -465,43 +414,11 @@ static void hc_fd_cb(struct xlb_loop *loop, int fd, uint32_t events, void *arg)
 
 /* --- exec --- */
 
-/*
- * In the child, between fork and execve: async-signal-safe calls only. xlbd blocks the signals
- * its signalfd reads, and a blocked mask and ignored dispositions survive execve, so the command
- * would otherwise start unable to die of SIGTERM or SIGPIPE.
- */
-static void __attribute__((noreturn)) hc_exec_child(int devnull, char *const argv[],
-						    char *const envp[])
+static void hc_exec_exit(const siginfo_t *si, void *arg)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigset_t none;
-	int sig;
+	struct xlb_hc *hc = arg;
 
-	setpgid(0, 0);
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
-		_exit(127);
-	/* Ours are all O_CLOEXEC; this also catches any fd a library opened without it. */
-	close_range(3, ~0U, 0);
-	execve("/bin/sh", argv, envp);
-	_exit(127);
-}
-
-/* The child may have exited (pidfd readable, or the poll timer without one). */
-static void hc_child_event(struct xlb_hc *hc)
-{
-	siginfo_t si;
-
-	if (!hc_try_reap(hc, &si)) {
-		if (hc->pidfd < 0)
-			xlb_timer_arm(hc->loop, &hc->reap_timer, HC_REAP_POLL_MS * NS_PER_MS);
-		return;
-	}
-	hc_close_pidfd(hc);
-	hc->pid = 0;
+	hc->child = NULL;
 	if (hc->phase == HC_REAP) {
 		/* The timeout already recorded this check; only the next one may be waiting. */
 		hc->phase = HC_IDLE;
@@ -511,28 +428,14 @@ static void hc_child_event(struct xlb_hc *hc)
 		}
 		return;
 	}
-	if (si.si_code == CLD_EXITED && si.si_status == 0)
+	if (si->si_code == CLD_EXITED && si->si_status == 0)
 		hc_done(hc, true, "ok");
-	else if (si.si_code == CLD_EXITED)
-		hc_done(hc, false, "exit %d", si.si_status);
-	else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
-		hc_done(hc, false, "signal %d", si.si_status);
+	else if (si->si_code == CLD_EXITED)
+		hc_done(hc, false, "exit %d", si->si_status);
+	else if (si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED)
+		hc_done(hc, false, "signal %d", si->si_status);
 	else
 		hc_done(hc, false, "exit status lost");
-}
-
-static void hc_pidfd_cb(struct xlb_loop *loop, int fd, uint32_t events, void *arg)
-{
-	(void)loop;
-	(void)fd;
-	(void)events;
-	hc_child_event(arg);
-}
-
-static void hc_reap_cb(struct xlb_loop *loop, struct xlb_timer *t)
-{
-	(void)loop;
-	hc_child_event(t->arg);
 }
 
 static void hc_exec_start(struct xlb_hc *hc)
@@ -540,53 +443,25 @@ static void hc_exec_start(struct xlb_hc *hc)
 	char a[INET6_ADDRSTRLEN], env_backend[16 + INET6_ADDRSTRLEN], env_port[24];
 	char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	char *envp[] = { env_backend, env_port, env_path, NULL };
-	char sh[] = "sh", dash_c[] = "-c";
-	char *argv[] = { sh, dash_c, hc->conf.command, NULL };
-	int devnull, err;
-	pid_t pid;
+	/* The check's own timeout timer kills it: one deadline for every type of check. */
+	struct xlb_child_conf conf = {
+		.command = hc->conf.command,
+		.envp = envp,
+		.stderr_null = true,
+		.on_exit = hc_exec_exit,
+		.arg = hc,
+	};
+	int err;
 
 	snprintf(env_backend, sizeof(env_backend), "XLB_BACKEND=%s",
 		 xlb_addr_str(&hc->addr, a, sizeof(a)));
 	snprintf(env_port, sizeof(env_port), "XLB_PORT=%u", hc->conf.port);
-
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0) {
-		hc_done(hc, false, "/dev/null: %s", strerror(errno));
+	err = xlb_child_start(hc->loop, &conf, &hc->child);
+	if (err) {
+		hc_done(hc, false, "fork: %s", strerror(-err));
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(devnull);
-		hc_done(hc, false, "fork: %s", strerror(err));
-		return;
-	}
-	if (!pid)
-		hc_exec_child(devnull, argv, envp);
-	close(devnull);
-	/* Also from this side, so the group exists before we could need kill(-pid). */
-	setpgid(pid, pid);
-	hc->pid = pid;
 	hc->phase = HC_EXEC;
-
-	/* The child is not reaped until we say so, so its pid cannot be reused before this. */
-	hc->pidfd = syscall(SYS_pidfd_open, pid, 0); /* always O_CLOEXEC */
-	if (hc->pidfd >= 0) {
-		err = xlb_loop_add_fd(hc->loop, hc->pidfd, EPOLLIN, hc_pidfd_cb, hc);
-		if (!err)
-			return;
-		close(hc->pidfd);
-		hc->pidfd = -1;
-	} else {
-		err = -errno;
-	}
-	/*
-	 * No pidfd (valgrind does not know pidfd_open, nor do kernels before 5.3, nor some
-	 * seccomp filters): look for the exit every few ms instead. SIGCHLD is not ours to take,
-	 * and a blocking wait is not an option.
-	 */
-	pr_debug("health: pidfd: %s; polling pid %d", strerror(-err), (int)pid);
-	xlb_timer_arm(hc->loop, &hc->reap_timer, HC_REAP_POLL_MS * NS_PER_MS);
 }
 
 /* --- timers --- */
@@ -594,22 +469,15 @@ static void hc_exec_start(struct xlb_hc *hc)
 static void hc_timeout_cb(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct xlb_hc *hc = t->arg;
-	siginfo_t si;
 
 	(void)loop;
 	if (hc->phase == HC_EXEC) {
-		hc_kill(hc);
 		/*
-		 * The child dies asynchronously; usually it is not reapable yet. Keep the pidfd
-		 * watched and reap it when it says so, with the result already recorded.
+		 * The child dies asynchronously: record the result now, and let hc_exec_exit()
+		 * see it reaped before the next check starts.
 		 */
-		if (hc_try_reap(hc, &si)) {
-			hc_close_pidfd(hc);
-			xlb_timer_cancel(hc->loop, &hc->reap_timer);
-			hc->pid = 0;
-		} else {
-			hc->phase = HC_REAP;
-		}
+		xlb_child_kill(hc->child);
+		hc->phase = HC_REAP;
 	}
 	if (hc->phase != HC_IDLE)
 		hc_done(hc, false, "timeout");
@@ -670,10 +538,8 @@ void xlb_hc_init(struct xlb_hc *hc, const struct xlb_cfg_health *conf, const str
 	hc->up = hc->conf.type == XLB_HC_NONE || initially_up;
 	hc->since_ns = xlb_now_ns();
 	hc->fd = -1;
-	hc->pidfd = -1;
 	xlb_timer_init(&hc->interval_timer, hc_interval_cb, hc);
 	xlb_timer_init(&hc->timeout_timer, hc_timeout_cb, hc);
-	xlb_timer_init(&hc->reap_timer, hc_reap_cb, hc);
 }
 
 int xlb_hc_start(struct xlb_loop *loop, struct xlb_hc *hc, uint64_t first_delay_ns)
@@ -695,43 +561,23 @@ int xlb_hc_start(struct xlb_loop *loop, struct xlb_hc *hc, uint64_t first_delay_
 	return err;
 }
 
-/*
- * Kill the exec child and reap it before returning, since the caller may free hc as soon as
- * xlb_hc_stop() returns. A SIGKILLed process is gone within microseconds unless stuck in the
- * kernel (D state); the wait is bounded so such a child cannot hang xlbd.
- */
-static void hc_kill_reap(struct xlb_hc *hc)
-{
-	uint64_t until = xlb_now_ns() + HC_STOP_REAP_MS * NS_PER_MS;
-	struct pollfd pfd = { .fd = hc->pidfd, .events = POLLIN };
-	siginfo_t si;
-	char name[64];
-
-	hc_kill(hc);
-	if (hc->pidfd >= 0)
-		poll(&pfd, 1, HC_STOP_REAP_MS);
-	while (!hc_try_reap(hc, &si)) {
-		if (hc->pidfd >= 0 || xlb_now_ns() >= until) {
-			pr_warn("health: %s: exec check pid %d survived SIGKILL; not reaped",
-				hc_name(hc, name, sizeof(name)), (int)hc->pid);
-			break;
-		}
-		usleep(1000);
-	}
-	hc->pid = 0;
-}
-
 void xlb_hc_stop(struct xlb_hc *hc)
 {
 	if (!hc->loop)
 		return;
 	xlb_timer_cancel(hc->loop, &hc->interval_timer);
 	xlb_timer_cancel(hc->loop, &hc->timeout_timer);
-	xlb_timer_cancel(hc->loop, &hc->reap_timer);
 	hc_close(hc, true);
-	if (hc->pid > 0)
-		hc_kill_reap(hc);
-	hc_close_pidfd(hc);
+	/* Reaped now: the caller may free hc as soon as this returns. */
+	if (hc->child) {
+		pid_t pid = xlb_child_pid(hc->child);
+		char name[64];
+
+		if (xlb_child_stop(hc->child))
+			pr_warn("health: %s: exec check pid %d survived SIGKILL; not reaped",
+				hc_name(hc, name, sizeof(name)), (int)pid);
+		hc->child = NULL;
+	}
 	hc->phase = HC_IDLE;
 	hc->due = false;
 	hc->loop = NULL;

@@ -2,7 +2,7 @@
 /*
  * Health checks: one non-blocking state machine per backend, driven by xlbd's event loop
  * (keepalived's shape: connect -> check -> epilog, then re-arm). A check never blocks the loop;
- * an exec check is a child process watched through a pidfd and killed at its timeout.
+ * an exec check is a child process (common/spawn) killed at its timeout.
  */
 #ifndef XLB_HEALTH_H
 #define XLB_HEALTH_H
@@ -15,6 +15,7 @@
 #include "config/config.h"
 
 struct xlb_hc;
+struct xlb_child;
 
 /* Called when hc->up flips (after rise successes / fall failures in a row). */
 typedef void (*xlb_hc_change_cb)(struct xlb_hc *hc, void *arg);
@@ -42,11 +43,9 @@ struct xlb_hc {
 	struct xlb_loop *loop;
 	struct xlb_timer interval_timer; /* next check */
 	struct xlb_timer timeout_timer;  /* the running check's deadline */
-	struct xlb_timer reap_timer;     /* exec without a pidfd (valgrind, old kernel): poll */
 	int phase;
 	int fd;
-	pid_t pid;
-	int pidfd;
+	struct xlb_child *child; /* exec: the running command, NULL when none */
 	uint64_t started_ns;
 	char buf[2048];
 	size_t len;
