@@ -16,8 +16,8 @@
 
 #include <json-c/json.h>
 
-#include "cli/ctl_agent.h"
-#include "cli/ctl_view.h"
+#include "cli/agent_state.h"
+#include "cli/maps_view.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* xlbctl's side of the control socket: requests to xlbd, replies parsed with json-c. */
-#ifndef XLB_CTL_AGENT_H
-#define XLB_CTL_AGENT_H
+#ifndef XLB_AGENT_STATE_H
+#define XLB_AGENT_STATE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,4 +36,4 @@ void xlb_agent_state_free(struct xlb_agent_state *st);
 const struct xlb_agent_backend *xlb_agent_find(const struct xlb_agent_state *st, const char *vip,
 					       const char *address);
 
-#endif /* XLB_CTL_AGENT_H */
+#endif /* XLB_AGENT_STATE_H */

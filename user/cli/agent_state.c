@@ -11,7 +11,7 @@
 #include <json-c/json.h>
 
 #include "cli/client.h"
-#include "cli/ctl_agent.h"
+#include "cli/agent_state.h"
 
 int xlb_agent_call(const char *sock, int argc, char **argv, struct json_object **reply, int quiet)
 {

@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cli/ctl_view.h"
+#include "cli/maps_view.h"
 
 /* Distinct keys the vips map can hold: its max_entries. */
 #define VIEW_MAX_VIP_KEYS (XLB_MAX_VIPS * 2)

@@ -5,8 +5,8 @@
  * every interface when its key is; a backend is the same backend when its id is (xlbd hands out
  * the same ids on every interface).
  */
-#ifndef XLB_CTL_VIEW_H
-#define XLB_CTL_VIEW_H
+#ifndef XLB_MAPS_VIEW_H
+#define XLB_MAPS_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,4 +54,4 @@ void xlb_view_free(struct xlb_view *v);
 /* The operator's name for a VIP id, or NULL when it has none. */
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id);
 
-#endif /* XLB_CTL_VIEW_H */
+#endif /* XLB_MAPS_VIEW_H */
