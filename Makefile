@@ -58,10 +58,12 @@ CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_
 # The lb writer's, sync's and VRRP's tests, one file per theme; each family links its fixture,
 # tests/unit/<family>_test.c (its header says what the family shares).
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail
+SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
+             $(BUILD)/test_sync_channel
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
-TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
-             $(BUILD)/test_health $(BUILD)/test_sync $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
+TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
+             $(BUILD)/test_health $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
@@ -143,6 +145,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(LB_TESTS): $(BUILD)/unit/lb_test.o
+$(SYNC_TESTS): $(BUILD)/unit/sync_test.o
 
 # The packet tests build frames at every offset: UBSan, fatal, keeps the builders free of
 # misaligned accesses and overflows (the data path itself runs in the kernel).
@@ -160,8 +163,8 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
-             $(BUILD)/test_health $(BUILD)/test_sync $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
+UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
+             $(BUILD)/test_health $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
              $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
