@@ -55,16 +55,17 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 # The config's tests, one file per part of it (tests/unit/config_test.h is what they share).
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
              $(BUILD)/test_config_pair
-# The lb writer's, sync's and VRRP's tests, one file per theme; each family links its fixture,
-# tests/unit/<family>_test.c (its header says what the family shares).
+# The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
+# what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail
 SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
              $(BUILD)/test_sync_channel
+VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
-TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
-             $(BUILD)/test_health $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
+TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
+             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
@@ -163,9 +164,9 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch \
-             $(BUILD)/test_health $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
+UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
+             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
