@@ -55,11 +55,17 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 # The config's tests, one file per part of it (tests/unit/config_test.h is what they share).
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
              $(BUILD)/test_config_pair
+# The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
+# what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
+LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail
+SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
+             $(BUILD)/test_sync_channel
+VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
-TESTS     := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
-             $(BUILD)/test_sync $(BUILD)/test_lb $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
+TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
+             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
@@ -95,7 +101,7 @@ $(BUILD)/lib$(1).a: $(filter $(BUILD)/lib/$(1)/%,$(LIB_OBJS))
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call LIB_RULE,$(d))))
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/unit/*.d)
 
 $(BUILD)/xlbd: user/agent/xlbd.c $(LIB)
 	@echo "  LINK    $@"
@@ -131,7 +137,16 @@ $(BUILD)/xlb-vrrp-send: tools/xlb-vrrp-send.c $(LIB)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) $< $(filter %.o,$^) $(LIB_LINK) -o $@ $(LDLIBS) \
+		-lyaml -lcmocka
+
+$(BUILD)/unit/%.o: tests/unit/%.c
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LB_TESTS): $(BUILD)/unit/lb_test.o
+$(SYNC_TESTS): $(BUILD)/unit/sync_test.o
 
 # The packet tests build frames at every offset: UBSan, fatal, keeps the builders free of
 # misaligned accesses and overflows (the data path itself runs in the kernel).
@@ -149,9 +164,9 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-UNIT      := $(CONFIG_TESTS) $(BUILD)/test_maglev $(BUILD)/test_dispatch $(BUILD)/test_health \
-             $(BUILD)/test_sync $(BUILD)/test_lb $(BUILD)/test_dps $(BUILD)/test_rtnl_watch \
-             $(BUILD)/test_vrrp $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
+UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
+             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
