@@ -202,7 +202,8 @@ sanitize: $(BUILD)/xlbd
 	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) EXTRA_CFLAGS="$(SAN_CFLAGS)" \
 		$(addprefix $(SAN_BUILD)/,xlbd xlbctl xlb-http xlb-probe peer_pass.bpf.o test_packet) \
 		$(UNIT:$(BUILD)/%=$(SAN_BUILD)/%)
-	$(Q)BUILD=$(abspath $(SAN_BUILD)) XLBD_PLAIN=$(abspath $(BUILD)/xlbd) tests/netns/sanitize.sh
+	$(Q)BUILD=$(abspath $(SAN_BUILD)) XLBD_PLAIN=$(abspath $(BUILD)/xlbd) \
+		SAN_TESTS="$(notdir $(UNIT)) test_packet" tests/netns/sanitize.sh
 
 # Every tier runs even when an earlier one fails, so one run shows everything; the last line
 # names the tiers that failed.
