@@ -53,6 +53,20 @@ struct {
 	__type(value, struct xlb_conn);
 } conns SEC(".maps");
 
+/*
+ * Fragmented datagram -> the backend its first fragment went to, for the later fragments that
+ * carry no ports. An entry is needed only while a datagram's fragments are in flight (they come
+ * back to back, microseconds apart), so the table holds the datagrams of the last few ms even at
+ * millions of fragments a second; 8192 x ~100 bytes is under 1 MB. LRU: nothing deletes an
+ * entry (a duplicate or reordered fragment may still come), the oldest make room.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_FRAGS);
+	__type(key, struct xlb_frag_key);
+	__type(value, struct xlb_frag);
+} frags SEC(".maps");
+
 /* VIP id -> counters, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

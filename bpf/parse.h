@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Header parsing: Ethernet, IPv4 (with options), IPv6 (with a bounded walk over extension
- * headers), TCP and UDP, into a struct xlb_flow. Every read is bounds-checked against data_end
+ * Header parsing: Ethernet (up to two VLAN tags), IPv4 (with options), IPv6 (with a bounded walk
+ * over extension headers, AH and fragment headers included), TCP and UDP, into a struct
+ * xlb_flow; fragments are marked in pkt->frag for frag.h. Every read is bounds-checked against data_end
  * with the cursor pattern the verifier wants (`if (hdr + 1 > data_end)`).
  */
 #ifndef XLB_BPF_PARSE_H
@@ -33,6 +34,33 @@ struct xlb_icmp_hdr {
 #define XLB_NEXTHDR_ROUTING 43
 #define XLB_NEXTHDR_FRAGMENT 44
 #define XLB_NEXTHDR_DEST 60
+#define XLB_NEXTHDR_AUTH 51 /* AH: its length counts 4-byte units, less 2 */
+
+/* 802.1Q / 802.1ad tags parsed through before giving up (QinQ is two). */
+#define XLB_VLAN_MAX 2
+
+struct xlb_vlan_hdr {
+	__be16 tci;
+	__be16 proto; /* the encapsulated ethertype */
+};
+
+/* The IPv6 fragment header (the UAPI's frag_hdr lives in a kernel-only header). */
+struct xlb_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset in 8-byte units << 3, bit 0: more fragments */
+	__be32 id;
+};
+
+#define XLB_IP6_MF 0x0001
+#define XLB_IP6_OFFSET 0xfff8
+
+/* pkt->frag: where in a fragmented datagram the packet is. */
+enum {
+	XLB_FRAG_NONE = 0,
+	XLB_FRAG_FIRST, /* offset 0, more to come: has the ports, is recorded in frags */
+	XLB_FRAG_LATER, /* offset > 0: no ports; flow has addresses and proto, frag_id the id */
+};
 
 struct xlb_pkt {
 	struct xlb_flow flow;
@@ -41,6 +69,8 @@ struct xlb_pkt {
 	__u32 reason;  /* enum xlb_reason, set when the verdict is decided */
 	__u8 tcp_syn;  /* a TCP SYN without ACK: a connection is being opened */
 	__u8 icmp_err; /* an ICMP error quoting a VIP flow; flow is that flow, as the client sent it */
+	__u8 frag;     /* XLB_FRAG_* */
+	__be32 frag_id; /* IPv4 identification / IPv6 fragment id, when frag is set */
 };
 
 static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int action)
@@ -141,10 +171,14 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 	/* Options are skipped, not parsed: ihl is 20..60, the check below bounds l4 for the verifier. */
 	if (l3 + ihl > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
-	/* Only the first fragment has ports, and later ones could not follow it: leave them all
-	 * to the kernel's reassembly. */
-	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
-		return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+	/* Only the first fragment has ports: it is balanced, later ones follow it (frag.h). A
+	 * fragmented ICMP error or other protocol is the kernel's to reassemble. */
+	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET)) {
+		if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+			return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+		pkt->frag = ip->frag_off & bpf_htons(XLB_IP_OFFSET) ? XLB_FRAG_LATER : XLB_FRAG_FIRST;
+		pkt->frag_id = ip->id;
+	}
 	if (ip->protocol == IPPROTO_ICMP)
 		return lb4_parse_icmp(ip, l3 + ihl, data_end, tot_len - ihl, pkt);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
@@ -153,6 +187,10 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 	pkt->flow.family = XLB_FAMILY_V4;
 	pkt->flow.src[0] = ip->saddr;
 	pkt->flow.dst[0] = ip->daddr;
+	if (pkt->frag == XLB_FRAG_LATER) {
+		pkt->flow.proto = ip->protocol;
+		return XLB_CONTINUE;
+	}
 	return xlb_parse_l4(l3 + ihl, data_end, tot_len - ihl, ip->protocol, pkt);
 }
 
@@ -204,21 +242,56 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 	for (i = 0; i < XLB_IPV6_MAX_EXT; i++) {
 		struct ipv6_opt_hdr *opt = cur;
 
+		__u32 len;
+
 		if (nexthdr == IPPROTO_TCP || nexthdr == IPPROTO_UDP)
 			break;
-		if (nexthdr == XLB_NEXTHDR_FRAGMENT)
-			return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
-		if (nexthdr == IPPROTO_ICMPV6)
+		if (nexthdr == IPPROTO_ICMPV6) {
+			if (pkt->frag)
+				return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
 			return lb6_parse_icmp(ip6, cur, data_end, (__s32)plen - (__s32)ext, pkt);
+		}
 		if (nexthdr != XLB_NEXTHDR_HOP && nexthdr != XLB_NEXTHDR_ROUTING &&
-		    nexthdr != XLB_NEXTHDR_DEST)
+		    nexthdr != XLB_NEXTHDR_DEST && nexthdr != XLB_NEXTHDR_FRAGMENT &&
+		    nexthdr != XLB_NEXTHDR_AUTH)
 			return xlb_verdict(pkt, XLB_R_PASS_NOT_L4, XDP_PASS);
+		/* Every one of these starts with next header and a length byte; the fragment
+		 * header's 8 bytes are checked whole before its fields are read. */
 		if ((void *)(opt + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		if (nexthdr == XLB_NEXTHDR_FRAGMENT) {
+			struct xlb_frag_hdr *fh = cur;
+
+			/* Also within the payload length: a later fragment has no L4 check after. */
+			if ((void *)(fh + 1) > data_end || ext + sizeof(*fh) > plen)
+				return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+			len = sizeof(*fh);
+			/* Offset 0 without M is an atomic fragment (RFC 6946): a whole datagram. */
+			if (fh->frag_off & bpf_htons(XLB_IP6_OFFSET | XLB_IP6_MF)) {
+				pkt->frag_id = fh->id;
+				pkt->frag = fh->frag_off & bpf_htons(XLB_IP6_OFFSET) ? XLB_FRAG_LATER :
+										      XLB_FRAG_FIRST;
+			}
+			if (pkt->frag == XLB_FRAG_LATER) {
+				/* What follows is data; the header names its protocol. */
+				if (fh->nexthdr != IPPROTO_TCP && fh->nexthdr != IPPROTO_UDP)
+					return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+				pkt->flow.family = XLB_FAMILY_V6;
+				__builtin_memcpy(pkt->flow.src, &ip6->saddr, sizeof(pkt->flow.src));
+				__builtin_memcpy(pkt->flow.dst, &ip6->daddr, sizeof(pkt->flow.dst));
+				pkt->flow.proto = fh->nexthdr;
+				return XLB_CONTINUE;
+			}
+		} else if (nexthdr == XLB_NEXTHDR_AUTH) {
+			len = (opt->hdrlen + 2) * 4;
+		} else {
+			len = (opt->hdrlen + 1) * 8;
+		}
 		nexthdr = opt->nexthdr;
-		ext += (opt->hdrlen + 1) * 8;
-		cur += (opt->hdrlen + 1) * 8;
+		ext += len;
+		cur += len;
 	}
+	/* Chains longer than the walk (a bounded loop for the verifier) go to the kernel. */
 	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
 		return xlb_verdict(pkt, XLB_R_PASS_IP_EXT, XDP_PASS);
 
@@ -235,16 +308,33 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	struct ethhdr *eth = data;
+	void *cur = eth + 1;
+	__be16 proto;
+	int i;
 
 	pkt->len = data_end - data;
-	if ((void *)(eth + 1) > data_end)
+	if (cur > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	pkt->eth = eth;
 
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return lb4_parse(eth + 1, data_end, pkt);
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return lb6_parse(eth + 1, data_end, pkt);
+	/* Tags are parsed through, not removed: XDP_TX sends the frame back out with them. */
+	proto = eth->h_proto;
+	for (i = 0; i < XLB_VLAN_MAX; i++) {
+		struct xlb_vlan_hdr *tag = cur;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(tag + 1) > data_end)
+			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		proto = tag->proto;
+		cur = tag + 1;
+	}
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);
+	if (proto == bpf_htons(ETH_P_IP))
+		return lb4_parse(cur, data_end, pkt);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return lb6_parse(cur, data_end, pkt);
 	return xlb_verdict(pkt, XLB_R_PASS_NOT_IP, XDP_PASS);
 }
 

@@ -4,6 +4,7 @@
  * headers beside this file; here is only the order they run in.
  */
 #include "common.h"
+#include "frag.h"
 #include "fwd.h"
 #include "maps.h"
 #include "parse.h"
@@ -29,11 +30,17 @@ static __always_inline void xlb_sync_flow(const struct xlb_flow *flow, __u32 id,
 static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 {
 	struct xlb_backend *be = NULL;
-	struct xlb_conn *conn;
+	struct xlb_frag *frag = NULL;
+	struct xlb_conn *conn = NULL;
 	struct xlb_vip *vip;
 	__u64 now, new_flow = 0;
 	__u32 id = XLB_NO_BACKEND;
 
+	if (pkt->frag == XLB_FRAG_LATER) {
+		frag = xlb_frag_follow(pkt);
+		if (!frag)
+			return xlb_verdict(pkt, XLB_R_PASS_FRAG_UNKNOWN, XDP_PASS);
+	}
 	vip = xlb_vip_find(&pkt->flow);
 	if (!vip)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
@@ -48,7 +55,16 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 	 * (clients reuse ports): it is scheduled afresh, so a drained or re-weighted backend does
 	 * not keep getting new connections through stale entries.
 	 */
-	conn = pkt->tcp_syn ? NULL : bpf_map_lookup_elem(&conns, &pkt->flow);
+	if (frag) {
+		/* A later fragment goes where its first did, or nowhere (a datagram cannot be
+		 * reassembled from two backends): not rescheduled. */
+		id = frag->backend;
+		be = frag->vip_id == vip->id ? xlb_backend_live(id, vip->id) : NULL;
+		if (!be)
+			return xlb_verdict(pkt, XLB_R_PASS_FRAG_UNKNOWN, XDP_PASS);
+	} else if (!pkt->tcp_syn) {
+		conn = bpf_map_lookup_elem(&conns, &pkt->flow);
+	}
 	if (conn) {
 		id = conn->backend;
 		be = xlb_backend_live(id, vip->id);
@@ -77,6 +93,8 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 		bpf_map_update_elem(&conns, &pkt->flow, &c, BPF_ANY);
 		xlb_sync_flow(&pkt->flow, id, vip->id);
 	}
+	if (pkt->frag == XLB_FRAG_FIRST)
+		xlb_frag_record(pkt, id, vip->id);
 
 	xlb_count(&vip_stats, vip->id, pkt->len, new_flow);
 	xlb_count(&backend_stats, id, pkt->len, new_flow);

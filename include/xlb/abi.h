@@ -126,6 +126,32 @@ struct xlb_flow_event {
 
 #define XLB_FLOW_EVENTS_SIZE (1 << 20) /* bytes; about 16k events between two reads */
 
+/*
+ * frags key: one fragmented datagram, as its first fragment (offset 0, the one with the ports)
+ * named it. Later fragments carry no ports, only these fields. An IPv4 address lives in src[0] /
+ * dst[0], the rest zero.
+ */
+struct xlb_frag_key {
+	__be32 src[4]; /* client address */
+	__be32 dst[4]; /* VIP address */
+	__be32 id;     /* IPv4 identification (16 bits, network order, zero-extended) / IPv6 fragment id */
+	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;   /* enum xlb_family */
+	__u8 pad[2];   /* zero */
+};
+
+/* frags value: where the first fragment went, and the ports later fragments lack. */
+struct xlb_frag {
+	__u32 backend; /* backend id the first fragment was forwarded to */
+	__u32 vip_id;  /* its VIP; a later fragment follows only while the VIP is the same */
+	__be16 sport;  /* the datagram's client port, so a later fragment finds its VIP again... */
+	__be16 dport;  /* ...by {address, port, protocol}, exact-port VIPs included */
+};
+
+#ifndef XLB_MAX_FRAGS
+#define XLB_MAX_FRAGS 8192
+#endif
+
 /* One counter set; per CPU in vip_stats, backend_stats and reason_stats. */
 struct xlb_counters {
 	__u64 packets;   /* packets */
@@ -139,13 +165,15 @@ enum xlb_reason {
 	XLB_R_PASS_NOT_IP,     /* ARP, LLDP, other ethertypes: XDP_PASS */
 	XLB_R_PASS_NOT_VIP,    /* IP, but no VIP matches: XDP_PASS */
 	XLB_R_PASS_NOT_L4,     /* VIP address, not TCP/UDP (ICMP, ...): XDP_PASS */
-	XLB_R_PASS_FRAGMENT,   /* IP fragment, no L4 ports to hash: XDP_PASS */
+	XLB_R_PASS_FRAGMENT,   /* fragment of a datagram that is not TCP/UDP: XDP_PASS */
 	XLB_R_PASS_IP_EXT,     /* IPv6 extension chain we do not walk: XDP_PASS */
 	XLB_R_DROP_TRUNCATED,  /* a header runs past the frame or the IP length: XDP_DROP */
 	XLB_R_DROP_BAD_HEADER, /* IPv4 IHL < 5, version mismatch: XDP_DROP */
 	XLB_R_DROP_NO_BACKEND, /* VIP has no backend to take a new flow: XDP_DROP */
 	XLB_R_DROP_NO_MAC,     /* chosen backend's MAC is not resolved yet: XDP_DROP */
 	XLB_R_PASS_OTHER_HOST, /* VIP traffic sent to another MAC (promiscuous NIC): XDP_PASS */
+	XLB_R_PASS_FRAG_UNKNOWN, /* later IP fragment whose first one is not in frags: XDP_PASS */
+	XLB_R_PASS_VLAN_DEPTH, /* more than two 802.1Q / 802.1ad tags: XDP_PASS */
 	XLB_R_MAX,
 };
 

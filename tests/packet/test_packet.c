@@ -539,8 +539,8 @@ static const struct pkt_case cases[] = {
 	/* Not IP, not TCP/UDP. */
 	{ "arp request for a vip -> XDP_PASS not_ip",
 	  { .ethertype = ETH_P_ARP, .dst = VIP4_A }, XDP_PASS, XLB_R_PASS_NOT_IP },
-	{ "802.1Q-tagged ipv4 to a vip -> XDP_PASS not_ip (no VLAN parsing)",
-	  { .ethertype = ETH_P_8021Q, V4_TCP(VIP4_A, 80) }, XDP_PASS, XLB_R_PASS_NOT_IP },
+	{ "802.1Q-tagged ipv4 to a vip -> XDP_TX, the tag kept",
+	  { .ethertype = ETH_P_8021Q, V4_TCP(VIP4_A, 80) }, XDP_TX, XLB_R_FORWARDED, VIP_WEB4 },
 	{ "icmp echo to a vip -> XDP_PASS not_l4",
 	  { .family = 4, .dst = VIP4_A, .proto = IPPROTO_ICMP, .payload = 56 }, XDP_PASS,
 	  XLB_R_PASS_NOT_L4 },
@@ -554,20 +554,21 @@ static const struct pkt_case cases[] = {
 	    .n_ext = 5 },
 	  XDP_PASS, XLB_R_PASS_IP_EXT },
 
-	/* Fragments: no ports to hash, left to the kernel. */
-	{ "ipv4 first fragment (MF, offset 0) -> XDP_PASS fragment",
-	  { V4_UDP(VIP4_A, 53), .mf = true, .payload = 64 }, XDP_PASS, XLB_R_PASS_FRAGMENT },
-	{ "ipv4 middle fragment (MF, offset 1480) -> XDP_PASS fragment",
+	/* Fragments: a first one is balanced; a later one without its first goes to the kernel
+	 * (frags is emptied before each case; test_packet_frag has them following). */
+	{ "ipv4 first fragment (MF, offset 0) -> XDP_TX to hashed backend",
+	  { V4_UDP(VIP4_A, 53), .mf = true, .payload = 64 }, XDP_TX, XLB_R_FORWARDED, VIP_DNS4 },
+	{ "ipv4 middle fragment (MF, offset 1480), first unseen -> XDP_PASS frag_unknown",
 	  { V4_UDP(VIP4_A, 53), .mf = true, .frag_offset = 1480 }, XDP_PASS,
-	  XLB_R_PASS_FRAGMENT },
-	{ "ipv4 last fragment (offset 2960, no MF) -> XDP_PASS fragment",
-	  { V4_UDP(VIP4_A, 53), .frag_offset = 2960 }, XDP_PASS, XLB_R_PASS_FRAGMENT },
-	{ "ipv6 fragment header -> XDP_PASS fragment",
+	  XLB_R_PASS_FRAG_UNKNOWN },
+	{ "ipv4 last fragment (offset 2960, no MF), first unseen -> XDP_PASS frag_unknown",
+	  { V4_UDP(VIP4_A, 53), .frag_offset = 2960 }, XDP_PASS, XLB_R_PASS_FRAG_UNKNOWN },
+	{ "ipv6 first fragment -> XDP_TX to hashed backend",
 	  { V6_UDP(VIP6_A, 53), .ext = { PKT_NEXTHDR_FRAGMENT }, .n_ext = 1, .payload = 16 },
-	  XDP_PASS, XLB_R_PASS_FRAGMENT },
-	{ "ipv6 hop-by-hop then fragment header -> XDP_PASS fragment",
+	  XDP_TX, XLB_R_FORWARDED, VIP_DNS6 },
+	{ "ipv6 hop-by-hop then first fragment -> XDP_TX to hashed backend",
 	  { V6_UDP(VIP6_A, 53), .ext = { PKT_NEXTHDR_HOP, PKT_NEXTHDR_FRAGMENT }, .n_ext = 2 },
-	  XDP_PASS, XLB_R_PASS_FRAGMENT },
+	  XDP_TX, XLB_R_FORWARDED, VIP_DNS6 },
 
 	/* Truncation at every header. */
 	{ "ethernet header cut short (13 bytes) -> XDP_DROP truncated",
@@ -702,11 +703,11 @@ static int cases_group_teardown(void **state)
 	return 0;
 }
 
-/* Forget every flow, so each case's frame is a new flow whatever ran before it. */
-static int conns_clear(const struct xlb_fixture *fx)
+/* Forget every flow and fragment, so each case's frame is new whatever ran before it. */
+static int map_clear(struct bpf_map *map)
 {
-	int fd = bpf_map__fd(fx->skel->maps.conns);
-	struct xlb_flow key;
+	int fd = bpf_map__fd(map);
+	uint8_t key[64];
 
 	while (!bpf_map_get_next_key(fd, NULL, &key)) {
 		if (bpf_map_delete_elem(fd, &key))
@@ -723,7 +724,7 @@ static int case_setup(void **state)
 		return -1;
 	t->c = *state;
 	t->fx = &shared_fx;
-	if (conns_clear(t->fx)) {
+	if (map_clear(t->fx->skel->maps.conns) || map_clear(t->fx->skel->maps.frags)) {
 		free(t);
 		return -1;
 	}

@@ -651,6 +651,25 @@ static const struct fuzz_vip *vip_find(const struct xlb_flow *f)
 	return any;
 }
 
+/* Whether a DR VIP (id vip_id, or any when 0) serves f's address and protocol, whatever port. */
+static bool vip_of_addr(const struct xlb_flow *f, uint32_t vip_id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vips); i++) {
+		const struct fuzz_vip *v = &vips[i];
+		uint8_t addr[16] = {};
+
+		if (v->proto != f->proto || (v->family == 6) != (f->family == XLB_FAMILY_V6) ||
+		    (vip_id && v->id != vip_id) || v->fwd != XLB_FWD_DR)
+			continue;
+		pkt_addr(v->family, v->addr, addr);
+		if (!memcmp(addr, f->dst, 16))
+			return true;
+	}
+	return false;
+}
+
 /* Quoted ports at q (room bytes of datagram left) of a reply VIP -> client: the flow reversed. */
 static bool ref_quoted_ports(const uint8_t *q, int32_t room, uint8_t proto, struct xlb_flow *f)
 {
@@ -662,65 +681,93 @@ static bool ref_quoted_ports(const uint8_t *q, int32_t room, uint8_t proto, stru
 	return true;
 }
 
-/*
- * The flow the design lets a VIP claim from this frame: an unfragmented TCP/UDP datagram whose L4
- * header lies inside both frame and IP length, or a frag-needed / packet-too-big addressed to the
- * address its quote was sent from, quoting such a reply within the datagram. False otherwise.
- */
-static bool ref_flow(const struct pkt *p, struct xlb_flow *f)
-{
-	const uint8_t *l3 = p->data + ETH_HLEN;
-	int32_t avail = (int32_t)p->len - ETH_HLEN;
-	uint16_t ethertype = get16(p->data + 12);
+enum ref_kind {
+	REF_NONE,  /* no VIP may claim the frame */
+	REF_FLOW,  /* f is the flow, ports included */
+	REF_LATER, /* a later fragment of TCP/UDP: f has addresses and proto, no ports */
+};
 
+/*
+ * The flow the design lets a VIP claim from this frame, behind at most two VLAN tags: a TCP/UDP
+ * datagram or first fragment whose L4 header lies inside both frame and IP length, or a
+ * frag-needed / packet-too-big addressed to the address its quote was sent from, quoting such a
+ * reply within the datagram; or a later fragment, which may only follow a first one.
+ */
+static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
+{
+	uint32_t l2 = ETH_HLEN;
+	uint16_t ethertype = get16(p->data + 12);
+	const uint8_t *l3;
+	int32_t avail;
+	int tags;
+
+	for (tags = 0; tags < 2 && (ethertype == ETH_P_8021Q || ethertype == ETH_P_8021AD); tags++) {
+		if (p->len < l2 + 4)
+			return REF_NONE;
+		ethertype = get16(p->data + l2 + 2);
+		l2 += 4;
+	}
+	l3 = p->data + l2;
+	avail = (int32_t)p->len - (int32_t)l2;
 	memset(f, 0, sizeof(*f));
 	if (ethertype == ETH_P_IP) {
 		uint32_t ihl, tot;
 
 		if (avail < 20 || l3[0] >> 4 != 4 || (l3[0] & 0xf) < 5)
-			return false;
+			return REF_NONE;
 		ihl = (l3[0] & 0xf) * 4;
 		tot = get16(l3 + 2);
-		if (tot < ihl || (int32_t)tot > avail || get16(l3 + 6) & 0x3fff)
-			return false;
+		if (tot < ihl || (int32_t)tot > avail)
+			return REF_NONE;
 		f->family = XLB_FAMILY_V4;
+		if (get16(l3 + 6) & 0x3fff) {
+			if (l3[9] != IPPROTO_TCP && l3[9] != IPPROTO_UDP)
+				return REF_NONE;
+			if (get16(l3 + 6) & 0x1fff) {
+				memcpy(&f->src[0], l3 + 12, 4);
+				memcpy(&f->dst[0], l3 + 16, 4);
+				f->proto = l3[9];
+				return REF_LATER;
+			}
+		}
 		if (l3[9] == IPPROTO_ICMP) {
 			const uint8_t *in = l3 + ihl + 8;
 			uint32_t in_ihl;
 
 			if (tot < ihl + 8 + 20 || l3[ihl] != 3 || l3[ihl + 1] != 4)
-				return false;
+				return REF_NONE;
 			in_ihl = (in[0] & 0xf) * 4;
 			if (in[0] >> 4 != 4 || in_ihl < 20 || get16(in + 6) & 0x1fff)
-				return false;
+				return REF_NONE;
 			/* Sent to the reply's source: the address the quote came from. */
 			if (memcmp(l3 + 16, in + 12, 4))
-				return false;
+				return REF_NONE;
 			memcpy(&f->src[0], in + 16, 4);
 			memcpy(&f->dst[0], in + 12, 4);
-			return ref_quoted_ports(in + in_ihl, (int32_t)tot - ihl - 8 - in_ihl, in[9], f);
+			return ref_quoted_ports(in + in_ihl, (int32_t)tot - ihl - 8 - in_ihl, in[9], f) ? REF_FLOW : REF_NONE;
 		}
 		if (l3[9] != IPPROTO_TCP && l3[9] != IPPROTO_UDP)
-			return false;
+			return REF_NONE;
 		if (tot < ihl + (l3[9] == IPPROTO_TCP ? 20 : 8))
-			return false;
+			return REF_NONE;
 		memcpy(&f->src[0], l3 + 12, 4);
 		memcpy(&f->dst[0], l3 + 16, 4);
 		memcpy(&f->sport, l3 + ihl, 2);
 		memcpy(&f->dport, l3 + ihl + 2, 2);
 		f->proto = l3[9];
-		return true;
+		return REF_FLOW;
 	}
 	if (ethertype == ETH_P_IPV6) {
 		uint32_t plen, off = 40;
+		bool first = false;
 		uint8_t next;
 		int i;
 
 		if (avail < 40 || l3[0] >> 4 != 6)
-			return false;
+			return REF_NONE;
 		plen = get16(l3 + 4);
 		if ((int32_t)(40 + plen) > avail)
-			return false;
+			return REF_NONE;
 		f->family = XLB_FAMILY_V6;
 		/* At most 4 extension headers, as the design bounds the walk; an error after them
 		 * is not looked into either. */
@@ -729,36 +776,53 @@ static bool ref_flow(const struct pkt *p, struct xlb_flow *f)
 			if (next == IPPROTO_TCP || next == IPPROTO_UDP || next == IPPROTO_ICMPV6)
 				break;
 			if (next != PKT_NEXTHDR_HOP && next != PKT_NEXTHDR_ROUTING &&
-			    next != PKT_NEXTHDR_DEST)
-				return false;
+			    next != PKT_NEXTHDR_DEST && next != PKT_NEXTHDR_FRAGMENT && next != 51)
+				return REF_NONE;
 			if (off + 8 > 40 + plen)
-				return false;
-			next = l3[off];
-			off += (l3[off + 1] + 1) * 8;
+				return REF_NONE;
+			if (next == PKT_NEXTHDR_FRAGMENT && get16(l3 + off + 2) & 0xfff8) {
+				if (l3[off] != IPPROTO_TCP && l3[off] != IPPROTO_UDP)
+					return REF_NONE;
+				memcpy(f->src, l3 + 8, 16);
+				memcpy(f->dst, l3 + 24, 16);
+				f->proto = l3[off];
+				return REF_LATER;
+			}
+			if (next == PKT_NEXTHDR_FRAGMENT && get16(l3 + off + 2) & 1)
+				first = true;
+			/* AH counts 4-byte units less 2, the others 8-byte units less 1. */
+			if (next == PKT_NEXTHDR_FRAGMENT)
+				off += 8, next = l3[off - 8];
+			else if (next == 51)
+				next = l3[off], off += (l3[off + 1] + 2) * 4;
+			else
+				next = l3[off], off += (l3[off + 1] + 1) * 8;
 		}
+		if (next == IPPROTO_ICMPV6 && first)
+			return REF_NONE;
 		if (next == IPPROTO_ICMPV6 && i < 4) {
 			const uint8_t *in = l3 + off + 8;
 
 			if (off + 8 + 40 > 40 + plen || l3[off] != 2)
-				return false;
+				return REF_NONE;
 			if (memcmp(l3 + 24, in + 8, 16))
-				return false;
+				return REF_NONE;
 			memcpy(f->src, in + 24, 16);
 			memcpy(f->dst, in + 8, 16);
-			return ref_quoted_ports(in + 40, (int32_t)(40 + plen) - (off + 8 + 40), in[6], f);
+			return ref_quoted_ports(in + 40, (int32_t)(40 + plen) - (off + 8 + 40), in[6], f) ? REF_FLOW : REF_NONE;
 		}
 		if (next != IPPROTO_TCP && next != IPPROTO_UDP)
-			return false;
+			return REF_NONE;
 		if (off + (next == IPPROTO_TCP ? 20 : 8) > 40 + plen)
-			return false;
+			return REF_NONE;
 		memcpy(f->src, l3 + 8, 16);
 		memcpy(f->dst, l3 + 24, 16);
 		memcpy(&f->sport, l3 + off, 2);
 		memcpy(&f->dport, l3 + off + 2, 2);
 		f->proto = next;
-		return true;
+		return REF_FLOW;
 	}
-	return false;
+	return REF_NONE;
 }
 
 /* Whether any VIP address appears anywhere in the frame. */
@@ -933,6 +997,13 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 	}
 	if ((fx->backends[id].flags & BE_OK) != BE_OK)
 		violation(z, "forwarded to backend %u, not live with a MAC", id);
+	if (ref_flow(z->p, &f) == REF_LATER) {
+		/* Only a first fragment, balanced to one of this address's VIPs, opens the way. */
+		if (!vip_of_addr(&f, fx->backends[id].vip_id))
+			violation(z, "later fragment forwarded to backend %u of vip %u, not a vip of "
+				  "its address and protocol", id, fx->backends[id].vip_id);
+		return;
+	}
 	if (!ref_flow(z->p, &f) || !(v = vip_find(&f)))
 		return; /* check_fate says so */
 	if (fx->backends[id].vip_id != v->id)
@@ -953,8 +1024,22 @@ static void check_fate(struct fuzz *z, int r)
 
 	if (r < 0)
 		return;
-	if (ref_flow(z->p, &f))
+	switch (ref_flow(z->p, &f)) {
+	case REF_LATER:
+		/* Follows its first fragment's backend (checked in check_forwarded), or goes to the
+		 * kernel; only its VIP's drops and other_host otherwise. */
+		if (r != XLB_R_FORWARDED && r != XLB_R_PASS_FRAG_UNKNOWN && r != XLB_R_PASS_OTHER_HOST &&
+		    r != XLB_R_DROP_NO_MAC && r != XLB_R_DROP_TRUNCATED)
+			violation(z, "later fragment got reason %d", r);
+		if (r != XLB_R_PASS_FRAG_UNKNOWN && r != XLB_R_DROP_TRUNCATED && !vip_of_addr(&f, 0))
+			violation(z, "later fragment to no vip address got reason %d", r);
+		return;
+	case REF_FLOW:
 		v = vip_find(&f);
+		break;
+	case REF_NONE:
+		break;
+	}
 	if (!v) {
 		if (r == XLB_R_FORWARDED || r == XLB_R_DROP_NO_BACKEND || r == XLB_R_DROP_NO_MAC ||
 		    r == XLB_R_PASS_OTHER_HOST)
