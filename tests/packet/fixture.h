@@ -51,7 +51,9 @@
  * Packet builders
  */
 
-#define PKT_MAX 512
+#ifndef PKT_MAX
+#define PKT_MAX 512 /* a test building bigger frames defines its own first */
+#endif
 
 /*
  * Header views for a frame's bytes. After the 14-byte Ethernet header an IP header is only

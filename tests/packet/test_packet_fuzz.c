@@ -11,8 +11,10 @@
  *     all is never forwarded nor blamed on a VIP (no_backend, no_mac, other_host);
  *   - a forwarded frame differs from its input only in the two MACs: the destination is a live
  *     backend with a MAC of the VIP an independent parse of the frame finds (L4 header inside
- *     the IP datagram, an ICMP error addressed to the address its quote came from), the source
- *     is iface_mac, and it was sent to iface_mac;
+ *     the IP datagram, behind at most two VLAN tags, a first fragment too; an ICMP error
+ *     addressed to the address its quote came from; a later fragment: a VIP of its address and
+ *     protocol, the only ones a first fragment can have opened the way for), the source is
+ *     iface_mac, and it was sent to iface_mac;
  *   - no per-CPU counter (reason, VIP, backend) goes backwards over a batch, and the reasons
  *     count every frame of the batch once.
  * Deterministic: the seed is printed and XLB_PKTFUZZ_SEED sets it, XLB_PKTFUZZ_FRAMES the count;
