@@ -686,7 +686,8 @@ static bool ref_quoted_ports(const uint8_t *q, int32_t room, uint8_t proto, stru
 enum ref_kind {
 	REF_NONE,  /* no VIP may claim the frame */
 	REF_FLOW,  /* f is the flow, ports included */
-	REF_LATER, /* a later fragment of TCP/UDP: f has addresses and proto, no ports */
+	REF_FIRST, /* the same, the first fragment of datagram *frag_id */
+	REF_LATER, /* a later fragment of TCP/UDP datagram *frag_id: f has addresses, proto, no ports */
 };
 
 /*
@@ -695,8 +696,9 @@ enum ref_kind {
  * frag-needed / packet-too-big addressed to the address its quote was sent from, quoting such a
  * reply within the datagram; or a later fragment, which may only follow a first one.
  */
-static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
+static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f, uint32_t *frag_id)
 {
+	enum ref_kind kind = REF_FLOW;
 	uint32_t l2 = ETH_HLEN;
 	uint16_t ethertype = get16(p->data + 12);
 	const uint8_t *l3;
@@ -725,6 +727,8 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
 		if (get16(l3 + 6) & 0x3fff) {
 			if (l3[9] != IPPROTO_TCP && l3[9] != IPPROTO_UDP)
 				return REF_NONE;
+			*frag_id = get16(l3 + 4);
+			kind = REF_FIRST;
 			if (get16(l3 + 6) & 0x1fff) {
 				memcpy(&f->src[0], l3 + 12, 4);
 				memcpy(&f->dst[0], l3 + 16, 4);
@@ -757,11 +761,10 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
 		memcpy(&f->sport, l3 + ihl, 2);
 		memcpy(&f->dport, l3 + ihl + 2, 2);
 		f->proto = l3[9];
-		return REF_FLOW;
+		return kind;
 	}
 	if (ethertype == ETH_P_IPV6) {
 		uint32_t plen, off = 40;
-		bool first = false;
 		uint8_t next;
 		int i;
 
@@ -788,10 +791,13 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
 				memcpy(f->src, l3 + 8, 16);
 				memcpy(f->dst, l3 + 24, 16);
 				f->proto = l3[off];
+				*frag_id = (uint32_t)get16(l3 + off + 4) << 16 | get16(l3 + off + 6);
 				return REF_LATER;
 			}
-			if (next == PKT_NEXTHDR_FRAGMENT && get16(l3 + off + 2) & 1)
-				first = true;
+			if (next == PKT_NEXTHDR_FRAGMENT && get16(l3 + off + 2) & 1) {
+				*frag_id = (uint32_t)get16(l3 + off + 4) << 16 | get16(l3 + off + 6);
+				kind = REF_FIRST;
+			}
 			/* AH counts 4-byte units less 2, the others 8-byte units less 1. */
 			if (next == PKT_NEXTHDR_FRAGMENT)
 				off += 8, next = l3[off - 8];
@@ -800,7 +806,7 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
 			else
 				next = l3[off], off += (l3[off + 1] + 1) * 8;
 		}
-		if (next == IPPROTO_ICMPV6 && first)
+		if (next == IPPROTO_ICMPV6 && kind == REF_FIRST)
 			return REF_NONE;
 		if (next == IPPROTO_ICMPV6 && i < 4) {
 			const uint8_t *in = l3 + off + 8;
@@ -822,7 +828,7 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f)
 		memcpy(&f->sport, l3 + off, 2);
 		memcpy(&f->dport, l3 + off + 2, 2);
 		f->proto = next;
-		return REF_FLOW;
+		return kind;
 	}
 	return REF_NONE;
 }
@@ -859,7 +865,28 @@ struct fuzz {
 	enum mutation m;
 	const struct pkt *p;
 	struct xlb_counters reasons_now[XLB_R_MAX]; /* reason_stats after the last frame */
+	/* First fragments forwarded, newest over oldest: where their later fragments must go. */
+	struct {
+		struct xlb_flow f; /* addresses, proto, family; no ports */
+		uint32_t id, be;
+	} firsts[256];
+	unsigned int n_firsts;
 };
+
+/* The firsts slot of datagram id of f's addresses, or a free / the oldest one if none. */
+static unsigned int first_slot(struct fuzz *z, const struct xlb_flow *f, uint32_t id, bool *found)
+{
+	unsigned int i, n = z->n_firsts < ARRAY_SIZE(z->firsts) ? z->n_firsts : ARRAY_SIZE(z->firsts);
+
+	for (i = 0; i < n; i++) {
+		if (z->firsts[i].id == id && !memcmp(&z->firsts[i].f, f, sizeof(*f))) {
+			*found = true;
+			return i;
+		}
+	}
+	*found = false;
+	return z->n_firsts++ % ARRAY_SIZE(z->firsts);
+}
 
 static void print_frame(const struct pkt *p)
 {
@@ -982,9 +1009,10 @@ static int reason_moved(struct fuzz *z, const struct xlb_counters *a, const stru
 static void check_forwarded(struct fuzz *z, const uint8_t *out)
 {
 	const struct xlb_fixture *fx = &z->fx;
+	uint32_t id, frag_id = 0;
 	const struct fuzz_vip *v;
+	enum ref_kind kind;
 	struct xlb_flow f;
-	uint32_t id;
 
 	if (memcmp(z->p->data, iface_mac, ETH_ALEN))
 		violation(z, "forwarded a frame sent to another MAC");
@@ -999,14 +1027,33 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 	}
 	if ((fx->backends[id].flags & BE_OK) != BE_OK)
 		violation(z, "forwarded to backend %u, not live with a MAC", id);
-	if (ref_flow(z->p, &f) == REF_LATER) {
+	kind = ref_flow(z->p, &f, &frag_id);
+	if (kind == REF_FIRST || kind == REF_LATER) {
+		struct xlb_flow key = f;
+		unsigned int slot;
+		bool found;
+
+		key.sport = key.dport = 0;
+		slot = first_slot(z, &key, frag_id, &found);
+		if (kind == REF_FIRST) {
+			z->firsts[slot].f = key;
+			z->firsts[slot].id = frag_id;
+			z->firsts[slot].be = id;
+		} else if (found && z->firsts[slot].be != id) {
+			violation(z, "later fragment forwarded to backend %u, its first went to %u", id,
+				  z->firsts[slot].be);
+		} else if (!found) {
+			z->n_firsts--; /* nothing to record: give the slot back */
+		}
+	}
+	if (kind == REF_LATER) {
 		/* Only a first fragment, balanced to one of this address's VIPs, opens the way. */
 		if (!vip_of_addr(&f, fx->backends[id].vip_id))
 			violation(z, "later fragment forwarded to backend %u of vip %u, not a vip of "
 				  "its address and protocol", id, fx->backends[id].vip_id);
 		return;
 	}
-	if (!ref_flow(z->p, &f) || !(v = vip_find(&f)))
+	if (!kind || !(v = vip_find(&f)))
 		return; /* check_fate says so */
 	if (fx->backends[id].vip_id != v->id)
 		violation(z, "forwarded to backend %u of vip %u, the flow is vip %u's", id,
@@ -1021,12 +1068,13 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 static void check_fate(struct fuzz *z, int r)
 {
 	const struct fuzz_vip *v = NULL;
+	uint32_t frag_id = 0;
 	struct xlb_flow f;
 	int want;
 
 	if (r < 0)
 		return;
-	switch (ref_flow(z->p, &f)) {
+	switch (ref_flow(z->p, &f, &frag_id)) {
 	case REF_LATER:
 		/* Follows its first fragment's backend (checked in check_forwarded), or goes to the
 		 * kernel; only its VIP's drops and other_host otherwise. */
@@ -1037,6 +1085,7 @@ static void check_fate(struct fuzz *z, int r)
 			violation(z, "later fragment to no vip address got reason %d", r);
 		return;
 	case REF_FLOW:
+	case REF_FIRST:
 		v = vip_find(&f);
 		break;
 	case REF_NONE:
