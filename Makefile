@@ -62,7 +62,7 @@ SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_syn
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -92,6 +92,8 @@ $(BUILD)/lib/%.o: user/%.c
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(filter $(LIB_OBJS),$(SKEL_USERS:user/%.c=$(BUILD)/lib/%.o)): $(BUILD)/xlb.skel.h
+# xlbctl decap loads the backends' decap program from its own skeleton.
+$(BUILD)/lib/cli/decap.o: $(BUILD)/decap.skel.h
 
 # lib<folder>.a holds the objects of user/<folder>/.
 define LIB_RULE
@@ -195,7 +197,7 @@ packet: $(BUILD)/test_packet $(BUILD)/test_packet_fuzz $(BUILD)/test_decap
 # Every suite runs even when an earlier one fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
-		tests/netns/startup.sh || rc=1; exit $$rc
+		tests/netns/startup.sh || rc=1; tests/netns/decap.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there
