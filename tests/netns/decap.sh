@@ -59,18 +59,24 @@ kinds_delivered()
 	echo $n
 }
 
-test_decap_attach_strip_detach()
+# up NAME: a fresh topology (no xlbd: only the client and b1 take part); sets ID.
+up()
 {
-	local t=test_decap_attach_strip_detach root n stats stripped kinds
-
-	need $t "$XLBCTL" "$XLB_TUN" "$XLB_HTTP" || return
+	need "$1" "$XLBCTL" "$XLB_TUN" "$XLB_HTTP" || return 1
 	SEQ=$((SEQ + 1))
 	ID=$RUN-$SEQ
 	CUR_ID=$ID
 	if ! topo_up "$ID"; then
-		fail $t "could not build the topology"
-		return
+		fail "$1" "could not build the topology"
+		return 1
 	fi
+}
+
+test_decap_attach_strip_detach()
+{
+	local t=test_decap_attach_strip_detach root n stats stripped kinds
+
+	up $t || return
 	root=$TOPO_PIN_DIR/decap
 	kinds=$(echo "$KINDS" | wc -w)
 
@@ -115,6 +121,47 @@ test_decap_attach_strip_detach()
 		return
 	fi
 	pass $t "$kinds kinds delivered attached, none before or after; $stripped stripped"
+}
+
+# Generic XDP, and only the IPv4 address accepted: the IPv6-outer kinds pass to the kernel,
+# counted as not allowed, and are lost there as without the program.
+test_decap_generic_addr_filter()
+{
+	local t=test_decap_generic_addr_filter root got stats denied
+
+	up $t || return
+	root=$TOPO_PIN_DIR/decap
+	if ! topo_exec "$ID" b1 "$XLBCTL" decap attach eth0 --pin-root "$root" --xdp-mode generic \
+		--addr "${TOPO_ADDR4[b1]}" >"$TMP/attach.out" 2>&1; then
+		fail $t "attach: $(cat "$TMP/attach.out")"
+		return
+	fi
+	if ! topo_exec "$ID" b1 ip link show dev eth0 | grep -q 'xdpgeneric'; then
+		fail $t "no generic XDP program on eth0"
+		return
+	fi
+	kinds_delivered filtered >/dev/null
+	got=$(tr '\n' ' ' <"$TMP/delivered")
+	if [ "$got" != "ipip 6in4 " ]; then
+		fail $t "delivered '$got', want 'ipip 6in4 '"
+		return
+	fi
+	stats=$(topo_exec "$ID" b1 "$XLBCTL" decap stats eth0 --pin-root "$root" --json)
+	denied=$(json_in pass_not_allowed packets <<<"$stats")
+	if [ "${denied:-0}" -lt 2 ]; then
+		fail $t "pass_not_allowed $denied, want >= 2: $stats"
+		return
+	fi
+	if topo_exec "$ID" b1 "$XLBCTL" decap attach eth0 --pin-root "$root" >/dev/null 2>&1; then
+		fail $t "a second attach on eth0 succeeded"
+		return
+	fi
+	if ! topo_exec "$ID" b1 "$XLBCTL" decap detach eth0 --pin-root "$root" >/dev/null 2>&1 ||
+		topo_exec "$ID" b1 ip link show dev eth0 | grep -q 'xdp'; then
+		fail $t "detach did not remove the program"
+		return
+	fi
+	pass $t "ipip and 6in4 delivered, $denied IPv6-outer passed as not allowed"
 }
 
 tier_main "$@"
