@@ -168,6 +168,7 @@ int xlb_decap(struct xdp_md *ctx)
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
+	/* Cannot fail (the inner header was in the frame), but the verifier needs the check. */
 	if ((void *)(eth + 1) > data_end)
 		return decap_verdict(XLB_DECAP_R_ADJUST, bytes, XDP_PASS);
 	__builtin_memcpy(eth, &copy, sizeof(copy));

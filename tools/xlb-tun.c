@@ -77,6 +77,7 @@ static size_t build(uint8_t *buf, const struct addr *src, const struct addr *dst
 {
 	size_t tlen = strlen(token), ulen = 8 + tlen, hlen = src->family == AF_INET ? 20 : 40;
 	uint8_t *udp = buf + hlen;
+	uint16_t c;
 	uint32_t sum;
 
 	memset(buf, 0, hlen + ulen);
@@ -88,7 +89,7 @@ static size_t build(uint8_t *buf, const struct addr *src, const struct addr *dst
 		buf[9] = IPPROTO_UDP;
 		memcpy(buf + 12, &src->u.v4, 4);
 		memcpy(buf + 16, &dst->u.v4, 4);
-		uint16_t c = fold(sum16(0, buf, 20));
+		c = fold(sum16(0, buf, 20));
 		memcpy(buf + 10, &c, 2);
 		sum = sum16(0, buf + 12, 8);
 	} else {
@@ -109,7 +110,8 @@ static size_t build(uint8_t *buf, const struct addr *src, const struct addr *dst
 	udp[5] = ulen & 0xff;
 	memcpy(udp + 8, token, tlen);
 	sum += IPPROTO_UDP + ulen;
-	uint16_t c = fold(sum16(sum, udp, ulen));
+	c = fold(sum16(sum, udp, ulen));
+	/* 0 means "no checksum" in UDP; its one's-complement twin is sent instead. */
 	if (!c)
 		c = 0xffff;
 	memcpy(udp + 6, &c, 2);
