@@ -48,7 +48,7 @@ DEPFLAGS   = -MMD -MP -MF $@.d
 SKEL_USERS := $(shell grep -l '"xlb.skel.h"' $(wildcard user/*/*.[ch]))
 $(if $(filter %.h,$(SKEL_USERS)),$(error a header includes xlb.skel.h: $(filter %.h,$(SKEL_USERS))))
 
-BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o
+BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o $(BUILD)/decap.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
@@ -62,11 +62,12 @@ SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_syn
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz
+             $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz \
+             $(BUILD)/test_decap
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -92,6 +93,8 @@ $(BUILD)/lib/%.o: user/%.c
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(filter $(LIB_OBJS),$(SKEL_USERS:user/%.c=$(BUILD)/lib/%.o)): $(BUILD)/xlb.skel.h
+# xlbctl decap loads the backends' decap program from its own skeleton.
+$(BUILD)/lib/cli/decap.o: $(BUILD)/decap.skel.h
 
 # lib<folder>.a holds the objects of user/<folder>/.
 define LIB_RULE
@@ -160,6 +163,11 @@ $(BUILD)/test_packet_frag: tests/packet/test_packet_frag.c tests/packet/fixture.
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
 
+# The backends' decap program (bpf/decap.bpf.c), from its own skeleton.
+$(BUILD)/test_decap: tests/packet/test_decap.c tests/packet/fixture.h $(LIB) $(SKELS)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
+
 $(BUILD)/test_packet_fuzz: tests/packet/test_packet_fuzz.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
@@ -187,14 +195,15 @@ $(BUILD)/hash_be.s: tests/unit/hash_be.c tests/unit/hash_kat.h $(wildcard includ
 	$(Q)$(CLANG) -target bpfeb -O2 -Iinclude -Itests/unit -I$(ARCH_INC) -S $< -o $@
 
 # The fuzzer runs after the table, even when the table fails, so one report shows both.
-packet: $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz
+packet: $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz $(BUILD)/test_decap
 	$(Q)rc=0; $(BUILD)/test_packet || rc=1; $(BUILD)/test_packet_frag || rc=1; \
+		$(BUILD)/test_decap || rc=1; \
 		$(BUILD)/test_packet_fuzz || rc=1; exit $$rc
 
 # Every suite runs even when an earlier one fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
-		tests/netns/startup.sh || rc=1; exit $$rc
+		tests/netns/startup.sh || rc=1; tests/netns/decap.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "cli/agent_state.h"
+#include "cli/decap.h"
 #include "cli/maps_view.h"
 #include "common/addr.h"
 #include "common/names.h"
@@ -688,6 +689,8 @@ static void usage(FILE *out)
 		"  disable BACKEND [VIPNAME] take BACKEND out; its flows move to live backends\n"
 		"  enable BACKEND [VIPNAME] undo drain / disable (they survive reloads until then)\n"
 		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
+		"  decap attach|detach|stats IFACE  a backend's tunnel endpoint for tun forwarding;\n"
+		"                           first word only, its own options (xlbctl decap --help)\n"
 		"  help                     this text\n"
 		"\n"
 		"Options (before or after the command):\n"
@@ -756,6 +759,9 @@ int main(int argc, char **argv)
 	size_t i;
 	int c, err;
 
+	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
+	if (argc > 1 && !strcmp(argv[1], "decap"))
+		return xlb_decap_main(argc - 1, argv + 1);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
 		switch (c) {
