@@ -66,7 +66,7 @@ BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe 
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
+             $(BUILD)/test_packet $(BUILD)/test_packet_tun $(BUILD)/test_packet_fuzz
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -156,6 +156,10 @@ $(BUILD)/test_packet: tests/packet/test_packet.c tests/packet/fixture.h $(LIB) $
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
 
+$(BUILD)/test_packet_tun: tests/packet/test_packet_tun.c tests/packet/fixture.h $(LIB) $(SKELS)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
+
 $(BUILD)/test_packet_fuzz: tests/packet/test_packet_fuzz.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
@@ -183,8 +187,9 @@ $(BUILD)/hash_be.s: tests/unit/hash_be.c tests/unit/hash_kat.h $(wildcard includ
 	$(Q)$(CLANG) -target bpfeb -O2 -Iinclude -Itests/unit -I$(ARCH_INC) -S $< -o $@
 
 # The fuzzer runs after the table, even when the table fails, so one report shows both.
-packet: $(BUILD)/test_packet $(BUILD)/test_packet_fuzz
-	$(Q)rc=0; $(BUILD)/test_packet || rc=1; $(BUILD)/test_packet_fuzz || rc=1; exit $$rc
+packet: $(BUILD)/test_packet $(BUILD)/test_packet_tun $(BUILD)/test_packet_fuzz
+	$(Q)rc=0; $(BUILD)/test_packet || rc=1; $(BUILD)/test_packet_tun || rc=1; \
+		$(BUILD)/test_packet_fuzz || rc=1; exit $$rc
 
 # Every suite runs even when an earlier one fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)

@@ -113,11 +113,14 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		__builtin_memcpy(fib.ipv6_src, tun->src6, sizeof(fib.ipv6_src));
 		__builtin_memcpy(fib.ipv6_dst, be->addr, sizeof(fib.ipv6_dst));
 	}
-	/* tot_len is what the MTU check compares; its answer lands in mtu_result. */
+	/* tot_len is what the MTU check compares. It shares its field with mtu_result, which
+	 * the kernel fills in on success too: the outer length is computed again below. */
 	fib.tot_len = hdr + in.len;
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
+	/* No route, no neighbour, or forwarding off on the ingress interface (FWD_DISABLED:
+	 * the FIB answers only for interfaces that forward). */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 
@@ -140,7 +143,7 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		ip->version = 4;
 		ip->ihl = sizeof(*ip) / 4;
 		ip->tos = in.tos;
-		ip->tot_len = bpf_htons(fib.tot_len);
+		ip->tot_len = bpf_htons(sizeof(*ip) + in.len);
 		ip->id = in.id;
 		ip->frag_off = in.df;
 		ip->ttl = XLB_TUN_TTL;
