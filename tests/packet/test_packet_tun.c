@@ -122,20 +122,10 @@ static int ifindex_xt0, ifindex_xt2;
 
 static int netns_enter(void)
 {
-	char cmd[256];
-	size_t i;
+	int err = fx_netns_enter(netns_setup, ARRAY_SIZE(netns_setup));
 
-	if (unshare(CLONE_NEWNET)) {
-		fprintf(stderr, "test_packet_tun: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return -errno;
-	}
-	for (i = 0; i < ARRAY_SIZE(netns_setup); i++) {
-		snprintf(cmd, sizeof(cmd), "%s", netns_setup[i]);
-		if (system(cmd)) {
-			fprintf(stderr, "test_packet_tun: failed: %s\n", cmd);
-			return -EIO;
-		}
-	}
+	if (err)
+		return err;
 	ifindex_xt0 = if_nametoindex("xt0");
 	ifindex_xt2 = if_nametoindex("xt2");
 	return ifindex_xt0 && ifindex_xt2 ? 0 : -ENODEV;
@@ -272,22 +262,7 @@ static void check_bytes(const char *what, const uint8_t *got, const uint8_t *wan
 
 static int run(const struct pkt *p, uint8_t *out, uint32_t *out_len, uint32_t *retval)
 {
-	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = ifindex_xt0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = p->data,
-		.data_size_in = p->len,
-		.data_out = out,
-		.data_size_out = PKT_MAX,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-
-	if (bpf_prog_test_run_opts(fx.prog_fd, &opts))
-		return -errno;
-	*out_len = opts.data_size_out;
-	*retval = opts.retval;
-	return 0;
+	return fx_run_on(&fx, ifindex_xt0, p->data, p->len, out, out_len, retval);
 }
 
 static void snapshot(struct xlb_counters *c)
