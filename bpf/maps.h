@@ -99,4 +99,12 @@ struct {
 	__type(value, struct xlb_tunnel);
 } tunnel SEC(".maps");
 
+/* Backend id -> the FIB's last answer for it (tun), per CPU; a cache, never written by xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_tun_hop);
+} tun_hops SEC(".maps");
+
 #endif /* XLB_BPF_MAPS_H */

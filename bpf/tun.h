@@ -17,6 +17,11 @@
 #define XLB_IPPROTO_IPV6 41
 #define XLB_IP_DF 0x4000
 #define XLB_TUN_TTL 64
+/*
+ * How long a FIB answer serves a backend: a new neighbour MAC, route or path MTU is seen
+ * within this much, for the price of one lookup per backend, CPU and period.
+ */
+#define XLB_TUN_HOP_NS 1000000000ull
 
 /* The 20-byte IPv4 header's checksum; unrolled, no options in a header we write. */
 static __always_inline __u16 xlb_ipv4_csum(const struct iphdr *ip)
@@ -78,11 +83,42 @@ static __always_inline int xlb_tun_inner(void *l3, void *data_end, __u8 family,
  * another one, or XDP_DROP with pkt->reason set. The FIB is asked before the frame is touched,
  * so a dropped packet leaves as it came.
  */
+/* The next hop toward be for a datagram of tot_len bytes: the cached one, or the FIB's. */
+static __always_inline int xlb_tun_hop(struct xdp_md *ctx, const struct xlb_backend *be, __u32 id,
+				       __u64 now, struct bpf_fib_lookup *fib,
+				       struct xlb_tun_hop **hopp)
+{
+	struct xlb_tun_hop *hop = bpf_map_lookup_elem(&tun_hops, &id);
+	__u32 tot_len = fib->tot_len;
+	int rc;
+
+	if (!hop)
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	*hopp = hop;
+	if (now - hop->stamp < XLB_TUN_HOP_NS && tot_len <= hop->mtu &&
+	    !((hop->daddr[0] ^ be->addr[0]) | (hop->daddr[1] ^ be->addr[1]) |
+	      (hop->daddr[2] ^ be->addr[2]) | (hop->daddr[3] ^ be->addr[3])))
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	__builtin_memcpy(hop->daddr, be->addr, sizeof(hop->daddr));
+	hop->stamp = now;
+	hop->ifindex = fib->ifindex;
+	/* Kernels that do not report the MTU on success leave tot_len: then only datagrams up
+	 * to this one's size use the entry, larger ones ask the FIB again. */
+	hop->mtu = fib->mtu_result;
+	__builtin_memcpy(hop->dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(hop->smac, fib->smac, ETH_ALEN);
+	return rc;
+}
+
 static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
-				       const struct xlb_backend *be)
+				       const struct xlb_backend *be, __u32 id, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
+	struct xlb_tun_hop *hop = NULL;
 	struct xlb_tun_inner in;
 	struct xlb_tunnel *tun;
 	struct ethhdr *eth;
@@ -116,7 +152,7 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 	/* tot_len is what the MTU check compares. It shares its field with mtu_result, which
 	 * the kernel fills in on success too: the outer length is computed again below. */
 	fib.tot_len = hdr + in.len;
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	rc = xlb_tun_hop(ctx, be, id, now, &fib, &hop);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
 	/* No route, no neighbour, or forwarding off on the ingress interface (FWD_DISABLED:
@@ -131,8 +167,10 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 	eth = (void *)(long)ctx->data;
 	if ((void *)(eth + 1) > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
-	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	if (!hop)
+		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
+	__builtin_memcpy(eth->h_dest, hop->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, hop->smac, ETH_ALEN);
 
 	if (be->family == XLB_FAMILY_V4) {
 		struct iphdr *ip = (void *)(eth + 1);
@@ -170,9 +208,9 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		__builtin_memcpy(&ip6->saddr, tun->src6, sizeof(ip6->saddr));
 		__builtin_memcpy(&ip6->daddr, be->addr, sizeof(ip6->daddr));
 	}
-	if (fib.ifindex == ctx->ingress_ifindex)
+	if (hop->ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
-	return bpf_redirect(fib.ifindex, 0);
+	return bpf_redirect(hop->ifindex, 0);
 }
 
 #endif /* XLB_BPF_TUN_H */

@@ -69,7 +69,7 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	}
 	/* Forward first, remember after: a packet that cannot leave binds no flow. */
 	if (vip->fwd == XLB_FWD_TUN)
-		action = xlb_fwd_tun(ctx, pkt, be);
+		action = xlb_fwd_tun(ctx, pkt, be, id, now);
 	else if (be->flags & XLB_BE_F_MAC)
 		action = xlb_fwd_dr(pkt->eth, be);
 	else

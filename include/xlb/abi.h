@@ -109,6 +109,19 @@ struct xlb_tunnel {
 #define XLB_TUN_F_SRC4 0x01 /* src4 is set */
 #define XLB_TUN_F_SRC6 0x02 /* src6 is set */
 
+/*
+ * tun_hops value, per CPU, by backend id: the FIB's last answer for the backend, so an
+ * established flow does not pay a FIB lookup per packet. Data path only; xlbd never reads it.
+ */
+struct xlb_tun_hop {
+	__be32 daddr[4];  /* the backend address the answer is for */
+	__u64 stamp;      /* bpf_ktime_get_coarse_ns() of the lookup */
+	__u32 ifindex;    /* egress interface */
+	__u32 mtu;        /* the path's MTU, as the FIB said */
+	__u8 dmac[6];     /* next hop's MAC */
+	__u8 smac[6];     /* egress interface's MAC */
+};
+
 /* conns key: a flow as the client sent it. */
 struct xlb_flow {
 	__be32 src[4]; /* client address */

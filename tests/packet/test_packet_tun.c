@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -345,9 +346,38 @@ static void test_established(void **state)
 	assert_memory_equal(out1, out2, len1);
 }
 
+/*
+ * The data path keeps the FIB's answer per backend for a while (tun_hops): a neighbour that
+ * changes its MAC is followed once that while is over. The wait is the data path's own period
+ * (XLB_TUN_HOP_NS, 1 s) and a margin for the coarse clock.
+ */
+static void test_hop_follows_neighbour(void **state)
+{
+	static const uint8_t new_mac[ETH_ALEN] = { 0x02, 0xbe, 0x00, 0x00, 0x00, 0x99 };
+	const struct tun_case *c = &cases[0];
+	struct timespec wait = { 1, 200 * 1000 * 1000 };
+	uint32_t len = 0, rv = 0;
+	uint8_t out[PKT_MAX];
+	struct pkt p;
+
+	(void)state;
+	assert_int_equal(config_set(c), 0);
+	client_frame(c, &p);
+	assert_int_equal(run(&p, out, &len, &rv), 0);
+	check_bytes("destination MAC", out, be_mac, ETH_ALEN, 0);
+	assert_int_equal(system("ip neigh replace 198.51.100.18 lladdr 02:be:00:00:00:99 dev xt0 "
+				"nud permanent"), 0);
+	nanosleep(&wait, NULL);
+	assert_int_equal(run(&p, out, &len, &rv), 0);
+	assert_int_equal(rv, XDP_TX);
+	check_bytes("destination MAC after the change", out, new_mac, ETH_ALEN, 0);
+	assert_int_equal(system("ip neigh replace 198.51.100.18 lladdr 02:be:00:00:00:12 dev xt0 "
+				"nud permanent"), 0);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 2];
 	size_t i;
 	int failed;
 
@@ -364,7 +394,9 @@ int main(void)
 		tests[i].initial_state = (void *)&cases[i];
 	}
 	tests[i].name = "established ipip flow: second packet from conns, same bytes out";
-	tests[i].test_func = test_established;
+	tests[i++].test_func = test_established;
+	tests[i].name = "a backend's next hop follows its neighbour's new MAC within a second";
+	tests[i].test_func = test_hop_follows_neighbour;
 	failed = _cmocka_run_group_tests("tun packet cases", tests, ARRAY_SIZE(tests), NULL, NULL);
 	fx_close(&fx);
 	return failed ? 1 : 0;
