@@ -78,11 +78,6 @@ static __always_inline int xlb_tun_inner(void *l3, void *data_end, __u8 family,
 	return 0;
 }
 
-/*
- * Encapsulate toward be and send it on: XDP_TX out of the ingress interface, XDP_REDIRECT to
- * another one, or XDP_DROP with pkt->reason set. The FIB is asked before the frame is touched,
- * so a dropped packet leaves as it came.
- */
 /* The next hop toward be for a datagram of tot_len bytes: the cached one, or the FIB's. */
 static __always_inline int xlb_tun_hop(struct xdp_md *ctx, const struct xlb_backend *be, __u32 id,
 				       __u64 now, struct bpf_fib_lookup *fib,
@@ -113,6 +108,11 @@ static __always_inline int xlb_tun_hop(struct xdp_md *ctx, const struct xlb_back
 	return rc;
 }
 
+/*
+ * Encapsulate toward be and send it on: XDP_TX out of the ingress interface, XDP_REDIRECT to
+ * another one, or XDP_DROP with pkt->reason set. The FIB is asked before the frame is touched,
+ * so a dropped packet leaves as it came.
+ */
 static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 				       const struct xlb_backend *be, __u32 id, __u64 now)
 {
