@@ -66,8 +66,8 @@ BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe 
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz \
-             $(BUILD)/test_decap
+             $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
+             $(BUILD)/test_packet_fuzz $(BUILD)/test_decap
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -155,16 +155,10 @@ $(SYNC_TESTS): $(BUILD)/unit/sync_test.o
 # misaligned accesses and overflows (the data path itself runs in the kernel).
 PKT_SAN   := -fsanitize=undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/test_packet: tests/packet/test_packet.c tests/packet/fixture.h $(LIB) $(SKELS)
-	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
-
-$(BUILD)/test_packet_frag: tests/packet/test_packet_frag.c tests/packet/fixture.h $(LIB) $(SKELS)
-	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
-
-# The backends' decap program (bpf/decap.bpf.c), from its own skeleton.
-$(BUILD)/test_decap: tests/packet/test_decap.c tests/packet/fixture.h $(LIB) $(SKELS)
+# The packet tests of the real objects (test_decap: the backends' decap.bpf.c, its own skeleton).
+PACKET    := $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
+             $(BUILD)/test_decap
+$(PACKET): $(BUILD)/%: tests/packet/%.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
 
@@ -195,9 +189,8 @@ $(BUILD)/hash_be.s: tests/unit/hash_be.c tests/unit/hash_kat.h $(wildcard includ
 	$(Q)$(CLANG) -target bpfeb -O2 -Iinclude -Itests/unit -I$(ARCH_INC) -S $< -o $@
 
 # The fuzzer runs after the table, even when the table fails, so one report shows both.
-packet: $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_fuzz $(BUILD)/test_decap
-	$(Q)rc=0; $(BUILD)/test_packet || rc=1; $(BUILD)/test_packet_frag || rc=1; \
-		$(BUILD)/test_decap || rc=1; \
+packet: $(PACKET) $(BUILD)/test_packet_fuzz
+	$(Q)rc=0; for t in $(PACKET); do $$t || rc=1; done; \
 		$(BUILD)/test_packet_fuzz || rc=1; exit $$rc
 
 # Every suite runs even when an earlier one fails, so one report shows everything.

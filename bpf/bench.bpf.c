@@ -2,8 +2,9 @@
 /*
  * Harness for `make bench` (tests/bench/bench.c): BPF_PROG_TEST_RUN with repeat runs a program
  * again and again on one buffer, so a second run would see the frame the first one rewrote. Every
- * run therefore enters bench_wrap, which puts the input back the way it was (xlb only rewrites the
- * 12 MAC bytes), optionally turns the frame into a flow never seen before, and tail-calls the
+ * run therefore enters bench_wrap, which puts the input back the way it was (DR rewrites the
+ * 12 MAC bytes; tun also prepends an outer header, which the wrapper strips again and then
+ * restores the Ethernet header it overwrote), optionally turns the frame into a flow never seen before, and tail-calls the
  * program under test: xlb_xdp from the xlb skeleton, or bench_floor. Both go through the same
  * wrapper doing the same work, so the difference between them is the balancer alone.
  */
@@ -25,7 +26,8 @@ const volatile __u32 sport_off = ETH_HLEN + 20;
 const volatile __u32 saddr_off = ETH_HLEN + 12;
 
 /* Written by bench.c between runs (mmapped .bss). */
-__u8 orig_macs[2 * ETH_ALEN]; /* destination and source MAC of the input frame */
+__u8 orig_macs[ETH_HLEN];     /* the input frame's Ethernet header: MACs and ethertype */
+__u32 frame_len;              /* the input frame's length; a longer one was encapsulated */
 __u32 target_slot;            /* which targets slot to tail-call */
 __u32 rotate;                 /* non-zero: make every run a new flow */
 __u32 flow_seq;               /* runs so far with rotate set; the flow's identity */
@@ -36,9 +38,16 @@ int bench_wrap(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 
-	if (data + 2 * ETH_ALEN > data_end)
+	/* The test run loop hands the next run the frame as the last one left it. */
+	if (data_end - data > frame_len) {
+		if (bpf_xdp_adjust_head(ctx, (int)(data_end - data - frame_len)))
+			return XDP_ABORTED;
+		data_end = (void *)(long)ctx->data_end;
+		data = (void *)(long)ctx->data;
+	}
+	if (data + ETH_HLEN > data_end)
 		return XDP_ABORTED;
-	__builtin_memcpy(data, orig_macs, 2 * ETH_ALEN);
+	__builtin_memcpy(data, orig_macs, ETH_HLEN);
 
 	if (rotate) {
 		__u16 *sport = data + sport_off;

@@ -105,4 +105,20 @@ struct {
 	__type(value, struct xlb_vip_name);
 } vip_names SEC(".maps");
 
+/* Key 0 -> tun forwarding's outer source addresses; written by xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_tunnel);
+} tunnel SEC(".maps");
+
+/* Backend id -> the FIB's last answer for it (tun), per CPU; a cache, never written by xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_tun_hop);
+} tun_hops SEC(".maps");
+
 #endif /* XLB_BPF_MAPS_H */

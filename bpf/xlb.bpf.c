@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "sched.h"
 #include "stats.h"
+#include "tun.h"
 
 /* Set by xlbd while it is a master with a sync peer; in .bss so it can change at run time. */
 __u32 sync_flows = 0;
@@ -27,7 +28,7 @@ static __always_inline void xlb_sync_flow(const struct xlb_flow *flow, __u32 id,
 		__sync_fetch_and_add(&sync_lost, 1);
 }
 
-static __always_inline int xlb_balance(struct xlb_pkt *pkt)
+static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 {
 	struct xlb_backend *be = NULL;
 	struct xlb_frag *frag = NULL;
@@ -35,6 +36,7 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 	struct xlb_vip *vip;
 	__u64 now, new_flow = 0;
 	__u32 id = XLB_NO_BACKEND;
+	int action;
 
 	if (pkt->frag == XLB_FRAG_LATER) {
 		frag = xlb_frag_follow(pkt);
@@ -44,7 +46,7 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 	vip = xlb_vip_find(&pkt->flow);
 	if (!vip)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
-	if (vip->fwd != XLB_FWD_DR)
+	if (vip->fwd != XLB_FWD_DR && vip->fwd != XLB_FWD_TUN)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	if (!xlb_frame_is_ours(pkt->eth))
 		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
@@ -81,9 +83,16 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 		}
 		new_flow = !pkt->icmp_err;
 	}
-	if (!(be->flags & XLB_BE_F_MAC)) {
+	/* Forward first, remember after: a packet that cannot leave binds no flow. */
+	if (vip->fwd == XLB_FWD_TUN)
+		action = xlb_fwd_tun(ctx, pkt, be, id, now);
+	else if (be->flags & XLB_BE_F_MAC)
+		action = xlb_fwd_dr(pkt->eth, be);
+	else
+		action = xlb_verdict(pkt, XLB_R_DROP_NO_MAC, XDP_DROP);
+	if (action == XDP_DROP) {
 		xlb_count(&vip_stats, vip->id, pkt->len, 0);
-		return xlb_verdict(pkt, XLB_R_DROP_NO_MAC, XDP_DROP);
+		return action;
 	}
 	if (new_flow) {
 		struct xlb_conn c = { .backend = id, .vip_id = vip->id, .last_seen = now };
@@ -98,7 +107,7 @@ static __always_inline int xlb_balance(struct xlb_pkt *pkt)
 
 	xlb_count(&vip_stats, vip->id, pkt->len, new_flow);
 	xlb_count(&backend_stats, id, pkt->len, new_flow);
-	return xlb_verdict(pkt, XLB_R_FORWARDED, xlb_fwd_dr(pkt->eth, be));
+	return xlb_verdict(pkt, XLB_R_FORWARDED, action);
 }
 
 SEC("xdp")
@@ -109,7 +118,7 @@ int xlb_xdp(struct xdp_md *ctx)
 
 	action = xlb_parse(ctx, &pkt);
 	if (action == XLB_CONTINUE)
-		action = xlb_balance(&pkt);
+		action = xlb_balance(ctx, &pkt);
 	xlb_count(&reason_stats, pkt.reason, pkt.len, 0);
 	return action;
 }

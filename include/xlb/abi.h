@@ -43,7 +43,7 @@ enum xlb_sched {
 
 enum xlb_fwd {
 	XLB_FWD_DR = 0,  /* direct server return: rewrite L2, XDP_TX */
-	XLB_FWD_TUN = 1, /* reserved: IPIP / IP6IP6 */
+	XLB_FWD_TUN = 1, /* IPIP / IP6IP6 / IPv4-in-IPv6 to the backend's address, next hop from the FIB */
 	XLB_FWD_NAT = 2, /* reserved: destination NAT */
 };
 
@@ -94,6 +94,32 @@ struct xlb_backend {
 /* vip_names value: what the operator called the VIP; for xlbctl only, the data path never reads it. */
 struct xlb_vip_name {
 	char name[64]; /* NUL-terminated */
+};
+
+/*
+ * tunnel value, the map's only entry (key 0): the outer source addresses of tun forwarding.
+ * Written by xlbd from the config; a family without its XLB_TUN_F_* bit has no source.
+ */
+struct xlb_tunnel {
+	__be32 src4;    /* outer IPv4 source, network order */
+	__be32 src6[4]; /* outer IPv6 source, network order */
+	__u32 flags;    /* XLB_TUN_F_* */
+};
+
+#define XLB_TUN_F_SRC4 0x01 /* src4 is set */
+#define XLB_TUN_F_SRC6 0x02 /* src6 is set */
+
+/*
+ * tun_hops value, per CPU, by backend id: the FIB's last answer for the backend, so an
+ * established flow does not pay a FIB lookup per packet. Data path only; xlbd never reads it.
+ */
+struct xlb_tun_hop {
+	__be32 daddr[4];  /* the backend address the answer is for */
+	__u64 stamp;      /* bpf_ktime_get_coarse_ns() of the lookup */
+	__u32 ifindex;    /* egress interface */
+	__u32 mtu;        /* the path's MTU, as the FIB said */
+	__u8 dmac[6];     /* next hop's MAC */
+	__u8 smac[6];     /* egress interface's MAC */
 };
 
 /* conns key: a flow as the client sent it. */
@@ -174,6 +200,9 @@ enum xlb_reason {
 	XLB_R_PASS_OTHER_HOST, /* VIP traffic sent to another MAC (promiscuous NIC): XDP_PASS */
 	XLB_R_PASS_FRAG_UNKNOWN, /* later IP fragment whose first one is not in frags: XDP_PASS */
 	XLB_R_PASS_VLAN_DEPTH, /* more than two 802.1Q / 802.1ad tags: XDP_PASS */
+	XLB_R_DROP_NO_TUN_SRC, /* tun: no outer source address for the backend's family: XDP_DROP */
+	XLB_R_DROP_NO_ROUTE,   /* tun: the FIB has no route or no neighbour to the backend: XDP_DROP */
+	XLB_R_DROP_TOO_BIG,    /* tun: encapsulated, the packet exceeds the egress MTU: XDP_DROP */
 	XLB_R_MAX,
 };
 

@@ -13,9 +13,14 @@
  *
  * Each path is also checked to be the path it claims: the new-flow runs must all be counted as new
  * flows, the established ones none, the non-VIP ones as passed.
+ *
+ * The tun paths need bpf_fib_lookup to find their backends: the bench runs in a network
+ * namespace of its own with a veth, the backends' neighbour entries and forwarding on, and hands
+ * every run that veth as its ingress interface (DR paths too, so all share one setup).
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -26,12 +31,30 @@
 #define BENCH_MAX_ROUNDS 101
 #define BENCH_BACKENDS 10
 #define BENCH_VIP_ID 1
+#define BENCH_TUN4_ID 2
+#define BENCH_TUN6_ID 3
 
 #define SLOT_FLOOR 0
 #define SLOT_XLB 1
 
 #define VIP "203.0.113.10"
+#define VIP_TUN4 "203.0.113.20"
+#define VIP_TUN6 "2001:db8:a::20"
 #define CLIENT "192.0.2.1"
+#define CLIENT6 "2001:db8:c::1"
+
+/* The namespace: the ingress veth, the tunnel sources, a neighbour for every tun backend. */
+static const char *const netns_setup[] = {
+	"ip link set lo up",
+	"sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1",
+	"ip link add xb0 address 02:00:5e:00:00:01 type veth peer name xb1",
+	"ip link set xb0 up && ip link set xb1 up",
+	"ip addr add 198.51.100.254/24 dev xb0 && ip addr add 2001:db8:b::fe/64 dev xb0 nodad",
+	"for i in $(seq 101 110); do"
+	" ip neigh add 198.51.100.$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent &&"
+	" ip -6 neigh add 2001:db8:b::$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent"
+	" || exit 1; done",
+};
 
 static const uint8_t iface_mac[ETH_ALEN] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static const uint8_t router_mac[ETH_ALEN] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0xfe };
@@ -46,29 +69,38 @@ enum bench_exit {
 struct bench_path {
 	const char *name;
 	const char *dst;     /* destination address of the frame */
-	bool rotate;         /* every run a new flow */
+	bool rotate;         /* every run a new flow (IPv4 only: the wrapper's offsets are) */
 	uint32_t verdict;    /* what xlb_xdp must return on this path */
+	int family;          /* of the frame */
+	uint32_t vip_id;     /* the VIP whose counters say the path was taken */
 };
 
 static const struct bench_path paths[] = {
-	{ "new-flow", VIP, true, XDP_TX },
-	{ "established-flow", VIP, false, XDP_TX },
-	{ "non-vip", "203.0.113.99", false, XDP_PASS },
+	{ "new-flow", VIP, true, XDP_TX, 4, BENCH_VIP_ID },
+	{ "established-flow", VIP, false, XDP_TX, 4, BENCH_VIP_ID },
+	{ "non-vip", "203.0.113.99", false, XDP_PASS, 4, BENCH_VIP_ID },
+	{ "tun4-new-flow", VIP_TUN4, true, XDP_TX, 4, BENCH_TUN4_ID },
+	{ "tun4-established", VIP_TUN4, false, XDP_TX, 4, BENCH_TUN4_ID },
+	{ "tun6-established", VIP_TUN6, false, XDP_TX, 6, BENCH_TUN6_ID },
 };
 
 struct bench {
 	struct xlb_fixture fx;
 	struct bench_bpf *skel;
 	int wrap_fd;
+	int ifindex; /* the namespace's veth, every run's ingress interface */
 	uint32_t repeat;
 };
 
 /* A TCP SYN with a little payload: what a new flow's first packet looks like. */
-static void bench_frame(struct pkt *p, const char *dst)
+static void bench_frame(struct pkt *p, const char *dst, int family)
 {
 	pkt_init(p);
-	pkt_eth(p, iface_mac, router_mac, ETH_P_IP);
-	pkt_ipv4(p, CLIENT, dst);
+	pkt_eth(p, iface_mac, router_mac, family == 4 ? ETH_P_IP : ETH_P_IPV6);
+	if (family == 4)
+		pkt_ipv4(p, CLIENT, dst);
+	else
+		pkt_ipv6(p, CLIENT6, dst);
 	pkt_tcp(p, 40001, 80);
 	pkt_payload(p, 16);
 	pkt_finish(p);
@@ -78,17 +110,21 @@ static void bench_frame(struct pkt *p, const char *dst)
 static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot, bool rotate,
 			 uint32_t want_verdict)
 {
+	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = b->ifindex };
 	uint8_t out[PKT_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = p->data,
 		.data_size_in = p->len,
 		.data_out = out,
 		.data_size_out = sizeof(out),
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
 		.repeat = b->repeat,
 	);
 	int err;
 
-	memcpy(b->skel->bss->orig_macs, p->data, 2 * ETH_ALEN);
+	memcpy(b->skel->bss->orig_macs, p->data, ETH_HLEN);
+	b->skel->bss->frame_len = p->len;
 	b->skel->bss->target_slot = slot;
 	b->skel->bss->rotate = rotate;
 	err = bpf_prog_test_run_opts(b->wrap_fd, &opts);
@@ -119,9 +155,9 @@ static int64_t median(int64_t *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int vip_counters(struct bench *b, struct xlb_counters *c)
+static int vip_counters(struct bench *b, uint32_t vip_id, struct xlb_counters *c)
 {
-	return fx_counters(&b->fx, b->fx.skel->maps.vip_stats, BENCH_VIP_ID, c);
+	return fx_counters(&b->fx, b->fx.skel->maps.vip_stats, vip_id, c);
 }
 
 /* Did the xlb runs of a path take the path it names? Checked over one whole measured run. */
@@ -149,7 +185,7 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	struct pkt p;
 	int r, err;
 
-	bench_frame(&p, path->dst);
+	bench_frame(&p, path->dst, path->family);
 
 	/* Warm-up, not counted: caches, branch predictors, and on the new-flow path a conns LRU
 	 * that is full, so every insert evicts as it does under a flood of new flows. */
@@ -162,13 +198,13 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 		/* Alternate who goes first, so neither always runs on a just-warmed cache. */
 		if (r % 2 == 0)
 			floor_ns[r] = bench_run(b, &p, SLOT_FLOOR, path->rotate, XDP_TX);
-		err = vip_counters(b, &c0);
+		err = vip_counters(b, path->vip_id, &c0);
 		if (err)
 			return err;
 		xlb_ns[r] = bench_run(b, &p, SLOT_XLB, path->rotate, path->verdict);
 		if (xlb_ns[r] < 0)
 			return xlb_ns[r];
-		err = vip_counters(b, &c1);
+		err = vip_counters(b, path->vip_id, &c1);
 		if (!err)
 			err = bench_check_path(b, path, &c0, &c1);
 		if (err)
@@ -187,32 +223,58 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	return 0;
 }
 
-/* The balancer under test: one VIP, BENCH_BACKENDS backends, a default-size Maglev table. */
-static int bench_config(struct bench *b)
+/*
+ * One VIP of the balancer under test: BENCH_BACKENDS backends, a default-size Maglev table.
+ * Backend ids are vip_id * 100 + 1.., addresses fmt with 1.. (DR) or 101.. (tun).
+ */
+static int bench_vip(struct bench *b, uint32_t vip_id, int family, const char *addr,
+		     uint8_t fwd, const char *fmt)
 {
 	struct xlb_vip vip = {
-		.id = BENCH_VIP_ID,
+		.id = vip_id,
 		.ring_size = XLB_MAGLEV_DEFAULT_SIZE,
 		.sched = XLB_SCHED_MAGLEV,
-		.fwd = XLB_FWD_DR,
+		.fwd = fwd,
 		.fallback = XLB_NO_BACKEND,
 	};
 	uint32_t ids[BENCH_BACKENDS], i;
-	char addr[INET_ADDRSTRLEN];
+	char be[INET6_ADDRSTRLEN];
 	int err;
 
 	for (i = 0; i < BENCH_BACKENDS; i++) {
-		ids[i] = i + 1;
-		snprintf(addr, sizeof(addr), "198.51.100.%u", i + 1);
-		err = fx_backend_set(&b->fx, ids[i], 4, addr, BENCH_VIP_ID,
+		ids[i] = vip_id * 100 + i + 1;
+		snprintf(be, sizeof(be), fmt, (fwd == XLB_FWD_TUN ? 101 : 1) + i);
+		err = fx_backend_set(&b->fx, ids[i], family, be, vip_id,
 				     XLB_BE_F_USED | XLB_BE_F_LIVE | XLB_BE_F_MAC, 1);
 		if (err)
 			return err;
 	}
-	err = fx_vip_set(&b->fx, 4, VIP, IPPROTO_TCP, 80, &vip);
+	err = fx_vip_set(&b->fx, family, addr, IPPROTO_TCP, 80, &vip);
 	if (err)
 		return err;
-	return fx_table_build(&b->fx, BENCH_VIP_ID, ids, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE);
+	return fx_table_build(&b->fx, vip_id, ids, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE);
+}
+
+static int bench_config(struct bench *b)
+{
+	struct xlb_tunnel t = { .flags = XLB_TUN_F_SRC4 | XLB_TUN_F_SRC6 };
+	uint32_t key = 0;
+	int err;
+
+	err = bench_vip(b, BENCH_VIP_ID, 4, VIP, XLB_FWD_DR, "198.51.100.%u");
+	if (!err)
+		err = bench_vip(b, BENCH_TUN4_ID, 4, VIP_TUN4, XLB_FWD_TUN, "198.51.100.%u");
+	if (!err)
+		err = bench_vip(b, BENCH_TUN6_ID, 6, VIP_TUN6, XLB_FWD_TUN, "2001:db8:b::%u");
+	if (err)
+		return err;
+	pkt_addr(4, "198.51.100.254", &t.src4);
+	pkt_addr(6, "2001:db8:b::fe", t.src6);
+	if (bpf_map_update_elem(bpf_map__fd(b->fx.skel->maps.tunnel), &key, &t, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "bench: tunnel: %s\n", strerror(-err));
+	}
+	return err;
 }
 
 static int bench_open(struct bench *b)
@@ -221,6 +283,12 @@ static int bench_open(struct bench *b)
 	uint32_t slot;
 	int fd, err;
 
+	err = fx_netns_enter(netns_setup, sizeof(netns_setup) / sizeof(netns_setup[0]));
+	if (err)
+		return err;
+	b->ifindex = if_nametoindex("xb0");
+	if (!b->ifindex)
+		return -ENODEV;
 	err = fx_open(&b->fx, iface_mac);
 	if (err)
 		return err;
@@ -234,7 +302,7 @@ static int bench_open(struct bench *b)
 		fprintf(stderr, "bench: bench_bpf__open: %s\n", strerror(-err));
 		return err;
 	}
-	bench_frame(&p, VIP);
+	bench_frame(&p, VIP, 4);
 	b->skel->rodata->sport_off = p.l4 + offsetof(struct tcphdr, source);
 	b->skel->rodata->saddr_off = p.l3 + offsetof(struct iphdr, saddr);
 	err = bench_bpf__load(b->skel);

@@ -19,6 +19,7 @@
 #define XLB_TEST_FIXTURE_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -801,25 +802,57 @@ static inline uint32_t fx_table_pick(const struct xlb_fixture *fx, uint32_t vip_
 	return fx->tables[vip_id][fx_slot(fx, vip_id, f)];
 }
 
-/* Run the program once on in[0..len); out must hold PKT_MAX bytes. 0 or -errno. */
-static inline int fx_run(const struct xlb_fixture *fx, const void *in, uint32_t len, void *out,
-			 uint32_t *out_len, uint32_t *retval)
+/*
+ * Move this process into a network namespace of its own (it dies with the process) and run
+ * cmds there, one shell command each: bpf_fib_lookup then reads tables the test built, never
+ * the host's. 0 or -errno.
+ */
+static inline int fx_netns_enter(const char *const *cmds, size_t n)
 {
+	size_t i;
+
+	if (unshare(CLONE_NEWNET)) {
+		int err = -errno;
+
+		fprintf(stderr, "fixture: unshare(CLONE_NEWNET): %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		if (system(cmds[i])) {
+			fprintf(stderr, "fixture: failed: %s\n", cmds[i]);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* Run the program once on in[0..len) as received on ifindex (0: none); out holds PKT_MAX. */
+static inline int fx_run_on(const struct xlb_fixture *fx, int ifindex, const void *in,
+			    uint32_t len, void *out, uint32_t *out_len, uint32_t *retval)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = in,
 		.data_size_in = len,
 		.data_out = out,
 		.data_size_out = PKT_MAX,
+		.ctx_in = ifindex ? &ctx : NULL,
+		.ctx_size_in = ifindex ? sizeof(ctx) : 0,
 		.repeat = 1,
 	);
-	int err;
 
-	err = bpf_prog_test_run_opts(fx->prog_fd, &opts);
-	if (err)
+	if (bpf_prog_test_run_opts(fx->prog_fd, &opts))
 		return -errno;
 	*out_len = opts.data_size_out;
 	*retval = opts.retval;
 	return 0;
+}
+
+/* Run the program once on in[0..len); out must hold PKT_MAX bytes. 0 or -errno. */
+static inline int fx_run(const struct xlb_fixture *fx, const void *in, uint32_t len, void *out,
+			 uint32_t *out_len, uint32_t *retval)
+{
+	return fx_run_on(fx, 0, in, len, out, out_len, retval);
 }
 
 /* Sum of a per-CPU counter set over every possible CPU. */

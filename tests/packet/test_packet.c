@@ -64,7 +64,7 @@ enum {
 	VIP_NOMAC,    /* only backend (17) has no resolved MAC */
 	VIP_NOTABLE,  /* no inner map in maglev_tables at all */
 	VIP_FOREIGN,  /* table names backend 1, which serves VIP_WEB4, not this VIP */
-	VIP_TUN,      /* forwarding mode TUN, which the data path does not do yet */
+	VIP_TUN,      /* forwarding mode TUN; the tunnel map is left empty here (test_packet_tun) */
 };
 
 #define BE_OK (XLB_BE_F_USED | XLB_BE_F_LIVE | XLB_BE_F_MAC)
@@ -533,8 +533,8 @@ static const struct pkt_case cases[] = {
 	  { V4_TCP(NOT_VIP4, 80) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
 	{ "ipv6 non-vip address -> XDP_PASS not_vip",
 	  { V6_TCP(NOT_VIP6, 443) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
-	{ "vip with forwarding mode tun (not implemented) -> XDP_PASS not_vip",
-	  { V4_TCP(VIP4_TUN, 80) }, XDP_PASS, XLB_R_PASS_NOT_VIP },
+	{ "tun vip while no tunnel source is configured -> XDP_DROP no_tun_src",
+	  { V4_TCP(VIP4_TUN, 80) }, XDP_DROP, XLB_R_DROP_NO_TUN_SRC },
 
 	/* Not IP, not TCP/UDP. */
 	{ "arp request for a vip -> XDP_PASS not_ip",

@@ -429,12 +429,15 @@ void dp_create(struct xlb_dp *dp, int inner_fd)
 				       XLB_MAX_BACKENDS, 0, -1);
 	dp->vip_names_fd = map_new(R_NAMES, BPF_MAP_TYPE_ARRAY, "vip_names", sizeof(uint32_t),
 				   sizeof(struct xlb_vip_name), XLB_MAX_VIPS, 0, -1);
+	dp->tunnel_fd = map_new(R_TUNNEL, BPF_MAP_TYPE_ARRAY, "tunnel", sizeof(uint32_t),
+				sizeof(struct xlb_tunnel), 1, 0, -1);
 }
 
 static void dp_close(struct xlb_dp *dp)
 {
 	int *fds[] = { &dp->vips_fd,	 &dp->backends_fd,	&dp->maglev_fd,	  &dp->conns_fd,
-		       &dp->vip_stats_fd, &dp->backend_stats_fd, &dp->vip_names_fd };
+		       &dp->vip_stats_fd, &dp->backend_stats_fd, &dp->vip_names_fd,
+		       &dp->tunnel_fd };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {

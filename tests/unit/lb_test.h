@@ -86,6 +86,7 @@ enum map_role {
 	R_VIP_STATS,
 	R_BE_STATS,
 	R_NAMES,
+	R_TUNNEL,
 };
 
 extern struct lb_inject {

@@ -345,6 +345,41 @@ static void test_valid_fallback(void **state)
 	xlb_cfg_free(&cfg);
 }
 
+/* Test tun VIPs with both tunnel sources, in either order of the keys; an empty tunnel is none. */
+static void test_valid_tunnel(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"tunnel:\n"
+		"  source6: 2001:db8:b::1\n"
+		"  source: 198.51.100.1\n"
+		"vips:\n"
+		"  - address: 203.0.113.100\n"
+		"    port: 80\n"
+		"    forwarding: TUN\n"
+		"    backends: [{address: 192.0.2.11}, {address: 2001:db8::11}]\n"
+		"  - address: 2001:db8::100\n"
+		"    port: 443\n"
+		"    forwarding: tun\n"
+		"    backends: [{address: 2001:db8::12}]\n";
+	static const char none[] = IFACE "vips: []\ntunnel: {}\n";
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.tunnel.source.family, XLB_FAMILY_V4);
+	assert_addr(&cfg.tunnel.source, "198.51.100.1");
+	assert_int_equal(cfg.tunnel.source6.family, XLB_FAMILY_V6);
+	assert_addr(&cfg.tunnel.source6, "2001:db8:b::1");
+	assert_int_equal(cfg.vips[0].fwd, XLB_FWD_TUN);
+	assert_int_equal(cfg.vips[1].fwd, XLB_FWD_TUN);
+	xlb_cfg_free(&cfg);
+	parse_ok(none, &cfg);
+	assert_int_equal(cfg.tunnel.source.family, 0);
+	assert_int_equal(cfg.tunnel.source6.family, 0);
+	xlb_cfg_free(&cfg);
+}
+
 /* Test the top-level notify and control socket; an empty control keeps the default socket. */
 static void test_valid_notify_control(void **state)
 {
@@ -613,21 +648,70 @@ static const struct bad_case lb_cases[] = {
 	  "    scheduler: random\n"
 	  "    backends: []\n",
 	  5, 16, "unknown scheduler 'random'" },
-	{ "forwarding not supported yet (keepalived spelling)",
+	{ "forwarding nat not supported yet (keepalived spelling)",
 	  IFACE VIP80
-	  "    forwarding: TUN\n"
+	  "    forwarding: NAT\n"
 	  "    backends: []\n",
-	  5, 17, "forwarding 'TUN' is not supported yet" },
-	{ "forwarding nat not supported yet",
-	  IFACE VIP80
-	  "    forwarding: nat\n"
-	  "    backends: []\n",
-	  5, 17, "forwarding 'nat' is not supported yet" },
+	  5, 17, "forwarding 'NAT' is not supported yet (only dr and tun)" },
 	{ "unknown forwarding",
 	  IFACE VIP80
 	  "    forwarding: gre\n"
 	  "    backends: []\n",
-	  5, 17, "unknown forwarding 'gre'" },
+	  5, 17, "unknown forwarding 'gre' (expected dr or tun)" },
+	/* tunnel */
+	{ "tun backend without an ipv4 tunnel source",
+	  IFACE VIP80
+	  "    forwarding: tun\n"
+	  "    backends:\n"
+	  "      - address: 192.0.2.11\n",
+	  7, 9, "tun backend 192.0.2.11 needs an IPv4 tunnel source (tunnel: {source: ...})" },
+	{ "tun backend without an ipv6 tunnel source, tunnel after the vips",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 2001:db8::100\n"
+	  "    port: 443\n"
+	  "    forwarding: tun\n"
+	  "    backends: [{address: 2001:db8::11}]\n"
+	  "tunnel: {source: 198.51.100.1}\n",
+	  6, 16, "tun backend 2001:db8::11 needs an IPv6 tunnel source (tunnel: {source6: ...})" },
+	{ "tun fallback without a tunnel source",
+	  IFACE VIP80
+	  "    forwarding: tun\n"
+	  "    fallback: 192.0.2.50\n"
+	  "    backends: []\n",
+	  3, 5, "tun backend 192.0.2.50 needs an IPv4 tunnel source" },
+	{ "tunnel source is ipv6",
+	  IFACE
+	  "vips: []\n"
+	  "tunnel:\n"
+	  "  source: 2001:db8::1\n",
+	  4, 11, "source 2001:db8::1 is not an IPv4 address" },
+	{ "tunnel source6 is ipv4",
+	  IFACE
+	  "vips: []\n"
+	  "tunnel:\n"
+	  "  source6: 198.51.100.1\n",
+	  4, 12, "source6 198.51.100.1 is not an IPv6 address" },
+	{ "tunnel source not an address",
+	  IFACE
+	  "vips: []\n"
+	  "tunnel: {source: gateway}\n",
+	  3, 18, "bad address 'gateway'" },
+	{ "tunnel source multicast",
+	  IFACE
+	  "vips: []\n"
+	  "tunnel: {source: 224.0.0.1}\n",
+	  3, 18, "address 224.0.0.1 is multicast" },
+	{ "tunnel: unknown key",
+	  IFACE
+	  "vips: []\n"
+	  "tunnel: {src: 198.51.100.1}\n",
+	  3, 10, "unknown key 'src' in tunnel (expected source, source6)" },
+	{ "dr backend of the other family is still refused",
+	  IFACE VIP80
+	  "    forwarding: dr\n"
+	  "    backends: [{address: 2001:db8::11}]\n",
+	  6, 26, "backend family differs from the VIP" },
 	{ "vip name too long",
 	  IFACE
 	  "vips:\n"
@@ -788,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_valid_bounds),
 		cmocka_unit_test(test_valid_fallback),
 		cmocka_unit_test(test_valid_notify_control),
+		cmocka_unit_test(test_valid_tunnel),
 		cmocka_unit_test(test_file_demo),
 		cmocka_unit_test(test_file_example),
 	};

@@ -116,7 +116,7 @@ static void test_fwd_rows(void **state)
 		bool implemented, needs_mac;
 	} rows[] = {
 		{ XLB_FWD_DR, "dr", true, true },
-		{ XLB_FWD_TUN, "tun", false, false },
+		{ XLB_FWD_TUN, "tun", true, false },
 		{ XLB_FWD_NAT, "nat", false, false },
 	};
 	const struct xlb_fwd_mode *f;
@@ -147,7 +147,9 @@ static void test_fwd_lookup(void **state)
 	assert_int_equal(xlb_fwd_lookup("DR", &f), 0);
 	assert_int_equal(f->id, XLB_FWD_DR);
 	f = NULL;
-	assert_int_equal(xlb_fwd_lookup("TUN", &f), -EOPNOTSUPP);
+	assert_int_equal(xlb_fwd_lookup("TUN", &f), 0);
+	assert_int_equal(f->id, XLB_FWD_TUN);
+	f = NULL;
 	assert_int_equal(xlb_fwd_lookup("nat", &f), -EOPNOTSUPP);
 	assert_int_equal(xlb_fwd_lookup("gre", &f), -ENOENT);
 	assert_int_equal(xlb_fwd_lookup("", &f), -ENOENT);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
@@ -626,6 +627,63 @@ static void test_two_interfaces_macs(void **state)
 	assert_true(counters_zero(f->dp[1].backend_stats_fd, id));
 }
 
+#define TUNNEL "tunnel: {source: 198.51.100.1, source6: 2001:db8:b::1}\n"
+
+static void assert_tunnel(const struct xlb_dp *dp, uint32_t flags)
+{
+	struct xlb_tunnel t, want = { .flags = flags };
+	uint32_t key = 0;
+
+	if (flags & XLB_TUN_F_SRC4)
+		assert_int_equal(inet_pton(AF_INET, "198.51.100.1", &want.src4), 1);
+	if (flags & XLB_TUN_F_SRC6)
+		assert_int_equal(inet_pton(AF_INET6, "2001:db8:b::1", want.src6), 1);
+	assert_int_equal(bpf_map_lookup_elem(dp->tunnel_fd, &key, &t), 0);
+	assert_memory_equal(&t, &want, sizeof(t));
+}
+
+/*
+ * Test that the tunnel sources reach every interface's tunnel map before any VIP, are not
+ * written again when nothing changed, are rewritten on an interface whose map lost them (one
+ * added since, or adopted from an xlbd with other ones), and are cleared by a config without.
+ */
+static void test_tunnel_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_tunnel zero = {};
+	struct xlb_vip_key web;
+	uint32_t key = 0;
+
+	dp_create(&f->dp[1], f->inner_fd);
+	xlb_lb_fini(&f->lb);
+	f->dps.n = 2;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
+
+	ops_reset();
+	apply_ok(&f->lb, BASE TUNNEL);
+	assert_tunnel(&f->dp[0], XLB_TUN_F_SRC4 | XLB_TUN_F_SRC6);
+	assert_tunnel(&f->dp[1], XLB_TUN_F_SRC4 | XLB_TUN_F_SRC6);
+	vip_key(&WEB, &web);
+	assert_before(op_first('u', f->dp[1].tunnel_fd, &key), "tunnel sources",
+		      op_first('u', f->dp[0].vips_fd, &web), "a VIP");
+
+	ops_reset();
+	apply_ok(&f->lb, BASE TUNNEL);
+	assert_int_equal(ops_on(R_TUNNEL), 0);
+
+	assert_int_equal(bpf_map_update_elem(f->dp[1].tunnel_fd, &key, &zero, BPF_ANY), 0);
+	ops_reset();
+	apply_ok(&f->lb, BASE TUNNEL);
+	assert_int_equal(ops_on(R_TUNNEL), 1);
+	assert_tunnel(&f->dp[1], XLB_TUN_F_SRC4 | XLB_TUN_F_SRC6);
+
+	apply_ok(&f->lb, BASE "tunnel: {source6: 2001:db8:b::1}\n");
+	assert_tunnel(&f->dp[0], XLB_TUN_F_SRC6);
+	apply_ok(&f->lb, BASE);
+	assert_tunnel(&f->dp[0], 0);
+	assert_tunnel(&f->dp[1], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +700,7 @@ int main(void)
 		LB_CASE(test_fallback),
 		LB_CASE(test_two_interfaces),
 		LB_CASE(test_two_interfaces_macs),
+		LB_CASE(test_tunnel_sources),
 	};
 	const struct lb_test_group groups[] = { { "lb_apply", tests, ARRAY_SIZE(tests) } };
 

@@ -172,6 +172,7 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 	dp->vip_stats_fd = bpf_map__fd(dp->skel->maps.vip_stats);
 	dp->backend_stats_fd = bpf_map__fd(dp->skel->maps.backend_stats);
 	dp->vip_names_fd = bpf_map__fd(dp->skel->maps.vip_names);
+	dp->tunnel_fd = bpf_map__fd(dp->skel->maps.tunnel);
 	pr_info("%s: program loaded, maps pinned in %s", ifname, dp->pin_dir);
 	return 0;
 fail:

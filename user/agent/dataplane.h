@@ -30,6 +30,7 @@ struct xlb_dp {
 	int vip_stats_fd;
 	int backend_stats_fd;
 	int vip_names_fd;
+	int tunnel_fd;
 };
 
 /*

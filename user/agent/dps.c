@@ -93,6 +93,8 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, enum xlb_dp_map map)
 		return dp->backend_stats_fd;
 	case XLB_DP_VIP_NAMES:
 		return dp->vip_names_fd;
+	case XLB_DP_TUNNEL:
+		return dp->tunnel_fd;
 	}
 	return -1;
 }

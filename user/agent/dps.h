@@ -28,6 +28,7 @@ enum xlb_dp_map {
 	XLB_DP_VIP_STATS,
 	XLB_DP_BACKEND_STATS,
 	XLB_DP_VIP_NAMES,
+	XLB_DP_TUNNEL,
 };
 
 struct xlb_dps {

@@ -842,12 +842,50 @@ static int lb_build(struct xlb_lb *lb, const struct xlb_config *cfg, bool first_
  * own: first the VIPs that shrink, keep their size or go, which gives ids back; then the rest.
  * Between the two every VIP has its old or its new state, never a mix.
  */
+/*
+ * tun forwarding's outer sources, written where a data path holds other ones: an adopted map
+ * keeps an earlier xlbd's, an interface added since has none. Before the VIPs, so a new tun
+ * VIP never meets an empty map; a commit that fails after it leaves the new sources, which
+ * only the new config's tun VIPs needed.
+ */
+static int tunnel_write(struct xlb_lb *lb, const struct xlb_config *cfg)
+{
+	struct xlb_tunnel t = {}, cur;
+	uint32_t key = 0;
+	size_t i;
+	int err;
+
+	if (cfg->tunnel.source.family) {
+		t.src4 = cfg->tunnel.source.w[0];
+		t.flags |= XLB_TUN_F_SRC4;
+	}
+	if (cfg->tunnel.source6.family) {
+		memcpy(t.src6, cfg->tunnel.source6.w, sizeof(t.src6));
+		t.flags |= XLB_TUN_F_SRC6;
+	}
+	for (i = 0; i < lb->dps->n; i++) {
+		const struct xlb_dp *dp = &lb->dps->v[i];
+
+		if (!bpf_map_lookup_elem(dp->tunnel_fd, &key, &cur) && !memcmp(&cur, &t, sizeof(t)))
+			continue;
+		err = xlb_dp_update(dp, XLB_DP_TUNNEL, &key, &t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 {
 	struct xlb_lb_vip *nv;
 	size_t n;
 	int err;
 
+	err = tunnel_write(lb, cfg);
+	if (err) {
+		pr_err("cannot write the tunnel sources: %s", strerror(-err));
+		return err;
+	}
 	err = lb_build(lb, cfg, false, &nv, &n);
 	if (err == -ENOSPC) {
 		pr_info("the new configuration's ids do not fit beside the old ones: applying the "

@@ -19,6 +19,9 @@ static const char *const reason_names[] = {
 	[XLB_R_PASS_OTHER_HOST] = "pass_other_host",
 	[XLB_R_PASS_FRAG_UNKNOWN] = "pass_frag_unknown",
 	[XLB_R_PASS_VLAN_DEPTH] = "pass_vlan_depth",
+	[XLB_R_DROP_NO_TUN_SRC] = "drop_no_tun_src",
+	[XLB_R_DROP_NO_ROUTE] = "drop_no_route",
+	[XLB_R_DROP_TOO_BIG] = "drop_too_big",
 };
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XLB_R_MAX,
 	       "reason_names must name every xlb_reason");

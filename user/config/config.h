@@ -160,6 +160,12 @@ struct xlb_cfg_sync {
 	struct xlb_cfg_pos pos;
 };
 
+/* tun forwarding's outer source addresses: a tun backend's family needs its own. */
+struct xlb_cfg_tunnel {
+	struct xlb_addr source;  /* IPv4; family 0 = none */
+	struct xlb_addr source6; /* IPv6; family 0 = none */
+};
+
 struct xlb_config {
 	char *path;
 	struct xlb_cfg_iface *ifaces;
@@ -171,6 +177,7 @@ struct xlb_config {
 	uint8_t failover_mode;    /* enum xlb_failover_mode */
 	struct xlb_cfg_vrrp vrrp; /* when failover_mode is vrrp */
 	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
+	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
 	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */
 };
 

@@ -65,6 +65,7 @@ struct xlb_cfg_state {
 	struct xlb_cfg_mark *track_at;	/* parallel to cfg->vrrp.tracks: its interface or vip
 					 * value; ok = the track is whole */
 	struct xlb_cfg_pos sync_peer_at; /* the sync peer value */
+	bool tun_bad;			/* a tunnel source was rejected: no "needs a source" */
 };
 
 /* schema_lb.c: the top level, and a VIP's name (a track's vip names one). */

@@ -215,10 +215,10 @@ static int xlb_cfg_vip_forwarding(struct xlb_cfg_parser *p, void *obj)
 
 	if (err == -EOPNOTSUPP)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "forwarding '%s' is not supported yet (only dr)",
+				      "forwarding '%s' is not supported yet (only dr and tun)",
 				      xlb_cfg_str(p));
 	if (err)
-		return xlb_cfg_reject(p, xlb_cfg_at(p), "unknown forwarding '%.32s' (expected dr)",
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "unknown forwarding '%.32s' (expected dr or tun)",
 				      xlb_cfg_str(p));
 	vip->fwd = fwd->id;
 	return 0;
@@ -311,7 +311,9 @@ static void xlb_cfg_vip_check_backends(struct xlb_cfg_parser *p, const struct xl
 	for (i = 0; i < vip->n_backends; i++) {
 		if (!m[i].ok)
 			continue;
-		if (vip_addr_ok && be[i].addr.family != vip->addr.family) {
+		/* tun carries either family in either (IPv4 in IPv6, IPv6 in IPv4). */
+		if (vip_addr_ok && be[i].addr.family != vip->addr.family &&
+		    vip->fwd != XLB_FWD_TUN) {
 			xlb_cfg_error(p, m[i].at,
 				      "backend family differs from the VIP "
 				      "(%s is IPv%u, the VIP IPv%u)",
@@ -341,7 +343,7 @@ static void xlb_cfg_vip_check_fallback(struct xlb_cfg_parser *p, const struct xl
 	if (!m->ok)
 		return;
 	xlb_addr_str(&vip->fallback, a, sizeof(a));
-	if (vip_addr_ok && vip->fallback.family != vip->addr.family) {
+	if (vip_addr_ok && vip->fallback.family != vip->addr.family && vip->fwd != XLB_FWD_TUN) {
 		xlb_cfg_error(p, m->at,
 			      "fallback family differs from the VIP (%s is IPv%u, the VIP IPv%u)",
 			      a, vip->fallback.family, vip->addr.family);
@@ -463,6 +465,77 @@ static const struct xlb_cfg_key xlb_cfg_control_keys[] = {
 static const struct xlb_cfg_section xlb_cfg_control_section =
 	XLB_CFG_SECTION("in control", xlb_cfg_control_keys, NULL);
 
+/* tunnel: {source: IPv4, source6: IPv6}, the outer source addresses of tun forwarding. */
+
+static int xlb_cfg_tunnel_src(struct xlb_cfg_parser *p, struct xlb_addr *a, uint8_t family,
+			      const char *key)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int ret = xlb_cfg_addr_val(p, a);
+
+	if (!ret && a->family != family)
+		ret = xlb_cfg_reject(p, xlb_cfg_at(p), "%s %s is not an %s address", key,
+				     xlb_addr_str(a, buf, sizeof(buf)),
+				     family == XLB_FAMILY_V4 ? "IPv4" : "IPv6");
+	if (ret) {
+		memset(a, 0, sizeof(*a));
+		p->st->tun_bad = true;
+	}
+	return ret;
+}
+
+static int xlb_cfg_tunnel_source(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_tunnel_src(p, &((struct xlb_config *)obj)->tunnel.source, XLB_FAMILY_V4,
+				  "source");
+}
+
+static int xlb_cfg_tunnel_source6(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_tunnel_src(p, &((struct xlb_config *)obj)->tunnel.source6, XLB_FAMILY_V6,
+				  "source6");
+}
+
+static const struct xlb_cfg_key xlb_cfg_tunnel_keys[] = {
+	XLB_CFG_KEY_FN("source", XLB_CFG_SCALAR, false, xlb_cfg_tunnel_source),
+	XLB_CFG_KEY_FN("source6", XLB_CFG_SCALAR, false, xlb_cfg_tunnel_source6),
+};
+
+static const struct xlb_cfg_section xlb_cfg_tunnel_section =
+	XLB_CFG_SECTION("in tunnel", xlb_cfg_tunnel_keys, NULL);
+
+/*
+ * Every backend of a tun VIP (its fallback too) is reached in its own family, so that family
+ * needs an outer source. The tunnel key may come after the vips: checked at the end.
+ */
+static void xlb_cfg_tunnel_check(struct xlb_cfg_parser *p, const struct xlb_config *cfg)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i, j;
+
+	if (p->st->tun_bad)
+		return;
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct xlb_cfg_vip *vip = &cfg->vips[i];
+
+		if (vip->fwd != XLB_FWD_TUN)
+			continue;
+		for (j = 0; j <= vip->n_backends; j++) {
+			const struct xlb_addr *be = j < vip->n_backends ? &vip->backends[j].addr :
+									   &vip->fallback;
+			bool v4 = be->family == XLB_FAMILY_V4;
+
+			if (!be->family ||
+			    (v4 ? cfg->tunnel.source.family : cfg->tunnel.source6.family))
+				continue;
+			xlb_cfg_error(p, j < vip->n_backends ? vip->backends[j].pos : vip->pos,
+				      "tun backend %s needs an %s tunnel source (tunnel: {%s: ...})",
+				      xlb_addr_str(be, a, sizeof(a)), v4 ? "IPv4" : "IPv6",
+				      v4 ? "source" : "source6");
+		}
+	}
+}
+
 /* The top level. */
 
 enum {
@@ -472,6 +545,7 @@ enum {
 	XLB_CFG_TOP_NOTIFY,
 	XLB_CFG_TOP_FAILOVER,
 	XLB_CFG_TOP_CONTROL,
+	XLB_CFG_TOP_TUNNEL,
 };
 
 /*
@@ -489,6 +563,7 @@ static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 	(void)start;
 	if (!seen[XLB_CFG_TOP_VIPS].ok)
 		return p->stop;
+	xlb_cfg_tunnel_check(p, cfg);
 	for (j = 0; j < cfg->n_vips; j++)
 		if (!p->st->vip_name[j].ok)
 			return p->stop;
@@ -513,6 +588,7 @@ static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
 					       NULL),
 	[XLB_CFG_TOP_FAILOVER] = XLB_CFG_KEY_SECTION("failover", false, &xlb_cfg_failover_section),
 	[XLB_CFG_TOP_CONTROL] = XLB_CFG_KEY_SECTION("control", false, &xlb_cfg_control_section),
+	[XLB_CFG_TOP_TUNNEL] = XLB_CFG_KEY_SECTION("tunnel", false, &xlb_cfg_tunnel_section),
 };
 
 const struct xlb_cfg_section xlb_cfg_top_section =

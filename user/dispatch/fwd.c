@@ -11,7 +11,7 @@
 static const struct xlb_fwd_mode fwds[] = {
 	[XLB_FWD_DR] = { XLB_FWD_DR, "dr", .implemented = true, .needs_mac = true },
 	/* Both reach the backend through the routing table: its own MAC is never needed. */
-	[XLB_FWD_TUN] = { XLB_FWD_TUN, "tun" },
+	[XLB_FWD_TUN] = { XLB_FWD_TUN, "tun", .implemented = true },
 	[XLB_FWD_NAT] = { XLB_FWD_NAT, "nat" },
 };
 
