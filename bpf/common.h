@@ -24,4 +24,22 @@
  */
 #define XLB_CONTINUE (-1)
 
+/*
+ * The checksum of a 20-byte IPv4 header (unrolled; the headers xlb writes or strips have no
+ * options): what ip->check must be with check zeroed, and 0 over a header whose check is right.
+ */
+static __always_inline __u16 xlb_ipv4_csum(const struct iphdr *ip)
+{
+	const __u16 *w = (const __u16 *)ip;
+	__u32 sum = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
 #endif /* XLB_BPF_COMMON_H */

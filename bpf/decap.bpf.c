@@ -7,15 +7,7 @@
  * decap_addrs (an empty map strips nothing). Anything it does not strip passes unchanged, its
  * reason counted: the kernel decides, as it would without this program.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-
-#include "xlb/abi.h"
+#include "common.h"
 #include "xlb/decap.h"
 
 /* Outer destinations accepted; filled by `xlbctl decap attach`. */
@@ -71,21 +63,6 @@ static __always_inline __u32 decap_check_inner(void *inner, void *data_end, __u1
 	return XLB_DECAP_R_STRIPPED;
 }
 
-/* A 20-byte IPv4 header's checksum folds to 0xffff when right. */
-static __always_inline int decap_ipv4_csum_ok(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
-}
-
 /* Outer IPv4: the reason, and on STRIPPED the header length and inner ethertype. */
 static __always_inline __u32 decap_outer_v4(void *l3, void *data_end, __u32 *hlen, __u16 *inner)
 {
@@ -102,7 +79,7 @@ static __always_inline __u32 decap_outer_v4(void *l3, void *data_end, __u32 *hle
 		return ip->ihl < 5 ? XLB_DECAP_R_TRUNCATED : XLB_DECAP_R_OPTIONS;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
 		return XLB_DECAP_R_FRAGMENT;
-	if (!decap_ipv4_csum_ok(ip))
+	if (xlb_ipv4_csum(ip))
 		return XLB_DECAP_R_BAD_CSUM;
 	tot = bpf_ntohs(ip->tot_len);
 	/* Ethernet padding may follow the datagram; a datagram longer than the frame is cut. */

@@ -23,21 +23,6 @@
  */
 #define XLB_TUN_HOP_NS 1000000000ull
 
-/* The 20-byte IPv4 header's checksum; unrolled, no options in a header we write. */
-static __always_inline __u16 xlb_ipv4_csum(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /*
  * What the outer header copies from the inner one. tos: DSCP and ECN. id and df: an inner IPv4
  * datagram that may be fragmented keeps its id and lets routers fragment the outer one too;

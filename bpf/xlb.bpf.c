@@ -52,11 +52,6 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
 
 	now = bpf_ktime_get_coarse_ns();
-	/*
-	 * A SYN opens a new connection even when its 5-tuple is still in conns from an old one
-	 * (clients reuse ports): it is scheduled afresh, so a drained or re-weighted backend does
-	 * not keep getting new connections through stale entries.
-	 */
 	if (frag) {
 		/* A later fragment goes where its first did, or nowhere (a datagram cannot be
 		 * reassembled from two backends): not rescheduled. */
@@ -65,6 +60,10 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		if (!be)
 			return xlb_verdict(pkt, XLB_R_PASS_FRAG_UNKNOWN, XDP_PASS);
 	} else if (!pkt->tcp_syn) {
+		/* A SYN opens a new connection even when its 5-tuple is still in conns from an
+		 * old one (clients reuse ports): it is scheduled afresh, so a drained or
+		 * re-weighted backend does not keep getting new connections through stale
+		 * entries. */
 		conn = bpf_map_lookup_elem(&conns, &pkt->flow);
 	}
 	if (conn) {
