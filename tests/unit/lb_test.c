@@ -38,6 +38,7 @@
 #include "config/config.h"
 
 #include "lb_test.h"
+#include "fds.h"
 
 /* The log of map writes, and the failure to inject. */
 
@@ -447,22 +448,6 @@ static void dp_close(struct xlb_dp *dp)
 		}
 		*fds[i] = -1;
 	}
-}
-
-
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
 }
 
 static int vip_key_cmp(const void *a, const void *b)

@@ -41,6 +41,7 @@
 #include "common/loop.h"
 #include "common/spawn.h"
 #include "child_env.h"
+#include "fds.h"
 
 #define MS 1000000ull
 #define SLACK_MS 500 /* how late a timed event may be before a test calls it wrong */
@@ -101,20 +102,6 @@ struct fixture {
 
 /* --- helpers --- */
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
 
 /* The running exec check's pid, 0 when none. */
 static pid_t hc_pid(const struct fixture *f)

@@ -26,21 +26,10 @@
 #include <cmocka.h>
 
 #include "child_env.h"
+#include "fds.h"
 #include "common/loop.h"
 #include "common/spawn.h"
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the DIR's own */
-}
 
 /* Is every child of ours reaped (by spawn.c)? WNOWAIT: look, never reap one ourselves. */
 static bool all_reaped(void)
