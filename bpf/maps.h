@@ -54,6 +54,27 @@ struct {
 } conns SEC(".maps");
 
 /*
+ * NAT replies: the backend side of a NAT flow -> the VIP:port its source becomes again. Written
+ * beside the conns entry of each new NAT flow, and like conns an LRU as large (an entry lives as
+ * long as its flow is used). Shared by the programs of every interface (xlbd pins it once, at
+ * the pin root): the client's packets create it on one interface, the replies read it on another.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_CONNS);
+	__type(key, struct xlb_nat_key);
+	__type(value, struct xlb_nat);
+} nat_flows SEC(".maps");
+
+/* ifindex -> the same ifindex: the interfaces NAT may redirect to (every configured one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_ports SEC(".maps");
+
+/*
  * Fragmented datagram -> the backend its first fragment went to, for the later fragments that
  * carry no ports. An entry is needed only while a datagram's fragments are in flight (they come
  * back to back, microseconds apart), so the table holds the datagrams of the last few ms even at

@@ -44,7 +44,7 @@ enum xlb_sched {
 enum xlb_fwd {
 	XLB_FWD_DR = 0,  /* direct server return: rewrite L2, XDP_TX */
 	XLB_FWD_TUN = 1, /* IPIP / IP6IP6 / IPv4-in-IPv6 to the backend's address, next hop from the FIB */
-	XLB_FWD_NAT = 2, /* reserved: destination NAT */
+	XLB_FWD_NAT = 2, /* destination NAT, two-armed: replies come back through nat_flows */
 };
 
 /*
@@ -84,7 +84,7 @@ struct xlb_backend {
 	__u8 flags;     /* XLB_BE_F_* */
 	__u32 vip_id;   /* the VIP this backend serves; a conn is only valid for its own VIP */
 	__u16 weight;   /* configured weight, for schedulers and for xlbctl */
-	__u16 pad;      /* zero */
+	__be16 port;    /* nat: the backend's port, network order; 0 = the port the client asked for */
 };
 
 #define XLB_BE_F_USED 0x01 /* slot holds a configured backend */
@@ -177,6 +177,32 @@ struct xlb_frag {
 #ifndef XLB_MAX_FRAGS
 #define XLB_MAX_FRAGS 8192
 #endif
+
+/*
+ * nat_flows key: a NAT flow as its backend's replies carry it (source = backend, destination =
+ * client). One map shared by the programs of every interface, since the replies come back on
+ * another interface than the one the client's packets arrived on. IPv4 in [0], the rest zero.
+ */
+struct xlb_nat_key {
+	__be32 backend[4]; /* the backend's address: the reply's source */
+	__be32 client[4];  /* the client's address: the reply's destination */
+	__be16 bport;      /* the backend's port */
+	__be16 cport;      /* the client's port */
+	__u8 proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;       /* enum xlb_family */
+	__u8 pad[2];       /* zero */
+};
+
+/* nat_flows value: what a reply's source becomes again. */
+struct xlb_nat {
+	__be32 vip[4];   /* the VIP address the client sent to */
+	__be16 vport;    /* the port the client sent to */
+	__u16 pad;       /* zero */
+	__u32 vip_id;    /* its VIP, for counting */
+	__u32 backend;   /* backend id, for counting */
+	__u32 pad2;      /* zero */
+	__u64 last_seen; /* bpf_ktime_get_coarse_ns() of a recent packet either way, refreshed at most every second */
+};
 
 /* One counter set; per CPU in vip_stats, backend_stats and reason_stats. */
 struct xlb_counters {

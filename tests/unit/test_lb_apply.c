@@ -80,7 +80,7 @@ static void test_initial_apply(void **state)
 			assert_memory_equal(b->addr, a.w, sizeof(b->addr));
 			assert_int_equal(b->weight, bes[i][j].weight);
 			assert_int_equal(b->vip_id, v->id);
-			assert_int_equal(b->pad, 0);
+			assert_int_equal(b->port, 0);
 			assert_true(counters_zero(f->dp[0].backend_stats_fd, id));
 			assert_before(op_first('u', f->dp[0].backends_fd, &id), "a backend's entry",
 				      tbl, "its VIP's table");

@@ -601,7 +601,7 @@ static void lb_restore(struct xlb_lb *lb, struct xlb_lb_vip *nv, size_t n, const
 			/* Not a value any entry holds, so be_write() writes; USED stays, so the
 			 * counters are not zeroed. */
 			for (k = 0; k < lb->dps->n; k++)
-				lb->vips[i].backends[j].hop[k].written.pad = 0xffff;
+				lb->vips[i].backends[j].hop[k].written.vip_id = UINT32_MAX;
 			be_write(lb, &lb->vips[i].backends[j], lb->vips[i].val.id, true);
 		}
 	}
