@@ -380,6 +380,54 @@ static void test_valid_tunnel(void **state)
 	xlb_cfg_free(&cfg);
 }
 
+/*
+ * Test NAT VIPs: keepalived's and ipvsadm's spellings without case; a backend's port replaces
+ * the VIP's, defaults to it, and is where its health check connects unless health says otherwise.
+ */
+static void test_valid_nat(void **state)
+{
+	static const char yaml[] =
+		IFACE
+		"vips:\n"
+		"  - address: 203.0.113.100\n"
+		"    port: 80\n"
+		"    forwarding: NAT\n"
+		"    backends:\n"
+		"      - {address: 198.51.100.11, port: 8080}\n"
+		"      - {address: 198.51.100.12}\n"
+		"      - {address: 198.51.100.13, port: 8081, health: {port: 9000}}\n"
+		"  - address: 2001:db8::100\n"
+		"    port: 443\n"
+		"    forwarding: masq\n"
+		"    backends: [{address: 2001:db8:b::11, port: 65535}]\n"
+		"  - address: 203.0.113.101\n"
+		"    port: 53\n"
+		"    protocol: udp\n"
+		"    forwarding: Masq\n"
+		"    backends: [{address: 198.51.100.21, port: 1}]\n";
+	struct xlb_config cfg;
+	const struct xlb_cfg_vip *v;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	v = &cfg.vips[0];
+	assert_int_equal(v->fwd, XLB_FWD_NAT);
+	assert_int_equal(v->backends[0].port, 8080);
+	assert_int_equal(v->backends[0].health.port, 8080);
+	assert_int_equal(v->backends[1].port, 80);
+	assert_int_equal(v->backends[1].health.port, 0); /* the VIP's, as for any backend */
+	assert_int_equal(v->backends[2].port, 8081);
+	assert_int_equal(v->backends[2].health.port, 9000);
+	v = &cfg.vips[1];
+	assert_int_equal(v->fwd, XLB_FWD_NAT);
+	assert_int_equal(v->backends[0].port, 65535);
+	assert_int_equal(v->backends[0].health.port, 65535);
+	v = &cfg.vips[2];
+	assert_int_equal(v->fwd, XLB_FWD_NAT);
+	assert_int_equal(v->backends[0].port, 1);
+	xlb_cfg_free(&cfg);
+}
+
 /* Test the top-level notify and control socket; an empty control keeps the default socket. */
 static void test_valid_notify_control(void **state)
 {
@@ -648,16 +696,46 @@ static const struct bad_case lb_cases[] = {
 	  "    scheduler: random\n"
 	  "    backends: []\n",
 	  5, 16, "unknown scheduler 'random'" },
-	{ "forwarding nat not supported yet (keepalived spelling)",
-	  IFACE VIP80
-	  "    forwarding: NAT\n"
-	  "    backends: []\n",
-	  5, 17, "forwarding 'NAT' is not supported yet (only dr and tun)" },
 	{ "unknown forwarding",
 	  IFACE VIP80
 	  "    forwarding: gre\n"
 	  "    backends: []\n",
-	  5, 17, "unknown forwarding 'gre' (expected dr or tun)" },
+	  5, 17, "unknown forwarding 'gre' (expected dr, tun or nat)" },
+	/* nat and a backend's port */
+	{ "backend port on a dr VIP",
+	  IFACE BACKENDS
+	  "      - {address: 192.0.2.11, port: 8080}\n",
+	  6, 31, "port applies to nat forwarding only (this VIP is dr)" },
+	{ "backend port on a tun VIP, forwarding after the backends",
+	  IFACE BACKENDS
+	  "      - address: 192.0.2.11\n"
+	  "        port: 8080\n"
+	  "    forwarding: tun\n"
+	  "tunnel: {source: 198.51.100.1}\n",
+	  7, 9, "port applies to nat forwarding only (this VIP is tun)" },
+	{ "backend port on a port-0 nat VIP",
+	  IFACE
+	  "vips:\n"
+	  "  - address: 203.0.113.1\n"
+	  "    port: 0\n"
+	  "    forwarding: nat\n"
+	  "    backends: [{address: 192.0.2.11, port: 8080}]\n",
+	  6, 38, "a backend port needs a VIP port: this VIP takes every port (port 0)" },
+	{ "backend port 0",
+	  IFACE VIP80
+	  "    forwarding: nat\n"
+	  "    backends: [{address: 192.0.2.11, port: 0}]\n",
+	  6, 44, "port 0 is out of range" },
+	{ "backend port too large",
+	  IFACE VIP80
+	  "    forwarding: nat\n"
+	  "    backends: [{address: 192.0.2.11, port: 65536}]\n",
+	  6, 44, "port 65536 is out of range" },
+	{ "nat backend of the other family (no NAT46)",
+	  IFACE VIP80
+	  "    forwarding: nat\n"
+	  "    backends: [{address: 2001:db8::11}]\n",
+	  6, 26, "backend family differs from the VIP (2001:db8::11 is IPv6, the VIP IPv4)" },
 	/* tunnel */
 	{ "tun backend without an ipv4 tunnel source",
 	  IFACE VIP80
@@ -785,8 +863,8 @@ static const struct bad_case lb_cases[] = {
 	{ "unknown key in backend",
 	  IFACE BACKENDS
 	  "      - address: 192.0.2.1\n"
-	  "        port: 8080\n",
-	  7, 9, "unknown key 'port' in backend (expected address, weight, health)" },
+	  "        gateway: 192.0.2.254\n",
+	  7, 9, "unknown key 'gateway' in backend (expected address, weight, port, health)" },
 	/* fallback */
 	{ "fallback: bad address",
 	  IFACE VIP80
@@ -873,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_valid_fallback),
 		cmocka_unit_test(test_valid_notify_control),
 		cmocka_unit_test(test_valid_tunnel),
+		cmocka_unit_test(test_valid_nat),
 		cmocka_unit_test(test_file_demo),
 		cmocka_unit_test(test_file_example),
 	};

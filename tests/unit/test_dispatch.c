@@ -113,11 +113,11 @@ static void test_fwd_rows(void **state)
 	static const struct {
 		unsigned int id;
 		const char *name;
-		bool implemented, needs_mac;
+		bool implemented, needs_mac, backend_port;
 	} rows[] = {
-		{ XLB_FWD_DR, "dr", true, true },
-		{ XLB_FWD_TUN, "tun", true, false },
-		{ XLB_FWD_NAT, "nat", false, false },
+		{ XLB_FWD_DR, "dr", true, true, false },
+		{ XLB_FWD_TUN, "tun", true, false, false },
+		{ XLB_FWD_NAT, "nat", true, false, true },
 	};
 	const struct xlb_fwd_mode *f;
 	size_t i;
@@ -131,6 +131,7 @@ static void test_fwd_rows(void **state)
 		assert_string_equal(xlb_fwd_name(rows[i].id), rows[i].name);
 		assert_int_equal(f->implemented, rows[i].implemented);
 		assert_int_equal(f->needs_mac, rows[i].needs_mac);
+		assert_int_equal(f->backend_port, rows[i].backend_port);
 	}
 	assert_null(xlb_fwd_get(XLB_FWD_NAT + 1));
 	assert_string_equal(xlb_fwd_name(200), "unknown");
@@ -138,19 +139,24 @@ static void test_fwd_rows(void **state)
 
 static void test_fwd_lookup(void **state)
 {
-	const struct xlb_fwd_mode *f = NULL;
+	/* Without case; keepalived's NAT, ipvsadm's masq. */
+	static const struct {
+		const char *word;
+		unsigned int id;
+	} words[] = {
+		{ "dr", XLB_FWD_DR },	{ "DR", XLB_FWD_DR },	{ "TUN", XLB_FWD_TUN },
+		{ "NAT", XLB_FWD_NAT }, { "Masq", XLB_FWD_NAT },
+	};
+	const struct xlb_fwd_mode *f;
+	size_t i;
 
 	(void)state;
-	assert_int_equal(xlb_fwd_lookup("dr", &f), 0);
-	assert_int_equal(f->id, XLB_FWD_DR);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		f = NULL;
+		assert_int_equal(xlb_fwd_lookup(words[i].word, &f), 0);
+		assert_int_equal(f->id, words[i].id);
+	}
 	f = NULL;
-	assert_int_equal(xlb_fwd_lookup("DR", &f), 0);
-	assert_int_equal(f->id, XLB_FWD_DR);
-	f = NULL;
-	assert_int_equal(xlb_fwd_lookup("TUN", &f), 0);
-	assert_int_equal(f->id, XLB_FWD_TUN);
-	f = NULL;
-	assert_int_equal(xlb_fwd_lookup("nat", &f), -EOPNOTSUPP);
 	assert_int_equal(xlb_fwd_lookup("gre", &f), -ENOENT);
 	assert_int_equal(xlb_fwd_lookup("", &f), -ENOENT);
 	assert_null(f);

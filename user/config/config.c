@@ -61,6 +61,7 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	free(st.vip_name);
 	free(st.be_addr);
 	free(st.be_hc);
+	free(st.be_port);
 	free(st.peer_at);
 	free(st.track_at);
 

@@ -86,6 +86,9 @@ struct xlb_cfg_health {
 struct xlb_cfg_backend {
 	struct xlb_addr addr;
 	uint32_t weight; /* 0..XLB_WEIGHT_MAX; default 100; 0 = no new flows */
+	/* nat: the port it listens on (keepalived's real_server ADDR PORT); default the VIP's,
+	 * 0 elsewhere (other modes keep the VIP's port, a port-0 VIP the client's) */
+	uint16_t port;
 	struct xlb_cfg_health health; /* the VIP's health with this backend's overrides merged in */
 	struct xlb_cfg_pos pos;
 };

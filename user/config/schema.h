@@ -57,6 +57,7 @@ struct xlb_cfg_state {
 	struct xlb_cfg_vip *vip;	/* the VIP whose backends are being read */
 	struct xlb_cfg_mark *be_addr;	/* parallel to vip->backends: the address value */
 	struct xlb_cfg_hc_marks *be_hc;	/* parallel to vip->backends: their health mappings */
+	struct xlb_cfg_mark *be_port;	/* parallel to vip->backends: the port key */
 	struct xlb_cfg_hc_marks vip_hc;	/* the current VIP's health mapping */
 	struct xlb_cfg_hc_marks *hc;	/* the health mapping being read */
 	struct xlb_cfg_mark fallback;	/* the current VIP's fallback value */

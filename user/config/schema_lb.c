@@ -128,7 +128,7 @@ static const struct xlb_cfg_section xlb_cfg_maglev_section =
 
 /*
  * vips: [{name, address, port, protocol, scheduler, forwarding, health, fallback,
- *         backends: [{address, weight, health}]}]
+ *         backends: [{address, weight, port, health}]}]
  */
 
 static const struct xlb_cfg_word xlb_cfg_protos[] = {
@@ -214,11 +214,11 @@ static int xlb_cfg_vip_forwarding(struct xlb_cfg_parser *p, void *obj)
 	int err = xlb_fwd_lookup(xlb_cfg_str(p), &fwd);
 
 	if (err == -EOPNOTSUPP)
-		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "forwarding '%s' is not supported yet (only dr and tun)",
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "forwarding '%s' is not supported yet",
 				      xlb_cfg_str(p));
 	if (err)
-		return xlb_cfg_reject(p, xlb_cfg_at(p), "unknown forwarding '%.32s' (expected dr or tun)",
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "unknown forwarding '%.32s' (expected dr, tun or nat)",
 				      xlb_cfg_str(p));
 	vip->fwd = fwd->id;
 	return 0;
@@ -243,14 +243,34 @@ static int xlb_cfg_be_health(struct xlb_cfg_parser *p, void *obj)
 	return xlb_cfg_health(p, &be->health, &p->st->be_hc[be - p->st->vip->backends]);
 }
 
+enum {
+	XLB_CFG_BE_ADDRESS,
+	XLB_CFG_BE_WEIGHT,
+	XLB_CFG_BE_PORT,
+	XLB_CFG_BE_HEALTH,
+};
+
+/* Whether the port may be given is the VIP's to say, and its forwarding may come later. */
+static int xlb_cfg_be_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			  const struct xlb_cfg_mark *seen)
+{
+	struct xlb_cfg_backend *be = obj;
+
+	(void)start;
+	p->st->be_port[be - p->st->vip->backends] = seen[XLB_CFG_BE_PORT];
+	return p->stop;
+}
+
 static const struct xlb_cfg_key xlb_cfg_be_keys[] = {
-	XLB_CFG_KEY_FN("address", XLB_CFG_SCALAR, true, xlb_cfg_be_address),
-	XLB_CFG_KEY_UINT("weight", false, struct xlb_cfg_backend, weight, 0, XLB_WEIGHT_MAX),
-	XLB_CFG_KEY_FN("health", XLB_CFG_MAP, false, xlb_cfg_be_health),
+	[XLB_CFG_BE_ADDRESS] = XLB_CFG_KEY_FN("address", XLB_CFG_SCALAR, true, xlb_cfg_be_address),
+	[XLB_CFG_BE_WEIGHT] = XLB_CFG_KEY_UINT("weight", false, struct xlb_cfg_backend, weight, 0,
+					       XLB_WEIGHT_MAX),
+	[XLB_CFG_BE_PORT] = XLB_CFG_KEY_UINT("port", false, struct xlb_cfg_backend, port, 1, 65535),
+	[XLB_CFG_BE_HEALTH] = XLB_CFG_KEY_FN("health", XLB_CFG_MAP, false, xlb_cfg_be_health),
 };
 
 static const struct xlb_cfg_section xlb_cfg_be_section =
-	XLB_CFG_SECTION("in backend", xlb_cfg_be_keys, NULL);
+	XLB_CFG_SECTION("in backend", xlb_cfg_be_keys, xlb_cfg_be_end);
 
 static int xlb_cfg_backend(struct xlb_cfg_parser *p, void *obj)
 {
@@ -259,13 +279,13 @@ static int xlb_cfg_backend(struct xlb_cfg_parser *p, void *obj)
 	size_t n = vip->n_backends;
 
 	if (xlb_cfg_grow(p, vip->backends, n) || xlb_cfg_grow(p, p->st->be_addr, n) ||
-	    xlb_cfg_grow(p, p->st->be_hc, n))
+	    xlb_cfg_grow(p, p->st->be_hc, n) || xlb_cfg_grow(p, p->st->be_port, n))
 		return p->stop;
 	be = &vip->backends[n];
 	memset(be, 0, sizeof(*be));
 	be->weight = XLB_CFG_DEFAULT_WEIGHT;
 	be->pos = xlb_cfg_at(p);
-	p->st->be_addr[n] = (struct xlb_cfg_mark){};
+	p->st->be_addr[n] = p->st->be_port[n] = (struct xlb_cfg_mark){};
 	memset(&p->st->be_hc[n], 0, sizeof(p->st->be_hc[n]));
 	vip->n_backends++;
 	if (++p->st->n_backends == XLB_MAX_BACKENDS + 1)
@@ -333,6 +353,38 @@ static void xlb_cfg_vip_check_backends(struct xlb_cfg_parser *p, const struct xl
 	}
 }
 
+/*
+ * A backend's port: only where the mode rewrites the destination, and only to replace one port
+ * (a port-0 VIP keeps each client's). Where it is taken it defaults to the VIP's and is where
+ * the backend's health check connects, as keepalived checks the real server's port.
+ */
+static void xlb_cfg_vip_check_ports(struct xlb_cfg_parser *p, struct xlb_cfg_vip *vip,
+				    bool vip_port_ok)
+{
+	const struct xlb_fwd_mode *fwd = xlb_fwd_get(vip->fwd);
+	const struct xlb_cfg_mark *m = p->st->be_port;
+	size_t i;
+
+	for (i = 0; i < vip->n_backends; i++) {
+		struct xlb_cfg_backend *be = &vip->backends[i];
+
+		if (m[i].at.line && !fwd->backend_port) {
+			xlb_cfg_error(p, m[i].at, "port applies to nat forwarding only (this VIP is %s)",
+				      fwd->name);
+			be->port = 0;
+		} else if (m[i].ok && vip_port_ok && !vip->port) {
+			xlb_cfg_error(p, m[i].at,
+				      "a backend port needs a VIP port: this VIP takes every port "
+				      "(port 0)");
+			be->port = 0;
+		} else if (fwd->backend_port && !m[i].at.line) {
+			be->port = vip->port;
+		} else if (m[i].ok && !(be->health.set & XLB_HC_SET_PORT)) {
+			be->health.port = be->port;
+		}
+	}
+}
+
 static void xlb_cfg_vip_check_fallback(struct xlb_cfg_parser *p, const struct xlb_cfg_vip *vip,
 				       bool vip_addr_ok)
 {
@@ -380,6 +432,7 @@ static int xlb_cfg_vip_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 	xlb_cfg_vip_check_backends(p, vip, addr->ok);
 	xlb_cfg_vip_check_fallback(p, vip, addr->ok);
 	xlb_cfg_vip_health_end(p, vip, seen[XLB_CFG_VIP_PORT].ok);
+	xlb_cfg_vip_check_ports(p, vip, seen[XLB_CFG_VIP_PORT].ok);
 
 	/* From here on addr->ok means the whole key {family, address, port, protocol} is known. */
 	addr->ok = addr->ok && seen[XLB_CFG_VIP_PORT].ok && (proto->ok || !proto->at.line);

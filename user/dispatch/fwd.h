@@ -18,6 +18,8 @@ struct xlb_fwd_mode {
 	 * the backend must be on-link, and gets no traffic until its neighbour entry resolves.
 	 */
 	bool needs_mac;
+	/* The backend's own port replaces the VIP's: a backend may name one (`port`). */
+	bool backend_port;
 };
 
 /* The row of enum xlb_fwd id; NULL for an id this build does not know. */
@@ -27,7 +29,7 @@ const struct xlb_fwd_mode *xlb_fwd_get(unsigned int id);
 const char *xlb_fwd_name(unsigned int id);
 
 /*
- * The mode a config word names, without case. Returns 0 and *out, -EOPNOTSUPP for a mode xlb
+ * The mode a config word names, without case (ipvsadm's "masq" too). Returns 0 and *out, -EOPNOTSUPP for a mode xlb
  * knows but does not implement, -ENOENT for anything else.
  */
 int xlb_fwd_lookup(const char *word, const struct xlb_fwd_mode **out);
