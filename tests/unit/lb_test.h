@@ -87,6 +87,7 @@ enum map_role {
 	R_BE_STATS,
 	R_NAMES,
 	R_TUNNEL,
+	R_NAT_FLOWS,
 };
 
 extern struct lb_inject {

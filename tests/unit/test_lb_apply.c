@@ -684,6 +684,160 @@ static void test_tunnel_sources(void **state)
 	assert_tunnel(&f->dp[1], 0);
 }
 
+/* A NAT VIP: one backend on its own port, one on the VIP's, and a sorry server. */
+#define APP_NAT                                          \
+	"  - name: app\n"                                \
+	"    address: 203.0.113.4\n"                     \
+	"    port: 80\n"                                 \
+	"    forwarding: nat\n"                          \
+	"    fallback: 192.0.2.49\n"                     \
+	"    backends:\n"                                \
+	"      - {address: 192.0.2.41, port: " APP_PORT "}\n" \
+	"      - {address: 192.0.2.42}\n"
+
+static const struct vip_ref APP = { "app", "203.0.113.4", 80, IPPROTO_TCP };
+
+/*
+ * Test that a NAT backend's entry carries its port in network order, the VIP's when it names
+ * none and 0 (the client's) for a sorry server and for dr backends; that a reload changing the
+ * port rewrites the entry; and that a restart adopts the port, so it rewrites nothing.
+ */
+static void test_nat_ports(void **state)
+{
+	struct fixture *f = *state;
+	const struct snap *s;
+	uint32_t app, web;
+
+#define APP_PORT "8080"
+	apply_ok(&f->lb, BASE APP_NAT);
+	s = snap_take(f, &f->dp[0]);
+	app = snap_vip_id(s, &APP);
+	web = snap_vip_id(s, &WEB);
+	assert_int_equal(snap_vip_find(s, &APP)->fwd, XLB_FWD_NAT);
+	assert_int_equal(s->be[snap_be_id(s, app, "192.0.2.41")].port, htons(8080));
+	assert_int_equal(s->be[snap_be_id(s, app, "192.0.2.42")].port, htons(80));
+	assert_int_equal(s->be[snap_be_id(s, app, "192.0.2.49")].port, 0);
+	assert_int_equal(s->be[snap_be_id(s, web, "192.0.2.11")].port, 0);
+#undef APP_PORT
+#define APP_PORT "8081"
+	apply_ok(&f->lb, BASE APP_NAT);
+	s = snap_take(f, &f->dp[0]);
+	assert_int_equal(s->be[snap_be_id(s, app, "192.0.2.41")].port, htons(8081));
+
+	restart(f);
+	assert_int_equal(lb_be(lb_vip(&f->lb, &APP), "192.0.2.41")->port, 8081);
+	ops_reset();
+	apply_ok(&f->lb, BASE APP_NAT);
+	assert_int_equal(ops_on(R_BACKENDS), 0);
+#undef APP_PORT
+}
+
+static void flow4(struct xlb_flow *fl, const char *client, uint16_t sport, const char *vip,
+		  uint16_t dport)
+{
+	memset(fl, 0, sizeof(*fl));
+	assert_int_equal(inet_pton(AF_INET, client, fl->src), 1);
+	assert_int_equal(inet_pton(AF_INET, vip, fl->dst), 1);
+	fl->sport = htons(sport);
+	fl->dport = htons(dport);
+	fl->proto = IPPROTO_TCP;
+	fl->family = XLB_FAMILY_V4;
+}
+
+/* The nat_flows key of a reply from backend:bport to the client of fl. */
+static void nat_key4(struct xlb_nat_key *k, const char *backend, uint16_t bport,
+		     const struct xlb_flow *fl)
+{
+	memset(k, 0, sizeof(*k));
+	assert_int_equal(inet_pton(AF_INET, backend, k->backend), 1);
+	memcpy(k->client, fl->src, sizeof(k->client));
+	k->bport = htons(bport);
+	k->cport = fl->sport;
+	k->proto = fl->proto;
+	k->family = fl->family;
+}
+
+static size_t map_count(int fd, uint32_t key_size)
+{
+	uint8_t key[64], next[64];
+	size_t n = 0;
+
+	assert_true(key_size <= sizeof(key));
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, next); prev = key, n++)
+		memcpy(key, next, key_size);
+	return n;
+}
+
+/*
+ * Test that a synced flow of a NAT VIP gets, before its conns entry on every interface, the
+ * nat_flows entry its backend's replies are translated by: the backend's own port (or the VIP's)
+ * and the client's, back to the VIP's address and port with the flow's ids and age. A dr flow
+ * gets its conns entry alone, and a flow of a backend this node does not have gets nothing.
+ */
+static void test_install_flow(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_conn c, got;
+	struct xlb_nat_key k;
+	struct xlb_flow fl;
+	struct xlb_nat n, want;
+	const struct snap *s;
+	uint32_t app, web;
+
+#define APP_PORT "8080"
+	dp_create(&f->dp[1], f->inner_fd);
+	xlb_lb_fini(&f->lb);
+	f->dps.n = 2;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
+	apply_ok(&f->lb, BASE APP_NAT);
+	s = snap_take(f, &f->dp[0]);
+	app = snap_vip_id(s, &APP);
+	web = snap_vip_id(s, &WEB);
+
+	flow4(&fl, "198.51.100.7", 40000, "203.0.113.4", 80);
+	c = (struct xlb_conn){ .backend = snap_be_id(s, app, "192.0.2.41"), .vip_id = app,
+			       .last_seen = 12345 };
+	ops_reset();
+	assert_int_equal(xlb_lb_install_flow(&f->lb, &fl, &c), 0);
+	nat_key4(&k, "192.0.2.41", 8080, &fl);
+	assert_int_equal(bpf_map_lookup_elem(f->dp[0].nat_flows_fd, &k, &n), 0);
+	memset(&want, 0, sizeof(want));
+	memcpy(want.vip, fl.dst, sizeof(want.vip));
+	want.vport = htons(80);
+	want.vip_id = app;
+	want.backend = c.backend;
+	want.last_seen = 12345;
+	assert_memory_equal(&n, &want, sizeof(n));
+	assert_int_equal(bpf_map_lookup_elem(f->dp[0].conns_fd, &fl, &got), 0);
+	assert_memory_equal(&got, &c, sizeof(c));
+	assert_int_equal(bpf_map_lookup_elem(f->dp[1].conns_fd, &fl, &got), 0);
+	assert_before(op_first('u', f->dp[0].nat_flows_fd, &k), "the nat_flows entry",
+		      op_first('u', f->dp[0].conns_fd, &fl), "the conns entry");
+	/* The shared map is written once, through the first data path. */
+	assert_int_equal(map_count(f->dp[1].nat_flows_fd, sizeof(k)), 0);
+
+	/* A backend without a port of its own answers from the VIP's. */
+	flow4(&fl, "198.51.100.8", 40001, "203.0.113.4", 80);
+	c.backend = snap_be_id(s, app, "192.0.2.42");
+	assert_int_equal(xlb_lb_install_flow(&f->lb, &fl, &c), 0);
+	nat_key4(&k, "192.0.2.42", 80, &fl);
+	assert_int_equal(bpf_map_lookup_elem(f->dp[0].nat_flows_fd, &k, &n), 0);
+	assert_int_equal(n.backend, c.backend);
+
+	flow4(&fl, "198.51.100.9", 40002, "203.0.113.1", 80);
+	c = (struct xlb_conn){ .backend = snap_be_id(s, web, "192.0.2.11"), .vip_id = web };
+	assert_int_equal(xlb_lb_install_flow(&f->lb, &fl, &c), 0);
+	assert_int_equal(bpf_map_lookup_elem(f->dp[1].conns_fd, &fl, &got), 0);
+	assert_int_equal(map_count(f->dp[0].nat_flows_fd, sizeof(k)), 2);
+
+	flow4(&fl, "198.51.100.10", 40003, "203.0.113.4", 80);
+	c = (struct xlb_conn){ .backend = XLB_MAX_BACKENDS - 1, .vip_id = app };
+	ops_reset();
+	assert_int_equal(xlb_lb_install_flow(&f->lb, &fl, &c), -ENOENT);
+	assert_int_equal(ops_on(R_CONNS) + ops_on(R_NAT_FLOWS), 0);
+#undef APP_PORT
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +855,8 @@ int main(void)
 		LB_CASE(test_two_interfaces),
 		LB_CASE(test_two_interfaces_macs),
 		LB_CASE(test_tunnel_sources),
+		LB_CASE(test_nat_ports),
+		LB_CASE(test_install_flow),
 	};
 	const struct lb_test_group groups[] = { { "lb_apply", tests, ARRAY_SIZE(tests) } };
 

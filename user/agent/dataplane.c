@@ -152,7 +152,11 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 		/* .rodata and friends belong to this program instance, not to the pinned state. */
 		if (bpf_map__is_internal(map))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(map));
+		/* libbpf reuses what is pinned at the path: one nat_flows for every interface. */
+		if (map == dp->skel->maps.nat_flows)
+			snprintf(path, sizeof(path), "%s/%s", pin_root, XLB_NAT_FLOWS_PIN);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			pr_err("pin path %s: %s", path, strerror(-err));
@@ -173,6 +177,8 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 	dp->backend_stats_fd = bpf_map__fd(dp->skel->maps.backend_stats);
 	dp->vip_names_fd = bpf_map__fd(dp->skel->maps.vip_names);
 	dp->tunnel_fd = bpf_map__fd(dp->skel->maps.tunnel);
+	dp->nat_flows_fd = bpf_map__fd(dp->skel->maps.nat_flows);
+	dp->tx_ports_fd = bpf_map__fd(dp->skel->maps.tx_ports);
 	pr_info("%s: program loaded, maps pinned in %s", ifname, dp->pin_dir);
 	return 0;
 fail:
@@ -233,7 +239,13 @@ void xlb_dp_close(struct xlb_dp *dp, bool unpin)
 	if (!dp->skel)
 		return;
 	if (unpin) {
-		bpf_object__unpin_maps(dp->skel->obj, NULL);
+		struct bpf_map *map;
+
+		/* Unpinning nat_flows would leave the other interfaces on a map that no next
+		 * program finds: theirs and a fresh one would split NAT's state in two. */
+		bpf_object__for_each_map(map, dp->skel->obj)
+			if (!bpf_map__is_internal(map) && map != dp->skel->maps.nat_flows)
+				bpf_map__unpin(map, NULL);
 		rmdir(dp->pin_dir);
 	}
 	xlb_bpf__destroy(dp->skel);

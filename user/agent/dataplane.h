@@ -3,6 +3,9 @@
  * One interface's data path: the XDP program loaded from the skeleton, its maps pinned under
  * <pin_root>/<ifname>/, and its attachment. Maps already pinned there by an earlier xlbd are
  * reused, so a restart keeps the connection table and the program keeps forwarding meanwhile.
+ * One map is not the interface's own: nat_flows, which NAT's replies read on another interface
+ * than the one their flow came in on, is pinned once at <pin_root>/nat_flows, and every data
+ * path reuses that pin (XLB_NAT_FLOWS_PIN).
  */
 #ifndef XLB_DATAPLANE_H
 #define XLB_DATAPLANE_H
@@ -31,7 +34,12 @@ struct xlb_dp {
 	int backend_stats_fd;
 	int vip_names_fd;
 	int tunnel_fd;
+	int nat_flows_fd; /* the same map in every data path */
+	int tx_ports_fd;
 };
+
+/* nat_flows' pin under the pin root, beside the interfaces' folders. */
+#define XLB_NAT_FLOWS_PIN "nat_flows"
 
 /*
  * Make pin_root a directory on bpffs: mount one at /sys/fs/bpf first when pin_root is under it
@@ -50,7 +58,10 @@ int xlb_pin_lock(const char *pin_root);
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname);
 int xlb_dp_attach(struct xlb_dp *dp, enum xlb_xdp_mode mode);
 void xlb_dp_detach(struct xlb_dp *dp);
-/* Free the skeleton; pinned maps stay for xlbctl and the next xlbd unless unpin. */
+/*
+ * Free the skeleton; pinned maps stay for xlbctl and the next xlbd unless unpin. The shared
+ * nat_flows pin stays either way: the other interfaces' programs, and the next xlbd, use it.
+ */
 void xlb_dp_close(struct xlb_dp *dp, bool unpin);
 
 /* Zero one entry of a per-CPU counters map (a freshly allocated id must start from zero). */

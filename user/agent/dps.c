@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,95 @@ int xlb_dps_open(struct xlb_dps *dps, const char *pin_root, const struct xlb_con
 		dps->n++;
 	}
 	return 0;
+}
+
+static bool is_dp_ifindex(const struct xlb_dps *dps, uint32_t ifindex)
+{
+	return xlb_dps_index(dps, ifindex) >= 0;
+}
+
+int xlb_dps_tx_ports(const struct xlb_dps *dps)
+{
+	uint32_t key, next, *prev;
+	size_t i, j;
+	int err;
+
+	for (i = 0; i < dps->n; i++) {
+		const struct xlb_dp *dp = &dps->v[i];
+
+		for (j = 0; j < dps->n; j++) {
+			uint32_t ifindex = dps->v[j].ifindex;
+
+			err = xlb_dp_update(dp, XLB_DP_TX_PORTS, &ifindex, &ifindex);
+			if (err) {
+				pr_err("%s: cannot add %s to its tx ports: %s", dp->ifname,
+				       dps->v[j].ifname, strerror(-err));
+				return err;
+			}
+		}
+		/* A deleted key ends the walk from it: start over after each. */
+		for (prev = NULL; !bpf_map_get_next_key(dp->tx_ports_fd, prev, &next);) {
+			key = next;
+			prev = &key;
+			if (is_dp_ifindex(dps, key))
+				continue;
+			bpf_map_delete_elem(dp->tx_ports_fd, &key);
+			prev = NULL;
+		}
+	}
+	return 0;
+}
+
+/* /proc/sys/net/<family>/conf/<ifname>/forwarding is "1". */
+static bool forwards(const char *family, const char *ifname)
+{
+	char path[96], v = '0';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding", family, ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fread(&v, 1, 1, f) != 1)
+		v = '0';
+	fclose(f);
+	return v == '1';
+}
+
+void xlb_dps_check_forwarding(const struct xlb_dps *dps, const struct xlb_config *cfg)
+{
+	static const char *const sysctl[] = { [XLB_FAMILY_V4] = "ipv4", [XLB_FAMILY_V6] = "ipv6" };
+	static const int families[] = { XLB_FAMILY_V4, XLB_FAMILY_V6 };
+	bool need[XLB_FAMILY_V6 + 1] = {};
+	size_t i, j, k;
+
+	/* The family the FIB is asked in is the backend's (tun may carry IPv4 in IPv6). */
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct xlb_cfg_vip *v = &cfg->vips[i];
+
+		if (v->fwd != XLB_FWD_NAT && v->fwd != XLB_FWD_TUN)
+			continue;
+		for (j = 0; j < v->n_backends; j++)
+			need[v->backends[j].addr.family] = true;
+		need[v->fallback.family] = true;
+	}
+	for (k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
+		int f = families[k];
+		const char *fam = sysctl[f];
+		char off[XLB_DPS_MAX * (IF_NAMESIZE + 2)] = "";
+
+		for (i = 0; need[f] && i < dps->n; i++) {
+			if (forwards(fam, dps->v[i].ifname))
+				continue;
+			if (*off)
+				strcat(off, ", ");
+			strcat(off, dps->v[i].ifname);
+		}
+		if (*off)
+			pr_warn("net.%s.conf.<if>.forwarding is 0 on %s: bpf_fib_lookup() fails there, "
+				"so nat and tun VIPs of IPv%d backends drop their packets; set "
+				"net.%s.conf.all.forwarding=1", fam, off, f, fam);
+	}
 }
 
 int xlb_dps_attach(struct xlb_dps *dps, const struct xlb_config *cfg, int mode)
@@ -95,6 +186,10 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, enum xlb_dp_map map)
 		return dp->vip_names_fd;
 	case XLB_DP_TUNNEL:
 		return dp->tunnel_fd;
+	case XLB_DP_NAT_FLOWS:
+		return dp->nat_flows_fd;
+	case XLB_DP_TX_PORTS:
+		return dp->tx_ports_fd;
 	}
 	return -1;
 }

@@ -29,6 +29,8 @@ enum xlb_dp_map {
 	XLB_DP_BACKEND_STATS,
 	XLB_DP_VIP_NAMES,
 	XLB_DP_TUNNEL,
+	XLB_DP_NAT_FLOWS, /* one map shared by every data path: written once, through any */
+	XLB_DP_TX_PORTS,
 };
 
 struct xlb_dps {
@@ -42,6 +44,16 @@ struct xlb_dps {
  * xlb_dps_close().
  */
 int xlb_dps_open(struct xlb_dps *dps, const char *pin_root, const struct xlb_config *cfg);
+/*
+ * After opening: every interface is a port each program may redirect NAT's packets to, and no
+ * other (an adopted map may name interfaces of an earlier config). 0 or -errno, logged.
+ */
+int xlb_dps_tx_ports(const struct xlb_dps *dps);
+/*
+ * Warn, once per family, when a nat or tun VIP needs the FIB and an interface does not forward
+ * that family: bpf_fib_lookup() then fails on it.
+ */
+void xlb_dps_check_forwarding(const struct xlb_dps *dps, const struct xlb_config *cfg);
 /* Attach every program, in mode when it is >= 0, else in each interface's configured mode. */
 int xlb_dps_attach(struct xlb_dps *dps, const struct xlb_config *cfg, int mode);
 /* Detach and close every data path (pinned maps stay); dps is then empty. */

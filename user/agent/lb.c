@@ -64,6 +64,7 @@ static void be_to_map(const struct xlb_lb_backend *b, const struct xlb_lb_hop *h
 	out->flags = XLB_BE_F_USED | (live ? XLB_BE_F_LIVE : 0) | (h->has_mac ? XLB_BE_F_MAC : 0);
 	out->vip_id = vip_id;
 	out->weight = b->weight;
+	out->port = htons(b->port);
 }
 
 /* The maglev_tables slot the data path reads for a VIP with this vips value. */
@@ -217,6 +218,7 @@ int xlb_lb_init(struct xlb_lb *lb, const struct xlb_dps *dps)
 		memcpy(b->addr.w, be.addr, sizeof(be.addr));
 		b->id = i;
 		b->weight = be.weight;
+		b->port = ntohs(be.port);
 		b->is_fallback = v->val.fallback == i;
 		b->healthy = true;
 		b->since_ns = xlb_now_ns();
@@ -389,7 +391,7 @@ static bool table_stale(const struct xlb_lb *lb, const struct xlb_lb_vip *v)
 #define ID_NONE UINT32_MAX
 
 static void build_backend(struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
-			  const struct xlb_addr *addr, uint32_t weight,
+			  const struct xlb_addr *addr, uint32_t weight, uint16_t port,
 			  const struct xlb_cfg_health *health, bool fallback)
 {
 	struct xlb_lb_backend *b = &nv->backends[nv->n_backends];
@@ -407,6 +409,7 @@ static void build_backend(struct xlb_lb_vip *nv, struct xlb_lb_vip *old,
 	}
 	b->addr = *addr;
 	b->weight = weight;
+	b->port = port;
 	b->is_fallback = fallback;
 	b->health = *health;
 	nv->n_backends++;
@@ -438,10 +441,12 @@ static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struc
 		struct xlb_cfg_health h = cv->backends[i].health;
 
 		memset(&h.pos, 0, sizeof(h.pos));
-		build_backend(nv, old, &cv->backends[i].addr, cv->backends[i].weight, &h, false);
+		build_backend(nv, old, &cv->backends[i].addr, cv->backends[i].weight,
+			      cv->backends[i].port, &h, false);
 	}
+	/* A sorry server has no port of its own: it gets the client's (the VIP's). */
 	if (cv->fallback.family)
-		build_backend(nv, old, &cv->fallback, 0, &none, true);
+		build_backend(nv, old, &cv->fallback, 0, 0, &none, true);
 	/* A backend that left with slots in the table leaves holes to refill. */
 	for (i = 0; old && i < old->n_backends; i++)
 		if (old->backends[i].table_weight &&
@@ -1031,4 +1036,44 @@ struct xlb_lb_backend *xlb_lb_backend_by_id(struct xlb_lb_vip *v, uint32_t id)
 struct xlb_lb_backend *xlb_lb_backend_by_addr(struct xlb_lb_vip *v, const struct xlb_addr *a)
 {
 	return find_backend(v, a, false) ?: find_backend(v, a, true);
+}
+
+/* The nat_flows entry a NAT flow's replies are read by: the flow as its backend sends back. */
+static void nat_entry(const struct xlb_lb_backend *b, const struct xlb_flow *flow,
+		      const struct xlb_conn *c, struct xlb_nat_key *k, struct xlb_nat *n)
+{
+	memset(k, 0, sizeof(*k));
+	memset(n, 0, sizeof(*n));
+	memcpy(k->backend, b->addr.w, sizeof(k->backend));
+	memcpy(k->client, flow->src, sizeof(k->client));
+	k->bport = b->port ? htons(b->port) : flow->dport;
+	k->cport = flow->sport;
+	k->proto = flow->proto;
+	k->family = flow->family;
+	memcpy(n->vip, flow->dst, sizeof(n->vip));
+	n->vport = flow->dport;
+	n->vip_id = c->vip_id;
+	n->backend = c->backend;
+	n->last_seen = c->last_seen;
+}
+
+int xlb_lb_install_flow(struct xlb_lb *lb, const struct xlb_flow *flow, const struct xlb_conn *c)
+{
+	struct xlb_lb_vip *v = xlb_lb_vip_by_id(lb, c->vip_id);
+	struct xlb_lb_backend *b = xlb_lb_backend_by_id(v, c->backend);
+	struct xlb_nat_key k;
+	struct xlb_nat n;
+	int err;
+
+	if (!b)
+		return -ENOENT;
+	/* The translation first: a reply must never find the flow without it. One map serves
+	 * every interface, so one write. */
+	if (v->val.fwd == XLB_FWD_NAT) {
+		nat_entry(b, flow, c, &k, &n);
+		err = xlb_dp_update(xlb_dps_primary(lb->dps), XLB_DP_NAT_FLOWS, &k, &n);
+		if (err)
+			return err;
+	}
+	return xlb_dps_update(lb->dps, XLB_DP_CONNS, flow, c);
 }

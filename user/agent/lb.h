@@ -42,6 +42,7 @@ struct xlb_lb_backend {
 	struct xlb_addr addr;
 	uint32_t id;     /* index into backends / backend_stats */
 	uint32_t weight; /* configured */
+	uint16_t port;   /* nat: the port it listens on, host order; 0 = the client's */
 	struct xlb_lb_hop hop[XLB_DPS_MAX]; /* by the index of the data path in lb->dps */
 	bool is_fallback; /* the VIP's sorry server: never in the table, checked by nobody */
 	bool healthy;     /* as its checker says; true until a check says otherwise */
@@ -110,6 +111,14 @@ bool xlb_lb_backend_up(const struct xlb_lb_backend *b);
 const char *xlb_lb_backend_state(const struct xlb_lb_backend *b);
 
 void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v);
+
+/*
+ * A flow the peer synced, bound to backend c->backend of VIP c->vip_id: its conns entry on every
+ * interface and, for a NAT VIP, before it the nat_flows entry that translates its replies, so a
+ * standby that takes over goes on translating established connections. 0 or -errno (-ENOENT
+ * for a VIP or backend this node does not have).
+ */
+int xlb_lb_install_flow(struct xlb_lb *lb, const struct xlb_flow *flow, const struct xlb_conn *c);
 
 /* Lookups for flow sync, which names VIPs by key and backends by address on the wire. */
 struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id);

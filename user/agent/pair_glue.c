@@ -43,7 +43,7 @@ static void sync_install(void *arg, const struct xlb_flow *flow, const struct xl
 {
 	struct xlbd *d = arg;
 
-	xlb_dps_update(&d->dps, XLB_DP_CONNS, flow, c);
+	xlb_lb_install_flow(&d->lb, flow, c);
 }
 
 static int sync_conns_fd(void *arg)

@@ -274,6 +274,10 @@ static int run(struct xlbd *d)
 	err = xlb_dps_open(&d->dps, d->pin_root, &d->cfg);
 	if (err)
 		goto out;
+	err = xlb_dps_tx_ports(&d->dps);
+	if (err)
+		goto out;
+	xlb_dps_check_forwarding(&d->dps, &d->cfg);
 	err = xlb_lb_init(&d->lb, &d->dps);
 	if (err) {
 		pr_err("reading the pinned maps: %s", strerror(-err));
