@@ -54,6 +54,8 @@ static int setup(void **state)
 					   sizeof(struct xlb_backend), 16);
 		f->dp[i].backend_stats_fd = map(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
 						sizeof(struct xlb_counters), 16);
+		/* A devmap takes only live interfaces: a hash of the same shape stands in. */
+		f->dp[i].tx_ports_fd = map(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint32_t), 8);
 		f->dp[i].vips_fd = -1;
 	}
 	f->dps = (struct xlb_dps){ f->dp, N_DPS };
@@ -70,6 +72,7 @@ static int teardown(void **state)
 		close(f->dp[i].conns_fd);
 		close(f->dp[i].backends_fd);
 		close(f->dp[i].backend_stats_fd);
+		close(f->dp[i].tx_ports_fd);
 	}
 	free(f);
 	return 0;
@@ -158,6 +161,33 @@ static void test_update_fails_second(void **state)
 	assert_int_not_equal(bpf_map_lookup_elem(f->dp[0].conns_fd, &k, &got), 0);
 }
 
+/*
+ * Test that every data path may redirect to every interface of the set, itself too (a reply
+ * may leave where it came in), and to none other: an adopted map's entries for interfaces no
+ * longer configured go.
+ */
+static void test_tx_ports(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t stale[] = { 3, 4, 5 }, k, v;
+	size_t i, j;
+
+	for (j = 0; j < sizeof(stale) / sizeof(stale[0]); j++)
+		assert_int_equal(bpf_map_update_elem(f->dp[1].tx_ports_fd, &stale[j], &stale[j], 0),
+				 0);
+	assert_int_equal(xlb_dps_tx_ports(&f->dps), 0);
+	for (i = 0; i < N_DPS; i++) {
+		for (j = 0; j < N_DPS; j++) {
+			k = f->dp[j].ifindex;
+			assert_int_equal(bpf_map_lookup_elem(f->dp[i].tx_ports_fd, &k, &v), 0);
+			assert_int_equal(v, k);
+		}
+		for (j = 0; j < sizeof(stale) / sizeof(stale[0]); j++)
+			assert_int_not_equal(bpf_map_lookup_elem(f->dp[i].tx_ports_fd, &stale[j], &v),
+					     0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_fails_second, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_ports, setup, teardown),
 	};
 	int fd;
 
