@@ -300,6 +300,52 @@ static void test_valid_failover_bounds(void **state)
 	}
 }
 
+/*
+ * Test virtual addresses on interfaces of their own, in keepalived's "dev" line and as a
+ * mapping, beside one on vrrp's interface; the interfaces may be listed after failover.
+ */
+static void test_valid_vaddr_interfaces(void **state)
+{
+	static const char yaml[] =
+		"vips: []\n"
+		"failover:\n"
+		"  mode: vrrp\n"
+		"  vrrp:\n"
+		"    interface: eth0\n"
+		"    vrid: 51\n"
+		"    virtual_addresses:\n"
+		"      - 203.0.113.100/24\n"
+		"      - 198.51.100.1/24 dev eth1\n"
+		"      - \"198.51.100.2\tdev  eth1\"\n"
+		"      - {address: 198.51.100.3/25, interface: eth1}\n"
+		"      - {address: 203.0.113.101, interface: eth0}\n"
+		"      - {address: 203.0.113.102}\n"
+		"interfaces: [{name: eth0}, {name: eth1}]\n";
+	static const struct {
+		const char *addr, *ifname;
+		uint8_t prefix;
+	} want[] = {
+		{ "203.0.113.100", "", 24 }, { "198.51.100.1", "eth1", 24 },
+		{ "198.51.100.2", "eth1", 32 }, { "198.51.100.3", "eth1", 25 },
+		{ "203.0.113.101", "eth0", 32 }, { "203.0.113.102", "", 32 },
+	};
+	struct xlb_config cfg;
+	size_t i;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.vrrp.n_vaddrs, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < cfg.vrrp.n_vaddrs; i++) {
+		assert_addr(&cfg.vrrp.vaddrs[i].addr, want[i].addr);
+		assert_string_equal(cfg.vrrp.vaddrs[i].interface, want[i].ifname);
+		assert_int_equal(cfg.vrrp.vaddrs[i].prefix, want[i].prefix);
+	}
+	assert_int_equal(cfg.vrrp.vaddrs[1].if_pos.line, 9);
+	assert_int_equal(cfg.vrrp.vaddrs[3].if_pos.line, 11);
+	assert_int_equal(cfg.vrrp.vaddrs[3].if_pos.col, 47);
+	xlb_cfg_free(&cfg);
+}
+
 /* Test that a track may name a VIP written after it, by its given or its default name. */
 static void test_valid_failover_track_order(void **state)
 {
@@ -511,11 +557,61 @@ static const struct bad_case pair_cases[] = {
 	  "    vrid: 51\n"
 	  "    virtual_addresses: 203.0.113.100\n",
 	  8, 24, "'virtual_addresses' must be a list, not a scalar" },
-	{ "vrrp: virtual address a mapping",
+	{ "vrrp: virtual address a list",
 	  IFACE VRRP_HEAD
 	  "    vrid: 51\n"
-	  "    virtual_addresses: [{address: 203.0.113.100}]\n",
-	  8, 25, "an entry of 'virtual_addresses' must be a scalar, not a mapping" },
+	  "    virtual_addresses: [[203.0.113.100]]\n",
+	  8, 25, "an entry of 'virtual_addresses' must be a scalar or a mapping, not a list" },
+	/* virtual addresses on an interface of their own (a NAT pair's backends' gateway) */
+	{ "vrrp: virtual address dev on an unknown interface",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"198.51.100.1/24 dev eth9\"]\n",
+	  8, 25, "unknown interface 'eth9' (neither vrrp's interface nor one of interfaces)" },
+	{ "vrrp: virtual address mapping on an unknown interface",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses:\n"
+	  "      - {address: 198.51.100.1, interface: eth2}\n",
+	  9, 44, "unknown interface 'eth2' (neither vrrp's interface nor one of interfaces)" },
+	{ "vrrp: virtual address with a word other than dev",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"198.51.100.1/24 on eth1\"]\n",
+	  8, 25, "bad virtual address '198.51.100.1/24 on eth1' (expected ADDRESS[/PREFIX] "
+	  "[dev INTERFACE])" },
+	{ "vrrp: virtual address dev without an interface",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"198.51.100.1 dev\"]\n",
+	  8, 25, "bad virtual address '198.51.100.1 dev'" },
+	{ "vrrp: virtual address dev with a bad interface name",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"198.51.100.1 dev eth1:0\"]\n",
+	  8, 25, "'eth1:0' is not a valid interface name" },
+	{ "vrrp: virtual address dev with a bad address",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [\"203.0.113/24 dev eth0\"]\n",
+	  8, 25, "bad address '203.0.113/24': not an IPv4 or IPv6 address" },
+	{ "vrrp: virtual address mapping without its address",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [{interface: eth0}]\n",
+	  8, 25, "missing required key 'address' in virtual address" },
+	{ "vrrp: virtual address mapping with an unknown key",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses: [{address: 198.51.100.1, dev: eth1}]\n",
+	  8, 49, "unknown key 'dev' in virtual address (expected address, interface)" },
+	{ "vrrp: virtual address mapping duplicates a line",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    virtual_addresses:\n"
+	  "      - 198.51.100.1/24\n"
+	  "      - {address: 198.51.100.1, interface: eth0}\n",
+	  10, 19, "duplicate virtual address 198.51.100.1 (first at line 9)" },
 	{ "vrrp: virtual_addresses mix IPv4 and IPv6",
 	  IFACE VRRP_HEAD
 	  "    vrid: 51\n"
@@ -754,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_valid_failover_ipv6),
 		cmocka_unit_test(test_valid_failover_bounds),
 		cmocka_unit_test(test_valid_failover_track_order),
+		cmocka_unit_test(test_valid_vaddr_interfaces),
 		cmocka_unit_test(test_file_pair),
 	};
 

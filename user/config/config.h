@@ -107,11 +107,16 @@ struct xlb_cfg_vip {
 	struct xlb_cfg_pos pos;
 };
 
-/* A virtual address the VRRP master holds on its interface. */
+/*
+ * A virtual address the VRRP master holds: on vrrp's interface, or on its own (keepalived's
+ * `ADDR dev IFNAME`: a NAT pair's backends' gateway, on the backends' side).
+ */
 struct xlb_cfg_vaddr {
 	struct xlb_addr addr;
 	uint8_t prefix; /* default /32 or /128 */
+	char interface[IF_NAMESIZE]; /* "" = vrrp's interface */
 	struct xlb_cfg_pos pos;
+	struct xlb_cfg_pos if_pos; /* where interface was given; line 0 = not given */
 };
 
 /* Something whose failure lowers the VRRP priority (keepalived's track_interface / track_script). */

@@ -243,8 +243,11 @@ int xlb_cfg_addr_val(struct xlb_cfg_parser *p, struct xlb_addr *out)
 /* An interface name as the kernel takes it, into name (at least IF_NAMESIZE bytes). */
 int xlb_cfg_ifname_val(struct xlb_cfg_parser *p, char *name)
 {
-	struct xlb_cfg_pos at = xlb_cfg_at(p);
-	const char *s = xlb_cfg_str(p);
+	return xlb_cfg_ifname_str(p, xlb_cfg_at(p), xlb_cfg_str(p), name);
+}
+
+int xlb_cfg_ifname_str(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *s, char *name)
+{
 	size_t len = strlen(s);
 
 	if (!len)

@@ -89,6 +89,8 @@ int xlb_cfg_duration_val(struct xlb_cfg_parser *p, const char *what, uint32_t mi
 			 uint32_t *out);
 /* An interface name as the kernel takes it, into name (at least IF_NAMESIZE bytes). */
 int xlb_cfg_ifname_val(struct xlb_cfg_parser *p, char *name);
+/* The same for s, a part of the value at `at`. */
+int xlb_cfg_ifname_str(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *s, char *name);
 /* A unicast address a VIP or a real server can have. */
 int xlb_cfg_addr_val(struct xlb_cfg_parser *p, struct xlb_addr *out);
 /* Why a parsed address can never be a VIP or a real server ("is multicast"), or NULL. */

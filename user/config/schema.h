@@ -79,7 +79,9 @@ int xlb_cfg_health(struct xlb_cfg_parser *p, struct xlb_cfg_health *h,
 		   struct xlb_cfg_hc_marks *m);
 void xlb_cfg_vip_health_end(struct xlb_cfg_parser *p, struct xlb_cfg_vip *vip, bool vip_port_ok);
 
-/* schema_pair.c: failover: {mode, vrrp, sync}. */
+/* schema_pair.c: failover: {mode, vrrp, sync}; at the top's end, the interfaces of
+ * virtual addresses against the config's. */
 extern const struct xlb_cfg_section xlb_cfg_failover_section;
+void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg);
 
 #endif /* XLB_CONFIG_SCHEMA_H */

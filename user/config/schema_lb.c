@@ -614,6 +614,7 @@ static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 	size_t i, j;
 
 	(void)start;
+	xlb_cfg_vaddr_check_ifaces(p, cfg);
 	if (!seen[XLB_CFG_TOP_VIPS].ok)
 		return p->stop;
 	xlb_cfg_tunnel_check(p, cfg);

@@ -264,33 +264,28 @@ static int xlb_cfg_vrrp_peer(struct xlb_cfg_parser *p, void *obj)
 }
 
 /* "ADDR" or "ADDR/PREFIX", as `ip addr add` takes it; the prefix defaults to a host route. */
-static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+static int xlb_cfg_vaddr_addr(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, const char *s,
+			      struct xlb_cfg_vaddr *v)
 {
-	struct xlb_cfg_vrrp *vrrp = obj;
-	struct xlb_cfg_pos at = xlb_cfg_at(p);
-	const char *s = xlb_cfg_str(p), *slash = strchr(s, '/'), *why;
-	size_t i, n = vrrp->n_vaddrs, len = slash ? (size_t)(slash - s) : strlen(s);
-	char buf[INET6_ADDRSTRLEN], first[INET6_ADDRSTRLEN];
-	const struct xlb_cfg_vaddr *o;
-	struct xlb_cfg_vaddr v;
+	const char *slash = strchr(s, '/'), *why;
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET6_ADDRSTRLEN];
 	uint32_t max, prefix;
 	int err;
 
-	memset(&v, 0, sizeof(v));
-	v.pos = at;
 	if (len >= sizeof(buf))
 		len = sizeof(buf) - 1; /* too long for any address: fails to parse */
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (xlb_addr_parse(buf, &v.addr))
+	if (xlb_addr_parse(buf, &v->addr))
 		return xlb_cfg_reject(p, at,
 				      "bad address '%.48s': not an IPv4 or IPv6 address "
 				      "(with an optional /prefix)",
 				      s);
-	why = xlb_cfg_addr_unusable(&v.addr);
+	why = xlb_cfg_addr_unusable(&v->addr);
 	if (why)
 		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
-	max = v.addr.family == XLB_FAMILY_V4 ? 32 : 128;
+	max = v->addr.family == XLB_FAMILY_V4 ? 32 : 128;
 	prefix = max;
 	if (slash) {
 		/* xlb_cfg_uint() would call a netmask's leading 255 out of range. */
@@ -304,33 +299,155 @@ static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
 		if (err)
 			return xlb_cfg_reject(p, at,
 					      "prefix /%.16s is out of range for IPv%u (/1../%u)",
-					      slash + 1, v.addr.family, max);
+					      slash + 1, v->addr.family, max);
 	}
-	v.prefix = prefix;
+	v->prefix = prefix;
+	return 0;
+}
 
+/* Into vrrp's list, unless it mixes families or repeats an address. */
+static int xlb_cfg_vaddr_take(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrrp,
+			      const struct xlb_cfg_vaddr *v)
+{
+	char buf[INET6_ADDRSTRLEN], first[INET6_ADDRSTRLEN];
 	/* Only addresses taken are in the array: vaddrs[0] is the first good one. */
-	o = vrrp->vaddrs;
-	xlb_addr_str(&v.addr, buf, sizeof(buf));
-	if (n && o[0].addr.family != v.addr.family)
-		return xlb_cfg_reject(p, at,
+	const struct xlb_cfg_vaddr *o = vrrp->vaddrs;
+	size_t i, n = vrrp->n_vaddrs;
+
+	xlb_addr_str(&v->addr, buf, sizeof(buf));
+	if (n && o[0].addr.family != v->addr.family)
+		return xlb_cfg_reject(p, v->pos,
 				      "virtual_addresses mix IPv4 and IPv6 (%s, and %s at line "
 				      "%u): VRRPv3 runs one family per virtual router",
 				      buf, xlb_addr_str(&o[0].addr, first, sizeof(first)),
 				      o[0].pos.line);
-	for (i = 0; i < n && !xlb_addr_eq(&o[i].addr, &v.addr); i++)
+	for (i = 0; i < n && !xlb_addr_eq(&o[i].addr, &v->addr); i++)
 		;
 	if (i < n)
-		return xlb_cfg_reject(p, at, "duplicate virtual address %s (first at line %u)",
+		return xlb_cfg_reject(p, v->pos, "duplicate virtual address %s (first at line %u)",
 				      buf, o[i].pos.line);
 	if (xlb_cfg_grow(p, vrrp->vaddrs, n))
 		return p->stop;
-	vrrp->vaddrs[vrrp->n_vaddrs++] = v;
+	vrrp->vaddrs[vrrp->n_vaddrs++] = *v;
 	/* Once, at the first past the limit. */
 	if (n == XLB_CFG_VRRP_MAX_ADDRS)
-		return xlb_cfg_reject(p, at,
+		return xlb_cfg_reject(p, v->pos,
 				      "too many virtual addresses (at most %d in an advert)",
 				      XLB_CFG_VRRP_MAX_ADDRS);
 	return 0;
+}
+
+/* keepalived's virtual_ipaddress line: "ADDR[/PREFIX]", or "ADDR[/PREFIX] dev IFNAME". */
+static int xlb_cfg_vaddr_line(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrrp)
+{
+	struct xlb_cfg_vaddr v = { .pos = xlb_cfg_at(p) };
+	const char *s = xlb_cfg_str(p);
+	char buf[128], *tok[4] = { buf }, *save = NULL, *t;
+	size_t n = 0;
+	int ret;
+
+	if (strlen(s) >= sizeof(buf))
+		return xlb_cfg_reject(p, v.pos, "virtual address '%.48s...' is too long", s);
+	memcpy(buf, s, strlen(s) + 1);
+	for (t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+		if (n < sizeof(tok) / sizeof(tok[0]))
+			tok[n++] = t;
+		else
+			n++;
+	if (n > 1 && (n != 3 || strcmp(tok[1], "dev")))
+		return xlb_cfg_reject(p, v.pos,
+				      "bad virtual address '%.64s' (expected ADDRESS[/PREFIX] "
+				      "[dev INTERFACE])",
+				      s);
+	ret = xlb_cfg_vaddr_addr(p, v.pos, n ? tok[0] : s, &v);
+	if (!ret && n == 3) {
+		v.if_pos = v.pos;
+		ret = xlb_cfg_ifname_str(p, v.pos, tok[2], v.interface);
+	}
+	return ret ?: xlb_cfg_vaddr_take(p, vrrp, &v);
+}
+
+/* {address: ADDR[/PREFIX], interface: IFNAME}: the mapping the "dev" line stands for. */
+struct xlb_cfg_vaddr_map {
+	struct xlb_cfg_vrrp *vrrp;
+	struct xlb_cfg_vaddr v;
+};
+
+enum {
+	XLB_CFG_VADDR_ADDRESS,
+	XLB_CFG_VADDR_INTERFACE,
+};
+
+static int xlb_cfg_vaddr_address(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vaddr_map *m = obj;
+
+	m->v.pos = xlb_cfg_at(p);
+	return xlb_cfg_vaddr_addr(p, m->v.pos, xlb_cfg_str(p), &m->v);
+}
+
+static int xlb_cfg_vaddr_interface(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vaddr_map *m = obj;
+
+	m->v.if_pos = xlb_cfg_at(p);
+	return xlb_cfg_ifname_val(p, m->v.interface);
+}
+
+static int xlb_cfg_vaddr_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			     const struct xlb_cfg_mark *seen)
+{
+	struct xlb_cfg_vaddr_map *m = obj;
+
+	(void)start;
+	if (seen[XLB_CFG_VADDR_ADDRESS].ok &&
+	    (seen[XLB_CFG_VADDR_INTERFACE].ok || !seen[XLB_CFG_VADDR_INTERFACE].at.line) &&
+	    xlb_cfg_vaddr_take(p, m->vrrp, &m->v) < 0)
+		return p->stop;
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_vaddr_keys[] = {
+	[XLB_CFG_VADDR_ADDRESS] = XLB_CFG_KEY_FN("address", XLB_CFG_SCALAR, true,
+						 xlb_cfg_vaddr_address),
+	[XLB_CFG_VADDR_INTERFACE] = XLB_CFG_KEY_FN("interface", XLB_CFG_SCALAR, false,
+						   xlb_cfg_vaddr_interface),
+};
+
+static const struct xlb_cfg_section xlb_cfg_vaddr_section =
+	XLB_CFG_SECTION("in virtual address", xlb_cfg_vaddr_keys, xlb_cfg_vaddr_end);
+
+static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vaddr_map m = { .vrrp = obj };
+
+	if (p->ev.type == YAML_MAPPING_START_EVENT)
+		return xlb_cfg_walk_map(p, &xlb_cfg_vaddr_section, &m);
+	return xlb_cfg_vaddr_line(p, obj);
+}
+
+/*
+ * An address on an interface of its own goes on one xlbd drives (its replies come through XDP)
+ * or on vrrp's; the interfaces may be written after failover, so this runs at the top's end.
+ */
+void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg)
+{
+	const struct xlb_cfg_vrrp *vrrp = &cfg->vrrp;
+	size_t i, j;
+
+	for (i = 0; i < vrrp->n_vaddrs; i++) {
+		const struct xlb_cfg_vaddr *v = &vrrp->vaddrs[i];
+
+		if (!v->interface[0] || !strcmp(v->interface, vrrp->interface))
+			continue;
+		for (j = 0; j < cfg->n_ifaces && strcmp(cfg->ifaces[j].name, v->interface); j++)
+			;
+		if (j == cfg->n_ifaces)
+			xlb_cfg_error(p, v->if_pos,
+				      "unknown interface '%s' (neither vrrp's interface nor one of "
+				      "interfaces)",
+				      v->interface);
+	}
 }
 
 /* Peers may come before the addresses whose family they must share. */
@@ -391,8 +508,8 @@ static const struct xlb_cfg_key xlb_cfg_vrrp_keys[] = {
 	[XLB_CFG_VRRP_UNICAST_PEERS] = XLB_CFG_KEY_LIST("unicast_peers", false, XLB_CFG_SCALAR,
 							xlb_cfg_vrrp_peer, NULL),
 	[XLB_CFG_VRRP_VIRTUAL_ADDRESSES] = XLB_CFG_KEY_LIST("virtual_addresses", true,
-							    XLB_CFG_SCALAR, xlb_cfg_vrrp_vaddr,
-							    "address"),
+							    XLB_CFG_SCALAR_OR_MAP,
+							    xlb_cfg_vrrp_vaddr, "address"),
 	[XLB_CFG_VRRP_GARP_REPEAT] = XLB_CFG_KEY_UINT("garp_repeat", false, struct xlb_cfg_vrrp,
 						      garp_repeat, 1, 100),
 	[XLB_CFG_VRRP_GARP_DELAY] = XLB_CFG_KEY_MS("garp_delay", false, struct xlb_cfg_vrrp,

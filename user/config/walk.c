@@ -219,6 +219,12 @@ static bool xlb_cfg_want(struct xlb_cfg_parser *p, const char *what, enum xlb_cf
 	};
 	struct xlb_cfg_pos at = xlb_cfg_at(p);
 
+	if (kind == XLB_CFG_SCALAR_OR_MAP && p->ev.type == YAML_SEQUENCE_START_EVENT) {
+		xlb_cfg_error(p, at, "%s must be a scalar or a mapping, not a list", what);
+		return false;
+	}
+	if (kind == XLB_CFG_SCALAR_OR_MAP)
+		kind = p->ev.type == YAML_MAPPING_START_EVENT ? XLB_CFG_MAP : XLB_CFG_SCALAR;
 	/* An alias would make one node the value of several keys; nothing here needs that. */
 	if (p->ev.type == YAML_ALIAS_EVENT) {
 		xlb_cfg_error(p, at, "YAML aliases are not supported");

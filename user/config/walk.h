@@ -54,6 +54,7 @@ enum xlb_cfg_kind {
 	XLB_CFG_SCALAR,
 	XLB_CFG_LIST,
 	XLB_CFG_MAP,
+	XLB_CFG_SCALAR_OR_MAP, /* a list's entries only: a short form, or the mapping it stands for */
 };
 
 /* A word a scalar may hold, and what it means. */

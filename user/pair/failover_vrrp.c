@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/iface.h"
 #include "common/log.h"
 #include "common/output.h"
 #include "common/spawn.h"
@@ -389,14 +388,9 @@ static int vrrp_start(struct xlb_failover *f)
 		pr_err("vrrp: interface %s: %s", c->interface, strerror(-err));
 		goto fail;
 	}
-	err = xlb_iface_mac(c->interface, fo->vaddrs.mac);
-	if (err) {
-		pr_err("vrrp: interface %s: cannot read its MAC: %s", c->interface, strerror(-err));
+	err = xlb_vaddr_set_init(&fo->vaddrs, c->interface, c->vaddrs, c->n_vaddrs);
+	if (err)
 		goto fail;
-	}
-	fo->vaddrs.ifindex = fo->ifindex;
-	fo->vaddrs.vaddrs = c->vaddrs;
-	fo->vaddrs.n_vaddrs = c->n_vaddrs;
 	fo->an.ops = &xlb_vaddr_announcer;
 	fo->an.arg = &fo->vaddrs;
 
@@ -479,6 +473,7 @@ static void vrrp_stop(struct xlb_failover *f, bool graceful)
 		xlb_loop_del_fd(f->host.loop, fo->fd);
 		close(fo->fd);
 	}
+	xlb_vaddr_set_fini(&fo->vaddrs);
 	free(fo);
 	f->state = NULL;
 }

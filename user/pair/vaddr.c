@@ -7,12 +7,15 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/icmp6.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/iface.h"
 #include "common/log.h"
 #include "common/rtnl.h"
 #include "pair/vaddr.h"
@@ -149,20 +152,73 @@ int xlb_una_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr)
 	return err;
 }
 
-/* Every address on (master) or off (backup) the interface; one failure does not stop the rest. */
+int xlb_vaddr_set_init(struct xlb_vaddr_set *vs, const char *ifname,
+		       const struct xlb_cfg_vaddr *vaddrs, size_t n)
+{
+	size_t i;
+	int err;
+
+	vs->vaddrs = vaddrs;
+	vs->n_vaddrs = 0;
+	vs->links = calloc(n ? n : 1, sizeof(*vs->links));
+	if (!vs->links)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *name = vaddrs[i].interface[0] ? vaddrs[i].interface : ifname;
+		struct xlb_vaddr_link *l = &vs->links[i];
+		size_t j;
+
+		/* Most share vrrp's interface: asked once. */
+		for (j = 0; j < i && strcmp(vaddrs[j].interface[0] ? vaddrs[j].interface : ifname,
+					    name);
+		     j++)
+			;
+		if (j < i) {
+			*l = vs->links[j];
+			continue;
+		}
+		l->ifindex = if_nametoindex(name);
+		if (!l->ifindex) {
+			err = -errno;
+			pr_err("vrrp: interface %s of a virtual address: %s", name, strerror(-err));
+			return err;
+		}
+		err = xlb_iface_mac(name, l->mac);
+		if (err) {
+			pr_err("vrrp: interface %s: cannot read its MAC: %s", name, strerror(-err));
+			return err;
+		}
+	}
+	vs->n_vaddrs = n;
+	return 0;
+}
+
+void xlb_vaddr_set_fini(struct xlb_vaddr_set *vs)
+{
+	free(vs->links);
+	vs->links = NULL;
+	vs->n_vaddrs = 0;
+}
+
+/*
+ * Every address on (master) or off (backup) its interface; one failure does not stop the rest.
+ * Failures are logged here, where the address is known.
+ */
 static int vaddr_set_hold(struct xlb_vaddr_set *vs, bool on)
 {
+	char a[INET6_ADDRSTRLEN];
 	size_t i;
 	int err, ret = 0;
 
 	for (i = 0; i < vs->n_vaddrs; i++) {
 		const struct xlb_cfg_vaddr *v = &vs->vaddrs[i];
+		int ifindex = vs->links[i].ifindex;
 
-		err = on ? xlb_vaddr_add(vs->ifindex, &v->addr, v->prefix)
-			 : xlb_vaddr_del(vs->ifindex, &v->addr, v->prefix);
+		err = on ? xlb_vaddr_add(ifindex, &v->addr, v->prefix)
+			 : xlb_vaddr_del(ifindex, &v->addr, v->prefix);
 		if (err) {
-			pr_err("vrrp: cannot %s a virtual address: %s", on ? "add" : "remove",
-			       strerror(-err));
+			pr_err("vrrp: cannot %s virtual address %s: %s", on ? "add" : "remove",
+			       xlb_addr_str(&v->addr, a, sizeof(a)), strerror(-err));
 			ret = err;
 		}
 	}
@@ -188,9 +244,10 @@ static int vaddr_announce(void *arg)
 
 	for (i = 0; i < vs->n_vaddrs; i++) {
 		const struct xlb_addr *a = &vs->vaddrs[i].addr;
+		const struct xlb_vaddr_link *l = &vs->links[i];
 
-		err = a->family == XLB_FAMILY_V6 ? xlb_una_send(vs->ifindex, vs->mac, a)
-						 : xlb_garp_send(vs->ifindex, vs->mac, a);
+		err = a->family == XLB_FAMILY_V6 ? xlb_una_send(l->ifindex, l->mac, a)
+						 : xlb_garp_send(l->ifindex, l->mac, a);
 		if (err)
 			ret = err;
 	}

@@ -23,13 +23,29 @@ int xlb_garp_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr
 /* One unsolicited NA for addr to ff02::1 (Override set), with mac as target link-layer address. */
 int xlb_una_send(int ifindex, const uint8_t mac[6], const struct xlb_addr *addr);
 
-/* The announcer's state: the addresses, and the interface they go on and are announced from. */
-struct xlb_vaddr_set {
+/* Where one virtual address goes on and is announced from. */
+struct xlb_vaddr_link {
 	int ifindex;
 	uint8_t mac[6];
+};
+
+/*
+ * The announcer's state: the addresses, and for each the interface it goes on and is announced
+ * from: its own (a NAT pair's backends' gateway, on the backends' side) or vrrp's.
+ */
+struct xlb_vaddr_set {
 	const struct xlb_cfg_vaddr *vaddrs;
 	size_t n_vaddrs;
+	struct xlb_vaddr_link *links; /* parallel to vaddrs */
 };
+
+/*
+ * Resolve each address's interface (its own, else ifname) to its index and MAC. 0 or -errno,
+ * logged; xlb_vaddr_set_fini() either way.
+ */
+int xlb_vaddr_set_init(struct xlb_vaddr_set *vs, const char *ifname,
+		       const struct xlb_cfg_vaddr *vaddrs, size_t n);
+void xlb_vaddr_set_fini(struct xlb_vaddr_set *vs);
 
 /* Its arg is a struct xlb_vaddr_set. */
 extern const struct xlb_announcer_ops xlb_vaddr_announcer;
