@@ -1512,6 +1512,23 @@ wait_gw()
 	return 1
 }
 
+# nat_flows_pinned PIN_DIR: NAT's reply map is pinned once, at PIN_DIR/nat_flows, and in no
+# interface's folder. With xlbd ready on two interfaces that is one map for both: the second
+# program's load reused that pin (libbpf refuses to load on a pin of another shape). WHY if not.
+nat_flows_pinned()
+{
+	local pin=$1
+
+	if ! bpftool map show pinned "$pin/nat_flows" 2>/dev/null | grep -q " name nat_flows "; then
+		WHY="no nat_flows map pinned at $pin/nat_flows: $(ls "$pin" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ -n "$(find "$pin" -mindepth 2 -name nat_flows)" ]; then
+		WHY="nat_flows pinned in an interface's folder too: $(find "$pin" -name nat_flows)"
+		return 1
+	fi
+}
+
 # write_gw_config FILE PRIORITY: a pair member whose virtual addresses are the VIP on eth0 and
 # the gateway on gw0, in keepalived's "ADDR dev IFNAME" (gw0 is an interface xlbd drives).
 write_gw_config()
@@ -1522,7 +1539,8 @@ write_gw_config()
 }
 
 # The gateway of a NAT pair moves with the VIP: A (150) holds it on its own gw0, B's gw0 has none;
-# A's SIGTERM (graceful: it releases) and B takes it onto B's gw0 while A's gw0 loses it.
+# A's SIGTERM (graceful: it releases) and B takes it onto B's gw0 while A's gw0 loses it. On the
+# way, A's two programs share one nat_flows, pinned at the pin root.
 test_vaddr_second_interface()
 {
 	local t=test_vaddr_second_interface node ns
@@ -1546,6 +1564,10 @@ test_vaddr_second_interface()
 	if ! wait_gw $A yes 1000 || gw_on $B; then
 		fail $t "master A: the gateway $GW4 is on A's gw0: $(gw_on $A && echo yes || echo no)," \
 			"on B's: $(gw_on $B && echo yes || echo no); want A's only"
+		return 0
+	fi
+	if ! nat_flows_pinned "$TOPO_PIN_DIR"; then
+		fail $t "A: $WHY"
 		return 0
 	fi
 	topo_xlbd_stop $A TERM 5
