@@ -152,6 +152,13 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 		/* .rodata and friends belong to this program instance, not to the pinned state. */
 		if (bpf_map__is_internal(map))
 			continue;
+		/*
+		 * tx_ports is written whole at every start (xlb_dps_tx_ports()), so nothing needs
+		 * it pinned; and a pinned devmap cannot be reused by this libbpf: the kernel adds
+		 * BPF_F_RDONLY_PROG to a devmap's flags, which then differ from the object's.
+		 */
+		if (map == dp->skel->maps.tx_ports)
+			continue;
 		/* libbpf reuses what is pinned at the path: one nat_flows for every interface. */
 		if (map == dp->skel->maps.nat_flows)
 			snprintf(path, sizeof(path), "%s/%s", pin_root, XLB_NAT_FLOWS_PIN);
@@ -244,7 +251,7 @@ void xlb_dp_close(struct xlb_dp *dp, bool unpin)
 		/* Unpinning nat_flows would leave the other interfaces on a map that no next
 		 * program finds: theirs and a fresh one would split NAT's state in two. */
 		bpf_object__for_each_map(map, dp->skel->obj)
-			if (!bpf_map__is_internal(map) && map != dp->skel->maps.nat_flows)
+			if (bpf_map__is_pinned(map) && map != dp->skel->maps.nat_flows)
 				bpf_map__unpin(map, NULL);
 		rmdir(dp->pin_dir);
 	}

@@ -36,14 +36,8 @@ int xlb_dps_open(struct xlb_dps *dps, const char *pin_root, const struct xlb_con
 	return 0;
 }
 
-static bool is_dp_ifindex(const struct xlb_dps *dps, uint32_t ifindex)
-{
-	return xlb_dps_index(dps, ifindex) >= 0;
-}
-
 int xlb_dps_tx_ports(const struct xlb_dps *dps)
 {
-	uint32_t key, next, *prev;
 	size_t i, j;
 	int err;
 
@@ -59,15 +53,6 @@ int xlb_dps_tx_ports(const struct xlb_dps *dps)
 				       dps->v[j].ifname, strerror(-err));
 				return err;
 			}
-		}
-		/* A deleted key ends the walk from it: start over after each. */
-		for (prev = NULL; !bpf_map_get_next_key(dp->tx_ports_fd, prev, &next);) {
-			key = next;
-			prev = &key;
-			if (is_dp_ifindex(dps, key))
-				continue;
-			bpf_map_delete_elem(dp->tx_ports_fd, &key);
-			prev = NULL;
 		}
 	}
 	return 0;

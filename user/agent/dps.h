@@ -45,8 +45,8 @@ struct xlb_dps {
  */
 int xlb_dps_open(struct xlb_dps *dps, const char *pin_root, const struct xlb_config *cfg);
 /*
- * After opening: every interface is a port each program may redirect NAT's packets to, and no
- * other (an adopted map may name interfaces of an earlier config). 0 or -errno, logged.
+ * After opening, before attaching: every interface is a port each program may redirect NAT's
+ * packets to (tx_ports is not pinned: each start fills a fresh one). 0 or -errno, logged.
  */
 int xlb_dps_tx_ports(const struct xlb_dps *dps);
 /*
