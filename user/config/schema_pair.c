@@ -400,10 +400,10 @@ static int xlb_cfg_vaddr_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg
 	struct xlb_cfg_vaddr_map *m = obj;
 
 	(void)start;
+	/* A rejected key has its error; the address is left out rather than taken half-read. */
 	if (seen[XLB_CFG_VADDR_ADDRESS].ok &&
-	    (seen[XLB_CFG_VADDR_INTERFACE].ok || !seen[XLB_CFG_VADDR_INTERFACE].at.line) &&
-	    xlb_cfg_vaddr_take(p, m->vrrp, &m->v) < 0)
-		return p->stop;
+	    (seen[XLB_CFG_VADDR_INTERFACE].ok || !seen[XLB_CFG_VADDR_INTERFACE].at.line))
+		xlb_cfg_vaddr_take(p, m->vrrp, &m->v);
 	return p->stop;
 }
 
