@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <net/if.h>
+
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 
 #include "agent/dataplane.h"
 #include "agent/lb.h"
 #include "agent/neigh.h"
+#include "agent/onlink.h"
 #include "agent/xlbd.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -47,15 +50,51 @@ static void usage(FILE *f)
 }
 
 /*
- * Parse path into *cfg; errors go to stderr, one "file:line:col: message" each, and to err
- * (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG.
+ * The interfaces a DR backend must be on-link on: the running ones (dps, at a reload, since
+ * interface changes wait for a restart), else the file's. 0, or -ENODEV and *missing when one
+ * of the file's is not on this machine (--check on another host; at start, opening it fails).
  */
-static int load_config(const char *path, struct xlb_config *cfg, char *err, size_t errlen)
+static int dr_ifaces(const struct xlb_dps *dps, const struct xlb_config *cfg, int *ifindex,
+		     size_t *n, const char **missing)
+{
+	size_t i;
+
+	*n = dps ? dps->n : cfg->n_ifaces;
+	for (i = 0; i < *n; i++) {
+		ifindex[i] = dps ? dps->v[i].ifindex : (int)if_nametoindex(cfg->ifaces[i].name);
+		if (!ifindex[i]) {
+			*missing = cfg->ifaces[i].name;
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parse path into *cfg and check its DR backends against the routes (agent/onlink.h), on the
+ * running interfaces when dps is given. Errors go to stderr, one "file:line:col: message" each,
+ * and to err (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG (*cfg then empty).
+ * *unchecked, when given, names an interface this machine lacks: the DR check did not run.
+ */
+static int load_config(const char *path, const struct xlb_dps *dps, struct xlb_config *cfg,
+		       const char **unchecked, char *err, size_t errlen)
 {
 	struct xlb_cfg_errors errs = {};
+	int ifindex[XLB_DPS_MAX];
+	const char *missing = NULL;
+	size_t n_if;
 	int ret;
 
 	ret = xlb_cfg_parse_file(path, cfg, &errs);
+	if (!ret && cfg->n_ifaces <= XLB_DPS_MAX && !dr_ifaces(dps, cfg, ifindex, &n_if, &missing)) {
+		ret = xlb_onlink_check(cfg, ifindex, n_if, &errs);
+		if (ret > 0) {
+			xlb_cfg_free(cfg);
+			ret = -EINVAL;
+		}
+	}
+	if (unchecked)
+		*unchecked = missing;
 	if (ret == -EINVAL) {
 		xlb_cfg_errors_print(&errs, path, stderr);
 		if (err) {
@@ -71,6 +110,7 @@ static int load_config(const char *path, struct xlb_config *cfg, char *err, size
 		pr_err("%s: %s", path, strerror(-ret));
 		if (err)
 			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		xlb_cfg_free(cfg);
 	}
 	xlb_cfg_errors_free(&errs);
 	return ret ? XLB_EXIT_CONFIG : 0;
@@ -196,7 +236,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	int ret;
 
 	pr_info("reloading %s", d->cfg_path);
-	if (load_config(d->cfg_path, &cfg, err, errlen)) {
+	if (load_config(d->cfg_path, &d->dps, &cfg, NULL, err, errlen)) {
 		pr_err("reload refused: the running configuration stays");
 		d->reload_errors++;
 		return -EINVAL;
@@ -333,6 +373,7 @@ int main(int argc, char **argv)
 	};
 	struct xlbd d = { .pin_root = XLB_PIN_ROOT, .xdp_mode = -1 };
 	bool check = false, verbose = false;
+	const char *unchecked;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
@@ -380,7 +421,11 @@ int main(int argc, char **argv)
 	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
 	xlb_log_libbpf();
 
-	ret = load_config(d.cfg_path, &d.cfg, NULL, 0);
+	ret = load_config(d.cfg_path, NULL, &d.cfg, &unchecked, NULL, 0);
+	if (!ret && check && unchecked)
+		pr_warn("%s: interface %s is not on this machine: dr backends are not checked for "
+			"being on-link (xlbd checks them at start and reload)", d.cfg_path,
+			unchecked);
 	if (ret || check) {
 		if (!ret)
 			printf("%s: configuration is valid (%zu VIPs)\n", d.cfg_path, d.cfg.n_vips);
