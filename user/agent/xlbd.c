@@ -25,6 +25,7 @@
 #include "common/loop.h"
 #include "common/spawn.h"
 #include "config/config.h"
+#include "dispatch/fwd.h"
 
 enum xlb_exit {
 	XLB_EXIT_OK = 0,
@@ -116,41 +117,66 @@ static int load_config(const char *path, const struct xlb_dps *dps, struct xlb_c
 	return ret ? XLB_EXIT_CONFIG : 0;
 }
 
-/* Say "ready" once: every backend has a MAC, or READY_WAIT passed. Returns how many have none. */
+/* The next hops of the backends reached through the FIB, after lb changed. */
+static void nhs_sync(struct xlbd *d)
+{
+	if (xlb_nhs_sync(&d->nhs, &d->lb) < 0)
+		pr_err("no memory for the backends' next hops: tun/nat backends may not resolve");
+}
+
+/*
+ * Say "ready" once: every DR backend has a MAC and every next hop of a tun/nat backend is
+ * resolved (so the first packet to each finds what it needs), or READY_WAIT passed. Returns how
+ * many are still missing.
+ */
 static size_t neigh_ready(struct xlbd *d)
 {
 	const struct xlb_lb_backend *first = NULL;
-	size_t missing = xlb_lb_unresolved(&d->lb, &first);
+	size_t missing = xlb_lb_unresolved(&d->lb, &first), hops = 0, i;
+	const struct xlb_nh *hop = NULL;
 
-	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
+	for (i = 0; i < d->nhs.n; i++)
+		if (!d->nhs.v[i].seen && !hops++)
+			hop = &d->nhs.v[i];
+	if (!d->ready && (!(missing + hops) || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
 		char as[INET6_ADDRSTRLEN] = "";
 
 		if (missing)
 			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
 				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
+		if (hops)
+			pr_warn("%zu tun/nat backends have no resolved next hop yet (%s, ...): their "
+				"packets are dropped as drop_no_route until it answers ARP/ND", hops,
+				xlb_addr_str(&hop->dst, as, sizeof(as)));
 		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
 	}
-	return missing;
+	return missing + hops;
 }
 
 /*
  * Ask the kernel to resolve every backend it holds no usable entry for, on each interface: a
  * backend that fell out of the table keeps its last MAC (XDP bypasses the kernel, so nothing
  * else keeps the entry warm) and is probed so the entry, and any change of MAC, comes back.
+ * Backends reached through the FIB get their next hop resolved instead (agent/nexthop.h).
  * The answers arrive as neighbour events. This timer is us asking, not polling: it runs only
- * while some backend is not in some interface's table, fast while some has no MAC at all.
+ * while some backend is not in some interface's table, fast while some has no MAC at all or
+ * no next hop.
  */
 static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct xlbd *d = t->arg;
 	bool unseen = false;
-	size_t i, j, k;
+	size_t i, j, k, moved;
 
 	/* A dump under way tells what is there; its end runs this again. */
 	if (!xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
 		return;
 	for (i = 0; i < d->lb.n_vips; i++) {
+		const struct xlb_fwd_mode *fwd = xlb_fwd_get(d->lb.vips[i].val.fwd);
+
+		if (fwd && !fwd->needs_mac)
+			continue;
 		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
 
@@ -162,6 +188,11 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 			}
 		}
 	}
+	if (xlb_nhs_probe(&d->nhs, &moved))
+		unseen = true;
+	/* A route that now takes another hop: the kernel may hold that one already. */
+	if (moved)
+		xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
 	if (neigh_ready(d))
 		xlb_timer_arm(loop, t, NEIGH_FAST_MS * XLB_MS);
 	else if (unseen)
@@ -173,6 +204,14 @@ static void on_neigh(const struct xlb_rtnl_neigh *n, void *arg)
 	struct xlbd *d = arg;
 	int k = xlb_dps_index(&d->dps, n->ifindex);
 
+	/* A next hop may be on any device, one xlbd runs on or not. */
+	if (xlb_nhs_neigh(&d->nhs, n)) {
+		if (!xlb_timer_armed(&d->neigh_timer) &&
+		    xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
+			xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	} else if (xlb_rtnl_neigh_usable(n)) {
+		neigh_ready(d);
+	}
 	if (k < 0)
 		return;
 	if (xlb_rtnl_neigh_usable(n)) {
@@ -196,6 +235,7 @@ static void on_neigh_begin(unsigned int what, void *arg)
 		return;
 	for (k = 0; k < d->dps.n; k++)
 		xlb_lb_neigh_forget(&d->lb, k);
+	xlb_nhs_forget(&d->nhs);
 }
 
 static void on_neigh_synced(unsigned int what, void *arg)
@@ -261,6 +301,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	d->cfg = cfg;
 	d->reloads++;
 	xlb_mon_sync(&d->mon);
+	nhs_sync(d);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
 	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
 	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
@@ -325,6 +366,7 @@ static int run(struct xlbd *d)
 	err = xlb_lb_apply(&d->lb, &d->cfg);
 	if (err)
 		goto out;
+	nhs_sync(d);
 	/* Maps first, attach second: the program never runs on empty maps. */
 	err = xlb_dps_attach(&d->dps, &d->cfg, d->xdp_mode);
 	if (err)
@@ -350,6 +392,7 @@ out:
 	xlb_ctl_close(&d->ctl);
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
+	xlb_nhs_free(&d->nhs);
 	xlb_spawn_fini(&d->loop);
 	xlb_rtnl_watch_close(&d->rtnl);
 	xlb_dps_close(&d->dps);
