@@ -5,9 +5,12 @@
 
 #include "agent/neigh.h"
 #include "agent/nexthop.h"
-#include "common/log.h"
+#include "common/loop.h"
 #include "common/route.h"
 #include "dispatch/fwd.h"
+
+/* How often the route of a next hop still not seen is asked for again. */
+#define REROUTE_NS (1000ull * XLB_MS)
 
 static bool addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
 {
@@ -30,6 +33,7 @@ static bool route(struct xlb_nh *nh)
 	struct xlb_route r;
 	struct xlb_nh was = *nh;
 
+	nh->routed_ns = xlb_now_ns();
 	if (xlb_route_get(&nh->dst, &r) || !r.oif) {
 		nh->ifindex = 0;
 		nh->seen = false;
@@ -66,17 +70,18 @@ int xlb_nhs_sync(struct xlb_nhs *s, const struct xlb_lb *lb)
 			continue;
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
 			const struct xlb_addr *a = &lb->vips[i].backends[j].addr;
-			struct xlb_nh *nh, *o;
+			struct xlb_nh *nh;
+			const struct xlb_nh *o;
 
 			if (find(&nw, a))
 				continue;
 			nh = &nw.v[nw.n++];
 			o = find(&old, a);
-			if (o) {
+			if (o)
 				*nh = *o;
-				continue;
-			}
-			nh->dst = *a;
+			else
+				nh->dst = *a;
+			/* A reload is when routes are looked at again, kept backends' too. */
 			moved += route(nh);
 		}
 	}
@@ -126,7 +131,8 @@ size_t xlb_nhs_probe(struct xlb_nhs *s, size_t *moved)
 		if (nh->seen)
 			continue;
 		/* The route may have changed since: follow the hop it takes now. */
-		*moved += route(nh);
+		if (xlb_now_ns() - nh->routed_ns >= REROUTE_NS)
+			*moved += route(nh);
 		if (nh->ifindex)
 			xlb_neigh_probe(NULL, &nh->dst);
 		unseen++;

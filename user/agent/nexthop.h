@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent/lb.h"
 #include "common/rtnl_watch.h"
@@ -25,6 +26,7 @@ struct xlb_nh {
 	struct xlb_addr hop; /* its route's gateway, or dst */
 	int ifindex;         /* the route's device; 0 while there is no route */
 	bool seen;           /* the kernel holds a usable entry for hop on ifindex */
+	uint64_t routed_ns;  /* when its route was last asked for */
 };
 
 struct xlb_nhs {
@@ -33,9 +35,10 @@ struct xlb_nhs {
 };
 
 /*
- * The next hops of lb's backends that need one, after an apply: kept ones keep what is known
- * of them, new ones are routed. Returns how many were added or moved to another hop (a dump of
- * the neighbours then tells whether the kernel holds them already), or -ENOMEM.
+ * The next hops of lb's backends that need one, after an apply: every one is routed again,
+ * kept ones keep what is known of them while their hop stays. Returns how many were added or
+ * moved to another hop (a dump of the neighbours then tells whether the kernel holds them
+ * already), or -ENOMEM.
  */
 int xlb_nhs_sync(struct xlb_nhs *s, const struct xlb_lb *lb);
 void xlb_nhs_free(struct xlb_nhs *s);
@@ -46,8 +49,10 @@ bool xlb_nhs_neigh(struct xlb_nhs *s, const struct xlb_rtnl_neigh *n);
 void xlb_nhs_forget(struct xlb_nhs *s);
 
 /*
- * Route again, and probe, every next hop not seen: returns how many are not, and *moved how
- * many routes now take another hop (a dump of the neighbours tells if that one is held).
+ * Probe every next hop not seen, after asking for its route again if that was a while ago (a
+ * backend without a route may get one; asking for thousands every probe would cost): returns
+ * how many are not seen, and *moved how many routes now take another hop (a dump of the
+ * neighbours then tells whether the kernel holds that one).
  */
 size_t xlb_nhs_probe(struct xlb_nhs *s, size_t *moved);
 
