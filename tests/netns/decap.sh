@@ -268,9 +268,9 @@ EOC
 		fail $t "cannot delete the router's neighbour entry"
 		return
 	fi
-	sleep 0.3
+	sleep 0.5
 	if ! routed_delivered again; then
-		fail $t "the datagram 0.3 s after the router's entry went did not arrive:" \
+		fail $t "the datagram 0.5 s after the router's entry went did not arrive:" \
 			"$(cat "$TMP/again.out")"
 		return
 	fi
@@ -280,7 +280,7 @@ EOC
 		fail $t "$drops packets dropped as drop_no_route: $stats"
 		return
 	fi
-	pass $t "first datagram after ready, and one 0.3 s after the router's entry went, delivered"
+	pass $t "first datagram after ready, and one 0.5 s after the router's entry went, delivered"
 }
 
 tier_main "$@"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of the route query (user/common/route.c) and the DR on-link check built on it
- * (user/agent/onlink.c), against the real kernel in a network namespace of the test's own
- * (unshare, so the host's routes are never read or touched):
+ * Tests of the route query (user/common/route.c) and its two users in the agent, the DR
+ * on-link check (user/agent/onlink.c) and the next hops of tun backends (agent/nexthop.c),
+ * against the real kernel in a network namespace of the test's own (unshare, so the host's
+ * routes are never read or touched):
  *
  *   xo0 (192.0.2.1/24, 2001:db8:1::1/64)        the interface xlbd runs on
  *   xo2 (198.51.100.1/24)                        another interface
@@ -11,9 +12,11 @@
  *
  * Test that an on-link backend passes, and that one behind a gateway, one on another
  * interface, one without a route and one of the host's own addresses are each an error at
- * the backend's line:col that says why. Needs root (CAP_NET_ADMIN): exits 77 without it.
+ * the backend's line:col that says why; and that tun backends' next hops (user/agent/nexthop.c)
+ * are their routes'. Needs root (CAP_NET_ADMIN): exits 77 without it.
  */
 #include <errno.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
@@ -27,6 +30,7 @@
 
 #include <cmocka.h>
 
+#include "agent/nexthop.h"
 #include "agent/onlink.h"
 #include "common/log.h"
 #include "common/route.h"
@@ -142,7 +146,8 @@ static void test_check_config(void **state)
 		const char *msg;
 	} want[] = {
 		{ 9, 9, "192.0.2.99 is not on-link: route via 198.51.100.254 dev xo2" SUFFIX },
-		{ 10, 9, "198.51.100.7 is not on-link: route dev xo2, not in interfaces (xo0)" SUFFIX },
+		{ 10, 9, "198.51.100.7 is not on-link: route dev xo2, not in interfaces (xo0)"
+			 SUFFIX },
 		{ 11, 9, "203.0.113.7 is not on-link: no route (Network is unreachable)" SUFFIX },
 		{ 12, 9, "192.0.2.1 is not on-link: route type local (an address of this host)"
 			 SUFFIX },
@@ -178,6 +183,65 @@ static void test_check_config(void **state)
 	xlb_cfg_free(&cfg);
 }
 
+/*
+ * Test that the next hops of tun backends are their routes' (the gateway for a routed one, the
+ * backend itself on-link), one per address, not dr backends'; that a usable neighbour entry of
+ * the hop on the route's device marks it seen, one on another device or of another address
+ * does not, and its loss is reported (probe now); that a dump forgets them.
+ */
+static void test_nexthops(void **state)
+{
+	struct xlb_lb_backend tun_be[3] = {}, dr_be[1] = {};
+	struct xlb_lb_vip vips[2] = {};
+	struct xlb_lb lb = { .vips = vips, .n_vips = 2 };
+	struct xlb_rtnl_neigh n = { .has_mac = true, .state = NUD_REACHABLE };
+	struct xlb_nhs s = {};
+	char a[INET6_ADDRSTRLEN];
+	size_t moved;
+
+	(void)state;
+	tun_be[0].addr = addr("192.0.2.99");  /* via 198.51.100.254 on xo2 */
+	tun_be[1].addr = addr("192.0.2.11");  /* on-link on xo0 */
+	tun_be[2].addr = addr("192.0.2.99");  /* again: one next hop */
+	dr_be[0].addr = addr("192.0.2.12");
+	vips[0] = (struct xlb_lb_vip){ .val.fwd = XLB_FWD_TUN, .backends = tun_be,
+				       .n_backends = 3 };
+	vips[1] = (struct xlb_lb_vip){ .val.fwd = XLB_FWD_DR, .backends = dr_be,
+				       .n_backends = 1 };
+
+	assert_int_equal(xlb_nhs_sync(&s, &lb), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].ifindex, ifindex_xo2);
+	assert_string_equal(xlb_addr_str(&s.v[0].hop, a, sizeof(a)), "198.51.100.254");
+	assert_int_equal(s.v[1].ifindex, ifindex_xo0);
+	assert_string_equal(xlb_addr_str(&s.v[1].hop, a, sizeof(a)), "192.0.2.11");
+
+	/* The gateway's address on the wrong device, then on its own. */
+	n.addr = addr("198.51.100.254");
+	n.ifindex = ifindex_xo0;
+	assert_false(xlb_nhs_neigh(&s, &n));
+	assert_false(s.v[0].seen);
+	n.ifindex = ifindex_xo2;
+	assert_false(xlb_nhs_neigh(&s, &n));
+	assert_true(s.v[0].seen);
+	assert_int_equal(xlb_nhs_probe(&s, &moved), 1);
+	assert_int_equal(moved, 0);
+	/* Its entry fails: lost, probe now. A second word on it is no news. */
+	n.state = NUD_FAILED;
+	assert_true(xlb_nhs_neigh(&s, &n));
+	assert_false(xlb_nhs_neigh(&s, &n));
+	assert_int_equal(xlb_nhs_probe(&s, &moved), 2);
+
+	/* A reload keeps what is known while the hop stays; a dump forgets it. */
+	n.state = NUD_STALE;
+	xlb_nhs_neigh(&s, &n);
+	assert_int_equal(xlb_nhs_sync(&s, &lb), 0);
+	assert_true(s.v[0].seen);
+	xlb_nhs_forget(&s);
+	assert_false(s.v[0].seen);
+	xlb_nhs_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,12 +249,14 @@ int main(void)
 		cmocka_unit_test(test_route_gateway),
 		cmocka_unit_test(test_route_unreachable_local),
 		cmocka_unit_test(test_check_config),
+		cmocka_unit_test(test_nexthops),
 	};
 	size_t i;
 
 	xlb_log_init("test_onlink", XLB_LOG_WARN);
 	if (unshare(CLONE_NEWNET)) {
-		fprintf(stderr, "test_onlink: unshare(CLONE_NEWNET): %s: skipped\n", strerror(errno));
+		fprintf(stderr, "test_onlink: unshare(CLONE_NEWNET): %s: skipped\n",
+			strerror(errno));
 		return 77;
 	}
 	for (i = 0; i < sizeof(net_setup) / sizeof(net_setup[0]); i++) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,8 @@ static bool route(struct xlb_nh *nh)
 	struct xlb_nh was = *nh;
 
 	nh->routed_ns = xlb_now_ns();
-	if (xlb_route_get(&nh->dst, &r) || !r.oif) {
+	/* Local, broadcast, ...: nothing the data path could forward to. */
+	if (xlb_route_get(&nh->dst, &r) || r.type != RTN_UNICAST || !r.oif) {
 		nh->ifindex = 0;
 		nh->seen = false;
 		return false;

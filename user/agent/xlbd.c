@@ -87,7 +87,8 @@ static int load_config(const char *path, const struct xlb_dps *dps, struct xlb_c
 	int ret;
 
 	ret = xlb_cfg_parse_file(path, cfg, &errs);
-	if (!ret && cfg->n_ifaces <= XLB_DPS_MAX && !dr_ifaces(dps, cfg, ifindex, &n_if, &missing)) {
+	if (!ret && cfg->n_ifaces <= XLB_DPS_MAX &&
+	    !dr_ifaces(dps, cfg, ifindex, &n_if, &missing)) {
 		ret = xlb_onlink_check(cfg, ifindex, n_if, &errs);
 		if (ret > 0) {
 			xlb_cfg_free(cfg);
@@ -138,16 +139,17 @@ static size_t neigh_ready(struct xlbd *d)
 	for (i = 0; i < d->nhs.n; i++)
 		if (!d->nhs.v[i].seen && !hops++)
 			hop = &d->nhs.v[i];
-	if (!d->ready && (!(missing + hops) || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
+	if (!d->ready &&
+	    (!(missing + hops) || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
 		char as[INET6_ADDRSTRLEN] = "";
 
 		if (missing)
 			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
 				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
 		if (hops)
-			pr_warn("%zu tun/nat backends have no resolved next hop yet (%s, ...): their "
-				"packets are dropped as drop_no_route until it answers ARP/ND", hops,
-				xlb_addr_str(&hop->dst, as, sizeof(as)));
+			pr_warn("%zu tun/nat backends have no resolved next hop yet (%s, ...): "
+				"their packets are dropped as drop_no_route until it answers "
+				"ARP/ND", hops, xlb_addr_str(&hop->dst, as, sizeof(as)));
 		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
 	}

@@ -91,7 +91,8 @@ int xlb_route_get(const struct xlb_addr *dst, struct xlb_route *out)
 	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) || mnl_socket_sendto(nl, nh, nh->nlmsg_len) < 0) {
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_sendto(nl, nh, nh->nlmsg_len) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -103,7 +104,8 @@ int xlb_route_get(const struct xlb_addr *dst, struct xlb_route *out)
 			goto out;
 		}
 		n = (int)got;
-		for (nh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nh, n); nh = mnl_nlmsg_next(nh, &n)) {
+		for (nh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nh, n);
+		     nh = mnl_nlmsg_next(nh, &n)) {
 			if (nh->nlmsg_seq != seq)
 				continue;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
