@@ -738,7 +738,8 @@ test_reload_storm()
 
 # write_big_config FILE PREFIX: one IPv6 VIP ($TOPO_VIP6:81) with 2100 backends PREFIX::1 ..
 # PREFIX::834 (hex), no health checks (none of them is a host: nothing may probe them). Two
-# such configs with different prefixes need 4200 backend ids together; the map has 4096.
+# such configs with different prefixes need 4200 backend ids together; the map has 4096. In tun
+# mode: a dr backend must be on-link, and these have no route at all (so nothing probes them).
 write_big_config()
 {
 	local i
@@ -748,11 +749,13 @@ write_big_config()
 		echo "# Written by tests/netns/run.sh: 2100 backends that need not exist."
 		echo "interfaces:"
 		echo "  - name: eth0"
+		echo "tunnel: {source6: \"${TOPO_ADDR6[dispatcher]}\"}"
 		echo "vips:"
 		echo "  - name: big"
 		echo "    address: $TOPO_VIP6"
 		echo "    port: 81"
 		echo "    protocol: tcp"
+		echo "    forwarding: tun"
 		echo "    health: {type: none}"
 		echo "    backends:"
 		for ((i = 1; i <= 2100; i++)); do

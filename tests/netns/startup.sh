@@ -267,6 +267,86 @@ test_native_xdp_unsupported()
 	refused $t 'xlbbr0: cannot attach XDP \(native mode\)' $(xlbd_cmd)
 }
 
+# ---- tests: dr backends must be on-link ---------------------------------------------------------
+
+OFFLINK_BE=198.51.100.20
+OFFLINK_GW=192.0.2.254
+
+# offlink_config FILE [IFACE_LINES]: write_config's VIP with a fourth backend, $OFFLINK_BE, which
+# the dispatcher reaches through the router $OFFLINK_GW (a route the test adds); sets OFFLINK_AT
+# to FILE:LINE:COL of that backend, and OFFLINK_MSG to the error xlbd must give for it.
+offlink_config()
+{
+	local line
+
+	write_config "$1" "" "" "${2:-}"
+	sed -i "/address: ${TOPO_ADDR4[b3]}\$/a\      - address: $OFFLINK_BE" "$1"
+	line=$(grep -n "address: $OFFLINK_BE\$" "$1" | cut -d: -f1)
+	OFFLINK_AT=$1:$line:9
+	OFFLINK_MSG="$OFFLINK_BE is not on-link: route via $OFFLINK_GW dev eth0; dr needs a backend"
+	OFFLINK_MSG+=" on the interfaces' segment; use forwarding: tun or nat"
+}
+
+# A dr backend behind a router is a config error at its line:col, with the route that says why:
+# in --check (exit 2), at start (exit 2, nothing attached, nothing left) and at reload (refused
+# with the error in xlbctl's reply; the running config stays and serves). --check on a machine
+# without the file's interfaces still validates the rest, and says the on-link check did not run.
+test_dr_backend_offlink()
+{
+	local t=test_dr_backend_offlink good=$TMP/good.yaml out rc
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	fresh $t || return 0
+	if ! ip -n "$TOPO_NS_DISPATCHER" route add 198.51.100.0/24 via $OFFLINK_GW; then
+		fail $t "cannot add the route via $OFFLINK_GW"
+		return 0
+	fi
+	offlink_config "$CFG"
+	attempt "$XLBD" --check -c "$CFG"
+	if [ "$A_RC" != 2 ] || ! grep -qxF "$OFFLINK_AT: $OFFLINK_MSG" <<<"$A_ERR"; then
+		fail $t "--check: rc $A_RC, want 2 and '$OFFLINK_AT: $OFFLINK_MSG': $A_ERR"
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	attempt $(xlbd_cmd)
+	if [ "$A_RC" != 2 ] || ! grep -qxF "$OFFLINK_AT: $OFFLINK_MSG" <<<"$A_ERR" ||
+	   [ -n "$(leftovers)" ]; then
+		fail $t "start: rc $A_RC, want 2 and the error, nothing left ($(leftovers)): $A_ERR"
+		return 0
+	fi
+
+	write_config "$good"
+	cp "$good" "$CFG"
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
+		fail $t "xlbd did not get ready on the on-link backends"
+		return 0
+	fi
+	offlink_config "$CFG"
+	out=$(topo_xlbctl "$ID" dispatcher reload 2>&1)
+	rc=$?
+	if [ "$rc" = 0 ] || ! grep -qF "$OFFLINK_AT: $OFFLINK_MSG" <<<"$out"; then
+		fail $t "reload: rc $rc, want refused with '$OFFLINK_AT: $OFFLINK_MSG': $out"
+		return 0
+	fi
+	if topo_xlbctl "$ID" dispatcher state | grep -qF "$OFFLINK_BE"; then
+		fail $t "the refused reload's backend $OFFLINK_BE is in xlbd's state"
+		return 0
+	fi
+	serves $t || return 0
+	stopped $t || return 0
+
+	offlink_config "$CFG" "  - name: xlbnosuch0"
+	attempt "$XLBD" --check -c "$CFG"
+	if [ "$A_RC" != 0 ] ||
+	   ! grep -q "interface xlbnosuch0 is not on this machine: dr backends are not checked" \
+		<<<"$A_ERR"; then
+		fail $t "--check without the interface: rc $A_RC, want 0 and a note: $A_ERR"
+		return 0
+	fi
+	pass $t "--check and start exit 2, reload refused, each with '$OFFLINK_AT: ${OFFLINK_MSG%%;*}'"
+}
+
 # ---- tests: the control socket -----------------------------------------------------------------
 
 test_control_not_creatable()

@@ -935,6 +935,11 @@ void xlb_lb_set_mac(struct xlb_lb *lb, size_t dp, const struct xlb_addr *addr,
 	size_t i, j;
 
 	for (i = 0; i < lb->n_vips; i++) {
+		const struct xlb_fwd_mode *fwd = xlb_fwd_get(lb->vips[i].val.fwd);
+
+		/* The FIB gives those modes their next hop's MAC (agent/nexthop.h). */
+		if (fwd && !fwd->needs_mac)
+			continue;
 		for (j = 0; j < lb->vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &lb->vips[i].backends[j];
 			struct xlb_lb_hop *h = &b->hop[dp];

@@ -20,7 +20,7 @@ int xlb_neigh_probe(const char *ifname, const struct xlb_addr *addr)
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) ||
+	if ((ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1)) ||
 	    sendto(fd, "", 0, 0, (struct sockaddr *)&ss, sl) < 0)
 		err = -errno;
 	close(fd);

@@ -11,17 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <net/if.h>
+
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 
 #include "agent/dataplane.h"
 #include "agent/lb.h"
 #include "agent/neigh.h"
+#include "agent/onlink.h"
 #include "agent/xlbd.h"
 #include "common/log.h"
 #include "common/loop.h"
 #include "common/spawn.h"
 #include "config/config.h"
+#include "dispatch/fwd.h"
 
 enum xlb_exit {
 	XLB_EXIT_OK = 0,
@@ -47,15 +51,52 @@ static void usage(FILE *f)
 }
 
 /*
- * Parse path into *cfg; errors go to stderr, one "file:line:col: message" each, and to err
- * (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG.
+ * The interfaces a DR backend must be on-link on: the running ones (dps, at a reload, since
+ * interface changes wait for a restart), else the file's. 0, or -ENODEV and *missing when one
+ * of the file's is not on this machine (--check on another host; at start, opening it fails).
  */
-static int load_config(const char *path, struct xlb_config *cfg, char *err, size_t errlen)
+static int dr_ifaces(const struct xlb_dps *dps, const struct xlb_config *cfg, int *ifindex,
+		     size_t *n, const char **missing)
+{
+	size_t i;
+
+	*n = dps ? dps->n : cfg->n_ifaces;
+	for (i = 0; i < *n; i++) {
+		ifindex[i] = dps ? dps->v[i].ifindex : (int)if_nametoindex(cfg->ifaces[i].name);
+		if (!ifindex[i]) {
+			*missing = cfg->ifaces[i].name;
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parse path into *cfg and check its DR backends against the routes (agent/onlink.h), on the
+ * running interfaces when dps is given. Errors go to stderr, one "file:line:col: message" each,
+ * and to err (joined by "; ") when it is given. 0, or XLB_EXIT_CONFIG (*cfg then empty).
+ * *unchecked, when given, names an interface this machine lacks: the DR check did not run.
+ */
+static int load_config(const char *path, const struct xlb_dps *dps, struct xlb_config *cfg,
+		       const char **unchecked, char *err, size_t errlen)
 {
 	struct xlb_cfg_errors errs = {};
+	int ifindex[XLB_DPS_MAX];
+	const char *missing = NULL;
+	size_t n_if;
 	int ret;
 
 	ret = xlb_cfg_parse_file(path, cfg, &errs);
+	if (!ret && cfg->n_ifaces <= XLB_DPS_MAX &&
+	    !dr_ifaces(dps, cfg, ifindex, &n_if, &missing)) {
+		ret = xlb_onlink_check(cfg, ifindex, n_if, &errs);
+		if (ret > 0) {
+			xlb_cfg_free(cfg);
+			ret = -EINVAL;
+		}
+	}
+	if (unchecked)
+		*unchecked = missing;
 	if (ret == -EINVAL) {
 		xlb_cfg_errors_print(&errs, path, stderr);
 		if (err) {
@@ -71,46 +112,73 @@ static int load_config(const char *path, struct xlb_config *cfg, char *err, size
 		pr_err("%s: %s", path, strerror(-ret));
 		if (err)
 			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		xlb_cfg_free(cfg);
 	}
 	xlb_cfg_errors_free(&errs);
 	return ret ? XLB_EXIT_CONFIG : 0;
 }
 
-/* Say "ready" once: every backend has a MAC, or READY_WAIT passed. Returns how many have none. */
+/* The next hops of the backends reached through the FIB, after lb changed. */
+static void nhs_sync(struct xlbd *d)
+{
+	if (xlb_nhs_sync(&d->nhs, &d->lb) < 0)
+		pr_err("no memory for the backends' next hops: tun/nat backends may not resolve");
+}
+
+/*
+ * Say "ready" once: every DR backend has a MAC and every next hop of a tun/nat backend is
+ * resolved (so the first packet to each finds what it needs), or READY_WAIT passed. Returns how
+ * many are still missing.
+ */
 static size_t neigh_ready(struct xlbd *d)
 {
 	const struct xlb_lb_backend *first = NULL;
-	size_t missing = xlb_lb_unresolved(&d->lb, &first);
+	size_t missing = xlb_lb_unresolved(&d->lb, &first), hops = 0, i;
+	const struct xlb_nh *hop = NULL;
 
-	if (!d->ready && (!missing || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
+	for (i = 0; i < d->nhs.n; i++)
+		if (!d->nhs.v[i].seen && !hops++)
+			hop = &d->nhs.v[i];
+	if (!d->ready &&
+	    (!(missing + hops) || xlb_now_ns() - d->started > READY_WAIT_MS * XLB_MS)) {
 		char as[INET6_ADDRSTRLEN] = "";
 
 		if (missing)
 			pr_warn("%zu backends have no MAC yet (%s, ...): they get no traffic until "
 				"they answer ARP/ND", missing, xlb_addr_str(&first->addr, as, sizeof(as)));
+		if (hops)
+			pr_warn("%zu tun/nat backends have no resolved next hop yet (%s, ...): "
+				"their packets are dropped as drop_no_route until it answers "
+				"ARP/ND", hops, xlb_addr_str(&hop->dst, as, sizeof(as)));
 		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
 	}
-	return missing;
+	return missing + hops;
 }
 
 /*
  * Ask the kernel to resolve every backend it holds no usable entry for, on each interface: a
  * backend that fell out of the table keeps its last MAC (XDP bypasses the kernel, so nothing
  * else keeps the entry warm) and is probed so the entry, and any change of MAC, comes back.
+ * Backends reached through the FIB get their next hop resolved instead (agent/nexthop.h).
  * The answers arrive as neighbour events. This timer is us asking, not polling: it runs only
- * while some backend is not in some interface's table, fast while some has no MAC at all.
+ * while some backend is not in some interface's table, fast while some has no MAC at all or
+ * no next hop.
  */
 static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct xlbd *d = t->arg;
 	bool unseen = false;
-	size_t i, j, k;
+	size_t i, j, k, moved;
 
 	/* A dump under way tells what is there; its end runs this again. */
 	if (!xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
 		return;
 	for (i = 0; i < d->lb.n_vips; i++) {
+		const struct xlb_fwd_mode *fwd = xlb_fwd_get(d->lb.vips[i].val.fwd);
+
+		if (fwd && !fwd->needs_mac)
+			continue;
 		for (j = 0; j < d->lb.vips[i].n_backends; j++) {
 			struct xlb_lb_backend *b = &d->lb.vips[i].backends[j];
 
@@ -122,6 +190,11 @@ static void neigh_tick(struct xlb_loop *loop, struct xlb_timer *t)
 			}
 		}
 	}
+	if (xlb_nhs_probe(&d->nhs, &moved))
+		unseen = true;
+	/* A route that now takes another hop: the kernel may hold that one already. */
+	if (moved)
+		xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
 	if (neigh_ready(d))
 		xlb_timer_arm(loop, t, NEIGH_FAST_MS * XLB_MS);
 	else if (unseen)
@@ -133,6 +206,14 @@ static void on_neigh(const struct xlb_rtnl_neigh *n, void *arg)
 	struct xlbd *d = arg;
 	int k = xlb_dps_index(&d->dps, n->ifindex);
 
+	/* A next hop may be on any device, one xlbd runs on or not. */
+	if (xlb_nhs_neigh(&d->nhs, n)) {
+		if (!xlb_timer_armed(&d->neigh_timer) &&
+		    xlb_rtnl_watch_synced(&d->rtnl, XLB_RTNL_NEIGHS))
+			xlb_timer_arm(&d->loop, &d->neigh_timer, 0);
+	} else if (xlb_rtnl_neigh_usable(n)) {
+		neigh_ready(d);
+	}
 	if (k < 0)
 		return;
 	if (xlb_rtnl_neigh_usable(n)) {
@@ -156,6 +237,7 @@ static void on_neigh_begin(unsigned int what, void *arg)
 		return;
 	for (k = 0; k < d->dps.n; k++)
 		xlb_lb_neigh_forget(&d->lb, k);
+	xlb_nhs_forget(&d->nhs);
 }
 
 static void on_neigh_synced(unsigned int what, void *arg)
@@ -196,7 +278,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	int ret;
 
 	pr_info("reloading %s", d->cfg_path);
-	if (load_config(d->cfg_path, &cfg, err, errlen)) {
+	if (load_config(d->cfg_path, &d->dps, &cfg, NULL, err, errlen)) {
 		pr_err("reload refused: the running configuration stays");
 		d->reload_errors++;
 		return -EINVAL;
@@ -221,6 +303,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	d->cfg = cfg;
 	d->reloads++;
 	xlb_mon_sync(&d->mon);
+	nhs_sync(d);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
 	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
 	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
@@ -289,6 +372,7 @@ static int run(struct xlbd *d)
 	err = xlb_lb_apply(&d->lb, &d->cfg);
 	if (err)
 		goto out;
+	nhs_sync(d);
 	/* Maps first, attach second: the program never runs on empty maps. */
 	err = xlb_dps_attach(&d->dps, &d->cfg, d->xdp_mode);
 	if (err)
@@ -314,6 +398,7 @@ out:
 	xlb_ctl_close(&d->ctl);
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
+	xlb_nhs_free(&d->nhs);
 	xlb_spawn_fini(&d->loop);
 	xlb_rtnl_watch_close(&d->rtnl);
 	xlb_dps_close(&d->dps);
@@ -337,6 +422,7 @@ int main(int argc, char **argv)
 	};
 	struct xlbd d = { .pin_root = XLB_PIN_ROOT, .xdp_mode = -1 };
 	bool check = false, verbose = false;
+	const char *unchecked;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
@@ -384,7 +470,11 @@ int main(int argc, char **argv)
 	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
 	xlb_log_libbpf();
 
-	ret = load_config(d.cfg_path, &d.cfg, NULL, 0);
+	ret = load_config(d.cfg_path, NULL, &d.cfg, &unchecked, NULL, 0);
+	if (!ret && check && unchecked)
+		pr_warn("%s: interface %s is not on this machine: dr backends are not checked for "
+			"being on-link (xlbd checks them at start and reload)", d.cfg_path,
+			unchecked);
 	if (ret || check) {
 		if (!ret)
 			printf("%s: configuration is valid (%zu VIPs)\n", d.cfg_path, d.cfg.n_vips);

@@ -69,10 +69,21 @@ static const char *mac_str(const __u8 mac[6], char buf[MAC_STR_LEN])
 	return buf;
 }
 
-/* One word a script can match: live or down, then ",no-mac" while the MAC is unresolved. */
-static const char *state_str(__u8 flags)
+/*
+ * One word a script can match: live or down, then ",no-mac" while the MAC is unresolved, for
+ * a backend of a mode that forwards to its MAC (tun and nat ones take their next hop from the
+ * FIB, and xlbd keeps no MAC for them).
+ */
+static const char *state_str(const struct xlb_view *v, const struct xlb_backend *be)
 {
-	bool live = flags & XLB_BE_F_LIVE, mac = flags & XLB_BE_F_MAC;
+	const struct xlb_fwd_mode *fwd = NULL;
+	bool live = be->flags & XLB_BE_F_LIVE, mac = be->flags & XLB_BE_F_MAC;
+	size_t i;
+
+	for (i = 0; i < v->n_vips && !fwd; i++)
+		if (v->vips[i].vip.id == be->vip_id)
+			fwd = xlb_fwd_get(v->vips[i].vip.fwd);
+	mac |= fwd && !fwd->needs_mac;
 
 	if (live)
 		return mac ? "live" : "live,no-mac";
@@ -340,7 +351,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 			xlb_table_cell(t, "-");
 			xlb_table_cell(t, "-");
 		}
-		xlb_table_cell(t, "%s", state_str(vb->be.flags));
+		xlb_table_cell(t, "%s", state_str(v, &vb->be));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
@@ -386,7 +397,7 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
 			xlb_json_uint(&j, ab->latency_us);
 		else
 			xlb_json_string(&j, NULL);
-		xlb_json_kv_string(&j, "datapath", state_str(vb->be.flags));
+		xlb_json_kv_string(&j, "datapath", state_str(v, &vb->be));
 		xlb_json_kv_uint(&j, "packets", vb->stats.packets);
 		xlb_json_kv_uint(&j, "bytes", vb->stats.bytes);
 		xlb_json_kv_uint(&j, "new_flows", vb->stats.new_flows);

@@ -7,6 +7,7 @@
  * schema_health.c (health checks) and schema_pair.c (failover, VRRP, sync).
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -157,6 +158,22 @@ void xlb_cfg_errors_free(struct xlb_cfg_errors *errs)
 {
 	free(errs->v);
 	memset(errs, 0, sizeof(*errs));
+}
+
+int xlb_cfg_errors_add(struct xlb_cfg_errors *errs, struct xlb_cfg_pos at, const char *fmt, ...)
+{
+	struct xlb_cfg_error *v = reallocarray(errs->v, errs->n + 1, sizeof(*v));
+	va_list ap;
+
+	if (!v)
+		return -ENOMEM;
+	errs->v = v;
+	v[errs->n].pos = at;
+	va_start(ap, fmt);
+	vsnprintf(v[errs->n].msg, sizeof(v[errs->n].msg), fmt, ap);
+	va_end(ap);
+	errs->n++;
+	return 0;
 }
 
 void xlb_cfg_errors_print(const struct xlb_cfg_errors *errs, const char *name, FILE *out)

@@ -102,6 +102,7 @@ struct xlb_cfg_vip {
 	uint8_t fwd;          /* enum xlb_fwd; default dr */
 	struct xlb_cfg_health health; /* defaults for its backends */
 	struct xlb_addr fallback; /* sorry server for new flows when no backend is up; family 0 = none */
+	struct xlb_cfg_pos fallback_pos;
 	struct xlb_cfg_backend *backends;
 	size_t n_backends;
 	struct xlb_cfg_pos pos;
@@ -214,6 +215,12 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 			 struct xlb_cfg_errors *errs);
 void xlb_cfg_free(struct xlb_config *cfg);
 void xlb_cfg_errors_free(struct xlb_cfg_errors *errs);
+/*
+ * Add an error found after parsing, by a check the config cannot make itself (xlbd's, against
+ * the kernel's routes): 0, or -ENOMEM and the list as it was.
+ */
+int xlb_cfg_errors_add(struct xlb_cfg_errors *errs, struct xlb_cfg_pos at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Print each error as "file:line:col: message\n". */
 void xlb_cfg_errors_print(const struct xlb_cfg_errors *errs, const char *name, FILE *out);
 

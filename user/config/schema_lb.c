@@ -308,7 +308,7 @@ static int xlb_cfg_vip_fallback(struct xlb_cfg_parser *p, void *obj)
 	struct xlb_cfg_mark *m = &p->st->fallback;
 	int ret;
 
-	m->at = xlb_cfg_at(p);
+	m->at = vip->fallback_pos = xlb_cfg_at(p);
 	/* It gets a backend id like any backend. */
 	if (++p->st->n_backends == XLB_MAX_BACKENDS + 1)
 		xlb_cfg_error(p, m->at,
