@@ -79,6 +79,7 @@ enum kind {
 	K_REPLY, /* the backend's reply, after the client's packet opened the flow */
 	K_ICMP,  /* a router's too-big about a reply, to the VIP */
 	K_FRAG,  /* a later IPv4 fragment, after its first */
+	K_RFRAG, /* a later IPv4 fragment of a reply, after its first */
 };
 
 struct nat_case {
@@ -181,6 +182,9 @@ static const struct nat_case cases[] = {
 	{ "ipv4 later fragment: address only -> XDP_REDIRECT", K_FRAG, 4, IPPROTO_UDP,
 	  "198.51.100.18", 5353, .verdict = XDP_REDIRECT, .reason = XLB_R_FORWARDED,
 	  .egress = IF_XN2, .dmac = be2_mac },
+	{ "ipv4 later fragment of a reply: address only -> XDP_REDIRECT", K_RFRAG, 4, IPPROTO_UDP,
+	  "198.51.100.18", 5353, .verdict = XDP_REDIRECT, .reason = XLB_R_NAT_REPLY,
+	  .egress = IF_XN0, .dmac = client_mac },
 };
 
 static struct xlb_fixture fx;
@@ -351,13 +355,13 @@ static void client_frames(const struct nat_case *c, struct pkt *in, struct pkt *
 }
 
 /* The backend's reply, as it arrives on xn2 (or xn0, one-armed) and as it must leave. */
-static void reply_frames(const struct nat_case *c, struct pkt *in, struct pkt *want)
+static void reply_frames(const struct nat_case *c, struct pkt *in, struct pkt *want, int frag)
 {
 	struct frame f = {
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = be2_mac,
 		.src = c->be, .dst = client_of(c->family), .sport = bport_of(c),
 		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl,
-		.udp_nocsum = c->udp_nocsum,
+		.udp_nocsum = c->udp_nocsum, .frag = frag,
 	};
 
 	build(in, &f);
@@ -464,9 +468,18 @@ static void test_case(void **state)
 		break;
 	case K_REPLY:
 		open_flow(c, 0);
-		reply_frames(c, &in, &want);
+		reply_frames(c, &in, &want, 0);
 		if (strcmp(c->be, "192.0.2.18"))
 			ifindex = ifindex_xn2;
+		break;
+	case K_RFRAG:
+		open_flow(c, 0);
+		reply_frames(c, &in, &want, 1);
+		run_on(ifindex_xn2, &in, out, &out_len, &retval);
+		if (retval != XDP_REDIRECT)
+			fail_msg("the reply's first fragment got verdict %u", retval);
+		reply_frames(c, &in, &want, 2);
+		ifindex = ifindex_xn2;
 		break;
 	case K_ICMP:
 		open_flow(c, 0);
@@ -519,7 +532,7 @@ static void test_nat_flows_entry(void **state)
 
 	/* A reply counts toward its VIP. */
 	assert_int_equal(fx_counters(&fx, fx.skel->maps.vip_stats, VIP_ID, &v0), 0);
-	reply_frames(c, &in, &exp);
+	reply_frames(c, &in, &exp, 0);
 	run_on(ifindex_xn2, &in, out, &out_len, &retval);
 	assert_int_equal(retval, XDP_REDIRECT);
 	assert_int_equal(fx_counters(&fx, fx.skel->maps.vip_stats, VIP_ID, &v1), 0);
