@@ -17,8 +17,10 @@
  * The tun paths need bpf_fib_lookup to find their backends: the bench runs in a network
  * namespace of its own with a veth, the backends' neighbour entries and forwarding on, and hands
  * every run that veth as its ingress interface (DR paths too, so all share one setup). The nat
- * paths' backends are on that veth too: XDP_TX, as a one-armed NAT; the redirect to another
- * interface is not what the bench measures (BPF_PROG_TEST_RUN does not carry it out).
+ * paths' backends and the client are on that veth too: XDP_TX, as a one-armed NAT; the redirect
+ * to another interface is not what the bench measures (BPF_PROG_TEST_RUN does not carry it out).
+ * nat4-reply is a backend's reply found in nat_flows; it asks the FIB every time (no per-client
+ * cache), so it shows what a reply costs beside the client's packets.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -47,6 +49,7 @@
 #define VIP_TUN6 "2001:db8:a::20"
 #define VIP_NAT4 "203.0.113.30"
 #define VIP_NAT6 "2001:db8:a::30"
+#define NAT4_BACKEND "198.51.100.101" /* the first of VIP_NAT4's */
 #define CLIENT "192.0.2.1"
 #define CLIENT6 "2001:db8:c::1"
 
@@ -57,6 +60,9 @@ static const char *const netns_setup[] = {
 	"ip link add xb0 address 02:00:5e:00:00:01 type veth peer name xb1",
 	"ip link set xb0 up && ip link set xb1 up",
 	"ip addr add 198.51.100.254/24 dev xb0 && ip addr add 2001:db8:b::fe/64 dev xb0 nodad",
+	/* the client, for nat's replies */
+	"ip addr add 192.0.2.254/24 dev xb0",
+	"ip neigh add " CLIENT " lladdr 02:00:5e:00:00:fe dev xb0 nud permanent",
 	"for i in $(seq 101 110); do"
 	" ip neigh add 198.51.100.$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent &&"
 	" ip -6 neigh add 2001:db8:b::$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent"
@@ -81,6 +87,7 @@ struct bench_path {
 	int family;          /* of the frame */
 	uint32_t vip_id;     /* the VIP whose counters say the path was taken */
 	bool nat;            /* the wrapper restores the IP and TCP headers too */
+	bool reply;          /* a nat backend's reply to the client (dst names the backend) */
 };
 
 static const struct bench_path paths[] = {
@@ -92,6 +99,7 @@ static const struct bench_path paths[] = {
 	{ "tun6-established", VIP_TUN6, false, XDP_TX, 6, BENCH_TUN6_ID },
 	{ "nat4-established", VIP_NAT4, false, XDP_TX, 4, BENCH_NAT4_ID, true },
 	{ "nat6-established", VIP_NAT6, false, XDP_TX, 6, BENCH_NAT6_ID, true },
+	{ "nat4-reply", NAT4_BACKEND, false, XDP_TX, 4, BENCH_NAT4_ID, true, true },
 };
 
 struct bench {
@@ -112,6 +120,17 @@ static void bench_frame(struct pkt *p, const char *dst, int family)
 	else
 		pkt_ipv6(p, CLIENT6, dst);
 	pkt_tcp(p, 40001, 80);
+	pkt_payload(p, 16);
+	pkt_finish(p);
+}
+
+/* A nat backend's reply from its port to the client: what nat_flows turns back. */
+static void bench_reply_frame(struct pkt *p, const char *backend)
+{
+	pkt_init(p);
+	pkt_eth(p, iface_mac, router_mac, ETH_P_IP);
+	pkt_ipv4(p, backend, CLIENT);
+	pkt_tcp(p, BENCH_NAT_PORT, 40001);
 	pkt_payload(p, 16);
 	pkt_finish(p);
 }
@@ -197,7 +216,10 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	struct pkt p;
 	int r, err;
 
-	bench_frame(&p, path->dst, path->family);
+	if (path->reply)
+		bench_reply_frame(&p, path->dst);
+	else
+		bench_frame(&p, path->dst, path->family);
 
 	/* Warm-up, not counted: caches, branch predictors, and on the new-flow path a conns LRU
 	 * that is full, so every insert evicts as it does under a flood of new flows. */
@@ -285,6 +307,25 @@ static int bench_vip(struct bench *b, uint32_t vip_id, int family, const char *a
 	return fx_table_build(&b->fx, vip_id, ids, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE);
 }
 
+/* The nat_flows entry the nat4-reply path's frame finds (its first backend, the client). */
+static int bench_nat_flow(struct bench *b)
+{
+	struct xlb_nat_key key = { .bport = htons(BENCH_NAT_PORT), .cport = htons(40001),
+				   .proto = IPPROTO_TCP, .family = XLB_FAMILY_V4 };
+	struct xlb_nat nat = { .vport = htons(80), .vip_id = BENCH_NAT4_ID,
+			       .backend = BENCH_NAT4_ID * 100 + 1 };
+	int err = 0;
+
+	pkt_addr(4, NAT4_BACKEND, key.backend);
+	pkt_addr(4, CLIENT, key.client);
+	pkt_addr(4, VIP_NAT4, nat.vip);
+	if (bpf_map_update_elem(bpf_map__fd(b->fx.skel->maps.nat_flows), &key, &nat, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "bench: nat_flows: %s\n", strerror(-err));
+	}
+	return err;
+}
+
 static int bench_config(struct bench *b)
 {
 	struct xlb_tunnel t = { .flags = XLB_TUN_F_SRC4 | XLB_TUN_F_SRC6 };
@@ -300,6 +341,8 @@ static int bench_config(struct bench *b)
 		err = bench_vip(b, BENCH_NAT4_ID, 4, VIP_NAT4, XLB_FWD_NAT, "198.51.100.%u");
 	if (!err)
 		err = bench_vip(b, BENCH_NAT6_ID, 6, VIP_NAT6, XLB_FWD_NAT, "2001:db8:b::%u");
+	if (!err)
+		err = bench_nat_flow(b);
 	if (err)
 		return err;
 	pkt_addr(4, "198.51.100.254", &t.src4);
