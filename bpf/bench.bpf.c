@@ -4,7 +4,8 @@
  * again and again on one buffer, so a second run would see the frame the first one rewrote. Every
  * run therefore enters bench_wrap, which puts the input back the way it was (DR rewrites the
  * 12 MAC bytes; tun also prepends an outer header, which the wrapper strips again and then
- * restores the Ethernet header it overwrote), optionally turns the frame into a flow never seen before, and tail-calls the
+ * restores the Ethernet header it overwrote; nat rewrites the IP and TCP headers too, which the
+ * wrapper restores on its paths only), optionally turns the frame into a flow never seen before, and tail-calls the
  * program under test: xlb_xdp from the xlb skeleton, or bench_floor. Both go through the same
  * wrapper doing the same work, so the difference between them is the balancer alone.
  */
@@ -25,8 +26,13 @@ struct {
 const volatile __u32 sport_off = ETH_HLEN + 20;
 const volatile __u32 saddr_off = ETH_HLEN + 12;
 
+/* The nat paths' Ethernet, IP and TCP headers: IPv4's, or IPv6's. */
+#define HEAD4_LEN (ETH_HLEN + 20 + 20)
+#define HEAD6_LEN (ETH_HLEN + 40 + 20)
+
 /* Written by bench.c between runs (mmapped .bss). */
-__u8 orig_macs[ETH_HLEN];     /* the input frame's Ethernet header: MACs and ethertype */
+__u8 orig_head[HEAD6_LEN];    /* the input frame's first bytes: Ethernet header, then IP, TCP */
+__u32 head_len;               /* how many of them a run restores: ETH_HLEN, HEAD4_LEN, HEAD6_LEN */
 __u32 frame_len;              /* the input frame's length; a longer one was encapsulated */
 __u32 target_slot;            /* which targets slot to tail-call */
 __u32 rotate;                 /* non-zero: make every run a new flow */
@@ -45,9 +51,21 @@ int bench_wrap(struct xdp_md *ctx)
 		data_end = (void *)(long)ctx->data_end;
 		data = (void *)(long)ctx->data;
 	}
-	if (data + ETH_HLEN > data_end)
-		return XDP_ABORTED;
-	__builtin_memcpy(data, orig_macs, ETH_HLEN);
+	/* Constant sizes, one branch each: a variable-length copy would cost more than the
+	 * headers it restores. */
+	if (head_len == HEAD6_LEN) {
+		if (data + HEAD6_LEN > data_end)
+			return XDP_ABORTED;
+		__builtin_memcpy(data, orig_head, HEAD6_LEN);
+	} else if (head_len == HEAD4_LEN) {
+		if (data + HEAD4_LEN > data_end)
+			return XDP_ABORTED;
+		__builtin_memcpy(data, orig_head, HEAD4_LEN);
+	} else {
+		if (data + ETH_HLEN > data_end)
+			return XDP_ABORTED;
+		__builtin_memcpy(data, orig_head, ETH_HLEN);
+	}
 
 	if (rotate) {
 		__u16 *sport = data + sport_off;

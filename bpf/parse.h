@@ -71,6 +71,8 @@ struct xlb_pkt {
 	__u8 icmp_err; /* an ICMP error quoting a VIP flow; flow is that flow, as the client sent it */
 	__u8 frag;     /* XLB_FRAG_* */
 	__be32 frag_id; /* IPv4 identification / IPv6 fragment id, when frag is set */
+	__u16 l3_off;  /* IP header's offset in the frame (after the VLAN tags) */
+	__u16 l4_off;  /* TCP/UDP or ICMP header's offset (later fragments: none); nat.h rewrites there */
 };
 
 static __always_inline int xlb_verdict(struct xlb_pkt *pkt, __u32 reason, int action)
@@ -179,6 +181,7 @@ static __always_inline int lb4_parse(void *l3, void *data_end, struct xlb_pkt *p
 		pkt->frag = ip->frag_off & bpf_htons(XLB_IP_OFFSET) ? XLB_FRAG_LATER : XLB_FRAG_FIRST;
 		pkt->frag_id = ip->id;
 	}
+	pkt->l4_off = pkt->l3_off + ihl;
 	if (ip->protocol == IPPROTO_ICMP)
 		return lb4_parse_icmp(ip, l3 + ihl, data_end, tot_len - ihl, pkt);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
@@ -249,6 +252,7 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 		if (nexthdr == IPPROTO_ICMPV6) {
 			if (pkt->frag)
 				return xlb_verdict(pkt, XLB_R_PASS_FRAGMENT, XDP_PASS);
+			pkt->l4_off = pkt->l3_off + sizeof(*ip6) + ext;
 			return lb6_parse_icmp(ip6, cur, data_end, (__s32)plen - (__s32)ext, pkt);
 		}
 		if (nexthdr != XLB_NEXTHDR_HOP && nexthdr != XLB_NEXTHDR_ROUTING &&
@@ -298,6 +302,7 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 	pkt->flow.family = XLB_FAMILY_V6;
 	__builtin_memcpy(pkt->flow.src, &ip6->saddr, sizeof(pkt->flow.src));
 	__builtin_memcpy(pkt->flow.dst, &ip6->daddr, sizeof(pkt->flow.dst));
+	pkt->l4_off = pkt->l3_off + sizeof(*ip6) + ext;
 	/* Headers walked past the payload length leave no room: the L4 check then drops it. */
 	return xlb_parse_l4(cur, data_end, ext > plen ? 0 : plen - ext, nexthdr, pkt);
 }
@@ -316,6 +321,7 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	if (cur > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	pkt->eth = eth;
+	pkt->l3_off = sizeof(*eth);
 
 	/* Tags are parsed through, not removed: XDP_TX sends the frame back out with them. */
 	proto = eth->h_proto;
@@ -328,6 +334,7 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		proto = tag->proto;
 		cur = tag + 1;
+		pkt->l3_off += sizeof(*tag);
 	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
 		return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);

@@ -7,6 +7,7 @@
 #include "frag.h"
 #include "fwd.h"
 #include "maps.h"
+#include "nat.h"
 #include "parse.h"
 #include "sched.h"
 #include "stats.h"
@@ -34,7 +35,7 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	struct xlb_frag *frag = NULL;
 	struct xlb_conn *conn = NULL;
 	struct xlb_vip *vip;
-	__u64 now, new_flow = 0;
+	__u64 now, new_flow = 0, touched = 0;
 	__u32 id = XLB_NO_BACKEND;
 	int action;
 
@@ -45,8 +46,8 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	}
 	vip = xlb_vip_find(&pkt->flow);
 	if (!vip)
-		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
-	if (vip->fwd != XLB_FWD_DR && vip->fwd != XLB_FWD_TUN)
+		return xlb_nat_reply(ctx, pkt);
+	if (vip->fwd != XLB_FWD_DR && vip->fwd != XLB_FWD_TUN && vip->fwd != XLB_FWD_NAT)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	if (!xlb_frame_is_ours(pkt->eth))
 		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
@@ -69,8 +70,10 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	if (conn) {
 		id = conn->backend;
 		be = xlb_backend_live(id, vip->id);
-		if (be && now - conn->last_seen > XLB_CONN_TOUCH_NS)
+		if (be && now - conn->last_seen > XLB_CONN_TOUCH_NS) {
 			conn->last_seen = now;
+			touched = 1;
+		}
 	}
 	if (!be) {
 		/* New flow, or its backend left: pick again and remember the choice. An ICMP
@@ -85,6 +88,8 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	/* Forward first, remember after: a packet that cannot leave binds no flow. */
 	if (vip->fwd == XLB_FWD_TUN)
 		action = xlb_fwd_tun(ctx, pkt, be, id, now);
+	else if (vip->fwd == XLB_FWD_NAT)
+		action = xlb_fwd_nat(ctx, pkt, be, id, now);
 	else if (be->flags & XLB_BE_F_MAC)
 		action = xlb_fwd_dr(pkt->eth, be);
 	else
@@ -93,6 +98,9 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		xlb_count(&vip_stats, vip->id, pkt->len, 0);
 		return action;
 	}
+	/* nat: a TTL that runs out here, a tagged frame: the kernel's. */
+	if (action == XDP_PASS)
+		return action;
 	if (new_flow) {
 		struct xlb_conn c = { .backend = id, .vip_id = vip->id, .last_seen = now };
 
@@ -101,6 +109,9 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		bpf_map_update_elem(&conns, &pkt->flow, &c, BPF_ANY);
 		xlb_sync_flow(&pkt->flow, id, vip->id);
 	}
+	/* The reply mapping is refreshed with its conn, once a second: never per packet. */
+	if (vip->fwd == XLB_FWD_NAT && (new_flow || touched))
+		xlb_nat_record(pkt, be, id, vip->id, now);
 	if (pkt->frag == XLB_FRAG_FIRST)
 		xlb_frag_record(pkt, id, vip->id);
 

@@ -229,6 +229,10 @@ enum xlb_reason {
 	XLB_R_DROP_NO_TUN_SRC, /* tun: no outer source address for the backend's family: XDP_DROP */
 	XLB_R_DROP_NO_ROUTE,   /* tun: the FIB has no route or no neighbour to the backend: XDP_DROP */
 	XLB_R_DROP_TOO_BIG,    /* tun: encapsulated, the packet exceeds the egress MTU: XDP_DROP */
+	XLB_R_NAT_REPLY,       /* nat: a backend's reply, its source made VIP:port again, sent on */
+	XLB_R_PASS_TTL,        /* nat: TTL / hop limit <= 1, the kernel answers as a router: XDP_PASS */
+	XLB_R_DROP_NO_TX_PORT, /* nat: the egress interface is not in tx_ports: XDP_DROP */
+	XLB_R_PASS_NAT_VLAN,   /* nat: an 802.1Q-tagged frame of a NAT flow: XDP_PASS */
 	XLB_R_MAX,
 };
 

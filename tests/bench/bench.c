@@ -16,7 +16,11 @@
  *
  * The tun paths need bpf_fib_lookup to find their backends: the bench runs in a network
  * namespace of its own with a veth, the backends' neighbour entries and forwarding on, and hands
- * every run that veth as its ingress interface (DR paths too, so all share one setup).
+ * every run that veth as its ingress interface (DR paths too, so all share one setup). The nat
+ * paths' backends and the client are on that veth too: XDP_TX, as a one-armed NAT; the redirect
+ * to another interface is not what the bench measures (BPF_PROG_TEST_RUN does not carry it out).
+ * nat4-reply is a backend's reply found in nat_flows; it asks the FIB every time (no per-client
+ * cache), so it shows what a reply costs beside the client's packets.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -33,6 +37,9 @@
 #define BENCH_VIP_ID 1
 #define BENCH_TUN4_ID 2
 #define BENCH_TUN6_ID 3
+#define BENCH_NAT4_ID 4
+#define BENCH_NAT6_ID 5
+#define BENCH_NAT_PORT 8080 /* the nat backends' port: the path rewrites the port too */
 
 #define SLOT_FLOOR 0
 #define SLOT_XLB 1
@@ -40,6 +47,9 @@
 #define VIP "203.0.113.10"
 #define VIP_TUN4 "203.0.113.20"
 #define VIP_TUN6 "2001:db8:a::20"
+#define VIP_NAT4 "203.0.113.30"
+#define VIP_NAT6 "2001:db8:a::30"
+#define NAT4_BACKEND "198.51.100.101" /* the first of VIP_NAT4's */
 #define CLIENT "192.0.2.1"
 #define CLIENT6 "2001:db8:c::1"
 
@@ -50,6 +60,9 @@ static const char *const netns_setup[] = {
 	"ip link add xb0 address 02:00:5e:00:00:01 type veth peer name xb1",
 	"ip link set xb0 up && ip link set xb1 up",
 	"ip addr add 198.51.100.254/24 dev xb0 && ip addr add 2001:db8:b::fe/64 dev xb0 nodad",
+	/* the client, for nat's replies */
+	"ip addr add 192.0.2.254/24 dev xb0",
+	"ip neigh add " CLIENT " lladdr 02:00:5e:00:00:fe dev xb0 nud permanent",
 	"for i in $(seq 101 110); do"
 	" ip neigh add 198.51.100.$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent &&"
 	" ip -6 neigh add 2001:db8:b::$i lladdr 02:be:00:00:00:$(printf %02x $i) dev xb0 nud permanent"
@@ -73,6 +86,8 @@ struct bench_path {
 	uint32_t verdict;    /* what xlb_xdp must return on this path */
 	int family;          /* of the frame */
 	uint32_t vip_id;     /* the VIP whose counters say the path was taken */
+	bool nat;            /* the wrapper restores the IP and TCP headers too */
+	bool reply;          /* a nat backend's reply to the client (dst names the backend) */
 };
 
 static const struct bench_path paths[] = {
@@ -82,6 +97,9 @@ static const struct bench_path paths[] = {
 	{ "tun4-new-flow", VIP_TUN4, true, XDP_TX, 4, BENCH_TUN4_ID },
 	{ "tun4-established", VIP_TUN4, false, XDP_TX, 4, BENCH_TUN4_ID },
 	{ "tun6-established", VIP_TUN6, false, XDP_TX, 6, BENCH_TUN6_ID },
+	{ "nat4-established", VIP_NAT4, false, XDP_TX, 4, BENCH_NAT4_ID, true },
+	{ "nat6-established", VIP_NAT6, false, XDP_TX, 6, BENCH_NAT6_ID, true },
+	{ "nat4-reply", NAT4_BACKEND, false, XDP_TX, 4, BENCH_NAT4_ID, true, true },
 };
 
 struct bench {
@@ -106,9 +124,20 @@ static void bench_frame(struct pkt *p, const char *dst, int family)
 	pkt_finish(p);
 }
 
+/* A nat backend's reply from its port to the client: what nat_flows turns back. */
+static void bench_reply_frame(struct pkt *p, const char *backend)
+{
+	pkt_init(p);
+	pkt_eth(p, iface_mac, router_mac, ETH_P_IP);
+	pkt_ipv4(p, backend, CLIENT);
+	pkt_tcp(p, BENCH_NAT_PORT, 40001);
+	pkt_payload(p, 16);
+	pkt_finish(p);
+}
+
 /* One test run of repeat iterations through the wrapper; ns per run, or -errno. */
-static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot, bool rotate,
-			 uint32_t want_verdict)
+static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
+			 const struct bench_path *path, uint32_t want_verdict)
 {
 	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = b->ifindex };
 	uint8_t out[PKT_MAX];
@@ -123,10 +152,12 @@ static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot, bo
 	);
 	int err;
 
-	memcpy(b->skel->bss->orig_macs, p->data, ETH_HLEN);
+	memcpy(b->skel->bss->orig_head, p->data, sizeof(b->skel->bss->orig_head));
+	/* Ethernet and TCP without options after the IP header. */
+	b->skel->bss->head_len = path->nat ? p->l4 + sizeof(struct tcphdr) : ETH_HLEN;
 	b->skel->bss->frame_len = p->len;
 	b->skel->bss->target_slot = slot;
-	b->skel->bss->rotate = rotate;
+	b->skel->bss->rotate = path->rotate;
 	err = bpf_prog_test_run_opts(b->wrap_fd, &opts);
 	if (err) {
 		err = -errno;
@@ -185,23 +216,26 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	struct pkt p;
 	int r, err;
 
-	bench_frame(&p, path->dst, path->family);
+	if (path->reply)
+		bench_reply_frame(&p, path->dst);
+	else
+		bench_frame(&p, path->dst, path->family);
 
 	/* Warm-up, not counted: caches, branch predictors, and on the new-flow path a conns LRU
 	 * that is full, so every insert evicts as it does under a flood of new flows. */
-	f = bench_run(b, &p, SLOT_FLOOR, path->rotate, XDP_TX);
-	x = bench_run(b, &p, SLOT_XLB, path->rotate, path->verdict);
+	f = bench_run(b, &p, SLOT_FLOOR, path, XDP_TX);
+	x = bench_run(b, &p, SLOT_XLB, path, path->verdict);
 	if (f < 0 || x < 0)
 		return f < 0 ? f : x;
 
 	for (r = 0; r < rounds; r++) {
 		/* Alternate who goes first, so neither always runs on a just-warmed cache. */
 		if (r % 2 == 0)
-			floor_ns[r] = bench_run(b, &p, SLOT_FLOOR, path->rotate, XDP_TX);
+			floor_ns[r] = bench_run(b, &p, SLOT_FLOOR, path, XDP_TX);
 		err = vip_counters(b, path->vip_id, &c0);
 		if (err)
 			return err;
-		xlb_ns[r] = bench_run(b, &p, SLOT_XLB, path->rotate, path->verdict);
+		xlb_ns[r] = bench_run(b, &p, SLOT_XLB, path, path->verdict);
 		if (xlb_ns[r] < 0)
 			return xlb_ns[r];
 		err = vip_counters(b, path->vip_id, &c1);
@@ -210,7 +244,7 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 		if (err)
 			return err;
 		if (r % 2 == 1)
-			floor_ns[r] = bench_run(b, &p, SLOT_FLOOR, path->rotate, XDP_TX);
+			floor_ns[r] = bench_run(b, &p, SLOT_FLOOR, path, XDP_TX);
 		if (floor_ns[r] < 0)
 			return floor_ns[r];
 	}
@@ -223,9 +257,25 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	return 0;
 }
 
+static int bench_backend_port(struct bench *b, uint32_t id, uint16_t port)
+{
+	struct xlb_backend be = b->fx.backends[id];
+
+	be.port = htons(port);
+	if (bpf_map_update_elem(bpf_map__fd(b->fx.skel->maps.backends), &id, &be, BPF_ANY)) {
+		int err = -errno;
+
+		fprintf(stderr, "bench: backends[%u].port: %s\n", id, strerror(-err));
+		return err;
+	}
+	b->fx.backends[id] = be;
+	return 0;
+}
+
 /*
  * One VIP of the balancer under test: BENCH_BACKENDS backends, a default-size Maglev table.
- * Backend ids are vip_id * 100 + 1.., addresses fmt with 1.. (DR) or 101.. (tun).
+ * Backend ids are vip_id * 100 + 1.., addresses fmt with 1.. (DR) or 101.. (tun, nat: the
+ * namespace's neighbours).
  */
 static int bench_vip(struct bench *b, uint32_t vip_id, int family, const char *addr,
 		     uint8_t fwd, const char *fmt)
@@ -243,9 +293,11 @@ static int bench_vip(struct bench *b, uint32_t vip_id, int family, const char *a
 
 	for (i = 0; i < BENCH_BACKENDS; i++) {
 		ids[i] = vip_id * 100 + i + 1;
-		snprintf(be, sizeof(be), fmt, (fwd == XLB_FWD_TUN ? 101 : 1) + i);
+		snprintf(be, sizeof(be), fmt, (fwd == XLB_FWD_DR ? 1 : 101) + i);
 		err = fx_backend_set(&b->fx, ids[i], family, be, vip_id,
 				     XLB_BE_F_USED | XLB_BE_F_LIVE | XLB_BE_F_MAC, 1);
+		if (!err && fwd == XLB_FWD_NAT)
+			err = bench_backend_port(b, ids[i], BENCH_NAT_PORT);
 		if (err)
 			return err;
 	}
@@ -253,6 +305,25 @@ static int bench_vip(struct bench *b, uint32_t vip_id, int family, const char *a
 	if (err)
 		return err;
 	return fx_table_build(&b->fx, vip_id, ids, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE);
+}
+
+/* The nat_flows entry the nat4-reply path's frame finds (its first backend, the client). */
+static int bench_nat_flow(struct bench *b)
+{
+	struct xlb_nat_key key = { .bport = htons(BENCH_NAT_PORT), .cport = htons(40001),
+				   .proto = IPPROTO_TCP, .family = XLB_FAMILY_V4 };
+	struct xlb_nat nat = { .vport = htons(80), .vip_id = BENCH_NAT4_ID,
+			       .backend = BENCH_NAT4_ID * 100 + 1 };
+	int err = 0;
+
+	pkt_addr(4, NAT4_BACKEND, key.backend);
+	pkt_addr(4, CLIENT, key.client);
+	pkt_addr(4, VIP_NAT4, nat.vip);
+	if (bpf_map_update_elem(bpf_map__fd(b->fx.skel->maps.nat_flows), &key, &nat, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "bench: nat_flows: %s\n", strerror(-err));
+	}
+	return err;
 }
 
 static int bench_config(struct bench *b)
@@ -266,6 +337,12 @@ static int bench_config(struct bench *b)
 		err = bench_vip(b, BENCH_TUN4_ID, 4, VIP_TUN4, XLB_FWD_TUN, "198.51.100.%u");
 	if (!err)
 		err = bench_vip(b, BENCH_TUN6_ID, 6, VIP_TUN6, XLB_FWD_TUN, "2001:db8:b::%u");
+	if (!err)
+		err = bench_vip(b, BENCH_NAT4_ID, 4, VIP_NAT4, XLB_FWD_NAT, "198.51.100.%u");
+	if (!err)
+		err = bench_vip(b, BENCH_NAT6_ID, 6, VIP_NAT6, XLB_FWD_NAT, "2001:db8:b::%u");
+	if (!err)
+		err = bench_nat_flow(b);
 	if (err)
 		return err;
 	pkt_addr(4, "198.51.100.254", &t.src4);

@@ -15,12 +15,18 @@
  *     addressed to the address its quote came from; a later fragment: a VIP of its address and
  *     protocol, the only ones a first fragment can have opened the way for), the source is
  *     iface_mac, and it was sent to iface_mac;
+ *   - NAT (fuzz_nat.h; in a namespace of the fuzzer's own, for the FIB): a frame is rewritten
+ *     only when it is a flow of a NAT VIP (to a backend of it) or a reply a nat_flows entry names
+ *     (from that entry's VIP:port), and then exactly: translated address and port, one hop
+ *     less, each checksum as far off as it came; a reply with an entry sent to iface_mac is
+ *     translated unless its tag or TTL refuses it;
  *   - no per-CPU counter (reason, VIP, backend) goes backwards over a batch, and the reasons
  *     count every frame of the batch once.
  * Deterministic: the seed is printed and XLB_PKTFUZZ_SEED sets it, XLB_PKTFUZZ_FRAMES the count;
  * a failing frame is printed in hex with its mutation and index.
  */
 #include <inttypes.h>
+#include <net/if.h>
 #include <time.h>
 
 #include "fixture.h"
@@ -50,6 +56,7 @@ static const struct fuzz_vip {
 	bool no_table;
 	uint32_t members[4];
 	uint32_t fate;  /* reason of a frame of its flows sent to iface_mac */
+	uint16_t bport; /* nat: its backend's port; 0 = the VIP's */
 } vips[] = {
 	{ 1, 4, "203.0.113.10", IPPROTO_TCP, 80, 251, .members = { 1, 2, 3 } },
 	{ 2, 4, "203.0.113.10", IPPROTO_UDP, 53, 13, .members = { 4, 5 } },
@@ -64,8 +71,11 @@ static const struct fuzz_vip {
 	{ 8, 4, "203.0.113.35", IPPROTO_TCP, 80, 7, XLB_FWD_TUN, .members = { 11 },
 	  .fate = XLB_R_DROP_NO_TUN_SRC },
 	{ 9, 6, "2001:db8:a::20", IPPROTO_UDP, 0, 7, .members = { 12 } },
+	/* nat, to backends the namespace has neighbours for (fuzz_nat.h) */
+	{ 10, 4, "203.0.113.50", IPPROTO_TCP, 80, 7, XLB_FWD_NAT, .members = { 13 }, .bport = 8080 },
+	{ 11, 6, "2001:db8:a::50", IPPROTO_UDP, 53, 7, XLB_FWD_NAT, .members = { 14 } },
 };
-#define FUZZ_BACKENDS 12
+#define FUZZ_BACKENDS 14
 #define BE_OK (XLB_BE_F_USED | XLB_BE_F_LIVE | XLB_BE_F_MAC)
 
 static const char *const non_vips4[] = { "203.0.113.99", "192.0.2.1", "198.51.100.1" };
@@ -654,7 +664,7 @@ static const struct fuzz_vip *vip_find(const struct xlb_flow *f)
 	return any;
 }
 
-/* Whether a DR VIP (id vip_id, or any when 0) serves f's address and protocol, whatever port. */
+/* Whether a DR or NAT VIP (id vip_id, or any when 0) serves f's address and protocol, whatever port. */
 static bool vip_of_addr(const struct xlb_flow *f, uint32_t vip_id)
 {
 	size_t i;
@@ -664,7 +674,7 @@ static bool vip_of_addr(const struct xlb_flow *f, uint32_t vip_id)
 		uint8_t addr[16] = {};
 
 		if (v->proto != f->proto || (v->family == 6) != (f->family == XLB_FAMILY_V6) ||
-		    (vip_id && v->id != vip_id) || v->fwd != XLB_FWD_DR)
+		    (vip_id && v->id != vip_id) || (v->fwd != XLB_FWD_DR && v->fwd != XLB_FWD_NAT))
 			continue;
 		pkt_addr(v->family, v->addr, addr);
 		if (!memcmp(addr, f->dst, 16))
@@ -683,6 +693,9 @@ static bool ref_quoted_ports(const uint8_t *q, int32_t room, uint8_t proto, stru
 	f->proto = proto;
 	return true;
 }
+
+/* Set by ref_flow: the flow it found is an ICMP error's quote, reversed. */
+static bool ref_icmp;
 
 enum ref_kind {
 	REF_NONE,  /* no VIP may claim the frame */
@@ -715,6 +728,7 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f, uint32_t 
 	l3 = p->data + l2;
 	avail = (int32_t)p->len - (int32_t)l2;
 	memset(f, 0, sizeof(*f));
+	ref_icmp = false;
 	if (ethertype == ETH_P_IP) {
 		uint32_t ihl, tot;
 
@@ -751,6 +765,7 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f, uint32_t 
 				return REF_NONE;
 			memcpy(&f->src[0], in + 16, 4);
 			memcpy(&f->dst[0], in + 12, 4);
+			ref_icmp = true;
 			return ref_quoted_ports(in + in_ihl, (int32_t)tot - ihl - 8 - in_ihl, in[9], f) ? REF_FLOW : REF_NONE;
 		}
 		if (l3[9] != IPPROTO_TCP && l3[9] != IPPROTO_UDP)
@@ -818,6 +833,7 @@ static enum ref_kind ref_flow(const struct pkt *p, struct xlb_flow *f, uint32_t 
 				return REF_NONE;
 			memcpy(f->src, in + 24, 16);
 			memcpy(f->dst, in + 8, 16);
+			ref_icmp = true;
 			return ref_quoted_ports(in + 40, (int32_t)(40 + plen) - (off + 8 + 40), in[6], f) ? REF_FLOW : REF_NONE;
 		}
 		if (next != IPPROTO_TCP && next != IPPROTO_UDP)
@@ -850,12 +866,15 @@ static bool holds_vip_address(const struct pkt *p)
 	return false;
 }
 
+#include "fuzz_nat.h"
+
 /* ---------------------------------------------------------------------------------------------
  * Running and checking
  */
 
 struct fuzz {
 	struct xlb_fixture fx;
+	int ifindex; /* the namespace's veth, every run's ingress */
 	uint64_t thrown[M_MAX];
 	uint64_t violated[M_MAX]; /* frames of each mutation that broke an invariant */
 	uint64_t last_violated;   /* frame_no + 1 of the last frame counted there */
@@ -982,7 +1001,7 @@ static bool reason_is_drop(uint32_t r)
 {
 	return r == XLB_R_DROP_TRUNCATED || r == XLB_R_DROP_BAD_HEADER ||
 	       r == XLB_R_DROP_NO_BACKEND || r == XLB_R_DROP_NO_MAC || r == XLB_R_DROP_NO_TUN_SRC ||
-	       r == XLB_R_DROP_NO_ROUTE || r == XLB_R_DROP_TOO_BIG;
+	       r == XLB_R_DROP_NO_ROUTE || r == XLB_R_DROP_TOO_BIG || r == XLB_R_DROP_NO_TX_PORT;
 }
 
 /* Which reason moved for this frame; -1 (and a violation) unless exactly one, by this frame. */
@@ -1008,7 +1027,39 @@ static int reason_moved(struct fuzz *z, const struct xlb_counters *a, const stru
 	return moved;
 }
 
-static void check_forwarded(struct fuzz *z, const uint8_t *out)
+static const struct fuzz_vip *vip_by_id(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vips); i++)
+		if (vips[i].id == id)
+			return &vips[i];
+	return NULL;
+}
+
+/* A reply translated: only with a nat_flows entry for it, and then exactly (fuzz_nat.h). */
+static void check_nat_reply(struct fuzz *z, const uint8_t *out)
+{
+	uint32_t frag_id = 0;
+	struct xlb_nat nat;
+	struct xlb_flow f;
+	enum ref_kind kind = ref_flow(z->p, &f, &frag_id);
+	const char *err;
+
+	if (memcmp(out, client_mac, ETH_ALEN))
+		violation(z, "translated reply not sent to the client's neighbour MAC");
+	if (kind == REF_NONE || ref_icmp ||
+	    (kind == REF_LATER && !nat_frag_ports(&z->fx, &f, frag_id)) ||
+	    !nat_entry(&z->fx, &f, &nat)) {
+		violation(z, "translated a reply no nat_flows entry names");
+		return;
+	}
+	err = nat_check(z->p->data, out, z->p->len, true, (const uint8_t *)nat.vip, nat.vport);
+	if (err)
+		violation(z, "%s", err);
+}
+
+static void check_forwarded(struct fuzz *z, const uint8_t *out, int r)
 {
 	const struct xlb_fixture *fx = &z->fx;
 	uint32_t id, frag_id = 0;
@@ -1020,12 +1071,28 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 		violation(z, "forwarded a frame sent to another MAC");
 	if (memcmp(out + ETH_ALEN, iface_mac, ETH_ALEN))
 		violation(z, "forwarded frame's source MAC is not iface_mac");
-	if (memcmp(out + 2 * ETH_ALEN, z->p->data + 2 * ETH_ALEN, z->p->len - 2 * ETH_ALEN))
-		violation(z, "forwarded frame changed after the MACs");
+	if (r == XLB_R_NAT_REPLY) {
+		check_nat_reply(z, out);
+		return;
+	}
 	id = (uint32_t)out[3] << 16 | out[4] << 8 | out[5];
 	if (id < 1 || id > FUZZ_BACKENDS || memcmp(out, fx->backends[id].mac, ETH_ALEN)) {
 		violation(z, "forwarded to a MAC that is no backend's");
 		return;
+	}
+	v = vip_by_id(fx->backends[id].vip_id);
+	if (v && v->fwd == XLB_FWD_NAT) {
+		const struct xlb_backend *be = &fx->backends[id];
+		const char *err;
+
+		ref_flow(z->p, &f, &frag_id);
+		err = nat_check(z->p->data, out, z->p->len, false, (const uint8_t *)be->addr,
+				be->port ? be->port : f.dport);
+		if (err)
+			violation(z, "%s", err);
+	} else if (memcmp(out + 2 * ETH_ALEN, z->p->data + 2 * ETH_ALEN,
+			  z->p->len - 2 * ETH_ALEN)) {
+		violation(z, "forwarded frame changed after the MACs");
 	}
 	if ((fx->backends[id].flags & BE_OK) != BE_OK)
 		violation(z, "forwarded to backend %u, not live with a MAC", id);
@@ -1062,6 +1129,35 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 			  fx->backends[id].vip_id, v->id);
 }
 
+/* Whether the frame is a reply the data path finds in nat_flows (then nat holds the entry). */
+static bool nat_reply_of(struct fuzz *z, struct xlb_nat *nat)
+{
+	uint32_t frag_id = 0;
+	struct xlb_flow f;
+	enum ref_kind kind = ref_flow(z->p, &f, &frag_id);
+
+	if (kind == REF_NONE || kind == REF_LATER || ref_icmp || vip_find(&f) ||
+	    memcmp(z->p->data, iface_mac, ETH_ALEN))
+		return false;
+	return nat_entry(&z->fx, &f, nat);
+}
+
+/*
+ * Whether addr (16 bytes) is the corpus's client: a reply to it has a next hop; a packet from
+ * it is routed to its backend. Other addresses, mutated, may be ones the FIB will not route
+ * for (link-local, multicast; asked only when a backend's cached answer is over a second old).
+ */
+static bool nat_client_known(const struct xlb_flow *f, const __be32 *addr)
+{
+	uint8_t client[16] = {};
+
+	if (f->family == XLB_FAMILY_V4)
+		pkt_addr(4, CLIENT4, client);
+	else
+		pkt_addr(6, CLIENT6, client);
+	return !memcmp(client, addr, 16);
+}
+
 /*
  * The other way round: a frame the independent parse gives a VIP flow must meet that VIP's fate
  * (forwarded, or the VIP's drop, or other_host when sent to another MAC), and only such a frame
@@ -1070,18 +1166,32 @@ static void check_forwarded(struct fuzz *z, const uint8_t *out)
 static void check_fate(struct fuzz *z, int r)
 {
 	const struct fuzz_vip *v = NULL;
+	enum ref_kind kind;
 	uint32_t frag_id = 0;
+	struct xlb_nat nat;
 	struct xlb_flow f;
 	int want;
 
 	if (r < 0)
 		return;
-	switch (ref_flow(z->p, &f, &frag_id)) {
+	kind = ref_flow(z->p, &f, &frag_id);
+	switch (kind) {
 	case REF_LATER:
+		/* A NAT reply's later fragment finds its ports through the first one's frags
+		 * record, then its nat_flows entry; no VIP claims it. */
+		if (nat_frag_ports(&z->fx, &f, frag_id) && !vip_find(&f)) {
+			want = XLB_R_PASS_NOT_VIP;
+			if (!memcmp(z->p->data, iface_mac, ETH_ALEN) && nat_entry(&z->fx, &f, &nat))
+				want = nat_refusal(z->p, XLB_R_NAT_REPLY);
+			if (r != want && r != XLB_R_DROP_TRUNCATED)
+				violation(z, "later fragment of a reply got reason %d, want %d", r, want);
+			return;
+		}
 		/* Follows its first fragment's backend (checked in check_forwarded), or goes to the
-		 * kernel; only its VIP's drops and other_host otherwise. */
+		 * kernel; only its VIP's drops and other_host otherwise (nat: its refusals). */
 		if (r != XLB_R_FORWARDED && r != XLB_R_PASS_FRAG_UNKNOWN && r != XLB_R_PASS_OTHER_HOST &&
-		    r != XLB_R_DROP_NO_MAC && r != XLB_R_DROP_TRUNCATED)
+		    r != XLB_R_DROP_NO_MAC && r != XLB_R_DROP_TRUNCATED && r != XLB_R_PASS_TTL &&
+		    r != XLB_R_PASS_NAT_VLAN)
 			violation(z, "later fragment got reason %d", r);
 		if (r != XLB_R_PASS_FRAG_UNKNOWN && r != XLB_R_DROP_TRUNCATED && !vip_of_addr(&f, 0))
 			violation(z, "later fragment to no vip address got reason %d", r);
@@ -1093,15 +1203,32 @@ static void check_fate(struct fuzz *z, int r)
 	case REF_NONE:
 		break;
 	}
+	if (!v && nat_reply_of(z, &nat)) {
+		/* A reply of a NAT flow; a client the namespace has no neighbour for (a mutated
+		 * address some forwarded flow opened an entry for) is unreachable. */
+		want = nat_refusal(z->p, XLB_R_NAT_REPLY);
+		if (r == XLB_R_DROP_NO_ROUTE && !nat_client_known(&f, f.dst))
+			want = r;
+		if (r != want)
+			violation(z, "a reply of vip %u got reason %d, the design says %d", nat.vip_id,
+				  r, want);
+		return;
+	}
 	if (!v) {
 		if (r == XLB_R_FORWARDED || r == XLB_R_DROP_NO_BACKEND || r == XLB_R_DROP_NO_MAC ||
 		    r == XLB_R_PASS_OTHER_HOST || r == XLB_R_DROP_NO_TUN_SRC ||
-		    r == XLB_R_DROP_NO_ROUTE || r == XLB_R_DROP_TOO_BIG)
+		    r == XLB_R_DROP_NO_ROUTE || r == XLB_R_DROP_TOO_BIG || r == XLB_R_NAT_REPLY ||
+		    r == XLB_R_PASS_TTL || r == XLB_R_PASS_NAT_VLAN || r == XLB_R_DROP_NO_TX_PORT)
 			violation(z, "reason %d for a frame the design gives no VIP flow", r);
 		return;
 	}
 	want = v->fate;
-	if ((v->fwd == XLB_FWD_DR || v->fwd == XLB_FWD_TUN) && memcmp(z->p->data, iface_mac, ETH_ALEN))
+	if (v->fwd == XLB_FWD_NAT)
+		want = nat_refusal(z->p, want);
+	if (v->fwd == XLB_FWD_NAT && r == XLB_R_DROP_NO_ROUTE &&
+	    !nat_client_known(&f, f.src))
+		want = r;
+	if (memcmp(z->p->data, iface_mac, ETH_ALEN))
 		want = XLB_R_PASS_OTHER_HOST;
 	if (r != want)
 		violation(z, "a flow of vip %u got reason %d, the design says %d", v->id, r, want);
@@ -1112,11 +1239,12 @@ static int throw_one(struct fuzz *z, const struct pkt *p)
 	struct xlb_counters before[XLB_R_MAX], *after = z->reasons_now;
 	uint32_t out_len = 0, verdict = 0;
 	uint8_t out[PKT_MAX];
+	struct xlb_nat nat;
 	int err, r;
 
 	z->p = p;
 	memcpy(before, after, sizeof(before));
-	err = fx_run(&z->fx, p->data, p->len, out, &out_len, &verdict);
+	err = fx_run_on(&z->fx, z->ifindex, p->data, p->len, out, &out_len, &verdict);
 	if (!err)
 		err = snap_reasons(&z->fx, after);
 	if (err) {
@@ -1136,19 +1264,19 @@ static int throw_one(struct fuzz *z, const struct pkt *p)
 	}
 	if (out_len != p->len)
 		violation(z, "frame left with %u bytes, came with %u", out_len, p->len);
-	if (r >= 0 && (r == XLB_R_FORWARDED) != (verdict == XDP_TX))
+	if (r >= 0 && (r == XLB_R_FORWARDED || r == XLB_R_NAT_REPLY) != (verdict == XDP_TX))
 		violation(z, "verdict %u with reason %d", verdict, r);
 	if (r >= 0 && verdict != XDP_TX && reason_is_drop(r) != (verdict == XDP_DROP))
 		violation(z, "verdict %u with reason %d", verdict, r);
 	if (verdict == XDP_TX) {
-		check_forwarded(z, out);
+		check_forwarded(z, out, r);
 		check_fate(z, r);
 		return 0;
 	}
 	if (memcmp(out, p->data, p->len))
 		violation(z, "frame not forwarded (verdict %u) but changed", verdict);
 	if (!holds_vip_address(p) && verdict != XDP_PASS && r != XLB_R_DROP_TRUNCATED &&
-	    r != XLB_R_DROP_BAD_HEADER)
+	    r != XLB_R_DROP_BAD_HEADER && !nat_reply_of(z, &nat))
 		violation(z, "frame without a VIP address got verdict %u, reason %d", verdict, r);
 	check_fate(z, r);
 	return 0;
@@ -1205,6 +1333,13 @@ int main(void)
 		fprintf(stderr, "test_packet_fuzz: BPF_PROG_TEST_RUN needs root; skipped\n");
 		return 77;
 	}
+	/* NAT's next hops come from the FIB: a namespace of the fuzzer's own (fuzz_nat.h). */
+	err = fx_netns_enter(netns_setup, ARRAY_SIZE(netns_setup));
+	z.ifindex = err ? 0 : if_nametoindex("xf0");
+	if (!z.ifindex) {
+		fprintf(stderr, "test_packet_fuzz: namespace setup failed\n");
+		return 1;
+	}
 	seed = env_u64("XLB_PKTFUZZ_SEED", (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
 	frames = env_u64("XLB_PKTFUZZ_FRAMES", FUZZ_FRAMES_DEFAULT);
 	rng_state = seed ? seed : 1;
@@ -1215,12 +1350,15 @@ int main(void)
 	err = fx_open(&z.fx, iface_mac);
 	if (!err)
 		err = fuzz_config(&z.fx);
+	if (!err)
+		err = nat_config(&z.fx);
 	if (err) {
 		fprintf(stderr, "test_packet_fuzz: fixture: %s\n", strerror(-err));
 		fx_close(&z.fx);
 		return 1;
 	}
 	corpus_build();
+	nat_corpus_build();
 	err = snap_all(&z.fx, &a);
 	memcpy(z.reasons_now, a.reason, sizeof(z.reasons_now));
 	for (i = 0; !err && i < frames; i++) {

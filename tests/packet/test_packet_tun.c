@@ -13,7 +13,6 @@
  * packet after it byte for byte. A dropped frame leaves byte-identical. Exactly one reason_stats
  * index moves per frame.
  */
-#include <inttypes.h>
 #include <net/if.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -23,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "common/names.h"
+#include "cases.h"
 #include "fixture.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -266,41 +265,25 @@ static int run(const struct pkt *p, uint8_t *out, uint32_t *out_len, uint32_t *r
 	return fx_run_on(&fx, ifindex_xt0, p->data, p->len, out, out_len, retval);
 }
 
-static void snapshot(struct xlb_counters *c)
-{
-	uint32_t r;
-
-	for (r = 0; r < XLB_R_MAX; r++)
-		assert_int_equal(fx_counters(&fx, fx.skel->maps.reason_stats, r, &c[r]), 0);
-}
-
 static void test_case(void **state)
 {
 	const struct tun_case *c = *state;
 	struct xlb_counters before[XLB_R_MAX], after[XLB_R_MAX];
 	uint8_t out[PKT_MAX], hdr[64];
-	uint32_t out_len = 0, retval = 0, hlen, r;
+	uint32_t out_len = 0, retval = 0, hlen;
 	struct pkt p;
 	int err;
 
 	assert_int_equal(config_set(c), 0);
 	client_frame(c, &p);
-	snapshot(before);
+	pc_snapshot(&fx, before);
 	err = run(&p, out, &out_len, &retval);
 	if (err)
 		fail_msg("bpf_prog_test_run_opts: %s", strerror(-err));
 	if (retval != c->verdict)
 		fail_msg("verdict %u, want %u", retval, c->verdict);
-	snapshot(after);
-	for (r = 0; r < XLB_R_MAX; r++) {
-		uint64_t dp = after[r].packets - before[r].packets;
-		uint64_t db = after[r].bytes - before[r].bytes;
-
-		if (dp != (r == c->reason) || db != (r == c->reason ? p.len : 0))
-			fail_msg("reason_stats[%s] moved by %" PRIu64 " packets, %" PRIu64
-				 " bytes; want %s by one frame of %u", xlb_reason_name(r), dp, db,
-				 xlb_reason_name(c->reason), p.len);
-	}
+	pc_snapshot(&fx, after);
+	pc_one_reason(before, after, c->reason, p.len);
 	if (c->verdict == XDP_DROP) {
 		if (out_len != p.len || memcmp(out, p.data, p.len))
 			fail_msg("a dropped frame must leave as it came");
@@ -388,11 +371,7 @@ int main(void)
 	if (netns_enter() || fx_open(&fx, iface_mac))
 		return 1;
 	memset(tests, 0, sizeof(tests));
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = test_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
+	i = pc_table(tests, cases, ARRAY_SIZE(cases), sizeof(cases[0]), test_case);
 	tests[i].name = "established ipip flow: second packet from conns, same bytes out";
 	tests[i++].test_func = test_established;
 	tests[i].name = "a backend's next hop follows its neighbour's new MAC within a second";

@@ -22,6 +22,10 @@ static const char *const reason_names[] = {
 	[XLB_R_DROP_NO_TUN_SRC] = "drop_no_tun_src",
 	[XLB_R_DROP_NO_ROUTE] = "drop_no_route",
 	[XLB_R_DROP_TOO_BIG] = "drop_too_big",
+	[XLB_R_NAT_REPLY] = "nat_reply",
+	[XLB_R_PASS_TTL] = "pass_ttl",
+	[XLB_R_DROP_NO_TX_PORT] = "drop_no_tx_port",
+	[XLB_R_PASS_NAT_VLAN] = "pass_nat_vlan",
 };
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XLB_R_MAX,
 	       "reason_names must name every xlb_reason");
