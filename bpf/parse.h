@@ -15,6 +15,7 @@
 #define XLB_IPV6_MAX_EXT 4
 #endif
 
+#define XLB_IP_DF 0x4000
 #define XLB_IP_MF 0x2000
 #define XLB_IP_OFFSET 0x1fff
 

@@ -22,6 +22,7 @@ static const char *const reason_names[] = {
 	[XLB_R_DROP_NO_TUN_SRC] = "drop_no_tun_src",
 	[XLB_R_DROP_NO_ROUTE] = "drop_no_route",
 	[XLB_R_DROP_TOO_BIG] = "drop_too_big",
+	[XLB_R_ICMP_TOO_BIG] = "icmp_too_big",
 };
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XLB_R_MAX,
 	       "reason_names must name every xlb_reason");
