@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "fixture.h"
+#include "fuzz_rng.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FUZZ_FRAMES_DEFAULT 120000
@@ -70,29 +71,6 @@ static const struct fuzz_vip {
 
 static const char *const non_vips4[] = { "203.0.113.99", "192.0.2.1", "198.51.100.1" };
 static const char *const non_vips6[] = { "2001:db8:a::99", "2001:db8:c::1" };
-
-/* ---------------------------------------------------------------------------------------------
- * Deterministic randomness: xorshift64*, one stream from the printed seed.
- */
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-static bool rnd_chance(uint32_t one_in)
-{
-	return rnd_below(one_in) == 0;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The corpus: frames of the kinds tests/packet builds, over this file's VIPs and non-VIPs.
@@ -319,17 +297,6 @@ static const char *const mutation_names[M_MAX] = {
 	[M_HAVOC] = "havoc",           [M_RANDOM] = "random",       [M_RANDOM_IP] = "random_ip",
 };
 
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
-static void put16(uint8_t *b, uint16_t v)
-{
-	b[0] = v >> 8;
-	b[1] = v & 0xff;
-}
-
 /* A length near the interesting edges: 0, the header, the frame, one off each, or anything. */
 static uint16_t edge_len(uint32_t hdr, uint32_t frame)
 {
@@ -345,23 +312,6 @@ static uint16_t edge_len(uint32_t hdr, uint32_t frame)
 		return (uint16_t)rnd_below(hdr + 9);
 	default:
 		return (uint16_t)rnd();
-	}
-}
-
-static void mut_truncate(struct pkt *p)
-{
-	if (p->len > ETH_HLEN)
-		p->len = ETH_HLEN + rnd_below(p->len - ETH_HLEN);
-}
-
-static void mut_bit_flip(struct pkt *p)
-{
-	uint32_t n = 1 + rnd_below(8), i;
-
-	for (i = 0; i < n; i++) {
-		uint32_t bit = rnd_below(p->len * 8);
-
-		p->data[bit / 8] ^= 1u << (bit % 8);
 	}
 }
 
@@ -889,15 +839,6 @@ static unsigned int first_slot(struct fuzz *z, const struct xlb_flow *f, uint32_
 	return z->n_firsts++ % ARRAY_SIZE(z->firsts);
 }
 
-static void print_frame(const struct pkt *p)
-{
-	uint32_t i;
-
-	for (i = 0; i < p->len; i++)
-		fprintf(stderr, "%02x%s", p->data[i], i % 32 == 31 ? "\n  " : "");
-	fprintf(stderr, "\n");
-}
-
 static __attribute__((format(printf, 2, 3))) void violation(struct fuzz *z, const char *fmt, ...)
 {
 	va_list ap;
@@ -1186,13 +1127,6 @@ static int fuzz_config(struct xlb_fixture *fx)
 	return 0;
 }
 
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : dflt;
-}
-
 int main(void)
 {
 	struct counter_snap a, b;
@@ -1205,12 +1139,7 @@ int main(void)
 		fprintf(stderr, "test_packet_fuzz: BPF_PROG_TEST_RUN needs root; skipped\n");
 		return 77;
 	}
-	seed = env_u64("XLB_PKTFUZZ_SEED", (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
-	frames = env_u64("XLB_PKTFUZZ_FRAMES", FUZZ_FRAMES_DEFAULT);
-	rng_state = seed ? seed : 1;
-	printf("test_packet_fuzz: seed %" PRIu64 " (XLB_PKTFUZZ_SEED=%" PRIu64
-	       " reproduces), %" PRIu64 " frames\n", seed, seed, frames);
-	fflush(stdout);
+	seed = fuzz_start("test_packet_fuzz", "XLB_PKTFUZZ_SEED", "XLB_PKTFUZZ_FRAMES", FUZZ_FRAMES_DEFAULT, &frames);
 
 	err = fx_open(&z.fx, iface_mac);
 	if (!err)
