@@ -320,18 +320,21 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 
 	/* Tags are parsed through, not removed: XDP_TX sends the frame back out with them. */
 	proto = eth->h_proto;
-	for (i = 0; i < XLB_VLAN_MAX; i++) {
-		struct xlb_vlan_hdr *tag = cur;
+	if (proto != bpf_htons(ETH_P_IP)) {
+		/* Untagged IPv4 skips the walk: DR's every packet pays for each test here. */
+		for (i = 0; i < XLB_VLAN_MAX; i++) {
+			struct xlb_vlan_hdr *tag = cur;
 
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		if ((void *)(tag + 1) > data_end)
-			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
-		proto = tag->proto;
-		cur = tag + 1;
+			if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+				break;
+			if ((void *)(tag + 1) > data_end)
+				return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+			proto = tag->proto;
+			cur = tag + 1;
+		}
+		if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+			return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);
 	}
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
-		return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);
 	if (proto == bpf_htons(ETH_P_IP))
 		return lb4_parse(cur, data_end, pkt);
 	if (proto == bpf_htons(ETH_P_IPV6))
