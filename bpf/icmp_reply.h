@@ -117,27 +117,16 @@ static __always_inline int xlb_icmp_too_big(struct xdp_md *ctx, struct xlb_pkt *
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	struct ethhdr *eth = data;
-	__u32 l2 = sizeof(*eth), ip_len, hdr, quote, max;
+	__u32 l2, ip_len, hdr, quote, max;
 	struct xlb_icmp_hdr *ic;
 	__u8 old_eth[ETH_ALEN * 2];
-	__be16 proto;
+	__be16 proto = 0;
 	__u32 sum;
-	int i;
 
 	if (pkt->icmp_err || (void *)(eth + 1) > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
-	/* The tags stay: the answer leaves on the VLAN the client is on. parse.h read them. */
-	proto = eth->h_proto;
-	for (i = 0; i < XLB_VLAN_MAX; i++) {
-		struct xlb_vlan_hdr *tag = data + l2;
-
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		if ((void *)(tag + 1) > data_end)
-			return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
-		proto = tag->proto;
-		l2 += sizeof(*tag);
-	}
+	/* The tags stay: the answer leaves on the VLAN the client is on. */
+	l2 = xlb_l2_len(data, data_end, &proto);
 	if (pkt->flow.family == XLB_FAMILY_V4) {
 		struct iphdr *ip = data + l2;
 

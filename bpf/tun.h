@@ -103,15 +103,18 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 				       const struct xlb_backend *be, __u32 id, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct bpf_fib_lookup fib = {};
 	struct xlb_tun_hop *hop = NULL;
 	struct xlb_tun_inner in;
 	struct xlb_tunnel *tun;
 	struct ethhdr *eth;
-	__u32 key = 0, hdr;
+	__u32 key = 0, hdr, l2;
+	__be16 proto = 0;
 	int rc;
 
-	if (xlb_tun_inner(pkt->eth + 1, data_end, pkt->flow.family, &in))
+	l2 = xlb_l2_len(data, data_end, &proto);
+	if (xlb_tun_inner(data + l2, data_end, pkt->flow.family, &in))
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	tun = bpf_map_lookup_elem(&tunnel, &key);
 	if (!tun)
@@ -148,7 +151,9 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 
-	if (bpf_xdp_adjust_head(ctx, -(int)hdr))
+	/* VLAN tags go: the FIB's route and egress interface know none (they are the client's
+	 * side's); the outer header follows a new untagged Ethernet header. */
+	if (bpf_xdp_adjust_head(ctx, (int)(l2 - sizeof(*eth)) - (int)hdr))
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 	/* adjust_head invalidated every packet pointer, pkt->eth too: re-derive from ctx. */
 	data_end = (void *)(long)ctx->data_end;

@@ -481,6 +481,69 @@ static void test_too_big(void **state)
 	check_bytes("quoted packet", ic + 8, p.data + ETH_HLEN, t->quote, 0);
 }
 
+/* The same frame with an 802.1Q tag (VLAN 100) after the MACs. */
+static void tag_frame(struct pkt *p)
+{
+	memmove(p->data + 16, p->data + 12, p->len - 12);
+	p->data[12] = 0x81;
+	p->data[13] = 0x00;
+	p->data[14] = 0x00;
+	p->data[15] = 100;
+	p->len += 4;
+	p->l3 += 4;
+	p->l4 += 4;
+}
+
+/*
+ * A tagged client frame: the tunnelled packet goes where the FIB says, a route that knows no
+ * VLAN, so it carries the client's datagram without the tag; a too-big answer goes back to the
+ * client the way it came, tag kept.
+ */
+static void test_tagged(void **state)
+{
+	const struct tun_case *c = &cases[0];
+	const struct too_big_case *t = &too_big_cases[0];
+	uint32_t out_len = 0, retval = 0, hlen;
+	uint8_t out[PKT_MAX], hdr[64];
+	struct pkt p, plain;
+
+	(void)state;
+	assert_int_equal(config_set(c), 0);
+	client_frame(c, &plain);
+	p = plain;
+	tag_frame(&p);
+	assert_int_equal(run(&p, out, &out_len, &retval), 0);
+	if (retval != XDP_TX)
+		fail_msg("tagged: verdict %u, want XDP_TX", retval);
+	hlen = outer_header(c, &plain, hdr);
+	if (out_len != plain.len + hlen)
+		fail_msg("tagged: data_size_out %u, want %u + %u outer bytes", out_len, plain.len,
+			 hlen);
+	check_bytes("destination MAC", out, c->dmac, ETH_ALEN, 0);
+	check_bytes("source MAC", out + ETH_ALEN, iface_mac, ETH_ALEN, 0);
+	if (out[12] != 0x08 || out[13] != 0)
+		fail_msg("tagged: ethertype %02x%02x, want the outer IPv4's", out[12], out[13]);
+	check_bytes("outer header", out + ETH_HLEN, hdr, hlen, 4);
+	check_bytes("inner packet", out + ETH_HLEN + hlen, plain.data + ETH_HLEN,
+		    plain.len - ETH_HLEN, 0);
+
+	assert_int_equal(config_set(&t->tc), 0);
+	client_frame_df(&t->tc, &plain, 1);
+	p = plain;
+	tag_frame(&p);
+	assert_int_equal(run(&p, out, &out_len, &retval), 0);
+	if (retval != XDP_TX)
+		fail_msg("tagged too big: verdict %u, want XDP_TX", retval);
+	hlen = answer_ip_header(4, &plain, t->quote, hdr);
+	if (out_len != ETH_HLEN + 4 + hlen + 8 + t->quote)
+		fail_msg("tagged too big: data_size_out %u", out_len);
+	check_bytes("destination MAC", out, client_mac, ETH_ALEN, 0);
+	check_bytes("tag", out + 12, p.data + 12, 6, 0);
+	check_bytes("answer's ip header", out + ETH_HLEN + 4, hdr, hlen, 4);
+	check_bytes("quoted packet", out + ETH_HLEN + 4 + hlen + 8, plain.data + ETH_HLEN, t->quote,
+		    0);
+}
+
 /* Established flows: the second packet of a flow goes out the same way, from conns. */
 static void test_established(void **state)
 {
@@ -536,7 +599,7 @@ static void test_hop_follows_neighbour(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 2];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 3];
 	size_t i;
 	int failed;
 
@@ -557,6 +620,8 @@ int main(void)
 		tests[i].test_func = test_too_big;
 		tests[i].initial_state = (void *)&too_big_cases[j];
 	}
+	tests[i].name = "a tagged client: tunnelled without its tag, answered too big with it";
+	tests[i++].test_func = test_tagged;
 	tests[i].name = "established ipip flow: second packet from conns, same bytes out";
 	tests[i++].test_func = test_established;
 	tests[i].name = "a backend's next hop follows its neighbour's new MAC within a second";
