@@ -17,10 +17,13 @@
  *     iface_mac, and it was sent to iface_mac;
  *   - no per-CPU counter (reason, VIP, backend) goes backwards over a batch, and the reasons
  *     count every frame of the batch once.
+ * Then a tun phase (fuzz_tun.h): tun VIPs reaching their backends through a FIB, in a network
+ * namespace of its own, their frames encapsulated or answered too big, checked byte for byte.
  * Deterministic: the seed is printed and XLB_PKTFUZZ_SEED sets it, XLB_PKTFUZZ_FRAMES the count;
  * a failing frame is printed in hex with its mutation and index.
  */
 #include <inttypes.h>
+#include <net/if.h>
 #include <time.h>
 
 #include "fixture.h"
@@ -1127,6 +1130,8 @@ static int fuzz_config(struct xlb_fixture *fx)
 	return 0;
 }
 
+#include "fuzz_tun.h"
+
 int main(void)
 {
 	struct counter_snap a, b;
@@ -1168,6 +1173,9 @@ int main(void)
 			batch_n = batch_bytes = 0;
 		}
 	}
+	/* Last: the tun phase moves into a namespace of its own (fuzz_tun.h). */
+	if (!err)
+		err = fuzz_tun(&z, frames / 4);
 	fx_close(&z.fx);
 	if (err)
 		return 1;
