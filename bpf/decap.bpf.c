@@ -50,13 +50,18 @@ static __always_inline __u16 decap_inner_proto(__u8 proto)
 	return 0;
 }
 
-/* The inner header must be whole in the frame and of the version the outer protocol names. */
-static __always_inline __u32 decap_check_inner(void *inner, void *data_end, __u16 inner_proto)
+/*
+ * The inner header must be whole inside the outer datagram (end: where its length says it ends,
+ * within the frame) and of the version the outer protocol names. Bytes past that end are
+ * Ethernet padding, not a packet (the fuzzer found this program stripping "inner headers" there).
+ */
+static __always_inline __u32 decap_check_inner(void *inner, void *end, void *data_end,
+					       __u16 inner_proto)
 {
 	__u32 need = inner_proto == ETH_P_IP ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	__u8 *version = inner;
 
-	if ((void *)(version + 1) > data_end || inner + need > data_end)
+	if ((void *)(version + 1) > data_end || inner + need > data_end || inner + need > end)
 		return XLB_DECAP_R_TRUNCATED;
 	if ((*version >> 4) != (inner_proto == ETH_P_IP ? 4 : 6))
 		return XLB_DECAP_R_BAD_INNER;
@@ -89,7 +94,7 @@ static __always_inline __u32 decap_outer_v4(void *l3, void *data_end, __u32 *hle
 	if (!bpf_map_lookup_elem(&decap_addrs, &key))
 		return XLB_DECAP_R_NOT_ALLOWED;
 	*hlen = sizeof(*ip);
-	return decap_check_inner(ip + 1, data_end, *inner);
+	return decap_check_inner(ip + 1, l3 + tot, data_end, *inner);
 }
 
 /* Outer IPv6; the tunnel header must follow the fixed header directly, as the dispatcher writes
@@ -113,7 +118,7 @@ static __always_inline __u32 decap_outer_v6(void *l3, void *data_end, __u32 *hle
 	if (!bpf_map_lookup_elem(&decap_addrs, &key))
 		return XLB_DECAP_R_NOT_ALLOWED;
 	*hlen = sizeof(*ip6);
-	return decap_check_inner(ip6 + 1, data_end, *inner);
+	return decap_check_inner(ip6 + 1, (void *)(ip6 + 1) + plen, data_end, *inner);
 }
 
 SEC("xdp")

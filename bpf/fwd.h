@@ -5,8 +5,17 @@
 
 #include "common.h"
 
-/* The attached interface's MAC, set by xlbd between open and load. */
-const volatile __u8 iface_mac[ETH_ALEN] = {};
+/* The attached interface's MAC, set by xlbd between open and load; 2-aligned for the 16-bit
+ * reads below. */
+const volatile __u8 iface_mac[ETH_ALEN] __attribute__((aligned(2))) = {};
+
+/*
+ * MACs are read and written as three 16-bit words, not six bytes: half the instructions on the
+ * path every forwarded packet takes (it was a measurable share of DR's). 16 bits, not 32: an
+ * Ethernet header is only 2-aligned where the IP header behind it is 4-aligned (NET_IP_ALIGN),
+ * and a verifier enforcing alignment accepts these.
+ */
+typedef __u16 __attribute__((may_alias)) xlb_mac_word;
 
 /*
  * Whether the frame was sent to this interface. A NIC in promiscuous mode (a bridge port, a
@@ -15,24 +24,27 @@ const volatile __u8 iface_mac[ETH_ALEN] = {};
  */
 static __always_inline int xlb_frame_is_ours(const struct ethhdr *eth)
 {
-	int i;
+	const xlb_mac_word *d = (const void *)eth->h_dest;
+	const volatile xlb_mac_word *m = (const volatile void *)iface_mac;
 
-	for (i = 0; i < ETH_ALEN; i++)
-		if (eth->h_dest[i] != iface_mac[i])
-			return 0;
-	return 1;
+	return !((d[0] ^ m[0]) | (d[1] ^ m[1]) | (d[2] ^ m[2]));
 }
 
 /* DR: the backend holds the VIP on loopback; only the L2 header changes, L3/L4 stay byte-exact. */
 static __always_inline int xlb_fwd_dr(struct ethhdr *eth, const struct xlb_backend *be)
 {
-	int i;
+	const xlb_mac_word *b = (const void *)be->mac;
+	/* Through the volatile: a memcpy would let clang fold in the all-zero initialiser
+	 * instead of the MAC xlbd writes before load. */
+	const volatile xlb_mac_word *m = (const volatile void *)iface_mac;
+	xlb_mac_word *e = (void *)eth;
 
-	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
-	/* Byte by byte through the volatile: a memcpy would let clang fold in the all-zero
-	 * initialiser instead of the MAC xlbd writes before load. */
-	for (i = 0; i < ETH_ALEN; i++)
-		eth->h_source[i] = iface_mac[i];
+	e[0] = b[0];
+	e[1] = b[1];
+	e[2] = b[2];
+	e[3] = m[0];
+	e[4] = m[1];
+	e[5] = m[2];
 	return XDP_TX;
 }
 

@@ -151,11 +151,10 @@ static __always_inline int xlb_nat_egress(struct xdp_md *ctx, struct xlb_pkt *pk
 {
 	long action;
 
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
-		/* ICMP fragmentation needed / packet too big to the sender goes here
-		 * (bpf/icmp_reply.h). */
+	/* Only a reply gets here too big (a client's packet is answered in xlb_fwd_nat): the
+	 * answer would come from the client's address, so it is dropped and counted. */
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
-	}
 	/* No route, no neighbour, or forwarding off on the ingress interface. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
@@ -374,6 +373,9 @@ static __always_inline int xlb_fwd_nat(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		return rc;
 	xlb_fib_addrs(&fib, be->family, pkt->flow.src, be->addr);
 	rc = xlb_tun_hop(ctx, be, id, now, &fib, &hop);
+	/* Too big for the backend's side: the client learns the MTU, as from a router. */
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return xlb_icmp_too_big(ctx, pkt, fib.mtu_result);
 	if (!hop)
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 	out.ifindex = hop->ifindex;

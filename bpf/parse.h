@@ -15,6 +15,7 @@
 #define XLB_IPV6_MAX_EXT 4
 #endif
 
+#define XLB_IP_DF 0x4000
 #define XLB_IP_MF 0x2000
 #define XLB_IP_OFFSET 0x1fff
 
@@ -307,6 +308,33 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 	return xlb_parse_l4(cur, data_end, ext > plen ? 0 : plen - ext, nexthdr, pkt);
 }
 
+/*
+ * Bytes before the IP header of a frame xlb_parse took: Ethernet and up to XLB_VLAN_MAX tags
+ * (more were passed). *proto: the innermost ethertype. For the paths that reshape the frame;
+ * the common one does not need it, so xlb_pkt does not carry it.
+ */
+static __always_inline __u32 xlb_l2_len(void *data, void *data_end, __be16 *proto)
+{
+	struct ethhdr *eth = data;
+	__u32 l2 = sizeof(*eth);
+	int i;
+
+	if ((void *)(eth + 1) > data_end)
+		return l2;
+	*proto = eth->h_proto;
+	for (i = 0; i < XLB_VLAN_MAX; i++) {
+		struct xlb_vlan_hdr *tag = data + l2;
+
+		if (*proto != bpf_htons(ETH_P_8021Q) && *proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(tag + 1) > data_end)
+			break;
+		*proto = tag->proto;
+		l2 += sizeof(*tag);
+	}
+	return l2;
+}
+
 /* Fill pkt from the frame, or decide its fate (pkt->reason says why). */
 static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 {
@@ -325,19 +353,22 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *pkt)
 
 	/* Tags are parsed through, not removed: XDP_TX sends the frame back out with them. */
 	proto = eth->h_proto;
-	for (i = 0; i < XLB_VLAN_MAX; i++) {
-		struct xlb_vlan_hdr *tag = cur;
+	if (proto != bpf_htons(ETH_P_IP)) {
+		/* Untagged IPv4 skips the walk: DR's every packet pays for each test here. */
+		for (i = 0; i < XLB_VLAN_MAX; i++) {
+			struct xlb_vlan_hdr *tag = cur;
 
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		if ((void *)(tag + 1) > data_end)
-			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
-		proto = tag->proto;
-		cur = tag + 1;
-		pkt->l3_off += sizeof(*tag);
+			if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+				break;
+			if ((void *)(tag + 1) > data_end)
+				return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+			proto = tag->proto;
+			cur = tag + 1;
+			pkt->l3_off += sizeof(*tag);
+		}
+		if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+			return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);
 	}
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
-		return xlb_verdict(pkt, XLB_R_PASS_VLAN_DEPTH, XDP_PASS);
 	if (proto == bpf_htons(ETH_P_IP))
 		return lb4_parse(cur, data_end, pkt);
 	if (proto == bpf_htons(ETH_P_IPV6))

@@ -8,6 +8,7 @@
 #define XLB_BPF_TUN_H
 
 #include "common.h"
+#include "icmp_reply.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -15,7 +16,6 @@
 #define XLB_AF_INET6 10
 #define XLB_IPPROTO_IPIP 4
 #define XLB_IPPROTO_IPV6 41
-#define XLB_IP_DF 0x4000
 #define XLB_TUN_TTL 64
 /*
  * How long a FIB answer serves a backend: a new neighbour MAC, route or path MTU is seen
@@ -95,22 +95,26 @@ static __always_inline int xlb_tun_hop(struct xdp_md *ctx, const struct xlb_back
 
 /*
  * Encapsulate toward be and send it on: XDP_TX out of the ingress interface, XDP_REDIRECT to
- * another one, or XDP_DROP with pkt->reason set. The FIB is asked before the frame is touched,
+ * another one, or XDP_DROP with pkt->reason set; too big for the path, XDP_TX of an ICMP answer
+ * to the client with pkt->reason XLB_R_ICMP_TOO_BIG. The FIB is asked before the frame is touched,
  * so a dropped packet leaves as it came.
  */
 static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 				       const struct xlb_backend *be, __u32 id, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct bpf_fib_lookup fib = {};
 	struct xlb_tun_hop *hop = NULL;
 	struct xlb_tun_inner in;
 	struct xlb_tunnel *tun;
 	struct ethhdr *eth;
-	__u32 key = 0, hdr;
+	__u32 key = 0, hdr, l2;
+	__be16 proto = 0;
 	int rc;
 
-	if (xlb_tun_inner(pkt->eth + 1, data_end, pkt->flow.family, &in))
+	l2 = xlb_l2_len(data, data_end, &proto);
+	if (xlb_tun_inner(data + l2, data_end, pkt->flow.family, &in))
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	tun = bpf_map_lookup_elem(&tunnel, &key);
 	if (!tun)
@@ -138,14 +142,18 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 	 * the kernel fills in on success too: the outer length is computed again below. */
 	fib.tot_len = hdr + in.len;
 	rc = xlb_tun_hop(ctx, be, id, now, &fib, &hop);
+	/* The FIB reports the path's MTU in mtu_result: the client may send that less the outer
+	 * header (a path under it leaves 0, below every minimum, and the packet is dropped). */
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
-		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
+		return xlb_icmp_too_big(ctx, pkt, fib.mtu_result > hdr ? fib.mtu_result - hdr : 0);
 	/* No route, no neighbour, or forwarding off on the ingress interface (FWD_DISABLED:
 	 * the FIB answers only for interfaces that forward). */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 
-	if (bpf_xdp_adjust_head(ctx, -(int)hdr))
+	/* VLAN tags go: the FIB's route and egress interface know none (they are the client's
+	 * side's); the outer header follows a new untagged Ethernet header. */
+	if (bpf_xdp_adjust_head(ctx, (int)(l2 - sizeof(*eth)) - (int)hdr))
 		return xlb_verdict(pkt, XLB_R_DROP_NO_ROUTE, XDP_DROP);
 	/* adjust_head invalidated every packet pointer, pkt->eth too: re-derive from ctx. */
 	data_end = (void *)(long)ctx->data_end;

@@ -94,7 +94,8 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		action = xlb_fwd_dr(pkt->eth, be);
 	else
 		action = xlb_verdict(pkt, XLB_R_DROP_NO_MAC, XDP_DROP);
-	if (action == XDP_DROP) {
+	/* Dropped, or answered instead of forwarded (too big: icmp_reply.h). */
+	if (action == XDP_DROP || pkt->reason != XLB_R_FORWARDED) {
 		xlb_count(&vip_stats, vip->id, pkt->len, 0);
 		return action;
 	}

@@ -228,11 +228,12 @@ enum xlb_reason {
 	XLB_R_PASS_VLAN_DEPTH, /* more than two 802.1Q / 802.1ad tags: XDP_PASS */
 	XLB_R_DROP_NO_TUN_SRC, /* tun: no outer source address for the backend's family: XDP_DROP */
 	XLB_R_DROP_NO_ROUTE,   /* tun: the FIB has no route or no neighbour to the backend: XDP_DROP */
-	XLB_R_DROP_TOO_BIG,    /* tun: encapsulated, the packet exceeds the egress MTU: XDP_DROP */
+	XLB_R_DROP_TOO_BIG,    /* too big for the way on, and no ICMP answer may go (no DF, MTU under the minimum, ...): XDP_DROP */
 	XLB_R_NAT_REPLY,       /* nat: a backend's reply, its source made VIP:port again, sent on */
 	XLB_R_PASS_TTL,        /* nat: TTL / hop limit <= 1, the kernel answers as a router: XDP_PASS */
 	XLB_R_DROP_NO_TX_PORT, /* nat: the egress interface is not in tx_ports: XDP_DROP */
 	XLB_R_PASS_NAT_VLAN,   /* nat: an 802.1Q-tagged frame of a NAT flow: XDP_PASS */
+	XLB_R_ICMP_TOO_BIG,    /* too big for the way on: answered with ICMP frag needed / packet too big, XDP_TX */
 	XLB_R_MAX,
 };
 

@@ -280,6 +280,30 @@ static void test_truncated_inner(void **state)
 	run_unchanged(&f, XLB_DECAP_R_TRUNCATED);
 }
 
+/*
+ * An outer datagram whose length ends before the inner header does, the rest of the frame
+ * padding: nothing inside it to strip, even where the padding looks like an inner header (the
+ * decap fuzzer's find).
+ */
+static void test_inner_past_outer_length(void **state)
+{
+	struct pkt in, f;
+	uint16_t len;
+
+	(void)state;
+	inner_udp(&in, 6, 1);
+	outer(&f, 4, HOST4, &in);
+	len = htons(20 + 39);
+	memcpy(f.data + ETH_HLEN + 2, &len, 2);
+	pkt_ipv4_csum(&f);
+	run_unchanged(&f, XLB_DECAP_R_TRUNCATED);
+	inner_udp(&in, 4, 1);
+	outer(&f, 6, HOST6, &in);
+	len = htons(19);
+	memcpy(f.data + ETH_HLEN + 4, &len, 2);
+	run_unchanged(&f, XLB_DECAP_R_TRUNCATED);
+}
+
 static void test_outer_options(void **state)
 {
 	struct pkt in, f;
@@ -504,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_outer),
 		cmocka_unit_test(test_truncated_datagram),
 		cmocka_unit_test(test_truncated_inner),
+		cmocka_unit_test(test_inner_past_outer_length),
 		cmocka_unit_test(test_outer_options),
 		cmocka_unit_test(test_outer_fragment),
 		cmocka_unit_test(test_outer_df_stripped),

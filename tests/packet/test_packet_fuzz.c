@@ -22,6 +22,8 @@
  *     translated unless its tag or TTL refuses it;
  *   - no per-CPU counter (reason, VIP, backend) goes backwards over a batch, and the reasons
  *     count every frame of the batch once.
+ * Then a tun phase (fuzz_tun.h): tun VIPs reaching their backends through a FIB, in a network
+ * namespace of its own, their frames encapsulated or answered too big, checked byte for byte.
  * Deterministic: the seed is printed and XLB_PKTFUZZ_SEED sets it, XLB_PKTFUZZ_FRAMES the count;
  * a failing frame is printed in hex with its mutation and index.
  */
@@ -30,6 +32,7 @@
 #include <time.h>
 
 #include "fixture.h"
+#include "fuzz_rng.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FUZZ_FRAMES_DEFAULT 120000
@@ -80,29 +83,6 @@ static const struct fuzz_vip {
 
 static const char *const non_vips4[] = { "203.0.113.99", "192.0.2.1", "198.51.100.1" };
 static const char *const non_vips6[] = { "2001:db8:a::99", "2001:db8:c::1" };
-
-/* ---------------------------------------------------------------------------------------------
- * Deterministic randomness: xorshift64*, one stream from the printed seed.
- */
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-static bool rnd_chance(uint32_t one_in)
-{
-	return rnd_below(one_in) == 0;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The corpus: frames of the kinds tests/packet builds, over this file's VIPs and non-VIPs.
@@ -329,17 +309,6 @@ static const char *const mutation_names[M_MAX] = {
 	[M_HAVOC] = "havoc",           [M_RANDOM] = "random",       [M_RANDOM_IP] = "random_ip",
 };
 
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
-static void put16(uint8_t *b, uint16_t v)
-{
-	b[0] = v >> 8;
-	b[1] = v & 0xff;
-}
-
 /* A length near the interesting edges: 0, the header, the frame, one off each, or anything. */
 static uint16_t edge_len(uint32_t hdr, uint32_t frame)
 {
@@ -355,23 +324,6 @@ static uint16_t edge_len(uint32_t hdr, uint32_t frame)
 		return (uint16_t)rnd_below(hdr + 9);
 	default:
 		return (uint16_t)rnd();
-	}
-}
-
-static void mut_truncate(struct pkt *p)
-{
-	if (p->len > ETH_HLEN)
-		p->len = ETH_HLEN + rnd_below(p->len - ETH_HLEN);
-}
-
-static void mut_bit_flip(struct pkt *p)
-{
-	uint32_t n = 1 + rnd_below(8), i;
-
-	for (i = 0; i < n; i++) {
-		uint32_t bit = rnd_below(p->len * 8);
-
-		p->data[bit / 8] ^= 1u << (bit % 8);
 	}
 }
 
@@ -908,15 +860,6 @@ static unsigned int first_slot(struct fuzz *z, const struct xlb_flow *f, uint32_
 	return z->n_firsts++ % ARRAY_SIZE(z->firsts);
 }
 
-static void print_frame(const struct pkt *p)
-{
-	uint32_t i;
-
-	for (i = 0; i < p->len; i++)
-		fprintf(stderr, "%02x%s", p->data[i], i % 32 == 31 ? "\n  " : "");
-	fprintf(stderr, "\n");
-}
-
 static __attribute__((format(printf, 2, 3))) void violation(struct fuzz *z, const char *fmt, ...)
 {
 	va_list ap;
@@ -1314,12 +1257,7 @@ static int fuzz_config(struct xlb_fixture *fx)
 	return 0;
 }
 
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : dflt;
-}
+#include "fuzz_tun.h"
 
 int main(void)
 {
@@ -1340,12 +1278,8 @@ int main(void)
 		fprintf(stderr, "test_packet_fuzz: namespace setup failed\n");
 		return 1;
 	}
-	seed = env_u64("XLB_PKTFUZZ_SEED", (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
-	frames = env_u64("XLB_PKTFUZZ_FRAMES", FUZZ_FRAMES_DEFAULT);
-	rng_state = seed ? seed : 1;
-	printf("test_packet_fuzz: seed %" PRIu64 " (XLB_PKTFUZZ_SEED=%" PRIu64
-	       " reproduces), %" PRIu64 " frames\n", seed, seed, frames);
-	fflush(stdout);
+	seed = fuzz_start("test_packet_fuzz", "XLB_PKTFUZZ_SEED", "XLB_PKTFUZZ_FRAMES",
+			  FUZZ_FRAMES_DEFAULT, &frames);
 
 	err = fx_open(&z.fx, iface_mac);
 	if (!err)
@@ -1377,6 +1311,9 @@ int main(void)
 			batch_n = batch_bytes = 0;
 		}
 	}
+	/* Last: the tun phase moves into a namespace of its own (fuzz_tun.h). */
+	if (!err)
+		err = fuzz_tun(&z, frames / 4);
 	fx_close(&z.fx);
 	if (err)
 		return 1;

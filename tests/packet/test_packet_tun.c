@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+/* Frames up to a 1500-byte path MTU and the answers quoting them. */
+#define PKT_MAX 2048
 #include "cases.h"
 #include "fixture.h"
 
@@ -60,6 +62,11 @@ static const char *const netns_setup[] = {
 	/* paths with a small MTU: 200 bytes of outer datagram fit, 201 do not */
 	"ip route add 198.51.100.99/32 via 198.51.100.126 mtu lock 200",
 	"ip -6 route add 2001:db8:f::/64 via 2001:db8:b::fe mtu lock 200",
+	/* paths that leave the client an MTU to be told: 980 and 1360 bytes (IPv4 outer, IPv6
+	 * outer), and one that leaves it less than IPv4's 68 */
+	"ip route add 198.51.100.98/32 via 198.51.100.126 mtu lock 1000",
+	"ip -6 route add 2001:db8:9::/64 via 2001:db8:b::fe mtu lock 1400",
+	"ip route add 198.51.100.97/32 via 198.51.100.126 mtu lock 80",
 };
 
 enum egress { EG_NONE, EG_XT0, EG_XT2 };
@@ -88,8 +95,6 @@ static const struct tun_case cases[] = {
 	  "192.0.2.150", 0, BOTH, XDP_REDIRECT, XLB_R_FORWARDED, EG_XT2, be2_mac },
 	{ "ipip, 180-byte datagram on a 200-byte MTU path: fits exactly -> XDP_TX", 4, 4,
 	  "198.51.100.99", 180, BOTH, XDP_TX, XLB_R_FORWARDED, EG_XT0, router_mac },
-	{ "ipip, 181-byte datagram on a 200-byte MTU path -> XDP_DROP too_big", 4, 4,
-	  "198.51.100.99", 181, BOTH, XDP_DROP, XLB_R_DROP_TOO_BIG },
 	{ "ipip to an on-link backend without a neighbour entry -> XDP_DROP no_route", 4, 4,
 	  "198.51.100.77", 0, BOTH, XDP_DROP, XLB_R_DROP_NO_ROUTE },
 	{ "ipip to a backend without a route -> XDP_DROP no_route", 4, 4, "203.0.113.250", 0,
@@ -102,8 +107,11 @@ static const struct tun_case cases[] = {
 	  "2001:db8:e::18", 0, BOTH, XDP_TX, XLB_R_FORWARDED, EG_XT0, router_mac },
 	{ "ip6ip6, 160-byte packet on a 200-byte MTU path: fits exactly -> XDP_TX", 6, 6,
 	  "2001:db8:f::18", 160, BOTH, XDP_TX, XLB_R_FORWARDED, EG_XT0, router_mac },
+	/* 160 bytes is under IPv6's minimum MTU: telling the client would not help it */
 	{ "ip6ip6, 161-byte packet on a 200-byte MTU path -> XDP_DROP too_big", 6, 6,
 	  "2001:db8:f::18", 161, BOTH, XDP_DROP, XLB_R_DROP_TOO_BIG },
+	{ "ipip, 61-byte datagram on an 80-byte MTU path (60 is under 68) -> XDP_DROP too_big", 4,
+	  4, "198.51.100.97", 61, BOTH, XDP_DROP, XLB_R_DROP_TOO_BIG },
 	{ "ip6ip6 to a backend without a route -> XDP_DROP no_route", 6, 6, "2001:db8:dead::1", 0,
 	  BOTH, XDP_DROP, XLB_R_DROP_NO_ROUTE },
 	{ "ip6ip6 without an ipv6 tunnel source -> XDP_DROP no_tun_src", 6, 6, "2001:db8:b::18", 0,
@@ -164,7 +172,7 @@ static int config_set(const struct tun_case *c)
 }
 
 /* The client's frame: TCP to the VIP, with DF, a tos and a payload to reach ip_len. */
-static void client_frame(const struct tun_case *c, struct pkt *p)
+static void client_frame_df(const struct tun_case *c, struct pkt *p, int df)
 {
 	uint32_t hdrs;
 
@@ -174,7 +182,7 @@ static void client_frame(const struct tun_case *c, struct pkt *p)
 
 		pkt_eth(p, iface_mac, client_mac, ETH_P_IP);
 		ip = pkt_ipv4(p, "192.0.2.1", "203.0.113.40");
-		ip->frag_off = htons(PKT_IP_DF);
+		ip->frag_off = df ? htons(PKT_IP_DF) : 0;
 		ip->tos = 0xb8;
 	} else {
 		pkt_ipv6hdr *ip6;
@@ -189,6 +197,11 @@ static void client_frame(const struct tun_case *c, struct pkt *p)
 	if (c->ip_len > hdrs)
 		pkt_payload(p, c->ip_len - hdrs);
 	pkt_finish(p);
+}
+
+static void client_frame(const struct tun_case *c, struct pkt *p)
+{
+	client_frame_df(c, p, 1);
 }
 
 /* The outer header as RFC 2003 / RFC 2473 and the design say, built from the inner one. */
@@ -305,6 +318,209 @@ static void test_case(void **state)
 	check_bytes("inner packet", out + ETH_HLEN + hlen, p.data + ETH_HLEN, p.len - ETH_HLEN, 0);
 }
 
+/*
+ * Too big for the path after encapsulation: the client gets ICMP "fragmentation needed" (IPv4,
+ * RFC 1191) or "packet too big" (IPv6, RFC 4443) from the VIP, quoting its own packet, with the
+ * MTU it may use: the path's less the outer header. Each answer is rebuilt here from the RFCs,
+ * every byte compared, both checksums verified by summing from scratch.
+ */
+struct too_big_case {
+	const char *name;
+	struct tun_case tc;  /* the client, the backend (its path's MTU), ip_len of the packet */
+	int df;              /* IPv4: the client's DF bit */
+	uint32_t mtu;        /* the MTU field; 0: no answer, drop_too_big */
+	uint32_t quote;      /* bytes of the client's datagram quoted */
+};
+
+static const struct too_big_case too_big_cases[] = {
+	{ "ipip, 181-byte datagram on a 200-byte MTU path -> frag needed, mtu 180, all 181 quoted",
+	  { .vip_family = 4, .be_family = 4, .be = "198.51.100.99", .ip_len = 181,
+	    .tun_flags = BOTH }, 1, 180, 181 },
+	{ "ipip, 1200-byte datagram on a 1000-byte MTU path -> frag needed, mtu 980, 548 quoted",
+	  { .vip_family = 4, .be_family = 4, .be = "198.51.100.98", .ip_len = 1200,
+	    .tun_flags = BOTH }, 1, 980, 548 },
+	{ "ip6ip6, 1400-byte packet on a 1400-byte MTU path -> packet too big, mtu 1360, 1232 quoted",
+	  { .vip_family = 6, .be_family = 6, .be = "2001:db8:9::18", .ip_len = 1400,
+	    .tun_flags = BOTH }, 1, 1360, 1232 },
+	{ "ip6ip6, 1361-byte packet on a 1400-byte MTU path -> packet too big, mtu 1360",
+	  { .vip_family = 6, .be_family = 6, .be = "2001:db8:9::18", .ip_len = 1361,
+	    .tun_flags = BOTH }, 1, 1360, 1232 },
+	{ "ipv4 in ipv6, 1361-byte datagram on a 1400-byte MTU path -> frag needed, mtu 1360",
+	  { .vip_family = 4, .be_family = 6, .be = "2001:db8:9::18", .ip_len = 1361,
+	    .tun_flags = BOTH }, 1, 1360, 548 },
+	{ "ipip, 181-byte datagram without DF on a 200-byte MTU path -> XDP_DROP too_big",
+	  { .vip_family = 4, .be_family = 4, .be = "198.51.100.99", .ip_len = 181,
+	    .tun_flags = BOTH }, 0, 0, 0 },
+};
+
+/* The answer's IP header as the RFCs say: from the VIP to the client, precedence 6 for IPv4. */
+static uint32_t answer_ip_header(int family, const struct pkt *in, uint32_t quote, uint8_t *hdr)
+{
+	const uint8_t *l3 = in->data + in->l3;
+
+	if (family == 4) {
+		pkt_iphdr *ip = (pkt_iphdr *)hdr;
+		const pkt_iphdr *cl = (const pkt_iphdr *)l3;
+
+		memset(ip, 0, sizeof(*ip));
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tos = 0xc0;
+		ip->tot_len = htons(sizeof(*ip) + 8 + quote);
+		ip->frag_off = htons(PKT_IP_DF);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		ip->saddr = cl->daddr;
+		ip->daddr = cl->saddr;
+		ip->check = pkt_fold(pkt_sum(0, ip, sizeof(*ip)));
+		return sizeof(*ip);
+	}
+	pkt_ipv6hdr *ip6 = (pkt_ipv6hdr *)hdr;
+	const pkt_ipv6hdr *cl6 = (const pkt_ipv6hdr *)l3;
+
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->payload_len = htons(8 + quote);
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = 64;
+	memcpy(&ip6->saddr, &cl6->daddr, 16);
+	memcpy(&ip6->daddr, &cl6->saddr, 16);
+	return sizeof(*ip6);
+}
+
+static void test_too_big(void **state)
+{
+	const struct too_big_case *t = *state;
+	const struct tun_case *c = &t->tc;
+	uint32_t want_reason = t->mtu ? XLB_R_ICMP_TOO_BIG : XLB_R_DROP_TOO_BIG;
+	struct xlb_counters before[XLB_R_MAX], after[XLB_R_MAX];
+	uint32_t out_len = 0, retval = 0, hlen, sum;
+	uint8_t out[PKT_MAX], hdr[64];
+	const uint8_t *ic;
+	struct xlb_conn conn;
+	struct xlb_flow f;
+	struct pkt p;
+
+	assert_int_equal(config_set(c), 0);
+	client_frame_df(c, &p, t->df);
+	/* Earlier cases forwarded this 5-tuple and bound it; start without. */
+	pkt_flow(&p, &f);
+	bpf_map_delete_elem(bpf_map__fd(fx.skel->maps.conns), &f);
+	pc_snapshot(&fx, before);
+	assert_int_equal(run(&p, out, &out_len, &retval), 0);
+	pc_snapshot(&fx, after);
+	pc_one_reason(before, after, want_reason, p.len);
+	/* Nothing was forwarded: no flow is bound, the next packet is scheduled afresh. */
+	if (fx_conn(&fx, &f, &conn) != -ENOENT)
+		fail_msg("a too-big packet bound a flow");
+	if (!t->mtu) {
+		if (retval != XDP_DROP || out_len != p.len || memcmp(out, p.data, p.len))
+			fail_msg("verdict %u: a packet not answered must be dropped as it came",
+				 retval);
+		return;
+	}
+	if (retval != XDP_TX)
+		fail_msg("verdict %u, want XDP_TX", retval);
+
+	hlen = answer_ip_header(c->vip_family, &p, t->quote, hdr);
+	if (out_len != ETH_HLEN + hlen + 8 + t->quote)
+		fail_msg("data_size_out %u, want %u + %u + 8 + a %u-byte quote", out_len, ETH_HLEN,
+			 hlen, t->quote);
+	check_bytes("destination MAC", out, client_mac, ETH_ALEN, 0);
+	check_bytes("source MAC", out + ETH_ALEN, iface_mac, ETH_ALEN, 0);
+	check_bytes("ethertype", out + 12, p.data + 12, 2, 0);
+	check_bytes("answer's ip header", out + ETH_HLEN, hdr, hlen, c->vip_family);
+	if (c->vip_family == 4 && pkt_fold(pkt_sum(0, out + ETH_HLEN, hlen)))
+		fail_msg("answer's ipv4 checksum does not verify");
+
+	ic = out + ETH_HLEN + hlen;
+	if (ic[0] != (c->vip_family == 4 ? ICMP_DEST_UNREACH : ICMPV6_PKT_TOOBIG) ||
+	    ic[1] != (c->vip_family == 4 ? ICMP_FRAG_NEEDED : 0))
+		fail_msg("icmp type %u code %u", ic[0], ic[1]);
+	if (c->vip_family == 4 && (ic[4] | ic[5] || (uint32_t)(ic[6] << 8 | ic[7]) != t->mtu))
+		fail_msg("unused/next-hop mtu %02x%02x %u, want 0000 %u", ic[4], ic[5],
+			 ic[6] << 8 | ic[7], t->mtu);
+	if (c->vip_family == 6 &&
+	    (uint32_t)(ic[4] << 24 | ic[5] << 16 | ic[6] << 8 | ic[7]) != t->mtu)
+		fail_msg("mtu %u, want %u", ic[4] << 24 | ic[5] << 16 | ic[6] << 8 | ic[7], t->mtu);
+	sum = pkt_sum(0, ic, 8 + t->quote);
+	if (c->vip_family == 6) {
+		uint8_t pseudo[40] = { 0 };
+		uint32_t ulen = htonl(8 + t->quote);
+
+		memcpy(pseudo, out + ETH_HLEN + 8, 32);
+		memcpy(pseudo + 32, &ulen, 4);
+		pseudo[39] = IPPROTO_ICMPV6;
+		sum = pkt_sum(sum, pseudo, sizeof(pseudo));
+	}
+	if (pkt_fold(sum))
+		fail_msg("icmp checksum does not verify (sum 0x%04x)", pkt_fold(sum));
+	check_bytes("quoted packet", ic + 8, p.data + ETH_HLEN, t->quote, 0);
+}
+
+/* The same frame with an 802.1Q tag (VLAN 100) after the MACs. */
+static void tag_frame(struct pkt *p)
+{
+	memmove(p->data + 16, p->data + 12, p->len - 12);
+	p->data[12] = 0x81;
+	p->data[13] = 0x00;
+	p->data[14] = 0x00;
+	p->data[15] = 100;
+	p->len += 4;
+	p->l3 += 4;
+	p->l4 += 4;
+}
+
+/*
+ * A tagged client frame: the tunnelled packet goes where the FIB says, a route that knows no
+ * VLAN, so it carries the client's datagram without the tag; a too-big answer goes back to the
+ * client the way it came, tag kept.
+ */
+static void test_tagged(void **state)
+{
+	const struct tun_case *c = &cases[0];
+	const struct too_big_case *t = &too_big_cases[0];
+	uint32_t out_len = 0, retval = 0, hlen;
+	uint8_t out[PKT_MAX], hdr[64];
+	struct pkt p, plain;
+
+	(void)state;
+	assert_int_equal(config_set(c), 0);
+	client_frame(c, &plain);
+	p = plain;
+	tag_frame(&p);
+	assert_int_equal(run(&p, out, &out_len, &retval), 0);
+	if (retval != XDP_TX)
+		fail_msg("tagged: verdict %u, want XDP_TX", retval);
+	hlen = outer_header(c, &plain, hdr);
+	if (out_len != plain.len + hlen)
+		fail_msg("tagged: data_size_out %u, want %u + %u outer bytes", out_len, plain.len,
+			 hlen);
+	check_bytes("destination MAC", out, c->dmac, ETH_ALEN, 0);
+	check_bytes("source MAC", out + ETH_ALEN, iface_mac, ETH_ALEN, 0);
+	if (out[12] != 0x08 || out[13] != 0)
+		fail_msg("tagged: ethertype %02x%02x, want the outer IPv4's", out[12], out[13]);
+	check_bytes("outer header", out + ETH_HLEN, hdr, hlen, 4);
+	check_bytes("inner packet", out + ETH_HLEN + hlen, plain.data + ETH_HLEN,
+		    plain.len - ETH_HLEN, 0);
+
+	assert_int_equal(config_set(&t->tc), 0);
+	client_frame_df(&t->tc, &plain, 1);
+	p = plain;
+	tag_frame(&p);
+	assert_int_equal(run(&p, out, &out_len, &retval), 0);
+	if (retval != XDP_TX)
+		fail_msg("tagged too big: verdict %u, want XDP_TX", retval);
+	hlen = answer_ip_header(4, &plain, t->quote, hdr);
+	if (out_len != ETH_HLEN + 4 + hlen + 8 + t->quote)
+		fail_msg("tagged too big: data_size_out %u", out_len);
+	check_bytes("destination MAC", out, client_mac, ETH_ALEN, 0);
+	check_bytes("tag", out + 12, p.data + 12, 6, 0);
+	check_bytes("answer's ip header", out + ETH_HLEN + 4, hdr, hlen, 4);
+	check_bytes("quoted packet", out + ETH_HLEN + 4 + hlen + 8, plain.data + ETH_HLEN, t->quote,
+		    0);
+}
+
 /* Established flows: the second packet of a flow goes out the same way, from conns. */
 static void test_established(void **state)
 {
@@ -360,7 +576,7 @@ static void test_hop_follows_neighbour(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + 2];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 3];
 	size_t i;
 	int failed;
 
@@ -372,6 +588,10 @@ int main(void)
 		return 1;
 	memset(tests, 0, sizeof(tests));
 	i = pc_table(tests, cases, ARRAY_SIZE(cases), sizeof(cases[0]), test_case);
+	i += pc_table(tests + i, too_big_cases, ARRAY_SIZE(too_big_cases), sizeof(too_big_cases[0]),
+		      test_too_big);
+	tests[i].name = "a tagged client: tunnelled without its tag, answered too big with it";
+	tests[i++].test_func = test_tagged;
 	tests[i].name = "established ipip flow: second packet from conns, same bytes out";
 	tests[i++].test_func = test_established;
 	tests[i].name = "a backend's next hop follows its neighbour's new MAC within a second";

@@ -26,6 +26,7 @@ static const char *const reason_names[] = {
 	[XLB_R_PASS_TTL] = "pass_ttl",
 	[XLB_R_DROP_NO_TX_PORT] = "drop_no_tx_port",
 	[XLB_R_PASS_NAT_VLAN] = "pass_nat_vlan",
+	[XLB_R_ICMP_TOO_BIG] = "icmp_too_big",
 };
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XLB_R_MAX,
 	       "reason_names must name every xlb_reason");
