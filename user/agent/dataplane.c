@@ -112,6 +112,37 @@ int xlb_pin_lock(const char *pin_root)
 	return fd;
 }
 
+/*
+ * A pinned devmap (tx_ports), reused by hand: the kernel adds BPF_F_RDONLY_PROG to a devmap's
+ * flags (and refuses it from userspace), and libbpf (1.1, Debian 12's) compares the flags it
+ * reads back with the definition's, so a restarted xlbd found its own pinned devmap
+ * "incompatible" and failed to load. 1 when map now uses the pinned one, 0 when there is none
+ * (or map is no devmap), or -errno.
+ */
+static int reuse_pinned_devmap(struct bpf_map *map, const char *path)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+	int fd, err;
+
+	if (type != BPF_MAP_TYPE_DEVMAP && type != BPF_MAP_TYPE_DEVMAP_HASH)
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot open the pinned map %s: %s", path, strerror(-err));
+		return err;
+	}
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	if (err) {
+		pr_err("cannot reuse the pinned map %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 1;
+}
+
 int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 {
 	struct bpf_map *map;
@@ -153,6 +184,11 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(map));
+		err = reuse_pinned_devmap(map, path);
+		if (err == 1)
+			continue;
+		if (err < 0)
+			goto fail;
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			pr_err("pin path %s: %s", path, strerror(-err));
