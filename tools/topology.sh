@@ -39,12 +39,16 @@
 #                         keepalived (VRRP only) in NODE's namespace
 # topo_down stops all of these by their pids and removes pair mode's extras too.
 #
-# Far mode, TOPO_FAR=1 topo_up ID: a router, xlb$ID-r (.254 / ::fe, 02:00:00:00:00:fe), on the
-# segment too, and behind it, on a link of their own (198.51.100.128/25, 2001:db8:2::/64), a
-# fourth backend b4 (xlb$ID-b4, .130 / 2001:db8:2::14) wired like the others but for its default
-# route via the router (.129 / 2001:db8:2::1). The dispatcher routes that link via the router,
-# so reaching b4 takes the FIB's next hop (tun forwarding); b4 answers the client through the
-# router. Every node's namespace but the router's and b4's is as without it.
+# Far mode, TOPO_FAR=1 topo_up ID: a second segment, br1 in the switch's namespace
+# (198.51.100.0/25, 2001:db8:1::/64; TOPO_NET2_*), with the dispatcher's eth1 (.1 / ::1,
+# 02:00:00:00:01:02) and a router, xlb$ID-r (.126 / ::fe, 02:00:00:00:01:fe), whose eth0 is on
+# the first segment too (192.0.2.254 / 2001:db8::fe). Behind the router, on a link of their own
+# (198.51.100.128/25, 2001:db8:2::/64; the router .129 / 2001:db8:2::1), a fourth backend b4
+# (xlb$ID-b4, .130 / 2001:db8:2::14) set up like the others but for its default route via the
+# router. The dispatcher routes that link via the router's eth1: reaching b4 takes the FIB's
+# next hop and another egress interface (tun forwarding's XDP_REDIRECT); b4 answers the client
+# through the router's eth0. br1 is where NAT's backends would go (their gateway: the
+# dispatcher's eth1).
 #
 # ID is a short run id ([A-Za-z0-9_-], e.g. $$); every name topo_up creates carries it.
 # State (server pids and logs, xlbd's log and control socket, the bpffs pin dir) lives in
@@ -81,7 +85,11 @@ declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2 [dispatcher2]=
 declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2 [dispatcher2]=2001:db8::3
 		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13 [router]=2001:db8::fe
 		       [b4]=2001:db8:2::14)
-# Far mode's link behind the router: its prefixes and the router's address on it.
+# Far mode's second segment (br1: the dispatcher's eth1, the router's eth1) and the link behind
+# the router (its eth2, b4): prefixes and addresses.
+TOPO_NET2_4=198.51.100.0/25 TOPO_NET2_6=2001:db8:1::/64
+declare -gA TOPO_NET2_ADDR4=([dispatcher]=198.51.100.1 [router]=198.51.100.126)
+declare -gA TOPO_NET2_ADDR6=([dispatcher]=2001:db8:1::1 [router]=2001:db8:1::fe)
 TOPO_FAR_NET4=198.51.100.128/25 TOPO_FAR_GW4=198.51.100.129
 TOPO_FAR_NET6=2001:db8:2::/64 TOPO_FAR_GW6=2001:db8:2::1
 
@@ -89,7 +97,8 @@ TOPO_FAR_NET6=2001:db8:2::/64 TOPO_FAR_GW6=2001:db8:2::1
 declare -gA TOPO_MAC=([client]=02:00:00:00:00:01 [dispatcher]=02:00:00:00:00:02
 		     [dispatcher2]=02:00:00:00:00:03
 		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13
-		     [router]=02:00:00:00:00:fe [b4]=02:00:00:00:00:14)
+		     [router]=02:00:00:00:00:fe [b4]=02:00:00:00:00:14
+		     [dispatcher-eth1]=02:00:00:00:01:02 [router-eth1]=02:00:00:00:01:fe)
 
 topo_log()
 {
@@ -198,32 +207,42 @@ _topo_add_ns()
 		net.ipv6.conf.default.router_solicitations=0
 }
 
-# Make a node namespace and wire its eth0 to the bridge.
+# Make a node namespace and wire its eth0 to the segment (br0).
 _topo_add_node()
 {
-	local id=$1 node=$2 sw ns
+	local id=$1 node=$2
+
+	_topo_add_ns "$id" "$node" || return 1
+	_topo_wire "$id" "$node" eth0 br0 "$node" "${TOPO_MAC[$node]}" \
+		"${TOPO_ADDR4[$node]}/$TOPO_NET4_LEN" "${TOPO_ADDR6[$node]}/$TOPO_NET6_LEN"
+}
+
+# _topo_wire ID NODE IFACE BRIDGE PORT MAC ADDR4/LEN ADDR6/LEN: NODE's IFACE on BRIDGE, through
+# a switch-side port named PORT, with that MAC and those addresses.
+_topo_wire()
+{
+	local id=$1 node=$2 ifc=$3 br=$4 port=$5 mac=$6 a4=$7 a6=$8 sw ns
 
 	sw=$(topo_ns "$id" switch)
 	ns=$(topo_ns "$id" "$node")
-	_topo_add_ns "$id" "$node" || return 1
-
 	# Create the pair in the switch namespace with the peer born in the node's: nothing ever
 	# appears in the host's namespace.
 	# "name": a bare "ip link add b1" would be fine, but "ip link add a" means "address".
-	_topo_do ip -n "$sw" link add name "$node" type veth peer name eth0 netns "$ns" || return 1
-	_topo_do ip -n "$sw" link set dev "$node" master br0 up || return 1
-	# XDP_TX on the node's eth0 lands in this peer, which must run XDP for it to be delivered
-	# (see the top of this file). Every port gets it, so any node can run an XDP program.
-	_topo_do ip -n "$sw" link set dev "$node" xdpdrv obj "$TOPO_PASS_OBJ" sec xdp ||
+	_topo_do ip -n "$sw" link add name "$port" type veth peer name "$ifc" netns "$ns" ||
+		return 1
+	_topo_do ip -n "$sw" link set dev "$port" master "$br" up || return 1
+	# XDP_TX on the node's side lands in this peer, which must run XDP for it to be delivered
+	# (see the top of this file), and so must the peer of an XDP_REDIRECT's target. Every
+	# port gets it, so any node can run an XDP program.
+	_topo_do ip -n "$sw" link set dev "$port" xdpdrv obj "$TOPO_PASS_OBJ" sec xdp ||
 		return 1
 	# Full checksums on the wire (see the top of this file).
-	_topo_do ip netns exec "$ns" ethtool -K eth0 tx off || return 1
+	_topo_do ip netns exec "$ns" ethtool -K "$ifc" tx off || return 1
 
-	_topo_do ip -n "$ns" link set eth0 address "${TOPO_MAC[$node]}" || return 1
-	_topo_do ip -n "$ns" addr add "${TOPO_ADDR4[$node]}/$TOPO_NET4_LEN" dev eth0 || return 1
-	_topo_do ip -n "$ns" addr add "${TOPO_ADDR6[$node]}/$TOPO_NET6_LEN" dev eth0 nodad ||
-		return 1
-	_topo_do ip -n "$ns" link set eth0 up || return 1
+	_topo_do ip -n "$ns" link set "$ifc" address "$mac" || return 1
+	_topo_do ip -n "$ns" addr add "$a4" dev "$ifc" || return 1
+	_topo_do ip -n "$ns" addr add "$a6" dev "$ifc" nodad || return 1
+	_topo_do ip -n "$ns" link set "$ifc" up || return 1
 }
 
 _topo_add_backend()
@@ -253,38 +272,50 @@ _topo_serve()
 	echo "$TOPO_SERVE_PID" >"$TOPO_DIR/$node.pid"
 }
 
-# Far mode (see the top): the router on the segment, b4 behind it, the dispatcher's routes.
+# Far mode (see the top): the second segment (br1) with the dispatcher's eth1 and the router on
+# it, b4 behind the router, the routes.
 _topo_add_far()
 {
-	local id=$1 r b4 d
+	local id=$1 sw r b4 d n4=${TOPO_NET2_4#*/} n6=${TOPO_NET2_6#*/} f4=${TOPO_FAR_NET4#*/}
+	local f6=${TOPO_FAR_NET6#*/}
 
+	sw=$(topo_ns "$id" switch)
 	r=$(topo_ns "$id" router)
 	b4=$(topo_ns "$id" b4)
 	d=$(topo_ns "$id" dispatcher)
+	_topo_do ip -n "$sw" link add br1 type bridge stp_state 0 forward_delay 0 \
+		mcast_snooping 0 || return 1
+	_topo_do ip -n "$sw" link set br1 up || return 1
+	_topo_wire "$id" dispatcher eth1 br1 dispatcher-eth1 "${TOPO_MAC[dispatcher-eth1]}" \
+		"${TOPO_NET2_ADDR4[dispatcher]}/$n4" "${TOPO_NET2_ADDR6[dispatcher]}/$n6" || return 1
 	_topo_add_node "$id" router || return 1
+	_topo_wire "$id" router eth1 br1 router-eth1 "${TOPO_MAC[router-eth1]}" \
+		"${TOPO_NET2_ADDR4[router]}/$n4" "${TOPO_NET2_ADDR6[router]}/$n6" || return 1
+
+	# b4's link to the router: a veth pair of their own.
 	_topo_add_ns "$id" b4 || return 1
-	_topo_do ip -n "$r" link add name eth1 type veth peer name eth0 netns "$b4" || return 1
+	_topo_do ip -n "$r" link add name eth2 type veth peer name eth0 netns "$b4" || return 1
 	# Full checksums on the wire here too (see the top of this file).
-	_topo_do ip netns exec "$r" ethtool -K eth1 tx off || return 1
+	_topo_do ip netns exec "$r" ethtool -K eth2 tx off || return 1
 	_topo_do ip netns exec "$b4" ethtool -K eth0 tx off || return 1
 	_topo_do ip -n "$b4" link set eth0 address "${TOPO_MAC[b4]}" || return 1
-	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW4/${TOPO_FAR_NET4#*/}" dev eth1 || return 1
-	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW6/${TOPO_FAR_NET6#*/}" dev eth1 nodad ||
-		return 1
-	_topo_do ip -n "$b4" addr add "${TOPO_ADDR4[b4]}/${TOPO_FAR_NET4#*/}" dev eth0 || return 1
-	_topo_do ip -n "$b4" addr add "${TOPO_ADDR6[b4]}/${TOPO_FAR_NET6#*/}" dev eth0 nodad ||
-		return 1
-	_topo_do ip -n "$r" link set eth1 up || return 1
+	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW4/$f4" dev eth2 || return 1
+	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW6/$f6" dev eth2 nodad || return 1
+	_topo_do ip -n "$b4" addr add "${TOPO_ADDR4[b4]}/$f4" dev eth0 || return 1
+	_topo_do ip -n "$b4" addr add "${TOPO_ADDR6[b4]}/$f6" dev eth0 nodad || return 1
+	_topo_do ip -n "$r" link set eth2 up || return 1
 	_topo_do ip -n "$b4" link set eth0 up || return 1
-	# A router: it forwards, and b4's replies (from the VIP, which it has no route to) must
-	# not fail a reverse-path check.
+	# A router: it forwards, and neither the tunnelled packets (from the dispatcher's eth0
+	# address, in on eth1) nor b4's replies (from the VIP) may fail a reverse-path check.
 	_topo_sysctl "$r" net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0 || return 1
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.eth1.rp_filter=0 net.ipv4.conf.eth2.rp_filter=0 || return 1
 	_topo_do ip -n "$b4" route add default via "$TOPO_FAR_GW4" || return 1
 	_topo_do ip -n "$b4" -6 route add default via "$TOPO_FAR_GW6" || return 1
-	_topo_do ip -n "$d" route add "$TOPO_FAR_NET4" via "${TOPO_ADDR4[router]}" || return 1
-	_topo_do ip -n "$d" -6 route add "$TOPO_FAR_NET6" via "${TOPO_ADDR6[router]}" || return 1
+	_topo_do ip -n "$d" route add "$TOPO_FAR_NET4" via "${TOPO_NET2_ADDR4[router]}" ||
+		return 1
+	_topo_do ip -n "$d" -6 route add "$TOPO_FAR_NET6" via "${TOPO_NET2_ADDR6[router]}" ||
+		return 1
 	_topo_add_backend "$id" b4
 }
 

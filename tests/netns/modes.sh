@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Each forwarding mode x family end to end, with real traffic between network namespaces
-# (tools/topology.sh in far mode: the segment's client, dispatcher and b1..b3, and a router with
-# b4 behind it). One test a case, test_MODE4 / test_MODE6; each starts xlbd afresh with the
+# (tools/topology.sh in far mode: the segment's client, dispatcher and b1..b3; a second segment
+# on the dispatcher's eth1 with a router on it, and b4 behind the router). One test a case, test_MODE4 / test_MODE6; each starts xlbd afresh with the
 # case's config on the one topology they share (both families live on it), and checks:
 #   - http: N_REQ requests through the VIP, each on a new connection (a new source port, so a
 #     new flow for Maglev), are all answered, and each backend's share of them is within ±15%
@@ -17,15 +17,16 @@
 #   dr    b1 b2 b3 (weights 1:1:2) on the dispatcher's segment, the VIPs on their lo, ARP for
 #         the IPv4 VIP neither answered nor used on eth0 (the topology's backends); xfer via b3.
 #   tun   b1 b2 (on the segment) and b4 behind the router (weights 1:1:2), reached by IPIP or
-#         IP6IP6 from the dispatcher's own address, the next hop from the FIB (the router's MAC
-#         for b4); `xlbctl decap attach` on each backend strips the outer header. The
+#         IP6IP6 from the dispatcher's own address, the next hop from the FIB: for b4 the
+#         router's eth1 out of the dispatcher's eth1 (XDP_REDIRECT), b1 and b2 out of eth0
+#         (XDP_TX); `xlbctl decap attach` on each backend strips the outer header. The
 #         dispatcher forwards (the FIB answers only then). xfer via b4, which must have
-#         stripped packets. The client's route to the VIP carries the encapsulation's overhead
+#         stripped at least as many packets as the upload has segments. The client's route to the VIP carries the encapsulation's overhead
 #         off its MTU until the dispatcher answers too-big packets with ICMP (issue 9): an
 #         upload's full-sized segments would not fit the tunnel.
-# Adding a mode (nat): a MODE_nat function that sets the case up as mode_dr / mode_tun do (the
-# variables they set are listed above mode_dr) and a test_nat4 / test_nat6 that calls
-# mode_case nat 4 / 6.
+# Adding a mode (nat): a mode_nat function that sets the case up as mode_dr / mode_tun do (what
+# they set is listed above mode_dr; NAT's backends belong on the second segment, TOPO_NET2_*,
+# their gateway the dispatcher's eth1) and test_nat4 / test_nat6 calling mode_case nat 4 / 6.
 #
 #   tests/netns/modes.sh [test_name ...]     (default: every test_* function)
 set -u
@@ -35,12 +36,13 @@ TIER=modes
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 XLB_XFER=$BUILD/xlb-xfer
 # 2400 requests at weights 1:1:2: 600 expected for each small backend, binomial sigma
-# sqrt(2400 * 1/4 * 3/4) = 21, so ±15% (90) is 4.2 sigma: a fair test that does not flake, and
-# still fewer connections than the client's source ports repeat after (a repeated 5-tuple
-# would hash to the same backend again, a sample counted twice).
+# sqrt(2400 * 1/4 * 3/4) = 21, so ±15% (90) is 4.2 sigma: a fair test that does not flake. Few
+# enough connections that the client's source ports hardly repeat (a repeated 5-tuple hashes to
+# the same backend again: one sample counted twice); the PASS line counts the distinct ones.
 N_REQ=2400
 XFER_PORT=8080
 XFER_MB=50
+WHY=			# what a failed setup or check saw
 
 # ---- the shared topology ----------------------------------------------------------------------
 
@@ -93,7 +95,20 @@ client_route()
 	if [ "$1" = 6 ]; then
 		vip=$TOPO_VIP6 via=${TOPO_ADDR6[dispatcher]} fam=-6
 	fi
-	topo_exec "$ID" client ip "$fam" route replace "$vip" via "$via" ${2:+mtu "$2"}
+	if ! topo_exec "$ID" client ip "$fam" route replace "$vip" via "$via" ${2:+mtu "$2"}; then
+		WHY="cannot route the client's $vip via $via"
+		return 1
+	fi
+}
+
+# dispatcher_forwarding 0|1: whether the dispatcher's kernel forwards, both families.
+dispatcher_forwarding()
+{
+	if ! topo_exec "$ID" dispatcher sysctl -qw net.ipv4.conf.all.forwarding="$1" \
+		net.ipv6.conf.all.forwarding="$1" >/dev/null; then
+		WHY="cannot set the dispatcher's forwarding to $1"
+		return 1
+	fi
 }
 
 mode_dr()
@@ -101,6 +116,7 @@ mode_dr()
 	MODE_BACKENDS="b1=100 b2=100 b3=200"
 	MODE_XFER=b3
 	MODE_CONFIG="fwd=dr"
+	dispatcher_forwarding 0 || return 1
 	client_route "$1"
 }
 
@@ -133,11 +149,7 @@ mode_tun()
 			return 1
 		fi
 	done
-	if ! topo_exec "$ID" dispatcher sysctl -qw net.ipv4.conf.all.forwarding=1 \
-		net.ipv6.conf.all.forwarding=1 >/dev/null; then
-		WHY="the dispatcher does not forward"
-		return 1
-	fi
+	dispatcher_forwarding 1 || return 1
 	# The outer header: 20 bytes for IPIP, 40 for IP6IP6.
 	if [ "$1" = 6 ]; then
 		client_route 6 1460
@@ -224,12 +236,12 @@ check_xfer()
 	t0=$(now_us)
 	if ! topo_exec "$ID" client "$XLB_XFER" connect --addr "$vip" --port $XFER_PORT \
 		--timeout-ms 10000 <"$TMP/up.bin" >"$TMP/down.got" 2>"$TMP/xfer-connect.err"; then
-		WHY="xfer: client: $(cat "$TMP/xfer-connect.err");"
-		WHY+=" $MODE_XFER: $(cat "$TMP/xfer-listen.err")"
+		WHY="xfer: client: $(tail -n1 "$TMP/xfer-connect.err");"
+		WHY+=" $MODE_XFER: $(tail -n1 "$TMP/xfer-listen.err")"
 		return 1
 	fi
 	if ! bg_wait "$pid"; then
-		WHY="xfer: $MODE_XFER: $(cat "$TMP/xfer-listen.err")"
+		WHY="xfer: $MODE_XFER: $(tail -n1 "$TMP/xfer-listen.err")"
 		return 1
 	fi
 	ms=$((($(now_us) - t0) / 1000))
@@ -238,12 +250,12 @@ check_xfer()
 	rm -f "$TMP/down.got" "$TMP/up.got"
 	if [ "$down" != "$SUM_DOWN" ]; then
 		WHY="xfer: $MODE_XFER sent sha256 $SUM_DOWN, the client got $down"
-		WHY+=" ($(cat "$TMP/xfer-connect.err"))"
+		WHY+=" ($(tail -n1 "$TMP/xfer-connect.err"))"
 		return 1
 	fi
 	if [ "$up" != "$SUM_UP" ]; then
 		WHY="xfer: the client sent sha256 $SUM_UP, $MODE_XFER got $up"
-		WHY+=" ($(cat "$TMP/xfer-listen.err"))"
+		WHY+=" ($(tail -n1 "$TMP/xfer-listen.err"))"
 		return 1
 	fi
 	XFER="$XFER_MB MB each way via $MODE_XFER in $ms ms, sha256 ${SUM_DOWN:0:12}... down"
