@@ -303,15 +303,6 @@ static int do_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (log_path) {
-		alog = fopen(log_path, "ae");
-		if (!alog) {
-			fprintf(stderr, "xlb-http serve: %s: %s\n", log_path, strerror(errno));
-			return EXIT_FAILED;
-		}
-		/* Whole lines as they happen: a test reads the file while the server runs. */
-		setvbuf(alog, NULL, _IOLBF, 0);
-	}
 	catch_stop_signals();
 
 	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -328,6 +319,16 @@ static int do_serve(int argc, char **argv)
 			bind_addr, port, strerror(errno));
 		close(lfd);
 		return EXIT_FAILED;
+	}
+	if (log_path) {
+		alog = fopen(log_path, "ae");
+		if (!alog) {
+			fprintf(stderr, "xlb-http serve: %s: %s\n", log_path, strerror(errno));
+			close(lfd);
+			return EXIT_FAILED;
+		}
+		/* Whole lines as they happen: a test reads the file while the server runs. */
+		setvbuf(alog, NULL, _IOLBF, 0);
 	}
 	fprintf(stderr, "xlb-http serve: %s listening on %s port %u\n",
 		name, bind_addr, port);

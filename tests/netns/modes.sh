@@ -229,10 +229,16 @@ check_xfer()
 		<"$TMP/down.bin" >"$TMP/up.got" 2>"$TMP/xfer-listen.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
-	for ((i = 0; i < 100; i++)); do
+	# Seconds, on a loaded machine: a connect before the listen would be refused.
+	for ((i = 0; i < 500; i++)); do
 		grep -qs '^xlb-xfer: listening' "$TMP/xfer-listen.err" && break
 		sleep 0.02
 	done
+	if ((i == 500)); then
+		WHY="xfer: $MODE_XFER's listener not listening after 10 s:"
+		WHY+=" $(tail -n1 "$TMP/xfer-listen.err")"
+		return 1
+	fi
 	t0=$(now_us)
 	if ! topo_exec "$ID" client "$XLB_XFER" connect --addr "$vip" --port $XFER_PORT \
 		--timeout-ms 10000 <"$TMP/up.bin" >"$TMP/down.got" 2>"$TMP/xfer-connect.err"; then
