@@ -3,8 +3,10 @@
 #
 # Each forwarding mode x family end to end, with real traffic between network namespaces
 # (tools/topology.sh in far mode: the segment's client, dispatcher and b1..b3; a second segment
-# on the dispatcher's eth1 with a router on it, and b4 behind the router). One test a case, test_MODE4 / test_MODE6; each starts xlbd afresh with the
-# case's config on the one topology they share (both families live on it), and checks:
+# on the dispatcher's eth1 with a router on it, and b4 behind the router). One test a case,
+# test_MODE4 / test_MODE6, on the one topology they share (both families live on it); each
+# starts xlbd with the case's config (on the pins the case before left, as a restart would) and
+# checks:
 #   - http: N_REQ requests through the VIP, each on a new connection (a new source port, so a
 #     new flow for Maglev), are all answered, and each backend's share of them is within ±15%
 #     (relative) of its weight's share;
@@ -21,9 +23,10 @@
 #         router's eth1 out of the dispatcher's eth1 (XDP_REDIRECT), b1 and b2 out of eth0
 #         (XDP_TX); `xlbctl decap attach` on each backend strips the outer header. The
 #         dispatcher forwards (the FIB answers only then). xfer via b4, which must have
-#         stripped at least as many packets as the upload has segments. The client's route to the VIP carries the encapsulation's overhead
-#         off its MTU until the dispatcher answers too-big packets with ICMP (issue 9): an
-#         upload's full-sized segments would not fit the tunnel.
+#         stripped at least as many packets as the upload has segments. The client's route to
+#         the VIP takes the encapsulation's overhead off its MTU until the dispatcher answers
+#         too-big packets with ICMP (issue 9): an upload's full-sized segments would not fit
+#         the tunnel (and stall: seen).
 # Adding a mode (nat): a mode_nat function that sets the case up as mode_dr / mode_tun do (what
 # they set is listed above mode_dr; NAT's backends belong on the second segment, TOPO_NET2_*,
 # their gateway the dispatcher's eth1) and test_nat4 / test_nat6 calling mode_case nat 4 / 6.
