@@ -62,7 +62,7 @@ SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_syn
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -123,13 +123,14 @@ $(BUILD)/xlb-%: tools/xlb-%.c | $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
 
-# The two test clients share their clocks, stop signals and argument parsing (tools/tool.h).
+# The test clients share their clocks, stop signals and argument parsing (tools/tool.h).
 $(BUILD)/tools/tool.o: tools/tool.c
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/xlb-http $(BUILD)/xlb-probe: $(BUILD)/xlb-%: tools/xlb-%.c $(BUILD)/tools/tool.o
+$(BUILD)/xlb-http $(BUILD)/xlb-probe $(BUILD)/xlb-xfer: $(BUILD)/xlb-%: tools/xlb-%.c \
+		$(BUILD)/tools/tool.o
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(BUILD)/tools/tool.o -o $@
 
@@ -199,7 +200,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
 		tests/netns/nat_pair.sh || rc=1; tests/netns/startup.sh || rc=1; \
-		tests/netns/decap.sh || rc=1; exit $$rc
+		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there

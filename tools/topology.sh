@@ -12,7 +12,8 @@
 # Every node's interface is called eth0 inside its namespace; its switch-side peer is named after
 # the node (client, dispatcher, b1, ...). The client routes the VIPs (203.0.113.100,
 # 2001:db8:100::100) to the dispatcher; the backends hold them on lo and answer the client
-# directly (direct server return, one L2 segment). Each backend runs `xlb-http serve --name bN`.
+# directly (direct server return, one L2 segment). Each backend runs `xlb-http serve --name bN
+# --log $TOPO_DIR/bN.access` (a line per request answered: the peer's address and port).
 #
 # Source it and call:
 #   topo_up ID            build everything, start the backend servers; on failure tears down
@@ -37,6 +38,17 @@
 #   topo_keepalived_start ID NODE CONFIG, topo_keepalived_stop NODE [SIG] [S]
 #                         keepalived (VRRP only) in NODE's namespace
 # topo_down stops all of these by their pids and removes pair mode's extras too.
+#
+# Far mode, TOPO_FAR=1 topo_up ID: a second segment, br1 in the switch's namespace
+# (198.51.100.0/25, 2001:db8:1::/64; TOPO_NET2_*), with the dispatcher's eth1 (.1 / ::1,
+# 02:00:00:00:01:02) and a router, xlb$ID-r (.126 / ::fe, 02:00:00:00:01:fe), whose eth0 is on
+# the first segment too (192.0.2.254 / 2001:db8::fe). Behind the router, on a link of their own
+# (198.51.100.128/25, 2001:db8:2::/64; the router .129 / 2001:db8:2::1), a fourth backend b4
+# (xlb$ID-b4, .130 / 2001:db8:2::14) set up like the others but for its default route via the
+# router. The dispatcher routes that link via the router's eth1: reaching b4 takes the FIB's
+# next hop and another egress interface (tun forwarding's XDP_REDIRECT); b4 answers the client
+# through the router's eth0. br1 is where NAT's backends would go (their gateway: the
+# dispatcher's eth1).
 #
 # ID is a short run id ([A-Za-z0-9_-], e.g. $$); every name topo_up creates carries it.
 # State (server pids and logs, xlbd's log and control socket, the bpffs pin dir) lives in
@@ -68,14 +80,25 @@ TOPO_NET4_LEN=24
 TOPO_NET6_LEN=64
 
 declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2 [dispatcher2]=192.0.2.3
-		       [b1]=192.0.2.11 [b2]=192.0.2.12 [b3]=192.0.2.13)
+		       [b1]=192.0.2.11 [b2]=192.0.2.12 [b3]=192.0.2.13 [router]=192.0.2.254
+		       [b4]=198.51.100.130)
 declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2 [dispatcher2]=2001:db8::3
-		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13)
+		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13 [router]=2001:db8::fe
+		       [b4]=2001:db8:2::14)
+# Far mode's second segment (br1: the dispatcher's eth1, the router's eth1) and the link behind
+# the router (its eth2, b4): prefixes and addresses.
+TOPO_NET2_4=198.51.100.0/25 TOPO_NET2_6=2001:db8:1::/64
+declare -gA TOPO_NET2_ADDR4=([dispatcher]=198.51.100.1 [router]=198.51.100.126)
+declare -gA TOPO_NET2_ADDR6=([dispatcher]=2001:db8:1::1 [router]=2001:db8:1::fe)
+TOPO_FAR_NET4=198.51.100.128/25 TOPO_FAR_GW4=198.51.100.129
+TOPO_FAR_NET6=2001:db8:2::/64 TOPO_FAR_GW6=2001:db8:2::1
 
 # Fixed, locally administered MACs: output and captures read the same every run.
 declare -gA TOPO_MAC=([client]=02:00:00:00:00:01 [dispatcher]=02:00:00:00:00:02
 		     [dispatcher2]=02:00:00:00:00:03
-		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13)
+		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13
+		     [router]=02:00:00:00:00:fe [b4]=02:00:00:00:00:14
+		     [dispatcher-eth1]=02:00:00:00:01:02 [router-eth1]=02:00:00:00:01:fe)
 
 topo_log()
 {
@@ -106,6 +129,7 @@ topo_ns()
 	client|c)		echo "xlb$id-c" ;;
 	dispatcher|disp|d)	echo "xlb$id-d" ;;
 	dispatcher2|d2)		echo "xlb$id-d2" ;;
+	router|r)		echo "xlb$id-r" ;;
 	b[0-9]*)		echo "xlb$id-$node" ;;
 	*)
 		topo_log "unknown node '$node'"
@@ -169,37 +193,56 @@ _topo_sysctl()
 	_topo_do ip netns exec "$ns" sysctl -qw "$@"
 }
 
-# Make a node namespace and wire its eth0 to the bridge.
-_topo_add_node()
+# Make a node's namespace, lo up.
+_topo_add_ns()
 {
-	local id=$1 node=$2 sw ns
+	local ns
 
-	sw=$(topo_ns "$id" switch)
-	ns=$(topo_ns "$id" "$node")
+	ns=$(topo_ns "$1" "$2") || return 1
 	_topo_do ip netns add "$ns" || return 1
 	_topo_do ip -n "$ns" link set lo up || return 1
 	# Before eth0 exists, so it inherits them: no DAD, no RAs, no router solicitations.
 	_topo_sysctl "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-		net.ipv6.conf.default.router_solicitations=0 || return 1
+		net.ipv6.conf.default.router_solicitations=0
+}
 
+# Make a node namespace and wire its eth0 to the segment (br0).
+_topo_add_node()
+{
+	local id=$1 node=$2
+
+	_topo_add_ns "$id" "$node" || return 1
+	_topo_wire "$id" "$node" eth0 br0 "$node" "${TOPO_MAC[$node]}" \
+		"${TOPO_ADDR4[$node]}/$TOPO_NET4_LEN" "${TOPO_ADDR6[$node]}/$TOPO_NET6_LEN"
+}
+
+# _topo_wire ID NODE IFACE BRIDGE PORT MAC ADDR4/LEN ADDR6/LEN: NODE's IFACE on BRIDGE, through
+# a switch-side port named PORT, with that MAC and those addresses.
+_topo_wire()
+{
+	local id=$1 node=$2 ifc=$3 br=$4 port=$5 mac=$6 a4=$7 a6=$8 sw ns
+
+	sw=$(topo_ns "$id" switch)
+	ns=$(topo_ns "$id" "$node")
 	# Create the pair in the switch namespace with the peer born in the node's: nothing ever
 	# appears in the host's namespace.
 	# "name": a bare "ip link add b1" would be fine, but "ip link add a" means "address".
-	_topo_do ip -n "$sw" link add name "$node" type veth peer name eth0 netns "$ns" || return 1
-	_topo_do ip -n "$sw" link set dev "$node" master br0 up || return 1
-	# XDP_TX on the node's eth0 lands in this peer, which must run XDP for it to be delivered
-	# (see the top of this file). Every port gets it, so any node can run an XDP program.
-	_topo_do ip -n "$sw" link set dev "$node" xdpdrv obj "$TOPO_PASS_OBJ" sec xdp ||
+	_topo_do ip -n "$sw" link add name "$port" type veth peer name "$ifc" netns "$ns" ||
+		return 1
+	_topo_do ip -n "$sw" link set dev "$port" master "$br" up || return 1
+	# XDP_TX on the node's side lands in this peer, which must run XDP for it to be delivered
+	# (see the top of this file), and so must the peer of an XDP_REDIRECT's target. Every
+	# port gets it, so any node can run an XDP program.
+	_topo_do ip -n "$sw" link set dev "$port" xdpdrv obj "$TOPO_PASS_OBJ" sec xdp ||
 		return 1
 	# Full checksums on the wire (see the top of this file).
-	_topo_do ip netns exec "$ns" ethtool -K eth0 tx off || return 1
+	_topo_do ip netns exec "$ns" ethtool -K "$ifc" tx off || return 1
 
-	_topo_do ip -n "$ns" link set eth0 address "${TOPO_MAC[$node]}" || return 1
-	_topo_do ip -n "$ns" addr add "${TOPO_ADDR4[$node]}/$TOPO_NET4_LEN" dev eth0 || return 1
-	_topo_do ip -n "$ns" addr add "${TOPO_ADDR6[$node]}/$TOPO_NET6_LEN" dev eth0 nodad ||
-		return 1
-	_topo_do ip -n "$ns" link set eth0 up || return 1
+	_topo_do ip -n "$ns" link set "$ifc" address "$mac" || return 1
+	_topo_do ip -n "$ns" addr add "$a4" dev "$ifc" || return 1
+	_topo_do ip -n "$ns" addr add "$a6" dev "$ifc" nodad || return 1
+	_topo_do ip -n "$ns" link set "$ifc" up || return 1
 }
 
 _topo_add_backend()
@@ -214,10 +257,72 @@ _topo_add_backend()
 		net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2 || return 1
 	_topo_do ip -n "$ns" addr add "$TOPO_VIP4/32" dev lo || return 1
 	_topo_do ip -n "$ns" addr add "$TOPO_VIP6/128" dev lo nodad || return 1
+	_topo_serve "$ns" "$node"
+}
+
+# _topo_serve NS NODE: NODE's server, its output appended to $TOPO_DIR/NODE.log, its pid in
+# $TOPO_DIR/NODE.pid and in TOPO_SERVE_PID.
+_topo_serve()
+{
+	local ns=$1 node=$2
 
 	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port 80 \
-		>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
-	echo $! >"$TOPO_DIR/$node.pid"
+		--log "$TOPO_DIR/$node.access" >>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
+	TOPO_SERVE_PID=$!
+	echo "$TOPO_SERVE_PID" >"$TOPO_DIR/$node.pid"
+}
+
+# Far mode (see the top): the second segment (br1) with the dispatcher's eth1 and the router on
+# it, b4 behind the router, the routes.
+_topo_add_far()
+{
+	local id=$1 sw r b4 d n4=${TOPO_NET2_4#*/} n6=${TOPO_NET2_6#*/} f4=${TOPO_FAR_NET4#*/}
+	local f6=${TOPO_FAR_NET6#*/}
+
+	sw=$(topo_ns "$id" switch)
+	r=$(topo_ns "$id" router)
+	b4=$(topo_ns "$id" b4)
+	d=$(topo_ns "$id" dispatcher)
+	_topo_do ip -n "$sw" link add br1 type bridge stp_state 0 forward_delay 0 \
+		mcast_snooping 0 || return 1
+	_topo_do ip -n "$sw" link set br1 up || return 1
+	_topo_wire "$id" dispatcher eth1 br1 dispatcher-eth1 "${TOPO_MAC[dispatcher-eth1]}" \
+		"${TOPO_NET2_ADDR4[dispatcher]}/$n4" "${TOPO_NET2_ADDR6[dispatcher]}/$n6" || return 1
+	_topo_add_node "$id" router || return 1
+	_topo_wire "$id" router eth1 br1 router-eth1 "${TOPO_MAC[router-eth1]}" \
+		"${TOPO_NET2_ADDR4[router]}/$n4" "${TOPO_NET2_ADDR6[router]}/$n6" || return 1
+
+	# b4's link to the router: a veth pair of their own.
+	_topo_add_ns "$id" b4 || return 1
+	_topo_do ip -n "$r" link add name eth2 type veth peer name eth0 netns "$b4" || return 1
+	# Full checksums on the wire here too (see the top of this file).
+	_topo_do ip netns exec "$r" ethtool -K eth2 tx off || return 1
+	_topo_do ip netns exec "$b4" ethtool -K eth0 tx off || return 1
+	_topo_do ip -n "$b4" link set eth0 address "${TOPO_MAC[b4]}" || return 1
+	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW4/$f4" dev eth2 || return 1
+	_topo_do ip -n "$r" addr add "$TOPO_FAR_GW6/$f6" dev eth2 nodad || return 1
+	_topo_do ip -n "$b4" addr add "${TOPO_ADDR4[b4]}/$f4" dev eth0 || return 1
+	_topo_do ip -n "$b4" addr add "${TOPO_ADDR6[b4]}/$f6" dev eth0 nodad || return 1
+	_topo_do ip -n "$r" link set eth2 up || return 1
+	_topo_do ip -n "$b4" link set eth0 up || return 1
+	# A router: it forwards, and neither the tunnelled packets (from the dispatcher's eth0
+	# address, in on eth1) nor b4's replies (from the VIP) may fail a reverse-path check.
+	_topo_sysctl "$r" net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.eth1.rp_filter=0 net.ipv4.conf.eth2.rp_filter=0 || return 1
+	_topo_do ip -n "$b4" route add default via "$TOPO_FAR_GW4" || return 1
+	_topo_do ip -n "$b4" -6 route add default via "$TOPO_FAR_GW6" || return 1
+	_topo_do ip -n "$d" route add "$TOPO_FAR_NET4" via "${TOPO_NET2_ADDR4[router]}" ||
+		return 1
+	_topo_do ip -n "$d" -6 route add "$TOPO_FAR_NET6" via "${TOPO_NET2_ADDR6[router]}" ||
+		return 1
+	_topo_add_backend "$id" b4
+}
+
+# Is far mode asked for (TOPO_FAR=1)?
+_topo_far()
+{
+	[ "${TOPO_FAR:-0}" = 1 ]
 }
 
 # The pid of NODE's server from its pid file, if that process still is xlb-http.
@@ -272,10 +377,8 @@ topo_backend_start()
 		return 1
 	fi
 	TOPO_START_US=${EPOCHREALTIME/./}
-	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port 80 \
-		>>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
-	pid=$!
-	echo $pid >"$TOPO_DIR/$node.pid"
+	_topo_serve "$ns" "$node"
+	pid=$TOPO_SERVE_PID
 	for ((i = 0; i < 250; i++)); do
 		[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && return 0
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -288,12 +391,13 @@ topo_backend_start()
 	return 1
 }
 
-# Wait until every backend listens on port 80 (5 s at most).
+# _topo_wait_servers ID NODE...: wait until each backend listens on port 80 (5 s at most).
 _topo_wait_servers()
 {
 	local id=$1 node i
 
-	for node in $TOPO_BACKENDS; do
+	shift
+	for node in "$@"; do
 		for ((i = 0; i < 50; i++)); do
 			[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && break
 			if ! kill -0 "$(cat "$TOPO_DIR/$node.pid")" 2>/dev/null; then
@@ -372,7 +476,13 @@ _topo_build()
 	for node in $TOPO_BACKENDS; do
 		_topo_add_backend "$id" "$node" || return 1
 	done
-	_topo_wait_servers "$id"
+	# shellcheck disable=SC2086 # a list of names
+	if _topo_far; then
+		_topo_add_far "$id" || return 1
+		_topo_wait_servers "$id" $TOPO_BACKENDS b4
+	else
+		_topo_wait_servers "$id" $TOPO_BACKENDS
+	fi
 }
 
 # topo_up ID: build the topology and start the backend servers. Returns non-zero (having torn
@@ -442,8 +552,8 @@ topo_down()
 		rm -f "$pidfile"
 	done
 
-	# dispatcher2 whether or not this is pair mode: only what exists is touched.
-	for node in $TOPO_NODES dispatcher2 switch; do
+	# dispatcher2, router and b4 whatever the mode: only what exists is touched.
+	for node in $TOPO_NODES dispatcher2 router b4 switch; do
 		ns=$(topo_ns "$id" "$node")
 		_topo_ns_exists "$ns" || continue
 		# Anything else left running in our namespaces (an xlbd whose script died) would

@@ -2,14 +2,17 @@
 /*
  * xlb-http: the smallest HTTP/1.x server and clients the netns tests and the demo need.
  *
- *   xlb-http serve --name NAME [--bind ADDR] [--port 80]
+ *   xlb-http serve --name NAME [--bind ADDR] [--port 80] [--log FILE]
  *	Answers every request with "NAME\n". An HTTP/1.0 request, or one with
  *	"Connection: close", gets its reply and the connection is closed; an
  *	HTTP/1.1 request without it is answered with
  *	"HTTP/1.1 200 OK\r\nContent-Length: N\r\n\r\nNAME\n" and the connection
  *	stays open for the next one (idle for 5 s, it is dropped). Listens on a
  *	dual-stack "::" socket by default, so one server answers both the IPv4 and
- *	the IPv6 VIP held on the backend's loopback.
+ *	the IPv6 VIP held on the backend's loopback. --log appends one line a
+ *	request answered to FILE, "ADDR PORT": the peer as accept() saw it (an
+ *	IPv4 peer without its ::ffff: prefix), so a test can tell the client's
+ *	own address from a load balancer's.
  *
  *   xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)
  *		  [--rate R] [--concurrency C] [--timeout-ms T] [--json]
@@ -93,6 +96,7 @@ static void print_ms_or_null(int64_t ms)
 struct srv_conn {
 	size_t len;		/* bytes of request head read so far */
 	int64_t deadline;	/* drop the connection after this (ms) */
+	char peer[INET6_ADDRSTRLEN + 8];	/* "ADDR PORT", for --log */
 	char buf[HEAD_MAX];
 };
 
@@ -192,7 +196,7 @@ static bool srv_keep_alive(const char *head)
  * pipeline). Returns true when the connection is done: a closing reply went
  * out, or a keep-alive one could not be sent.
  */
-static bool srv_answer(int fd, struct srv_conn *sc, const char *name, int64_t now)
+static bool srv_answer(int fd, struct srv_conn *sc, const char *name, FILE *alog, int64_t now)
 {
 	for (;;) {
 		char *crlf = strstr(sc->buf, "\r\n\r\n"), *lf = strstr(sc->buf, "\n\n");
@@ -214,6 +218,8 @@ static bool srv_answer(int fd, struct srv_conn *sc, const char *name, int64_t no
 		keep = head < sizeof(sc->buf) - 1 && srv_keep_alive(sc->buf);
 		http11 = head < sizeof(sc->buf) - 1 && srv_is_http11(sc->buf);
 		sc->buf[head] = c;
+		if (alog)
+			fprintf(alog, "%s\n", sc->peer);
 		if (!keep) {
 			srv_reply(fd, name, http11);
 			return true;
@@ -226,24 +232,47 @@ static bool srv_answer(int fd, struct srv_conn *sc, const char *name, int64_t no
 	}
 }
 
+/* "ADDR PORT" of an accepted peer; an IPv4 one on the dual-stack socket as plain IPv4. */
+static void srv_peer_name(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	} else if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	}
+	snprintf(out, size, "%s %u", addr, port);
+}
+
 static int do_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct pollfd pfd[MAX_CONNS + 1];
 	static struct srv_conn *conn[MAX_CONNS + 1];
-	const char *name = NULL, *bind_addr = "::";
+	const char *name = NULL, *bind_addr = "::", *log_path = NULL;
+	FILE *alog = NULL;
 	unsigned int port = 80;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	int nconn = 0, lfd, one = 1, zero = 0, err = EXIT_OK, c;
 
-	while ((c = getopt_long(argc, argv, "n:b:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:b:p:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
@@ -255,9 +284,12 @@ static int do_serve(int argc, char **argv)
 			if (parse_uint(optarg, "port", 65535, &port))
 				return EXIT_USAGE;
 			break;
+		case 'l':
+			log_path = optarg;
+			break;
 		default:
-			fprintf(stderr,
-				"usage: xlb-http serve --name NAME [--bind ADDR] [--port 80]\n");
+			fprintf(stderr, "usage: xlb-http serve --name NAME [--bind ADDR] [--port 80]"
+				" [--log FILE]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -287,6 +319,16 @@ static int do_serve(int argc, char **argv)
 			bind_addr, port, strerror(errno));
 		close(lfd);
 		return EXIT_FAILED;
+	}
+	if (log_path) {
+		alog = fopen(log_path, "ae");
+		if (!alog) {
+			fprintf(stderr, "xlb-http serve: %s: %s\n", log_path, strerror(errno));
+			close(lfd);
+			return EXIT_FAILED;
+		}
+		/* Whole lines as they happen: a test reads the file while the server runs. */
+		setvbuf(alog, NULL, _IOLBF, 0);
 	}
 	fprintf(stderr, "xlb-http serve: %s listening on %s port %u\n",
 		name, bind_addr, port);
@@ -326,7 +368,7 @@ static int do_serve(int argc, char **argv)
 				if (r > 0) {
 					sc->len += r;
 					sc->buf[sc->len] = '\0';
-					done = srv_answer(pfd[i].fd, sc, name, now);
+					done = srv_answer(pfd[i].fd, sc, name, alog, now);
 				} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 					done = true;
 				}
@@ -344,7 +386,10 @@ static int do_serve(int argc, char **argv)
 
 		if (pfd[0].revents & POLLIN) {
 			while (nconn < MAX_CONNS) {
-				int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+				struct sockaddr_storage peer;
+				socklen_t plen = sizeof(peer);
+				int fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC);
 				struct srv_conn *sc;
 
 				if (fd < 0)
@@ -356,6 +401,7 @@ static int do_serve(int argc, char **argv)
 				}
 				sc->len = 0;
 				sc->buf[0] = '\0';
+				srv_peer_name(&peer, sc->peer, sizeof(sc->peer));
 				sc->deadline = now + SERVE_IDLE_MS;
 				nconn++;
 				conn[nconn] = sc;
@@ -371,6 +417,8 @@ static int do_serve(int argc, char **argv)
 		free(conn[i]);
 	}
 	close(lfd);
+	if (alog)
+		fclose(alog);
 	if (stop)
 		fprintf(stderr, "xlb-http serve: %s stopping\n", name);
 	return err;
@@ -1281,7 +1329,7 @@ static const struct {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xlb-http serve --name NAME [--bind ADDR] [--port 80]\n"
+		"usage: xlb-http serve --name NAME [--bind ADDR] [--port 80] [--log FILE]\n"
 		"       xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)\n"
 		"                    [--rate R] [--concurrency C] [--timeout-ms T] [--json]\n"
 		"       xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]\n"

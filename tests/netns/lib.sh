@@ -19,6 +19,7 @@ RUN=${XLB_RUN_ID:-$$}
 
 TMP=$(mktemp -d "/tmp/xlb$RUN-$TIER.XXXXXX") || exit 1
 CUR_ID=			# the topology of the running test, torn down after it
+KEEP_ID=		# a topology the tests share (modes.sh), torn down at the end
 BG_PIDS=()		# the running test's background processes, stopped after it
 SEQ=0
 N_PASS=0 N_FAIL=0 N_SKIP=0
@@ -39,6 +40,7 @@ tier_cleanup()
 	trap - EXIT INT TERM
 	bg_stop_all
 	[ -n "$CUR_ID" ] && topo_down "$CUR_ID"
+	[ -n "$KEEP_ID" ] && topo_down "$KEEP_ID"
 	rm -rf -- "$TMP"
 }
 trap tier_cleanup EXIT
@@ -158,6 +160,8 @@ bg_wait()
 #   health    the health check's type (none: no health block), with interval, timeout (ms), rise,
 #             fall (each left out when empty)
 #   backends  NODE or NODE=WEIGHT, for each backend (b1 b2 b3)
+#   extra     YAML lines that follow the VIP in the vips list: more VIPs (none)
+#   tunnel4, tunnel6   tun forwarding's outer sources, tunnel.source and source6 (left out)
 #   vrid      with it, failover by VRRP: priority, advert (ms; $ADV_MS), preempt (left out),
 #             vaddrs (the VIP, /24 or /64), unicast (one peer's address), track (IFACE=WEIGHT)
 #   sync      LISTEN=PEER (addr:port each): flow sync, with key_file $KEY
@@ -200,6 +204,12 @@ xlb_config()
 			echo "      - address: ${addrs[$node]}"
 			[ "$w" = "$be" ] || echo "        weight: $w"
 		done
+		[ -z "${c[extra]:-}" ] || printf '%s\n' "${c[extra]}"
+		if [ -n "${c[tunnel4]:-}${c[tunnel6]:-}" ]; then
+			echo "tunnel:"
+			[ -z "${c[tunnel4]:-}" ] || echo "  source: ${c[tunnel4]}"
+			[ -z "${c[tunnel6]:-}" ] || echo "  source6: ${c[tunnel6]}"
+		fi
 		[ -n "${c[vrid]:-}" ] || exit 0
 		printf 'failover:\n  mode: vrrp\n  vrrp:\n    interface: eth0\n'
 		printf '    vrid: %s\n    priority: %s\n' "${c[vrid]}" "${c[priority]:-}"
