@@ -408,8 +408,10 @@ test_backend_down_detect()
 	# xlbd's own view: it has been down since_ms when we looked.
 	xlbd_ms=$((detect_ms - SINCE_MS))
 	detect_abs=$((SEEN_US / 1000))
-	if ((detect_ms > bound)); then
-		fail $t "detect: $detect_ms ms (bound $bound ms; xlbd's since_ms says $xlbd_ms ms)"
+	# The bound is on xlbd's own view (kill to its state change): the poll above runs an
+	# xlbctl per round, whose latency on a loaded machine is the harness's, not xlbd's.
+	if ((xlbd_ms > bound)); then
+		fail $t "detect: $xlbd_ms ms by xlbd's since_ms (bound $bound ms; seen after $detect_ms ms)"
 		return 0
 	fi
 	if ! grep -q "backend $b2:80 is down ($HC_FALL failures: connection refused)" \
@@ -480,17 +482,18 @@ test_backend_down_detect()
 		fail $t "b2 not up 3 s after its server came back: $STATE"
 		return 0
 	fi
-	rise_ms=$(((SEEN_US - TOPO_START_US) / 1000))
+	rise_ms=$(((SEEN_US - TOPO_START_US) / 1000 - SINCE_MS))
 	if ((rise_ms > rise_bound)); then
-		fail $t "rise: $rise_ms ms (bound $rise_bound ms)"
+		fail $t "rise: $rise_ms ms by xlbd's since_ms (bound $rise_bound ms; seen after" \
+			"$(((SEEN_US - TOPO_START_US) / 1000)) ms)"
 		return 0
 	fi
 	get_300 $t b2 "after b2 came back" "$nf1" || return 0
-	pass $t "detect: $detect_ms ms (bound $bound ms; xlbd: $xlbd_ms ms)," \
+	pass $t "detect: $xlbd_ms ms by xlbd (bound $bound ms; seen after $detect_ms ms)," \
 		"$n_fail requests failed before it, 0 after;" \
 		"hold: $(json_in per_backend b1 <<<"$hold")+$(json_in per_backend b3 <<<"$hold")" \
 		"conns on b1+b3 unharmed, ${n:-0} on b2 lost;" \
-		"rise: $rise_ms ms (bound $rise_bound ms), then b2 took $GOT of 300"
+		"rise: $rise_ms ms by xlbd (bound $rise_bound ms), then b2 took $GOT of 300"
 }
 
 # `xlbctl drain` takes a backend out of the table for new flows only: its established
