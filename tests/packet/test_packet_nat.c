@@ -195,6 +195,12 @@ static const struct nat_case cases[] = {
 	  .reason = XLB_R_PASS_NOT_VIP },
 	{ "ipv4 reply with ttl 1 -> XDP_PASS pass_ttl, untouched", K_REPLY, 4, IPPROTO_TCP,
 	  "198.51.100.18", 8080, .ttl = 1, .verdict = XDP_PASS, .reason = XLB_R_PASS_TTL },
+	{ "ipv4 802.1Q-tagged reply of a flow -> XDP_PASS pass_nat_vlan, untouched", K_REPLY, 4,
+	  IPPROTO_TCP, "198.51.100.18", 8080, .vlan = true, .verdict = XDP_PASS,
+	  .reason = XLB_R_PASS_NAT_VLAN },
+	{ "ipv6 802.1Q-tagged reply of a flow -> XDP_PASS pass_nat_vlan, untouched", K_REPLY, 6,
+	  IPPROTO_TCP, "2001:db8:b::18", 8080, .vlan = true, .verdict = XDP_PASS,
+	  .reason = XLB_R_PASS_NAT_VLAN },
 	{ "ipv4 frag-needed about a reply -> the backend, quote translated", K_ICMP, 4,
 	  IPPROTO_TCP, "198.51.100.18", 8080, .verdict = XDP_REDIRECT, .reason = XLB_R_FORWARDED,
 	  .egress = IF_XN2, .dmac = be2_mac },
@@ -389,7 +395,7 @@ static void reply_frames(const struct nat_case *c, struct pkt *in, struct pkt *w
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = be2_mac,
 		.src = c->be, .dst = client_of(c->family), .sport = bport_of(c),
 		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl,
-		.udp_nocsum = c->udp_nocsum, .frag = frag,
+		.udp_nocsum = c->udp_nocsum, .vlan = c->vlan, .frag = frag,
 	};
 
 	build(in, &f);
@@ -450,6 +456,7 @@ static void open_flow(const struct nat_case *c, int frag)
 	fwd.kind = K_FWD;
 	fwd.ttl = 0;
 	fwd.other_cport = false;
+	fwd.vlan = false;
 	client_frames(&fwd, &in, &want, frag);
 	run_on(ifindex_xn0, &in, out, &out_len, &retval);
 	if (retval != XDP_REDIRECT && retval != XDP_TX)
