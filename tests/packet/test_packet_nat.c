@@ -66,6 +66,11 @@ static const char *const netns_setup[] = {
 	/* paths a client can be told about: 1000 bytes (IPv4), 1400 (IPv6, over its 1280) */
 	"ip route add 198.51.100.98/32 via 198.51.100.126 mtu lock 1000",
 	"ip -6 route add 2001:db8:9::/64 via 2001:db8:b::7e mtu lock 1400",
+	/* clients behind a router on the clients' arm, on small paths: replies too big for them */
+	"ip neigh add 192.0.2.126 lladdr 02:00:5e:00:01:fe dev xn0 nud permanent",
+	"ip -6 neigh add 2001:db8:c::7e lladdr 02:00:5e:00:01:fe dev xn0 nud permanent",
+	"ip route add 192.0.2.99/32 via 192.0.2.126 mtu lock 200",
+	"ip -6 route add 2001:db8:d::/64 via 2001:db8:c::7e mtu lock 1400",
 };
 
 #define VIP4 "203.0.113.40"
@@ -107,6 +112,7 @@ struct nat_case {
 	uint32_t reason;
 	enum ifc egress;
 	const uint8_t *dmac; /* next hop's MAC */
+	const char *client;  /* the client's address; NULL: CLIENT4 / CLIENT6 */
 };
 
 static const struct nat_case cases[] = {
@@ -195,6 +201,13 @@ static const struct nat_case cases[] = {
 	  .reason = XLB_R_PASS_NOT_VIP },
 	{ "ipv4 reply with ttl 1 -> XDP_PASS pass_ttl, untouched", K_REPLY, 4, IPPROTO_TCP,
 	  "198.51.100.18", 8080, .ttl = 1, .verdict = XDP_PASS, .reason = XLB_R_PASS_TTL },
+	/* An answer would have to come from the client's address: dropped. */
+	{ "ipv4 reply, 201 bytes with DF, client on a 200-byte path -> XDP_DROP drop_too_big",
+	  K_REPLY, 4, IPPROTO_TCP, "198.51.100.18", 8080, .ip_len = 201, .df = true,
+	  .verdict = XDP_DROP, .reason = XLB_R_DROP_TOO_BIG, .client = "192.0.2.99" },
+	{ "ipv6 reply, 1401 bytes, client on a 1400-byte path -> XDP_DROP drop_too_big", K_REPLY,
+	  6, IPPROTO_TCP, "2001:db8:b::18", 8080, .ip_len = 1401, .verdict = XDP_DROP,
+	  .reason = XLB_R_DROP_TOO_BIG, .client = "2001:db8:d::1" },
 	{ "ipv4 802.1Q-tagged reply of a flow -> XDP_PASS pass_nat_vlan, untouched", K_REPLY, 4,
 	  IPPROTO_TCP, "198.51.100.18", 8080, .vlan = true, .verdict = XDP_PASS,
 	  .reason = XLB_R_PASS_NAT_VLAN },
@@ -284,9 +297,11 @@ static const char *vip_of(int family)
 	return family == 4 ? VIP4 : VIP6;
 }
 
-static const char *client_of(int family)
+static const char *client_of(const struct nat_case *c)
 {
-	return family == 4 ? CLIENT4 : CLIENT6;
+	if (c->client)
+		return c->client;
+	return c->family == 4 ? CLIENT4 : CLIENT6;
 }
 
 static int netns_enter(void)
@@ -373,9 +388,9 @@ static void client_frames(const struct nat_case *c, struct pkt *in, struct pkt *
 {
 	struct frame f = {
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = client_mac,
-		.src = client_of(c->family), .dst = vip_of(c->family), .sport = CPORT,
-		.dport = VPORT, .ttl = c->kind == K_FWD ? c->ttl : 0, .ip_len = c->ip_len,
-		.udp_nocsum = c->udp_nocsum, .df = c->df, .vlan = c->kind == K_FWD && c->vlan,
+		.src = client_of(c), .dst = vip_of(c->family), .sport = CPORT,
+		.dport = VPORT, .ttl = c->kind == K_FWD ? c->ttl : 0,
+		.ip_len = c->kind == K_FWD ? c->ip_len : 0, .udp_nocsum = c->udp_nocsum, .df = c->df, .vlan = c->kind == K_FWD && c->vlan,
 		.frag = frag,
 	};
 
@@ -393,9 +408,9 @@ static void reply_frames(const struct nat_case *c, struct pkt *in, struct pkt *w
 {
 	struct frame f = {
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = be2_mac,
-		.src = c->be, .dst = client_of(c->family), .sport = bport_of(c),
-		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl,
-		.udp_nocsum = c->udp_nocsum, .vlan = c->vlan, .frag = frag,
+		.src = c->be, .dst = client_of(c), .sport = bport_of(c),
+		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl, .ip_len = c->ip_len,
+		.udp_nocsum = c->udp_nocsum, .df = c->df, .vlan = c->vlan, .frag = frag,
 	};
 
 	build(in, &f);
@@ -413,7 +428,7 @@ static void icmp_frames(const struct nat_case *c, struct pkt *in, struct pkt *wa
 	const char *router = c->family == 4 ? ROUTER4 : ROUTER6;
 	struct frame q = {
 		.family = c->family, .proto = c->proto, .dmac = client_mac, .smac = iface_mac,
-		.src = vip_of(c->family), .dst = client_of(c->family), .sport = VPORT,
+		.src = vip_of(c->family), .dst = client_of(c), .sport = VPORT,
 		.dport = CPORT, .ttl = 63,
 	};
 	struct pkt quote;
