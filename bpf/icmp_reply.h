@@ -120,17 +120,16 @@ static __always_inline int xlb_icmp_too_big(struct xdp_md *ctx, struct xlb_pkt *
 	__u32 l2, ip_len, hdr, quote, max;
 	struct xlb_icmp_hdr *ic;
 	__u8 old_eth[ETH_ALEN * 2];
-	__be16 proto = 0;
 	__u32 sum;
 
 	if (pkt->icmp_err || (void *)(eth + 1) > data_end)
 		return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
 	/* The tags stay: the answer leaves on the VLAN the client is on. */
-	l2 = xlb_l2_len(data, data_end, &proto);
+	l2 = xlb_l3_off(pkt);
 	if (pkt->flow.family == XLB_FAMILY_V4) {
 		struct iphdr *ip = data + l2;
 
-		if ((void *)(ip + 1) > data_end || proto != bpf_htons(ETH_P_IP))
+		if ((void *)(ip + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
 		if (!(ip->frag_off & bpf_htons(XLB_IP_DF)) || ip->frag_off & bpf_htons(XLB_IP_OFFSET) ||
 		    mtu < XLB_IPV4_MIN_MTU || !lb4_is_unicast(ip->saddr))
@@ -141,7 +140,7 @@ static __always_inline int xlb_icmp_too_big(struct xdp_md *ctx, struct xlb_pkt *
 	} else {
 		struct ipv6hdr *ip6 = data + l2;
 
-		if ((void *)(ip6 + 1) > data_end || proto != bpf_htons(ETH_P_IPV6))
+		if ((void *)(ip6 + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TOO_BIG, XDP_DROP);
 		/* ff00::/8 multicast; :: unspecified (its first word 0 suffices: no client is ::/32) */
 		if (mtu < XLB_IPV6_MIN_MTU || ip6->saddr.in6_u.u6_addr8[0] == 0xff ||

@@ -94,8 +94,9 @@ struct xlb_nat_out {
 
 /*
  * The FIB query for a packet about to be routed: family, length (for the MTU check), tos or
- * flow label, ingress interface. NAT rewrites at a fixed offset: a VLAN-tagged frame (the
- * addresses live on a VLAN device XDP cannot redirect to) goes to the kernel, as does a
+ * flow label, ingress interface. NAT rewrites at a fixed offset: a VLAN-tagged frame goes to
+ * the kernel (the FIB names the VLAN device, never a tag, and XDP cannot redirect to one; the
+ * README's NAT section says why XDP_TX with the tags kept is no answer either), as does a
  * packet whose TTL would run out here: the kernel sends time exceeded as a router must (a
  * VIP it holds itself is delivered locally, as without xlb).
  */

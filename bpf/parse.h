@@ -72,7 +72,7 @@ struct xlb_pkt {
 	__u8 icmp_err; /* an ICMP error quoting a VIP flow; flow is that flow, as the client sent it */
 	__u8 frag;     /* XLB_FRAG_* */
 	__be32 frag_id; /* IPv4 identification / IPv6 fragment id, when frag is set */
-	__u16 l3_off;  /* IP header's offset in the frame (after the VLAN tags) */
+	__u16 l3_off;  /* IP header's offset in the frame (after the VLAN tags): xlb_l3_off */
 	__u16 l4_off;  /* TCP/UDP or ICMP header's offset (later fragments: none); nat.h rewrites there */
 };
 
@@ -308,31 +308,20 @@ static __always_inline int lb6_parse(void *l3, void *data_end, struct xlb_pkt *p
 	return xlb_parse_l4(cur, data_end, ext > plen ? 0 : plen - ext, nexthdr, pkt);
 }
 
+/* The furthest an IP header can start: Ethernet and XLB_VLAN_MAX tags (more are passed). */
+#define XLB_L3_OFF_MAX (sizeof(struct ethhdr) + XLB_VLAN_MAX * sizeof(struct xlb_vlan_hdr))
+
 /*
- * Bytes before the IP header of a frame xlb_parse took: Ethernet and up to XLB_VLAN_MAX tags
- * (more were passed). *proto: the innermost ethertype. For the paths that reshape the frame;
- * the common one does not need it, so xlb_pkt does not carry it.
+ * Where the parse found the IP header, for the paths that reshape the frame (tun, the too-big
+ * answer): the one record of it, so the tags are walked once per packet. The cap is for the
+ * verifier: read back from the stack, l3_off is any 16-bit value, and a bounds check past a
+ * pointer whose offset may reach 64 KiB is not credited. The family tells the header's kind.
  */
-static __always_inline __u32 xlb_l2_len(void *data, void *data_end, __be16 *proto)
+static __always_inline __u32 xlb_l3_off(const struct xlb_pkt *pkt)
 {
-	struct ethhdr *eth = data;
-	__u32 l2 = sizeof(*eth);
-	int i;
+	__u32 off = pkt->l3_off;
 
-	if ((void *)(eth + 1) > data_end)
-		return l2;
-	*proto = eth->h_proto;
-	for (i = 0; i < XLB_VLAN_MAX; i++) {
-		struct xlb_vlan_hdr *tag = data + l2;
-
-		if (*proto != bpf_htons(ETH_P_8021Q) && *proto != bpf_htons(ETH_P_8021AD))
-			break;
-		if ((void *)(tag + 1) > data_end)
-			break;
-		*proto = tag->proto;
-		l2 += sizeof(*tag);
-	}
-	return l2;
+	return off < XLB_L3_OFF_MAX ? off : XLB_L3_OFF_MAX;
 }
 
 /* Fill pkt from the frame, or decide its fate (pkt->reason says why). */

@@ -109,11 +109,9 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 	struct xlb_tun_inner in;
 	struct xlb_tunnel *tun;
 	struct ethhdr *eth;
-	__u32 key = 0, hdr, l2;
-	__be16 proto = 0;
+	__u32 key = 0, hdr, l2 = xlb_l3_off(pkt);
 	int rc;
 
-	l2 = xlb_l2_len(data, data_end, &proto);
 	if (xlb_tun_inner(data + l2, data_end, pkt->flow.family, &in))
 		return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 	tun = bpf_map_lookup_elem(&tunnel, &key);

@@ -5,8 +5,10 @@
  * Test that a client's packet to a NAT VIP leaves for its backend with the backend's address
  * and port, the client's source, one hop less and checksums a receiver accepts; that the
  * backend's reply leaves for the client from VIP:port again; that ICMP errors about a flow reach
- * its backend translated inside and out; and that everything refused (TTL 1, too big, no route,
- * no tx port, no nat_flows entry, a tag) leaves byte-identical with its one reason counted.
+ * its backend translated inside and out; that a packet too big for the backend's path gets the
+ * client an ICMP too-big answer (with DF; IPv6 on a path of at least 1280) and binds no flow; and
+ * that everything refused (TTL 1, too big without an answer, no route, no tx port, no nat_flows
+ * entry, a tag) leaves byte-identical with its one reason counted.
  *
  * bpf_fib_lookup reads the tables of the namespace the program runs in: the test moves into one
  * of its own and builds a dispatcher with two arms, xn0 (the clients' side, the ingress, iface_mac;
@@ -26,6 +28,8 @@
 
 #include <cmocka.h>
 
+/* Frames up to a 1400-byte path MTU and the answers quoting them. */
+#define PKT_MAX 2048
 #include "cases.h"
 #include "fixture.h"
 
@@ -59,6 +63,14 @@ static const char *const netns_setup[] = {
 	"ip -6 neigh add 2001:db8:b::7e lladdr 02:00:5e:00:01:fe dev xn2 nud permanent",
 	"ip route add 198.51.100.99/32 via 198.51.100.126 mtu lock 200",
 	"ip -6 route add 2001:db8:f::/64 via 2001:db8:b::7e mtu lock 200",
+	/* paths a client can be told about: 1000 bytes (IPv4), 1400 (IPv6, over its 1280) */
+	"ip route add 198.51.100.98/32 via 198.51.100.126 mtu lock 1000",
+	"ip -6 route add 2001:db8:9::/64 via 2001:db8:b::7e mtu lock 1400",
+	/* clients behind a router on the clients' arm, on small paths: replies too big for them */
+	"ip neigh add 192.0.2.126 lladdr 02:00:5e:00:01:fe dev xn0 nud permanent",
+	"ip -6 neigh add 2001:db8:c::7e lladdr 02:00:5e:00:01:fe dev xn0 nud permanent",
+	"ip route add 192.0.2.99/32 via 192.0.2.126 mtu lock 200",
+	"ip -6 route add 2001:db8:d::/64 via 2001:db8:c::7e mtu lock 1400",
 };
 
 #define VIP4 "203.0.113.40"
@@ -92,6 +104,7 @@ struct nat_case {
 	uint8_t ttl;        /* of the frame under test; 0 = 64 */
 	uint32_t ip_len;    /* datagram bytes, IP header on; 0 = just the headers */
 	bool udp_nocsum;    /* IPv4 UDP sent without a checksum */
+	bool df;            /* IPv4: the client's packet says DF */
 	bool vlan;          /* the frame under test carries an 802.1Q tag */
 	bool other_cport;   /* a reply for a client port no flow has */
 	bool no_tx_port;    /* xn2 missing from tx_ports */
@@ -99,6 +112,7 @@ struct nat_case {
 	uint32_t reason;
 	enum ifc egress;
 	const uint8_t *dmac; /* next hop's MAC */
+	const char *client;  /* the client's address; NULL: CLIENT4 / CLIENT6 */
 };
 
 static const struct nat_case cases[] = {
@@ -132,9 +146,18 @@ static const struct nat_case cases[] = {
 	{ "ipv4 200-byte datagram on a 200-byte path: fits -> XDP_REDIRECT to the router", K_FWD,
 	  4, IPPROTO_TCP, "198.51.100.99", 8080, .ip_len = 200, .verdict = XDP_REDIRECT,
 	  .reason = XLB_R_FORWARDED, .egress = IF_XN2, .dmac = router_mac },
+	{ "ipv4 1000 bytes with DF on a 1000-byte path: fits -> XDP_REDIRECT to the router",
+	  K_FWD, 4, IPPROTO_TCP, "198.51.100.98", 8080, .ip_len = 1000, .df = true,
+	  .verdict = XDP_REDIRECT, .reason = XLB_R_FORWARDED, .egress = IF_XN2,
+	  .dmac = router_mac },
+	{ "ipv6 1400-byte packet on a 1400-byte path: fits -> XDP_REDIRECT to the router", K_FWD,
+	  6, IPPROTO_TCP, "2001:db8:9::18", 8080, .ip_len = 1400, .verdict = XDP_REDIRECT,
+	  .reason = XLB_R_FORWARDED, .egress = IF_XN2, .dmac = router_mac },
+	/* Without DF a router would fragment, which XDP cannot: dropped, not answered. */
 	{ "ipv4 201-byte datagram on a 200-byte path -> XDP_DROP drop_too_big", K_FWD, 4,
 	  IPPROTO_TCP, "198.51.100.99", 8080, .ip_len = 201, .verdict = XDP_DROP,
 	  .reason = XLB_R_DROP_TOO_BIG },
+	/* 200 is under IPv6's minimum MTU: telling the client would not help it. */
 	{ "ipv6 201-byte packet on a 200-byte path -> XDP_DROP drop_too_big", K_FWD, 6,
 	  IPPROTO_TCP, "2001:db8:f::18", 8080, .ip_len = 201, .verdict = XDP_DROP,
 	  .reason = XLB_R_DROP_TOO_BIG },
@@ -147,6 +170,14 @@ static const struct nat_case cases[] = {
 	  .reason = XLB_R_DROP_NO_TX_PORT },
 	{ "ipv4 802.1Q-tagged -> XDP_PASS pass_nat_vlan", K_FWD, 4, IPPROTO_TCP, "198.51.100.18",
 	  8080, .vlan = true, .verdict = XDP_PASS, .reason = XLB_R_PASS_NAT_VLAN },
+	/* Tagged, a frame is the kernel's before any FIB lookup: too big or not, it is passed
+	 * (the kernel, forwarding on the VLAN device, answers it itself). */
+	{ "ipv4 802.1Q-tagged, 201 bytes with DF on a 200-byte path -> XDP_PASS pass_nat_vlan",
+	  K_FWD, 4, IPPROTO_TCP, "198.51.100.99", 8080, .ip_len = 201, .df = true, .vlan = true,
+	  .verdict = XDP_PASS, .reason = XLB_R_PASS_NAT_VLAN },
+	{ "ipv6 802.1Q-tagged, 1401 bytes on a 1400-byte path -> XDP_PASS pass_nat_vlan", K_FWD,
+	  6, IPPROTO_TCP, "2001:db8:9::18", 8080, .ip_len = 1401, .vlan = true,
+	  .verdict = XDP_PASS, .reason = XLB_R_PASS_NAT_VLAN },
 	{ "ipv4 tcp reply from port 8080 -> VIP:80, XDP_REDIRECT to the client's arm", K_REPLY, 4,
 	  IPPROTO_TCP, "198.51.100.18", 8080, .verdict = XDP_REDIRECT, .reason = XLB_R_NAT_REPLY,
 	  .egress = IF_XN0, .dmac = client_mac },
@@ -170,6 +201,19 @@ static const struct nat_case cases[] = {
 	  .reason = XLB_R_PASS_NOT_VIP },
 	{ "ipv4 reply with ttl 1 -> XDP_PASS pass_ttl, untouched", K_REPLY, 4, IPPROTO_TCP,
 	  "198.51.100.18", 8080, .ttl = 1, .verdict = XDP_PASS, .reason = XLB_R_PASS_TTL },
+	/* An answer would have to come from the client's address: dropped. */
+	{ "ipv4 reply, 201 bytes with DF, client on a 200-byte path -> XDP_DROP drop_too_big",
+	  K_REPLY, 4, IPPROTO_TCP, "198.51.100.18", 8080, .ip_len = 201, .df = true,
+	  .verdict = XDP_DROP, .reason = XLB_R_DROP_TOO_BIG, .client = "192.0.2.99" },
+	{ "ipv6 reply, 1401 bytes, client on a 1400-byte path -> XDP_DROP drop_too_big", K_REPLY,
+	  6, IPPROTO_TCP, "2001:db8:b::18", 8080, .ip_len = 1401, .verdict = XDP_DROP,
+	  .reason = XLB_R_DROP_TOO_BIG, .client = "2001:db8:d::1" },
+	{ "ipv4 802.1Q-tagged reply of a flow -> XDP_PASS pass_nat_vlan, untouched", K_REPLY, 4,
+	  IPPROTO_TCP, "198.51.100.18", 8080, .vlan = true, .verdict = XDP_PASS,
+	  .reason = XLB_R_PASS_NAT_VLAN },
+	{ "ipv6 802.1Q-tagged reply of a flow -> XDP_PASS pass_nat_vlan, untouched", K_REPLY, 6,
+	  IPPROTO_TCP, "2001:db8:b::18", 8080, .vlan = true, .verdict = XDP_PASS,
+	  .reason = XLB_R_PASS_NAT_VLAN },
 	{ "ipv4 frag-needed about a reply -> the backend, quote translated", K_ICMP, 4,
 	  IPPROTO_TCP, "198.51.100.18", 8080, .verdict = XDP_REDIRECT, .reason = XLB_R_FORWARDED,
 	  .egress = IF_XN2, .dmac = be2_mac },
@@ -199,7 +243,7 @@ struct frame {
 	uint16_t sport, dport;
 	uint8_t ttl;
 	uint32_t ip_len;
-	bool udp_nocsum, vlan;
+	bool udp_nocsum, df, vlan;
 	int frag; /* 0: whole, 1: first fragment (MF), 2: a later one at offset 64, no L4 header */
 };
 
@@ -220,6 +264,8 @@ static void build(struct pkt *p, const struct frame *f)
 
 		ip->ttl = f->ttl ? f->ttl : 64;
 		ip->tos = 0xb8;
+		if (f->df)
+			ip->frag_off = htons(PKT_IP_DF);
 		if (f->frag)
 			pkt_ipv4_frag(p, f->frag == 2 ? 64 : 0, f->frag == 1);
 		if (f->frag == 2) {
@@ -251,9 +297,11 @@ static const char *vip_of(int family)
 	return family == 4 ? VIP4 : VIP6;
 }
 
-static const char *client_of(int family)
+static const char *client_of(const struct nat_case *c)
 {
-	return family == 4 ? CLIENT4 : CLIENT6;
+	if (c->client)
+		return c->client;
+	return c->family == 4 ? CLIENT4 : CLIENT6;
 }
 
 static int netns_enter(void)
@@ -340,9 +388,10 @@ static void client_frames(const struct nat_case *c, struct pkt *in, struct pkt *
 {
 	struct frame f = {
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = client_mac,
-		.src = client_of(c->family), .dst = vip_of(c->family), .sport = CPORT,
-		.dport = VPORT, .ttl = c->kind == K_FWD ? c->ttl : 0, .ip_len = c->ip_len,
-		.udp_nocsum = c->udp_nocsum, .vlan = c->kind == K_FWD && c->vlan, .frag = frag,
+		.src = client_of(c), .dst = vip_of(c->family), .sport = CPORT,
+		.dport = VPORT, .ttl = c->kind == K_FWD ? c->ttl : 0,
+		.ip_len = c->kind == K_FWD ? c->ip_len : 0, .udp_nocsum = c->udp_nocsum, .df = c->df, .vlan = c->kind == K_FWD && c->vlan,
+		.frag = frag,
 	};
 
 	build(in, &f);
@@ -359,9 +408,9 @@ static void reply_frames(const struct nat_case *c, struct pkt *in, struct pkt *w
 {
 	struct frame f = {
 		.family = c->family, .proto = c->proto, .dmac = iface_mac, .smac = be2_mac,
-		.src = c->be, .dst = client_of(c->family), .sport = bport_of(c),
-		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl,
-		.udp_nocsum = c->udp_nocsum, .frag = frag,
+		.src = c->be, .dst = client_of(c), .sport = bport_of(c),
+		.dport = c->other_cport ? CPORT + 1 : CPORT, .ttl = c->ttl, .ip_len = c->ip_len,
+		.udp_nocsum = c->udp_nocsum, .df = c->df, .vlan = c->vlan, .frag = frag,
 	};
 
 	build(in, &f);
@@ -379,7 +428,7 @@ static void icmp_frames(const struct nat_case *c, struct pkt *in, struct pkt *wa
 	const char *router = c->family == 4 ? ROUTER4 : ROUTER6;
 	struct frame q = {
 		.family = c->family, .proto = c->proto, .dmac = client_mac, .smac = iface_mac,
-		.src = vip_of(c->family), .dst = client_of(c->family), .sport = VPORT,
+		.src = vip_of(c->family), .dst = client_of(c), .sport = VPORT,
 		.dport = CPORT, .ttl = 63,
 	};
 	struct pkt quote;
@@ -422,19 +471,11 @@ static void open_flow(const struct nat_case *c, int frag)
 	fwd.kind = K_FWD;
 	fwd.ttl = 0;
 	fwd.other_cport = false;
+	fwd.vlan = false;
 	client_frames(&fwd, &in, &want, frag);
 	run_on(ifindex_xn0, &in, out, &out_len, &retval);
 	if (retval != XDP_REDIRECT && retval != XDP_TX)
 		fail_msg("the flow's opening packet got verdict %u", retval);
-}
-
-static void check_bytes(const char *what, const uint8_t *got, const uint8_t *want, uint32_t len)
-{
-	uint32_t i;
-
-	for (i = 0; i < len; i++)
-		if (got[i] != want[i])
-			fail_msg("%s: byte %u is 0x%02x, want 0x%02x", what, i, got[i], want[i]);
 }
 
 /* The output's checksums as a receiver checks them: recomputed from its own bytes. */
@@ -449,7 +490,7 @@ static void check_sums(const uint8_t *out, uint32_t len, const struct pkt *shape
 	pkt_finish(&q);
 	if (nocsum)
 		((pkt_udphdr *)(q.data + q.l4))->check = 0;
-	check_bytes("checksums recomputed from the output", q.data, out, len);
+	pc_bytes("checksums recomputed from the output", q.data, out, len);
 }
 
 static void test_case(void **state)
@@ -503,8 +544,65 @@ static void test_case(void **state)
 	}
 	if (out_len != want.len)
 		fail_msg("data_size_out %u, want %u", out_len, want.len);
-	check_bytes("output frame", out, want.data, want.len);
+	pc_bytes("output frame", out, want.data, want.len);
 	check_sums(out, out_len, &want);
+}
+
+/* Whether map holds no entry. */
+static bool map_empty(struct bpf_map *map)
+{
+	uint8_t key[64];
+
+	return bpf_map_get_next_key(bpf_map__fd(map), NULL, key) && errno == ENOENT;
+}
+
+/*
+ * Too big for the backend's path (NAT adds no header: the MTU the client is told is the egress
+ * path's): the client gets ICMP "fragmentation needed" or "packet too big" from the VIP, quoting
+ * its packet, rebuilt from the RFCs and compared byte for byte (pc_check_too_big). Nothing was
+ * forwarded, so neither conns nor nat_flows holds the flow.
+ */
+struct nat_too_big {
+	const char *name;
+	struct nat_case c; /* the client's packet (K_FWD), the backend behind a small path */
+	uint32_t mtu;      /* the MTU field */
+	uint32_t quote;    /* bytes of the client's datagram quoted */
+};
+
+static const struct nat_too_big too_big_cases[] = {
+	{ "ipv4 tcp, 201 bytes with DF on a 200-byte path -> frag needed, mtu 200, all quoted",
+	  { .kind = K_FWD, .family = 4, .proto = IPPROTO_TCP, .be = "198.51.100.99",
+	    .bport = 8080, .ip_len = 201, .df = true }, 200, 201 },
+	{ "ipv4 udp, 1200 bytes with DF on a 1000-byte path -> frag needed, mtu 1000, 548 quoted",
+	  { .kind = K_FWD, .family = 4, .proto = IPPROTO_UDP, .be = "198.51.100.98",
+	    .bport = 5353, .ip_len = 1200, .df = true }, 1000, 548 },
+	{ "ipv6 tcp, 1401 bytes on a 1400-byte path -> packet too big, mtu 1400, 1232 quoted",
+	  { .kind = K_FWD, .family = 6, .proto = IPPROTO_TCP, .be = "2001:db8:9::18",
+	    .bport = 8080, .ip_len = 1401 }, 1400, 1232 },
+	{ "ipv6 udp, 1500 bytes on a 1400-byte path -> packet too big, mtu 1400, 1232 quoted",
+	  { .kind = K_FWD, .family = 6, .proto = IPPROTO_UDP, .be = "2001:db8:9::18",
+	    .bport = 5353, .ip_len = 1500 }, 1400, 1232 },
+};
+
+static void test_too_big(void **state)
+{
+	const struct nat_too_big *t = *state;
+	struct xlb_counters before[XLB_R_MAX], after[XLB_R_MAX];
+	uint32_t out_len = 0, retval = 0;
+	uint8_t out[PKT_MAX];
+	struct pkt in, want;
+
+	assert_int_equal(config_set(&t->c), 0);
+	client_frames(&t->c, &in, &want, 0);
+	pc_snapshot(&fx, before);
+	run_on(ifindex_xn0, &in, out, &out_len, &retval);
+	pc_snapshot(&fx, after);
+	if (!map_empty(fx.skel->maps.conns) || !map_empty(fx.skel->maps.nat_flows))
+		fail_msg("a too-big packet bound a flow (conns or nat_flows has an entry)");
+	pc_one_reason(before, after, XLB_R_ICMP_TOO_BIG, in.len);
+	if (retval != XDP_TX)
+		fail_msg("verdict %u, want XDP_TX", retval);
+	pc_check_too_big(out, out_len, &in, t->mtu, t->quote);
 }
 
 /* The entry a new flow leaves in nat_flows: keyed as its replies come, holding VIP:port. */
@@ -542,7 +640,7 @@ static void test_nat_flows_entry(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 1];
 	size_t i;
 	int failed;
 
@@ -554,6 +652,8 @@ int main(void)
 		return 1;
 	memset(tests, 0, sizeof(tests));
 	i = pc_table(tests, cases, ARRAY_SIZE(cases), sizeof(cases[0]), test_case);
+	i += pc_table(tests + i, too_big_cases, ARRAY_SIZE(too_big_cases), sizeof(too_big_cases[0]),
+		      test_too_big);
 	tests[i].name = "a new flow's nat_flows entry: reply key, VIP:port, ids; replies count";
 	tests[i].test_func = test_nat_flows_entry;
 	failed = _cmocka_run_group_tests("nat packet cases", tests, ARRAY_SIZE(tests), NULL, NULL);

@@ -353,50 +353,14 @@ static const struct too_big_case too_big_cases[] = {
 	    .tun_flags = BOTH }, 0, 0, 0 },
 };
 
-/* The answer's IP header as the RFCs say: from the VIP to the client, precedence 6 for IPv4. */
-static uint32_t answer_ip_header(int family, const struct pkt *in, uint32_t quote, uint8_t *hdr)
-{
-	const uint8_t *l3 = in->data + in->l3;
-
-	if (family == 4) {
-		pkt_iphdr *ip = (pkt_iphdr *)hdr;
-		const pkt_iphdr *cl = (const pkt_iphdr *)l3;
-
-		memset(ip, 0, sizeof(*ip));
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->tos = 0xc0;
-		ip->tot_len = htons(sizeof(*ip) + 8 + quote);
-		ip->frag_off = htons(PKT_IP_DF);
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_ICMP;
-		ip->saddr = cl->daddr;
-		ip->daddr = cl->saddr;
-		ip->check = pkt_fold(pkt_sum(0, ip, sizeof(*ip)));
-		return sizeof(*ip);
-	}
-	pkt_ipv6hdr *ip6 = (pkt_ipv6hdr *)hdr;
-	const pkt_ipv6hdr *cl6 = (const pkt_ipv6hdr *)l3;
-
-	memset(ip6, 0, sizeof(*ip6));
-	ip6->version = 6;
-	ip6->payload_len = htons(8 + quote);
-	ip6->nexthdr = IPPROTO_ICMPV6;
-	ip6->hop_limit = 64;
-	memcpy(&ip6->saddr, &cl6->daddr, 16);
-	memcpy(&ip6->daddr, &cl6->saddr, 16);
-	return sizeof(*ip6);
-}
-
 static void test_too_big(void **state)
 {
 	const struct too_big_case *t = *state;
 	const struct tun_case *c = &t->tc;
 	uint32_t want_reason = t->mtu ? XLB_R_ICMP_TOO_BIG : XLB_R_DROP_TOO_BIG;
 	struct xlb_counters before[XLB_R_MAX], after[XLB_R_MAX];
-	uint32_t out_len = 0, retval = 0, hlen, sum;
-	uint8_t out[PKT_MAX], hdr[64];
-	const uint8_t *ic;
+	uint32_t out_len = 0, retval = 0;
+	uint8_t out[PKT_MAX];
 	struct xlb_conn conn;
 	struct xlb_flow f;
 	struct pkt p;
@@ -422,40 +386,7 @@ static void test_too_big(void **state)
 	if (retval != XDP_TX)
 		fail_msg("verdict %u, want XDP_TX", retval);
 
-	hlen = answer_ip_header(c->vip_family, &p, t->quote, hdr);
-	if (out_len != ETH_HLEN + hlen + 8 + t->quote)
-		fail_msg("data_size_out %u, want %u + %u + 8 + a %u-byte quote", out_len, ETH_HLEN,
-			 hlen, t->quote);
-	check_bytes("destination MAC", out, client_mac, ETH_ALEN, 0);
-	check_bytes("source MAC", out + ETH_ALEN, iface_mac, ETH_ALEN, 0);
-	check_bytes("ethertype", out + 12, p.data + 12, 2, 0);
-	check_bytes("answer's ip header", out + ETH_HLEN, hdr, hlen, c->vip_family);
-	if (c->vip_family == 4 && pkt_fold(pkt_sum(0, out + ETH_HLEN, hlen)))
-		fail_msg("answer's ipv4 checksum does not verify");
-
-	ic = out + ETH_HLEN + hlen;
-	if (ic[0] != (c->vip_family == 4 ? ICMP_DEST_UNREACH : ICMPV6_PKT_TOOBIG) ||
-	    ic[1] != (c->vip_family == 4 ? ICMP_FRAG_NEEDED : 0))
-		fail_msg("icmp type %u code %u", ic[0], ic[1]);
-	if (c->vip_family == 4 && (ic[4] | ic[5] || (uint32_t)(ic[6] << 8 | ic[7]) != t->mtu))
-		fail_msg("unused/next-hop mtu %02x%02x %u, want 0000 %u", ic[4], ic[5],
-			 ic[6] << 8 | ic[7], t->mtu);
-	if (c->vip_family == 6 &&
-	    (uint32_t)(ic[4] << 24 | ic[5] << 16 | ic[6] << 8 | ic[7]) != t->mtu)
-		fail_msg("mtu %u, want %u", ic[4] << 24 | ic[5] << 16 | ic[6] << 8 | ic[7], t->mtu);
-	sum = pkt_sum(0, ic, 8 + t->quote);
-	if (c->vip_family == 6) {
-		uint8_t pseudo[40] = { 0 };
-		uint32_t ulen = htonl(8 + t->quote);
-
-		memcpy(pseudo, out + ETH_HLEN + 8, 32);
-		memcpy(pseudo + 32, &ulen, 4);
-		pseudo[39] = IPPROTO_ICMPV6;
-		sum = pkt_sum(sum, pseudo, sizeof(pseudo));
-	}
-	if (pkt_fold(sum))
-		fail_msg("icmp checksum does not verify (sum 0x%04x)", pkt_fold(sum));
-	check_bytes("quoted packet", ic + 8, p.data + ETH_HLEN, t->quote, 0);
+	pc_check_too_big(out, out_len, &p, t->mtu, t->quote);
 }
 
 /* The same frame with an 802.1Q tag (VLAN 100) after the MACs. */
@@ -511,14 +442,7 @@ static void test_tagged(void **state)
 	assert_int_equal(run(&p, out, &out_len, &retval), 0);
 	if (retval != XDP_TX)
 		fail_msg("tagged too big: verdict %u, want XDP_TX", retval);
-	hlen = answer_ip_header(4, &plain, t->quote, hdr);
-	if (out_len != ETH_HLEN + 4 + hlen + 8 + t->quote)
-		fail_msg("tagged too big: data_size_out %u", out_len);
-	check_bytes("destination MAC", out, client_mac, ETH_ALEN, 0);
-	check_bytes("tag", out + 12, p.data + 12, 6, 0);
-	check_bytes("answer's ip header", out + ETH_HLEN + 4, hdr, hlen, 4);
-	check_bytes("quoted packet", out + ETH_HLEN + 4 + hlen + 8, plain.data + ETH_HLEN, t->quote,
-		    0);
+	pc_check_too_big(out, out_len, &p, t->mtu, t->quote);
 }
 
 /* Established flows: the second packet of a flow goes out the same way, from conns. */
