@@ -160,6 +160,7 @@ bg_wait()
 #   health    the health check's type (none: no health block), with interval, timeout (ms), rise,
 #             fall (each left out when empty)
 #   backends  NODE or NODE=WEIGHT, for each backend (b1 b2 b3)
+#   beport    every backend's port (left out: the VIP's)
 #   extra     YAML lines that follow the VIP in the vips list: more VIPs (none)
 #   tunnel4, tunnel6   tun forwarding's outer sources, tunnel.source and source6 (left out)
 #   vrid      with it, failover by VRRP: priority, advert (ms; $ADV_MS), preempt (left out),
@@ -203,6 +204,7 @@ xlb_config()
 			node=${be%%=*} w=${be#*=}
 			echo "      - address: ${addrs[$node]}"
 			[ "$w" = "$be" ] || echo "        weight: $w"
+			[ -z "${c[beport]:-}" ] || echo "        port: ${c[beport]}"
 		done
 		[ -z "${c[extra]:-}" ] || printf '%s\n' "${c[extra]}"
 		if [ -n "${c[tunnel4]:-}${c[tunnel6]:-}" ]; then

@@ -27,9 +27,14 @@
 #         the VIP takes the encapsulation's overhead off its MTU until the dispatcher answers
 #         too-big packets with ICMP (issue 9): an upload's full-sized segments would not fit
 #         the tunnel (and stall: seen).
-# Adding a mode (nat): a mode_nat function that sets the case up as mode_dr / mode_tun do (what
-# they set is listed above mode_dr; NAT's backends belong on the second segment, TOPO_NET2_*,
-# their gateway the dispatcher's eth1) and test_nat4 / test_nat6 calling mode_case nat 4 / 6.
+#   nat   n1 n2 n3 (weights 1:1:2) on the second segment, their default route via the
+#         dispatcher's eth1; xlbd on eth0 and eth1. The web VIP's backends serve on port 8000
+#         (a backend port: keepalived's real_server ADDR PORT), the transfer's on the VIP's;
+#         requests in on eth0 leave translated out of eth1 (XDP_REDIRECT), the replies come
+#         back in on eth1 and leave with the VIP's address and port out of eth0. The
+#         dispatcher forwards (the FIB answers only then). xfer via n3.
+# Adding a mode: a mode_MODE function that sets the case up as the others do (what they set is
+# listed above mode_dr) and test_MODE4 / test_MODE6 calling mode_case MODE 4 / 6.
 #
 #   tests/netns/modes.sh [test_name ...]     (default: every test_* function)
 set -u
@@ -85,7 +90,7 @@ sha256_of()
 #
 # MODE_BACKENDS  the VIP's backends, NODE=WEIGHT
 # MODE_XFER      the transfer VIP's one backend
-# MODE_CONFIG    more xlb_config KEY=VALUE words (the forwarding, its settings)
+# MODE_CONFIG    more xlb_config KEY=VALUE words, an array (the forwarding, its settings)
 # On failure WHY says what went wrong, and the mode returns 1.
 # and whatever the data path needs in the namespaces (the routes of the client included: each
 # mode sets them, so a case does not depend on the one before).
@@ -118,7 +123,7 @@ mode_dr()
 {
 	MODE_BACKENDS="b1=100 b2=100 b3=200"
 	MODE_XFER=b3
-	MODE_CONFIG="fwd=dr"
+	MODE_CONFIG=(fwd=dr)
 	dispatcher_forwarding 0 || return 1
 	client_route "$1"
 }
@@ -145,7 +150,7 @@ mode_tun()
 
 	MODE_BACKENDS="b1=100 b2=100 b4=200"
 	MODE_XFER=b4
-	MODE_CONFIG="fwd=tun tunnel4=${TOPO_ADDR4[dispatcher]} tunnel6=${TOPO_ADDR6[dispatcher]}"
+	MODE_CONFIG=(fwd=tun "tunnel4=${TOPO_ADDR4[dispatcher]}" "tunnel6=${TOPO_ADDR6[dispatcher]}")
 	for b in b1 b2 b4; do
 		if ! decap_attached $b; then
 			WHY="decap attach on $b: $(cat "$TMP/decap-$b.out")"
@@ -159,6 +164,16 @@ mode_tun()
 	else
 		client_route 4 1480
 	fi
+}
+
+mode_nat()
+{
+	MODE_BACKENDS="n1=100 n2=100 n3=200"
+	MODE_XFER=n3
+	MODE_CONFIG=(fwd=nat "beport=${TOPO_PORT[n1]}"
+		     "ifaces=$(printf '  - name: eth0\n  - name: eth1')")
+	dispatcher_forwarding 1 || return 1
+	client_route "$1"
 }
 
 # ---- the checks -------------------------------------------------------------------------------
@@ -314,9 +329,8 @@ mode_case()
 		fail "$t" "setting $mode up: $WHY"
 		return 0
 	fi
-	# shellcheck disable=SC2086 # MODE_CONFIG: KEY=VALUE words
 	xlb_config "$cfg" what="the $mode case, IPv$fam" vip="$mode$fam" family="$fam" health=none \
-		backends="$MODE_BACKENDS" extra="$(xfer_vip "$mode" "$fam")" $MODE_CONFIG
+		backends="$MODE_BACKENDS" extra="$(xfer_vip "$mode" "$fam")" "${MODE_CONFIG[@]}"
 	topo_xlbd_start "$ID" dispatcher "$cfg"
 	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail "$t" "xlbd did not print 'xlbd: ready' within 10 s"
@@ -351,5 +365,7 @@ test_dr4() { mode_case dr 4; }
 test_dr6() { mode_case dr 6; }
 test_tun4() { mode_case tun 4; }
 test_tun6() { mode_case tun 6; }
+test_nat4() { mode_case nat 4; }
+test_nat6() { mode_case nat 6; }
 
 tier_main "$@"
