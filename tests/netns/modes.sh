@@ -23,10 +23,11 @@
 #         router's eth1 out of the dispatcher's eth1 (XDP_REDIRECT), b1 and b2 out of eth0
 #         (XDP_TX); `xlbctl decap attach` on each backend strips the outer header. The
 #         dispatcher forwards (the FIB answers only then). xfer via b4, which must have
-#         stripped at least as many packets as the upload has segments. The client's route to
-#         the VIP takes the encapsulation's overhead off its MTU until the dispatcher answers
-#         too-big packets with ICMP (issue 9): an upload's full-sized segments would not fit
-#         the tunnel (and stall: seen).
+#         stripped at least as many packets as the upload has segments. The upload's
+#         full-sized segments do not fit the tunnel: the dispatcher answers them with ICMP
+#         fragmentation-needed / packet-too-big (icmp_too_big counted), and the client must
+#         have learnt the path MTU from it (its route to the VIP cached with the MTU less the
+#         outer header, which each case first flushes).
 #   nat   n1 n2 n3 (weights 1:1:2) on the second segment, their default route via the
 #         dispatcher's eth1; xlbd on eth0 and eth1. The web VIP's backends serve on port 8000
 #         (a backend port: keepalived's real_server ADDR PORT), the transfer's on the VIP's;
@@ -158,11 +159,31 @@ mode_tun()
 		fi
 	done
 	dispatcher_forwarding 1 || return 1
-	# The outer header: 20 bytes for IPIP, 40 for IP6IP6.
-	if [ "$1" = 6 ]; then
-		client_route 6 1460
-	else
-		client_route 4 1480
+	# What a case before learnt of the path MTU: this one's upload must learn it again.
+	if ! topo_exec "$ID" client ip -"$1" route flush cache >/dev/null; then
+		WHY="cannot flush the client's route cache"
+		return 1
+	fi
+	client_route "$1"
+}
+
+# too_big_sent: how many ICMP too-big answers the dispatcher's programs have sent.
+too_big_sent()
+{
+	topo_xlbctl "$ID" dispatcher --json stats | json_in icmp_too_big packets
+}
+
+# pmtu_learnt FAMILY: has the client cached the VIP's path MTU less the outer header (20 bytes
+# for IPIP, 40 for IP6IP6)? WHY if not.
+pmtu_learnt()
+{
+	local vip=$TOPO_VIP4 want=1480 route
+
+	[ "$1" = 6 ] && vip=$TOPO_VIP6 want=1460
+	route=$(topo_exec "$ID" client ip -"$1" route get "$vip" | tr -s ' \n' ' ')
+	if [[ $route != *" mtu $want "* ]]; then
+		WHY="the client's route to $vip after the transfer: '$route', want mtu $want"
+		return 1
 	fi
 }
 
@@ -320,7 +341,7 @@ dispatcher_neighbours()
 # mode_case MODE FAMILY: one case, reported as test_MODEFAMILY.
 mode_case()
 {
-	local mode=$1 fam=$2 t=test_$1$2 cfg=$TMP/$1$2.yaml t0 n0 n1
+	local mode=$1 fam=$2 t=test_$1$2 cfg=$TMP/$1$2.yaml t0 n0 n1 tb0 tb1
 
 	t0=$(now_us)
 	shared_up "$t" || return 0
@@ -344,7 +365,10 @@ mode_case()
 		fail "$t" "$WHY"
 		return 0
 	fi
-	[ "$mode" = tun ] && n0=$(decap_stripped "$MODE_XFER")
+	if [ "$mode" = tun ]; then
+		n0=$(decap_stripped "$MODE_XFER")
+		tb0=$(too_big_sent)
+	fi
 	if ! check_xfer "$fam"; then
 		fail "$t" "$WHY"
 		return 0
@@ -356,6 +380,16 @@ mode_case()
 				"transfer, fewer than its upload's segments"
 			return 0
 		fi
+		tb1=$(too_big_sent)
+		if ((${tb1:-0} - ${tb0:-0} < 1)); then
+			fail "$t" "path MTU discovery: no ICMP too-big sent during the transfer"
+			return 0
+		fi
+		if ! pmtu_learnt "$fam"; then
+			fail "$t" "path MTU discovery: $WHY"
+			return 0
+		fi
+		XFER+=", path MTU learnt from $((${tb1:-0} - ${tb0:-0})) ICMP too-big"
 	fi
 	topo_xlbd_stop dispatcher TERM 5
 	pass "$t" "$N_REQ requests: $SHARES; $XFER; $((($(now_us) - t0) / 1000)) ms"
