@@ -136,10 +136,10 @@ nat_segment()
 	for node in $A $B; do
 		# As on br0 (tools/topology.sh, pair mode): no unknown unicast flooded to a
 		# dispatcher, whose XDP program would forward frames for the other's MAC.
-		if ! _topo_wire "$ID" $node eth1 br1 "${ETH1_PORT[$node]}" "${ETH1_MAC[$node]}" \
+		if ! _topo_wire "$ID" "$node" eth1 br1 "${ETH1_PORT[$node]}" "${ETH1_MAC[$node]}" \
 			"${ETH1_ADDR4[$node]}/${GW_NET4#*/}" "2001:db8:1::${ETH1_ADDR4[$node]##*.}/64" ||
 		   ! _topo_do ip netns exec "$sw" bridge link set dev "${ETH1_PORT[$node]}" flood off ||
-		   ! _topo_sysctl "$(topo_ns "$ID" $node)" net.ipv4.conf.all.forwarding=1; then
+		   ! _topo_sysctl "$(topo_ns "$ID" "$node")" net.ipv4.conf.all.forwarding=1; then
 			WHY="cannot wire $node's eth1"
 			return 1
 		fi
