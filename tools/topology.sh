@@ -47,8 +47,10 @@
 # (xlb$ID-b4, .130 / 2001:db8:2::14) set up like the others but for its default route via the
 # router. The dispatcher routes that link via the router's eth1: reaching b4 takes the FIB's
 # next hop and another egress interface (tun forwarding's XDP_REDIRECT); b4 answers the client
-# through the router's eth0. br1 is where NAT's backends would go (their gateway: the
-# dispatcher's eth1).
+# through the router's eth0. On br1 too, NAT's backends n1 n2 n3 (xlb$ID-n1.., .11-.13 /
+# 2001:db8:1::11-13, 02:00:00:00:01:11-13): no VIP on lo, their default route via the
+# dispatcher's eth1, their server on port TOPO_PORT[nN] (8000: NAT's backend port, not the
+# VIP's).
 #
 # ID is a short run id ([A-Za-z0-9_-], e.g. $$); every name topo_up creates carries it.
 # State (server pids and logs, xlbd's log and control socket, the bpffs pin dir) lives in
@@ -81,10 +83,12 @@ TOPO_NET6_LEN=64
 
 declare -gA TOPO_ADDR4=([client]=192.0.2.1 [dispatcher]=192.0.2.2 [dispatcher2]=192.0.2.3
 		       [b1]=192.0.2.11 [b2]=192.0.2.12 [b3]=192.0.2.13 [router]=192.0.2.254
-		       [b4]=198.51.100.130)
+		       [b4]=198.51.100.130 [n1]=198.51.100.11 [n2]=198.51.100.12
+		       [n3]=198.51.100.13)
 declare -gA TOPO_ADDR6=([client]=2001:db8::1 [dispatcher]=2001:db8::2 [dispatcher2]=2001:db8::3
 		       [b1]=2001:db8::11 [b2]=2001:db8::12 [b3]=2001:db8::13 [router]=2001:db8::fe
-		       [b4]=2001:db8:2::14)
+		       [b4]=2001:db8:2::14 [n1]=2001:db8:1::11 [n2]=2001:db8:1::12
+		       [n3]=2001:db8:1::13)
 # Far mode's second segment (br1: the dispatcher's eth1, the router's eth1) and the link behind
 # the router (its eth2, b4): prefixes and addresses.
 TOPO_NET2_4=198.51.100.0/25 TOPO_NET2_6=2001:db8:1::/64
@@ -98,7 +102,11 @@ declare -gA TOPO_MAC=([client]=02:00:00:00:00:01 [dispatcher]=02:00:00:00:00:02
 		     [dispatcher2]=02:00:00:00:00:03
 		     [b1]=02:00:00:00:00:11 [b2]=02:00:00:00:00:12 [b3]=02:00:00:00:00:13
 		     [router]=02:00:00:00:00:fe [b4]=02:00:00:00:00:14
-		     [dispatcher-eth1]=02:00:00:00:01:02 [router-eth1]=02:00:00:00:01:fe)
+		     [dispatcher-eth1]=02:00:00:00:01:02 [router-eth1]=02:00:00:00:01:fe
+		     [n1]=02:00:00:00:01:11 [n2]=02:00:00:00:01:12 [n3]=02:00:00:00:01:13)
+# Far mode's NAT backends: their servers' port (every other server's is 80).
+declare -gA TOPO_PORT=([n1]=8000 [n2]=8000 [n3]=8000)
+TOPO_NAT_BACKENDS="n1 n2 n3"
 
 topo_log()
 {
@@ -130,7 +138,7 @@ topo_ns()
 	dispatcher|disp|d)	echo "xlb$id-d" ;;
 	dispatcher2|d2)		echo "xlb$id-d2" ;;
 	router|r)		echo "xlb$id-r" ;;
-	b[0-9]*)		echo "xlb$id-$node" ;;
+	b[0-9]*|n[0-9]*)	echo "xlb$id-$node" ;;
 	*)
 		topo_log "unknown node '$node'"
 		return 1
@@ -260,13 +268,13 @@ _topo_add_backend()
 	_topo_serve "$ns" "$node"
 }
 
-# _topo_serve NS NODE: NODE's server, its output appended to $TOPO_DIR/NODE.log, its pid in
-# $TOPO_DIR/NODE.pid and in TOPO_SERVE_PID.
+# _topo_serve NS NODE: NODE's server (on port TOPO_PORT[NODE], default 80), its output appended
+# to $TOPO_DIR/NODE.log, its pid in $TOPO_DIR/NODE.pid and in TOPO_SERVE_PID.
 _topo_serve()
 {
 	local ns=$1 node=$2
 
-	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port 80 \
+	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port "${TOPO_PORT[$node]:-80}" \
 		--log "$TOPO_DIR/$node.access" >>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
 	TOPO_SERVE_PID=$!
 	echo "$TOPO_SERVE_PID" >"$TOPO_DIR/$node.pid"
@@ -277,7 +285,7 @@ _topo_serve()
 _topo_add_far()
 {
 	local id=$1 sw r b4 d n4=${TOPO_NET2_4#*/} n6=${TOPO_NET2_6#*/} f4=${TOPO_FAR_NET4#*/}
-	local f6=${TOPO_FAR_NET6#*/}
+	local f6=${TOPO_FAR_NET6#*/} n
 
 	sw=$(topo_ns "$id" switch)
 	r=$(topo_ns "$id" router)
@@ -316,7 +324,25 @@ _topo_add_far()
 		return 1
 	_topo_do ip -n "$d" -6 route add "$TOPO_FAR_NET6" via "${TOPO_NET2_ADDR6[router]}" ||
 		return 1
-	_topo_add_backend "$id" b4
+	_topo_add_backend "$id" b4 || return 1
+	for n in $TOPO_NAT_BACKENDS; do
+		_topo_add_nat_backend "$id" "$n" || return 1
+	done
+}
+
+# _topo_add_nat_backend ID NODE: a NAT backend on br1, routing everything via the dispatcher.
+_topo_add_nat_backend()
+{
+	local id=$1 node=$2 ns
+
+	ns=$(topo_ns "$id" "$node")
+	_topo_add_ns "$id" "$node" || return 1
+	_topo_wire "$id" "$node" eth0 br1 "$node" "${TOPO_MAC[$node]}" \
+		"${TOPO_ADDR4[$node]}/${TOPO_NET2_4#*/}" "${TOPO_ADDR6[$node]}/${TOPO_NET2_6#*/}" ||
+		return 1
+	_topo_do ip -n "$ns" route add default via "${TOPO_NET2_ADDR4[dispatcher]}" || return 1
+	_topo_do ip -n "$ns" -6 route add default via "${TOPO_NET2_ADDR6[dispatcher]}" || return 1
+	_topo_serve "$ns" "$node"
 }
 
 # Is far mode asked for (TOPO_FAR=1)?
@@ -380,7 +406,7 @@ topo_backend_start()
 	_topo_serve "$ns" "$node"
 	pid=$TOPO_SERVE_PID
 	for ((i = 0; i < 250; i++)); do
-		[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && return 0
+		_topo_listening "$id" "$node" && return 0
 		if ! kill -0 "$pid" 2>/dev/null; then
 			topo_log "$node: xlb-http serve died: $(tail -n 3 "$TOPO_DIR/$node.log")"
 			return 1
@@ -391,7 +417,13 @@ topo_backend_start()
 	return 1
 }
 
-# _topo_wait_servers ID NODE...: wait until each backend listens on port 80 (5 s at most).
+# _topo_listening ID NODE: does NODE's server listen on its port?
+_topo_listening()
+{
+	[ -n "$(topo_exec "$1" "$2" ss -Htln "sport = :${TOPO_PORT[$2]:-80}")" ]
+}
+
+# _topo_wait_servers ID NODE...: wait until each backend listens on its port (5 s at most).
 _topo_wait_servers()
 {
 	local id=$1 node i
@@ -399,7 +431,7 @@ _topo_wait_servers()
 	shift
 	for node in "$@"; do
 		for ((i = 0; i < 50; i++)); do
-			[ -n "$(topo_exec "$id" "$node" ss -Htln 'sport = :80')" ] && break
+			_topo_listening "$id" "$node" && break
 			if ! kill -0 "$(cat "$TOPO_DIR/$node.pid")" 2>/dev/null; then
 				topo_log "$node: xlb-http serve died: $(cat "$TOPO_DIR/$node.log")"
 				return 1
@@ -479,7 +511,7 @@ _topo_build()
 	# shellcheck disable=SC2086 # a list of names
 	if _topo_far; then
 		_topo_add_far "$id" || return 1
-		_topo_wait_servers "$id" $TOPO_BACKENDS b4
+		_topo_wait_servers "$id" $TOPO_BACKENDS b4 $TOPO_NAT_BACKENDS
 	else
 		_topo_wait_servers "$id" $TOPO_BACKENDS
 	fi
@@ -552,8 +584,9 @@ topo_down()
 		rm -f "$pidfile"
 	done
 
-	# dispatcher2, router and b4 whatever the mode: only what exists is touched.
-	for node in $TOPO_NODES dispatcher2 router b4 switch; do
+	# dispatcher2, router, b4 and the NAT backends whatever the mode: only what exists is
+	# touched.
+	for node in $TOPO_NODES dispatcher2 router b4 $TOPO_NAT_BACKENDS switch; do
 		ns=$(topo_ns "$id" "$node")
 		_topo_ns_exists "$ns" || continue
 		# Anything else left running in our namespaces (an xlbd whose script died) would

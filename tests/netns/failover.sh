@@ -475,6 +475,16 @@ ka_server_start()
 	return 1
 }
 
+# cut_a_link NAME: A's eth0 goes down, and B is MASTER within 2 s. EV_US: the wall clock just
+# before; TAKE_MS: when B took over, after it. FAIL NAME and 1 if B did not.
+cut_a_link()
+{
+	EV_US=$(now_us)
+	topo_exec "$ID" $A ip link set eth0 down
+	expect_vrrp "$1" $B MASTER 2000 "B not MASTER 2 s after A's link went down" || return 1
+	TAKE_MS=$(((SINCE_US - EV_US) / 1000))
+}
+
 # ---- tests -------------------------------------------------------------------------------------
 
 # A's link dies: its adverts stop, B takes over after Master_Down_Interval (3 x 100 ms + skew
@@ -490,10 +500,8 @@ test_failover_link_down()
 	probe_start 2000
 	sleep 0.6
 
-	ev=$(now_us)
-	topo_exec "$ID" $A ip link set eth0 down
-	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after A's link went down" || return 0
-	take=$(((SINCE_US - ev) / 1000))
+	cut_a_link $t || return 0
+	ev=$EV_US take=$TAKE_MS
 	# A's down eth0 keeps its addresses, the VIP too: only B's side is checked.
 	if ! vip_on $B; then
 		fail $t "B is MASTER without the VIP"
@@ -852,17 +860,11 @@ test_long_lived_survive()
 	done
 	inst0=$(sync_field $B installed_flows)
 
-	client_bg "$hout" "$TMP/hold.err" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 \
-		--conns $n --duration-ms $dur --interval-ms $iv --timeout-ms 3000 --json
-	hpid=$BG_PID
-	for ((i = 0; i < 250; i++)); do
-		grep -q "hold: $n of $n connections up" "$TMP/hold.err" 2>/dev/null && break
-		sleep 0.02
-	done
-	if ((i == 250)); then
+	if ! hold_start $n $dur $iv "$hout" "$TMP/hold.err"; then
 		fail $t "hold: not all $n connections up: $(cat "$TMP/hold.err")"
 		return 0
 	fi
+	hpid=$HOLD_PID
 	# Flow sync: within 10 ms of each connection's first packet.
 	for ((i = 0; i < 100; i++)); do
 		inst=$(sync_field $B installed_flows)
@@ -1161,10 +1163,8 @@ test_failover_ipv6()
 		return 0
 	fi
 
-	ev=$(now_us)
-	topo_exec "$ID" $A ip link set eth0 down
-	expect_vrrp $t $B MASTER 2000 "B not MASTER 2 s after A's link went down" || return 0
-	take=$(((SINCE_US - ev) / 1000))
+	cut_a_link $t || return 0
+	ev=$EV_US take=$TAKE_MS
 	if ! ip -n "$(topo_ns "$ID" $B)" -6 -o addr show dev eth0 | grep -q " $TOPO_VIP6/"; then
 		fail $t "B is MASTER without the IPv6 VIP"
 		return 0

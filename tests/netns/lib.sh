@@ -138,6 +138,23 @@ client_bg()
 	BG_PIDS+=("$BG_PID")
 }
 
+# hold_start N DURATION_MS INTERVAL_MS OUT ERR: N long-lived connections from the client to the
+# VIP's port 80 (xlb-http hold, in the background, its pid in HOLD_PID); returns 1 when they are
+# not all up within 5 s.
+hold_start()
+{
+	local i
+
+	client_bg "$4" "$5" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 --conns "$1" \
+		--duration-ms "$2" --interval-ms "$3" --timeout-ms 3000 --json
+	HOLD_PID=$BG_PID
+	for ((i = 0; i < 250; i++)); do
+		grep -q "hold: $1 of $1 connections up" "$5" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # bg_wait PID: wait for a background process; its exit code. Off BG_PIDS once reaped.
 bg_wait()
 {
@@ -160,6 +177,7 @@ bg_wait()
 #   health    the health check's type (none: no health block), with interval, timeout (ms), rise,
 #             fall (each left out when empty)
 #   backends  NODE or NODE=WEIGHT, for each backend (b1 b2 b3)
+#   beport    every backend's port (left out: the VIP's)
 #   extra     YAML lines that follow the VIP in the vips list: more VIPs (none)
 #   tunnel4, tunnel6   tun forwarding's outer sources, tunnel.source and source6 (left out)
 #   vrid      with it, failover by VRRP: priority, advert (ms; $ADV_MS), preempt (left out),
@@ -203,6 +221,7 @@ xlb_config()
 			node=${be%%=*} w=${be#*=}
 			echo "      - address: ${addrs[$node]}"
 			[ "$w" = "$be" ] || echo "        weight: $w"
+			[ -z "${c[beport]:-}" ] || echo "        port: ${c[beport]}"
 		done
 		[ -z "${c[extra]:-}" ] || printf '%s\n' "${c[extra]}"
 		if [ -n "${c[tunnel4]:-}${c[tunnel6]:-}" ]; then

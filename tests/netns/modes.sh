@@ -23,13 +23,19 @@
 #         router's eth1 out of the dispatcher's eth1 (XDP_REDIRECT), b1 and b2 out of eth0
 #         (XDP_TX); `xlbctl decap attach` on each backend strips the outer header. The
 #         dispatcher forwards (the FIB answers only then). xfer via b4, which must have
-#         stripped at least as many packets as the upload has segments. The client's route to
-#         the VIP takes the encapsulation's overhead off its MTU until the dispatcher answers
-#         too-big packets with ICMP (issue 9): an upload's full-sized segments would not fit
-#         the tunnel (and stall: seen).
-# Adding a mode (nat): a mode_nat function that sets the case up as mode_dr / mode_tun do (what
-# they set is listed above mode_dr; NAT's backends belong on the second segment, TOPO_NET2_*,
-# their gateway the dispatcher's eth1) and test_nat4 / test_nat6 calling mode_case nat 4 / 6.
+#         stripped at least as many packets as the upload has segments. The upload's
+#         full-sized segments do not fit the tunnel: the dispatcher answers them with ICMP
+#         fragmentation-needed / packet-too-big (icmp_too_big counted), and the client must
+#         have learnt the path MTU from it (its route to the VIP cached with the MTU less the
+#         outer header, which each case first flushes).
+#   nat   n1 n2 n3 (weights 1:1:2) on the second segment, their default route via the
+#         dispatcher's eth1; xlbd on eth0 and eth1. The web VIP's backends serve on port 8000
+#         (a backend port: keepalived's real_server ADDR PORT), the transfer's on the VIP's;
+#         requests in on eth0 leave translated out of eth1 (XDP_REDIRECT), the replies come
+#         back in on eth1 and leave with the VIP's address and port out of eth0. The
+#         dispatcher forwards (the FIB answers only then). xfer via n3.
+# Adding a mode: a mode_MODE function that sets the case up as the others do (what they set is
+# listed above mode_dr) and test_MODE4 / test_MODE6 calling mode_case MODE 4 / 6.
 #
 #   tests/netns/modes.sh [test_name ...]     (default: every test_* function)
 set -u
@@ -85,7 +91,7 @@ sha256_of()
 #
 # MODE_BACKENDS  the VIP's backends, NODE=WEIGHT
 # MODE_XFER      the transfer VIP's one backend
-# MODE_CONFIG    more xlb_config KEY=VALUE words (the forwarding, its settings)
+# MODE_CONFIG    more xlb_config KEY=VALUE words, an array (the forwarding, its settings)
 # On failure WHY says what went wrong, and the mode returns 1.
 # and whatever the data path needs in the namespaces (the routes of the client included: each
 # mode sets them, so a case does not depend on the one before).
@@ -118,7 +124,7 @@ mode_dr()
 {
 	MODE_BACKENDS="b1=100 b2=100 b3=200"
 	MODE_XFER=b3
-	MODE_CONFIG="fwd=dr"
+	MODE_CONFIG=(fwd=dr)
 	dispatcher_forwarding 0 || return 1
 	client_route "$1"
 }
@@ -145,7 +151,7 @@ mode_tun()
 
 	MODE_BACKENDS="b1=100 b2=100 b4=200"
 	MODE_XFER=b4
-	MODE_CONFIG="fwd=tun tunnel4=${TOPO_ADDR4[dispatcher]} tunnel6=${TOPO_ADDR6[dispatcher]}"
+	MODE_CONFIG=(fwd=tun "tunnel4=${TOPO_ADDR4[dispatcher]}" "tunnel6=${TOPO_ADDR6[dispatcher]}")
 	for b in b1 b2 b4; do
 		if ! decap_attached $b; then
 			WHY="decap attach on $b: $(cat "$TMP/decap-$b.out")"
@@ -153,12 +159,42 @@ mode_tun()
 		fi
 	done
 	dispatcher_forwarding 1 || return 1
-	# The outer header: 20 bytes for IPIP, 40 for IP6IP6.
-	if [ "$1" = 6 ]; then
-		client_route 6 1460
-	else
-		client_route 4 1480
+	# What a case before learnt of the path MTU: this one's upload must learn it again.
+	if ! topo_exec "$ID" client ip -"$1" route flush cache >/dev/null; then
+		WHY="cannot flush the client's route cache"
+		return 1
 	fi
+	client_route "$1"
+}
+
+# too_big_sent: how many ICMP too-big answers the dispatcher's programs have sent.
+too_big_sent()
+{
+	topo_xlbctl "$ID" dispatcher --json stats | json_in icmp_too_big packets
+}
+
+# pmtu_learnt FAMILY: has the client cached the VIP's path MTU less the outer header (20 bytes
+# for IPIP, 40 for IP6IP6)? WHY if not.
+pmtu_learnt()
+{
+	local vip=$TOPO_VIP4 want=1480 route
+
+	[ "$1" = 6 ] && vip=$TOPO_VIP6 want=1460
+	route=$(topo_exec "$ID" client ip -"$1" route get "$vip" | tr -s ' \n' ' ')
+	if [[ $route != *" mtu $want "* ]]; then
+		WHY="the client's route to $vip after the transfer: '$route', want mtu $want"
+		return 1
+	fi
+}
+
+mode_nat()
+{
+	MODE_BACKENDS="n1=100 n2=100 n3=200"
+	MODE_XFER=n3
+	MODE_CONFIG=(fwd=nat "beport=${TOPO_PORT[n1]}"
+		     "ifaces=$(printf '  - name: eth0\n  - name: eth1')")
+	dispatcher_forwarding 1 || return 1
+	client_route "$1"
 }
 
 # ---- the checks -------------------------------------------------------------------------------
@@ -305,7 +341,7 @@ dispatcher_neighbours()
 # mode_case MODE FAMILY: one case, reported as test_MODEFAMILY.
 mode_case()
 {
-	local mode=$1 fam=$2 t=test_$1$2 cfg=$TMP/$1$2.yaml t0 n0 n1
+	local mode=$1 fam=$2 t=test_$1$2 cfg=$TMP/$1$2.yaml t0 n0 n1 tb0 tb1
 
 	t0=$(now_us)
 	shared_up "$t" || return 0
@@ -314,9 +350,8 @@ mode_case()
 		fail "$t" "setting $mode up: $WHY"
 		return 0
 	fi
-	# shellcheck disable=SC2086 # MODE_CONFIG: KEY=VALUE words
 	xlb_config "$cfg" what="the $mode case, IPv$fam" vip="$mode$fam" family="$fam" health=none \
-		backends="$MODE_BACKENDS" extra="$(xfer_vip "$mode" "$fam")" $MODE_CONFIG
+		backends="$MODE_BACKENDS" extra="$(xfer_vip "$mode" "$fam")" "${MODE_CONFIG[@]}"
 	topo_xlbd_start "$ID" dispatcher "$cfg"
 	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail "$t" "xlbd did not print 'xlbd: ready' within 10 s"
@@ -330,7 +365,10 @@ mode_case()
 		fail "$t" "$WHY"
 		return 0
 	fi
-	[ "$mode" = tun ] && n0=$(decap_stripped "$MODE_XFER")
+	if [ "$mode" = tun ]; then
+		n0=$(decap_stripped "$MODE_XFER")
+		tb0=$(too_big_sent)
+	fi
 	if ! check_xfer "$fam"; then
 		fail "$t" "$WHY"
 		return 0
@@ -342,6 +380,16 @@ mode_case()
 				"transfer, fewer than its upload's segments"
 			return 0
 		fi
+		tb1=$(too_big_sent)
+		if ((${tb1:-0} - ${tb0:-0} < 1)); then
+			fail "$t" "path MTU discovery: no ICMP too-big sent during the transfer"
+			return 0
+		fi
+		if ! pmtu_learnt "$fam"; then
+			fail "$t" "path MTU discovery: $WHY"
+			return 0
+		fi
+		XFER+=", path MTU learnt from $((${tb1:-0} - ${tb0:-0})) ICMP too-big"
 	fi
 	topo_xlbd_stop dispatcher TERM 5
 	pass "$t" "$N_REQ requests: $SHARES; $XFER; $((($(now_us) - t0) / 1000)) ms"
@@ -351,5 +399,7 @@ test_dr4() { mode_case dr 4; }
 test_dr6() { mode_case dr 6; }
 test_tun4() { mode_case tun 4; }
 test_tun6() { mode_case tun 6; }
+test_nat4() { mode_case nat 4; }
+test_nat6() { mode_case nat 6; }
 
 tier_main "$@"
