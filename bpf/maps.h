@@ -118,6 +118,20 @@ struct {
 	__uint(max_entries, XLB_FLOW_EVENTS_SIZE);
 } flow_events SEC(".maps");
 
+/* Destinations routed but without a neighbour, for xlbd to probe (bpf/neigh.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_NEIGH_WANTS_SIZE);
+} neigh_wants SEC(".maps");
+
+/* neigh_wants' rate limit: the last want per destination hash, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_NEIGH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xlb_neigh_slot);
+} neigh_slots SEC(".maps");
+
 /* VIP id -> the operator's name for it; written by xlbd for xlbctl, never read here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -17,6 +17,7 @@
 #include "frag.h"
 #include "fwd.h"
 #include "maps.h"
+#include "neigh.h"
 #include "parse.h"
 #include "sched.h"
 #include "stats.h"
@@ -450,6 +451,9 @@ static __always_inline int xlb_nat_reply(struct xdp_md *ctx, struct xlb_pkt *pkt
 		return rc;
 	xlb_fib_addrs(&fib, pkt->flow.family, nat->vip, pkt->flow.dst);
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	/* Clients are not known in advance: their hop is resolved when a reply first needs it. */
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		xlb_neigh_want(pkt->flow.family, pkt->flow.dst, fib.ifindex);
 	out.ifindex = fib.ifindex;
 	out.dmac = fib.dmac;
 	out.smac = fib.smac;

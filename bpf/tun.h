@@ -10,6 +10,7 @@
 #include "common.h"
 #include "icmp_reply.h"
 #include "maps.h"
+#include "neigh.h"
 #include "parse.h"
 
 #define XLB_AF_INET 2
@@ -80,6 +81,8 @@ static __always_inline int xlb_tun_hop(struct xdp_md *ctx, const struct xlb_back
 	      (hop->daddr[2] ^ be->addr[2]) | (hop->daddr[3] ^ be->addr[3])))
 		return BPF_FIB_LKUP_RET_SUCCESS;
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		xlb_neigh_want(be->family, be->addr, fib->ifindex);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
 	__builtin_memcpy(hop->daddr, be->addr, sizeof(hop->daddr));

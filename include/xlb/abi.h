@@ -153,6 +153,31 @@ struct xlb_flow_event {
 #define XLB_FLOW_EVENTS_SIZE (1 << 20) /* bytes; about 16k events between two reads */
 
 /*
+ * neigh_wants record: a destination the FIB routed but had no neighbour for (bpf_fib_lookup
+ * never resolves one), for xlbd to probe so the kernel resolves the hop its route takes. The
+ * packet itself was dropped (drop_no_route); the sender's retransmit finds the neighbour.
+ */
+struct xlb_neigh_want {
+	__be32 addr[4]; /* the packet's destination; IPv4 in addr[0], the rest zero */
+	__u32 ifindex;  /* egress interface the FIB named (informative: xlbd probes unbound) */
+	__u8 family;    /* enum xlb_family */
+	__u8 pad[3];    /* zero */
+};
+
+#define XLB_NEIGH_WANTS_SIZE (1 << 14) /* bytes; 512 records between two reads */
+
+/* neigh_slots value (per CPU, indexed by a hash of the destination): the last want sent. */
+struct xlb_neigh_slot {
+	__be32 addr[4]; /* destination of the last want from this slot */
+	__u64 stamp;    /* bpf_ktime_get_ns() it was sent at */
+	__u8 family;    /* enum xlb_family; 0: never used */
+	__u8 pad[7];    /* zero */
+};
+
+#define XLB_NEIGH_SLOTS 64                      /* per CPU; a power of two */
+#define XLB_NEIGH_WANT_NS (5ull * 1000 * 1000) /* one want per destination per CPU per 5 ms */
+
+/*
  * frags key: one fragmented datagram, as its first fragment (offset 0, the one with the ports)
  * named it. Later fragments carry no ports, only these fields. An IPv4 address lives in src[0] /
  * dst[0], the rest zero.

@@ -638,9 +638,104 @@ static void test_nat_flows_entry(void **state)
 	assert_int_equal(v1.bytes - v0.bytes, in.len);
 }
 
+/*
+ * A reply toward a client whose neighbour the kernel has not resolved (bpf_fib_lookup never
+ * resolves one): dropped as drop_no_route, left as it came, and named on neigh_wants once, so
+ * xlbd can probe it; a second reply within XLB_NEIGH_WANT_NS on the same CPU adds no record,
+ * one after it does.
+ */
+struct want_seen {
+	struct xlb_neigh_want ev;
+	int n;
+};
+
+static int on_want(void *ctx, void *data, size_t len)
+{
+	struct want_seen *w = ctx;
+
+	if (len == sizeof(w->ev))
+		memcpy(&w->ev, data, sizeof(w->ev));
+	w->n++;
+	return 0;
+}
+
+static void reply_no_neigh(struct ring_buffer *rb, struct want_seen *w, const struct nat_case *c,
+			   const struct pkt *in)
+{
+	struct xlb_counters before[XLB_R_MAX], after[XLB_R_MAX];
+	uint32_t out_len = 0, retval = 0;
+	uint8_t out[PKT_MAX];
+
+	pc_snapshot(&fx, before);
+	run_on(ifindex_xn2, in, out, &out_len, &retval);
+	pc_snapshot(&fx, after);
+	if (retval != XDP_DROP)
+		fail_msg("%s: verdict %u, want XDP_DROP", c->name, retval);
+	pc_one_reason(before, after, XLB_R_DROP_NO_ROUTE, in->len);
+	if (out_len != in->len || memcmp(out, in->data, in->len))
+		fail_msg("%s: a frame not sent on must leave as it came", c->name);
+	w->n = 0;
+	assert_true(ring_buffer__consume(rb) >= 0);
+}
+
+static void test_neigh_want(void **state)
+{
+	static const struct nat_case cs[] = {
+		{ "ipv4 reply to an unresolved client", K_REPLY, 4, IPPROTO_TCP, "198.51.100.18",
+		  8080, .client = "192.0.2.77" },
+		{ "ipv6 reply to an unresolved client", K_REPLY, 6, IPPROTO_TCP, "2001:db8:b::18",
+		  8080, .client = "2001:db8:c::77" },
+	};
+	struct want_seen w = { .n = 0 };
+	struct ring_buffer *rb;
+	struct pkt in, want;
+	__be32 client[4];
+	cpu_set_t one;
+	size_t i;
+
+	(void)state;
+	/* The rate limit is per CPU: every run of this test on the same one. */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.neigh_wants), on_want, &w, NULL);
+	assert_non_null(rb);
+	assert_true(ring_buffer__consume(rb) >= 0); /* whatever earlier cases left */
+	for (i = 0; i < ARRAY_SIZE(cs); i++) {
+		const struct nat_case *c = &cs[i];
+
+		assert_int_equal(config_set(c), 0);
+		open_flow(c, 0);
+		reply_frames(c, &in, &want, 0);
+		memset(client, 0, sizeof(client));
+		pkt_addr(c->family, c->client, client);
+
+		reply_no_neigh(rb, &w, c, &in);
+		if (w.n != 1)
+			fail_msg("%s: %d neigh_wants records, want 1", c->name, w.n);
+		assert_memory_equal(w.ev.addr, client, sizeof(client));
+		assert_int_equal(w.ev.family, c->family == 4 ? XLB_FAMILY_V4 : XLB_FAMILY_V6);
+		assert_int_equal(w.ev.ifindex, ifindex_xn0);
+
+		reply_no_neigh(rb, &w, c, &in);
+		if (w.n != 0)
+			fail_msg("%s: again at once: %d records, want 0", c->name, w.n);
+
+		usleep(XLB_NEIGH_WANT_NS / 1000 + 1000);
+		reply_no_neigh(rb, &w, c, &in);
+		if (w.n != 1)
+			fail_msg("%s: after the window: %d records, want 1", c->name, w.n);
+	}
+	ring_buffer__free(rb);
+	CPU_ZERO(&one);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 1];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + ARRAY_SIZE(too_big_cases) + 2];
 	size_t i;
 	int failed;
 
@@ -656,6 +751,8 @@ int main(void)
 		      test_too_big);
 	tests[i].name = "a new flow's nat_flows entry: reply key, VIP:port, ids; replies count";
 	tests[i].test_func = test_nat_flows_entry;
+	tests[++i].name = "a reply to an unresolved client: dropped, its address on neigh_wants once";
+	tests[i].test_func = test_neigh_want;
 	failed = _cmocka_run_group_tests("nat packet cases", tests, ARRAY_SIZE(tests), NULL, NULL);
 	fx_close(&fx);
 	return failed ? 1 : 0;

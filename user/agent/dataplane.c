@@ -159,6 +159,9 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 		 */
 		if (map == dp->skel->maps.tx_ports)
 			continue;
+		/* Wants and their rate limit are for the xlbd reading them now; none outlives it. */
+		if (map == dp->skel->maps.neigh_wants || map == dp->skel->maps.neigh_slots)
+			continue;
 		/* libbpf reuses what is pinned at the path: one nat_flows for every interface. */
 		if (map == dp->skel->maps.nat_flows)
 			snprintf(path, sizeof(path), "%s/%s", pin_root, XLB_NAT_FLOWS_PIN);

@@ -377,6 +377,9 @@ static int run(struct xlbd *d)
 	err = xlb_dps_attach(&d->dps, &d->cfg, d->xdp_mode);
 	if (err)
 		goto out;
+	err = xlb_neigh_wants_open(&d->wants, &d->loop, &d->dps);
+	if (err)
+		goto out;
 
 	d->started = xlb_now_ns();
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
@@ -399,6 +402,7 @@ out:
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
 	xlb_nhs_free(&d->nhs);
+	xlb_neigh_wants_close(&d->wants);
 	xlb_spawn_fini(&d->loop);
 	xlb_rtnl_watch_close(&d->rtnl);
 	xlb_dps_close(&d->dps);

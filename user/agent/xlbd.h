@@ -14,6 +14,7 @@
 #include "agent/dps.h"
 #include "agent/lb.h"
 #include "agent/monitor.h"
+#include "agent/neigh_wants.h"
 #include "agent/nexthop.h"
 #include "common/loop.h"
 #include "common/output.h"
@@ -36,6 +37,7 @@ struct xlbd {
 	struct xlb_rtnl_sub neigh_sub;
 	struct xlb_timer neigh_timer; /* probes, while some backend is unresolved somewhere */
 	struct xlb_nhs nhs; /* next hops of the backends reached through the FIB (tun, nat) */
+	struct xlb_neigh_wants wants; /* destinations the data paths found no neighbour for */
 	struct xlb_mon mon;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
