@@ -172,8 +172,8 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		if ((void *)(ip + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		eth->h_proto = bpf_htons(ETH_P_IP);
-		ip->version = 4;
-		ip->ihl = sizeof(*ip) / 4;
+		/* Version and IHL in one byte store, not two read-modify-writes of bitfields. */
+		*(__u8 *)ip = 4 << 4 | sizeof(*ip) / 4;
 		ip->tos = in.tos;
 		ip->tot_len = bpf_htons(sizeof(*ip) + in.len);
 		ip->id = in.id;
@@ -190,12 +190,9 @@ static __always_inline int xlb_fwd_tun(struct xdp_md *ctx, struct xlb_pkt *pkt,
 		if ((void *)(ip6 + 1) > data_end)
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
-		ip6->version = 6;
-		ip6->priority = in.tos >> 4;
-		/* Flow label 0: routers on the way hash the outer 5-tuple-less header by address. */
-		ip6->flow_lbl[0] = (in.tos & 0x0f) << 4;
-		ip6->flow_lbl[1] = 0;
-		ip6->flow_lbl[2] = 0;
+		/* Version, traffic class and flow label in one store, not five read-modify-writes
+		 * of bitfields. Flow label 0: routers on the way hash the outer header by address. */
+		*(__be32 *)ip6 = bpf_htonl(6u << 28 | (__u32)in.tos << 20);
 		ip6->payload_len = bpf_htons(in.len);
 		ip6->nexthdr = in.proto;
 		ip6->hop_limit = XLB_TUN_TTL;
