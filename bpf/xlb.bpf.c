@@ -47,7 +47,8 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	vip = xlb_vip_find(&pkt->flow);
 	if (!vip)
 		return xlb_nat_reply(ctx, pkt);
-	if (vip->fwd != XLB_FWD_DR && vip->fwd != XLB_FWD_TUN && vip->fwd != XLB_FWD_NAT)
+	/* Every mode up to nat is implemented: one compare refuses a value from a newer xlbd. */
+	if (vip->fwd > XLB_FWD_NAT)
 		return xlb_verdict(pkt, XLB_R_PASS_NOT_VIP, XDP_PASS);
 	if (!xlb_frame_is_ours(pkt->eth))
 		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
