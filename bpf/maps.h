@@ -54,6 +54,48 @@ struct {
 } conns SEC(".maps");
 
 /*
+ * TCP flows whose SYN was scheduled by a stateful scheduler (rr, wrr, lc, wlc), until their first
+ * non-SYN packet moves them into conns; and pending persistence templates (kind
+ * XLB_FLOW_K_TEMPLATE) until a flow of that client is proven. Spoofed SYNs churn this table
+ * only; conns holds proven flows. Shared by every interface (pinned at the pin root).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_SYNS);
+	__type(key, struct xlb_flow);
+	__type(value, struct xlb_conn);
+} syns SEC(".maps");
+
+/* {VIP, client} -> backend: LVS's persistence templates. Shared by every interface. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_MAX_TEMPLATES);
+	__type(key, struct xlb_template_key);
+	__type(value, struct xlb_template);
+} templates SEC(".maps");
+
+/*
+ * Backend id -> its active / inactive connections, for lc / wlc and xlbctl. Not per CPU: the
+ * scheduler needs the sum at once. Mmapable, so xlbd's sweep corrects it with atomic adds of
+ * its own rather than a write that would lose the data path's. Shared by every interface.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xlb_backend_conns);
+} backend_conns SEC(".maps");
+
+/* VIP id -> the position of rr / wrr in the VIP's table, per CPU (each CPU walks it whole). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sched_pos SEC(".maps");
+
+/*
  * NAT replies: the backend side of a NAT flow -> the VIP:port its source becomes again. Written
  * beside the conns entry of each new NAT flow, and like conns an LRU as large (an entry lives as
  * long as its flow is used). Shared by the programs of every interface (xlbd pins it once, at

@@ -19,6 +19,16 @@
 #ifndef XLB_MAX_CONNS
 #define XLB_MAX_CONNS 262144
 #endif
+/* Unproven TCP flows and pending templates (syns): a flood churns this table, never conns. */
+#ifndef XLB_MAX_SYNS
+#define XLB_MAX_SYNS 65536
+#endif
+/* Persistence templates: one per {VIP, client address}. */
+#ifndef XLB_MAX_TEMPLATES
+#define XLB_MAX_TEMPLATES 65536
+#endif
+/* lc / wlc scan the VIP's live backends for each new flow: at most this many. */
+#define XLB_LC_MAX_BACKENDS 256
 #define XLB_MAGLEV_DEFAULT_SIZE 65537
 #define XLB_MAGLEV_MIN_SIZE 3
 #define XLB_MAGLEV_MAX_SIZE 1048573 /* largest prime below 2^20 */
@@ -34,11 +44,20 @@ enum xlb_family {
 	XLB_FAMILY_V6 = 6,
 };
 
+/*
+ * How a VIP picks the backend of a new flow; each reads the VIP's table (maglev_tables), which
+ * xlbd builds for the scheduler. maglev and sh are stateless: a flow's packets get the same answer
+ * every time while the table stays, so a SYN is scheduled without remembering anything. The others
+ * depend on state (a position, live counts), so a SYN's choice is kept in syns until its flow is
+ * proven.
+ */
 enum xlb_sched {
-	XLB_SCHED_MAGLEV = 0,
-	XLB_SCHED_SH = 1,  /* reserved: source hashing */
-	XLB_SCHED_WRR = 2, /* reserved: weighted round-robin */
-	XLB_SCHED_WLC = 3, /* reserved: weighted least-connections */
+	XLB_SCHED_MAGLEV = 0, /* table: Maglev over weights; slot = hash of the 5-tuple */
+	XLB_SCHED_SH = 1,     /* table: Maglev over weights; slot = hash of the client address */
+	XLB_SCHED_WRR = 2,    /* table: a smooth weighted sequence; slot = a per-CPU position */
+	XLB_SCHED_WLC = 3,    /* table: the live backends; the least active * 256 + inactive per weight */
+	XLB_SCHED_RR = 4,     /* as wrr, every weight equal */
+	XLB_SCHED_LC = 5,     /* as wlc, weights ignored */
 };
 
 enum xlb_fwd {
@@ -75,6 +94,11 @@ struct xlb_vip {
  * together, so no packet pairs a table with another table's size.
  */
 #define XLB_VIP_F_BANK 0x0001
+/*
+ * Persistence (LVS's persistence_timeout): a client address keeps its backend for every new flow
+ * to this VIP, any port, through its template in templates. xlbd expires idle templates.
+ */
+#define XLB_VIP_F_PERSIST 0x0002
 
 /* backends value, indexed by backend id (< XLB_MAX_BACKENDS). */
 struct xlb_backend {
@@ -122,7 +146,11 @@ struct xlb_tun_hop {
 	__u8 smac[6];     /* egress interface's MAC */
 };
 
-/* conns key: a flow as the client sent it. */
+/*
+ * conns and syns key: a flow as the client sent it. In syns, a key of kind XLB_FLOW_K_TEMPLATE is
+ * a pending persistence template instead: src = the client, dst / dport = the VIP's address and
+ * port (0 for an every-port VIP), sport 0.
+ */
 struct xlb_flow {
 	__be32 src[4]; /* client address */
 	__be32 dst[4]; /* VIP address */
@@ -130,24 +158,75 @@ struct xlb_flow {
 	__be16 dport;  /* VIP port */
 	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 family;   /* enum xlb_family */
-	__u8 pad[2];   /* zero */
+	__u8 pad[2];   /* pad[0]: enum xlb_flow_kind (0 in conns); pad[1] zero */
 };
 
-/* conns value. */
-struct xlb_conn {
-	__u32 backend;   /* backend id */
-	__u32 vip_id;    /* VIP the flow was scheduled for */
-	__u64 last_seen; /* bpf_ktime_get_coarse_ns() of a recent packet, refreshed at most every second */
+enum xlb_flow_kind {
+	XLB_FLOW_K_CONN = 0,     /* a connection (every conns key) */
+	XLB_FLOW_K_TEMPLATE = 1, /* a persistence template (syns, flow_events) */
 };
 
 /*
- * flow_events record: a flow the data path just bound to a backend, for xlbd to stream to its
+ * A flow's state as the dispatcher sees it, from the client's packets only (dr and tun never see
+ * the backend's half; nat's replies do not change it either). ActiveConn counts TCP entries in
+ * XLB_CS_ACTIVE; InActConn counts every other entry of conns and syns, UDP included (as LVS).
+ */
+enum xlb_conn_state {
+	XLB_CS_ACTIVE = 0,  /* TCP: established (proven by a non-SYN packet); UDP: active */
+	XLB_CS_CLOSING = 1, /* TCP: the client sent FIN or RST */
+	XLB_CS_SYN = 2,     /* TCP: SYN seen, not proven (syns; or conns, a port reused by a new SYN) */
+	XLB_CS_MAX,
+};
+
+/*
+ * conns and syns value. Was {backend, __u32 vip_id, last_seen}: vip_id < 256 in the low half of a
+ * little-endian word, so an entry pinned by an older xlbd reads as state XLB_CS_ACTIVE.
+ */
+struct xlb_conn {
+	__u32 backend;   /* backend id */
+	__u16 vip_id;    /* VIP the flow was scheduled for */
+	__u8 state;      /* enum xlb_conn_state */
+	__u8 flags;      /* zero */
+	__u64 last_seen; /* bpf_ktime_get_coarse_ns() of a recent packet, refreshed at most every second */
+};
+
+/* templates key: one client of one VIP. IPv4 in client[0], the rest zero. */
+struct xlb_template_key {
+	__be32 client[4]; /* client address */
+	__u32 vip_id;     /* the VIP */
+	__u8 family;      /* enum xlb_family */
+	__u8 pad[3];      /* zero */
+};
+
+/* templates value: the client's backend while it keeps coming back. */
+struct xlb_template {
+	__u32 backend;   /* backend id */
+	__u32 pad;       /* zero */
+	__u64 last_seen; /* bpf_ktime_get_coarse_ns() the template last chose a flow's backend; xlbd's
+			  * sweep also refreshes it while a flow of the client is in conns */
+};
+
+/*
+ * backend_conns value, by backend id: the backend's connections (ipvsadm's ActiveConn /
+ * InActConn), shared by every CPU and interface (atomic adds). The data path adds on each insert
+ * and state change; LRU evictions go unseen, so xlbd's sweep recounts the tables and corrects.
+ */
+struct xlb_backend_conns {
+	__s32 active;   /* TCP connections in XLB_CS_ACTIVE */
+	__s32 inactive; /* every other entry: SYN seen, closing, UDP */
+};
+
+/*
+ * flow_events record: a flow the data path just bound to a backend or whose state changed, or a
+ * persistence template it proved (flow.pad[0] == XLB_FLOW_K_TEMPLATE), for xlbd to stream to its
  * standby peer. Only produced while the `sync_flows` global is set.
  */
 struct xlb_flow_event {
-	struct xlb_flow flow; /* the conns key */
+	struct xlb_flow flow; /* the conns key (or the template, as syns keys it) */
 	__u32 backend;        /* backend id it was bound to */
 	__u32 vip_id;         /* its VIP */
+	__u8 state;           /* enum xlb_conn_state; XLB_CS_ACTIVE for a template */
+	__u8 pad[7];          /* zero */
 };
 
 #define XLB_FLOW_EVENTS_SIZE (1 << 20) /* bytes; about 16k events between two reads */

@@ -162,9 +162,9 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 		/* Wants and their rate limit are for the xlbd reading them now; none outlives it. */
 		if (map == dp->skel->maps.neigh_wants || map == dp->skel->maps.neigh_slots)
 			continue;
-		/* libbpf reuses what is pinned at the path: one nat_flows for every interface. */
-		if (map == dp->skel->maps.nat_flows)
-			snprintf(path, sizeof(path), "%s/%s", pin_root, XLB_NAT_FLOWS_PIN);
+		/* libbpf reuses what is pinned at the path: one of each for every interface. */
+		if (xlb_dp_map_shared(bpf_map__name(map)))
+			snprintf(path, sizeof(path), "%s/%s", pin_root, bpf_map__name(map));
 		else
 			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
@@ -195,6 +195,19 @@ fail:
 	xlb_bpf__destroy(dp->skel);
 	dp->skel = NULL;
 	return err;
+}
+
+bool xlb_dp_map_shared(const char *name)
+{
+	static const char *const shared[] = {
+		XLB_NAT_FLOWS_PIN, "syns", "templates", "backend_conns",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		if (!strcmp(name, shared[i]))
+			return true;
+	return false;
 }
 
 static const char *xdp_mode_name(uint32_t flags)
@@ -251,10 +264,10 @@ void xlb_dp_close(struct xlb_dp *dp, bool unpin)
 	if (unpin) {
 		struct bpf_map *map;
 
-		/* Unpinning nat_flows would leave the other interfaces on a map that no next
-		 * program finds: theirs and a fresh one would split NAT's state in two. */
+		/* Unpinning a shared map would leave the other interfaces on a map that no next
+		 * program finds: theirs and a fresh one would split the state in two. */
 		bpf_object__for_each_map(map, dp->skel->obj)
-			if (bpf_map__is_pinned(map) && map != dp->skel->maps.nat_flows)
+			if (bpf_map__is_pinned(map) && !xlb_dp_map_shared(bpf_map__name(map)))
 				bpf_map__unpin(map, NULL);
 		rmdir(dp->pin_dir);
 	}

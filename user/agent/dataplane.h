@@ -3,9 +3,10 @@
  * One interface's data path: the XDP program loaded from the skeleton, its maps pinned under
  * <pin_root>/<ifname>/, and its attachment. Maps already pinned there by an earlier xlbd are
  * reused, so a restart keeps the connection table and the program keeps forwarding meanwhile.
- * One map is not the interface's own: nat_flows, which NAT's replies read on another interface
- * than the one their flow came in on, is pinned once at <pin_root>/nat_flows, and every data
- * path reuses that pin (XLB_NAT_FLOWS_PIN).
+ * Some maps are not the interface's own and are pinned once at <pin_root>/<name>, every data
+ * path reusing that pin: nat_flows, which NAT's replies read on another interface than the one
+ * their flow came in on; and the tables a client's or a backend's flows share whatever interface
+ * they arrive on (syns, templates, backend_conns). xlb_dp_map_shared() says which.
  */
 #ifndef XLB_DATAPLANE_H
 #define XLB_DATAPLANE_H
@@ -40,6 +41,9 @@ struct xlb_dp {
 
 /* nat_flows' pin under the pin root, beside the interfaces' folders. */
 #define XLB_NAT_FLOWS_PIN "nat_flows"
+
+/* Is the data path map of this name pinned once at the pin root, shared by every interface? */
+bool xlb_dp_map_shared(const char *name);
 
 /*
  * Make pin_root a directory on bpffs: mount one at /sys/fs/bpf first when pin_root is under it

@@ -45,3 +45,17 @@ const char *xlb_proto_name(uint8_t proto, char buf[XLB_PROTO_NAME_LEN])
 	snprintf(buf, XLB_PROTO_NAME_LEN, "%u", proto);
 	return buf;
 }
+
+const char *xlb_conn_state_name(unsigned int state, uint8_t proto)
+{
+	switch (state) {
+	case XLB_CS_ACTIVE:
+		return proto == IPPROTO_UDP ? "udp" : "established";
+	case XLB_CS_CLOSING:
+		return "closing";
+	case XLB_CS_SYN:
+		return "syn_seen";
+	default:
+		return "unknown";
+	}
+}

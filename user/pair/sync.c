@@ -233,11 +233,13 @@ static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 {
 	struct xlb_conn c = {};
 	uint64_t now = coarse_ns(), age = (uint64_t)r->age_s * 1000000000ull;
+	uint32_t vip_id;
 
-	if (s->ops->resolve(s->ops_arg, &r->vip, &r->backend, &c.vip_id, &c.backend)) {
+	if (s->ops->resolve(s->ops_arg, &r->vip, &r->backend, &vip_id, &c.backend)) {
 		s->stats.unknown++;
 		return;
 	}
+	c.vip_id = vip_id;
 	c.last_seen = now > age ? now - age : 0;
 	s->ops->install(s->ops_arg, &r->flow, &c);
 	s->stats.installed++;
