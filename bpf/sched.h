@@ -53,6 +53,15 @@ static __always_inline __u32 xlb_maglev_pick(const struct xlb_vip *vip, const st
 	return id ? *id : XLB_NO_BACKEND;
 }
 
+/*
+ * maglev and sh answer alike for every packet of a flow while the table stays: a SYN needs no
+ * entry for its first ACK to find the same backend. The others keep the SYN's choice in syns.
+ */
+static __always_inline int xlb_sched_stateless(const struct xlb_vip *vip)
+{
+	return vip->sched <= XLB_SCHED_SH;
+}
+
 /* Backend for a flow without a usable conn: the VIP's table, else its fallback. */
 static __always_inline struct xlb_backend *xlb_schedule(const struct xlb_vip *vip,
 							const struct xlb_flow *f, __u32 *id)

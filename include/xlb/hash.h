@@ -77,4 +77,21 @@ XLB_HASH_INLINE __u32 xlb_flow_hash(const struct xlb_flow *f)
 	return xlb_hash_final(h, sizeof(*f));
 }
 
+/*
+ * The client hash: the slot of sh, and of a persistent maglev VIP's first flow from a client (so
+ * that connections a client opens at once agree before any template exists). MurmurHash3_x86_32,
+ * seed XLB_HASH_SEED, over the 20 bytes src[16] family 0 0 0.
+ */
+XLB_HASH_INLINE __u32 xlb_client_hash(const struct xlb_flow *f)
+{
+	__u32 h = XLB_HASH_SEED;
+
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[0]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[1]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[2]));
+	h = xlb_hash_mix(h, xlb_hash_le32(f->src[3]));
+	h = xlb_hash_mix(h, f->family);
+	return xlb_hash_final(h, 20);
+}
+
 #endif /* XLB_HASH_H */
