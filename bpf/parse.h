@@ -37,6 +37,13 @@ struct xlb_icmp_hdr {
 #define XLB_NEXTHDR_DEST 60
 #define XLB_NEXTHDR_AUTH 51 /* AH: its length counts 4-byte units, less 2 */
 
+/* The TCP header's flags byte (CWR ECE URG ACK PSH RST SYN FIN) and the bits of it read here. */
+#define XLB_TCP_FLAGS_OFF 13
+#define XLB_TCP_FIN 0x01
+#define XLB_TCP_SYN 0x02
+#define XLB_TCP_RST 0x04
+#define XLB_TCP_ACK 0x10
+
 /* 802.1Q / 802.1ad tags parsed through before giving up (QinQ is two). */
 #define XLB_VLAN_MAX 2
 
@@ -69,6 +76,7 @@ struct xlb_pkt {
 	__u64 len;     /* frame length, for byte counters */
 	__u32 reason;  /* enum xlb_reason, set when the verdict is decided */
 	__u8 tcp_syn;  /* a TCP SYN without ACK: a connection is being opened */
+	__u8 tcp_end;  /* a TCP FIN or RST: the client is closing (non-zero, not a boolean) */
 	__u8 icmp_err; /* an ICMP error quoting a VIP flow; flow is that flow, as the client sent it */
 	__u8 frag;     /* XLB_FRAG_* */
 	__be32 frag_id; /* IPv4 identification / IPv6 fragment id, when frag is set */
@@ -94,9 +102,13 @@ static __always_inline int xlb_parse_l4(void *l4, void *data_end, __u32 room, __
 
 		if ((void *)(th + 1) > data_end || room < sizeof(*th))
 			return xlb_verdict(pkt, XLB_R_DROP_TRUNCATED, XDP_DROP);
+		__u8 flags = ((__u8 *)th)[XLB_TCP_FLAGS_OFF];
+
 		pkt->flow.sport = th->source;
 		pkt->flow.dport = th->dest;
-		pkt->tcp_syn = th->syn && !th->ack;
+		/* One byte read for every flag the connection table needs, not a bitfield each. */
+		pkt->tcp_syn = (flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN;
+		pkt->tcp_end = flags & (XLB_TCP_FIN | XLB_TCP_RST);
 	} else {
 		struct udphdr *uh = l4;
 
