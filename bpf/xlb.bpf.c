@@ -4,6 +4,7 @@
  * headers beside this file; here is only the order they run in.
  */
 #include "common.h"
+#include "conn.h"
 #include "frag.h"
 #include "fwd.h"
 #include "maps.h"
@@ -13,22 +14,6 @@
 #include "stats.h"
 #include "tun.h"
 
-/* Set by xlbd while it is a master with a sync peer; in .bss so it can change at run time. */
-__u32 sync_flows = 0;
-/* New flows whose sync event did not fit in flow_events (xlbd fell behind). */
-__u64 sync_lost = 0;
-
-/* Tell xlbd about a new binding; costs nothing unless a standby is listening. */
-static __always_inline void xlb_sync_flow(const struct xlb_flow *flow, __u32 id, __u32 vip_id)
-{
-	struct xlb_flow_event ev = { .flow = *flow, .backend = id, .vip_id = vip_id };
-
-	if (!sync_flows)
-		return;
-	if (bpf_ringbuf_output(&flow_events, &ev, sizeof(ev), 0))
-		__sync_fetch_and_add(&sync_lost, 1);
-}
-
 static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 {
 	struct xlb_backend *be = NULL;
@@ -37,6 +22,7 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	struct xlb_vip *vip;
 	__u64 now, new_flow = 0, touched = 0;
 	__u32 id = XLB_NO_BACKEND;
+	__u8 via = XLB_VIA_CONN, state;
 	int action;
 
 	if (pkt->frag == XLB_FRAG_LATER) {
@@ -61,14 +47,14 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		be = frag->vip_id == vip->id ? xlb_backend_live(id, vip->id) : NULL;
 		if (!be)
 			return xlb_verdict(pkt, XLB_R_PASS_FRAG_UNKNOWN, XDP_PASS);
-	} else if (!pkt->tcp_syn) {
-		/* A SYN opens a new connection even when its 5-tuple is still in conns from an
-		 * old one (clients reuse ports): it is scheduled afresh, so a drained or
-		 * re-weighted backend does not keep getting new connections through stale
-		 * entries. */
+	} else {
 		conn = bpf_map_lookup_elem(&conns, &pkt->flow);
 	}
-	if (conn) {
+	/* A SYN opens a new connection even when its 5-tuple is still in conns from an old one
+	 * (clients reuse ports): it is scheduled afresh, so a drained or re-weighted backend does
+	 * not keep getting new connections through stale entries. Only a retransmit of a SYN
+	 * that already rewrote the entry (state SYN) keeps it. */
+	if (conn && (!pkt->tcp_syn || conn->state == XLB_CS_SYN)) {
 		id = conn->backend;
 		be = xlb_backend_live(id, vip->id);
 		if (be && now - conn->last_seen > XLB_CONN_TOUCH_NS) {
@@ -77,14 +63,15 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		}
 	}
 	if (!be) {
-		/* New flow, or its backend left: pick again and remember the choice. An ICMP
-		 * error about an unknown flow goes where the table says, and is not remembered. */
-		be = xlb_schedule(vip, &pkt->flow, &id);
+		/* New flow, or its backend left: chosen as its SYN was (conn.h). An ICMP error
+		 * about an unknown flow goes where the table says, and is not remembered. */
+		be = xlb_conn_choose(vip, pkt, now, &id, &via);
 		if (!be) {
 			xlb_count(&vip_stats, vip->id, pkt->len, 0);
 			return xlb_verdict(pkt, XLB_R_DROP_NO_BACKEND, XDP_DROP);
 		}
-		new_flow = !pkt->icmp_err;
+		/* A SYN proves nothing: only the flow's next packet enters conns. */
+		new_flow = !pkt->icmp_err && !pkt->tcp_syn;
 	}
 	/* Forward first, remember after: a packet that cannot leave binds no flow. */
 	if (vip->fwd == XLB_FWD_TUN)
@@ -103,16 +90,21 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	/* nat: a TTL that runs out here, a tagged frame: the kernel's. */
 	if (action == XDP_PASS)
 		return action;
-	if (new_flow) {
-		struct xlb_conn c = { .backend = id, .vip_id = vip->id, .last_seen = now };
-
-		/* A full table evicts the least recently used flow; losing the insert only costs
-		 * the flow its pinning, hashing still sends it to the same backend. */
-		bpf_map_update_elem(&conns, &pkt->flow, &c, BPF_ANY);
-		xlb_sync_flow(&pkt->flow, id, vip->id);
+	if (pkt->tcp_syn) {
+		xlb_conn_syn(vip, pkt, conn, id, via, now);
+	} else if (new_flow) {
+		state = xlb_conn_prove(vip, pkt, conn, id, via, now);
+		xlb_sync_flow(&pkt->flow, id, vip->id, state);
+	} else if (conn && (conn->state | pkt->tcp_end)) {
+		/* The established path pays this one test (XLB_CS_ACTIVE is 0). */
+		state = xlb_conn_seen(vip, pkt, conn, now);
+		if (state != XLB_CS_MAX)
+			xlb_sync_flow(&pkt->flow, id, vip->id, state);
 	}
-	/* The reply mapping is refreshed with its conn, once a second: never per packet. */
-	if (vip->fwd == XLB_FWD_NAT && (new_flow || touched))
+	/* The reply mapping is refreshed with its conn, once a second: never per packet. A
+	 * SYN writes it too: the backend's SYN-ACK must find its way back. */
+	if (vip->fwd == XLB_FWD_NAT &&
+	    (new_flow || touched || (pkt->tcp_syn && via != XLB_VIA_CONN)))
 		xlb_nat_record(pkt, be, id, vip->id, now);
 	if (pkt->frag == XLB_FRAG_FIRST)
 		xlb_frag_record(pkt, id, vip->id);
