@@ -100,6 +100,8 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		state = xlb_conn_seen(vip, pkt, conn, now);
 		if (state != XLB_CS_MAX)
 			xlb_sync_flow(&pkt->flow, id, vip->id, state);
+		/* A reused port's new connection, proven: counted as the insert would be. */
+		new_flow = state == XLB_CS_ACTIVE;
 	}
 	/* The reply mapping is refreshed with its conn, once a second: never per packet. A
 	 * SYN writes it too: the backend's SYN-ACK must find its way back. */
