@@ -48,7 +48,7 @@ DEPFLAGS   = -MMD -MP -MF $@.d
 SKEL_USERS := $(shell grep -l '"xlb.skel.h"' $(wildcard user/*/*.[ch]))
 $(if $(filter %.h,$(SKEL_USERS)),$(error a header includes xlb.skel.h: $(filter %.h,$(SKEL_USERS))))
 
-BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o $(BUILD)/decap.bpf.o
+BPF_OBJS  := $(BUILD)/xlb.bpf.o $(BUILD)/bench.bpf.o $(BUILD)/flood.bpf.o $(BUILD)/decap.bpf.o
 TEST_BPF  := $(BUILD)/peer_pass.bpf.o
 SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 

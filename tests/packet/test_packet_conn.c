@@ -10,7 +10,8 @@
  * flow_events carries ACTIVE, CLOSING and TEMPLATE records and none for a SYN, and that a flood of
  * spoofed SYNs after a table change leaves every established flow where it was.
  *
- * Where a packet went is read from the frame that left (the destination MAC names the backend,
+ * The flood runs through a wrapper of its own (bpf/flood.bpf.c) that gives every repeat of one
+ * test run a random source. Where a packet went is read from the frame that left (the destination MAC names the backend,
  * fx_backend_mac), never predicted from the scheduler: the stateful VIPs' tables are their live
  * backends once each, as lc / wlc tables are, so any scheduler over them picks one of those.
  */
@@ -24,6 +25,7 @@
 
 #include "cases.h"
 #include "fixture.h"
+#include "flood.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -117,25 +119,52 @@ static int conn_config(struct xlb_fixture *fx)
 	return 0;
 }
 
-static int setup(void **state)
-{
-	struct xlb_fixture *fx = calloc(1, sizeof(*fx));
+/*
+ * One loaded program for the suite (loading and verifying it per test would take most of the
+ * run); each test gets the configuration afresh and empty tables and counts.
+ */
+static struct xlb_fixture shared_fx;
 
-	if (!fx)
-		return -1;
-	if (fx_open(fx, iface_mac) || conn_config(fx)) {
-		fx_close(fx);
-		free(fx);
-		return -1;
-	}
-	*state = fx;
+static int group_setup(void **state)
+{
+	(void)state;
+	return fx_open(&shared_fx, iface_mac) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	fx_close(&shared_fx);
 	return 0;
 }
 
-static int teardown(void **state)
+static int map_clear(struct bpf_map *map)
 {
-	fx_close(*state);
-	free(*state);
+	int fd = bpf_map__fd(map);
+	uint8_t key[64];
+
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct xlb_fixture *fx = &shared_fx;
+	struct xlb_backend_conns zero = {};
+	uint32_t id;
+
+	if (map_clear(fx->skel->maps.conns) || map_clear(fx->skel->maps.syns) ||
+	    map_clear(fx->skel->maps.templates) || map_clear(fx->skel->maps.frags))
+		return -1;
+	for (id = 0; id < 32; id++)
+		if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.backend_conns), &id, &zero,
+					BPF_ANY))
+			return -1;
+	if (conn_config(fx))
+		return -1;
+	*state = fx;
 	return 0;
 }
 
@@ -315,13 +344,14 @@ static void events_stop(struct xlb_fixture *fx, struct events *e)
 static void test_syn_maglev_inserts_nothing(void **state)
 {
 	struct xlb_fixture *fx = *state;
-	struct xlb_counters v;
+	struct xlb_counters v0, v;
 	struct xlb_conn conn;
 	struct xlb_flow f;
 	struct events e;
 	uint32_t b, i;
 
 	events_start(fx, &e);
+	assert_int_equal(fx_counters(fx, fx->skel->maps.vip_stats, VIP_MAG, &v0), 0);
 	b = tcp_to(fx, CLIENT, 40000, VIP_MAG_ADDR, 80, SEG_SYN);
 	tcp_flow(CLIENT, 40000, VIP_MAG_ADDR, 80, &f);
 	if (fx_table_pick(fx, VIP_MAG, &f) != b)
@@ -333,8 +363,8 @@ static void test_syn_maglev_inserts_nothing(void **state)
 	for (i = 1; i <= 4; i++)
 		check_counts(fx, i, 0, 0);
 	assert_int_equal(fx_counters(fx, fx->skel->maps.vip_stats, VIP_MAG, &v), 0);
-	assert_int_equal(v.packets, 1);
-	assert_int_equal(v.new_flows, 0);
+	assert_int_equal(v.packets - v0.packets, 1);
+	assert_int_equal(v.new_flows - v0.new_flows, 0);
 
 	/* Its ACK goes the same way and is the proof: conns ACTIVE, one ACTIVE event. */
 	assert_int_equal(tcp_to(fx, CLIENT, 40000, VIP_MAG_ADDR, 80, SEG_ACK), b);
@@ -349,7 +379,7 @@ static void test_syn_maglev_inserts_nothing(void **state)
 	assert_int_equal(e.ev[0].flow.pad[0], XLB_FLOW_K_CONN);
 	assert_memory_equal(&e.ev[0].flow, &f, sizeof(f));
 	assert_int_equal(fx_counters(fx, fx->skel->maps.vip_stats, VIP_MAG, &v), 0);
-	assert_int_equal(v.new_flows, 1);
+	assert_int_equal(v.new_flows - v0.new_flows, 1);
 	events_stop(fx, &e);
 }
 
@@ -413,6 +443,7 @@ static void test_counts_follow_states(void **state)
 {
 	struct xlb_fixture *fx = *state;
 	struct xlb_backend_conns c0, c1, c2;
+	struct xlb_counters s0, s1;
 	struct xlb_conn conn;
 	struct xlb_flow f;
 	struct events e;
@@ -468,8 +499,15 @@ static void test_counts_follow_states(void **state)
 	assert_int_equal(conn.state, XLB_CS_SYN);
 	check_delta(fx, b, c0, 0, -1);
 	check_delta(fx, b2, c1, 0, 1);
+	assert_int_equal(fx_counters(fx, fx->skel->maps.backend_stats, b2, &s0), 0);
 	assert_int_equal(tcp_to(fx, CLIENT, 41000, VIP_MAG_ADDR, 80, SEG_ACK), b2);
 	check_delta(fx, b2, c1, 1, 0);
+	/* The reused port's connection is a new flow once, at its proof. */
+	assert_int_equal(fx_counters(fx, fx->skel->maps.backend_stats, b2, &s1), 0);
+	assert_int_equal(s1.new_flows - s0.new_flows, 1);
+	assert_int_equal(tcp_to(fx, CLIENT, 41000, VIP_MAG_ADDR, 80, SEG_ACK), b2);
+	assert_int_equal(fx_counters(fx, fx->skel->maps.backend_stats, b2, &s0), 0);
+	assert_int_equal(s0.new_flows, s1.new_flows);
 	events_take(&e);
 
 	/* Backend gone: the flow moves, b2's count leaves with it. */
@@ -667,29 +705,36 @@ static uint32_t xorshift(uint32_t *s)
 }
 
 /*
- * n SYNs to dst:80 from random sources in 192.0.2.128/25 and random ports, one test run each
- * (the frame's source bytes rewritten in place; the data path reads no checksum). Every one
- * must be forwarded.
+ * n SYNs to dst:80, each from a random source in 192.0.2.128/25 and a random port: one test run
+ * of n repeats through flood_wrap (bpf/flood.bpf.c), which rewrites the source before each.
+ * Every one must be forwarded (reason_stats).
  */
-static void syn_flood(struct xlb_fixture *fx, const char *dst, uint32_t n, uint32_t *seed)
+static void syn_flood(struct xlb_fixture *fx, const char *dst, uint32_t n)
 {
+	struct xlb_counters r0, r1;
+	struct flood_bpf *fl;
+	uint32_t key = 0;
 	struct pkt p;
-	uint32_t i;
 
 	build_tcp(&p, "192.0.2.128", 1024, dst, 80, SEG_SYN);
-	for (i = 0; i < n; i++) {
+	fl = flood_bpf__open_and_load();
+	assert_non_null(fl);
+	memcpy(fl->bss->orig_eth, p.data, ETH_HLEN);
+	fl->bss->saddr_base = 128;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fl->maps.target), &key, &fx->prog_fd,
+					     BPF_ANY), 0);
+	assert_int_equal(fx_counters(fx, fx->skel->maps.reason_stats, XLB_R_FORWARDED, &r0), 0);
+	{
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p.data, .data_size_in = p.len,
-			    .repeat = 1);
-		uint32_t r = xorshift(seed);
-		uint16_t port = htons(1024 + (r >> 16) % 64512);
+			    .repeat = n);
 
-		p.data[p.l3 + 15] = 128 | (r & 0x7f);
-		memcpy(p.data + p.l4, &port, 2);
-		if (bpf_prog_test_run_opts(fx->prog_fd, &opts))
-			fail_msg("test run %u: %s", i, strerror(errno));
-		if (opts.retval != XDP_TX)
-			fail_msg("spoofed syn %u: verdict %u, want XDP_TX", i, opts.retval);
+		if (bpf_prog_test_run_opts(bpf_program__fd(fl->progs.flood_wrap), &opts))
+			fail_msg("flood test run: %s", strerror(errno));
+		assert_int_equal(opts.retval, XDP_TX);
 	}
+	assert_int_equal(fx_counters(fx, fx->skel->maps.reason_stats, XLB_R_FORWARDED, &r1), 0);
+	assert_int_equal(r1.packets - r0.packets, n);
+	flood_bpf__destroy(fl);
 }
 
 /*
@@ -725,10 +770,10 @@ static void test_syn_flood_keeps_established(void **state)
 			 would_move, FLOOD_FLOWS);
 
 	t0 = now_ns();
-	syn_flood(fx, VIP_MAG_ADDR, FLOOD_SYNS, &seed);
+	syn_flood(fx, VIP_MAG_ADDR, FLOOD_SYNS);
 	t1 = now_ns();
-	syn_flood(fx, VIP_WLC_ADDR, FLOOD_STATEFUL_SYNS, &seed);
-	print_message("flood: %u spoofed syns in %.2f s (%.0f ns each, a test run per syn), "
+	syn_flood(fx, VIP_WLC_ADDR, FLOOD_STATEFUL_SYNS);
+	print_message("flood: %u spoofed syns in %.2f s (%.0f ns each, through flood_wrap), "
 		      "then %u to a stateful vip\n", FLOOD_SYNS, (t1 - t0) / 1e9,
 		      (double)(t1 - t0) / FLOOD_SYNS, FLOOD_STATEFUL_SYNS);
 
@@ -759,17 +804,17 @@ static void test_syn_flood_keeps_established(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_syn_maglev_inserts_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syn_stateful_waits_in_syns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts_follow_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_persistence_template, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_template, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syn_flood_keeps_established, setup, teardown),
+		cmocka_unit_test_setup(test_syn_maglev_inserts_nothing, setup),
+		cmocka_unit_test_setup(test_syn_stateful_waits_in_syns, setup),
+		cmocka_unit_test_setup(test_counts_follow_states, setup),
+		cmocka_unit_test_setup(test_persistence_template, setup),
+		cmocka_unit_test_setup(test_pending_template, setup),
+		cmocka_unit_test_setup(test_syn_flood_keeps_established, setup),
 	};
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_packet_conn: BPF_PROG_TEST_RUN needs root; skipped\n");
 		return 77;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
