@@ -289,6 +289,22 @@ static int bench_fill(struct bench *b, const struct pkt *p, const struct bench_p
 	return -EPROTO;
 }
 
+/*
+ * A full conns table, as established flows keep it: a data path that does not insert SYNs would
+ * otherwise look them up in a table the bench left nearly empty, whose chains are short.
+ */
+static int bench_fill_conns(struct bench *b, const struct bench_path *path)
+{
+	struct bench_path first = *path;
+	struct pkt p;
+	int64_t x;
+
+	first.syn = false;
+	bench_frame(&p, first.dst, first.family, false);
+	x = bench_run_n(b, &p, SLOT_XLB, &first, first.verdict, XLB_MAX_CONNS);
+	return x < 0 ? x : 0;
+}
+
 /* Is the path among -p's? */
 static bool bench_wanted(const struct bench *b, const char *name)
 {
@@ -311,18 +327,19 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	enum syn_seen seen = SYN_SEEN_NONE;
 	struct xlb_counters c0, c1;
 	struct pkt p;
-	int r, err;
+	int r, err = 0;
 
 	if (path->reply)
 		bench_reply_frame(&p, path->dst);
 	else
 		bench_frame(&p, path->dst, path->family, path->syn);
 
-	if (path->cycle) {
+	if (path->cycle)
 		err = bench_fill(b, &p, path);
-		if (err)
-			return err;
-	}
+	else if (path->syn)
+		err = bench_fill_conns(b, path);
+	if (err)
+		return err;
 	/* Warm-up, not counted: caches, branch predictors, and on the first-ack path a conns LRU
 	 * that is full, so every insert evicts as it does under a flood of new flows. */
 	f = bench_run(b, &p, SLOT_FLOOR, path, XDP_TX);
