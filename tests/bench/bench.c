@@ -546,7 +546,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct bench b = { .repeat = BENCH_REPEAT };
-	int rounds = BENCH_ROUNDS, opt, err = 0;
+	int rounds = BENCH_ROUNDS, opt, err = 0, ran = 0;
 	size_t i;
 
 	while ((opt = getopt(argc, argv, "r:n:p:h")) != -1) {
@@ -591,9 +591,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (!bench_wanted(&b, paths[i].name))
 			continue;
+		ran++;
 		err = bench_path(&b, &paths[i], rounds);
 		if (err)
 			break;
+	}
+	if (!err && !ran) {
+		fprintf(stderr, "bench: -p %s names no path\n", b.only);
+		err = -EINVAL;
 	}
 
 cleanup:
