@@ -5,9 +5,10 @@
  * run therefore enters bench_wrap, which puts the input back the way it was (DR rewrites the
  * 12 MAC bytes; tun also prepends an outer header, which the wrapper strips again and then
  * restores the Ethernet header it overwrote; nat rewrites the IP and TCP headers too, which the
- * wrapper restores on its paths only), optionally turns the frame into a flow never seen before, and tail-calls the
- * program under test: xlb_xdp from the xlb skeleton, or bench_floor. Both go through the same
- * wrapper doing the same work, so the difference between them is the balancer alone.
+ * wrapper restores on its paths only), optionally turns the frame into a flow never seen before
+ * (or the next of a fixed set of flows, cycled over), and tail-calls the program under test:
+ * xlb_xdp from the xlb skeleton, or bench_floor. Both go through the same wrapper doing the same
+ * work, so the difference between them is the balancer alone.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -37,6 +38,8 @@ __u32 frame_len;              /* the input frame's length; a longer one was enca
 __u32 target_slot;            /* which targets slot to tail-call */
 __u32 rotate;                 /* non-zero: make every run a new flow */
 __u32 flow_seq;               /* runs so far with rotate set; the flow's identity */
+__u32 cycle;                  /* non-zero (with rotate): cycle over this many flows instead */
+__u32 cycle_pos;              /* the next of them */
 
 SEC("xdp")
 int bench_wrap(struct xdp_md *ctx)
@@ -70,14 +73,23 @@ int bench_wrap(struct xdp_md *ctx)
 	if (rotate) {
 		__u16 *sport = data + sport_off;
 		__u16 *saddr_lo = data + saddr_off + 2;
-		__u32 seq = ++flow_seq;
+		__u32 seq;
 
 		if ((void *)(sport + 1) > data_end || (void *)(saddr_lo + 1) > data_end)
 			return XDP_ABORTED;
+		if (cycle) {
+			/* A compare, not a modulo: the floor pays for this too. The top bit keeps
+			 * these flows apart from the rotating ones. */
+			seq = cycle_pos | 0x80000000;
+			if (++cycle_pos >= cycle)
+				cycle_pos = 0;
+		} else {
+			seq = ++flow_seq;
+		}
 		/*
 		 * The port alone repeats after 65536 runs, well inside the conns LRU, and the
 		 * repeats would be hits: the counter's upper half goes into the low half of the
-		 * source address, so no flow repeats within 2^32 runs.
+		 * source address, so no flow repeats within 2^31 runs.
 		 */
 		*sport = (__u16)seq;
 		*saddr_lo = (__u16)(seq >> 16);

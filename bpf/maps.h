@@ -198,4 +198,18 @@ struct {
 	__type(value, struct xlb_tun_hop);
 } tun_hops SEC(".maps");
 
+/* stats.h's clock: the jiffy it last read bpf_ktime_get_coarse_ns() in, and what it read. */
+struct xlb_clock {
+	__u64 jiffies;
+	__u64 coarse_ns;
+};
+
+/* Key 0 -> the clock, per CPU; a cache, never written by xlbd (pinned like the others, harmless). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_clock);
+} clock SEC(".maps");
+
 #endif /* XLB_BPF_MAPS_H */

@@ -39,7 +39,7 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	if (!xlb_frame_is_ours(pkt->eth))
 		return xlb_verdict(pkt, XLB_R_PASS_OTHER_HOST, XDP_PASS);
 
-	now = bpf_ktime_get_coarse_ns();
+	now = xlb_now();
 	if (frag) {
 		/* A later fragment goes where its first did, or nowhere (a datagram cannot be
 		 * reassembled from two backends): not rescheduled. */

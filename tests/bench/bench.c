@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench`: nanoseconds per packet of xlb_xdp on its three main paths, each as a ratio to a
- * floor measured in the same run on the same frames.
+ * `make bench`: nanoseconds per packet of xlb_xdp on its main paths, each as a ratio to a floor
+ * measured in the same run on the same frames.
  *
  * BPF_PROG_TEST_RUN with a repeat count runs a program back to back on one buffer and reports the
  * mean time per run. bench_wrap (bpf/bench.bpf.c) is what runs: it restores the 12 MAC bytes xlb
- * rewrote, on the new-flow path writes a fresh source port and address from a counter, and
- * tail-calls either xlb_xdp or bench_floor (a bare `return XDP_TX`). The floor pays for the test
+ * rewrote, on the new-flow paths writes a fresh source port and address from a counter (on
+ * established-100k the next of 100,000 resident flows), and tail-calls either xlb_xdp or
+ * bench_floor (a bare `return XDP_TX`). The floor pays for the test
  * run loop, the wrapper's restore work and the tail call, exactly like xlb does, so xlb / floor is
  * the cost of the balancer. Floor and xlb alternate within each round and the median of the
  * rounds is reported, which shrugs off a round disturbed by an interrupt or a frequency change.
  *
- * Each path is also checked to be the path it claims: the new-flow runs must all be counted as new
- * flows, the established ones none, the non-VIP ones as passed.
+ * The DR paths: syn (every run a new flow's SYN: scheduled, and under the connection table v2
+ * not inserted), first-ack (every run a new flow whose first packet is not a SYN: the packet that
+ * inserts into conns), established (one flow, resident in conns) and established-100k (the runs
+ * cycle over 100,000 flows put into conns beforehand, so the lookups miss the caches as a busy
+ * table's do).
+ *
+ * Each path is also checked to be the path it claims: the first-ack runs must all be counted as
+ * new flows, the established ones none, the non-VIP ones as passed. A SYN is counted as a new
+ * flow only by a data path that inserts it (before issue 10's connection table); the syn line
+ * says which of the two it saw.
  *
  * The tun paths need bpf_fib_lookup to find their backends: the bench runs in a network
  * namespace of its own with a veth, the backends' neighbour entries and forwarding on, and hands
@@ -83,6 +92,8 @@ struct bench_path {
 	const char *name;
 	const char *dst;     /* destination address of the frame */
 	bool rotate;         /* every run a new flow (IPv4 only: the wrapper's offsets are) */
+	bool syn;            /* the frame is a SYN (else an ACK of an established connection) */
+	uint32_t cycle;      /* with rotate: cycle over this many flows, put in conns first */
 	uint32_t verdict;    /* what xlb_xdp must return on this path */
 	int family;          /* of the frame */
 	uint32_t vip_id;     /* the VIP whose counters say the path was taken */
@@ -90,16 +101,24 @@ struct bench_path {
 	bool reply;          /* a nat backend's reply to the client (dst names the backend) */
 };
 
+#define BENCH_CYCLE 100000
+
+/* Most paths leave most fields at zero. */
+#define PATH(n, d, fam, vip) .name = n, .dst = d, .family = fam, .vip_id = vip
 static const struct bench_path paths[] = {
-	{ "new-flow", VIP, true, XDP_TX, 4, BENCH_VIP_ID },
-	{ "established-flow", VIP, false, XDP_TX, 4, BENCH_VIP_ID },
-	{ "non-vip", "203.0.113.99", false, XDP_PASS, 4, BENCH_VIP_ID },
-	{ "tun4-new-flow", VIP_TUN4, true, XDP_TX, 4, BENCH_TUN4_ID },
-	{ "tun4-established", VIP_TUN4, false, XDP_TX, 4, BENCH_TUN4_ID },
-	{ "tun6-established", VIP_TUN6, false, XDP_TX, 6, BENCH_TUN6_ID },
-	{ "nat4-established", VIP_NAT4, false, XDP_TX, 4, BENCH_NAT4_ID, true },
-	{ "nat6-established", VIP_NAT6, false, XDP_TX, 6, BENCH_NAT6_ID, true },
-	{ "nat4-reply", NAT4_BACKEND, false, XDP_TX, 4, BENCH_NAT4_ID, true, true },
+	{ PATH("syn", VIP, 4, BENCH_VIP_ID), .rotate = true, .syn = true, .verdict = XDP_TX },
+	{ PATH("first-ack", VIP, 4, BENCH_VIP_ID), .rotate = true, .verdict = XDP_TX },
+	{ PATH("established", VIP, 4, BENCH_VIP_ID), .verdict = XDP_TX },
+	{ PATH("established-100k", VIP, 4, BENCH_VIP_ID), .rotate = true, .cycle = BENCH_CYCLE,
+	  .verdict = XDP_TX },
+	{ PATH("non-vip", "203.0.113.99", 4, BENCH_VIP_ID), .verdict = XDP_PASS },
+	{ PATH("tun4-new-flow", VIP_TUN4, 4, BENCH_TUN4_ID), .rotate = true, .verdict = XDP_TX },
+	{ PATH("tun4-established", VIP_TUN4, 4, BENCH_TUN4_ID), .verdict = XDP_TX },
+	{ PATH("tun6-established", VIP_TUN6, 6, BENCH_TUN6_ID), .verdict = XDP_TX },
+	{ PATH("nat4-established", VIP_NAT4, 4, BENCH_NAT4_ID), .verdict = XDP_TX, .nat = true },
+	{ PATH("nat6-established", VIP_NAT6, 6, BENCH_NAT6_ID), .verdict = XDP_TX, .nat = true },
+	{ PATH("nat4-reply", NAT4_BACKEND, 4, BENCH_NAT4_ID), .verdict = XDP_TX, .nat = true,
+	  .reply = true },
 };
 
 struct bench {
@@ -108,18 +127,26 @@ struct bench {
 	int wrap_fd;
 	int ifindex; /* the namespace's veth, every run's ingress interface */
 	uint32_t repeat;
+	const char *only; /* -p: the comma-separated paths to run, NULL for all */
 };
 
-/* A TCP SYN with a little payload: what a new flow's first packet looks like. */
-static void bench_frame(struct pkt *p, const char *dst, int family)
+/* A TCP segment with a little payload, or a SYN opening a connection. */
+static void bench_frame(struct pkt *p, const char *dst, int family, bool syn)
 {
+	pkt_tcphdr *th;
+
 	pkt_init(p);
 	pkt_eth(p, iface_mac, router_mac, family == 4 ? ETH_P_IP : ETH_P_IPV6);
 	if (family == 4)
 		pkt_ipv4(p, CLIENT, dst);
 	else
 		pkt_ipv6(p, CLIENT6, dst);
-	pkt_tcp(p, 40001, 80);
+	th = pkt_tcp(p, 40001, 80);
+	if (syn) {
+		th->syn = 1;
+		th->ack = 0;
+		th->ack_seq = 0;
+	}
 	pkt_payload(p, 16);
 	pkt_finish(p);
 }
@@ -136,8 +163,8 @@ static void bench_reply_frame(struct pkt *p, const char *backend)
 }
 
 /* One test run of repeat iterations through the wrapper; ns per run, or -errno. */
-static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
-			 const struct bench_path *path, uint32_t want_verdict)
+static int64_t bench_run_n(struct bench *b, const struct pkt *p, uint32_t slot,
+			   const struct bench_path *path, uint32_t want_verdict, uint32_t repeat)
 {
 	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = b->ifindex };
 	uint8_t out[PKT_MAX];
@@ -148,7 +175,7 @@ static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
 		.data_size_out = sizeof(out),
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
-		.repeat = b->repeat,
+		.repeat = repeat,
 	);
 	int err;
 
@@ -158,6 +185,7 @@ static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
 	b->skel->bss->frame_len = p->len;
 	b->skel->bss->target_slot = slot;
 	b->skel->bss->rotate = path->rotate;
+	b->skel->bss->cycle = path->cycle;
 	err = bpf_prog_test_run_opts(b->wrap_fd, &opts);
 	if (err) {
 		err = -errno;
@@ -171,6 +199,12 @@ static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
 		return -EPROTO;
 	}
 	return opts.duration;
+}
+
+static int64_t bench_run(struct bench *b, const struct pkt *p, uint32_t slot,
+			 const struct bench_path *path, uint32_t want_verdict)
+{
+	return bench_run_n(b, p, slot, path, want_verdict, b->repeat);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -191,15 +225,31 @@ static int vip_counters(struct bench *b, uint32_t vip_id, struct xlb_counters *c
 	return fx_counters(&b->fx, b->fx.skel->maps.vip_stats, vip_id, c);
 }
 
-/* Did the xlb runs of a path take the path it names? Checked over one whole measured run. */
+/* What the syn path's runs were counted as: conns inserts (new flows) or none. */
+enum syn_seen { SYN_SEEN_NONE, SYN_SEEN_NO_INSERT, SYN_SEEN_INSERT };
+
+/*
+ * Did the xlb runs of a path take the path it names? Checked over one whole measured run. A SYN
+ * inserts nothing under the connection table v2 and is a new flow in conns before it: either is
+ * the syn path, and *seen says which (the same in every round, or the check fails).
+ */
 static int bench_check_path(struct bench *b, const struct bench_path *path,
-			    const struct xlb_counters *before, const struct xlb_counters *after)
+			    const struct xlb_counters *before, const struct xlb_counters *after,
+			    enum syn_seen *seen)
 {
 	uint64_t packets = after->packets - before->packets;
 	uint64_t flows = after->new_flows - before->new_flows;
 	uint64_t want_packets = path->verdict == XDP_TX ? b->repeat : 0;
-	uint64_t want_flows = path->rotate ? b->repeat : 0;
+	uint64_t want_flows = path->rotate && !path->cycle && !path->syn ? b->repeat : 0;
 
+	if (path->syn && packets == want_packets && (flows == 0 || flows == b->repeat)) {
+		enum syn_seen now = flows ? SYN_SEEN_INSERT : SYN_SEEN_NO_INSERT;
+
+		if (*seen == SYN_SEEN_NONE)
+			*seen = now;
+		if (*seen == now)
+			return 0;
+	}
 	if (packets == want_packets && flows == want_flows)
 		return 0;
 	fprintf(stderr,
@@ -209,19 +259,88 @@ static int bench_check_path(struct bench *b, const struct bench_path *path,
 	return -EPROTO;
 }
 
+/*
+ * Put the cycle's flows into conns: runs of one cycle each, as first packets, until one finds
+ * them all there (the first may evict some of its own from a full LRU).
+ */
+static int bench_fill(struct bench *b, const struct pkt *p, const struct bench_path *path)
+{
+	struct xlb_counters c0, c1;
+	int pass, err;
+
+	for (pass = 0; pass < 3; pass++) {
+		int64_t x;
+
+		b->skel->bss->cycle_pos = 0;
+		err = vip_counters(b, path->vip_id, &c0);
+		if (err)
+			return err;
+		x = bench_run_n(b, p, SLOT_XLB, path, path->verdict, path->cycle);
+		if (x < 0)
+			return x;
+		err = vip_counters(b, path->vip_id, &c1);
+		if (err)
+			return err;
+		if (c1.new_flows == c0.new_flows)
+			return 0;
+	}
+	fprintf(stderr, "bench: %s: %u flows not resident in conns after %d passes\n", path->name,
+		path->cycle, pass);
+	return -EPROTO;
+}
+
+/*
+ * A full conns table, as established flows keep it: a data path that does not insert SYNs would
+ * otherwise look them up in a table the bench left nearly empty, whose chains are short.
+ */
+static int bench_fill_conns(struct bench *b, const struct bench_path *path)
+{
+	struct bench_path first = *path;
+	struct pkt p;
+	int64_t x;
+
+	first.syn = false;
+	bench_frame(&p, first.dst, first.family, false);
+	x = bench_run_n(b, &p, SLOT_XLB, &first, first.verdict, XLB_MAX_CONNS);
+	return x < 0 ? x : 0;
+}
+
+/* Is the path among -p's? */
+static bool bench_wanted(const struct bench *b, const char *name)
+{
+	size_t len = strlen(name);
+	const char *s = b->only;
+
+	if (!s)
+		return true;
+	while ((s = strstr(s, name))) {
+		if ((s == b->only || s[-1] == ',') && (s[len] == ',' || s[len] == '\0'))
+			return true;
+		s += len;
+	}
+	return false;
+}
+
 static int bench_path(struct bench *b, const struct bench_path *path, int rounds)
 {
 	int64_t floor_ns[BENCH_MAX_ROUNDS], xlb_ns[BENCH_MAX_ROUNDS], f, x;
+	enum syn_seen seen = SYN_SEEN_NONE;
 	struct xlb_counters c0, c1;
 	struct pkt p;
-	int r, err;
+	int r, err = 0;
 
 	if (path->reply)
 		bench_reply_frame(&p, path->dst);
 	else
-		bench_frame(&p, path->dst, path->family);
+		bench_frame(&p, path->dst, path->family, path->syn);
 
-	/* Warm-up, not counted: caches, branch predictors, and on the new-flow path a conns LRU
+	if (path->cycle)
+		err = bench_fill(b, &p, path);
+	else if (path->syn)
+		err = bench_fill_conns(b, path);
+	if (err)
+		return err;
+	/* Warm-up, not counted: caches, branch predictors, and on the first-ack path a conns LRU
 	 * that is full, so every insert evicts as it does under a flood of new flows. */
 	f = bench_run(b, &p, SLOT_FLOOR, path, XDP_TX);
 	x = bench_run(b, &p, SLOT_XLB, path, path->verdict);
@@ -240,7 +359,7 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 			return xlb_ns[r];
 		err = vip_counters(b, path->vip_id, &c1);
 		if (!err)
-			err = bench_check_path(b, path, &c0, &c1);
+			err = bench_check_path(b, path, &c0, &c1, &seen);
 		if (err)
 			return err;
 		if (r % 2 == 1)
@@ -251,8 +370,11 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	f = median(floor_ns, rounds);
 	x = median(xlb_ns, rounds);
 	/* duration is whole nanoseconds per run; a floor of 0 would make the ratio meaningless. */
-	printf("%-17s %6" PRId64 " ns/pkt   floor %4" PRId64 " ns/pkt   %.2fx\n", path->name, x, f,
-	       f ? (double)x / f : 0.0);
+	printf("%-17s %6" PRId64 " ns/pkt   floor %4" PRId64 " ns/pkt   %.2fx%s\n", path->name, x, f,
+	       f ? (double)x / f : 0.0,
+	       seen == SYN_SEEN_INSERT	  ? "   (every SYN inserted into conns: before issue 10)" :
+	       seen == SYN_SEEN_NO_INSERT ? "   (no SYN inserted into conns)" :
+					    "");
 	fflush(stdout);
 	return 0;
 }
@@ -379,7 +501,7 @@ static int bench_open(struct bench *b)
 		fprintf(stderr, "bench: bench_bpf__open: %s\n", strerror(-err));
 		return err;
 	}
-	bench_frame(&p, VIP, 4);
+	bench_frame(&p, VIP, 4, false);
 	b->skel->rodata->sport_off = p.l4 + offsetof(struct tcphdr, source);
 	b->skel->rodata->saddr_off = p.l3 + offsetof(struct iphdr, saddr);
 	err = bench_bpf__load(b->skel);
@@ -414,25 +536,29 @@ static void bench_close(struct bench *b)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-r REPEAT] [-n ROUNDS]\n"
+		"usage: %s [-r REPEAT] [-n ROUNDS] [-p PATH[,PATH...]]\n"
 		"  -r  iterations per BPF_PROG_TEST_RUN (default %u, at least 1000000)\n"
-		"  -n  rounds per path, median reported (default %d, odd, at most %d)\n",
+		"  -n  rounds per path, median reported (default %d, odd, at most %d)\n"
+		"  -p  only these paths (names as printed)\n",
 		prog, BENCH_REPEAT, BENCH_ROUNDS, BENCH_MAX_ROUNDS);
 }
 
 int main(int argc, char **argv)
 {
 	struct bench b = { .repeat = BENCH_REPEAT };
-	int rounds = BENCH_ROUNDS, opt, err = 0;
+	int rounds = BENCH_ROUNDS, opt, err = 0, ran = 0;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "r:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:p:h")) != -1) {
 		switch (opt) {
 		case 'r':
 			b.repeat = strtoul(optarg, NULL, 10);
 			break;
 		case 'n':
 			rounds = atoi(optarg);
+			break;
+		case 'p':
+			b.only = optarg;
 			break;
 		default:
 			usage(argv[0]);
@@ -456,15 +582,23 @@ int main(int argc, char **argv)
 	printf("xlb bench: ns/packet of xlb_xdp against a floor program that only returns XDP_TX\n"
 	       "  BPF_PROG_TEST_RUN, repeat %u, median of %d rounds, floor and xlb alternating\n"
 	       "  every run enters a wrapper that restores the 12 MAC bytes xlb rewrote and tail-calls\n"
-	       "  xlb or the floor; on new-flow it also writes a fresh source port (and address) from\n"
-	       "  a counter, so each run is a conns miss, a Maglev pick and a conns insert\n"
+	       "  xlb or the floor; on syn and first-ack it also writes a fresh source port (and\n"
+	       "  address) from a counter, so each run is a new flow: a Maglev pick, and on\n"
+	       "  first-ack a conns miss and insert; established-100k cycles over %u flows in conns\n"
 	       "  VIP: TCP, %d backends, %u-slot Maglev table; conns LRU of %u flows; ratio = xlb/floor\n",
-	       b.repeat, rounds, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE, XLB_MAX_CONNS);
+	       b.repeat, rounds, BENCH_CYCLE, BENCH_BACKENDS, XLB_MAGLEV_DEFAULT_SIZE, XLB_MAX_CONNS);
 	fflush(stdout);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (!bench_wanted(&b, paths[i].name))
+			continue;
+		ran++;
 		err = bench_path(&b, &paths[i], rounds);
 		if (err)
 			break;
+	}
+	if (!err && !ran) {
+		fprintf(stderr, "bench: -p %s names no path\n", b.only);
+		err = -EINVAL;
 	}
 
 cleanup:
