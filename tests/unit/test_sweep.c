@@ -5,7 +5,7 @@
  * an mmapable array): each state expires after its own timeout and not before, a template is
  * kept (and refreshed) while its client has a flow of the VIP in conns, templates of a VIP no
  * longer persistent go, and the recount corrects drifted counts without losing an add the data
- * path makes meanwhile. Also: a VIP's persistence_timeout reaches the vips map (XLB_VIP_F_PERSIST)
+ * path makes meanwhile; a pass walked in steps does what a whole one does. Also: a VIP's persistence_timeout reaches the vips map (XLB_VIP_F_PERSIST)
  * and the sweep through xlb_lb_apply(), and what a sweep of a full conns costs.
  */
 #include <dlfcn.h>
@@ -96,6 +96,11 @@ static int sweep_setup_n(void **state, uint32_t max_conns)
 static int sweep_setup(void **state)
 {
 	return sweep_setup_n(state, 1024);
+}
+
+static int sweep_setup_big(void **state)
+{
+	return sweep_setup_n(state, 16384);
 }
 
 static int sweep_teardown(void **state)
@@ -344,6 +349,49 @@ static void test_persist_from_config(void **state)
 	assert_int_equal(s.persist_ms[v->id], 0);
 }
 
+/*
+ * Test a pass walked a batch per step, as xlbd's loop walks it: more to do (1) until each map is
+ * through, then done (0) with what a whole pass would have done: expired entries gone, counts
+ * corrected, a template kept by a flow seen in an earlier step.
+ */
+static void test_steps(void **state)
+{
+	struct sweep_fx *x = *state;
+	static struct xlb_flow keys[4096];
+	static struct xlb_conn vals[4096];
+	struct xlb_template_key k = tkey(1, 1);
+	struct xlb_template t;
+	uint32_t done = 0, i;
+	int steps = 0, ret;
+
+	x->s.persist_ms[1] = 1000;
+	/* 10,000 flows from clients .1-.3: three batches of conns, one idle past tcp. */
+	while (done < 10000) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 n = 10000 - done < 4096 ? 10000 - done : 4096;
+
+		for (i = 0; i < n; i++) {
+			keys[i] = flow(1 + (done + i) / 4000, 1024 + (done + i) % 4000, 80, TCP, 0);
+			vals[i] = (struct xlb_conn){ .backend = 2, .vip_id = 1,
+						     .last_seen = NOW - (done + i ? 1 : 901) * S_NS };
+		}
+		assert_int_equal(bpf_map_update_batch(x->conns[0], keys, vals, &n, &opts), 0);
+		done += n;
+	}
+	put_template(x->templates, &k, 2, 5);
+	x->s.counts[2].active = 3;
+	while ((ret = xlb_sweep_step(&x->s, NOW, 1)) == 1)
+		steps++;
+	assert_int_equal(ret, 0);
+	/* conns: 3 batches and its end; syns: its end; templates: its end. */
+	assert_true(steps >= 4);
+	assert_null(x->s.pass);
+	assert_int_equal(x->s.last.expired, 1);
+	assert_int_equal(x->s.counts[2].active, 9999);
+	assert_int_equal(bpf_map_lookup_elem(x->templates, &k, &t), 0);
+	assert_int_equal(t.last_seen, NOW);
+}
+
 static int sweep_setup_full(void **state)
 {
 	return sweep_setup_n(state, XLB_MAX_CONNS);
@@ -401,6 +449,7 @@ int main(void)
 						sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_templates, sweep_setup, sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_recount, sweep_setup, sweep_teardown),
+		cmocka_unit_test_setup_teardown(test_steps, sweep_setup_big, sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_full_table, sweep_setup_full, sweep_teardown),
 	};
 	const struct CMUnitTest lb[] = {

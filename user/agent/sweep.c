@@ -12,6 +12,7 @@
  * counted twice until the next pass (a bounded, transient error the next pass removes).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,20 @@ struct sweep_count {
 	int64_t inactive;
 };
 
-/* One pass's scratch: batch buffers, the recount, the clients with a flow of a persistent VIP. */
+/*
+ * One pass, kept between the steps of xlbd's loop: where it stands (the stage: each conns, then
+ * syns, then templates; the batch cursor in it), batch buffers, the counts it began from (S) and
+ * its recount (W), the clients with a flow of a persistent VIP.
+ */
 struct sweep_pass {
 	uint64_t now;
+	size_t stage;
+	uint64_t in, out; /* batch cursors (a hash map's is a bucket index) */
+	bool first;
 	int fd; /* the map being walked */
 	uint8_t *keys, *vals, *del;
-	struct sweep_count *count; /* by backend id */
+	struct sweep_count *was;   /* by backend id, at the start */
+	struct sweep_count *count; /* by backend id, what stays */
 	struct xlb_template_key *live;
 	size_t n_live, cap_live;
 	int err;
@@ -179,40 +188,55 @@ static void delete_keys(int fd, const uint8_t *keys, size_t n, size_t ksz)
 	}
 }
 
-static int walk(struct xlb_sweep *s, struct sweep_pass *p, int fd, size_t ksz, size_t vsz,
-		sweep_visit visit)
+/* The map, key and value sizes and visitor of each stage: every conns, syns, templates. */
+static int stage_of(const struct xlb_sweep *s, size_t stage, size_t *ksz, size_t *vsz,
+		    sweep_visit *visit)
 {
-	uint64_t in = 0, out = 0;
-	bool first = true;
+	*ksz = sizeof(struct xlb_flow);
+	*vsz = sizeof(struct xlb_conn);
+	*visit = visit_conn;
+	if (stage < s->n_conns)
+		return s->conns_fd[stage];
+	*visit = visit_syn;
+	if (stage == s->n_conns)
+		return s->syns_fd;
+	*ksz = sizeof(struct xlb_template_key);
+	*vsz = sizeof(struct xlb_template);
+	*visit = visit_template;
+	return s->templates_fd;
+}
 
-	p->fd = fd;
-	for (;;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 count = SWEEP_BATCH, i;
-		size_t n_del = 0;
-		int err;
+/* One batch of the current stage's map: 1 when the stage has more, 0 at its end, or -errno. */
+static int walk_batch(struct xlb_sweep *s, struct sweep_pass *p)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = SWEEP_BATCH, i;
+	size_t ksz, vsz, n_del = 0;
+	sweep_visit visit;
+	int err;
 
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, p->keys, p->vals, &count,
-					   &opts);
-		err = err ? -errno : 0;
-		if (err && err != -ENOENT) {
-			pr_warn("sweep: walking map fd %d: %s", fd, strerror(-err));
-			return err;
-		}
-		for (i = 0; i < count; i++) {
-			s->last.entries++;
-			if (visit(s, p, p->keys + i * ksz, p->vals + i * vsz))
-				memcpy(p->del + n_del++ * ksz, p->keys + i * ksz, ksz);
-		}
-		if (p->err)
-			return p->err;
-		delete_keys(fd, p->del, n_del, ksz);
-		s->last.expired += n_del;
-		if (err == -ENOENT)
-			return 0;
-		in = out;
-		first = false;
+	p->fd = stage_of(s, p->stage, &ksz, &vsz, &visit);
+	err = bpf_map_lookup_batch(p->fd, p->first ? NULL : &p->in, &p->out, p->keys, p->vals,
+				   &count, &opts);
+	err = err ? -errno : 0;
+	if (err && err != -ENOENT) {
+		pr_warn("sweep: walking map fd %d: %s", p->fd, strerror(-err));
+		return err;
 	}
+	for (i = 0; i < count; i++) {
+		s->last.entries++;
+		if (visit(s, p, p->keys + i * ksz, p->vals + i * vsz))
+			memcpy(p->del + n_del++ * ksz, p->keys + i * ksz, ksz);
+	}
+	if (p->err)
+		return p->err;
+	delete_keys(p->fd, p->del, n_del, ksz);
+	s->last.expired += n_del;
+	if (err == -ENOENT)
+		return 0;
+	p->in = p->out;
+	p->first = false;
+	return 1;
 }
 
 /* Add W - S to each count: the data path's own adds since S stay. */
@@ -232,54 +256,95 @@ static void correct_counts(struct xlb_sweep *s, const struct sweep_count *was,
 	}
 }
 
-int xlb_sweep_run(struct xlb_sweep *s, uint64_t now_ns)
+static void pass_free(struct xlb_sweep *s)
 {
-	struct sweep_pass p = { .now = now_ns };
-	struct sweep_count *was;
-	uint64_t t0 = xlb_sweep_now_ns();
-	size_t i;
-	int err = 0;
+	struct sweep_pass *p = s->pass;
 
-	memset(&s->last, 0, sizeof(s->last));
-	p.keys = malloc(SWEEP_BATCH * sizeof(struct xlb_flow));
-	p.vals = malloc(SWEEP_BATCH * sizeof(struct xlb_conn));
-	p.del = malloc(SWEEP_BATCH * sizeof(struct xlb_flow));
-	p.count = calloc(s->n_backends ? s->n_backends : 1, sizeof(*p.count));
-	was = calloc(s->n_backends ? s->n_backends : 1, sizeof(*was));
-	if (!p.keys || !p.vals || !p.del || !p.count || !was) {
-		err = -ENOMEM;
-		pr_warn("sweep: %s", strerror(-err));
-		goto cleanup;
-	}
+	if (!p)
+		return;
+	free(p->was);
+	free(p->live);
+	free(p->count);
+	free(p->del);
+	free(p->vals);
+	free(p->keys);
+	free(p);
+	s->pass = NULL;
+}
+
+/* A pass begins: its buffers, and the counts as they stand (S). */
+static int pass_begin(struct xlb_sweep *s, uint64_t now_ns)
+{
+	size_t nb = s->n_backends ? s->n_backends : 1, i;
+	struct sweep_pass *p = calloc(1, sizeof(*p));
+
 	_Static_assert(sizeof(struct xlb_template_key) <= sizeof(struct xlb_flow) &&
 			       sizeof(struct xlb_template) <= sizeof(struct xlb_conn),
 		       "the batch buffers are sized for conns");
+	s->pass = p;
+	if (p) {
+		p->keys = malloc(SWEEP_BATCH * sizeof(struct xlb_flow));
+		p->vals = malloc(SWEEP_BATCH * sizeof(struct xlb_conn));
+		p->del = malloc(SWEEP_BATCH * sizeof(struct xlb_flow));
+		p->count = calloc(nb, sizeof(*p->count));
+		p->was = calloc(nb, sizeof(*p->was));
+	}
+	if (!p || !p->keys || !p->vals || !p->del || !p->count || !p->was) {
+		pass_free(s);
+		pr_warn("sweep: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	p->now = now_ns;
+	p->first = true;
+	memset(&s->last, 0, sizeof(s->last));
 	for (i = 0; i < s->n_backends; i++) {
-		was[i].active = __atomic_load_n(&s->counts[i].active, __ATOMIC_RELAXED);
-		was[i].inactive = __atomic_load_n(&s->counts[i].inactive, __ATOMIC_RELAXED);
+		p->was[i].active = __atomic_load_n(&s->counts[i].active, __ATOMIC_RELAXED);
+		p->was[i].inactive = __atomic_load_n(&s->counts[i].inactive, __ATOMIC_RELAXED);
 	}
-	for (i = 0; i < s->n_conns && !err; i++)
-		err = walk(s, &p, s->conns_fd[i], sizeof(struct xlb_flow), sizeof(struct xlb_conn),
-			   visit_conn);
-	if (!err)
-		err = walk(s, &p, s->syns_fd, sizeof(struct xlb_flow), sizeof(struct xlb_conn),
-			   visit_syn);
-	if (!err) {
-		qsort(p.live, p.n_live, sizeof(*p.live), cmp_tkey);
-		err = walk(s, &p, s->templates_fd, sizeof(struct xlb_template_key),
-			   sizeof(struct xlb_template), visit_template);
+	return 0;
+}
+
+int xlb_sweep_step(struct xlb_sweep *s, uint64_t now_ns, unsigned int batches)
+{
+	uint64_t t0 = xlb_sweep_now_ns();
+	struct sweep_pass *p;
+	int ret = 1;
+
+	if (!s->pass && (ret = pass_begin(s, now_ns)))
+		return ret;
+	p = s->pass;
+	while (batches-- && p->stage <= s->n_conns + 1) {
+		ret = walk_batch(s, p);
+		if (ret < 0)
+			break;
+		if (ret)
+			continue;
+		/* The templates' stage reads which clients still have flows: all of conns is in. */
+		if (++p->stage == s->n_conns + 1)
+			qsort(p->live, p->n_live, sizeof(*p->live), cmp_tkey);
+		p->first = true;
+		ret = p->stage <= s->n_conns + 1;
 	}
-	if (!err)
-		correct_counts(s, was, p.count);
-cleanup:
-	s->last.took_ns = xlb_sweep_now_ns() - t0;
-	free(was);
-	free(p.live);
-	free(p.count);
-	free(p.del);
-	free(p.vals);
-	free(p.keys);
-	return err;
+	s->last.took_ns += xlb_sweep_now_ns() - t0;
+	if (ret < 0) {
+		pass_free(s);
+		return ret;
+	}
+	if (p->stage <= s->n_conns + 1)
+		return 1;
+	correct_counts(s, p->was, p->count);
+	pass_free(s);
+	return 0;
+}
+
+int xlb_sweep_run(struct xlb_sweep *s, uint64_t now_ns)
+{
+	int ret;
+
+	pass_free(s); /* a pass begun at another time is not this one */
+	while ((ret = xlb_sweep_step(s, now_ns, UINT_MAX)) > 0)
+		;
+	return ret;
 }
 
 int xlb_sweep_init(struct xlb_sweep *s, const int *conns_fds, size_t n_conns, int syns_fd,
@@ -338,6 +403,7 @@ int xlb_sweep_init_dps(struct xlb_sweep *s, const struct xlb_dps *dps)
 
 void xlb_sweep_fini(struct xlb_sweep *s)
 {
+	pass_free(s);
 	if (s->counts)
 		munmap(s->counts, s->counts_len);
 	s->counts = NULL;

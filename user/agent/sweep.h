@@ -25,12 +25,20 @@
 #include "xlb/abi.h"
 
 #define XLB_SWEEP_INTERVAL_MS 2000
+/*
+ * xlbd walks at most this many batches (of 4096 entries) per turn of its loop, then yields for
+ * XLB_SWEEP_YIELD_MS: a full table never holds the loop (VRRP adverts, health checks) for long.
+ */
+#define XLB_SWEEP_BATCHES_PER_STEP 8
+#define XLB_SWEEP_YIELD_MS 1
+
+struct sweep_pass;
 
 struct xlb_sweep_stats {
 	uint64_t entries;  /* looked at: conns, syns and templates */
 	uint64_t expired;  /* deleted */
 	uint64_t refreshed; /* templates kept alive by a flow in conns */
-	uint64_t took_ns;  /* the pass's wall time */
+	uint64_t took_ns;  /* the pass's time in the sweep (its steps' wall time, summed) */
 };
 
 struct xlb_sweep {
@@ -44,7 +52,8 @@ struct xlb_sweep {
 	/* What the config says; xlb_sweep_configure() fills them. */
 	struct xlb_cfg_timeouts timeouts;
 	uint32_t persist_ms[XLB_MAX_VIPS]; /* by VIP id: persistence_timeout; 0 = not persistent */
-	struct xlb_sweep_stats last;       /* the last pass */
+	struct xlb_sweep_stats last;       /* the last pass (the running one's so far) */
+	struct sweep_pass *pass;           /* the pass under way, between steps */
 };
 
 /*
@@ -60,9 +69,13 @@ void xlb_sweep_fini(struct xlb_sweep *s);
 void xlb_sweep_configure(struct xlb_sweep *s, const struct xlb_cfg_timeouts *t,
 			 const struct xlb_lb *lb);
 /*
- * One pass at now_ns (CLOCK_MONOTONIC_COARSE). 0 or -errno, logged; a map that fails is left as
- * it is and the counts are not corrected (they would be from a partial walk).
+ * Walk up to batches batches of the pass under way, beginning one at now_ns (CLOCK_MONOTONIC_COARSE,
+ * the time the whole pass judges idleness by) when none is: 1 while the pass has more to walk,
+ * 0 when it is done (the counts corrected, last complete), or -errno, logged: the pass is then
+ * dropped and the counts are not corrected (they would be from a partial walk).
  */
+int xlb_sweep_step(struct xlb_sweep *s, uint64_t now_ns, unsigned int batches);
+/* One whole pass at now_ns: 0 or -errno, as xlb_sweep_step(). */
 int xlb_sweep_run(struct xlb_sweep *s, uint64_t now_ns);
 /* CLOCK_MONOTONIC_COARSE in ns: the data path's clock. */
 uint64_t xlb_sweep_now_ns(void);

@@ -312,16 +312,27 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* A pass every XLB_SWEEP_INTERVAL_MS, walked a few batches per turn of the loop. */
 static void sweep_tick(struct xlb_loop *loop, struct xlb_timer *t)
 {
 	struct xlbd *d = t->arg;
 	const struct xlb_sweep_stats *st = &d->sweep.last;
+	int ret;
 
-	if (!xlb_sweep_run(&d->sweep, xlb_sweep_now_ns()))
+	if (!d->sweep.pass)
+		d->sweep_began = xlb_now_ns();
+	ret = xlb_sweep_step(&d->sweep, xlb_sweep_now_ns(), XLB_SWEEP_BATCHES_PER_STEP);
+	if (ret > 0) {
+		xlb_timer_arm(loop, t, XLB_SWEEP_YIELD_MS * XLB_MS);
+		return;
+	}
+	if (!ret)
 		pr_debug("sweep: %llu entries, %llu expired, %llu templates kept, %.1f ms",
 			 (unsigned long long)st->entries, (unsigned long long)st->expired,
 			 (unsigned long long)st->refreshed, st->took_ns / 1e6);
-	xlb_timer_arm(loop, t, XLB_SWEEP_INTERVAL_MS * XLB_MS);
+	xlb_timer_arm(loop, t, d->sweep_began + XLB_SWEEP_INTERVAL_MS * XLB_MS > xlb_now_ns()
+				       ? d->sweep_began + XLB_SWEEP_INTERVAL_MS * XLB_MS - xlb_now_ns()
+				       : 0);
 }
 
 static void on_signal(struct xlb_loop *loop, int signo, void *arg)

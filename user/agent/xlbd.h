@@ -42,6 +42,7 @@ struct xlbd {
 	struct xlb_mon mon;
 	struct xlb_sweep sweep; /* idle entries out of the connection table, counts recounted */
 	struct xlb_timer sweep_timer;
+	uint64_t sweep_began; /* xlb_now_ns() of the running pass's start */
 	bool sweep_on;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
