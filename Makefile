@@ -54,10 +54,12 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 
 # The config's tests, one file per part of it (tests/unit/config_test.h is what they share).
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
+             $(BUILD)/test_config_conns \
              $(BUILD)/test_config_pair
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
-LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail
+LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
+             $(BUILD)/test_sweep
 SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
@@ -202,7 +204,8 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
 		tests/netns/nat_pair.sh || rc=1; tests/netns/startup.sh || rc=1; \
-		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; exit $$rc
+		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
+		tests/netns/conns.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there

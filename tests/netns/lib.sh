@@ -245,6 +245,26 @@ xlb_config()
 	) >"$file"
 }
 
+# up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
+# reports FAIL NAME and returns 1. (A suite whose tests need less defines its own.)
+up()
+{
+	local name=$1 config=$2
+
+	SEQ=$((SEQ + 1))
+	ID=$RUN-$SEQ
+	CUR_ID=$ID
+	if ! topo_up "$ID"; then
+		fail "$name" "could not build the topology"
+		return 1
+	fi
+	topo_xlbd_start "$ID" dispatcher "$config"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
+		fail "$name" "xlbd did not print 'xlbd: ready' within 10 s"
+		return 1
+	fi
+}
+
 run_test()
 {
 	ID=

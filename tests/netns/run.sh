@@ -18,26 +18,6 @@ DEMO_CONFIG=$ROOT/configs/demo.yaml
 
 # ---- helpers -----------------------------------------------------------------------------------
 
-# up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
-# reports FAIL NAME and returns 1.
-up()
-{
-	local name=$1 config=$2
-
-	SEQ=$((SEQ + 1))
-	ID=$RUN-$SEQ
-	CUR_ID=$ID
-	if ! topo_up "$ID"; then
-		fail "$name" "could not build the topology"
-		return 1
-	fi
-	topo_xlbd_start "$ID" dispatcher "$config"
-	if ! topo_xlbd_wait_ready dispatcher 10; then
-		fail "$name" "xlbd did not print 'xlbd: ready' within 10 s"
-		return 1
-	fi
-}
-
 # get NAME VIP COUNT: COUNT requests from the client to VIP:80; the JSON summary in OUT.
 get()
 {

@@ -36,6 +36,9 @@ struct xlb_dp {
 	int vip_names_fd;
 	int tunnel_fd;
 	int nat_flows_fd; /* the same map in every data path */
+	int syns_fd;          /* shared, as nat_flows */
+	int templates_fd;     /* shared */
+	int backend_conns_fd; /* shared */
 	int tx_ports_fd;
 };
 

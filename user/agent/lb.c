@@ -432,6 +432,11 @@ static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struc
 	}
 	nv->val.sched = cv->sched;
 	nv->val.fwd = cv->fwd;
+	/* The templates stay in their map either way: the sweep retires a VIP's without it. */
+	nv->val.flags &= ~XLB_VIP_F_PERSIST;
+	if (cv->persistence_ms)
+		nv->val.flags |= XLB_VIP_F_PERSIST;
+	nv->persistence_ms = cv->persistence_ms;
 	nv->val.fallback = XLB_NO_BACKEND;
 
 	nv->backends = calloc(cv->n_backends + 1, sizeof(*nv->backends));

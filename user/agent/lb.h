@@ -59,6 +59,7 @@ struct xlb_lb_vip {
 	struct xlb_vip val; /* as written to vips */
 	struct xlb_lb_backend *backends; /* the fallback, if any, last */
 	size_t n_backends;
+	uint32_t persistence_ms; /* 0: not persistent (then val.flags has no XLB_VIP_F_PERSIST) */
 	bool table_dirty; /* its Maglev table must be rebuilt */
 };
 

@@ -304,10 +304,35 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	d->reloads++;
 	xlb_mon_sync(&d->mon);
 	nhs_sync(d);
+	if (d->sweep_on)
+		xlb_sweep_configure(&d->sweep, &d->cfg.timeouts, &d->lb);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
 	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
 	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
 	return 0;
+}
+
+/* A pass every XLB_SWEEP_INTERVAL_MS, walked a few batches per turn of the loop. */
+static void sweep_tick(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct xlbd *d = t->arg;
+	const struct xlb_sweep_stats *st = &d->sweep.last;
+	int ret;
+
+	if (!d->sweep.pass)
+		d->sweep_began = xlb_now_ns();
+	ret = xlb_sweep_step(&d->sweep, xlb_sweep_now_ns(), XLB_SWEEP_BATCHES_PER_STEP);
+	if (ret > 0) {
+		xlb_timer_arm(loop, t, XLB_SWEEP_YIELD_MS * XLB_MS);
+		return;
+	}
+	if (!ret)
+		pr_debug("sweep: %llu entries, %llu expired, %llu templates kept, %.1f ms",
+			 (unsigned long long)st->entries, (unsigned long long)st->expired,
+			 (unsigned long long)st->refreshed, st->took_ns / 1e6);
+	xlb_timer_arm(loop, t, d->sweep_began + XLB_SWEEP_INTERVAL_MS * XLB_MS > xlb_now_ns()
+				       ? d->sweep_began + XLB_SWEEP_INTERVAL_MS * XLB_MS - xlb_now_ns()
+				       : 0);
 }
 
 static void on_signal(struct xlb_loop *loop, int signo, void *arg)
@@ -381,6 +406,16 @@ static int run(struct xlbd *d)
 	if (err)
 		goto out;
 
+	/* Without the sweep the data path still balances; only idle entries and counts drift. */
+	if (!xlb_sweep_init_dps(&d->sweep, &d->dps)) {
+		d->sweep_on = true;
+		xlb_sweep_configure(&d->sweep, &d->cfg.timeouts, &d->lb);
+		xlb_timer_init(&d->sweep_timer, sweep_tick, d);
+		xlb_timer_arm(&d->loop, &d->sweep_timer, XLB_SWEEP_INTERVAL_MS * XLB_MS);
+	} else {
+		pr_warn("no connection table sweep: idle entries stay until evicted");
+	}
+
 	d->started = xlb_now_ns();
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
 	d->neigh_sub = (struct xlb_rtnl_sub){ .neigh = on_neigh, .begin = on_neigh_begin,
@@ -399,6 +434,8 @@ static int run(struct xlbd *d)
 	xlbd_pair_stop(d);
 out:
 	xlb_ctl_close(&d->ctl);
+	xlb_timer_cancel(&d->loop, &d->sweep_timer);
+	xlb_sweep_fini(&d->sweep);
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);
 	xlb_nhs_free(&d->nhs);

@@ -16,6 +16,7 @@
 #include "agent/monitor.h"
 #include "agent/neigh_wants.h"
 #include "agent/nexthop.h"
+#include "agent/sweep.h"
 #include "common/loop.h"
 #include "common/output.h"
 #include "common/rtnl_watch.h"
@@ -39,6 +40,10 @@ struct xlbd {
 	struct xlb_nhs nhs; /* next hops of the backends reached through the FIB (tun, nat) */
 	struct xlb_neigh_wants wants; /* destinations the data paths found no neighbour for */
 	struct xlb_mon mon;
+	struct xlb_sweep sweep; /* idle entries out of the connection table, counts recounted */
+	struct xlb_timer sweep_timer;
+	uint64_t sweep_began; /* xlb_now_ns() of the running pass's start */
+	bool sweep_on;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
 	bool fo_on; /* failover.mode is vrrp and it started */

@@ -4,16 +4,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cli/maps_view.h"
+#include "common/addr.h"
 
 /* Distinct keys the vips map can hold: its max_entries. */
 #define VIEW_MAX_VIP_KEYS (XLB_MAX_VIPS * 2)
@@ -56,7 +59,8 @@ static const struct pin_spec {
 				sizeof(__u32), sizeof(struct xlb_counters) },
 	[PIN_REASON_STATS] = { "reason_stats", XLB_VIEW_REASONS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			       sizeof(__u32), sizeof(struct xlb_counters) },
-	[PIN_CONNS] = { "conns", XLB_VIEW_REASONS, 0, sizeof(struct xlb_flow), 0 },
+	[PIN_CONNS] = { "conns", XLB_VIEW_REASONS | XLB_VIEW_CONNS, 0, sizeof(struct xlb_flow),
+			sizeof(struct xlb_conn) },
 };
 
 /* One interface directory being read. */
@@ -269,6 +273,77 @@ static int load_reasons(struct xlb_view *v, struct iface *f)
 	return 0;
 }
 
+/*
+ * Every entry of a hash map, a batch at a time, appended to *out (n_out of them, elem bytes
+ * each: the key, then the value at voff). A map missing from an older xlbd's pins is empty.
+ */
+#define VIEW_BATCH 4096u
+
+static int batch_read(int fd, size_t ksz, size_t vsz, size_t elem, size_t voff, void **out,
+		      size_t *n_out, const char *what)
+{
+	uint8_t *keys = malloc(VIEW_BATCH * ksz), *vals = malloc(VIEW_BATCH * vsz);
+	uint64_t in = 0, next = 0;
+	bool first = true;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = VIEW_BATCH, i;
+		uint8_t *grown;
+		int ret;
+
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &in, &next, keys, vals, &count, &opts);
+		ret = ret ? -errno : 0;
+		if (ret && ret != -ENOENT) {
+			err = ret;
+			break;
+		}
+		grown = realloc(*out, (*n_out + count + 1) * elem);
+		if (!grown) {
+			err = -ENOMEM;
+			break;
+		}
+		*out = grown;
+		for (i = 0; i < count; i++) {
+			uint8_t *e = grown + (*n_out + i) * elem;
+
+			memset(e, 0, elem);
+			memcpy(e, keys + i * ksz, ksz);
+			memcpy(e + voff, vals + i * vsz, vsz);
+		}
+		*n_out += count;
+		if (ret == -ENOENT)
+			break;
+		in = next;
+		first = false;
+	}
+out:
+	if (err)
+		fprintf(stderr, "xlbctl: %s: %s\n", what, strerror(-err));
+	free(vals);
+	free(keys);
+	return err;
+}
+
+/* conns or syns entries, tagged with where they are. */
+static int load_conn_list(struct xlb_view *v, int fd, unsigned int iface, const char *what)
+{
+	size_t i, from = v->n_conn_list;
+	int err;
+
+	err = batch_read(fd, sizeof(struct xlb_flow), sizeof(struct xlb_conn),
+			 sizeof(struct xlb_view_conn), offsetof(struct xlb_view_conn, c),
+			 (void **)&v->conn_list, &v->n_conn_list, what);
+	for (i = from; i < v->n_conn_list; i++)
+		v->conn_list[i].iface = iface;
+	return err;
+}
+
 static int load_iface(struct xlb_view *v, struct iface *f, unsigned int parts)
 {
 	int err;
@@ -280,6 +355,8 @@ static int load_iface(struct xlb_view *v, struct iface *f, unsigned int parts)
 		err = load_backends(v, f);
 	if (!err && (parts & XLB_VIEW_REASONS))
 		err = load_reasons(v, f);
+	if (!err && (parts & XLB_VIEW_CONNS))
+		err = load_conn_list(v, f->fd[PIN_CONNS], v->n_ifaces, f->dir);
 	iface_close(f);
 	if (!err)
 		v->n_ifaces++;
@@ -373,8 +450,75 @@ static int load_dir(struct xlb_view *v, const char *dir, unsigned int parts,
 		    struct xlb_counters *percpu, int ncpus)
 {
 	struct iface f = { .dir = dir, .percpu = percpu, .ncpus = ncpus };
+	const char *base = strrchr(dir, '/');
+	char(*grown)[64];
 
+	grown = realloc(v->ifnames, (v->n_ifaces + 1) * sizeof(*grown));
+	if (!grown) {
+		fprintf(stderr, "xlbctl: %s\n", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	v->ifnames = grown;
+	snprintf(grown[v->n_ifaces], sizeof(*grown), "%s", base ? base + 1 : dir);
 	return load_iface(v, &f, parts);
+}
+
+int xlb_view_open_map(const struct xlb_view *v, const char *pin_dir, unsigned int i,
+		      const char *name)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	char path[PATH_MAX];
+	int fd;
+
+	if (i == XLB_VIEW_SHARED)
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	else if (i < v->n_ifaces)
+		snprintf(path, sizeof(path), "%s/%s/%s", pin_dir, v->ifnames[i], name);
+	else
+		return -ENOENT;
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0) {
+		fd = -errno;
+		if (fd != -ENOENT)
+			fprintf(stderr, "xlbctl: %s: %s\n", path, strerror(-fd));
+	}
+	return fd;
+}
+
+/* The maps pinned once at the pin root; an older xlbd's pins lack them: nothing to add. */
+static int load_shared(struct xlb_view *v, const char *pin_dir, unsigned int parts)
+{
+	int fd, err = 0;
+	__u32 id;
+
+	if (parts & XLB_VIEW_BACKENDS) {
+		fd = xlb_view_open_map(v, pin_dir, XLB_VIEW_SHARED, "backend_conns");
+		if (fd < 0 && fd != -ENOENT)
+			return fd;
+		for (id = 0; fd >= 0 && id < XLB_MAX_BACKENDS; id++)
+			if (bpf_map_lookup_elem(fd, &id, &v->backends[id].conns))
+				break;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!(parts & XLB_VIEW_CONNS))
+		return 0;
+	fd = xlb_view_open_map(v, pin_dir, XLB_VIEW_SHARED, "syns");
+	if (fd >= 0) {
+		err = load_conn_list(v, fd, XLB_VIEW_SHARED, "syns");
+		close(fd);
+	} else if (fd != -ENOENT) {
+		return fd;
+	}
+	fd = xlb_view_open_map(v, pin_dir, XLB_VIEW_SHARED, "templates");
+	if (!err && fd >= 0)
+		err = batch_read(fd, sizeof(struct xlb_template_key), sizeof(struct xlb_template),
+				 sizeof(struct xlb_view_template),
+				 offsetof(struct xlb_view_template, t), (void **)&v->templates,
+				 &v->n_templates, "templates");
+	if (fd >= 0)
+		close(fd);
+	return err ? err : fd == -ENOENT || fd >= 0 ? 0 : fd;
 }
 
 static int load_all(struct xlb_view *v, const char *pin_dir, const char *ifname,
@@ -461,6 +605,8 @@ int xlb_view_load(struct xlb_view *v, const char *pin_dir, const char *ifname, u
 		goto cleanup;
 	}
 	err = load_all(v, pin_dir, ifname, parts, percpu, ncpus);
+	if (!err)
+		err = load_shared(v, pin_dir, parts);
 	if (err)
 		goto cleanup;
 	count_backends(v);
@@ -474,6 +620,9 @@ cleanup:
 
 void xlb_view_free(struct xlb_view *v)
 {
+	free(v->templates);
+	free(v->conn_list);
+	free(v->ifnames);
 	free(v->names);
 	free(v->backends);
 	free(v->vips);
@@ -485,4 +634,23 @@ const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id)
 	if (vip_id >= XLB_MAX_VIPS || !v->names[vip_id].name[0])
 		return NULL;
 	return v->names[vip_id].name;
+}
+
+const char *xlb_view_backend_addr(const struct xlb_view *v, uint32_t id, char *buf, size_t len)
+{
+	const struct xlb_backend *be = id < XLB_MAX_BACKENDS ? &v->backends[id].be : NULL;
+
+	if (!be || !(be->flags & XLB_BE_F_USED))
+		return "-";
+	return xlb_addr_ntop(be->family, be->addr, buf, len);
+}
+
+uint64_t xlb_view_idle_s(uint64_t last_seen)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return now > last_seen ? (now - last_seen) / 1000000000ull : 0;
 }

@@ -18,6 +18,23 @@ enum xlb_view_part {
 	XLB_VIEW_VIPS = 1 << 0,     /* vips, vip_names, vip_stats */
 	XLB_VIEW_BACKENDS = 1 << 1, /* backends, backend_stats; with VIPS also xlb_view_vip.n_backends */
 	XLB_VIEW_REASONS = 1 << 2,  /* reason_stats, conns */
+	/* every entry of conns (each interface's), syns and templates (the pin root's) */
+	XLB_VIEW_CONNS = 1 << 3,
+};
+
+/* An entry of a connection table: conns of an interface, or syns. */
+struct xlb_view_conn {
+	struct xlb_flow flow;
+	struct xlb_conn c;
+	unsigned int iface; /* index into xlb_view.ifnames; XLB_VIEW_SHARED for syns */
+};
+
+/* Not an interface's: a map pinned once at the pin root (syns, templates, backend_conns). */
+#define XLB_VIEW_SHARED UINT32_MAX
+
+struct xlb_view_template {
+	struct xlb_template_key key;
+	struct xlb_template t;
 };
 
 struct xlb_view_vip {
@@ -33,6 +50,7 @@ struct xlb_view_backend {
 	 * interface's new flows. */
 	struct xlb_backend be;
 	struct xlb_counters stats; /* backend_stats, summed over CPUs and interfaces */
+	struct xlb_backend_conns conns; /* backend_conns (shared by the interfaces) */
 };
 
 struct xlb_view {
@@ -43,6 +61,11 @@ struct xlb_view {
 	struct xlb_counters reasons[XLB_R_MAX]; /* reason_stats, by enum xlb_reason */
 	uint64_t conns;                         /* conns entries, summed over interfaces */
 	unsigned int n_ifaces;
+	char (*ifnames)[64];       /* n_ifaces: the interfaces read, as their folders are named */
+	struct xlb_view_conn *conn_list; /* XLB_VIEW_CONNS: conns then syns entries */
+	size_t n_conn_list;
+	struct xlb_view_template *templates; /* XLB_VIEW_CONNS */
+	size_t n_templates;
 };
 
 /*
@@ -51,6 +74,19 @@ struct xlb_view {
  */
 int xlb_view_load(struct xlb_view *v, const char *pin_dir, const char *ifname, unsigned int parts);
 void xlb_view_free(struct xlb_view *v);
+/*
+ * Open the pinned map name of the view's interface i, or of the pin root (XLB_VIEW_SHARED),
+ * read-only: an fd, or -errno after logging.
+ */
+int xlb_view_open_map(const struct xlb_view *v, const char *pin_dir, unsigned int i,
+		      const char *name);
+/* The address of backend id, or "-" when no backend has that id. */
+const char *xlb_view_backend_addr(const struct xlb_view *v, uint32_t id, char *buf, size_t len);
+/*
+ * Whole seconds since last_seen, on the data path's clock (bpf_ktime_get_coarse_ns(), that is
+ * CLOCK_MONOTONIC_COARSE); it refreshes last_seen at most once a second.
+ */
+uint64_t xlb_view_idle_s(uint64_t last_seen);
 /* The operator's name for a VIP id, or NULL when it has none. */
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id);
 

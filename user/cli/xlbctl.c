@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "cli/agent_state.h"
+#include "cli/conns.h"
 #include "cli/decap.h"
 #include "cli/maps_view.h"
 #include "common/addr.h"
@@ -44,6 +45,10 @@ struct ctl_opts {
 	const char *control; /* xlbd's control socket */
 	const char *ifname; /* NULL: every interface, summed */
 	bool json;
+	/* conns only */
+	const char *vip;     /* --vip: as `backends VIP` names one */
+	const char *backend; /* --backend ADDR */
+	bool templates;      /* --templates */
 };
 
 /* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
@@ -309,6 +314,15 @@ static void since_str(uint64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "%lluh", (unsigned long long)ms / 3600000);
 }
 
+/*
+ * A count as the data path holds it. Below zero is a race the sweep has yet to correct (a
+ * decrement seen before its increment): no connections.
+ */
+static unsigned int conn_count(__s32 n)
+{
+	return n > 0 ? (unsigned int)n : 0;
+}
+
 static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 			  const struct xlb_agent_state *st)
 {
@@ -316,6 +330,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		{ "VIP" },	   { "ADDRESS" },      { "WEIGHT", true },    { "MAC" },
 		{ "STATE" },	   { "SINCE", true },  { "LAST_CHECK" },      { "LATENCY", true },
 		{ "DATAPATH" },	   { "PACKETS", true }, { "BYTES", true },    { "NEW_FLOWS", true },
+		{ "ACTIVECONN", true }, { "INACTCONN", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
 	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
@@ -355,6 +370,8 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
+		xlb_table_cell(t, "%u", conn_count(vb->conns.active));
+		xlb_table_cell(t, "%u", conn_count(vb->conns.inactive));
 	}
 	err = xlb_table_print(t, stdout);
 	xlb_table_free(t);
@@ -401,6 +418,8 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
 		xlb_json_kv_uint(&j, "packets", vb->stats.packets);
 		xlb_json_kv_uint(&j, "bytes", vb->stats.bytes);
 		xlb_json_kv_uint(&j, "new_flows", vb->stats.new_flows);
+		xlb_json_kv_uint(&j, "active_conns", conn_count(vb->conns.active));
+		xlb_json_kv_uint(&j, "inactive_conns", conn_count(vb->conns.inactive));
 		xlb_json_object_end(&j);
 	}
 	xlb_json_array_end(&j);
@@ -409,14 +428,33 @@ static int backends_json(const struct xlb_view *v, const __u32 *ids, size_t n,
 	return err ? output_err(err) : 0;
 }
 
+/* Mark in want[] the ids of the VIPs text names; false (said) when none does. */
+static bool want_vips(const struct xlb_view *v, const char *text, bool *want)
+{
+	struct vip_filter f;
+	bool matched = false;
+	size_t i;
+
+	parse_vip_filter(text, &f);
+	for (i = 0; i < v->n_vips; i++) {
+		if (!vip_filter_matches(&f, v, &v->vips[i]))
+			continue;
+		matched = true;
+		if (v->vips[i].vip.id < XLB_MAX_VIPS)
+			want[v->vips[i].vip.id] = true;
+	}
+	if (!matched)
+		fprintf(stderr, "xlbctl: no VIP matches '%s'\n", text);
+	return matched;
+}
+
 static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 {
-	bool want[XLB_MAX_VIPS] = {}, matched = false;
+	bool want[XLB_MAX_VIPS] = {};
 	struct xlb_agent_state st = {};
-	struct vip_filter f;
 	struct xlb_view v;
 	__u32 *ids;
-	size_t i, n;
+	size_t n;
 	int err;
 
 	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
@@ -427,20 +465,9 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 		err = output_err(-ENOMEM);
 		goto cleanup;
 	}
-	if (argc) {
-		parse_vip_filter(argv[0], &f);
-		for (i = 0; i < v.n_vips; i++) {
-			if (!vip_filter_matches(&f, &v, &v.vips[i]))
-				continue;
-			matched = true;
-			if (v.vips[i].vip.id < XLB_MAX_VIPS)
-				want[v.vips[i].vip.id] = true;
-		}
-		if (!matched) {
-			fprintf(stderr, "xlbctl: no VIP matches '%s'\n", argv[0]);
-			err = -ENOENT;
-			goto cleanup;
-		}
+	if (argc && !want_vips(&v, argv[0], want)) {
+		err = -ENOENT;
+		goto cleanup;
 	}
 	n = select_backends(&v, argc ? want : NULL, ids);
 	/* Health is the agent's to tell; without xlbd the data path's view still stands. */
@@ -449,6 +476,35 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 	xlb_agent_state_free(&st);
 cleanup:
 	free(ids);
+	xlb_view_free(&v);
+	return err;
+}
+
+static int do_conns(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct xlb_conns_opts co = { .pin_dir = o->pin_dir, .json = o->json,
+				     .templates = o->templates };
+	bool want[XLB_MAX_VIPS] = {};
+	struct xlb_addr be;
+	struct xlb_view v;
+	int err;
+
+	if (o->backend && xlb_addr_parse(o->backend, &be)) {
+		fprintf(stderr, "xlbctl: --backend wants an address, not '%s'\n", o->backend);
+		return -EINVAL;
+	}
+	err = xlb_view_load(&v, o->pin_dir, o->ifname,
+			    XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
+	if (err)
+		return err;
+	if (o->vip && !want_vips(&v, o->vip, want)) {
+		err = -ENOENT;
+		goto out;
+	}
+	co.want_vip = o->vip ? want : NULL;
+	co.backend = o->backend ? &be : NULL;
+	err = argc ? xlb_lookup_show(&v, &co, argv) : xlb_conns_show(&v, &co);
+out:
 	xlb_view_free(&v);
 	return err;
 }
@@ -694,6 +750,13 @@ static void usage(FILE *out)
 		"  backends [VIP]           backends of every VIP, or of one VIP given by name,\n"
 		"                           ADDR, ADDR:PORT or [ADDR6]:PORT (optionally /tcp, /udp)\n"
 		"  stats                    packets per verdict reason, and connections in use\n"
+		"  conns [--vip VIP] [--backend ADDR] [--templates]\n"
+		"                           the connection tables: each flow's client, VIP, backend,\n"
+		"                           state and idle time (conns of each interface, syns);\n"
+		"                           --templates: the persistence templates instead\n"
+		"  lookup tcp|udp SRC:PORT DST:PORT\n"
+		"                           where that flow goes and why: its connection entry, its\n"
+		"                           syns entry, a persistence template, or the VIP's table\n"
 		"  state                    what xlbd thinks: each backend's health, since when,\n"
 		"                           its last check's result and latency\n"
 		"  drain BACKEND [VIPNAME]  no new flows to BACKEND; established ones stay\n"
@@ -734,6 +797,8 @@ static const struct ctl_cmd {
 	{ "vips", do_vips, 0, 0 },
 	{ "backends", do_backends, 0, 1 },
 	{ "stats", do_stats, 0, 0 },
+	{ "conns", do_conns, 0, 0 },
+	{ "lookup", do_conns, 3, 3 },
 	{ "state", do_state, 0, 0 },
 	{ "drain", do_request, 1, 2 },
 	{ "enable", do_request, 1, 2 },
@@ -753,6 +818,9 @@ enum {
 	OPT_PIN_DIR = 256,
 	OPT_JSON,
 	OPT_CONTROL,
+	OPT_VIP,
+	OPT_BACKEND,
+	OPT_TEMPLATES,
 };
 
 int main(int argc, char **argv)
@@ -762,6 +830,9 @@ int main(int argc, char **argv)
 		{ "interface", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "control", required_argument, NULL, OPT_CONTROL },
+		{ "vip", required_argument, NULL, OPT_VIP },
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "templates", no_argument, NULL, OPT_TEMPLATES },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -791,6 +862,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONTROL:
 			o.control = optarg;
+			break;
+		case OPT_VIP:
+			o.vip = optarg;
+			break;
+		case OPT_BACKEND:
+			o.backend = optarg;
+			break;
+		case OPT_TEMPLATES:
+			o.templates = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -832,6 +912,10 @@ int main(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 
+	if ((o.vip || o.backend || o.templates) && strcmp(cmd->name, "conns")) {
+		fprintf(stderr, "xlbctl: --vip, --backend and --templates are options of 'conns'\n");
+		return CTL_EXIT_USAGE;
+	}
 	err = cmd->fn(&o, argc - optind, argv + optind);
 	if (err)
 		return CTL_EXIT_FAIL;

@@ -31,6 +31,7 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(errs, 0, sizeof(*errs));
 	cfg->maglev_size = XLB_MAGLEV_DEFAULT_SIZE;
+	cfg->timeouts = XLB_CFG_TIMEOUTS_DEFAULT;
 	_Static_assert(sizeof(XLB_CONTROL_SOCKET) <= sizeof(cfg->control_socket),
 		       "XLB_CONTROL_SOCKET does not fit");
 	memcpy(cfg->control_socket, XLB_CONTROL_SOCKET, sizeof(XLB_CONTROL_SOCKET));

@@ -105,6 +105,9 @@ struct xlb_cfg_vip {
 	struct xlb_cfg_pos fallback_pos;
 	struct xlb_cfg_backend *backends;
 	size_t n_backends;
+	/* persistence_timeout (LVS's): a client keeps its backend for new flows until idle this
+	 * long; 0 = no persistence */
+	uint32_t persistence_ms;
 	struct xlb_cfg_pos pos;
 };
 
@@ -169,6 +172,29 @@ struct xlb_cfg_sync {
 	struct xlb_cfg_pos pos;
 };
 
+/*
+ * timeouts: how long an entry of the connection table may stay idle in each state before xlbd's
+ * sweep retires it. LVS's defaults (ipvsadm --set tcp tcpfin udp), and its SYN_RECV's 60 s.
+ */
+#define XLB_CFG_DEFAULT_TCP_MS (900u * 1000)
+#define XLB_CFG_DEFAULT_TCP_FIN_MS (120u * 1000)
+#define XLB_CFG_DEFAULT_UDP_MS (300u * 1000)
+#define XLB_CFG_DEFAULT_TCP_SYN_MS (60u * 1000)
+#define XLB_CFG_TIMEOUTS_DEFAULT                                                          \
+	((struct xlb_cfg_timeouts){ .tcp_ms = XLB_CFG_DEFAULT_TCP_MS,                      \
+				    .tcp_fin_ms = XLB_CFG_DEFAULT_TCP_FIN_MS,              \
+				    .udp_ms = XLB_CFG_DEFAULT_UDP_MS,                      \
+				    .tcp_syn_ms = XLB_CFG_DEFAULT_TCP_SYN_MS })
+/* The longest timeout or persistence_timeout: 30 days, in a u32 of ms. */
+#define XLB_CFG_MAX_TIMEOUT_MS (30u * 24 * 3600 * 1000)
+
+struct xlb_cfg_timeouts {
+	uint32_t tcp_ms;     /* TCP established */
+	uint32_t tcp_fin_ms; /* TCP after the client's FIN or RST */
+	uint32_t udp_ms;     /* UDP */
+	uint32_t tcp_syn_ms; /* TCP SYN seen, not proven; and pending persistence templates */
+};
+
 /* tun forwarding's outer source addresses: a tun backend's family needs its own. */
 struct xlb_cfg_tunnel {
 	struct xlb_addr source;  /* IPv4; family 0 = none */
@@ -187,6 +213,7 @@ struct xlb_config {
 	struct xlb_cfg_vrrp vrrp; /* when failover_mode is vrrp */
 	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
 	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
+	struct xlb_cfg_timeouts timeouts; /* idle timeouts of the connection table */
 	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */
 };
 

@@ -79,6 +79,10 @@ int xlb_cfg_health(struct xlb_cfg_parser *p, struct xlb_cfg_health *h,
 		   struct xlb_cfg_hc_marks *m);
 void xlb_cfg_vip_health_end(struct xlb_cfg_parser *p, struct xlb_cfg_vip *vip, bool vip_port_ok);
 
+/* schema_conns.c: the connection table's keys: a VIP's persistence_timeout, top-level timeouts. */
+int xlb_cfg_vip_persistence(struct xlb_cfg_parser *p, void *obj);
+extern const struct xlb_cfg_section xlb_cfg_timeouts_section;
+
 /* schema_pair.c: failover: {mode, vrrp, sync}; at the top's end, the interfaces of
  * virtual addresses against the config's. */
 extern const struct xlb_cfg_section xlb_cfg_failover_section;

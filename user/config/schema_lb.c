@@ -147,6 +147,7 @@ enum {
 	XLB_CFG_VIP_BACKENDS,
 	XLB_CFG_VIP_HEALTH,
 	XLB_CFG_VIP_FALLBACK,
+	XLB_CFG_VIP_PERSISTENCE,
 };
 
 /* A VIP's name, given to the VIP or naming one (a track's vip). */
@@ -479,6 +480,8 @@ static const struct xlb_cfg_key xlb_cfg_vip_keys[] = {
 	[XLB_CFG_VIP_HEALTH] = XLB_CFG_KEY_FN("health", XLB_CFG_MAP, false, xlb_cfg_vip_health),
 	[XLB_CFG_VIP_FALLBACK] = XLB_CFG_KEY_FN("fallback", XLB_CFG_SCALAR, false,
 						xlb_cfg_vip_fallback),
+	[XLB_CFG_VIP_PERSISTENCE] = XLB_CFG_KEY_FN("persistence_timeout", XLB_CFG_SCALAR, false,
+						   xlb_cfg_vip_persistence),
 };
 
 static const struct xlb_cfg_section xlb_cfg_vip_section =
@@ -599,6 +602,7 @@ enum {
 	XLB_CFG_TOP_FAILOVER,
 	XLB_CFG_TOP_CONTROL,
 	XLB_CFG_TOP_TUNNEL,
+	XLB_CFG_TOP_TIMEOUTS,
 };
 
 /*
@@ -643,6 +647,7 @@ static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
 	[XLB_CFG_TOP_FAILOVER] = XLB_CFG_KEY_SECTION("failover", false, &xlb_cfg_failover_section),
 	[XLB_CFG_TOP_CONTROL] = XLB_CFG_KEY_SECTION("control", false, &xlb_cfg_control_section),
 	[XLB_CFG_TOP_TUNNEL] = XLB_CFG_KEY_SECTION("tunnel", false, &xlb_cfg_tunnel_section),
+	[XLB_CFG_TOP_TIMEOUTS] = XLB_CFG_KEY_SECTION("timeouts", false, &xlb_cfg_timeouts_section),
 };
 
 const struct xlb_cfg_section xlb_cfg_top_section =
