@@ -62,7 +62,8 @@ SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_syn
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer \
+             $(BUILD)/xlb-synflood
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -129,8 +130,8 @@ $(BUILD)/tools/tool.o: tools/tool.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/xlb-http $(BUILD)/xlb-probe $(BUILD)/xlb-xfer: $(BUILD)/xlb-%: tools/xlb-%.c \
-		$(BUILD)/tools/tool.o
+$(BUILD)/xlb-http $(BUILD)/xlb-probe $(BUILD)/xlb-xfer $(BUILD)/xlb-synflood: $(BUILD)/xlb-%: \
+		tools/xlb-%.c $(BUILD)/tools/tool.o
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(BUILD)/tools/tool.o -o $@
 
