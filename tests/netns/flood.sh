@@ -137,14 +137,37 @@ sync_lost()
 	return 1
 }
 
+# vip_packets: the packets the IPv4 VIP saw on the dispatcher's data path (xlbctl --json vips).
+vip_packets()
+{
+	topo_xlbctl "$ID" dispatcher --json vips 2>/dev/null | json_num packets
+}
+
+# backends_tcp: "SEGS ERRS", the TCP segments received and those with a bad checksum
+# (TcpInSegs, TcpInCsumErrors), summed over b1..b3's kernels.
+backends_tcp()
+{
+	local b segs=0 errs=0 s e
+
+	for b in $TOPO_BACKENDS; do
+		# -s: the counters as they are; no history file is read or written.
+		read -r s e < <(topo_exec "$ID" "$b" nstat -asz TcpInSegs TcpInCsumErrors |
+			awk '$1 == "TcpInSegs" { s = $2 } $1 == "TcpInCsumErrors" { e = $2 }
+			     END { print s + 0, e + 0 }')
+		segs=$((segs + s)) errs=$((errs + e))
+	done
+	echo "$segs $errs"
+}
+
 # ---- tests -------------------------------------------------------------------------------------
 
 # One dispatcher over b1 and b2; 100 connections through the VIP, idle after their first reply.
-# b3 joins by reload (new flows reach it: the Maglev table changed), then FLOOD_SYNS spoofed SYNs.
+# b3 joins by reload (new flows reach it: the Maglev table changed), then FLOOD_SYNS spoofed SYNs
+# (nine tenths at least reach the VIP and the backends as TCP, not one with a bad checksum).
 # Every connection then answers from the backend it began with; not one reset.
 test_flood_idle_conns()
 {
-	local t=test_flood_idle_conns n=100 cfg c0 c1 b3 t0
+	local t=test_flood_idle_conns n=100 cfg c0 c1 b3 t0 p0 p1 s0 s1 e0 e1
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_SYNFLOOD" || return 0
 	t0=$(now_us)
@@ -170,17 +193,29 @@ test_flood_idle_conns()
 	fi
 
 	c0=$(conns_of dispatcher)
+	p0=$(vip_packets)
+	read -r s0 e0 < <(backends_tcp)
 	flood_start "${TOPO_MAC[dispatcher]}"
 	flood_wait || { fail $t "$FLOOD_WHY"; return 0; }
 	c1=$(conns_of dispatcher)
+	p1=$(vip_packets)
+	read -r s1 e1 < <(backends_tcp)
+	# The flood reached the data path, and the backends' kernels took it for TCP: good
+	# checksums. A tenth is left for frames a busy veth may drop.
+	if (((p1 - p0) * 10 < FLOOD_SYNS * 9 || (s1 - s0) * 10 < FLOOD_SYNS * 9 || e1 != e0)); then
+		fail $t "of $FLOOD_SYNS SYNs the VIP saw $((p1 - p0)) packets, the backends" \
+			"$((s1 - s0)) TCP segments and $((e1 - e0)) bad checksums"
+		return 0
+	fi
 	if ! hold_wake $t $n; then
 		echo "  flood: $FLOOD_SYNS SYNs in $FLOOD_MS ms ($FLOOD_RATE frames/s); conns" \
 			"$c0 -> $c1 entries" >&2
 		return 0
 	fi
 	pass $t "$n of $n idle connections kept their backends ($HOLD_UP) through $FLOOD_SYNS" \
-		"spoofed SYNs ($FLOOD_MS ms, $FLOOD_RATE frames/s) after b3 joined (it took $b3 of" \
-		"60 new flows); conns $c0 -> $c1 entries; $((($(now_us) - t0) / 1000)) ms"
+		"spoofed SYNs ($FLOOD_MS ms, $FLOOD_RATE frames/s; the VIP saw $((p1 - p0))," \
+		"the backends $((s1 - s0)) TCP segments, 0 bad checksums) after b3 joined (it" \
+		"took $b3 of 60 new flows); conns $c0 -> $c1 entries; $((($(now_us) - t0) / 1000)) ms"
 }
 
 # The pair, A MASTER with flow sync to B. FLOOD_SYNS spoofed SYNs to A; while they come, 50
