@@ -448,6 +448,14 @@ struct client_opts {
 	socklen_t sslen;
 };
 
+/* The entries of the options client_getopt() takes, which every client's table starts with. */
+#define CLIENT_OPTIONS \
+	{ "url-host", required_argument, NULL, 'u' }, \
+	{ "port", required_argument, NULL, 'p' }, \
+	{ "timeout-ms", required_argument, NULL, 't' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "help", no_argument, NULL, 'h' }
+
 /*
  * getopt_long(), taking the shared options into o: the next other option, -1 at the end, 0
  * for a bad value (said). nonzero_timeout: --timeout-ms 0 is a bad value too.
@@ -707,15 +715,11 @@ static bool get_more(unsigned int started, unsigned int count, int64_t now, int6
 static int do_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "url-host", required_argument, NULL, 'u' },
-		{ "port", required_argument, NULL, 'p' },
+		CLIENT_OPTIONS,
 		{ "count", required_argument, NULL, 'n' },
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "concurrency", required_argument, NULL, 'c' },
-		{ "timeout-ms", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct tally t;
@@ -1174,15 +1178,11 @@ static bool hold_summary(const struct hold_conn *conns, unsigned int n, int64_t 
 static int do_hold(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "url-host", required_argument, NULL, 'u' },
-		{ "port", required_argument, NULL, 'p' },
+		CLIENT_OPTIONS,
 		{ "conns", required_argument, NULL, 'n' },
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "idle", no_argument, NULL, 'I' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct hold_conn conns[MAX_CONNS];
