@@ -84,7 +84,7 @@ hold_idle_start()
 # SURVIVED: how many were. FAIL NAME and 1 if not all.
 hold_wake()
 {
-	local hold
+	local hold resets
 
 	kill -USR1 "$HOLD_PID"
 	bg_wait "$HOLD_PID"
@@ -95,9 +95,10 @@ hold_wake()
 		return 1
 	fi
 	if ! hold_check "$hold" 2 || ((SURVIVED != $2)); then
-		fail "$1" "$SURVIVED of $2 connections kept their backend, $(json_num resets \
-			<<<"$hold") reset, $(json_num switched <<<"$hold") switched (before:" \
-			"$HOLD_UP); the others: $HOLD_BAD"
+		resets=$(json_num resets <<<"$hold")
+		fail "$1" "$SURVIVED of $2 connections kept their backend, $resets reset," \
+			"$(json_num switched <<<"$hold") switched (before: $HOLD_UP); the others:" \
+			"$HOLD_BAD"
 		return 1
 	fi
 }
@@ -126,7 +127,8 @@ sync_lost()
 {
 	local prog map
 
-	prog=$(topo_exec "$ID" "$1" ip -d link show dev eth0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	prog=$(topo_exec "$ID" "$1" ip -d link show dev eth0 |
+	       sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
 	[ -n "$prog" ] || return 1
 	for map in $(bpftool prog show id "$prog" --json | grep -o '"map_ids":\[[0-9,]*\]' |
 		     grep -o '[0-9]*'); do
