@@ -139,10 +139,47 @@ sync_lost()
 	return 1
 }
 
-# vip_packets: the packets the IPv4 VIP saw on the dispatcher's data path (xlbctl --json vips).
+# vip_packets NAME: the packets VIP NAME saw on the dispatcher's data path (xlbctl --json vips).
 vip_packets()
 {
-	topo_xlbctl "$ID" dispatcher --json vips 2>/dev/null | json_num packets
+	topo_xlbctl "$ID" dispatcher --json vips 2>/dev/null | json_objects |
+		grep -F "\"name\":\"$1\"" | json_num packets
+}
+
+# flood_config FILE BACKENDS: the one-dispatcher config: the IPv4 VIP web over BACKENDS, and the
+# IPv6 VIP web6 over b1..b3 for the IPv6 frames' check.
+flood_config()
+{
+	local vip6 b
+
+	vip6=$(printf '  - name: web6\n    address: %s\n    port: 80\n    protocol: tcp\n' \
+		"$TOPO_VIP6"
+	       echo "    backends:"
+	       for b in $TOPO_BACKENDS; do
+		       echo "      - address: ${TOPO_ADDR6[$b]}"
+	       done)
+	xlb_config "$1" what="a flood beside idle connections" backends="$2" extra="$vip6"
+}
+
+# flood6_check: FLOOD6_SYNS spoofed SYNs from 2001:db8:5::/48 to the IPv6 VIP: nine tenths at
+# least reach web6 and the backends as TCP, none with a bad checksum. FLOOD6 says what came;
+# returns 1 if not all that.
+FLOOD6_SYNS=10000
+flood6_check()
+{
+	local p0 p1 s0 s1 e0 e1 out
+
+	p0=$(vip_packets web6)
+	read -r s0 e0 < <(backends_tcp)
+	out=$(topo_exec "$ID" client "$XLB_SYNFLOOD" --dev eth0 --dst "[$TOPO_VIP6]:80" \
+		--dst-mac "${TOPO_MAC[dispatcher]}" --src-net 2001:db8:5::/48 \
+		--count $FLOOD6_SYNS --seed "$SEQ" --json 2>&1)
+	p1=$(vip_packets web6)
+	read -r s1 e1 < <(backends_tcp)
+	FLOOD6="$FLOOD6_SYNS IPv6 SYNs ($(json_num frames_per_s <<<"$out") frames/s): web6 saw"
+	FLOOD6+=" $((p1 - p0)), the backends $((s1 - s0)) TCP segments, $((e1 - e0)) bad checksums"
+	((${p1:-0} - ${p0:-0} >= FLOOD6_SYNS * 9 / 10 && s1 - s0 >= FLOOD6_SYNS * 9 / 10 &&
+	  e1 == e0))
 }
 
 # backends_tcp: "SEGS ERRS", the TCP segments received and those with a bad checksum
@@ -166,7 +203,8 @@ backends_tcp()
 # One dispatcher over b1 and b2; 100 connections through the VIP, idle after their first reply.
 # b3 joins by reload (new flows reach it: the Maglev table changed), then FLOOD_SYNS spoofed SYNs
 # (nine tenths at least reach the VIP and the backends as TCP, not one with a bad checksum).
-# Every connection then answers from the backend it began with; not one reset.
+# Every connection then answers from the backend it began with; not one reset. Last, the
+# generator's IPv6 frames pass the same check (flood6_check).
 test_flood_idle_conns()
 {
 	local t=test_flood_idle_conns n=100 cfg c0 c1 b3 t0 p0 p1 s0 s1 e0 e1
@@ -181,11 +219,11 @@ test_flood_idle_conns()
 		return 0
 	fi
 	cfg=$TOPO_DIR/flood.yaml
-	xlb_config "$cfg" what="a flood beside idle connections" backends="b1 b2"
+	flood_config "$cfg" "b1 b2"
 	start_node $t dispatcher "$cfg" || return 0
 	hold_idle_start $t $n || return 0
 
-	xlb_config "$cfg" what="a flood beside idle connections" backends="b1 b2 b3"
+	flood_config "$cfg" "b1 b2 b3"
 	reload $t dispatcher || return 0
 	b3=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 60 \
 		--concurrency 8 --timeout-ms 2000 --json | json_in backends b3)
@@ -195,12 +233,12 @@ test_flood_idle_conns()
 	fi
 
 	c0=$(conns_of dispatcher)
-	p0=$(vip_packets)
+	p0=$(vip_packets web)
 	read -r s0 e0 < <(backends_tcp)
 	flood_start "${TOPO_MAC[dispatcher]}"
 	flood_wait || { fail $t "$FLOOD_WHY"; return 0; }
 	c1=$(conns_of dispatcher)
-	p1=$(vip_packets)
+	p1=$(vip_packets web)
 	read -r s1 e1 < <(backends_tcp)
 	# The flood reached the data path, and the backends' kernels took it for TCP: good
 	# checksums. A tenth is left for frames a busy veth may drop.
@@ -214,10 +252,15 @@ test_flood_idle_conns()
 			"$c0 -> $c1 entries" >&2
 		return 0
 	fi
+	if ! flood6_check; then
+		fail $t "$FLOOD6"
+		return 0
+	fi
 	pass $t "$n of $n idle connections kept their backends ($HOLD_UP) through $FLOOD_SYNS" \
 		"spoofed SYNs ($FLOOD_MS ms, $FLOOD_RATE frames/s; the VIP saw $((p1 - p0))," \
 		"the backends $((s1 - s0)) TCP segments, 0 bad checksums) after b3 joined (it" \
-		"took $b3 of 60 new flows); conns $c0 -> $c1 entries; $((($(now_us) - t0) / 1000)) ms"
+		"took $b3 of 60 new flows); conns $c0 -> $c1 entries; then $FLOOD6;" \
+		"$((($(now_us) - t0) / 1000)) ms"
 }
 
 # The pair, A MASTER with flow sync to B. FLOOD_SYNS spoofed SYNs to A; while they come, 50
