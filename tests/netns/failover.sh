@@ -285,18 +285,6 @@ pair_up()
 	fi
 }
 
-# wait_bulk NODE: until NODE has received its bulk sync (2 s at most).
-wait_bulk()
-{
-	local i
-
-	for ((i = 0; i < 100; i++)); do
-		[ "$(sync_field "$1" bulk_received)" = 1 ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
-
 # vip_new_flows NODE: the VIP's new_flows on NODE's data path (xlbctl --json vips).
 vip_new_flows()
 {
@@ -866,7 +854,10 @@ test_long_lived_survive()
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
 	pair_up $t || return 0
-	wait_bulk $B
+	for ((i = 0; i < 100; i++)); do
+		[ "$(sync_field $B bulk_received)" = 1 ] && break
+		sleep 0.02
+	done
 	inst0=$(sync_field $B installed_flows)
 
 	if ! hold_start $n $dur $iv "$hout" "$TMP/hold.err"; then

@@ -103,6 +103,17 @@ hold_wake()
 	fi
 }
 
+# wait_bulk NODE: until NODE has received its bulk sync (2 s at most).
+wait_bulk()
+{
+	local i=0
+
+	until [ "$(sync_field "$1" bulk_received)" = 1 ]; do
+		((++i < 100)) || return 1
+		sleep 0.02
+	done
+}
+
 # reload NAME NODE: xlbctl reload on NODE. FAIL NAME and 1 unless it says ok.
 reload()
 {
