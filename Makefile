@@ -64,7 +64,8 @@ SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_syn
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
 BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe \
-             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer
+             $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer \
+             $(BUILD)/xlb-synflood
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
@@ -132,8 +133,8 @@ $(BUILD)/tools/tool.o: tools/tool.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/xlb-http $(BUILD)/xlb-probe $(BUILD)/xlb-xfer: $(BUILD)/xlb-%: tools/xlb-%.c \
-		$(BUILD)/tools/tool.o
+$(BUILD)/xlb-http $(BUILD)/xlb-probe $(BUILD)/xlb-xfer $(BUILD)/xlb-synflood: $(BUILD)/xlb-%: \
+		tools/xlb-%.c $(BUILD)/tools/tool.o
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(BUILD)/tools/tool.o -o $@
 
@@ -205,7 +206,7 @@ netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
 		tests/netns/nat_pair.sh || rc=1; tests/netns/startup.sh || rc=1; \
 		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
-		tests/netns/conns.sh || rc=1; exit $$rc
+		tests/netns/conns.sh || rc=1; tests/netns/flood.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there

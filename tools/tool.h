@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the test tools xlb-http, xlb-probe and xlb-xfer share: their clocks, the stop flag
- * SIGTERM/SIGINT set, and the parsing of their numeric and address arguments. libc only, like
- * the tools.
+ * What the test tools xlb-http, xlb-probe, xlb-xfer and xlb-synflood share: their clocks, the
+ * stop flag SIGTERM/SIGINT set, and the parsing of their numeric and address arguments. libc
+ * only, like the tools.
  */
 #ifndef XLB_TOOL_H
 #define XLB_TOOL_H

@@ -269,13 +269,15 @@ _topo_add_backend()
 }
 
 # _topo_serve NS NODE: NODE's server (on port TOPO_PORT[NODE], default 80), its output appended
-# to $TOPO_DIR/NODE.log, its pid in $TOPO_DIR/NODE.pid and in TOPO_SERVE_PID.
+# to $TOPO_DIR/NODE.log, its pid in $TOPO_DIR/NODE.pid and in TOPO_SERVE_PID. TOPO_SERVE_IDLE_MS
+# set: how long it keeps a silent keep-alive connection (xlb-http's default, 5 s, otherwise).
 _topo_serve()
 {
 	local ns=$1 node=$2
 
 	ip netns exec "$ns" "$XLB_HTTP" serve --name "$node" --port "${TOPO_PORT[$node]:-80}" \
-		--log "$TOPO_DIR/$node.access" >>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
+		--log "$TOPO_DIR/$node.access" ${TOPO_SERVE_IDLE_MS:+--idle-ms "$TOPO_SERVE_IDLE_MS"} \
+		>>"$TOPO_DIR/$node.log" 2>&1 </dev/null &
 	TOPO_SERVE_PID=$!
 	echo "$TOPO_SERVE_PID" >"$TOPO_DIR/$node.pid"
 }

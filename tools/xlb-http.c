@@ -2,12 +2,13 @@
 /*
  * xlb-http: the smallest HTTP/1.x server and clients the netns tests and the demo need.
  *
- *   xlb-http serve --name NAME [--bind ADDR] [--port 80] [--log FILE]
+ *   xlb-http serve --name NAME [--bind ADDR] [--port 80] [--log FILE] [--idle-ms I]
  *	Answers every request with "NAME\n". An HTTP/1.0 request, or one with
  *	"Connection: close", gets its reply and the connection is closed; an
  *	HTTP/1.1 request without it is answered with
  *	"HTTP/1.1 200 OK\r\nContent-Length: N\r\n\r\nNAME\n" and the connection
- *	stays open for the next one (idle for 5 s, it is dropped). Listens on a
+ *	stays open for the next one (idle for I ms, default 5000, it is dropped:
+ *	a test that keeps connections idle longer says so). Listens on a
  *	dual-stack "::" socket by default, so one server answers both the IPv4 and
  *	the IPv6 VIP held on the backend's loopback. --log appends one line a
  *	request answered to FILE, "ADDR PORT": the peer as accept() saw it (an
@@ -32,14 +33,19 @@
  *	last failed request had been started, null without failures.
  *
  *   xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]
- *		   [--interval-ms I] [--timeout-ms T] [--json]
+ *		   [--interval-ms I] [--timeout-ms T] [--idle] [--json]
  *	Opens N long-lived HTTP/1.1 keep-alive connections and on each sends a
  *	request every I ms for D ms (the connections' schedules staggered over
  *	one interval), checking every reply. A connection that fails (reset,
  *	closed by the server, timeout, bad reply) is closed and not reopened.
  *	Once every connection has its first reply (or failed), prints
  *	"xlb-http hold: N of N connections up (...)" on stderr. SIGTERM/SIGINT
- *	end the run early, as D does. Reports, per connection, the backend whose
+ *	end the run early, as D does. With --idle, each connection goes silent
+ *	after its first reply (not a packet either way: a load balancer's idle
+ *	entry) until SIGUSR1; then each sends one more request (staggered over
+ *	one interval) and is closed once that is answered, and the run ends when
+ *	all are (or at D); a connection that kept its backend through the idle
+ *	time has "ok":2. Reports, per connection, the backend whose
  *	name came back first, whether any later reply came from another one
  *	("switched"), and how it ended. Exit 1 when a connection failed or
  *	switched. --json prints one line:
@@ -74,7 +80,7 @@
 #define NAME_MAX_LEN	64	/* backend name as it appears in a reply body */
 #define MAX_NAMES	256	/* distinct backend names tallied by get */
 #define MAX_CONNS	1024	/* connections open at once, either side */
-#define SERVE_IDLE_MS	5000	/* serve drops a client silent this long */
+#define SERVE_IDLE_MS	5000	/* serve drops a client silent this long, by default */
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -92,6 +98,8 @@ static void print_ms_or_null(int64_t ms)
 }
 
 /* ---- serve ---------------------------------------------------------------- */
+
+static unsigned int srv_idle_ms = SERVE_IDLE_MS;	/* --idle-ms */
 
 struct srv_conn {
 	size_t len;		/* bytes of request head read so far */
@@ -228,7 +236,7 @@ static bool srv_answer(int fd, struct srv_conn *sc, const char *name, FILE *alog
 			return true;
 		memmove(sc->buf, sc->buf + head, sc->len - head + 1);
 		sc->len -= head;
-		sc->deadline = now + SERVE_IDLE_MS;
+		sc->deadline = now + srv_idle_ms;
 	}
 }
 
@@ -260,6 +268,7 @@ static int do_serve(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "idle-ms", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -272,7 +281,7 @@ static int do_serve(int argc, char **argv)
 	socklen_t sslen;
 	int nconn = 0, lfd, one = 1, zero = 0, err = EXIT_OK, c;
 
-	while ((c = getopt_long(argc, argv, "n:b:p:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:b:p:l:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
@@ -287,9 +296,13 @@ static int do_serve(int argc, char **argv)
 		case 'l':
 			log_path = optarg;
 			break;
+		case 'i':
+			if (parse_uint(optarg, "idle-ms", 86400000, &srv_idle_ms) || !srv_idle_ms)
+				return EXIT_USAGE;
+			break;
 		default:
 			fprintf(stderr, "usage: xlb-http serve --name NAME [--bind ADDR] [--port 80]"
-				" [--log FILE]\n");
+				" [--log FILE] [--idle-ms I]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -402,7 +415,7 @@ static int do_serve(int argc, char **argv)
 				sc->len = 0;
 				sc->buf[0] = '\0';
 				srv_peer_name(&peer, sc->peer, sizeof(sc->peer));
-				sc->deadline = now + SERVE_IDLE_MS;
+				sc->deadline = now + srv_idle_ms;
 				nconn++;
 				conn[nconn] = sc;
 				pfd[nconn].fd = fd;
@@ -434,6 +447,14 @@ struct client_opts {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 };
+
+/* The entries of the options client_getopt() takes, which every client's table starts with. */
+#define CLIENT_OPTIONS \
+	{ "url-host", required_argument, NULL, 'u' }, \
+	{ "port", required_argument, NULL, 'p' }, \
+	{ "timeout-ms", required_argument, NULL, 't' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "help", no_argument, NULL, 'h' }
 
 /*
  * getopt_long(), taking the shared options into o: the next other option, -1 at the end, 0
@@ -694,15 +715,11 @@ static bool get_more(unsigned int started, unsigned int count, int64_t now, int6
 static int do_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "url-host", required_argument, NULL, 'u' },
-		{ "port", required_argument, NULL, 'p' },
+		CLIENT_OPTIONS,
 		{ "count", required_argument, NULL, 'n' },
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "concurrency", required_argument, NULL, 'c' },
-		{ "timeout-ms", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct tally t;
@@ -870,6 +887,15 @@ static int do_get(int argc, char **argv)
 }
 
 /* ---- hold ----------------------------------------------------------------- */
+
+/* --idle: set by SIGUSR1, the end of the connections' silence. */
+static volatile sig_atomic_t hold_woken;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	hold_woken = 1;
+}
 
 enum hold_state {
 	HOLD_CONNECTING,
@@ -1152,26 +1178,24 @@ static bool hold_summary(const struct hold_conn *conns, unsigned int n, int64_t 
 static int do_hold(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "url-host", required_argument, NULL, 'u' },
-		{ "port", required_argument, NULL, 'p' },
+		CLIENT_OPTIONS,
 		{ "conns", required_argument, NULL, 'n' },
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "timeout-ms", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "idle", no_argument, NULL, 'I' },
 		{ 0 }
 	};
 	static struct hold_conn conns[MAX_CONNS];
+	struct sigaction usr1 = { .sa_handler = on_usr1 };
 	static struct pollfd pfd[MAX_CONNS];
 	struct client_opts o = { .port = 80, .timeout_ms = 2000 };
 	unsigned int n = 10, duration_ms = 5000, interval_ms = 100;
 	unsigned int i, live;
 	int64_t t0_us, t0_unix, end_us;
-	bool announced = false;
+	bool announced = false, idle = false, woken = false;
 	int c;
 
-	while ((c = client_getopt(argc, argv, "u:p:n:d:i:t:jh", opts, &o, true)) != -1) {
+	while ((c = client_getopt(argc, argv, "u:p:n:d:i:t:Ijh", opts, &o, true)) != -1) {
 		switch (c) {
 		case 0:
 			return EXIT_USAGE;
@@ -1192,16 +1216,22 @@ static int do_hold(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'I':
+			idle = true;
+			break;
 		default:
 			fprintf(stderr, "usage: xlb-http hold --url-host ADDR --port P [--conns N] "
 				"[--duration-ms D]\n"
-				"                     [--interval-ms I] [--timeout-ms T] [--json]\n");
+				"                     [--interval-ms I] [--timeout-ms T] [--idle] "
+				"[--json]\n");
 			return EXIT_USAGE;
 		}
 	}
 	if (client_target(&o, "hold"))
 		return EXIT_USAGE;
 	catch_stop_signals();
+	/* No SA_RESTART, as for the stop signals: poll() returns and the loop sees it. */
+	sigaction(SIGUSR1, &usr1, NULL);
 
 	t0_us = now_us();
 	t0_unix = unix_ms();
@@ -1226,15 +1256,22 @@ static int do_hold(int argc, char **argv)
 		int ret;
 
 		live = 0;
+		if (idle && hold_woken && !woken) {
+			woken = true;
+			for (i = 0; i < n; i++)
+				conns[i].next_us = now + (int64_t)interval_ms * 1000 * i / n;
+		}
 		for (i = 0; i < n; i++) {
 			struct hold_conn *hc = &conns[i];
+			/* Silent until SIGUSR1; closed once the request after it is answered. */
+			bool quiet = idle && !woken && hc->ok, done = idle && hc->ok >= 2;
 			int64_t wake = -1;
 
-			if (hc->state == HOLD_IDLE && ending) {
+			if (hc->state == HOLD_IDLE && (ending || done)) {
 				close(hc->fd);
 				hc->fd = -1;
 				hc->state = HOLD_DONE;
-			} else if (hc->state == HOLD_IDLE && now >= hc->next_us) {
+			} else if (hc->state == HOLD_IDLE && !quiet && now >= hc->next_us) {
 				if (hold_send(hc, o.host) < 0)
 					hold_fail(hc, FAIL_RESET, t0_us);
 				else
@@ -1251,7 +1288,8 @@ static int do_hold(int argc, char **argv)
 			case HOLD_IDLE:
 				pfd[i].fd = hc->fd;
 				pfd[i].events = POLLIN;
-				wake = hc->next_us;
+				/* A SIGUSR1 just before poll() is seen within 100 ms. */
+				wake = quiet ? now + 100000 : hc->next_us;
 				break;
 			case HOLD_READING:
 				pfd[i].fd = hc->fd;
@@ -1330,10 +1368,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xlb-http serve --name NAME [--bind ADDR] [--port 80] [--log FILE]\n"
+		"                      [--idle-ms I]\n"
 		"       xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)\n"
 		"                    [--rate R] [--concurrency C] [--timeout-ms T] [--json]\n"
 		"       xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]\n"
-		"                     [--interval-ms I] [--timeout-ms T] [--json]\n");
+		"                     [--interval-ms I] [--timeout-ms T] [--idle] [--json]\n");
 }
 
 int main(int argc, char **argv)

@@ -138,15 +138,15 @@ client_bg()
 	BG_PIDS+=("$BG_PID")
 }
 
-# hold_start N DURATION_MS INTERVAL_MS OUT ERR: N long-lived connections from the client to the
-# VIP's port 80 (xlb-http hold, in the background, its pid in HOLD_PID); returns 1 when they are
-# not all up within 5 s.
+# hold_start N DURATION_MS INTERVAL_MS OUT ERR [ARGS...]: N long-lived connections from the
+# client to the VIP's port 80 (xlb-http hold with ARGS, in the background, its pid in HOLD_PID);
+# returns 1 when they are not all up within 5 s.
 hold_start()
 {
 	local i
 
 	client_bg "$4" "$5" "$XLB_HTTP" hold --url-host "$TOPO_VIP4" --port 80 --conns "$1" \
-		--duration-ms "$2" --interval-ms "$3" --timeout-ms 3000 --json
+		--duration-ms "$2" --interval-ms "$3" --timeout-ms 3000 --json "${@:6}"
 	HOLD_PID=$BG_PID
 	for ((i = 0; i < 250; i++)); do
 		grep -q "hold: $1 of $1 connections up" "$5" 2>/dev/null && return 0
