@@ -59,6 +59,8 @@ static void sync_set_streaming(void *arg, bool on)
 	struct xlbd *d = arg;
 
 	xlb_dps_set_sync_flows(&d->dps, on);
+	if (d->sweep_on)
+		xlb_sweep_standby(&d->sweep, !on, xlb_sweep_now_ns());
 }
 
 static int sync_ring_fd(void *arg, size_t i)

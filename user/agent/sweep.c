@@ -45,6 +45,7 @@ struct sweep_count {
  */
 struct sweep_pass {
 	uint64_t now;
+	uint64_t floor; /* s->age_floor_ns when the pass began */
 	size_t stage;
 	uint64_t in, out; /* batch cursors (a hash map's is a bucket index) */
 	bool first;
@@ -70,6 +71,8 @@ uint64_t xlb_sweep_now_ns(void)
 
 static uint64_t idle_ns(const struct sweep_pass *p, uint64_t last_seen)
 {
+	if (last_seen < p->floor)
+		last_seen = p->floor;
 	return p->now > last_seen ? p->now - last_seen : 0;
 }
 
@@ -295,6 +298,10 @@ static int pass_begin(struct xlb_sweep *s, uint64_t now_ns)
 		return -ENOMEM;
 	}
 	p->now = now_ns;
+	/* A standby's entries see no packets: they are kept as synced until it takes over. */
+	if (s->standby)
+		s->age_floor_ns = now_ns;
+	p->floor = s->age_floor_ns;
 	p->first = true;
 	memset(&s->last, 0, sizeof(s->last));
 	for (i = 0; i < s->n_backends; i++) {
@@ -335,6 +342,12 @@ int xlb_sweep_step(struct xlb_sweep *s, uint64_t now_ns, unsigned int batches)
 	correct_counts(s, p->was, p->count);
 	pass_free(s);
 	return 0;
+}
+
+void xlb_sweep_standby(struct xlb_sweep *s, bool standby, uint64_t now_ns)
+{
+	s->standby = standby;
+	s->age_floor_ns = now_ns;
 }
 
 int xlb_sweep_run(struct xlb_sweep *s, uint64_t now_ns)

@@ -16,6 +16,7 @@
 #ifndef XLB_SWEEP_H
 #define XLB_SWEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,8 @@ struct xlb_sweep {
 	uint32_t persist_ms[XLB_MAX_VIPS]; /* by VIP id: persistence_timeout; 0 = not persistent */
 	struct xlb_sweep_stats last;       /* the last pass (the running one's so far) */
 	struct sweep_pass *pass;           /* the pass under way, between steps */
+	bool standby;                      /* a backup: nothing ages (xlb_sweep_standby()) */
+	uint64_t age_floor_ns;             /* no entry is idle from before this */
 };
 
 /*
@@ -75,6 +78,12 @@ void xlb_sweep_configure(struct xlb_sweep *s, const struct xlb_cfg_timeouts *t,
  * dropped and the counts are not corrected (they would be from a partial walk).
  */
 int xlb_sweep_step(struct xlb_sweep *s, uint64_t now_ns, unsigned int batches);
+/*
+ * A backup's entries (synced flows and templates) see no packets: while standby, none of them
+ * ages, and once the node takes over they age from then on, not from when they were synced
+ * (a 20-minute connection synced at its start would otherwise be retired at the takeover).
+ */
+void xlb_sweep_standby(struct xlb_sweep *s, bool standby, uint64_t now_ns);
 /* One whole pass at now_ns: 0 or -errno, as xlb_sweep_step(). */
 int xlb_sweep_run(struct xlb_sweep *s, uint64_t now_ns);
 /* CLOCK_MONOTONIC_COARSE in ns: the data path's clock. */
