@@ -38,16 +38,101 @@ static __always_inline struct xlb_backend *xlb_backend_live(__u32 id, __u32 vip_
 	return be;
 }
 
-static __always_inline __u32 xlb_maglev_pick(const struct xlb_vip *vip, const struct xlb_flow *f)
+/*
+ * lc / wlc (LVS's ip_vs_lc / ip_vs_wlc): of the VIP's live backends, the one with the least
+ * overhead active * 256 + inactive (ip_vs_dest_conn_overhead) per unit of weight, compared
+ * cross-multiplied so no division is needed; lc weighs every backend 1. Ties go to the earlier
+ * slot. The table lists each live backend once (ring <= XLB_LC_MAX_BACKENDS, the config's cap).
+ *
+ * Not inlined: the loop is verified once, as its own frame, and the SYN path of the other
+ * schedulers does not carry its code. The verifier walks the loop to its constant bound (it
+ * cannot know ring), so the body is kept short: three lookups and one compare.
+ */
+static __noinline __u32 xlb_lc_pick(void *table, __u32 ring, __u32 vip_id, __u32 weighted)
+{
+	__u64 best_oh = 0, best_w = 1;
+	__u32 best = XLB_NO_BACKEND;
+	__u32 i;
+
+	for (i = 0; i < XLB_LC_MAX_BACKENDS; i++) {
+		struct xlb_backend_conns *c;
+		struct xlb_backend *be;
+		__s64 active = 0, inactive = 0;
+		__u32 *slot, id, k = i;
+		__u64 oh, w;
+
+		if (i >= ring)
+			break;
+		/* A key of its own: with &i, i lived on the stack, where a helper call makes it
+		 * unknown and the verifier sees no bound. */
+		slot = bpf_map_lookup_elem(table, &k);
+		if (!slot)
+			break;
+		id = *slot;
+		be = xlb_backend_live(id, vip_id);
+		/* LVS skips a weight-0 destination in lc too: it is quiesced. */
+		if (!be || !be->weight)
+			continue;
+		c = bpf_map_lookup_elem(&backend_conns, &id);
+		if (c) {
+			active = c->active;
+			inactive = c->inactive;
+		}
+		/* Counts may dip below 0 between xlbd's sweeps (unseen evictions, races): a
+		 * negative one must not pull every new flow to its backend. */
+		if (active < 0)
+			active = 0;
+		if (inactive < 0)
+			inactive = 0;
+		/* At most 2^31 * 257 * 65535 < 2^56: the products fit. */
+		oh = (__u64)active * 256 + (__u64)inactive;
+		w = weighted ? be->weight : 1;
+		if (best == XLB_NO_BACKEND || oh * best_w < best_oh * w) {
+			best = id;
+			best_oh = oh;
+			best_w = w;
+		}
+	}
+	return best;
+}
+
+/* The backend id the VIP's table gives this flow, by the VIP's scheduler; XLB_NO_BACKEND if none. */
+static __always_inline __u32 xlb_table_pick(const struct xlb_vip *vip, const struct xlb_flow *f)
 {
 	__u32 key = vip->id + (vip->flags & XLB_VIP_F_BANK ? XLB_MAX_VIPS : 0);
-	__u32 slot, *id;
+	__u32 ring = vip->ring_size;
+	__u32 slot, *id, *pos;
 	void *table;
 
 	table = bpf_map_lookup_elem(&maglev_tables, &key);
-	if (!table || !vip->ring_size)
+	if (!table || !ring)
 		return XLB_NO_BACKEND;
-	slot = xlb_flow_hash(f) % vip->ring_size;
+	switch (vip->sched) {
+	case XLB_SCHED_MAGLEV:
+		/* Persistent: a client's first connections, opened at once before any
+		 * template exists, all hash alike. */
+		slot = (vip->flags & XLB_VIP_F_PERSIST ? xlb_client_hash(f) : xlb_flow_hash(f)) %
+		       ring;
+		break;
+	case XLB_SCHED_SH:
+		slot = xlb_client_hash(f) % ring;
+		break;
+	case XLB_SCHED_WRR:
+	case XLB_SCHED_RR:
+		/* Per CPU, so no atomic: each CPU walks the whole smooth sequence. Kept below
+		 * ring (also after the table shrank) rather than wrapping at 2^32. */
+		pos = bpf_map_lookup_elem(&sched_pos, &vip->id);
+		if (!pos)
+			return XLB_NO_BACKEND;
+		slot = *pos % ring;
+		*pos = slot + 1 < ring ? slot + 1 : 0;
+		break;
+	case XLB_SCHED_WLC:
+	case XLB_SCHED_LC:
+		return xlb_lc_pick(table, ring, vip->id, vip->sched == XLB_SCHED_WLC);
+	default:
+		return XLB_NO_BACKEND;
+	}
 	/* The inner map's size is not known to the verifier; the helper bounds-checks slot. */
 	id = bpf_map_lookup_elem(table, &slot);
 	return id ? *id : XLB_NO_BACKEND;
@@ -68,7 +153,7 @@ static __always_inline struct xlb_backend *xlb_schedule(const struct xlb_vip *vi
 {
 	struct xlb_backend *be;
 
-	*id = xlb_maglev_pick(vip, f);
+	*id = xlb_table_pick(vip, f);
 	be = xlb_backend_live(*id, vip->id);
 	if (be)
 		return be;
