@@ -67,7 +67,8 @@ TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/te
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
-             $(BUILD)/test_packet_nat $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz
+             $(BUILD)/test_packet_nat $(BUILD)/test_packet_sched $(BUILD)/test_packet_fuzz \
+             $(BUILD)/test_decap $(BUILD)/test_decap_fuzz
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -159,7 +160,8 @@ PKT_SAN   := -fsanitize=undefined -fno-sanitize-recover=undefined
 # The packet tests of the real objects (test_decap, test_decap_fuzz: the backends' decap.bpf.c,
 # its own skeleton).
 PACKET    := $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
-             $(BUILD)/test_packet_nat $(BUILD)/test_decap $(BUILD)/test_decap_fuzz
+             $(BUILD)/test_packet_nat $(BUILD)/test_packet_sched $(BUILD)/test_decap \
+             $(BUILD)/test_decap_fuzz
 $(PACKET): $(BUILD)/%: tests/packet/%.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKT_SAN) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -lcmocka
