@@ -57,7 +57,8 @@ CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_
              $(BUILD)/test_config_pair
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
-LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail
+LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
+             $(BUILD)/test_lb_sched
 SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
