@@ -59,7 +59,7 @@ CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
-             $(BUILD)/test_sweep
+             $(BUILD)/test_sweep $(BUILD)/test_lb_sched
 SYNC_TESTS := $(BUILD)/test_sync_codec $(BUILD)/test_sync_keys $(BUILD)/test_sync_bulk \
              $(BUILD)/test_sync_channel
 VRRP_TESTS := $(BUILD)/test_vrrp_wire $(BUILD)/test_vrrp_fsm
@@ -67,11 +67,11 @@ BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe 
              $(BUILD)/xlb-vrrp-send $(BUILD)/xlb-conns-fill $(BUILD)/xlb-tun $(BUILD)/xlb-xfer \
              $(BUILD)/xlb-synflood
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
-             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
-             $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_fuzz $(BUILD)/test_decap \
-             $(BUILD)/test_decap_fuzz
+             $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
+             $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -163,7 +163,8 @@ PKT_SAN   := -fsanitize=undefined -fno-sanitize-recover=undefined
 # The packet tests of the real objects (test_decap, test_decap_fuzz: the backends' decap.bpf.c,
 # its own skeleton).
 PACKET    := $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
-             $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_decap \
+             $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
+             $(BUILD)/test_decap \
              $(BUILD)/test_decap_fuzz
 $(PACKET): $(BUILD)/%: tests/packet/%.c tests/packet/fixture.h $(LIB) $(SKELS)
 	@echo "  TEST    $@"
@@ -178,7 +179,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
-             $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
+             $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl

@@ -888,6 +888,78 @@ test_table_size_change()
 		"0 drop_no_backend, 0 failed"
 }
 
+# sched_spread NAME N WANT...: N requests to the VIP; backend b1, b2, b3 must answer WANT each,
+# give or take 5% (each CPU walks the sequence on its own: a few flows either way).
+sched_spread()
+{
+	local t=$1 n=$2 b i=0 count want lo hi failed
+	shift 2
+	local -a wants=("$@")
+
+	get $t "$TOPO_VIP4" $n || return 1
+	failed=$(json_num failed <<<"$OUT")
+	if [ "$failed" != 0 ]; then
+		fail $t "$failed of $n requests failed: $OUT"
+		return 1
+	fi
+	for b in $TOPO_BACKENDS; do
+		want=${wants[$i]}
+		i=$((i + 1))
+		count=$(json_num "$b" <<<"$OUT")
+		lo=$((want * 95 / 100)) hi=$(((want * 105 + 99) / 100))
+		if ((${count:-0} < lo || ${count:-0} > hi)); then
+			fail $t "$b got ${count:-0} of $n replies, want $lo..$hi: $OUT"
+			return 1
+		fi
+	done
+}
+
+# sched_shown NAME WANT: xlbctl names the VIP's scheduler WANT.
+sched_shown()
+{
+	local got
+
+	got=$(topo_xlbctl "$ID" dispatcher --json vips 2>&1 | json_str scheduler)
+	if [ "$got" != "$2" ]; then
+		fail $1 "xlbctl --json vips shows scheduler '$got', want '$2'"
+		return 1
+	fi
+}
+
+# The stateful schedulers end to end: wrr 1:2:3 over 600 connections answers 100/200/300; a
+# reload to rr (keepalived's name) answers 100 each; a reload to lc keeps every request answered.
+# xlbctl shows each scheduler's name.
+test_sched_wrr_rr_lc()
+{
+	local t=test_sched_wrr_rr_lc cfg=$TMP/sched.yaml out s
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	xlb_config "$cfg" what="wrr 1:2:3" sched=wrr backends="b1=1 b2=2 b3=3"
+	up $t "$cfg" || return 0
+	sched_shown $t wrr || return 0
+	sched_spread $t 600 100 200 300 || return 0
+	for s in rr lc; do
+		xlb_config "$cfg" what="$s 1:2:3" sched=$s backends="b1=1 b2=2 b3=3"
+		if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
+			fail $t "reload to $s refused: $out"
+			return 0
+		fi
+		sched_shown $t $s || return 0
+	done
+	get $t "$TOPO_VIP4" 300 || return 0
+	if [ "$(json_num failed <<<"$OUT")" != 0 ]; then
+		fail $t "lc: requests failed: $OUT"
+		return 0
+	fi
+	xlb_config "$cfg" what="rr 1:2:3" sched=rr backends="b1=1 b2=2 b3=3"
+	if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
+		fail $t "reload to rr refused: $out"
+		return 0
+	fi
+	sched_spread $t 300 100 100 100 || return 0
+	pass $t "wrr 1:2:3 and rr over real connections; lc answered"
+}
+
 # ---- main --------------------------------------------------------------------------------------
 
 # run_test NAME: run one test, then remove its topology whatever happened.

@@ -890,4 +890,38 @@ static inline int fx_conn(const struct xlb_fixture *fx, const struct xlb_flow *f
 	return 0;
 }
 
+/*
+ * A test's setup: a fixture of its own, whose maps configure (may be NULL) writes; *state holds
+ * it. 0, or -1 after saying why (cmocka's setup convention).
+ */
+static inline int fx_state_open(void **state, const uint8_t *iface_mac,
+				int (*configure)(struct xlb_fixture *fx))
+{
+	struct xlb_fixture *fx = calloc(1, sizeof(*fx));
+	int err;
+
+	if (!fx)
+		return -1;
+	err = fx_open(fx, iface_mac);
+	if (!err && configure)
+		err = configure(fx);
+	if (err) {
+		fprintf(stderr, "fixture: %s\n", strerror(-err));
+		fx_close(fx);
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+/* The teardown of fx_state_open(). */
+static inline int fx_state_close(void **state)
+{
+	fx_close(*state);
+	free(*state);
+	*state = NULL;
+	return 0;
+}
+
 #endif /* XLB_TEST_FIXTURE_H */

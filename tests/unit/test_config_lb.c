@@ -232,6 +232,77 @@ static void test_valid_keepalived_names(void **state)
 	xlb_cfg_free(&cfg);
 }
 
+/* Test that every scheduler keepalived names (lb_algo rr wrr lc wlc sh mh) is taken, any case. */
+static void test_valid_schedulers(void **state)
+{
+	static const struct {
+		const char *word;
+		unsigned int id;
+	} rows[] = {
+		{ "maglev", XLB_SCHED_MAGLEV }, { "mh", XLB_SCHED_MAGLEV }, { "sh", XLB_SCHED_SH },
+		{ "rr", XLB_SCHED_RR },		{ "wrr", XLB_SCHED_WRR },   { "lc", XLB_SCHED_LC },
+		{ "WLC", XLB_SCHED_WLC },
+	};
+	struct xlb_config cfg;
+	char yaml[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(yaml, sizeof(yaml), IFACE VIP80 "    scheduler: %s\n    backends: []\n",
+			 rows[i].word);
+		parse_ok(yaml, &cfg);
+		assert_int_equal(cfg.vips[0].sched, rows[i].id);
+		xlb_cfg_free(&cfg);
+	}
+}
+
+/* A VIP of n backends 10.0.0.1, 10.0.1.1, ... (backend i on line 7 + i), scheduler sched. */
+static void lc_vip(FILE *f, const char *sched, int n)
+{
+	int i;
+
+	fprintf(f, IFACE VIP80 "    scheduler: %s\n    backends:\n", sched);
+	for (i = 0; i < n; i++)
+		fprintf(f, "      - {address: 10.%d.%d.1}\n", i / 256, i % 256);
+}
+
+/*
+ * Test that lc and wlc take at most XLB_LC_MAX_BACKENDS backends (the data path scans them all
+ * per new flow): refused at the first past the cap; the other schedulers are not capped so.
+ */
+static void test_lc_backend_cap(void **state)
+{
+	static const char *const capped[] = { "lc", "wlc" };
+	struct xlb_config cfg;
+	char *yaml;
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		f = yaml_stream(&yaml, &len);
+		lc_vip(f, capped[i], XLB_LC_MAX_BACKENDS);
+		fclose(f);
+		parse_ok(yaml, &cfg);
+		assert_int_equal(cfg.vips[0].n_backends, XLB_LC_MAX_BACKENDS);
+		xlb_cfg_free(&cfg);
+		free(yaml);
+
+		f = yaml_stream(&yaml, &len);
+		lc_vip(f, capped[i], XLB_LC_MAX_BACKENDS + 1);
+		fclose(f);
+		refused_once(yaml, 7 + XLB_LC_MAX_BACKENDS, 9, "too many backends for");
+		free(yaml);
+	}
+	f = yaml_stream(&yaml, &len);
+	lc_vip(f, "wrr", XLB_LC_MAX_BACKENDS + 1);
+	fclose(f);
+	parse_ok(yaml, &cfg);
+	xlb_cfg_free(&cfg);
+	free(yaml);
+}
+
 /* Test that VIPs sharing an address but not {port, protocol} are distinct. */
 static void test_valid_same_address(void **state)
 {
@@ -688,9 +759,9 @@ static const struct bad_case lb_cases[] = {
 	  5, 15, "bad protocol 'sctp' (expected tcp or udp)" },
 	{ "scheduler not supported yet",
 	  IFACE VIP80
-	  "    scheduler: wrr\n"
+	  "    scheduler: lblc\n"
 	  "    backends: []\n",
-	  5, 16, "scheduler 'wrr' is not supported yet" },
+	  5, 16, "scheduler 'lblc' is not supported yet" },
 	{ "unknown scheduler",
 	  IFACE VIP80
 	  "    scheduler: random\n"
@@ -945,6 +1016,8 @@ int main(void)
 		cmocka_unit_test(test_valid_port0_no_backends),
 		cmocka_unit_test(test_valid_no_vips),
 		cmocka_unit_test(test_valid_keepalived_names),
+		cmocka_unit_test(test_valid_schedulers),
+		cmocka_unit_test(test_lc_backend_cap),
 		cmocka_unit_test(test_valid_same_address),
 		cmocka_unit_test(test_valid_key_order),
 		cmocka_unit_test(test_valid_bounds),

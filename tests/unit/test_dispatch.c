@@ -25,9 +25,11 @@ static const struct {
 	bool implemented;
 } sched_rows[] = {
 	{ XLB_SCHED_MAGLEV, "maglev", true },
-	{ XLB_SCHED_SH, "sh", false },
-	{ XLB_SCHED_WRR, "wrr", false },
-	{ XLB_SCHED_WLC, "wlc", false },
+	{ XLB_SCHED_SH, "sh", true },
+	{ XLB_SCHED_WRR, "wrr", true },
+	{ XLB_SCHED_WLC, "wlc", true },
+	{ XLB_SCHED_RR, "rr", true },
+	{ XLB_SCHED_LC, "lc", true },
 };
 
 /* Each row is at its id, named as xlbctl shows it, with a builder exactly when implemented. */
@@ -45,9 +47,10 @@ static void test_sched_rows(void **state)
 		assert_string_equal(xlb_sched_name(sched_rows[i].id), sched_rows[i].name);
 		assert_int_equal(s->implemented, sched_rows[i].implemented);
 		assert_int_equal(s->build != NULL, s->implemented);
+		assert_int_equal(s->size != NULL, s->implemented);
 		assert_non_null(s->aliases[0]);
 	}
-	assert_null(xlb_sched_get(XLB_SCHED_WLC + 1));
+	assert_null(xlb_sched_get(XLB_SCHED_LC + 1));
 	assert_string_equal(xlb_sched_name(200), "unknown");
 }
 
@@ -63,12 +66,15 @@ static void test_sched_lookup(void **state)
 		{ "MAGLEV", 0, XLB_SCHED_MAGLEV },
 		{ "mh", 0, XLB_SCHED_MAGLEV },
 		{ "Mh", 0, XLB_SCHED_MAGLEV },
-		/* Reserved rows and keepalived's other lb_algo names: known, not yet. */
-		{ "sh", -EOPNOTSUPP },
-		{ "wrr", -EOPNOTSUPP },
-		{ "WLC", -EOPNOTSUPP },
-		{ "rr", -EOPNOTSUPP },
+		/* keepalived's lb_algo names: rr wrr lc wlc sh mh. */
+		{ "sh", 0, XLB_SCHED_SH },
+		{ "wrr", 0, XLB_SCHED_WRR },
+		{ "WLC", 0, XLB_SCHED_WLC },
+		{ "rr", 0, XLB_SCHED_RR },
+		{ "lc", 0, XLB_SCHED_LC },
+		/* keepalived's other lb_algo names: known, not yet. */
 		{ "lblcr", -EOPNOTSUPP },
+		{ "dh", -EOPNOTSUPP },
 		{ "twos", -EOPNOTSUPP },
 		{ "random", -ENOENT },
 		{ "", -ENOENT },

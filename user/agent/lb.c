@@ -299,58 +299,84 @@ static void table_delete_both(struct xlb_lb *lb, uint32_t vip_id)
 }
 
 /*
- * Build a VIP's Maglev table into a fresh inner map and swap it in on every interface. A table
- * of the VIP's current ring_size replaces the one it reads, in one update. A table of another
- * size goes into the bank the VIP does not read: v->val then names that bank and the new size,
- * and only the caller's write of the vips entry switches a packet from the old (table, size)
- * to the new one; lb_commit() empties the old bank after that.
+ * What the VIP's scheduler is told of its backends: mb[0..v->n_backends), with the weights the
+ * table is to have. NULL when out of memory.
  */
-static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
+static struct xlb_sched_backend *table_members(const struct xlb_lb_vip *v)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
-	const struct xlb_scheduler *sched;
-	struct xlb_sched_backend *mb = NULL;
-	uint32_t *table = NULL, *keys = NULL, slot, count, key;
-	bool flip = v->val.ring_size && v->val.ring_size != lb->maglev_size, bank;
+	struct xlb_sched_backend *mb = calloc(v->n_backends + 1, sizeof(*mb));
 	size_t i;
-	int fd, err;
 
-	table = malloc(lb->maglev_size * sizeof(*table));
-	mb = calloc(v->n_backends + 1, sizeof(*mb));
-	if (!table || !mb) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < v->n_backends; i++) {
+	for (i = 0; mb && i < v->n_backends; i++) {
 		mb[i].key = v->backends[i].addr.w;
 		mb[i].key_len = sizeof(v->backends[i].addr.w);
 		mb[i].weight = table_weight_of(&v->backends[i]);
 		mb[i].id = v->backends[i].id;
 	}
+	return mb;
+}
+
+/*
+ * The slots of the VIP's table: the configured Maglev size for maglev and sh, what the live
+ * backends need for the others (so a health change can change it). 0 when unknown.
+ */
+static uint32_t table_size(const struct xlb_lb *lb, const struct xlb_lb_vip *v,
+			   const struct xlb_sched_backend *mb)
+{
 	/* The config takes only schedulers that have a builder. */
-	sched = xlb_sched_get(v->val.sched);
-	err = sched && sched->build ? sched->build(mb, v->n_backends, table, lb->maglev_size)
-				    : -EOPNOTSUPP;
+	const struct xlb_scheduler *sched = xlb_sched_get(v->val.sched);
+
+	return sched && sched->size ? sched->size(mb, v->n_backends, lb->maglev_size) : 0;
+}
+
+/*
+ * Build a VIP's table into a fresh inner map and swap it in on every interface. A table of the
+ * VIP's current ring_size replaces the one it reads, in one update. A table of another size
+ * goes into the bank the VIP does not read: v->val then names that bank and the new size, and
+ * only the caller's write of the vips entry switches a packet from the old (table, size) to the
+ * new one; lb_commit() and xlb_lb_set_state() empty the old bank after that.
+ */
+static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	const struct xlb_scheduler *sched = xlb_sched_get(v->val.sched);
+	struct xlb_sched_backend *mb = NULL;
+	uint32_t *table = NULL, *keys = NULL, slot, count, key, size = 0;
+	bool flip, bank;
+	size_t i;
+	int fd, err;
+
+	mb = table_members(v);
+	if (mb)
+		size = table_size(lb, v, mb);
+	if (mb && size)
+		table = malloc(size * sizeof(*table));
+	if (!mb || !table) {
+		err = mb && !size ? -EOPNOTSUPP : -ENOMEM;
+		goto out;
+	}
+	flip = v->val.ring_size && v->val.ring_size != size;
+	err = sched->build(mb, v->n_backends, table, size);
 	if (err)
 		goto out;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "maglev_table", sizeof(uint32_t), sizeof(uint32_t),
-			    lb->maglev_size, &opts);
+			    size, &opts);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
 	}
 	/* One syscall for the whole table: slot by slot took ~80 ms for 65537 slots. */
-	keys = malloc(lb->maglev_size * sizeof(*keys));
+	keys = malloc(size * sizeof(*keys));
 	if (!keys) {
 		err = -ENOMEM;
 		close(fd);
 		goto out;
 	}
-	for (slot = 0; slot < lb->maglev_size; slot++)
+	for (slot = 0; slot < size; slot++)
 		keys[slot] = slot;
-	count = lb->maglev_size;
-	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != lb->maglev_size) {
+	count = size;
+	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != size) {
 		err = errno ? -errno : -EIO;
 		close(fd);
 		goto out;
@@ -364,7 +390,7 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 		goto out;
 	if (flip)
 		v->val.flags ^= XLB_VIP_F_BANK;
-	v->val.ring_size = lb->maglev_size;
+	v->val.ring_size = size;
 	for (i = 0; i < v->n_backends; i++)
 		v->backends[i].table_weight = mb[i].weight;
 	v->table_dirty = false;
@@ -377,14 +403,20 @@ out:
 
 static bool table_stale(const struct xlb_lb *lb, const struct xlb_lb_vip *v)
 {
+	struct xlb_sched_backend *mb;
+	bool stale;
 	size_t i;
 
-	if (v->table_dirty || v->val.ring_size != lb->maglev_size)
+	if (v->table_dirty)
 		return true;
 	for (i = 0; i < v->n_backends; i++)
 		if (table_weight_of(&v->backends[i]) != v->backends[i].table_weight)
 			return true;
-	return false;
+	/* Same weights: only a new table_size can change the size (maglev, sh). */
+	mb = table_members(v);
+	stale = !mb || v->val.ring_size != table_size(lb, v, mb);
+	free(mb);
+	return stale;
 }
 
 /* A new VIP's or backend's id before assign_ids() gives it one. */
@@ -430,6 +462,9 @@ static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struc
 		nv->val.id = ID_NONE;
 		nv->table_dirty = true;
 	}
+	/* Two schedulers' tables may be alike in size and differ in content. */
+	if (nv->val.sched != cv->sched)
+		nv->table_dirty = true;
 	nv->val.sched = cv->sched;
 	nv->val.fwd = cv->fwd;
 	/* The templates stay in their map either way: the sweep retires a VIP's without it. */
@@ -913,6 +948,36 @@ int xlb_lb_apply(struct xlb_lb *lb, const struct xlb_config *cfg)
 	return err;
 }
 
+/*
+ * lb_install_table() outside a reload: rr, wrr, lc and wlc tables change size with the live
+ * backends, so the new table may be in the other bank; then the VIP is switched to it and the
+ * old bank emptied once no packet reads it, as lb_commit() does.
+ */
+static int lb_install_flip(struct xlb_lb *lb, struct xlb_lb_vip *v)
+{
+	struct xlb_vip was = v->val;
+	uint32_t key;
+	int err;
+
+	err = lb_install_table(lb, v);
+	if (err || table_key(&v->val) == table_key(&was))
+		return err;
+	err = xlb_dps_update(lb->dps, XLB_DP_VIPS, &v->key, &v->val);
+	if (err) {
+		/* Back to the (table, size) the data paths still read; the next change retries. */
+		key = table_key(&v->val);
+		xlb_dps_update(lb->dps, XLB_DP_VIPS, &v->key, &was);
+		xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &key);
+		v->val = was;
+		v->table_dirty = true;
+		return err;
+	}
+	key = table_key(&was);
+	wait_for_readers(lb, table_key(&v->val));
+	xlb_dps_delete(lb->dps, XLB_DP_MAGLEV, &key);
+	return 0;
+}
+
 int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_backend *b,
 		     bool healthy, enum xlb_admin admin)
 {
@@ -926,7 +991,7 @@ int xlb_lb_set_state(struct xlb_lb *lb, struct xlb_lb_vip *v, struct xlb_lb_back
 	/* Same order as a reload: gain LIVE, swap the table, then lose LIVE. */
 	err = be_write(lb, b, v->val.id, true);
 	if (!err && table_stale(lb, v))
-		err = lb_install_table(lb, v);
+		err = lb_install_flip(lb, v);
 	if (!err)
 		err = be_write(lb, b, v->val.id, false);
 	if (err)

@@ -190,6 +190,8 @@ static int xlb_cfg_vip_address(struct xlb_cfg_parser *p, void *obj)
 	return ret;
 }
 
+#define XLB_CFG_SCHEDS "maglev, mh, sh, rr, wrr, lc or wlc"
+
 static int xlb_cfg_vip_scheduler(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_vip *vip = obj;
@@ -198,11 +200,11 @@ static int xlb_cfg_vip_scheduler(struct xlb_cfg_parser *p, void *obj)
 
 	if (err == -EOPNOTSUPP)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "scheduler '%s' is not supported yet (only maglev)",
-				      xlb_cfg_str(p));
+				      "scheduler '%s' is not supported yet (expected " XLB_CFG_SCHEDS
+				      ")", xlb_cfg_str(p));
 	if (err)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "unknown scheduler '%.32s' (expected maglev)",
+				      "unknown scheduler '%.32s' (expected " XLB_CFG_SCHEDS ")",
 				      xlb_cfg_str(p));
 	vip->sched = sched->id;
 	return 0;
@@ -431,6 +433,12 @@ static int xlb_cfg_vip_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 		xlb_cfg_error(p, start, "too many VIPs (at most %d)", XLB_MAX_VIPS);
 
 	xlb_cfg_vip_check_backends(p, vip, addr->ok);
+	/* The data path scans an lc / wlc VIP's backends for each new flow: a bounded loop. */
+	if ((vip->sched == XLB_SCHED_LC || vip->sched == XLB_SCHED_WLC) &&
+	    vip->n_backends > XLB_LC_MAX_BACKENDS)
+		xlb_cfg_error(p, vip->backends[XLB_LC_MAX_BACKENDS].pos,
+			      "too many backends for %s (at most %d)", xlb_sched_name(vip->sched),
+			      XLB_LC_MAX_BACKENDS);
 	xlb_cfg_vip_check_fallback(p, vip, addr->ok);
 	xlb_cfg_vip_health_end(p, vip, seen[XLB_CFG_VIP_PORT].ok);
 	xlb_cfg_vip_check_ports(p, vip, seen[XLB_CFG_VIP_PORT].ok);

@@ -88,13 +88,10 @@ static uint64_t maglev_hash(const uint8_t *key, size_t len, uint64_t seed)
 static int maglev_rank_cmp(const void *a, const void *b)
 {
 	const struct maglev_state *x = a, *y = b;
-	size_t len = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int r = len ? memcmp(x->key, y->key, len) : 0;
+	int r = xlb_sched_key_cmp(x->key, x->key_len, y->key, y->key_len);
 
 	if (r)
 		return r;
-	if (x->key_len != y->key_len)
-		return x->key_len < y->key_len ? -1 : 1;
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	if (x->weight != y->weight)
@@ -139,24 +136,19 @@ int xlb_maglev_build(const struct xlb_sched_backend *be, size_t n, uint32_t *tab
 {
 	struct maglev_state *st = NULL;
 	uint32_t *heap = NULL;
-	uint32_t active = 0, filled, i;
+	uint32_t active, filled, i;
+	long members;
 	size_t k;
 	int err = 0;
 
-	/*
-	 * The ABI's size limits also bound claims * weight below 2^64 in maglev_before(). An id of
-	 * XLB_NO_BACKEND would be indistinguishable from an empty slot, here and in the data path.
-	 */
-	if (!table || (n && !be) || size < XLB_MAGLEV_MIN_SIZE || size > XLB_MAGLEV_MAX_SIZE ||
+	/* The ABI's size limits also bound claims * weight below 2^64 in maglev_before(). */
+	if (!table || size < XLB_MAGLEV_MIN_SIZE || size > XLB_MAGLEV_MAX_SIZE ||
 	    !xlb_is_prime(size))
 		return -EINVAL;
-	for (k = 0; k < n; k++) {
-		if (!be[k].weight)
-			continue;
-		if (be[k].id == XLB_NO_BACKEND || (be[k].key_len && !be[k].key))
-			return -EINVAL;
-		active++;
-	}
+	members = xlb_sched_members(be, n);
+	if (members < 0)
+		return (int)members;
+	active = (uint32_t)members;
 
 	if (active) {
 		st = calloc(active, sizeof(*st));

@@ -2,7 +2,7 @@
 /*
  * The schedulers a VIP may name, one row per enum xlb_sched (include/xlb/abi.h): the words the
  * config accepts for it and, once xlb implements it, the builder of the per-VIP table the data
- * path reads. A new scheduler is a row here and a builder beside maglev's.
+ * path reads, and its size. A new scheduler is a row here and a builder beside maglev's.
  */
 #ifndef XLB_DISPATCH_SCHED_H
 #define XLB_DISPATCH_SCHED_H
@@ -29,7 +29,24 @@ struct xlb_scheduler {
 	 * table on every dispatcher. Returns 0 or -EINVAL / -ENOMEM. NULL when not implemented.
 	 */
 	int (*build)(const struct xlb_sched_backend *be, size_t n, uint32_t *table, uint32_t size);
+	/*
+	 * The slots its table needs for these backends; maglev_size is the configured Maglev
+	 * size (maglev and sh use it). NULL when not implemented.
+	 */
+	uint32_t (*size)(const struct xlb_sched_backend *be, size_t n, uint32_t maglev_size);
 };
+
+/*
+ * Order of two backends' keys (memcmp, then the shorter first): builders sort by it, so the
+ * caller's order never leaks into a table. <0, 0 or >0.
+ */
+int xlb_sched_key_cmp(const void *a, size_t a_len, const void *b, size_t b_len);
+
+/*
+ * How many of be[0..n) own slots (non-zero weight), or -EINVAL if one of them cannot: an id of
+ * XLB_NO_BACKEND would read as an empty slot, here and in the data path.
+ */
+long xlb_sched_members(const struct xlb_sched_backend *be, size_t n);
 
 /* The row of enum xlb_sched id; NULL for an id this build does not know. */
 const struct xlb_scheduler *xlb_sched_get(unsigned int id);
