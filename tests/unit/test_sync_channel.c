@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <cmocka.h>
 #include <sodium.h>
 
@@ -36,12 +37,18 @@
 #define CH_VIP_ID 7
 #define CH_BACKEND_ID 3
 
-/* The node: one VIP (mk_rec4's) with one backend, 10.0.0.1; what sync asked of it. */
+/*
+ * The node: one VIP (mk_rec4's) with one backend, 10.0.0.1; what sync asked of it. Its tables
+ * are maps the test makes (-1: none, an empty table).
+ */
 struct fake_node {
-	unsigned int installs, unknown_asks, announces;
+	unsigned int installs, template_installs, unknown_asks, announces;
 	int streaming; /* -1: never set */
 	struct xlb_flow flow;
 	struct xlb_conn conn;
+	struct xlb_template_key tkey;
+	struct xlb_template tmpl;
+	int conns_fd, templates_fd;
 };
 
 static int fake_resolve(void *arg, const struct xlb_vip_key *vip, const struct xlb_addr *backend,
@@ -64,12 +71,15 @@ static int fake_resolve(void *arg, const struct xlb_vip_key *vip, const struct x
 static int fake_describe(void *arg, uint32_t vip_id, uint32_t backend_id, struct xlb_vip_key *vip,
 			 struct xlb_addr *backend)
 {
+	struct xlb_sync_rec known;
+
 	(void)arg;
-	(void)vip_id;
-	(void)backend_id;
-	(void)vip;
-	(void)backend;
-	return -ENOENT;
+	if (vip_id != CH_VIP_ID || backend_id != CH_BACKEND_ID)
+		return -ENOENT;
+	mk_rec4(0, &known);
+	*vip = known.vip;
+	*backend = known.backend;
+	return 0;
 }
 
 static void fake_install(void *arg, const struct xlb_flow *flow, const struct xlb_conn *c)
@@ -81,10 +91,24 @@ static void fake_install(void *arg, const struct xlb_flow *flow, const struct xl
 	n->conn = *c;
 }
 
+static void fake_install_template(void *arg, const struct xlb_template_key *k,
+				  const struct xlb_template *t)
+{
+	struct fake_node *n = arg;
+
+	n->template_installs++;
+	n->tkey = *k;
+	n->tmpl = *t;
+}
+
 static int fake_conns_fd(void *arg)
 {
-	(void)arg;
-	return -1; /* an empty table: a bulk sync ends at once */
+	return ((struct fake_node *)arg)->conns_fd;
+}
+
+static int fake_templates_fd(void *arg)
+{
+	return ((struct fake_node *)arg)->templates_fd;
 }
 
 static void fake_set_streaming(void *arg, bool on)
@@ -108,7 +132,9 @@ static const struct xlb_sync_ops fake_ops = {
 	.resolve = fake_resolve,
 	.describe = fake_describe,
 	.install = fake_install,
+	.install_template = fake_install_template,
 	.conns_fd = fake_conns_fd,
+	.templates_fd = fake_templates_fd,
 	.set_streaming = fake_set_streaming,
 	.ring_fd = fake_ring_fd,
 	.peer_became_backup = fake_peer_became_backup,
@@ -157,7 +183,7 @@ static void test_channel_fake_node(void **state)
 {
 	static struct xlb_sync s;
 	static struct xlb_sync_msg msg;
-	struct fake_node node = { .streaming = -1 };
+	struct fake_node node = { .streaming = -1, .conns_fd = -1, .templates_fd = -1 };
 	struct xlb_cfg_sync cfg = {};
 	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
 	struct sockaddr_in at = { .sin_family = AF_INET };

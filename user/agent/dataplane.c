@@ -188,6 +188,7 @@ int xlb_dp_open(struct xlb_dp *dp, const char *pin_root, const char *ifname)
 	dp->vip_names_fd = bpf_map__fd(dp->skel->maps.vip_names);
 	dp->tunnel_fd = bpf_map__fd(dp->skel->maps.tunnel);
 	dp->nat_flows_fd = bpf_map__fd(dp->skel->maps.nat_flows);
+	dp->templates_fd = bpf_map__fd(dp->skel->maps.templates);
 	dp->tx_ports_fd = bpf_map__fd(dp->skel->maps.tx_ports);
 	pr_info("%s: program loaded, maps pinned in %s", ifname, dp->pin_dir);
 	return 0;

@@ -36,6 +36,7 @@ struct xlb_dp {
 	int vip_names_fd;
 	int tunnel_fd;
 	int nat_flows_fd; /* the same map in every data path */
+	int templates_fd; /* the same map in every data path */
 	int tx_ports_fd;
 };
 
