@@ -76,13 +76,7 @@ test_sync_bulk_states_templates()
 	local t=test_sync_bulk_states_templates pinA pinB s i key val k v bv tk tv got n=0
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
-	topo_pair $t || return 0
-	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
-	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
-	start_master $t || return 0
-	# One real flow through A: a VIP and a backend A knows, to copy.
-	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 1 \
-		--timeout-ms 2000 >/dev/null 2>&1
+	master_with_a_flow $t || return 0
 	pinA=$(topo_node_pin_dir "$A")
 	pinB=$(topo_node_pin_dir "$B")
 	val=$(topo_exec "$ID" $A bpftool -j map dump pinned "$pinA/eth0/conns" 2>/dev/null)
