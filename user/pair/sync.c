@@ -133,7 +133,7 @@ static void on_flush(struct xlb_loop *loop, struct xlb_timer *t)
 
 /* ---- master: the bulk's source and wire ---- */
 
-/* The next template of templates as the wire keys it: the VIP's address and port, no client port. */
+/* The next of templates, keyed as the wire keys it: the VIP's address and port, no client port. */
 static int bulk_next_template(struct xlb_sync *s, struct xlb_sync_rec *r)
 {
 	int fd = s->ops->templates_fd(s->ops_arg);

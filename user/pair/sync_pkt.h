@@ -6,13 +6,13 @@
  * The master streams every new flow -> backend binding, every change of a flow's state and every
  * persistence template it proves to the backup in UDP datagrams, so that established flows, their
  * states and clients' backends survive a failover (best effort: a lost one shows as a gap in
- * seq); a backup
- * that (re)starts sends BULK_REQUEST and the master answers with its whole table: a bulk sync,
- * numbered chunks (one FLOWS datagram each, from chunk 1; its conns, then its templates) closed by a
- * BULK_END that is a chunk too and carries the number of records sent. The backup acknowledges with BULK_ACK (cumulative chunk,
- * a bitmap of the 64 chunks after it, and the last seq it took), the master keeps at most 64
- * chunks unacknowledged and sends again what was lost (see sync_bulk.h). Backend ids are local to
- * each node, so a record names the VIP by its key and the backend by its address.
+ * seq); a backup that (re)starts sends BULK_REQUEST and the master answers with its whole table:
+ * a bulk sync, numbered chunks (one FLOWS datagram each, from chunk 1; its conns, then its
+ * templates) closed by a BULK_END that is a chunk too and carries the number of records sent.
+ * The backup acknowledges with BULK_ACK (cumulative chunk, a bitmap of the 64 chunks after it,
+ * and the last seq it took), the master keeps at most 64 chunks unacknowledged and sends again
+ * what was lost (see sync_bulk.h). Backend ids are local to each node, so a record names the VIP
+ * by its key and the backend by its address.
  *
  * A datagram is
  *
