@@ -9,7 +9,8 @@
  *
  * Properties beyond "no crash": a datagram taken re-encodes with xlb_sync_enc to exactly the
  * bytes received (decode(encode(x)) == x the other way round), is refused as a replay when
- * sent again, and is refused with one MAC bit flipped by a fresh receiver.
+ * sent again, and is refused with one MAC bit flipped by a fresh receiver; every record taken has
+ * a known kind and state, a template no client port and state ACTIVE (what the backup installs).
  */
 #include <endian.h>
 #include <string.h>
@@ -66,8 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xlb_sync_enc_init(&enc, msg.type, msg.node, msg.seq, msg.ts_ms);
 	xlb_sync_enc_bulk(&enc, &msg.b);
 	for (i = 0; i < msg.count; i++) {
-		FUZZ_CHECK(xlb_sync_rec_check(&msg.recs[i]) == 0);
-		FUZZ_CHECK(xlb_sync_enc_add(&enc, &msg.recs[i]) == 0);
+		const struct xlb_sync_rec *r = &msg.recs[i];
+
+		FUZZ_CHECK(xlb_sync_rec_check(r) == 0);
+		FUZZ_CHECK(r->state < XLB_CS_MAX && !r->flow.pad[0] && !r->flow.pad[1]);
+		FUZZ_CHECK(r->kind == XLB_FLOW_K_CONN ||
+			   (r->kind == XLB_FLOW_K_TEMPLATE && !r->flow.sport &&
+			    r->flow.dport == r->vip.port && r->state == XLB_CS_ACTIVE));
+		FUZZ_CHECK(xlb_sync_enc_add(&enc, r) == 0);
 	}
 	FUZZ_CHECK(xlb_sync_enc_finish(&enc, key) == len);
 	FUZZ_CHECK(!memcmp(enc.buf, dgram, len));

@@ -58,6 +58,14 @@ static struct xlb_sync_rec rec(int v6, int i, uint16_t vip_port)
 	r.vip.port = htons(vip_port);
 	r.backend = addr(v6 ? "2001:db8:2::5" : "192.0.2.5");
 	r.age_s = i * 7;
+	/* Version 3: flows in every state, and every fourth record a persistence template. */
+	r.state = i % XLB_CS_MAX;
+	if (i % 4 == 3) {
+		r.kind = XLB_FLOW_K_TEMPLATE;
+		r.state = XLB_CS_ACTIVE;
+		r.flow.sport = 0;
+		r.flow.dport = r.vip.port;
+	}
 	return r;
 }
 
@@ -146,6 +154,7 @@ int main(int argc, char **argv)
 	err |= sync_seed("flows-1-v4", XLB_SYNC_FLOWS, 1, 0, NULL);
 	err |= sync_seed("flows-15-v4", XLB_SYNC_FLOWS, XLB_SYNC_MAX_RECS, 0, NULL);
 	err |= sync_seed("flows-3-v6", XLB_SYNC_FLOWS, 3, 1, NULL);
+	err |= sync_seed("flows-8-v6", XLB_SYNC_FLOWS, 8, 1, NULL); /* two templates */
 	err |= sync_seed("flows-0", XLB_SYNC_FLOWS, 0, 0, NULL);
 	err |= sync_seed("bulk-request", XLB_SYNC_BULK_REQUEST, 0, 0, NULL);
 	/* A bulk's chunks, its end (the chunk after the last, with the total) and an ack. */

@@ -1408,6 +1408,18 @@ udp_rcvbuf_errors()
 		if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
 
+# master_with_a_flow NAME: topo_pair and both configs; A MASTER alone, one real flow through it
+# (a VIP and a backend A knows, for a test to copy into A's pins); B not started.
+master_with_a_flow()
+{
+	topo_pair "$1" || return 1
+	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
+	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
+	start_master "$1" || return 1
+	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 1 \
+		--timeout-ms 2000 >/dev/null 2>&1
+}
+
 # Bulk sync of a big table to a slow backup: A holds 200,000 flows (written straight into its
 # pinned conns); B starts and asks for them, and is stopped for 100 ms out of every 200 while
 # they come (SIGSTOP / SIGCONT: a backup too busy to read), so its socket buffer overflows
@@ -1419,13 +1431,7 @@ test_bulk_sync_slow_backup()
 	local conns lost rtx fill ms
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" "$BUILD/xlb-conns-fill" || return 0
-	topo_pair $t || return 0
-	write_pair_config "$CFG_A" 150 "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
-	write_pair_config "$CFG_B" 100 "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
-	start_master $t || return 0
-	# One real flow through A, for the filler to copy: a VIP and a backend A knows.
-	topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 --count 1 \
-		--timeout-ms 2000 >/dev/null 2>&1
+	master_with_a_flow $t || return 0
 	pinA=$(topo_node_pin_dir $A)/eth0/conns
 	pinB=$(topo_node_pin_dir $B)/eth0/conns
 	t0=$(now_us)

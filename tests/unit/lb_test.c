@@ -435,13 +435,16 @@ void dp_create(struct xlb_dp *dp, int inner_fd)
 	/* One per data path here; xlbd's share one pin, which the tests write through dp[0]. */
 	dp->nat_flows_fd = map_new(R_NAT_FLOWS, BPF_MAP_TYPE_LRU_HASH, "nat_flows",
 				   sizeof(struct xlb_nat_key), sizeof(struct xlb_nat), 1024, 0, -1);
+	dp->templates_fd = map_new(R_TEMPLATES, BPF_MAP_TYPE_LRU_HASH, "templates",
+				   sizeof(struct xlb_template_key), sizeof(struct xlb_template),
+				   1024, 0, -1);
 }
 
 static void dp_close(struct xlb_dp *dp)
 {
 	int *fds[] = { &dp->vips_fd,	 &dp->backends_fd,	&dp->maglev_fd,	  &dp->conns_fd,
 		       &dp->vip_stats_fd, &dp->backend_stats_fd, &dp->vip_names_fd,
-		       &dp->tunnel_fd,	 &dp->nat_flows_fd };
+		       &dp->tunnel_fd,	 &dp->nat_flows_fd,	&dp->templates_fd };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {

@@ -88,6 +88,7 @@ enum map_role {
 	R_NAMES,
 	R_TUNNEL,
 	R_NAT_FLOWS,
+	R_TEMPLATES,
 };
 
 extern struct lb_inject {

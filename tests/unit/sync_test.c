@@ -44,6 +44,7 @@ void mk_rec4(unsigned int i, struct xlb_sync_rec *r)
 	r->backend.family = XLB_FAMILY_V4;
 	r->backend.w[0] = htonl(0x0a000000 + 1 + i % 250);
 	r->age_s = i;
+	r->state = i % XLB_CS_MAX;
 }
 
 

@@ -31,7 +31,10 @@
 extern uint8_t key[XLB_SYNC_KEY_BYTES];
 extern uint8_t other_key[XLB_SYNC_KEY_BYTES];
 
-/* Flow i of 203.0.113.10:443/tcp from 198.51.100.(i+1):(40000+i), backend 10.0.0.(i%250+1). */
+/*
+ * Flow i of 203.0.113.10:443/tcp from 198.51.100.(i+1):(40000+i), backend 10.0.0.(i%250+1), in
+ * state i % XLB_CS_MAX (ACTIVE, CLOSING, SYN, ...).
+ */
 void mk_rec4(unsigned int i, struct xlb_sync_rec *r);
 
 /* The scratch folder of the cases run between setup_tmpdir() and teardown_tmpdir(). */

@@ -796,7 +796,7 @@ static void test_install_flow(void **state)
 
 	flow4(&fl, "198.51.100.7", 40000, "203.0.113.4", 80);
 	c = (struct xlb_conn){ .backend = snap_be_id(s, app, "192.0.2.41"), .vip_id = app,
-			       .last_seen = 12345 };
+			       .state = XLB_CS_CLOSING, .last_seen = 12345 };
 	ops_reset();
 	assert_int_equal(xlb_lb_install_flow(&f->lb, &fl, &c), 0);
 	nat_key4(&k, "192.0.2.41", 8080, &fl);
@@ -838,6 +838,47 @@ static void test_install_flow(void **state)
 #undef APP_PORT
 }
 
+/*
+ * Test that a synced persistence template is written once, into the templates map shared by the
+ * data paths (through the first), as the peer sent it; one naming a backend this node does not
+ * have, or another VIP's backend, writes nothing.
+ */
+static void test_install_template(void **state)
+{
+	struct fixture *f = *state;
+	struct xlb_template_key k = { .family = XLB_FAMILY_V4 };
+	struct xlb_template t, got;
+	const struct snap *s;
+	uint32_t web, dns;
+
+	dp_create(&f->dp[1], f->inner_fd);
+	xlb_lb_fini(&f->lb);
+	f->dps.n = 2;
+	assert_int_equal(xlb_lb_init(&f->lb, &f->dps), 0);
+	apply_ok(&f->lb, BASE);
+	s = snap_take(f, &f->dp[0]);
+	web = snap_vip_id(s, &WEB);
+	dns = snap_vip_id(s, &DNS);
+	assert_int_equal(inet_pton(AF_INET, "198.51.100.7", k.client), 1);
+	k.vip_id = web;
+	t = (struct xlb_template){ .backend = snap_be_id(s, web, "192.0.2.12"), .last_seen = 777 };
+	ops_reset();
+	assert_int_equal(xlb_lb_install_template(&f->lb, &k, &t), 0);
+	assert_int_equal(ops_on(R_TEMPLATES), 1);
+	assert_int_equal(ops_on(R_CONNS) + ops_on(R_NAT_FLOWS), 0);
+	assert_int_equal(bpf_map_lookup_elem(f->dp[0].templates_fd, &k, &got), 0);
+	assert_memory_equal(&got, &t, sizeof(t));
+	assert_int_equal(map_count(f->dp[1].templates_fd, sizeof(k)), 0);
+
+	ops_reset();
+	k.vip_id = dns; /* web's backend under another VIP */
+	assert_int_equal(xlb_lb_install_template(&f->lb, &k, &t), -ENOENT);
+	k.vip_id = web;
+	t.backend = XLB_MAX_BACKENDS - 1;
+	assert_int_equal(xlb_lb_install_template(&f->lb, &k, &t), -ENOENT);
+	assert_int_equal(ops_on(R_TEMPLATES), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +898,7 @@ int main(void)
 		LB_CASE(test_tunnel_sources),
 		LB_CASE(test_nat_ports),
 		LB_CASE(test_install_flow),
+		LB_CASE(test_install_template),
 	};
 	const struct lb_test_group groups[] = { { "lb_apply", tests, ARRAY_SIZE(tests) } };
 

@@ -57,6 +57,7 @@ static void mk_rec6(unsigned int i, struct xlb_sync_rec *r)
 	r->backend.w[1] = htonl(0x000b0000);
 	r->backend.w[3] = htonl(i + 1);
 	r->age_s = 0xfffffff0u + (i & 0xf); /* exercises the top bits of the field */
+	r->state = (i + 1) % XLB_CS_MAX;
 }
 
 /* v4 for even i, v6 for odd i. */
@@ -68,6 +69,28 @@ static void mk_rec_mixed(unsigned int i, struct xlb_sync_rec *r)
 		mk_rec4(i, r);
 }
 
+/* The persistence template of mk_rec4's (even i) or mk_rec6's (odd i) client i: no client port. */
+static void mk_tmpl(unsigned int i, struct xlb_sync_rec *r)
+{
+	if (i & 1)
+		mk_rec6(i, r);
+	else
+		mk_rec4(i, r);
+	r->kind = XLB_FLOW_K_TEMPLATE;
+	r->state = XLB_CS_ACTIVE;
+	r->flow.sport = 0;
+	r->flow.dport = r->vip.port; /* 443, or 0 for the every-port VIP */
+}
+
+/* Flows and templates interleaved, as the master streams them. */
+static void mk_rec_kinds(unsigned int i, struct xlb_sync_rec *r)
+{
+	if (i % 3 == 2)
+		mk_tmpl(i, r);
+	else
+		mk_rec_mixed(i, r);
+}
+
 static void assert_rec_eq(const struct xlb_sync_rec *a, const struct xlb_sync_rec *b)
 {
 	/* Field by field: struct xlb_addr has padding that memcmp would read. */
@@ -76,6 +99,8 @@ static void assert_rec_eq(const struct xlb_sync_rec *a, const struct xlb_sync_re
 	assert_int_equal(a->backend.family, b->backend.family);
 	assert_memory_equal(a->backend.w, b->backend.w, sizeof(a->backend.w));
 	assert_int_equal(a->age_s, b->age_s);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->state, b->state);
 }
 
 /* Encode n records made by mk into buf; returns the length. */
@@ -168,6 +193,29 @@ static void test_roundtrip_many_mixed(void **state)
 {
 	(void)state;
 	roundtrip(mk_rec_mixed, 7);
+}
+
+/*
+ * Test that persistence templates and flows in every state, v4 and v6, round-trip in one full
+ * datagram — kind, state and the template's port-less key come back as sent.
+ */
+static void test_roundtrip_templates_states(void **state)
+{
+	struct xlb_sync_rec r;
+	unsigned int i, kinds[2] = {}, states[XLB_CS_MAX] = {};
+
+	(void)state;
+	roundtrip(mk_rec_kinds, XLB_SYNC_MAX_RECS);
+	for (i = 0; i < XLB_SYNC_MAX_RECS; i++) {
+		mk_rec_kinds(i, &r);
+		kinds[r.kind]++;
+		if (r.kind == XLB_FLOW_K_CONN)
+			states[r.state]++;
+	}
+	/* The datagram did carry both kinds and every state. */
+	assert_true(kinds[XLB_FLOW_K_CONN] && kinds[XLB_FLOW_K_TEMPLATE]);
+	for (i = 0; i < XLB_CS_MAX; i++)
+		assert_true(states[i]);
 }
 
 /* Test that a full datagram of IPv4 records round-trips. */
@@ -593,8 +641,13 @@ static const struct rec_case rec_cases[] = {
 	{ "vip port != dport", R(vip_port) + 1, 80, -XLB_SYNC_E_VIP },
 	{ "vip proto udp, flow tcp", R(vip_proto), IPPROTO_UDP, -XLB_SYNC_E_VIP },
 	{ "vip family 6, flow 4", R(vip_family), XLB_FAMILY_V6, -XLB_SYNC_E_VIP },
-	{ "pad0", R(pad0) + 1, 1, -XLB_SYNC_E_PAD },
+	{ "state XLB_CS_MAX", R(state), XLB_CS_MAX, -XLB_SYNC_E_STATE },
+	{ "state 0xff", R(state), 0xff, -XLB_SYNC_E_STATE },
+	{ "kind 2", R(kind), 2, -XLB_SYNC_E_KIND },
+	{ "kind 0x80", R(kind), 0x80, -XLB_SYNC_E_KIND },
+	{ "a template with a client port", R(kind), XLB_FLOW_K_TEMPLATE, -XLB_SYNC_E_KIND },
 	{ "pad1", R(pad1), 0x40, -XLB_SYNC_E_PAD },
+	{ "pad1 byte 2", R(pad1) + 2, 1, -XLB_SYNC_E_PAD },
 };
 
 /*
@@ -669,6 +722,48 @@ static void test_rec_check(void **state)
 	}
 }
 
+/*
+ * Test the template's own rules — its port is the VIP key's and it has no client port (E_KIND),
+ * its state is ACTIVE (E_STATE) — on the host record and on the wire with a valid MAC.
+ */
+static void test_template_check(void **state)
+{
+	static struct xlb_sync_msg m;
+	uint8_t buf[XLB_SYNC_MAX_DGRAM];
+	struct xlb_sync_rec r;
+	size_t len;
+
+	(void)state;
+	mk_tmpl(0, &r);
+	assert_int_equal(xlb_sync_rec_check(&r), 0);
+	r.flow.dport = htons(80);
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_VIP); /* not the VIP's port */
+	mk_tmpl(1, &r);
+	assert_int_equal(xlb_sync_rec_check(&r), 0);
+	r.flow.dport = htons(53); /* a flow's port, where the every-port VIP's template has 0 */
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_KIND);
+	mk_tmpl(0, &r);
+	r.flow.sport = htons(1);
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_KIND);
+	mk_tmpl(0, &r);
+	r.state = XLB_CS_CLOSING;
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_STATE);
+	r.state = XLB_CS_SYN;
+	assert_int_equal(xlb_sync_rec_check(&r), -XLB_SYNC_E_STATE);
+
+	/* On the wire: template 1 of three (a v6 one) made CLOSING, re-MACed. */
+	len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_tmpl, 3, key);
+	assert_int_equal(decode_fresh(buf, len, &m), 0);
+	assert_int_equal(m.recs[1].kind, XLB_FLOW_K_TEMPLATE);
+	buf[HDR + REC + offsetof(struct xlb_sync_wire_rec, state)] = XLB_CS_CLOSING;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_STATE);
+	buf[HDR + REC + offsetof(struct xlb_sync_wire_rec, state)] = XLB_CS_ACTIVE;
+	buf[HDR + REC + offsetof(struct xlb_sync_wire_rec, sport) + 1] = 9;
+	remac(buf, len);
+	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_KIND);
+}
+
 /* Test that every reason has its own name. */
 static void test_strerror(void **state)
 {
@@ -681,6 +776,8 @@ static void test_strerror(void **state)
 		for (j = 1; j < i; j++)
 			assert_string_not_equal(xlb_sync_strerror(-i), xlb_sync_strerror(-j));
 	}
+	assert_string_equal(xlb_sync_strerror(-XLB_SYNC_E_STATE), "state");
+	assert_string_equal(xlb_sync_strerror(-XLB_SYNC_E_KIND), "kind");
 	assert_string_equal(xlb_sync_strerror(-XLB_SYNC_E_MAX), "unknown");
 	assert_string_equal(xlb_sync_strerror(-1000), "unknown");
 }
@@ -787,18 +884,29 @@ static void test_seq_gap(void **state)
 	}
 }
 
-/* Test that a version-1 peer is refused by its version — before the MAC is even computed. */
+/*
+ * Test that a version-1 or version-2 peer is refused by its version — before the MAC is even
+ * computed (the wrong key shows it) — flows and control messages alike: a version-2 backup would
+ * take a template for a flow.
+ */
 static void test_version_1_refused(void **state)
 {
 	static struct xlb_sync_msg m;
 	uint8_t buf[XLB_SYNC_MAX_DGRAM];
 	size_t len;
+	uint8_t v;
 
 	(void)state;
-	len = encode(buf, XLB_SYNC_BULK_REQUEST, PEER_NODE, 1, NOW, mk_rec4, 0, key);
-	buf[offsetof(struct xlb_sync_hdr, version)] = 1;
-	remac(buf, len);
-	assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_VERSION);
+	assert_int_equal(XLB_SYNC_VERSION, 3);
+	for (v = 1; v < XLB_SYNC_VERSION; v++) {
+		len = encode(buf, XLB_SYNC_BULK_REQUEST, PEER_NODE, 1, NOW, mk_rec4, 0, key);
+		buf[offsetof(struct xlb_sync_hdr, version)] = v;
+		remac(buf, len);
+		assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_VERSION);
+		len = encode(buf, XLB_SYNC_FLOWS, PEER_NODE, 1, NOW, mk_rec_mixed, 4, other_key);
+		buf[offsetof(struct xlb_sync_hdr, version)] = v;
+		assert_int_equal(decode_fresh(buf, len, &m), -XLB_SYNC_E_VERSION);
+	}
 }
 
 int main(void)
@@ -808,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_one_v4),
 		cmocka_unit_test(test_roundtrip_one_v6),
 		cmocka_unit_test(test_roundtrip_many_mixed),
+		cmocka_unit_test(test_roundtrip_templates_states),
 		cmocka_unit_test(test_roundtrip_max_v4),
 		cmocka_unit_test(test_roundtrip_max_v6),
 		cmocka_unit_test(test_roundtrip_control),
@@ -825,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_structure_valid_mac),
 		cmocka_unit_test(test_bad_record),
 		cmocka_unit_test(test_rec_check),
+		cmocka_unit_test(test_template_check),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_bulk_fields_checked),
 		cmocka_unit_test(test_bulk_chunk_fields),

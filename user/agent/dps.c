@@ -175,6 +175,8 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, enum xlb_dp_map map)
 		return dp->nat_flows_fd;
 	case XLB_DP_TX_PORTS:
 		return dp->tx_ports_fd;
+	case XLB_DP_TEMPLATES:
+		return dp->templates_fd;
 	}
 	return -1;
 }

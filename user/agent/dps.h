@@ -31,6 +31,7 @@ enum xlb_dp_map {
 	XLB_DP_TUNNEL,
 	XLB_DP_NAT_FLOWS, /* one map shared by every data path: written once, through any */
 	XLB_DP_TX_PORTS,
+	XLB_DP_TEMPLATES, /* one map shared by every data path: written once, through any */
 };
 
 struct xlb_dps {

@@ -1152,3 +1152,13 @@ int xlb_lb_install_flow(struct xlb_lb *lb, const struct xlb_flow *flow, const st
 	}
 	return xlb_dps_update(lb->dps, XLB_DP_CONNS, flow, c);
 }
+
+int xlb_lb_install_template(struct xlb_lb *lb, const struct xlb_template_key *k,
+			    const struct xlb_template *t)
+{
+	struct xlb_lb_vip *v = xlb_lb_vip_by_id(lb, k->vip_id);
+
+	if (!xlb_lb_backend_by_id(v, t->backend))
+		return -ENOENT;
+	return xlb_dp_update(xlb_dps_primary(lb->dps), XLB_DP_TEMPLATES, k, t);
+}

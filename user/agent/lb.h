@@ -120,6 +120,13 @@ void xlb_vip_key_from(struct xlb_vip_key *key, const struct xlb_cfg_vip *v);
  * for a VIP or backend this node does not have).
  */
 int xlb_lb_install_flow(struct xlb_lb *lb, const struct xlb_flow *flow, const struct xlb_conn *c);
+/*
+ * A persistence template the peer synced, for backend t->backend of VIP k->vip_id: its entry in
+ * the templates map (one, shared by every interface). 0 or -errno (-ENOENT for a VIP or backend
+ * this node does not have).
+ */
+int xlb_lb_install_template(struct xlb_lb *lb, const struct xlb_template_key *k,
+			    const struct xlb_template *t);
 
 /* Lookups for flow sync, which names VIPs by key and backends by address on the wire. */
 struct xlb_lb_vip *xlb_lb_vip_by_id(struct xlb_lb *lb, uint32_t id);

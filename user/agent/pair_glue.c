@@ -46,12 +46,27 @@ static void sync_install(void *arg, const struct xlb_flow *flow, const struct xl
 	xlb_lb_install_flow(&d->lb, flow, c);
 }
 
+static void sync_install_template(void *arg, const struct xlb_template_key *k,
+				  const struct xlb_template *t)
+{
+	struct xlbd *d = arg;
+
+	xlb_lb_install_template(&d->lb, k, t);
+}
+
 static int sync_conns_fd(void *arg)
 {
 	struct xlbd *d = arg;
 
 	/* Every data path holds the same bindings (each installed on all): one is walked. */
 	return xlb_dps_primary(&d->dps)->conns_fd;
+}
+
+static int sync_templates_fd(void *arg)
+{
+	struct xlbd *d = arg;
+
+	return xlb_dps_primary(&d->dps)->templates_fd;
 }
 
 static void sync_set_streaming(void *arg, bool on)
@@ -81,7 +96,9 @@ static const struct xlb_sync_ops sync_ops = {
 	.resolve = sync_resolve,
 	.describe = sync_describe,
 	.install = sync_install,
+	.install_template = sync_install_template,
 	.conns_fd = sync_conns_fd,
+	.templates_fd = sync_templates_fd,
 	.set_streaming = sync_set_streaming,
 	.ring_fd = sync_ring_fd,
 	.peer_became_backup = sync_peer_became_backup,

@@ -626,12 +626,14 @@ static void vrrp_summary(struct json_object *v)
 /* Flow sync: whether the standby holds the flows, and how complete the last bulk sync was. */
 static void sync_summary(struct json_object *v)
 {
-	printf("sync: sent %lld datagrams (%lld flows), received %lld (%lld flows installed, "
-	       "%lld unknown), rejected %lld (%lld of another version), lost %lld (seq gaps)\n",
+	printf("sync: sent %lld datagrams (%lld records), received %lld (%lld flows and %lld "
+	       "templates installed, %lld unknown), rejected %lld (%lld of another version), lost "
+	       "%lld (seq gaps)\n",
 	       (long long)jint(v, "sent_datagrams"), (long long)jint(v, "sent_flows"),
 	       (long long)jint(v, "received_datagrams"), (long long)jint(v, "installed_flows"),
-	       (long long)jint(v, "unknown_flows"), (long long)jint(v, "rejected_datagrams"),
-	       (long long)jint(v, "rejected_version"), (long long)jint(v, "lost_datagrams"));
+	       (long long)jint(v, "installed_templates"), (long long)jint(v, "unknown_flows"),
+	       (long long)jint(v, "rejected_datagrams"), (long long)jint(v, "rejected_version"),
+	       (long long)jint(v, "lost_datagrams"));
 	printf("  bulk: sent %lld whole, %lld incomplete (%lld datagrams sent again); received "
 	       "%lld whole, %lld incomplete; last: %lld of %lld flows in %lld ms\n\n",
 	       (long long)jint(v, "bulk_sent"), (long long)jint(v, "bulk_sent_incomplete"),

@@ -78,8 +78,9 @@ static void live_add(struct xlb_sync *s, const struct xlb_sync_rec *r)
 }
 
 /* A binding as the wire carries it: VIP by key, backend by address. */
-static int rec_from_binding(struct xlb_sync *s, const struct xlb_flow *flow, uint32_t backend,
-			    uint32_t vip_id, uint64_t last_seen, struct xlb_sync_rec *r)
+static int rec_from_binding(struct xlb_sync *s, const struct xlb_flow *flow, uint8_t kind,
+			    uint8_t state, uint32_t backend, uint32_t vip_id, uint64_t last_seen,
+			    struct xlb_sync_rec *r)
 {
 	uint64_t now = coarse_ns();
 
@@ -87,20 +88,30 @@ static int rec_from_binding(struct xlb_sync *s, const struct xlb_flow *flow, uin
 	if (s->ops->describe(s->ops_arg, vip_id, backend, &r->vip, &r->backend))
 		return -ENOENT;
 	r->flow = *flow;
+	/* The kind travels in its own field; in the maps' keys it is pad[0]. */
+	r->flow.pad[0] = r->flow.pad[1] = 0;
+	r->kind = kind;
+	r->state = state;
 	r->age_s = last_seen && now > last_seen ? (now - last_seen) / 1000000000ull : 0;
 	return 0;
 }
 
-static int on_flow_event(void *ctx, void *data, size_t len)
+/* The encoder leaves out what the peer would refuse (an unknown kind or state). */
+void xlb_sync_flow_event(struct xlb_sync *s, const struct xlb_flow_event *ev)
 {
-	const struct xlb_flow_event *ev = data;
-	struct xlb_sync *s = ctx;
 	struct xlb_sync_rec r;
 
-	if (len < sizeof(*ev) || !s->master)
-		return 0;
-	if (!rec_from_binding(s, &ev->flow, ev->backend, ev->vip_id, 0, &r))
+	if (!s->master)
+		return;
+	if (!rec_from_binding(s, &ev->flow, ev->flow.pad[0], ev->state, ev->backend, ev->vip_id, 0,
+			      &r))
 		live_add(s, &r);
+}
+
+static int on_flow_event(void *ctx, void *data, size_t len)
+{
+	if (len >= sizeof(struct xlb_flow_event))
+		xlb_sync_flow_event(ctx, data);
 	return 0;
 }
 
@@ -122,7 +133,42 @@ static void on_flush(struct xlb_loop *loop, struct xlb_timer *t)
 
 /* ---- master: the bulk's source and wire ---- */
 
-/* The next binding of conns, skipping entries gone since or naming what we no longer have. */
+/* The next of templates, keyed as the wire keys it: the VIP's address and port, no client port. */
+static int bulk_next_template(struct xlb_sync *s, struct xlb_sync_rec *r)
+{
+	int fd = s->ops->templates_fd(s->ops_arg);
+	struct xlb_template_key next;
+	struct xlb_template t;
+	struct xlb_flow f;
+
+	if (fd < 0)
+		return -ENOENT;
+	for (;;) {
+		if (bpf_map_get_next_key(fd, s->bulk_has_cursor ? &s->bulk_tcursor : NULL, &next))
+			return -ENOENT;
+		s->bulk_tcursor = next;
+		s->bulk_has_cursor = true;
+		if (bpf_map_lookup_elem(fd, &next, &t))
+			continue;
+		memset(&f, 0, sizeof(f));
+		memcpy(f.src, next.client, sizeof(f.src));
+		f.family = next.family;
+		if (rec_from_binding(s, &f, XLB_FLOW_K_TEMPLATE, XLB_CS_ACTIVE, t.backend,
+				     next.vip_id, t.last_seen, r))
+			continue;
+		memcpy(r->flow.dst, r->vip.addr, sizeof(r->flow.dst));
+		r->flow.dport = r->vip.port;
+		r->flow.proto = r->vip.proto;
+		/* A client of the other family than its VIP's is no template the peer takes. */
+		if (!xlb_sync_rec_check(r))
+			return 0;
+	}
+}
+
+/*
+ * The next binding of conns, then the next template, skipping entries gone since or naming what
+ * we no longer have.
+ */
 static int bulk_next(void *arg, struct xlb_sync_rec *r)
 {
 	struct xlb_sync *s = arg;
@@ -130,16 +176,21 @@ static int bulk_next(void *arg, struct xlb_sync_rec *r)
 	struct xlb_flow next;
 	struct xlb_conn c;
 
-	for (;;) {
-		if (bpf_map_get_next_key(fd, s->bulk_has_cursor ? &s->bulk_cursor : NULL, &next))
-			return -ENOENT;
+	while (!s->bulk_templates) {
+		if (bpf_map_get_next_key(fd, s->bulk_has_cursor ? &s->bulk_cursor : NULL, &next)) {
+			s->bulk_templates = true;
+			s->bulk_has_cursor = false;
+			break;
+		}
 		s->bulk_cursor = next;
 		s->bulk_has_cursor = true;
 		if (bpf_map_lookup_elem(fd, &next, &c))
 			continue;
-		if (!rec_from_binding(s, &next, c.backend, c.vip_id, c.last_seen, r))
+		if (!rec_from_binding(s, &next, XLB_FLOW_K_CONN, c.state, c.backend, c.vip_id,
+				      c.last_seen, r))
 			return 0;
 	}
+	return bulk_next_template(s, r);
 }
 
 static uint64_t bulk_send(void *arg, uint8_t type, const struct xlb_sync_bulk_fields *f,
@@ -183,6 +234,7 @@ static const struct xlb_sync_bulk_ops bulk_ops = {
 static void bulk_start(struct xlb_sync *s)
 {
 	s->bulk_has_cursor = false;
+	s->bulk_templates = false;
 	if (!++s->bulk_id)
 		s->bulk_id = 1;
 	if (xlb_sync_bulk_tx_start(&s->tx, s->bulk_id))
@@ -228,19 +280,32 @@ static void on_bulk_request_timer(struct xlb_loop *loop, struct xlb_timer *t)
 	xlb_timer_arm(loop, t, SYNC_BULK_RETRY_NS);
 }
 
-/* Backup: write a binding into every interface's conns, with this node's ids. */
+/*
+ * Backup: write a binding, with its state, into every interface's conns, or a template into
+ * templates, with this node's ids. The counts in backend_conns are left to the sweep.
+ */
 static void install(struct xlb_sync *s, const struct xlb_sync_rec *r)
 {
-	struct xlb_conn c = {};
 	uint64_t now = coarse_ns(), age = (uint64_t)r->age_s * 1000000000ull;
-	uint32_t vip_id;
+	uint64_t last_seen = now > age ? now - age : 0;
+	struct xlb_conn c = { .state = r->state, .last_seen = last_seen };
+	uint32_t vip_id, backend;
 
-	if (s->ops->resolve(s->ops_arg, &r->vip, &r->backend, &vip_id, &c.backend)) {
+	if (s->ops->resolve(s->ops_arg, &r->vip, &r->backend, &vip_id, &backend)) {
 		s->stats.unknown++;
 		return;
 	}
+	if (r->kind == XLB_FLOW_K_TEMPLATE) {
+		struct xlb_template_key k = { .vip_id = vip_id, .family = r->flow.family };
+		struct xlb_template t = { .backend = backend, .last_seen = last_seen };
+
+		memcpy(k.client, r->flow.src, sizeof(k.client));
+		s->ops->install_template(s->ops_arg, &k, &t);
+		s->stats.installed_templates++;
+		return;
+	}
+	c.backend = backend;
 	c.vip_id = vip_id;
-	c.last_seen = now > age ? now - age : 0;
 	s->ops->install(s->ops_arg, &r->flow, &c);
 	s->stats.installed++;
 }
@@ -278,10 +343,13 @@ static void on_bulk_chunk(struct xlb_sync *s, const struct xlb_sync_msg *m)
 	s->bulk_done = true;
 	if (rx->flows == rx->expected) {
 		s->stats.bulk_received++;
-		pr_info("sync: bulk sync complete: %llu of %u flows, %llu ms (%llu installed in all, "
-			"%llu unknown here)", (unsigned long long)rx->flows, rx->expected,
+		pr_info("sync: bulk sync complete: %llu of %u flows, %llu ms (%llu flows and %llu "
+			"templates installed in all, %llu unknown here)",
+			(unsigned long long)rx->flows, rx->expected,
 			(unsigned long long)s->stats.bulk_last_ms,
-			(unsigned long long)s->stats.installed, (unsigned long long)s->stats.unknown);
+			(unsigned long long)s->stats.installed,
+			(unsigned long long)s->stats.installed_templates,
+			(unsigned long long)s->stats.unknown);
 	} else {
 		/* Every chunk arrived, but the master counted more than they held. */
 		s->stats.bulk_incomplete++;
@@ -516,6 +584,7 @@ void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j)
 	xlb_json_kv_uint(j, "sent_flows", st->sent_flows);
 	xlb_json_kv_uint(j, "received_datagrams", st->recv_dgrams);
 	xlb_json_kv_uint(j, "installed_flows", st->installed);
+	xlb_json_kv_uint(j, "installed_templates", st->installed_templates);
 	xlb_json_kv_uint(j, "unknown_flows", st->unknown);
 	xlb_json_kv_uint(j, "rejected_datagrams", st->rejected);
 	xlb_json_kv_uint(j, "rejected_version", st->rejected_version);

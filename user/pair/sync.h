@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Flow sync between the two dispatchers of a pair. The master reads the data path's flow_events
- * ring (each new flow → backend binding) and streams them, batched, to the backup over UDP; the
- * backup installs them in its own conns map, mapping VIP keys and backend addresses to its own
- * ids. A backup that starts asks for the master's whole table (bulk sync), which the master
+ * ring (each new flow → backend binding, each change of a flow's state, each persistence template
+ * proved) and streams them, batched, to the backup over UDP; the backup installs flows with their
+ * state in its own conns maps and templates in its templates map, mapping VIP keys and backend
+ * addresses to its own ids. It never touches backend_conns: its sweep recounts them from the
+ * tables. A backup that starts asks for the master's whole table (bulk sync), which the master
  * sends as fast as the backup acknowledges it (sync_bulk.h), a window at a time so the loop's
  * other timers (VRRP adverts) are never starved; both ends say how much of it arrived.
  */
@@ -34,10 +36,15 @@ struct xlb_sync_ops {
 	/* A local binding as the wire names it (VIP by key, backend by address): 0 or -ENOENT. */
 	int (*describe)(void *arg, uint32_t vip_id, uint32_t backend_id, struct xlb_vip_key *vip,
 			struct xlb_addr *backend);
-	/* Write one binding into every data path's conns map. */
+	/* Write one binding, with its state, into every data path's conns map. */
 	void (*install)(void *arg, const struct xlb_flow *flow, const struct xlb_conn *c);
+	/* Write one persistence template into the templates map (one, shared by the data paths). */
+	void (*install_template)(void *arg, const struct xlb_template_key *k,
+				 const struct xlb_template *t);
 	/* The conns map a bulk sync walks: the primary data path's. */
 	int (*conns_fd)(void *arg);
+	/* The templates map a bulk sync walks after conns; < 0: none. */
+	int (*templates_fd)(void *arg);
 	/* The data paths report new flows on their flow_events rings (master), or stop (backup). */
 	void (*set_streaming)(void *arg, bool on);
 	/* The i-th flow_events ring map to read, or -ENOENT past the last. */
@@ -51,7 +58,8 @@ struct xlb_sync_stats {
 	uint64_t sent_flows;
 	uint64_t recv_dgrams;
 	uint64_t installed;       /* flows written to conns */
-	uint64_t unknown;         /* flows naming a VIP or backend this node does not have */
+	uint64_t installed_templates; /* persistence templates written to templates */
+	uint64_t unknown;         /* records naming a VIP or backend this node does not have */
 	uint64_t rejected;        /* datagrams refused, all reasons */
 	uint64_t rejected_by[XLB_SYNC_E_MAX];
 	uint64_t rejected_version; /* of rejected: a peer speaking another protocol version */
@@ -90,11 +98,13 @@ struct xlb_sync {
 	struct xlb_sync_rec live[XLB_SYNC_MAX_RECS];
 	unsigned int n_live;
 	struct xlb_timer flush_timer;
-	/* Master: a bulk sync in progress, walking conns from cursor. */
+	/* Master: a bulk sync in progress, walking conns from cursor, then templates from tcursor. */
 	struct xlb_sync_bulk_tx tx;
 	uint32_t bulk_id;
 	bool bulk_has_cursor;
+	bool bulk_templates; /* conns walked: on to templates */
 	struct xlb_flow bulk_cursor;
+	struct xlb_template_key bulk_tcursor;
 	/* Backup: asks again until a bulk arrives whole. */
 	struct xlb_sync_bulk_rx rx;
 	uint64_t rx_start_ns, rx_last_ns; /* the bulk's first chunk, its last new one */
@@ -110,6 +120,13 @@ int xlb_sync_start(struct xlb_sync *s, struct xlb_loop *loop, const struct xlb_c
 void xlb_sync_set_master(struct xlb_sync *s, bool master);
 /* A no-op on a zeroed or stopped channel. */
 void xlb_sync_stop(struct xlb_sync *s);
+/*
+ * One record of a flow_events ring (called for each; the unit tests call it directly): a new flow,
+ * a flow's new state (ACTIVE once proven, CLOSING after the client's FIN or RST), or a proved
+ * template (flow.pad[0] XLB_FLOW_K_TEMPLATE, keyed as syns keys a pending one). A master batches
+ * it for the peer; a backup ignores it.
+ */
+void xlb_sync_flow_event(struct xlb_sync *s, const struct xlb_flow_event *ev);
 /* The "sync" member of xlbctl state. */
 void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j);
 

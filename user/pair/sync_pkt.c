@@ -44,6 +44,8 @@ static const char *const err_names[XLB_SYNC_E_MAX] = {
 	[XLB_SYNC_E_PROTO] = "proto",
 	[XLB_SYNC_E_VIP] = "vip",
 	[XLB_SYNC_E_BULK] = "bulk",
+	[XLB_SYNC_E_STATE] = "state",
+	[XLB_SYNC_E_KIND] = "kind",
 };
 
 const char *xlb_sync_strerror(int err)
@@ -241,7 +243,17 @@ int xlb_sync_rec_check(const struct xlb_sync_rec *r)
 	if (v->family != f->family || v->proto != f->proto ||
 	    memcmp(v->addr, f->dst, sizeof(v->addr)) || (v->port && v->port != f->dport))
 		return -XLB_SYNC_E_VIP;
-	return 0;
+	switch (r->kind) {
+	case XLB_FLOW_K_CONN:
+		/* A state the backup's data path does not know would count and expire as nothing. */
+		return r->state < XLB_CS_MAX ? 0 : -XLB_SYNC_E_STATE;
+	case XLB_FLOW_K_TEMPLATE:
+		/* One template per client of the VIP: keyed by the VIP's own port, no client port. */
+		if (f->sport || f->dport != v->port)
+			return -XLB_SYNC_E_KIND;
+		return r->state == XLB_CS_ACTIVE ? 0 : -XLB_SYNC_E_STATE;
+	}
+	return -XLB_SYNC_E_KIND;
 }
 
 void xlb_sync_rec_to_wire(const struct xlb_sync_rec *r, struct xlb_sync_wire_rec *w)
@@ -254,6 +266,8 @@ void xlb_sync_rec_to_wire(const struct xlb_sync_rec *r, struct xlb_sync_wire_rec
 	w->dport = r->flow.dport;
 	w->proto = r->flow.proto;
 	w->family = r->flow.family;
+	w->kind = r->kind;
+	w->state = r->state;
 	memcpy(w->vip_addr, r->vip.addr, sizeof(w->vip_addr));
 	w->vip_port = r->vip.port;
 	w->vip_proto = r->vip.proto;
@@ -265,7 +279,7 @@ void xlb_sync_rec_to_wire(const struct xlb_sync_rec *r, struct xlb_sync_wire_rec
 
 int xlb_sync_rec_from_wire(const struct xlb_sync_wire_rec *w, struct xlb_sync_rec *r)
 {
-	if (w->pad0[0] | w->pad0[1] | w->pad1[0] | w->pad1[1] | w->pad1[2])
+	if (w->pad1[0] | w->pad1[1] | w->pad1[2])
 		return -XLB_SYNC_E_PAD;
 	/* Zeroed first: flow is a map key, its pad and any struct padding must be zero. */
 	memset(r, 0, sizeof(*r));
@@ -275,6 +289,8 @@ int xlb_sync_rec_from_wire(const struct xlb_sync_wire_rec *w, struct xlb_sync_re
 	r->flow.dport = w->dport;
 	r->flow.proto = w->proto;
 	r->flow.family = w->family;
+	r->kind = w->kind;
+	r->state = w->state;
 	memcpy(r->vip.addr, w->vip_addr, sizeof(r->vip.addr));
 	r->vip.port = w->vip_port;
 	r->vip.proto = w->vip_proto;

@@ -3,14 +3,16 @@
  * Flow sync between the two xlbd of an active/standby pair: the wire format and its codec (no
  * sockets, no event loop here).
  *
- * The master streams every new flow -> backend binding to the backup in UDP datagrams, so that
- * established flows survive a failover (best effort: a lost one shows as a gap in seq); a backup
- * that (re)starts sends BULK_REQUEST and the master answers with its whole table: a bulk sync,
- * numbered chunks (one FLOWS datagram each, from chunk 1) closed by a BULK_END that is a chunk too
- * and carries the number of flows sent. The backup acknowledges with BULK_ACK (cumulative chunk,
- * a bitmap of the 64 chunks after it, and the last seq it took), the master keeps at most 64
- * chunks unacknowledged and sends again what was lost (see sync_bulk.h). Backend ids are local to
- * each node, so a record names the VIP by its key and the backend by its address.
+ * The master streams every new flow -> backend binding, every change of a flow's state and every
+ * persistence template it proves to the backup in UDP datagrams, so that established flows, their
+ * states and clients' backends survive a failover (best effort: a lost one shows as a gap in
+ * seq); a backup that (re)starts sends BULK_REQUEST and the master answers with its whole table:
+ * a bulk sync, numbered chunks (one FLOWS datagram each, from chunk 1; its conns, then its
+ * templates) closed by a BULK_END that is a chunk too and carries the number of records sent.
+ * The backup acknowledges with BULK_ACK (cumulative chunk, a bitmap of the 64 chunks after it,
+ * and the last seq it took), the master keeps at most 64 chunks unacknowledged and sends again
+ * what was lost (see sync_bulk.h). Backend ids are local to each node, so a record names the VIP
+ * by its key and the backend by its address.
  *
  * A datagram is
  *
@@ -33,8 +35,12 @@
 #include "xlb/abi.h"
 
 #define XLB_SYNC_MAGIC "XLBS"
-/* 2: the bulk fields of the header and BULK_ACK; a version-1 peer is refused (E_VERSION). */
-#define XLB_SYNC_VERSION 2
+/*
+ * 2: the bulk fields of the header and BULK_ACK. 3: a record's kind (flow or persistence
+ * template) and state, in what were the record's first pad bytes. An older peer is refused
+ * (E_VERSION): a version-2 backup would install templates as flows.
+ */
+#define XLB_SYNC_VERSION 3
 #define XLB_SYNC_KEY_BYTES 32
 #define XLB_SYNC_MAC_BYTES 32
 /* 1400 + 40 (IPv6) + 8 (UDP) fits a 1500-byte MTU with room to spare for an encapsulation. */
@@ -64,25 +70,30 @@ struct xlb_sync_hdr {
 	 * last FLOWS. BULK_ACK: every chunk up to this one arrived (0: none yet). Else 0.
 	 */
 	__be32 chunk;
-	__be32 total;   /* BULK_END: flows in the bulk, at most 15 per chunk before it; else 0 */
+	__be32 total;   /* BULK_END: records (flows and templates) in the bulk, at most 15 per chunk
+			 * before it; else 0 */
 	__be64 ack_seq; /* BULK_ACK: the last seq its sender took from the peer; else 0 */
 	__be64 sack;    /* BULK_ACK: bit i set = chunk + 2 + i arrived too; else 0 */
 } __attribute__((packed));
 
 /*
- * One flow -> backend binding. The flow's fields are spelled out rather than embedding struct
- * xlb_flow so that a change to the map ABI cannot change the wire format behind the version's
- * back. IPv4 addresses live in word 0, the other three zero, as in the maps.
+ * One flow -> backend binding, or one persistence template (a client -> backend binding for every
+ * flow of a VIP). The flow's fields are spelled out rather than embedding struct xlb_flow so that
+ * a change to the map ABI cannot change the wire format behind the version's back. IPv4
+ * addresses live in word 0, the other three zero, as in the maps. A template is keyed as syns
+ * keys a pending one: src = the client, dst = the VIP's address, dport = the VIP key's port (0
+ * for an every-port VIP), sport 0.
  */
 struct xlb_sync_wire_rec {
-	/* The flow as the client sent it (conns key). */
+	/* The flow as the client sent it (conns key), or the template. */
 	__be32 src[4];      /* client address */
 	__be32 dst[4];      /* VIP address */
-	__be16 sport;       /* client port */
-	__be16 dport;       /* VIP port */
+	__be16 sport;       /* client port; 0 in a template */
+	__be16 dport;       /* VIP port; a template's: the VIP key's port */
 	__u8 proto;         /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 family;        /* enum xlb_family */
-	__u8 pad0[2];       /* zero */
+	__u8 kind;          /* enum xlb_flow_kind */
+	__u8 state;         /* enum xlb_conn_state; XLB_CS_ACTIVE in a template */
 	/* The VIP it was scheduled for (vips key): the receiver maps it to its own VIP id. */
 	__be32 vip_addr[4]; /* same as dst */
 	__be16 vip_port;    /* dport, or 0 for an every-port VIP */
@@ -92,13 +103,17 @@ struct xlb_sync_wire_rec {
 	__be32 be_addr[4];  /* real server address */
 	__u8 be_family;     /* enum xlb_family */
 	__u8 pad1[3];       /* zero */
-	__be32 age_s;       /* seconds since the sender last saw a packet of the flow */
+	__be32 age_s;       /* seconds since the sender last saw a packet of the flow (the
+			     * template last chose a backend) */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct xlb_sync_hdr) == 56, "sync header is 56 bytes on the wire");
 _Static_assert(sizeof(struct xlb_sync_wire_rec) == 84, "sync record is 84 bytes on the wire");
 
-/* (1400 - 56 - 32) / 84 = 15 records; a full datagram is 56 + 15 * 84 + 32 = 1348 bytes. */
+/*
+ * (1400 - 56 - 32) / 84 = 15 records; a full datagram is 56 + 15 * 84 + 32 = 1348 bytes. Version 3
+ * kept the size: kind and state took the record's first pad.
+ */
 #define XLB_SYNC_MAX_RECS                                                                          \
 	((XLB_SYNC_MAX_DGRAM - sizeof(struct xlb_sync_hdr) - XLB_SYNC_MAC_BYTES) /                 \
 	 sizeof(struct xlb_sync_wire_rec))
@@ -110,10 +125,12 @@ _Static_assert(XLB_SYNC_DGRAM_LEN(XLB_SYNC_MAX_RECS) <= XLB_SYNC_MAX_DGRAM, "ful
 
 /* A record as the rest of xlbd wants it. */
 struct xlb_sync_rec {
-	struct xlb_flow flow;    /* conns key; pad zero */
+	struct xlb_flow flow;    /* conns key (a template: as the wire keys it); pad zero */
 	struct xlb_vip_key vip;  /* vips key */
 	struct xlb_addr backend; /* backend's real address */
 	uint32_t age_s;          /* seconds since the flow was last seen */
+	uint8_t kind;            /* enum xlb_flow_kind */
+	uint8_t state;           /* enum xlb_conn_state */
 };
 
 /*
@@ -139,6 +156,8 @@ enum xlb_sync_err {
 	XLB_SYNC_E_PROTO,     /* a record's protocol is not TCP or UDP */
 	XLB_SYNC_E_VIP,       /* a record's VIP key does not match its flow */
 	XLB_SYNC_E_BULK,      /* bulk fields that the type does not allow, or that disagree */
+	XLB_SYNC_E_STATE,     /* a record's state is unknown (or not ACTIVE in a template) */
+	XLB_SYNC_E_KIND,      /* a record's kind is unknown, or a template names a client port */
 	XLB_SYNC_E_MAX,
 };
 
@@ -168,7 +187,8 @@ int xlb_sync_key_from_hex(const char *hex, uint8_t key[XLB_SYNC_KEY_BYTES]);
 /*
  * Check a record as a receiver would install it: families 4/6 (IPv4 with upper words zero),
  * protocol TCP/UDP, the VIP key consistent with the flow (same address, protocol and family; port
- * equal or 0). Returns 0 or -XLB_SYNC_E_*.
+ * equal or 0; a template's port equal), a known kind and state (a template: sport 0, state
+ * ACTIVE). Returns 0 or -XLB_SYNC_E_*.
  */
 int xlb_sync_rec_check(const struct xlb_sync_rec *r);
 /* Host record <-> wire record. from_wire validates (as xlb_sync_rec_check, plus the pads). */
