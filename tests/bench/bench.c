@@ -19,9 +19,8 @@
  * table's do).
  *
  * Each path is also checked to be the path it claims: the first-ack runs must all be counted as
- * new flows, the established ones none, the non-VIP ones as passed. A SYN is counted as a new
- * flow only by a data path that inserts it (before issue 10's connection table); the syn line
- * says which of the two it saw.
+ * new flows, the established ones and the syn ones none (a SYN inserts nothing), the non-VIP ones
+ * as passed.
  *
  * The tun paths need bpf_fib_lookup to find their backends: the bench runs in a network
  * namespace of its own with a veth, the backends' neighbour entries and forwarding on, and hands
@@ -225,31 +224,18 @@ static int vip_counters(struct bench *b, uint32_t vip_id, struct xlb_counters *c
 	return fx_counters(&b->fx, b->fx.skel->maps.vip_stats, vip_id, c);
 }
 
-/* What the syn path's runs were counted as: conns inserts (new flows) or none. */
-enum syn_seen { SYN_SEEN_NONE, SYN_SEEN_NO_INSERT, SYN_SEEN_INSERT };
-
 /*
  * Did the xlb runs of a path take the path it names? Checked over one whole measured run. A SYN
- * inserts nothing under the connection table v2 and is a new flow in conns before it: either is
- * the syn path, and *seen says which (the same in every round, or the check fails).
+ * inserts nothing into conns, so it counts no new flow.
  */
 static int bench_check_path(struct bench *b, const struct bench_path *path,
-			    const struct xlb_counters *before, const struct xlb_counters *after,
-			    enum syn_seen *seen)
+			    const struct xlb_counters *before, const struct xlb_counters *after)
 {
 	uint64_t packets = after->packets - before->packets;
 	uint64_t flows = after->new_flows - before->new_flows;
 	uint64_t want_packets = path->verdict == XDP_TX ? b->repeat : 0;
 	uint64_t want_flows = path->rotate && !path->cycle && !path->syn ? b->repeat : 0;
 
-	if (path->syn && packets == want_packets && (flows == 0 || flows == b->repeat)) {
-		enum syn_seen now = flows ? SYN_SEEN_INSERT : SYN_SEEN_NO_INSERT;
-
-		if (*seen == SYN_SEEN_NONE)
-			*seen = now;
-		if (*seen == now)
-			return 0;
-	}
 	if (packets == want_packets && flows == want_flows)
 		return 0;
 	fprintf(stderr,
@@ -324,7 +310,6 @@ static bool bench_wanted(const struct bench *b, const char *name)
 static int bench_path(struct bench *b, const struct bench_path *path, int rounds)
 {
 	int64_t floor_ns[BENCH_MAX_ROUNDS], xlb_ns[BENCH_MAX_ROUNDS], f, x;
-	enum syn_seen seen = SYN_SEEN_NONE;
 	struct xlb_counters c0, c1;
 	struct pkt p;
 	int r, err = 0;
@@ -359,7 +344,7 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 			return xlb_ns[r];
 		err = vip_counters(b, path->vip_id, &c1);
 		if (!err)
-			err = bench_check_path(b, path, &c0, &c1, &seen);
+			err = bench_check_path(b, path, &c0, &c1);
 		if (err)
 			return err;
 		if (r % 2 == 1)
@@ -370,11 +355,8 @@ static int bench_path(struct bench *b, const struct bench_path *path, int rounds
 	f = median(floor_ns, rounds);
 	x = median(xlb_ns, rounds);
 	/* duration is whole nanoseconds per run; a floor of 0 would make the ratio meaningless. */
-	printf("%-17s %6" PRId64 " ns/pkt   floor %4" PRId64 " ns/pkt   %.2fx%s\n", path->name, x, f,
-	       f ? (double)x / f : 0.0,
-	       seen == SYN_SEEN_INSERT	  ? "   (every SYN inserted into conns: before issue 10)" :
-	       seen == SYN_SEEN_NO_INSERT ? "   (no SYN inserted into conns)" :
-					    "");
+	printf("%-17s %6" PRId64 " ns/pkt   floor %4" PRId64 " ns/pkt   %.2fx\n", path->name, x, f,
+	       f ? (double)x / f : 0.0);
 	fflush(stdout);
 	return 0;
 }
