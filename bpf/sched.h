@@ -7,6 +7,12 @@
 
 /* Refresh a conn's last_seen at most this often: a write per packet would bounce the cache line. */
 #define XLB_CONN_TOUCH_NS 1000000000ULL
+/*
+ * A CLOSING entry quiet this long is over: the client's last packets of a closed connection (its
+ * final ACK, FIN retransmits) come within a round trip, and a port is not reused within a second
+ * (TIME_WAIT, tcp_tw_reuse's one second).
+ */
+#define XLB_CONN_REUSE_NS 1000000000ULL
 
 /* Exact {address, port, protocol} first, then the address's every-port VIP. */
 static __always_inline struct xlb_vip *xlb_vip_find(const struct xlb_flow *f)

@@ -47,7 +47,11 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 		be = frag->vip_id == vip->id ? xlb_backend_live(id, vip->id) : NULL;
 		if (!be)
 			return xlb_verdict(pkt, XLB_R_PASS_FRAG_UNKNOWN, XDP_PASS);
-	} else {
+	} else if (!pkt->tcp_syn || !xlb_sched_stateless(vip)) {
+		/* A SYN of a maglev or sh VIP looks nothing up: the table answers it as it will
+		 * answer its ACK, and a miss in a full conns costs more than all the rest of the
+		 * SYN's path (cold buckets). Its ACK, should it find an old connection's entry of
+		 * the same 5-tuple, is handled below. */
 		conn = bpf_map_lookup_elem(&conns, &pkt->flow);
 	}
 	/* A SYN opens a new connection even when its 5-tuple is still in conns from an old one
@@ -57,6 +61,12 @@ static __always_inline int xlb_balance(struct xdp_md *ctx, struct xlb_pkt *pkt)
 	if (conn && (!pkt->tcp_syn || conn->state == XLB_CS_SYN)) {
 		id = conn->backend;
 		be = xlb_backend_live(id, vip->id);
+		/* A closed connection's entry, quiet for a while, seen with a packet that is
+		 * neither FIN nor RST: a new connection on the reused port, whose SYN (looking
+		 * nothing up) went where the table says. Its entry is proven afresh. */
+		if (be && conn->state == XLB_CS_CLOSING && !pkt->tcp_end && !pkt->icmp_err &&
+		    now - conn->last_seen > XLB_CONN_REUSE_NS)
+			be = NULL;
 		if (be && now - conn->last_seen > XLB_CONN_TOUCH_NS) {
 			conn->last_seen = now;
 			touched = 1;
