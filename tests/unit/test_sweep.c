@@ -225,6 +225,29 @@ static void test_expiry_per_state(void **state)
 	assert_int_equal(x->s.counts[4].inactive, 1);
 }
 
+/*
+ * Test that a backup's entries do not age (they were synced and see no packets), and that after
+ * its takeover they age from the takeover: an hour-old synced flow survives the takeover's
+ * sweeps, and goes only once it has been quiet for tcp since the takeover.
+ */
+static void test_standby_ages_from_takeover(void **state)
+{
+	struct sweep_fx *x = *state;
+	struct xlb_flow f = flow(1, 1000, 80, TCP, XLB_FLOW_K_CONN);
+
+	put_conn(x->conns[0], &f, 3, 1, XLB_CS_ACTIVE, 3600);
+	xlb_sweep_standby(&x->s, true, NOW - 10 * S_NS);
+	assert_int_equal(xlb_sweep_run(&x->s, NOW), 0);
+	assert_true(has(x->conns[0], &f));
+	xlb_sweep_standby(&x->s, false, NOW);
+	assert_int_equal(xlb_sweep_run(&x->s, NOW + 2 * S_NS), 0);
+	assert_true(has(x->conns[0], &f));
+	assert_int_equal(xlb_sweep_run(&x->s, NOW + 900 * S_NS), 0);
+	assert_true(has(x->conns[0], &f));
+	assert_int_equal(xlb_sweep_run(&x->s, NOW + 901 * S_NS), 0);
+	assert_false(has(x->conns[0], &f));
+}
+
 /* Test that configured timeouts replace the defaults: a 5 s tcp retires a 6 s idle flow. */
 static void test_configured_timeouts(void **state)
 {
@@ -463,6 +486,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_configured_timeouts, sweep_setup,
 						sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_templates, sweep_setup, sweep_teardown),
+		cmocka_unit_test_setup_teardown(test_standby_ages_from_takeover, sweep_setup,
+						sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_recount, sweep_setup, sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_steps, sweep_setup_big, sweep_teardown),
 		cmocka_unit_test_setup_teardown(test_full_table, sweep_setup_full, sweep_teardown),
