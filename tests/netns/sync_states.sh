@@ -179,7 +179,7 @@ test_sync_live_states_templates()
 	topo_exec "$ID" client ping -c 1 -W 1 "$TOPO_VIP4" >/dev/null 2>&1
 
 	before=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 3 --timeout-ms 2000 2>&1 | backends_of)
+		--count 3 --timeout-ms 2000 --json 2>&1 | backends_of)
 	before=${before% }
 	if [ -z "$before" ] || [ "${before// /}" != "$before" ]; then
 		fail $t "the client's 3 GETs through A went to '$before', want one backend" \
@@ -203,7 +203,7 @@ test_sync_live_states_templates()
 
 	cut_a_link $t || return 0
 	after=$(topo_exec "$ID" client "$XLB_HTTP" get --url-host "$TOPO_VIP4" --port 80 \
-		--count 3 --timeout-ms 2000 2>&1 | backends_of)
+		--count 3 --timeout-ms 2000 --json 2>&1 | backends_of)
 	after=${after% }
 	if [ "$after" != "$before" ]; then
 		fail $t "after the failover the client's GETs went to '$after', want '$before'" \
