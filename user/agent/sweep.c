@@ -158,7 +158,7 @@ static bool visit_template(struct xlb_sweep *s, struct sweep_pass *p, void *key,
 
 	if (!ms)
 		return true;
-	if (bsearch(k, p->live, p->n_live, sizeof(*p->live), cmp_tkey)) {
+	if (p->n_live && bsearch(k, p->live, p->n_live, sizeof(*p->live), cmp_tkey)) {
 		if (idle >= SWEEP_REFRESH_NS) {
 			t->last_seen = p->now;
 			/* BPF_EXIST: one the data path just replaced or the LRU evicted stays so. */
@@ -327,7 +327,8 @@ int xlb_sweep_step(struct xlb_sweep *s, uint64_t now_ns, unsigned int batches)
 		if (ret)
 			continue;
 		/* The templates' stage reads which clients still have flows: all of conns is in. */
-		if (++p->stage == s->n_conns + 1)
+		/* qsort's base may not be NULL, even for no element. */
+		if (++p->stage == s->n_conns + 1 && p->n_live)
 			qsort(p->live, p->n_live, sizeof(*p->live), cmp_tkey);
 		p->first = true;
 		ret = p->stage <= s->n_conns + 1;
