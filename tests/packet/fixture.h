@@ -601,6 +601,20 @@ static inline void fx_vip_key(struct xlb_vip_key *key, int family, const char *a
 	key->family = family == 6 ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
 }
 
+/* Empty a hash map, so a case starts without the flows an earlier one left. 0 or -errno. */
+static inline int fx_map_clear(struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	uint8_t key[64];
+
+	if (bpf_map__key_size(map) > sizeof(key))
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return 0;
+}
+
 /* Add or replace the VIP {addr, proto, port}; port 0 = every port. */
 static inline int fx_vip_set(struct xlb_fixture *fx, int family, const char *addr, uint8_t proto,
 			     uint16_t port, const struct xlb_vip *vip)

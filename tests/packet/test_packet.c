@@ -703,19 +703,6 @@ static int cases_group_teardown(void **state)
 	return 0;
 }
 
-/* Forget every flow and fragment, so each case's frame is new whatever ran before it. */
-static int map_clear(struct bpf_map *map)
-{
-	int fd = bpf_map__fd(map);
-	uint8_t key[64];
-
-	while (!bpf_map_get_next_key(fd, NULL, &key)) {
-		if (bpf_map_delete_elem(fd, &key))
-			return -errno;
-	}
-	return 0;
-}
-
 static int case_setup(void **state)
 {
 	struct test_ctx *t = calloc(1, sizeof(*t));
@@ -724,7 +711,7 @@ static int case_setup(void **state)
 		return -1;
 	t->c = *state;
 	t->fx = &shared_fx;
-	if (map_clear(t->fx->skel->maps.conns) || map_clear(t->fx->skel->maps.frags)) {
+	if (fx_map_clear(t->fx->skel->maps.conns) || fx_map_clear(t->fx->skel->maps.frags)) {
 		free(t);
 		return -1;
 	}

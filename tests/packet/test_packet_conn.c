@@ -138,25 +138,14 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static int map_clear(struct bpf_map *map)
-{
-	int fd = bpf_map__fd(map);
-	uint8_t key[64];
-
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
-	return 0;
-}
-
 static int setup(void **state)
 {
 	struct xlb_fixture *fx = &shared_fx;
 	struct xlb_backend_conns zero = {};
 	uint32_t id;
 
-	if (map_clear(fx->skel->maps.conns) || map_clear(fx->skel->maps.syns) ||
-	    map_clear(fx->skel->maps.templates) || map_clear(fx->skel->maps.frags))
+	if (fx_map_clear(fx->skel->maps.conns) || fx_map_clear(fx->skel->maps.syns) ||
+	    fx_map_clear(fx->skel->maps.templates) || fx_map_clear(fx->skel->maps.frags))
 		return -1;
 	for (id = 0; id < 32; id++)
 		if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.backend_conns), &id, &zero,

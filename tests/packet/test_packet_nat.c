@@ -332,22 +332,6 @@ static int tx_ports_set(bool with_xn2)
 	return 0;
 }
 
-/* Empty a hash map: every case starts without the flows an earlier one opened. */
-static int map_clear(struct bpf_map *map)
-{
-	uint8_t key[64], next[64];
-	int fd = bpf_map__fd(map);
-
-	if (bpf_map__key_size(map) > sizeof(key))
-		return -E2BIG;
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		memcpy(key, next, sizeof(key));
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
-	}
-	return 0;
-}
-
 /* One NAT VIP (TCP or UDP, port 80) with one backend at be:bport, which needs no MAC. */
 static int config_set(const struct nat_case *c)
 {
@@ -372,9 +356,9 @@ static int config_set(const struct nat_case *c)
 	if (!err)
 		err = tx_ports_set(!c->no_tx_port);
 	if (!err)
-		err = map_clear(fx.skel->maps.conns);
+		err = fx_map_clear(fx.skel->maps.conns);
 	if (!err)
-		err = map_clear(fx.skel->maps.nat_flows);
+		err = fx_map_clear(fx.skel->maps.nat_flows);
 	return err;
 }
 
