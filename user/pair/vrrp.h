@@ -54,6 +54,19 @@ struct xlb_vrrp_config {
 	 */
 	const struct xlb_addr *peers;
 	size_t n_peers;              /* 0 = any source on the link */
+	/*
+	 * RFC 3768 (VRRPv2) instead of RFC 5798: IPv4 only, advert_interval_cs a whole number of
+	 * seconds (100..25500), adverts of the other version refused (_VERSION).
+	 */
+	uint8_t version;             /* XLB_VRRP_V2 or XLB_VRRP_V3 (0 = 3) */
+	uint8_t auth_type;           /* v2: XLB_VRRP_AUTH_NONE or _PASS; adverts must match */
+	uint8_t auth_data[XLB_VRRP_AUTH_LEN]; /* PASS: the password, zero-padded, compared whole */
+	/*
+	 * keepalived's `state MASTER`: a non-owner does not wait Master_Down_Interval at start
+	 * but takes over as keepalived 2.2 does (see xlb_vrrp_start()); a higher-priority master
+	 * it then hears still wins.
+	 */
+	bool start_master;
 };
 
 /*
@@ -154,6 +167,15 @@ int xlb_vrrp_input(struct xlb_vrrp *vr, const uint8_t *buf, size_t len, const st
  */
 int xlb_vrrp_rx_advert(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 		       const struct xlb_addr *src);
+
+/*
+ * For a sync group (its members change state together): move a running router to Master
+ * (as if its Master_Down_Timer had fired: advert, become_master, GARPs) or to Backup (as if a
+ * higher-priority advert had come: become_backup, Master_Down_Timer armed). No-op when already
+ * in that state; -EINVAL for INIT (stopped) or another target. The caller defers it out of the
+ * router's own callbacks.
+ */
+int xlb_vrrp_set_state(struct xlb_vrrp *vr, enum xlb_vrrp_state want);
 
 /*
  * Total of the active tracking penalties. The effective priority becomes priority - total,

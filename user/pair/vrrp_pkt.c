@@ -253,6 +253,7 @@ const char *xlb_vrrp_err_str(int reason)
 		[XLB_VRRP_E_ADDR_COUNT] = "addr_count",
 		[XLB_VRRP_E_ADDR_MISMATCH] = "addr_mismatch",
 		[XLB_VRRP_E_SOURCE] = "not_a_peer",
+		[XLB_VRRP_E_AUTH] = "auth",
 	};
 
 	if (reason < 0)

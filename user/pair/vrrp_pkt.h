@@ -24,7 +24,14 @@
 #include "config/config.h"
 
 #define XLB_VRRP_PROTO 112         /* IP protocol / next header */
-#define XLB_VRRP_VERSION 3
+#define XLB_VRRP_VERSION 3         /* the default; XLB_VRRP_V2 is RFC 3768's */
+#define XLB_VRRP_V2 2
+#define XLB_VRRP_V3 3
+#define XLB_VRRP_AUTH_NONE 0       /* v2 Auth Type: none */
+#define XLB_VRRP_AUTH_PASS 1       /* v2 Auth Type: simple text password (keepalived's PASS) */
+#define XLB_VRRP_AUTH_AH 2         /* v2 Auth Type: IP AH; recognised, not supported */
+#define XLB_VRRP_AUTH_LEN 8        /* v2 Authentication Data: always 8 bytes on the wire */
+#define XLB_VRRP_V2_INTERVAL_MAX_S 255 /* v2 Adver Int: 8 bits of seconds */
 #define XLB_VRRP_TYPE_ADVERT 1
 #define XLB_VRRP_TTL 255           /* sent, and the only TTL / hop limit accepted */
 #define XLB_VRRP_TOS 0xc0          /* IPv4 TOS / IPv6 traffic class: network control */
@@ -52,16 +59,20 @@ enum xlb_vrrp_err {
 	XLB_VRRP_E_ADDR_COUNT,    /* count differs from our configured VIP list */
 	XLB_VRRP_E_ADDR_MISMATCH, /* one of our VIPs is not in the advert */
 	XLB_VRRP_E_SOURCE,        /* unicast peers set and the source is none of them */
+	XLB_VRRP_E_AUTH,          /* v2: auth type or password differs from ours */
 	XLB_VRRP_E_MAX,
 };
 
 /* One advert, decoded or to encode. Addresses are in the advert's family. */
 struct xlb_vrrp_advert {
+	uint8_t version;      /* XLB_VRRP_V2 or XLB_VRRP_V3; encode: 0 means 3 */
+	uint8_t auth_type;    /* v2 only: XLB_VRRP_AUTH_* */
+	uint8_t auth_data[XLB_VRRP_AUTH_LEN]; /* v2 only: PASS's password, zero-padded */
 	uint8_t vrid;         /* 1..255 */
 	uint8_t priority;     /* 0 = master is leaving, 255 = address owner */
 	uint8_t family;       /* enum xlb_family of the addresses (decode: of src) */
 	uint8_t n_addrs;      /* the Count field */
-	uint16_t interval_cs; /* Max Adver Int, centiseconds, 1..4095 */
+	uint16_t interval_cs; /* Max Adver Int, centiseconds, 1..4095; v2: whole seconds * 100 */
 	struct xlb_addr addrs[XLB_VRRP_MAX_ADDRS];
 };
 
