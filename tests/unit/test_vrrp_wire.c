@@ -385,6 +385,66 @@ static void test_pcap_v2_adverts(void **state)
 	}
 }
 
+/* Test v2 encode: Adver Int in whole seconds 1..255, IPv4 only, auth bytes zero without PASS. */
+static void test_v2_encode(void **state)
+{
+	struct xlb_addr s4 = A("192.0.2.1"), d4 = A("224.0.0.18");
+	struct xlb_addr s6 = A("fe80::1"), d6 = A("ff02::12");
+	struct xlb_vrrp_advert *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	uint8_t buf[64];
+	int n;
+
+	(void)state;
+	a->version = XLB_VRRP_V2;
+	a->vrid = 7;
+	a->priority = 100;
+	a->family = XLB_FAMILY_V4;
+	a->n_addrs = 1;
+	a->addrs[0] = A("192.0.2.100");
+	a->interval_cs = 2500;
+	a->auth_type = XLB_VRRP_AUTH_NONE;
+	memcpy(a->auth_data, "ignored", 7);
+	n = xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf));
+	assert_int_equal(n, 20);
+	assert_int_equal(buf[0], 0x21);
+	assert_int_equal(buf[4], 0);
+	assert_int_equal(buf[5], 25);
+	assert_memory_equal(buf + 12, "\0\0\0\0\0\0\0\0", 8);
+	assert_int_equal(t_csum(buf, 20, 0), 0); /* no pseudo-header */
+	assert_int_equal(xlb_vrrp_decode(buf, 20, &s4, &d4, 255, b), 0);
+	assert_int_equal(b->interval_cs, 2500);
+	assert_int_equal(b->version, XLB_VRRP_V2);
+	/* a longer or shorter v2 packet is refused, as keepalived does */
+	assert_int_equal(xlb_vrrp_decode(buf, 19, &s4, &d4, 255, b), -XLB_VRRP_E_LENGTH);
+	buf[20] = 0;
+	assert_int_equal(xlb_vrrp_decode(buf, 21, &s4, &d4, 255, b), -XLB_VRRP_E_LENGTH);
+	/* Adver Int 0 */
+	buf[5] = 0;
+	buf[6] = buf[7] = 0;
+	n = t_csum(buf, 20, 0);
+	buf[6] = (uint8_t)(n >> 8);
+	buf[7] = (uint8_t)n;
+	assert_int_equal(xlb_vrrp_decode(buf, 20, &s4, &d4, 255, b), -XLB_VRRP_E_INTERVAL);
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, 19), -ENOSPC);
+	a->interval_cs = 25500;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), 20);
+	assert_int_equal(buf[5], 255);
+	a->interval_cs = 25600;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 150;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 50;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 100;
+	a->family = XLB_FAMILY_V6;
+	a->addrs[0] = A("fd00::100");
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), -EINVAL);
+	a->version = 4;
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), -EINVAL);
+	free(a);
+	free(b);
+}
+
 enum mut {
 	M_NONE,
 	M_TTL254,
@@ -649,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_pcap_v3_adverts),
 		cmocka_unit_test(test_pcap_mixed_exchange),
 		cmocka_unit_test(test_pcap_v2_adverts),
+		cmocka_unit_test(test_v2_encode),
 		cmocka_unit_test(test_decode_mutations),
 		cmocka_unit_test(test_decode_truncated),
 		cmocka_unit_test(test_encode_limits),
