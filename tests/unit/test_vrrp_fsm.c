@@ -868,6 +868,14 @@ static void test_garp_schedule(void **state)
 	assert_int_equal(f->n_garps, 3);
 }
 
+/* In a config test (c, vr, f in scope): f->cfg with one field changed is refused. */
+#define BAD(field, value)                                                                  \
+	do {                                                                               \
+		c = f->cfg;                                                                \
+		c.field = value;                                                           \
+		assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL); \
+	} while (0)
+
 /* Test that bad configurations are refused and the VIP list is copied, not borrowed. */
 static void test_config(void **state)
 {
@@ -883,12 +891,6 @@ static void test_config(void **state)
 	assert_int_equal(c.garp_delay_ms, 5000);
 	assert_true(c.preempt);
 
-#define BAD(field, value)                                                                  \
-	do {                                                                               \
-		c = f->cfg;                                                                \
-		c.field = value;                                                           \
-		assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL); \
-	} while (0)
 	BAD(vrid, 0);
 	BAD(priority, 0);
 	BAD(family, 5);
@@ -904,7 +906,6 @@ static void test_config(void **state)
 	c.peers = &v6;
 	c.n_peers = 1;
 	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
-#undef BAD
 
 	start(f);
 	f->vips[0] = A("192.0.2.1"); /* the caller's array changes after init */
@@ -1040,12 +1041,6 @@ static void test_v2_config(void **state)
 	c.auth_type = XLB_VRRP_AUTH_NONE;
 	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), 0);
 	xlb_vrrp_fini(&vr);
-#define BAD(field, value)                                                                  \
-	do {                                                                               \
-		c = f->cfg;                                                                \
-		c.field = value;                                                           \
-		assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL); \
-	} while (0)
 	BAD(advert_interval_cs, 150);
 	BAD(advert_interval_cs, 50);
 	BAD(advert_interval_cs, 25600);
@@ -1055,7 +1050,6 @@ static void test_v2_config(void **state)
 	c = f->cfg;
 	c.version = 0; /* = 3, which has no auth */
 	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
-#undef BAD
 	c = f->cfg;
 	c.advert_interval_cs = 25500;
 	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), 0);

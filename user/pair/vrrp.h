@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * One VRRPv3 virtual router: the RFC 5798 6.4 state machine (Initialize, Backup, Master) with
+ * One VRRPv3 (or VRRPv2, RFC 3768) virtual router: the RFC 5798 6.4 state machine (Initialize, Backup, Master) with
  * keepalived 2.2's choices where the RFC leaves room (answer a lower-priority master with an
  * advert and GARPs, preempt_delay, tracking penalties, a second GARP burst after
  * garp_delay). Timers are xlb_loop timers; every packet and address change goes through the
@@ -56,15 +56,22 @@ struct xlb_vrrp_config {
 	size_t n_peers;              /* 0 = any source on the link */
 	/*
 	 * RFC 3768 (VRRPv2) instead of RFC 5798: IPv4 only, advert_interval_cs a whole number of
-	 * seconds (100..25500), adverts of the other version refused (_VERSION).
+	 * seconds (100..25500), adverts of the other version refused (_VERSION), a v2 advert with
+	 * another Adver Int refused (_INTERVAL, RFC 3768 7.1, as keepalived), Skew_Time
+	 * (256 - priority) / 256 s whatever the interval. auth_type other than NONE with v3: -EINVAL.
 	 */
 	uint8_t version;             /* XLB_VRRP_V2 or XLB_VRRP_V3 (0 = 3) */
 	uint8_t auth_type;           /* v2: XLB_VRRP_AUTH_NONE or _PASS; adverts must match */
 	uint8_t auth_data[XLB_VRRP_AUTH_LEN]; /* PASS: the password, zero-padded, compared whole */
 	/*
-	 * keepalived's `state MASTER`: a non-owner does not wait Master_Down_Interval at start
-	 * but takes over as keepalived 2.2 does (see xlb_vrrp_start()); a higher-priority master
-	 * it then hears still wins.
+	 * keepalived's `state MASTER`, as 2.2.7 does it (vrrp_complete_instance, vrrp_init_state;
+	 * checked against the real daemon, see tests/data/keepalived-2.2.7/README.md): for a
+	 * non-owner it does NOT take over at once. preempt is forced on and preempt_delay
+	 * dropped (keepalived clears both with a warning; so does xlb_vrrp_init()); the router
+	 * starts in Backup, sends nothing and becomes Master after a normal Master_Down_Interval
+	 * unless it hears a master. Only the owner (255) is Master at once, as without the flag.
+	 * (In a keepalived sync group whose state is BACKUP the first down timer of a `state
+	 * MASTER` member is one interval + the minimal skew; that is the sync group's business.)
 	 */
 	bool start_master;
 };
@@ -143,7 +150,8 @@ void xlb_vrrp_fini(struct xlb_vrrp *vr);
 
 /*
  * Leave Initialize: the owner (255) sends an advert, takes the VIPs and is Master at once;
- * anyone else calls become_backup and waits Master_Down_Interval. 0 or -EALREADY.
+ * anyone else (start_master too) calls become_backup and waits Master_Down_Interval. 0 or
+ * -EALREADY.
  */
 int xlb_vrrp_start(struct xlb_vrrp *vr);
 /*
@@ -154,13 +162,15 @@ int xlb_vrrp_start(struct xlb_vrrp *vr);
 void xlb_vrrp_stop(struct xlb_vrrp *vr, bool graceful);
 
 /*
- * A received packet's VRRP part: xlb_vrrp_decode() then xlb_vrrp_rx_advert(). Returns 0 or the
- * negated reason, already counted in stats.rx_rejected.
+ * A received packet's VRRP part: byte 1 (the VRID in both versions) first, so another router's
+ * advert of either version is _VRID and nothing else; then xlb_vrrp_decode() and
+ * xlb_vrrp_rx_advert(). Returns 0 or the negated reason, already counted in stats.rx_rejected.
  */
 int xlb_vrrp_input(struct xlb_vrrp *vr, const uint8_t *buf, size_t len, const struct xlb_addr *src,
 		   const struct xlb_addr *dst, uint8_t ttl_or_hoplimit);
 /*
- * A decoded advert from src: VRID (another router's: -XLB_VRRP_E_VRID, silently), family,
+ * A decoded advert from src: VRID (another router's: -XLB_VRRP_E_VRID, silently), version
+ * (not ours: _VERSION), v2 auth type or any of the 8 auth bytes differing (_AUTH), family,
  * source (one of cfg.peers when there are any: else -XLB_VRRP_E_SOURCE), interval, address
  * count and every VIP present, then RFC 5798 6.4.2 / 6.4.3. Returns 0 or the negated reason,
  * counted.

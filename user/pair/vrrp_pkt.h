@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VRRPv3 adverts on the wire (RFC 5798 section 5), IPv4 and IPv6, byte-compatible with
- * keepalived 2.2: encode, decode + the receive checks of RFC 5798 7.1 that need no
- * configuration, and the IPv4/IPv6 headers keepalived puts around them. No sockets here.
+ * VRRP adverts on the wire, byte-compatible with keepalived 2.2: VRRPv3 (RFC 5798 section 5),
+ * IPv4 and IPv6, and VRRPv2 (RFC 3768 section 5), IPv4 only; encode, decode + the receive
+ * checks of RFC 5798 / 3768 7.1 that need no configuration, and the IPv4/IPv6 headers
+ * keepalived puts around them. No sockets here.
  *
  *     0                   1                   2                   3
  *    +-------+-------+---------------+---------------+---------------+
@@ -12,8 +13,13 @@
  *    +-------+-----------------------+-------------------------------+
  *    |                 IPvX Address(es), Count of them               |
  *
- * The checksum covers a pseudo-header in both families: IPv4 {src, dst, 0, 112, VRRP length}
+ * The v3 checksum covers a pseudo-header in both families: IPv4 {src, dst, 0, 112, VRRP length}
  * (what keepalived sends and checks for v3), IPv6 the RFC 8200 one.
+ *
+ * v2 differs in byte 0 (version 2), bytes 4-5 (Auth Type, Adver Int in whole seconds), 8 bytes
+ * of Authentication Data after the addresses (PASS: the password zero-padded; zeros for none),
+ * and a checksum over the VRRP packet alone. keepalived 2.2.7 wants the length exact
+ * (8 + 4 * count + 8) and compares all 8 auth bytes.
  */
 #ifndef XLB_VRRP_PKT_H
 #define XLB_VRRP_PKT_H
@@ -48,12 +54,12 @@
 enum xlb_vrrp_err {
 	XLB_VRRP_OK = 0,
 	XLB_VRRP_E_TTL,           /* TTL / hop limit is not 255: came through a router */
-	XLB_VRRP_E_VERSION,       /* not VRRPv3 (a v2 speaker on the segment) */
+	XLB_VRRP_E_VERSION,       /* neither v2 nor v3; the router: not its configured version */
 	XLB_VRRP_E_TYPE,          /* not an advertisement */
-	XLB_VRRP_E_LENGTH,        /* shorter than 8 bytes, count 0, or not 8 + count * address size */
-	XLB_VRRP_E_CHECKSUM,      /* checksum over pseudo-header + VRRP does not verify */
-	XLB_VRRP_E_INTERVAL,      /* Max Adver Int 0: would make a backup's down timer ~0 */
-	XLB_VRRP_E_FAMILY,        /* src/dst of mixed or unknown family, or not ours */
+	XLB_VRRP_E_LENGTH,        /* < 8 bytes, count 0, not 8 + count * address size (+ 8 in v2) */
+	XLB_VRRP_E_CHECKSUM,      /* checksum (v3: with the pseudo-header) does not verify */
+	XLB_VRRP_E_INTERVAL,      /* interval 0; the router: a v2 Adver Int other than its own */
+	XLB_VRRP_E_FAMILY,        /* src/dst of mixed or unknown family, or not ours; v2 over IPv6 */
 	XLB_VRRP_E_IP,            /* IPv4 header unusable (version, IHL, total length, proto) */
 	XLB_VRRP_E_VRID,          /* another virtual router's advert: ignored, not an error */
 	XLB_VRRP_E_ADDR_COUNT,    /* count differs from our configured VIP list */
@@ -66,8 +72,8 @@ enum xlb_vrrp_err {
 /* One advert, decoded or to encode. Addresses are in the advert's family. */
 struct xlb_vrrp_advert {
 	uint8_t version;      /* XLB_VRRP_V2 or XLB_VRRP_V3; encode: 0 means 3 */
-	uint8_t auth_type;    /* v2 only: XLB_VRRP_AUTH_* */
-	uint8_t auth_data[XLB_VRRP_AUTH_LEN]; /* v2 only: PASS's password, zero-padded */
+	uint8_t auth_type;    /* v2 only: XLB_VRRP_AUTH_*, as received (decode does not judge it) */
+	uint8_t auth_data[XLB_VRRP_AUTH_LEN]; /* v2: the 8 bytes received; encode: sent for PASS */
 	uint8_t vrid;         /* 1..255 */
 	uint8_t priority;     /* 0 = master is leaving, 255 = address owner */
 	uint8_t family;       /* enum xlb_family of the addresses (decode: of src) */
@@ -76,13 +82,14 @@ struct xlb_vrrp_advert {
 	struct xlb_addr addrs[XLB_VRRP_MAX_ADDRS];
 };
 
-/* Bytes of the VRRP part for n addresses of this family, 0 for an unknown family. */
+/* Bytes of a v3 VRRP part for n addresses of this family (v2: 8 more), 0 for an unknown family. */
 size_t xlb_vrrp_len(uint8_t family, unsigned int n_addrs);
 
 /*
  * Write the VRRP part of advert a, sent from src to dst (the checksum's pseudo-header), into
- * buf. Returns the bytes written, -EINVAL for a bad advert (family mismatch, count 0 or over
- * 255, interval 0 or over 4095) or -ENOSPC if len is too small.
+ * buf (v2: src/dst unused but for their family). Returns the bytes written, -EINVAL for a bad
+ * advert (family mismatch, count 0, interval 0 or over 4095; v2: not IPv4 or the interval not
+ * whole seconds 1..255; another version) or -ENOSPC if len is too small.
  */
 int xlb_vrrp_encode(const struct xlb_vrrp_advert *a, const struct xlb_addr *src,
 		    const struct xlb_addr *dst, uint8_t *buf, size_t len);
@@ -90,9 +97,9 @@ int xlb_vrrp_encode(const struct xlb_vrrp_advert *a, const struct xlb_addr *src,
 /*
  * Check and decode the VRRP part of a received packet (len = exactly the IP payload, no link
  * padding) that came from src to dst with this TTL / hop limit. Returns 0 or a negated
- * enum xlb_vrrp_err: _TTL, _LENGTH, _VERSION, _TYPE, _CHECKSUM, _INTERVAL, _FAMILY. Version and
- * type are checked before the length so that a v2 advert (longer, auth data) is called what it
- * is. VRID and address list are the virtual router's checks, not this function's.
+ * enum xlb_vrrp_err: _TTL, _LENGTH, _VERSION, _TYPE, _CHECKSUM, _INTERVAL, _FAMILY. v2 and v3
+ * both decode (out->version says which); version and type come before the length, which
+ * depends on them. VRID, version wanted, auth and address list are the virtual router's checks.
  */
 int xlb_vrrp_decode(const uint8_t *buf, size_t len, const struct xlb_addr *src,
 		    const struct xlb_addr *dst, uint8_t ttl_or_hoplimit,
