@@ -32,7 +32,7 @@ TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 # One static library per folder of user/ (README, Layout); the two programs' mains are not in them.
 # In dependency order: a folder includes only folders before it (tools/layout-check.sh, run by
 # `make unit`, holds the tree to it), so the libraries link in the reverse order, each once.
-LIB_DIRS  := common dispatch config check pair ctl agent cli
+LIB_DIRS  := common dispatch config check pair ctl agent import cli
 MAINS     := user/agent/xlbd.c user/cli/xlbctl.c
 LIB_SRCS  := $(filter-out $(MAINS),$(wildcard $(LIB_DIRS:%=user/%/*.c)))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
