@@ -24,6 +24,7 @@ struct im {
 	char ifaces[IM_MAX_IFACES][64];
 	char ifwhy[IM_MAX_IFACES][96];
 	int nifaces;
+	char tun_if[64];
 };
 
 static void im_warn(struct im *m, const struct xlb_kc_node *n, const char *fmt, ...)
@@ -103,7 +104,25 @@ struct im_hc {
 	int fall, port;
 	const char *path, *command;
 	int status;
+	char pathbuf[256];
 };
+
+/* xlb's http path is printable ASCII without blanks: what a client would send anyway. */
+static void im_pct(char *s, size_t len)
+{
+	char out[256];
+	const char *c;
+	size_t o = 0;
+
+	for (c = s; *c && o + 4 < sizeof(out); c++) {
+		if (*c > ' ' && *c < 0x7f)
+			out[o++] = *c;
+		else
+			o += snprintf(out + o, sizeof(out) - o, "%%%02X", (unsigned char)*c);
+	}
+	out[o] = 0;
+	snprintf(s, len, "%s", out);
+}
 
 static void im_check(struct im *m, const struct xlb_kc_node *c, struct im_hc *hc)
 {
@@ -145,7 +164,9 @@ static void im_check(struct im *m, const struct xlb_kc_node *c, struct im_hc *hc
 				continue;
 			}
 			u = child(k, "path");
-			hc->path = u ? arg(u, 1) : "/";
+			snprintf(hc->pathbuf, sizeof(hc->pathbuf), "%s", u ? arg(u, 1) : "/");
+			im_pct(hc->pathbuf, sizeof(hc->pathbuf));
+			hc->path = hc->pathbuf;
 			u = child(k, "status_code");
 			hc->status = u ? atoi(arg(u, 1)) : 0;
 			if ((u = child(k, "digest")))
@@ -162,6 +183,8 @@ static void im_check(struct im *m, const struct xlb_kc_node *c, struct im_hc *hc
 	}
 	/* keepalived takes a server down after the first failure and `retry` more. */
 	hc->fall = retry + 1;
+	if (is(c, "SSL_GET"))
+		hc->path = NULL, hc->status = 0;
 }
 
 static void im_backend(struct im *m, FILE *o, const struct xlb_kc_node *rs, const char *kind,
@@ -198,10 +221,13 @@ static void im_backend(struct im *m, FILE *o, const struct xlb_kc_node *rs, cons
 		}
 	}
 	fprintf(o, "        weight: %d\n", weight);
-	if (route && m->env->route_ifname) {
+	if (m->env->route_ifname) {
 		char ifn[64], why[96];
 
-		if (!m->env->route_ifname(m->env->ctx, arg(rs, 1), ifn, sizeof(ifn))) {
+		if (!route && !m->tun_if[0] &&
+		    !m->env->route_ifname(m->env->ctx, arg(rs, 1), ifn, sizeof(ifn)))
+			snprintf(m->tun_if, sizeof(m->tun_if), "%s", ifn);
+		else if (route && !m->env->route_ifname(m->env->ctx, arg(rs, 1), ifn, sizeof(ifn))) {
 			snprintf(why, sizeof(why), "routes %s", arg(rs, 1));
 			im_iface(m, ifn, why);
 		}
@@ -304,15 +330,23 @@ static void im_vs(struct im *m, FILE *o, const struct xlb_kc_node *vs)
 
 /* ---- VRRP ---- */
 
-static void im_vaddrs(struct im *m, FILE *o, const struct xlb_kc_node *blk, const char *dev)
+static void im_vaddrs(struct im *m, FILE *o, const struct xlb_kc_node *blk, const char *dev,
+		      int *v6)
 {
 	int i, j;
 
 	for (i = 0; blk && i < blk->nkids; i++) {
 		const struct xlb_kc_node *a = &blk->kids[i];
+		int is6 = !!strchr(a->words[0], ':');
 		char buf[160];
 		const char *d = dev;
 
+		if (*v6 < 0)
+			*v6 = is6;
+		if (*v6 != is6) {
+			im_warn(m, a, "xlb's VRRP runs one family per virtual router: left out");
+			continue;
+		}
 		for (j = 1; j + 1 < a->nwords; j += 2) {
 			if (!strcmp(a->words[j], "dev"))
 				d = a->words[j + 1];
@@ -433,7 +467,7 @@ static void im_notify(struct im *m, FILE *o, const struct xlb_kc_node *inst)
 static void im_vrrp(struct im *m, FILE *o, const struct xlb_kc_node *root)
 {
 	const struct xlb_kc_node *ride[IM_MAX_INST], *inst, *n, *ad;
-	int nride, i, version = 2;
+	int nride, i, version = 2, v6;
 	char buf[64];
 
 	inst = im_pick_instance(m, root, ride, &nride);
@@ -524,13 +558,14 @@ static void im_vrrp(struct im *m, FILE *o, const struct xlb_kc_node *root)
 		}
 	}
 	fprintf(o, "    virtual_addresses:\n");
-	im_vaddrs(m, o, child(inst, "virtual_ipaddress"), NULL);
-	im_vaddrs(m, o, child(inst, "virtual_ipaddress_excluded"), NULL);
+	v6 = -1;
+	im_vaddrs(m, o, child(inst, "virtual_ipaddress"), NULL, &v6);
+	im_vaddrs(m, o, child(inst, "virtual_ipaddress_excluded"), NULL, &v6);
 	for (i = 0; i < nride; i++) {
 		n = child(ride[i], "interface");
 		if (n)
 			im_iface(m, arg(n, 1), "a merged instance's interface");
-		im_vaddrs(m, o, child(ride[i], "virtual_ipaddress"), n ? arg(n, 1) : NULL);
+		im_vaddrs(m, o, child(ride[i], "virtual_ipaddress"), n ? arg(n, 1) : NULL, &v6);
 	}
 	im_notify(m, o, inst);
 }
@@ -643,6 +678,13 @@ int xlb_import_keepalived(const char *path, const struct xlb_import_env *env, FI
 		im_warn(&m, child(m.global, "lvs_sync_daemon"), "no vrrp_instance: left out");
 	else if (m.ninst)
 		im_sync(&m, o);
+	if (m.tun_if[0]) {
+		char a[64];
+
+		if (m.env->iface_ipv4 && !m.env->iface_ipv4(m.env->ctx, m.tun_if, a, sizeof(a)))
+			fprintf(o, "tunnel:\n  source: %s   # %s's IPv4 address on this machine, where "
+				"the tun backends are routed\n", a, m.tun_if);
+	}
 	fclose(o);
 	fprintf(out, "# Imported from %s by xlbctl import-keepalived.\ninterfaces:\n", path);
 	for (i = 0; i < m.nifaces; i++)
