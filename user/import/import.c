@@ -437,6 +437,8 @@ static void im_notify(struct im *m, FILE *o, const struct xlb_kc_node *inst)
 {
 	static const char *const st[] = { "notify_master", "notify_backup", "notify_fault",
 					  "notify_stop" };
+	/* The words xlbd's VRRP passes in XLB_VRRP_STATE (pair/vrrp.c). */
+	static const char *const word[] = { "MASTER", "BACKUP", "FAULT", "STOP" };
 	char buf[2048];
 	size_t off = 0, i;
 	const struct xlb_kc_node *n, *any = NULL;
@@ -446,7 +448,7 @@ static void im_notify(struct im *m, FILE *o, const struct xlb_kc_node *inst)
 		if (!(n = child(inst, st[i])))
 			continue;
 		any = n;
-		off += snprintf(buf + off, sizeof(buf) - off, " %s) %s ;;", st[i] + 7, arg(n, 1));
+		off += snprintf(buf + off, sizeof(buf) - off, " %s) %s ;;", word[i], arg(n, 1));
 		if (off >= sizeof(buf))
 			break;
 	}
