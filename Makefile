@@ -32,7 +32,7 @@ TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 # One static library per folder of user/ (README, Layout); the two programs' mains are not in them.
 # In dependency order: a folder includes only folders before it (tools/layout-check.sh, run by
 # `make unit`, holds the tree to it), so the libraries link in the reverse order, each once.
-LIB_DIRS  := common dispatch config check pair ctl agent cli
+LIB_DIRS  := common dispatch config check pair ctl agent import cli
 MAINS     := user/agent/xlbd.c user/cli/xlbctl.c
 LIB_SRCS  := $(filter-out $(MAINS),$(wildcard $(LIB_DIRS:%=user/%/*.c)))
 LIB_OBJS  := $(LIB_SRCS:user/%.c=$(BUILD)/lib/%.o)
@@ -71,7 +71,8 @@ TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/te
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
              $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
-             $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz
+             $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz \
+             $(BUILD)/test_import
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -181,7 +182,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_onlink
+             $(BUILD)/test_onlink $(BUILD)/test_import
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)tools/layout-check.sh $(LIB_DIRS)

@@ -26,6 +26,7 @@
 #include "config/config.h" /* XLB_CONTROL_SOCKET, XLB_PIN_ROOT */
 #include "dispatch/fwd.h"
 #include "dispatch/sched.h"
+#include "import/import.h"
 #include "xlb/abi.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -767,6 +768,8 @@ static void usage(FILE *out)
 		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
 		"  decap attach|detach|stats IFACE  a backend's tunnel endpoint for tun forwarding;\n"
 		"                           first word only, its own options (xlbctl decap --help)\n"
+		"  import-keepalived FILE   print FILE (a keepalived.conf) as xlb YAML; exit 0,\n"
+		"                           3 when something was left out (stderr), 2 unparsable\n"
 		"  help                     this text\n"
 		"\n"
 		"Options (before or after the command):\n"
@@ -846,6 +849,14 @@ int main(int argc, char **argv)
 	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
 	if (argc > 1 && !strcmp(argv[1], "decap"))
 		return xlb_decap_main(argc - 1, argv + 1);
+	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
+	if (argc > 1 && !strcmp(argv[1], "import-keepalived")) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: xlbctl import-keepalived FILE\n");
+			return CTL_EXIT_USAGE;
+		}
+		return xlb_import_keepalived(argv[2], &xlb_import_host_env, stdout, stderr);
+	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
 		switch (c) {
