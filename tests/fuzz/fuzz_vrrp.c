@@ -6,10 +6,12 @@
  * (xlb_vrrp_ip4_parse, then xlb_vrrp_decode of its payload). Byte 0 odd: IPv6, where the
  * kernel strips the header and the addresses and hop limit come from ancillary data: 16 bytes
  * source, 16 destination, 1 hop limit, then the VRRP part. Byte 0 bit 1: write the right
- * checksum first (computed here, independently of vrrp_pkt.c), or mutations would stop at it.
+ * checksum first (computed here, independently of vrrp_pkt.c), or mutations would stop at it:
+ * with a pseudo-header for v3, over the VRRP part alone when the version nibble says 2.
  *
  * Properties beyond "no crash": a decoded advert re-encodes (from the same addresses) to the
- * bytes received, but for the 4 reserved bits and the checksum word that covers them, and
+ * bytes received, but for v3's 4 reserved bits, v2's auth data when the auth type is not PASS
+ * (sent as zeros), and the checksum word that covers them, and
  * decodes again to the same advert; an IPv4 header rebuilt around it parses back to the
  * same addresses, TTL and payload.
  */
@@ -43,7 +45,7 @@ static void csum_fix(uint8_t *vrrp, size_t len, const struct xlb_addr *src,
 		ph[39] = XLB_VRRP_PROTO;
 	}
 	vrrp[6] = vrrp[7] = 0;
-	for (i = 0; i < 2 * as + (as == 4 ? 4 : 8); i += 2)
+	for (i = 0; vrrp[0] >> 4 != XLB_VRRP_V2 && i < 2 * as + (as == 4 ? 4 : 8); i += 2)
 		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
 	for (i = 0; i < len; i++)
 		sum += i & 1 ? vrrp[i] : (uint32_t)vrrp[i] << 8;
@@ -58,23 +60,40 @@ static void check_advert(const uint8_t *vrrp, size_t len, const struct xlb_addr 
 {
 	static uint8_t buf[XLB_VRRP_HDR_LEN + XLB_VRRP_MAX_ADDRS * 16];
 	static struct xlb_vrrp_advert again;
+	bool v2 = a->version == XLB_VRRP_V2, same = true;
 	size_t i;
 	int n;
 
 	FUZZ_CHECK(ttl == XLB_VRRP_TTL);
 	FUZZ_CHECK(a->family == src->family && a->n_addrs == vrrp[3]);
-	FUZZ_CHECK(a->interval_cs >= 1 && a->interval_cs <= XLB_VRRP_INTERVAL_MAX_CS);
-	FUZZ_CHECK(len == xlb_vrrp_len(a->family, a->n_addrs));
+	FUZZ_CHECK(a->version == vrrp[0] >> 4);
+	if (v2) {
+		FUZZ_CHECK(a->family == XLB_FAMILY_V4 && a->auth_type == vrrp[4]);
+		FUZZ_CHECK(a->interval_cs >= 100 && a->interval_cs == vrrp[5] * 100);
+		FUZZ_CHECK(len == xlb_vrrp_len(a->family, a->n_addrs) + XLB_VRRP_AUTH_LEN);
+		FUZZ_CHECK(!memcmp(a->auth_data, vrrp + len - XLB_VRRP_AUTH_LEN, XLB_VRRP_AUTH_LEN));
+	} else {
+		FUZZ_CHECK(a->version == XLB_VRRP_V3);
+		FUZZ_CHECK(a->interval_cs >= 1 && a->interval_cs <= XLB_VRRP_INTERVAL_MAX_CS);
+		FUZZ_CHECK(len == xlb_vrrp_len(a->family, a->n_addrs));
+	}
 
 	n = xlb_vrrp_encode(a, src, dst, buf, sizeof(buf));
 	FUZZ_CHECK(n == (int)len);
 	for (i = 0; i < len; i++) {
+		uint8_t want = vrrp[i];
+
 		if (i == 6 || i == 7)
 			continue;
-		FUZZ_CHECK(buf[i] == (i == 4 ? (vrrp[i] & 0x0f) : vrrp[i]));
+		if (!v2 && i == 4)
+			want &= 0x0f;
+		if (v2 && i >= len - XLB_VRRP_AUTH_LEN && a->auth_type != XLB_VRRP_AUTH_PASS)
+			want = 0;
+		same &= want == vrrp[i];
+		FUZZ_CHECK(buf[i] == want);
 	}
-	/* With the reserved bits zero the checksum is the same, up to one's complement's two zeros. */
-	if (!(vrrp[4] & 0xf0)) {
+	/* Where nothing was zeroed the checksum is the same, up to one's complement's two zeros. */
+	if (same) {
 		uint16_t mine = (uint16_t)(buf[6] << 8 | buf[7]), got = (uint16_t)(vrrp[6] << 8 | vrrp[7]);
 
 		FUZZ_CHECK(mine == got || (mine == 0 && got == 0xffff) || (mine == 0xffff && !got));
@@ -84,7 +103,8 @@ static void check_advert(const uint8_t *vrrp, size_t len, const struct xlb_addr 
 	FUZZ_CHECK(xlb_vrrp_decode(buf, len, src, dst, ttl, &again) == 0);
 	FUZZ_CHECK(again.vrid == a->vrid && again.priority == a->priority &&
 		   again.family == a->family && again.n_addrs == a->n_addrs &&
-		   again.interval_cs == a->interval_cs);
+		   again.interval_cs == a->interval_cs && again.version == a->version &&
+		   again.auth_type == a->auth_type);
 	FUZZ_CHECK(!memcmp(again.addrs, a->addrs, a->n_addrs * sizeof(a->addrs[0])));
 }
 

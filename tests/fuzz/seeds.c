@@ -97,7 +97,8 @@ static int sync_seed(const char *name, uint8_t type, int n, int v6,
 }
 
 /* Written as is and as fix-<name>, with byte 0 bit 1 (checksum fixed after mutation) set. */
-static int vrrp_seed(const char *name, int v6, uint8_t prio, uint16_t cs, int n)
+static int vrrp_seed(const char *name, int v6, uint8_t prio, uint16_t cs, int n, uint8_t version,
+		     uint8_t auth)
 {
 	struct xlb_addr src = addr(v6 ? "fe80::1" : "192.0.2.1"), dst;
 	static struct xlb_vrrp_advert a;
@@ -112,6 +113,10 @@ static int vrrp_seed(const char *name, int v6, uint8_t prio, uint16_t cs, int n)
 	a.family = src.family;
 	a.n_addrs = n;
 	a.interval_cs = cs;
+	a.version = version;
+	a.auth_type = auth;
+	if (auth == XLB_VRRP_AUTH_PASS)
+		memcpy(a.auth_data, "1111", 4);
 	for (i = 0; i < n; i++) {
 		a.addrs[i] = addr(v6 ? "2001:db8::100" : "203.0.113.100");
 		a.addrs[i].w[v6 ? 3 : 0] = htonl(ntohl(a.addrs[i].w[v6 ? 3 : 0]) + i);
@@ -166,11 +171,13 @@ int main(int argc, char **argv)
 		.bulk = 7, .chunk = 3, .total = 17 });
 	err |= sync_seed("bulk-ack", XLB_SYNC_BULK_ACK, 0, 0, &(struct xlb_sync_bulk_fields){
 		.bulk = 7, .chunk = 1, .ack_seq = 1002, .sack = 0x5 });
-	err |= vrrp_seed("enc-v4-1", 0, 100, 100, 1);
-	err |= vrrp_seed("enc-v4-prio0", 0, 0, 100, 1);
-	err |= vrrp_seed("enc-v4-255", 0, 255, 1, 255);
-	err |= vrrp_seed("enc-v6-1", 1, 100, 100, 1);
-	err |= vrrp_seed("enc-v6-4", 1, 254, 4095, 4);
+	err |= vrrp_seed("enc-v4-1", 0, 100, 100, 1, 0, 0);
+	err |= vrrp_seed("enc-v4-prio0", 0, 0, 100, 1, 0, 0);
+	err |= vrrp_seed("enc-v4-255", 0, 255, 1, 255, 0, 0);
+	err |= vrrp_seed("enc-v6-1", 1, 100, 100, 1, 0, 0);
+	err |= vrrp_seed("enc-v6-4", 1, 254, 4095, 4, 0, 0);
+	err |= vrrp_seed("enc-v2-v4-1", 0, 100, 100, 1, XLB_VRRP_V2, XLB_VRRP_AUTH_NONE);
+	err |= vrrp_seed("enc-v2-v4-pass", 0, 100, 300, 2, XLB_VRRP_V2, XLB_VRRP_AUTH_PASS);
 	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
 		snprintf(name, sizeof(name), "req-%02zu", i);
 		err |= put("control", name, reqs[i], strlen(reqs[i]), NULL, 0);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for VRRPv3's state machine (user/pair/vrrp.c) on the real xlb_loop.
+ * Unit tests for the VRRP state machine (v3 and v2) (user/pair/vrrp.c) on the real xlb_loop.
  *
  * The owner callbacks are fakes that record what was asked and when. A fake
  * peer feeds adverts through xlb_vrrp_input() from loop timers, or the test feeds one directly.
@@ -913,6 +913,208 @@ static void test_config(void **state)
 	assert_string_equal(xlb_vrrp_state_str(XLB_VRRP_MASTER), "MASTER");
 }
 
+/* Feed one v2 (or v3 when version 3) advert for our VIPs with this auth through xlb_vrrp_input. */
+static int feed_v(struct fx *f, uint8_t version, uint8_t vrid, uint8_t priority,
+		  uint16_t interval_cs, uint8_t auth_type, const char *pass)
+{
+	struct xlb_vrrp_advert *a = calloc(1, sizeof(*a));
+	struct xlb_addr src = A("10.250.0.2"), grp = A("224.0.0.18");
+	uint8_t buf[512];
+	int n;
+
+	a->version = version;
+	a->auth_type = auth_type;
+	memcpy(a->auth_data, pass, strlen(pass));
+	a->vrid = vrid;
+	a->priority = priority;
+	a->family = XLB_FAMILY_V4;
+	a->interval_cs = interval_cs;
+	a->n_addrs = (uint8_t)f->cfg.n_vips;
+	memcpy(a->addrs, f->cfg.vips, f->cfg.n_vips * sizeof(a->addrs[0]));
+	n = xlb_vrrp_encode(a, &src, &grp, buf, sizeof(buf));
+	assert_true(n > 0);
+	free(a);
+	return xlb_vrrp_input(&f->vr, buf, (size_t)n, &src, &grp, 255);
+}
+
+static void v2_pass(struct fx *f, const char *pass)
+{
+	f->cfg.version = XLB_VRRP_V2;
+	f->cfg.advert_interval_cs = 100;
+	f->cfg.auth_type = pass ? XLB_VRRP_AUTH_PASS : XLB_VRRP_AUTH_NONE;
+	memset(f->cfg.auth_data, 0, sizeof(f->cfg.auth_data));
+	if (pass)
+		memcpy(f->cfg.auth_data, pass, strlen(pass));
+}
+
+/*
+ * Test that a v2 PASS router takes the right password and refuses a wrong one, another auth
+ * type, no auth, a v3 advert (_VERSION) and another interval; another VRID of either version
+ * is _VRID, silently.
+ */
+static void test_v2_auth(void **state)
+{
+	struct fx *f = *state;
+
+	v2_pass(f, "1111");
+	start(f);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_PASS, "1111"), 0);
+	assert_int_equal(f->vr.stats.rx_adverts, 1);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_PASS, "1112"), -XLB_VRRP_E_AUTH);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_PASS, "11110"),
+			 -XLB_VRRP_E_AUTH); /* all 8 bytes compared */
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_NONE, ""), -XLB_VRRP_E_AUTH);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_AH, "1111"), -XLB_VRRP_E_AUTH);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_AUTH], 4);
+	assert_int_equal(feed_v(f, 3, 51, 150, 100, 0, ""), -XLB_VRRP_E_VERSION);
+	assert_int_equal(feed_v(f, 3, 52, 150, 100, 0, ""), -XLB_VRRP_E_VRID);
+	assert_int_equal(feed_v(f, 2, 52, 150, 100, XLB_VRRP_AUTH_NONE, ""), -XLB_VRRP_E_VRID);
+	/* RFC 3768 7.1: a v2 advert's interval must be ours */
+	assert_int_equal(feed_v(f, 2, 51, 150, 200, XLB_VRRP_AUTH_PASS, "1111"),
+			 -XLB_VRRP_E_INTERVAL);
+	assert_int_equal(f->vr.stats.rx_adverts, 1);
+
+	/* a router without auth refuses PASS */
+	xlb_vrrp_fini(&f->vr);
+	v2_pass(f, NULL);
+	start(f);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_PASS, "1111"), -XLB_VRRP_E_AUTH);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_NONE, ""), 0);
+	/* and fills its adverts as v2 */
+	{
+		struct xlb_vrrp_advert *a = calloc(1, sizeof(*a));
+
+		xlb_vrrp_fill_advert(&f->vr, 100, a);
+		assert_int_equal(a->version, XLB_VRRP_V2);
+		assert_int_equal(a->auth_type, XLB_VRRP_AUTH_NONE);
+		free(a);
+	}
+}
+
+/* Test that a v3 router refuses a v2 advert of its VRID and ignores one of another VRID. */
+static void test_v3_refuses_v2(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.advert_interval_cs = 100;
+	start(f);
+	assert_int_equal(feed_v(f, 2, 51, 150, 100, XLB_VRRP_AUTH_NONE, ""), -XLB_VRRP_E_VERSION);
+	assert_int_equal(feed_v(f, 2, 52, 150, 100, XLB_VRRP_AUTH_PASS, "x"), -XLB_VRRP_E_VRID);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_VERSION], 1);
+	assert_int_equal(f->vr.stats.rx_rejected[XLB_VRRP_E_VRID], 1);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+}
+
+/* Test RFC 3768's timers: skew (256 - prio) / 256 s whatever the interval, down 3 x + skew. */
+static void test_v2_timers(void **state)
+{
+	struct fx *f = *state;
+
+	v2_pass(f, NULL);
+	start(f);
+	assert_int_equal(xlb_vrrp_skew_ns(&f->vr), 609375000ull);       /* 156/256 s */
+	assert_int_equal(xlb_vrrp_master_down_ns(&f->vr), 3609375000ull);
+	xlb_vrrp_fini(&f->vr);
+	f->cfg.advert_interval_cs = 200;
+	start(f);
+	assert_int_equal(xlb_vrrp_skew_ns(&f->vr), 609375000ull);
+	assert_int_equal(xlb_vrrp_master_down_ns(&f->vr), 6609375000ull);
+}
+
+/* Test v2 configurations: IPv4 only, whole seconds 1..255, auth only with v2. */
+static void test_v2_config(void **state)
+{
+	struct fx *f = *state;
+	struct xlb_addr v6[2] = { A("fd00::1"), A("fd00::2") };
+	struct xlb_vrrp_config c;
+	struct xlb_vrrp vr;
+
+	v2_pass(f, "1111");
+	c = f->cfg;
+	c.family = XLB_FAMILY_V6;
+	c.local = v6[0];
+	c.vips = &v6[1];
+	c.n_vips = 1;
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
+	c.version = XLB_VRRP_V3; /* the same as v3 without auth is fine */
+	c.auth_type = XLB_VRRP_AUTH_NONE;
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), 0);
+	xlb_vrrp_fini(&vr);
+#define BAD(field, value)                                                                  \
+	do {                                                                               \
+		c = f->cfg;                                                                \
+		c.field = value;                                                           \
+		assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL); \
+	} while (0)
+	BAD(advert_interval_cs, 150);
+	BAD(advert_interval_cs, 50);
+	BAD(advert_interval_cs, 25600);
+	BAD(auth_type, XLB_VRRP_AUTH_AH);
+	BAD(version, 4);
+	BAD(version, 1);
+	c = f->cfg;
+	c.version = 0; /* = 3, which has no auth */
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), -EINVAL);
+#undef BAD
+	c = f->cfg;
+	c.advert_interval_cs = 25500;
+	assert_int_equal(xlb_vrrp_init(&vr, &f->loop, &c, &fake_ops, f), 0);
+	xlb_vrrp_fini(&vr);
+}
+
+/* Test set_state: Backup -> Master -> Backup, a no-op for the current state, -EINVAL else. */
+static void test_set_state(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(xlb_vrrp_init(&f->vr, &f->loop, &f->cfg, &fake_ops, f), 0);
+	f->vr_inited = true;
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_MASTER), -EINVAL); /* not started */
+	assert_int_equal(xlb_vrrp_start(&f->vr), 0);
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_BACKUP), 0); /* already */
+	assert_int_equal(f->vr.stats.to_backup, 1);
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_MASTER), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(f->n_master, 1);
+	assert_int_equal(f->n_adverts, 1);
+	assert_int_equal(f->n_garps, f->cfg.garp_repeat);
+	assert_string_equal(last_notify(f), "MASTER");
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_MASTER), 0);
+	assert_int_equal(f->n_adverts, 1);
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_INIT), -EINVAL);
+	assert_int_equal(f->vr.state, XLB_VRRP_MASTER);
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_BACKUP), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_string_equal(last_notify(f), "BACKUP");
+	/* the Master_Down_Timer runs again: nobody speaks, we come back */
+	assert_true(run_until(f, is_master, 180 + SLACK_MS));
+	xlb_vrrp_stop(&f->vr, false);
+	assert_int_equal(xlb_vrrp_set_state(&f->vr, XLB_VRRP_BACKUP), -EINVAL);
+}
+
+/*
+ * Test start_master as keepalived 2.2.7 does `state MASTER` for a non-owner: preempt forced on,
+ * preempt_delay dropped, Backup at start with nothing sent, Master after Master_Down_Interval.
+ */
+static void test_start_master(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.start_master = true;
+	f->cfg.preempt = false;
+	f->cfg.preempt_delay_ms = 1000;
+	start(f);
+	assert_true(f->vr.cfg.preempt);
+	assert_int_equal(f->vr.cfg.preempt_delay_ms, 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+	assert_int_equal(f->n_adverts, 0);
+	assert_true(run_until(f, is_master, 181 + SLACK_MS));
+	assert_between_ms(ms_since(f->t0, f->master_t), 179.5, 181 + SLACK_MS, "start_master");
+	/* a higher priority still wins */
+	assert_int_equal(feed(f, "10.250.0.2", 200, IV_CS), 0);
+	assert_int_equal(f->vr.state, XLB_VRRP_BACKUP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -937,6 +1139,12 @@ int main(void)
 		T(test_input_counts_decode_errors),
 		T(test_garp_schedule),
 		T(test_config),
+		T(test_v2_auth),
+		T(test_v3_refuses_v2),
+		T(test_v2_timers),
+		T(test_v2_config),
+		T(test_set_state),
+		T(test_start_master),
 #undef T
 	};
 

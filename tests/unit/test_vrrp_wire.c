@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for VRRPv3's wire format (user/pair/vrrp_pkt.c) against adverts captured from
+ * Unit tests for VRRPv2/v3's wire format (user/pair/vrrp_pkt.c) against adverts captured from
  * keepalived 2.2.7.
  *
  * Every VRRP frame of the pcaps in tests/data/keepalived-2.2.7 (the Makefile compiles its
  * path in as XLB_TEST_DATA; XLB_VRRP_VECTORS overrides it) decodes to the expected fields,
  * re-encodes byte for byte, and its IPv4 / IPv6 header rebuilds byte for byte (given the
- * captured IP id / flow label); v2 adverts and a table of mutations are refused with the right
- * reason. A missing capture is a failure, never a skip. The test parses the captures and
+ * captured IP id / flow label), v2 adverts included; a table of mutations is refused with the
+ * right reason. A missing capture is a failure, never a skip. The test parses the captures and
  * checks checksums with its own code, not the library's.
  */
 #include <arpa/inet.h>
@@ -340,13 +340,23 @@ static void test_pcap_mixed_exchange(void **state)
 	assert_int_equal(n_prio90, 18); /* the backup as master */
 }
 
-/* Test that keepalived's VRRPv2 adverts are refused as the wrong version, not as a bad length. */
-static void test_pcap_v2_rejected(void **state)
+/*
+ * Test that keepalived's VRRPv2 adverts (no auth, priority 0, PASS "1111") decode to their
+ * fields, verify with the test's own checksum over the VRRP part alone (RFC 3768: no
+ * pseudo-header) and re-encode byte for byte.
+ */
+static void test_pcap_v2_adverts(void **state)
 {
-	static const char *const files[] = {
-		"one_vrrpv2_ipv4_advert.pcap",
-		"one_vrrpv2_ipv4_prio0.pcap",
+	static const struct {
+		const char *file;
+		uint8_t prio, auth;
+		const char *pass;
+	} cases[] = {
+		{ "one_vrrpv2_ipv4_advert.pcap", 100, XLB_VRRP_AUTH_NONE, "" },
+		{ "one_vrrpv2_ipv4_prio0.pcap", 0, XLB_VRRP_AUTH_NONE, "" },
+		{ "one_vrrpv2_ipv4_pass.pcap", 100, XLB_VRRP_AUTH_PASS, "1111" },
 	};
+	uint8_t want_auth[XLB_VRRP_AUTH_LEN];
 	struct xlb_vrrp_advert a;
 	const uint8_t *f;
 	struct vframe v;
@@ -354,15 +364,85 @@ static void test_pcap_v2_rejected(void **state)
 	size_t i, caplen;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		pcap_open(&p, files[i]);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pcap_open(&p, cases[i].file);
 		assert_true(pcap_next(&p, &f, &caplen));
 		assert_true(frame_vrrp(f, caplen, &v));
 		assert_int_equal(v.vrrp[0] >> 4, 2);
-		assert_int_equal(xlb_vrrp_decode(v.vrrp, v.vrrp_len, &v.src, &v.dst, v.ttl, &a),
-				 -XLB_VRRP_E_VERSION);
+		assert_int_equal(v.vrrp_len, 8 + 4 + 8);
+		assert_int_equal(t_csum(v.vrrp, v.vrrp_len, 0), 0);
+		assert_int_equal(xlb_vrrp_decode(v.vrrp, v.vrrp_len, &v.src, &v.dst, v.ttl, &a), 0);
+		assert_int_equal(a.version, XLB_VRRP_V2);
+		assert_int_equal(a.priority, cases[i].prio);
+		assert_int_equal(a.interval_cs, 100);
+		assert_int_equal(a.auth_type, cases[i].auth);
+		memset(want_auth, 0, sizeof(want_auth));
+		memcpy(want_auth, cases[i].pass, strlen(cases[i].pass));
+		assert_memory_equal(a.auth_data, want_auth, XLB_VRRP_AUTH_LEN);
+		assert_int_equal(a.n_addrs, 1);
+		check_roundtrip(&v, cases[i].file);
 		pcap_close(&p);
 	}
+}
+
+/* Test v2 encode: Adver Int in whole seconds 1..255, IPv4 only, auth bytes zero without PASS. */
+static void test_v2_encode(void **state)
+{
+	struct xlb_addr s4 = A("192.0.2.1"), d4 = A("224.0.0.18");
+	struct xlb_addr s6 = A("fe80::1"), d6 = A("ff02::12");
+	struct xlb_vrrp_advert *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	uint8_t buf[64];
+	int n;
+
+	(void)state;
+	a->version = XLB_VRRP_V2;
+	a->vrid = 7;
+	a->priority = 100;
+	a->family = XLB_FAMILY_V4;
+	a->n_addrs = 1;
+	a->addrs[0] = A("192.0.2.100");
+	a->interval_cs = 2500;
+	a->auth_type = XLB_VRRP_AUTH_NONE;
+	memcpy(a->auth_data, "ignored", 7);
+	n = xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf));
+	assert_int_equal(n, 20);
+	assert_int_equal(buf[0], 0x21);
+	assert_int_equal(buf[4], 0);
+	assert_int_equal(buf[5], 25);
+	assert_memory_equal(buf + 12, "\0\0\0\0\0\0\0\0", 8);
+	assert_int_equal(t_csum(buf, 20, 0), 0); /* no pseudo-header */
+	assert_int_equal(xlb_vrrp_decode(buf, 20, &s4, &d4, 255, b), 0);
+	assert_int_equal(b->interval_cs, 2500);
+	assert_int_equal(b->version, XLB_VRRP_V2);
+	/* a longer or shorter v2 packet is refused, as keepalived does */
+	assert_int_equal(xlb_vrrp_decode(buf, 19, &s4, &d4, 255, b), -XLB_VRRP_E_LENGTH);
+	buf[20] = 0;
+	assert_int_equal(xlb_vrrp_decode(buf, 21, &s4, &d4, 255, b), -XLB_VRRP_E_LENGTH);
+	/* Adver Int 0 */
+	buf[5] = 0;
+	buf[6] = buf[7] = 0;
+	n = t_csum(buf, 20, 0);
+	buf[6] = (uint8_t)(n >> 8);
+	buf[7] = (uint8_t)n;
+	assert_int_equal(xlb_vrrp_decode(buf, 20, &s4, &d4, 255, b), -XLB_VRRP_E_INTERVAL);
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, 19), -ENOSPC);
+	a->interval_cs = 25500;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), 20);
+	assert_int_equal(buf[5], 255);
+	a->interval_cs = 25600;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 150;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 50;
+	assert_int_equal(xlb_vrrp_encode(a, &s4, &d4, buf, sizeof(buf)), -EINVAL);
+	a->interval_cs = 100;
+	a->family = XLB_FAMILY_V6;
+	a->addrs[0] = A("fd00::100");
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), -EINVAL);
+	a->version = 4;
+	assert_int_equal(xlb_vrrp_encode(a, &s6, &d6, buf, sizeof(buf)), -EINVAL);
+	free(a);
+	free(b);
 }
 
 enum mut {
@@ -385,6 +465,7 @@ struct mut_case {
 	int expect; /* 0 or -XLB_VRRP_E_* */
 	int at;     /* M_SET: which byte */
 	uint8_t val;
+	int expect6; /* IPv6's reason where it differs (v2 is IPv4 only); 0 = as expect */
 };
 
 static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_addr *src0,
@@ -394,7 +475,7 @@ static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_
 	struct xlb_vrrp_advert a;
 	uint8_t buf[64] = {}, ttl = 255;
 	size_t len = olen;
-	int r;
+	int r, expect;
 
 	memcpy(buf, orig, olen);
 	switch (c->m) {
@@ -438,11 +519,12 @@ static void mutate_and_check(const uint8_t *orig, size_t olen, const struct xlb_
 			dst = other;
 		break;
 	}
+	expect = src.family == XLB_FAMILY_V6 && c->expect6 ? c->expect6 : c->expect;
 	r = xlb_vrrp_decode(buf, len, &src, &dst, ttl, &a);
-	if (r != c->expect)
+	if (r != expect)
 		fail_msg("%s (%s): got %d (%s), want %d (%s)", c->name,
 			 src.family == XLB_FAMILY_V4 ? "ipv4" : "ipv6", r, xlb_vrrp_err_str(r),
-			 c->expect, xlb_vrrp_err_str(c->expect));
+			 expect, xlb_vrrp_err_str(expect));
 	if (!r)
 		assert_int_equal(a.interval_cs, 100);
 }
@@ -464,7 +546,9 @@ static void test_decode_mutations(void **state)
 		{ "trailing byte", M_TRAILING, -XLB_VRRP_E_LENGTH },
 		{ "type 2", M_SET, -XLB_VRRP_E_TYPE, 0, 0x32 },
 		{ "type 0", M_SET, -XLB_VRRP_E_TYPE, 0, 0x30 },
-		{ "version 2", M_SET, -XLB_VRRP_E_VERSION, 0, 0x21 },
+		/* a v3 advert relabelled v2 lacks the 8 auth bytes */
+		{ "version 2", M_SET, -XLB_VRRP_E_LENGTH, 0, 0x21, -XLB_VRRP_E_FAMILY },
+		{ "version 1", M_SET, -XLB_VRRP_E_VERSION, 0, 0x11 },
 		{ "version 4", M_SET, -XLB_VRRP_E_VERSION, 0, 0x41 },
 		{ "interval 0", M_INTERVAL0, -XLB_VRRP_E_INTERVAL },
 		{ "reserved bits set", M_RSVD_BITS, 0 },
@@ -624,7 +708,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcap_v3_adverts),
 		cmocka_unit_test(test_pcap_mixed_exchange),
-		cmocka_unit_test(test_pcap_v2_rejected),
+		cmocka_unit_test(test_pcap_v2_adverts),
+		cmocka_unit_test(test_v2_encode),
 		cmocka_unit_test(test_decode_mutations),
 		cmocka_unit_test(test_decode_truncated),
 		cmocka_unit_test(test_encode_limits),

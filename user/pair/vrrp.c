@@ -57,6 +57,9 @@ static uint8_t effective_priority(const struct xlb_vrrp *vr)
 
 uint64_t xlb_vrrp_skew_ns(const struct xlb_vrrp *vr)
 {
+	/* RFC 3768 6.1: (256 - Priority) / 256 seconds, whatever the interval */
+	if (vr->cfg.version == XLB_VRRP_V2)
+		return (256 - (uint64_t)vr->eff_priority) * 1000 * NS_PER_MS / 256;
 	/* RFC 5798 6.1: ((256 - Priority) * Master_Adver_Interval) / 256; in ns, not whole cs */
 	return (256 - (uint64_t)vr->eff_priority) * vr->master_adver_int_cs * NS_PER_CS / 256;
 }
@@ -256,7 +259,8 @@ static int config_check(const struct xlb_vrrp_config *cfg)
 
 	if (!cfg->vrid || !cfg->priority || !addr_size(cfg->family))
 		return -EINVAL;
-	if (!cfg->advert_interval_cs || cfg->advert_interval_cs > XLB_VRRP_INTERVAL_MAX_CS)
+	if (!cfg->advert_interval_cs ||
+	    (cfg->version != XLB_VRRP_V2 && cfg->advert_interval_cs > XLB_VRRP_INTERVAL_MAX_CS))
 		return -EINVAL;
 	/* RFC 5798 5.2.5: at least one address; the count field holds at most 255 */
 	if (!cfg->n_vips || cfg->n_vips > XLB_VRRP_MAX_ADDRS || !cfg->vips)
@@ -269,6 +273,18 @@ static int config_check(const struct xlb_vrrp_config *cfg)
 			return -EINVAL;
 	if (cfg->n_peers && !cfg->peers)
 		return -EINVAL;
+	if (cfg->version == XLB_VRRP_V2) {
+		/* RFC 3768: IPv4 only, Adver Int in whole seconds (8 bits) */
+		if (cfg->family != XLB_FAMILY_V4 || cfg->advert_interval_cs % 100 ||
+		    cfg->advert_interval_cs > XLB_VRRP_V2_INTERVAL_MAX_S * 100)
+			return -EINVAL;
+		if (cfg->auth_type != XLB_VRRP_AUTH_NONE && cfg->auth_type != XLB_VRRP_AUTH_PASS)
+			return -EINVAL;
+	} else if (cfg->version && cfg->version != XLB_VRRP_V3) {
+		return -EINVAL;
+	} else if (cfg->auth_type != XLB_VRRP_AUTH_NONE) {
+		return -EINVAL; /* RFC 5798 removed authentication */
+	}
 	for (i = 0; i < cfg->n_peers; i++)
 		if (cfg->peers[i].family != cfg->family)
 			return -EINVAL;
@@ -304,6 +320,17 @@ int xlb_vrrp_init(struct xlb_vrrp *vr, struct xlb_loop *loop, const struct xlb_v
 	vr->cfg = *cfg;
 	vr->cfg.vips = vips;
 	vr->cfg.peers = peers;
+	if (!vr->cfg.version)
+		vr->cfg.version = XLB_VRRP_V3;
+	if (vr->cfg.auth_type == XLB_VRRP_AUTH_NONE)
+		memset(vr->cfg.auth_data, 0, sizeof(vr->cfg.auth_data));
+	if (cfg->start_master && cfg->priority != XLB_VRRP_PRIO_OWNER &&
+	    (!cfg->preempt || cfg->preempt_delay_ms)) {
+		/* keepalived 2.2.7 clears both for `state MASTER`, with a warning */
+		pr_warn("vrrp %u: start_master: preempt forced on, preempt_delay ignored", cfg->vrid);
+		vr->cfg.preempt = true;
+		vr->cfg.preempt_delay_ms = 0;
+	}
 	vr->ops = ops;
 	vr->ops_arg = arg;
 	vr->loop = loop;
@@ -499,11 +526,23 @@ int xlb_vrrp_rx_advert(struct xlb_vrrp *vr, const struct xlb_vrrp_advert *a,
 
 	if (a->vrid != vr->cfg.vrid)
 		return reject(vr, XLB_VRRP_E_VRID, src);
+	if ((a->version ? a->version : XLB_VRRP_V3) != vr->cfg.version)
+		return reject(vr, XLB_VRRP_E_VERSION, src);
+	/* keepalived compares all 8 bytes of the password, so do we (PASS is no secret anyway) */
+	if (vr->cfg.version == XLB_VRRP_V2 &&
+	    (a->auth_type != vr->cfg.auth_type ||
+	     (a->auth_type == XLB_VRRP_AUTH_PASS &&
+	      memcmp(a->auth_data, vr->cfg.auth_data, XLB_VRRP_AUTH_LEN))))
+		return reject(vr, XLB_VRRP_E_AUTH, src);
 	if (a->family != vr->cfg.family || src->family != vr->cfg.family)
 		return reject(vr, XLB_VRRP_E_FAMILY, src);
 	if (!source_allowed(vr, src))
 		return reject(vr, XLB_VRRP_E_SOURCE, src);
-	if (!a->interval_cs || a->interval_cs > XLB_VRRP_INTERVAL_MAX_CS)
+	if (!a->interval_cs || a->interval_cs > XLB_VRRP_V2_INTERVAL_MAX_S * 100 ||
+	    (vr->cfg.version == XLB_VRRP_V3 && a->interval_cs > XLB_VRRP_INTERVAL_MAX_CS))
+		return reject(vr, XLB_VRRP_E_INTERVAL, src);
+	/* RFC 3768 7.1 (and keepalived): a v2 Adver Int must be ours, else two masters */
+	if (vr->cfg.version == XLB_VRRP_V2 && a->interval_cs != vr->cfg.advert_interval_cs)
 		return reject(vr, XLB_VRRP_E_INTERVAL, src);
 	/*
 	 * RFC 5798 7.1 "MAY verify" the addresses; keepalived does, and so do we: peers that
@@ -535,6 +574,12 @@ int xlb_vrrp_input(struct xlb_vrrp *vr, const uint8_t *buf, size_t len, const st
 	struct xlb_vrrp_advert a;
 	int err;
 
+	/*
+	 * Byte 1 is the VRID in both versions: another router's advert, of either version, is
+	 * ignored before anything else is checked, so v2 and v3 routers can share a segment.
+	 */
+	if (len >= 2 && buf[1] != vr->cfg.vrid)
+		return reject(vr, XLB_VRRP_E_VRID, src);
 	err = xlb_vrrp_decode(buf, len, src, dst, ttl_or_hoplimit, &a);
 	if (err)
 		return reject(vr, -err, src);
@@ -561,10 +606,28 @@ int xlb_vrrp_set_penalty(struct xlb_vrrp *vr, uint32_t total)
 
 void xlb_vrrp_fill_advert(const struct xlb_vrrp *vr, uint8_t priority, struct xlb_vrrp_advert *out)
 {
+	out->version = vr->cfg.version;
+	out->auth_type = vr->cfg.version == XLB_VRRP_V2 ? vr->cfg.auth_type : XLB_VRRP_AUTH_NONE;
+	memcpy(out->auth_data, vr->cfg.auth_data, XLB_VRRP_AUTH_LEN);
 	out->vrid = vr->cfg.vrid;
 	out->priority = priority;
 	out->family = vr->cfg.family;
 	out->n_addrs = (uint8_t)vr->cfg.n_vips;
 	out->interval_cs = vr->cfg.advert_interval_cs;
 	memcpy(out->addrs, vr->cfg.vips, vr->cfg.n_vips * sizeof(out->addrs[0]));
+}
+
+int xlb_vrrp_set_state(struct xlb_vrrp *vr, enum xlb_vrrp_state want)
+{
+	if (vr->state == XLB_VRRP_INIT)
+		return -EINVAL;
+	if (want != XLB_VRRP_MASTER && want != XLB_VRRP_BACKUP)
+		return -EINVAL;
+	if (vr->state == want)
+		return 0;
+	if (want == XLB_VRRP_MASTER)
+		enter_master(vr, "sync group");
+	else
+		enter_backup(vr, vr->cfg.advert_interval_cs, NULL, 0, "sync group");
+	return 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* VRRPv3 advert encode/decode and the IP headers around it; see vrrp_pkt.h. */
+/* VRRPv2/v3 advert encode/decode and the IP headers around it; see vrrp_pkt.h. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -16,6 +16,16 @@ static size_t addr_size(uint8_t family)
 	default:
 		return 0;
 	}
+}
+
+/* v2 carries 8 bytes of authentication data after the addresses, and only IPv4. */
+static size_t vrrp_len_v(uint8_t version, uint8_t family, unsigned int n_addrs)
+{
+	size_t as = addr_size(family);
+
+	if (version == XLB_VRRP_V2)
+		return family == XLB_FAMILY_V4 ? XLB_VRRP_HDR_LEN + n_addrs * 4 + XLB_VRRP_AUTH_LEN : 0;
+	return as ? XLB_VRRP_HDR_LEN + n_addrs * as : 0;
 }
 
 size_t xlb_vrrp_len(uint8_t family, unsigned int n_addrs)
@@ -99,29 +109,54 @@ static bool family_ok(const struct xlb_addr *src, const struct xlb_addr *dst)
 int xlb_vrrp_encode(const struct xlb_vrrp_advert *a, const struct xlb_addr *src,
 		    const struct xlb_addr *dst, uint8_t *buf, size_t len)
 {
+	uint8_t version = a->version ? a->version : XLB_VRRP_V3;
 	size_t as, need, i;
+	uint32_t sum = 0;
 
-	if (!family_ok(src, dst) || a->family != src->family)
+	if (!family_ok(src, dst) || a->family != src->family || !a->n_addrs)
 		return -EINVAL;
-	if (!a->n_addrs || !a->interval_cs || a->interval_cs > XLB_VRRP_INTERVAL_MAX_CS)
+	if (version == XLB_VRRP_V2) {
+		/* Adver Int is 8 bits of whole seconds */
+		if (a->interval_cs % 100 || a->interval_cs < 100 ||
+		    a->interval_cs > XLB_VRRP_V2_INTERVAL_MAX_S * 100)
+			return -EINVAL;
+	} else if (version != XLB_VRRP_V3 || !a->interval_cs ||
+		   a->interval_cs > XLB_VRRP_INTERVAL_MAX_CS) {
+		return -EINVAL;
+	}
+	need = vrrp_len_v(version, a->family, a->n_addrs);
+	if (!need)
 		return -EINVAL;
 	as = addr_size(a->family);
-	need = xlb_vrrp_len(a->family, a->n_addrs);
 	if (len < need)
 		return -ENOSPC;
 
-	buf[0] = XLB_VRRP_VERSION << 4 | XLB_VRRP_TYPE_ADVERT;
+	buf[0] = (uint8_t)(version << 4 | XLB_VRRP_TYPE_ADVERT);
 	buf[1] = a->vrid;
 	buf[2] = a->priority;
 	buf[3] = a->n_addrs;
-	put16(buf + 4, a->interval_cs); /* the 4 reserved bits stay 0 */
+	if (version == XLB_VRRP_V2) {
+		buf[4] = a->auth_type;
+		buf[5] = (uint8_t)(a->interval_cs / 100);
+	} else {
+		put16(buf + 4, a->interval_cs); /* the 4 reserved bits stay 0 */
+	}
 	put16(buf + 6, 0);
 	for (i = 0; i < a->n_addrs; i++) {
 		if (a->addrs[i].family != a->family)
 			return -EINVAL;
 		addr_put(buf + XLB_VRRP_HDR_LEN + i * as, &a->addrs[i]);
 	}
-	put16(buf + 6, csum_fold(csum_add(pseudo_sum(src, dst, need), buf, need)));
+	if (version == XLB_VRRP_V2) {
+		/* keepalived writes the password only for PASS; zeros otherwise */
+		memset(buf + need - XLB_VRRP_AUTH_LEN, 0, XLB_VRRP_AUTH_LEN);
+		if (a->auth_type == XLB_VRRP_AUTH_PASS)
+			memcpy(buf + need - XLB_VRRP_AUTH_LEN, a->auth_data, XLB_VRRP_AUTH_LEN);
+	} else {
+		/* RFC 3768's checksum is over the VRRP packet alone; RFC 5798's adds a pseudo-header */
+		sum = pseudo_sum(src, dst, need);
+	}
+	put16(buf + 6, csum_fold(csum_add(sum, buf, need)));
 	return (int)need;
 }
 
@@ -129,6 +164,8 @@ int xlb_vrrp_decode(const uint8_t *buf, size_t len, const struct xlb_addr *src,
 		    const struct xlb_addr *dst, uint8_t ttl_or_hoplimit,
 		    struct xlb_vrrp_advert *out)
 {
+	uint8_t version;
+	uint32_t sum = 0;
 	size_t as, i;
 
 	if (!family_ok(src, dst))
@@ -138,27 +175,44 @@ int xlb_vrrp_decode(const uint8_t *buf, size_t len, const struct xlb_addr *src,
 		return -XLB_VRRP_E_TTL;
 	if (len < XLB_VRRP_HDR_LEN)
 		return -XLB_VRRP_E_LENGTH;
-	if (buf[0] >> 4 != XLB_VRRP_VERSION)
+	version = buf[0] >> 4;
+	if (version != XLB_VRRP_V2 && version != XLB_VRRP_V3)
 		return -XLB_VRRP_E_VERSION;
 	if ((buf[0] & 0x0f) != XLB_VRRP_TYPE_ADVERT)
 		return -XLB_VRRP_E_TYPE;
+	/* RFC 3768 is IPv4 only (keepalived's v2 over IPv6 is its own extension) */
+	if (version == XLB_VRRP_V2 && src->family != XLB_FAMILY_V4)
+		return -XLB_VRRP_E_FAMILY;
 	/*
-	 * Exactly the advertised addresses, as keepalived: trailing bytes are as bad as missing.
-	 * RFC 5798 5.2.5: at least one; an empty advert is nothing encode could have written.
+	 * Exactly the advertised addresses (+ auth data in v2), as keepalived: trailing bytes
+	 * are as bad as missing. RFC 5798 5.2.5: at least one address.
 	 */
-	if (!buf[3] || len != xlb_vrrp_len(src->family, buf[3]))
+	if (!buf[3] || len != vrrp_len_v(version, src->family, buf[3]))
 		return -XLB_VRRP_E_LENGTH;
-	if (csum_fold(csum_add(pseudo_sum(src, dst, len), buf, len)))
+	if (version == XLB_VRRP_V3)
+		sum = pseudo_sum(src, dst, len);
+	if (csum_fold(csum_add(sum, buf, len)))
 		return -XLB_VRRP_E_CHECKSUM;
-	if (!(get16(buf + 4) & 0x0fff))
-		return -XLB_VRRP_E_INTERVAL;
 
+	memset(out->auth_data, 0, sizeof(out->auth_data));
+	if (version == XLB_VRRP_V2) {
+		if (!buf[5])
+			return -XLB_VRRP_E_INTERVAL;
+		out->interval_cs = (uint16_t)(buf[5] * 100);
+		out->auth_type = buf[4];
+		memcpy(out->auth_data, buf + len - XLB_VRRP_AUTH_LEN, XLB_VRRP_AUTH_LEN);
+	} else {
+		if (!(get16(buf + 4) & 0x0fff))
+			return -XLB_VRRP_E_INTERVAL;
+		out->interval_cs = get16(buf + 4) & 0x0fff;
+		out->auth_type = XLB_VRRP_AUTH_NONE;
+	}
 	as = addr_size(src->family);
+	out->version = version;
 	out->vrid = buf[1];
 	out->priority = buf[2];
 	out->family = src->family;
 	out->n_addrs = buf[3];
-	out->interval_cs = get16(buf + 4) & 0x0fff;
 	for (i = 0; i < out->n_addrs; i++)
 		addr_get(&out->addrs[i], src->family, buf + XLB_VRRP_HDR_LEN + i * as);
 	return 0;
