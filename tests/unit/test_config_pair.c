@@ -472,7 +472,8 @@ static const struct bad_case pair_cases[] = {
 	  "    prempt: true\n",
 	  9, 5, "unknown key 'prempt' in vrrp (expected interface, vrid, priority, "
 		"advert_interval, preempt, preempt_delay, nopreempt, unicast_peers, "
-		"virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track)" },
+		"virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track, "
+		"version, authentication, state)" },
 	{ "vrrp: interface missing, at the mapping",
 	  IFACE FAILOVER
 	  "  mode: vrrp\n"
@@ -517,11 +518,11 @@ static const struct bad_case pair_cases[] = {
 	{ "vrrp: advert_interval too big for 12 bits of centiseconds",
 	  IFACE VRRP
 	  "    advert_interval: 50s\n",
-	  9, 22, "advert_interval 50s is out of range (10ms..40950ms)" },
+	  9, 5, "advert_interval 50s is out of range (10ms..40950ms) with version 3" },
 	{ "vrrp: advert_interval below a centisecond",
 	  IFACE VRRP
 	  "    advert_interval: 5ms\n",
-	  9, 22, "advert_interval 5ms is out of range (10ms..40950ms)" },
+	  9, 22, "advert_interval 5ms is out of range (10ms..255s)" },
 	{ "vrrp: advert_interval without a unit",
 	  IFACE VRRP
 	  "    advert_interval: 1\n",
@@ -696,6 +697,109 @@ static const struct bad_case pair_cases[] = {
 	  "    notify: ''\n",
 	  9, 13, "notify must not be empty" },
 
+	/* failover: vrrp: version, authentication, state */
+	{ "vrrp: version 1",
+	  IFACE VRRP
+	  "    version: 1\n",
+	  9, 14, "version 1 is out of range (2..3)" },
+	{ "vrrp: version 2 with IPv6 addresses, at the first",
+	  IFACE VRRP_HEAD
+	  "    vrid: 51\n"
+	  "    version: 2\n"
+	  "    virtual_addresses: [2001:db8::100]\n",
+	  9, 25, "virtual address 2001:db8::100 is IPv6: version 2 is IPv4 only (use version 3)" },
+	{ "vrrp: version 2 with centiseconds",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    advert_interval: 1500ms\n",
+	  10, 5, "advert_interval must be a whole number of seconds, 1s..255s, with version 2" },
+	{ "vrrp: version 2 with more than 255 s",
+	  IFACE VRRP
+	  "    advert_interval: 256s\n"
+	  "    version: 2\n",
+	  9, 22, "advert_interval 256s is out of range (10ms..255s)" },
+	{ "vrrp: version 3 with more than 40.95 s",
+	  IFACE VRRP
+	  "    advert_interval: 41s\n",
+	  9, 5, "advert_interval 41s is out of range (10ms..40950ms) with version 3" },
+	{ "vrrp: bare advert_interval needs a unit",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    advert_interval: 1\n",
+	  10, 22, "duration '1' needs a unit (ms, s, m)" },
+	{ "vrrp: authentication with version 3",
+	  IFACE VRRP
+	  "    authentication: {type: pass, password: \"1111\"}\n",
+	  9, 5, "authentication needs version 2 (VRRPv3 has none, RFC 5798)" },
+	{ "vrrp: authentication with the default version",
+	  IFACE VRRP
+	  "    version: 3\n"
+	  "    authentication: {type: none}\n",
+	  10, 5, "authentication needs version 2 (VRRPv3 has none, RFC 5798)" },
+	{ "vrrp: authentication type ah",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: {type: AH}\n",
+	  10, 28, "authentication type ah is not supported: keepalived's AH is deprecated and "
+		  "broken; use pass or none" },
+	{ "vrrp: authentication type bogus",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: {type: md5}\n",
+	  10, 28, "unknown authentication type 'md5' (expected pass or none)" },
+	{ "vrrp: authentication type missing",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: {password: \"1111\"}\n",
+	  10, 21, "missing required key 'type' in authentication" },
+	{ "vrrp: authentication pass without password",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication:\n"
+	  "      type: pass\n",
+	  11, 7, "missing required key 'password' in authentication (type is pass)" },
+	{ "vrrp: authentication none with a password",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication:\n"
+	  "      type: none\n"
+	  "      password: secret\n",
+	  12, 7, "password does not apply to type none" },
+	{ "vrrp: password longer than 8",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: {type: pass, password: 123456789}\n",
+	  10, 44, "password is 9 bytes: the advert carries 8 and keepalived uses only the first 8" },
+	{ "vrrp: password empty",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: {type: pass, password: ''}\n",
+	  10, 44, "password is empty (1 to 8 bytes)" },
+	{ "vrrp: authentication not a mapping",
+	  IFACE VRRP
+	  "    version: 2\n"
+	  "    authentication: pass\n",
+	  10, 21, "'authentication' must be a mapping, not a scalar" },
+	{ "vrrp: state bogus",
+	  IFACE VRRP
+	  "    state: fault\n",
+	  9, 12, "bad state 'fault' (expected master or backup)" },
+	{ "vrrp: nopreempt with state master",
+	  IFACE VRRP
+	  "    state: MASTER\n"
+	  "    nopreempt: true\n",
+	  10, 5, "nopreempt does not work with state master (keepalived clears it too)" },
+	{ "vrrp: preempt false with state master",
+	  IFACE VRRP
+	  "    preempt: false\n"
+	  "    state: master\n",
+	  9, 5, "preempt: false does not work with state master" },
+	{ "vrrp: preempt_delay with state master",
+	  IFACE VRRP
+	  "    preempt_delay: 2s\n"
+	  "    state: master\n",
+	  9, 5, "preempt_delay does not work with state master (keepalived clears it too)" },
+
 	/* failover: vrrp: track */
 	{ "track: both interface and vip, at the later",
 	  IFACE VRRP
@@ -720,11 +824,6 @@ static const struct bad_case pair_cases[] = {
 	  "    track:\n"
 	  "      - {interface: eth1, weight: 0}\n",
 	  10, 35, "weight 0 is out of range (1..254)" },
-	{ "track: weight missing",
-	  IFACE VRRP
-	  "    track:\n"
-	  "      - interface: eth1\n",
-	  10, 9, "missing required key 'weight' in track" },
 	{ "track: vip names no VIP",
 	  IFACE VRRP
 	  "    track:\n"
@@ -841,6 +940,65 @@ static const struct bad_case pair_cases[] = {
 	  13, 5, "unknown key 'port' in sync (expected listen, peer, key_file)" },
 };
 
+/* Test keepalived's default VRRPv2 with PASS, state MASTER and a weightless (FAULT) track. */
+static void test_valid_failover_v2(void **state)
+{
+	static const char yaml[] =
+		IFACE VRRP
+		"    version: 2\n"                                       /* 9 */
+		"    advert_interval: 3s\n"                              /* 10 */
+		"    state: Master\n"                                    /* 11 */
+		"    authentication: {type: PASS, password: \"1111\"}\n" /* 12 */
+		"    track: [{interface: eth1}, {interface: eth2, weight: 5}]\n"
+		"    unicast_peers: [192.0.2.3]\n";
+	static const char eight[] =
+		IFACE VRRP
+		"    version: 2\n"
+		"    state: backup\n"
+		"    authentication: {type: pass, password: \"12345678\"}\n";
+	static const char none[] =
+		IFACE VRRP
+		"    version: 2\n"
+		"    advert_interval: 255s\n"
+		"    authentication: {type: none}\n";
+	static const uint8_t pw[8] = { '1', '1', '1', '1' };
+	const struct xlb_cfg_vrrp *r;
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	r = &cfg.vrrp;
+	assert_int_equal(r->version, 2);
+	assert_int_equal(r->advert_cs, 300);
+	assert_int_equal(r->start_master, 1);
+	assert_int_equal(r->auth_type, XLB_CFG_VRRP_AUTH_PASS);
+	assert_int_equal(r->auth_pass_len, 4);
+	assert_memory_equal(r->auth_pass, pw, sizeof(pw));
+	assert_int_equal(r->n_tracks, 2);
+	assert_int_equal(r->tracks[0].weight, 0);
+	assert_int_equal(r->tracks[1].weight, 5);
+	xlb_cfg_free(&cfg);
+
+	parse_ok(eight, &cfg);
+	assert_int_equal(cfg.vrrp.start_master, 0);
+	assert_int_equal(cfg.vrrp.auth_pass_len, 8);
+	assert_memory_equal(cfg.vrrp.auth_pass, "12345678", 8);
+	xlb_cfg_free(&cfg);
+
+	parse_ok(none, &cfg);
+	assert_int_equal(cfg.vrrp.auth_type, XLB_CFG_VRRP_AUTH_NONE);
+	assert_int_equal(cfg.vrrp.advert_cs, 25500);
+	assert_int_equal(cfg.vrrp.auth_pass_len, 0);
+	xlb_cfg_free(&cfg);
+
+	/* the defaults: VRRPv3, no authentication, backup */
+	parse_ok(IFACE VRRP, &cfg);
+	assert_int_equal(cfg.vrrp.version, 3);
+	assert_int_equal(cfg.vrrp.auth_type, XLB_CFG_VRRP_AUTH_NONE);
+	assert_int_equal(cfg.vrrp.start_master, 0);
+	xlb_cfg_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_valid_failover_track_order),
 		cmocka_unit_test(test_valid_vaddr_interfaces),
 		cmocka_unit_test(test_file_pair),
+		cmocka_unit_test(test_valid_failover_v2),
 	};
 
 	return run_config_tests("config_pair", tests, sizeof(tests) / sizeof(tests[0]), pair_cases,

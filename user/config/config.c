@@ -39,6 +39,7 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	cfg->vrrp.priority = XLB_VRRP_DEFAULT_PRIORITY;
 	cfg->vrrp.advert_cs = XLB_VRRP_DEFAULT_INTERVAL_CS;
 	cfg->vrrp.preempt = 1;
+	cfg->vrrp.version = 3;
 	cfg->vrrp.garp_repeat = XLB_VRRP_DEFAULT_GARP_REPEAT;
 	cfg->vrrp.garp_delay_ms = XLB_VRRP_DEFAULT_GARP_DELAY_MS;
 	cfg->sync.listen_port = XLB_CFG_SYNC_DEFAULT_PORT;

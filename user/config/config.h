@@ -127,7 +127,7 @@ struct xlb_cfg_vaddr {
 struct xlb_cfg_track {
 	char name[64];   /* an interface name, or a VIP's name */
 	uint8_t is_vip;  /* 0: interface (down = link down), 1: VIP (down = no backend up) */
-	uint8_t weight;  /* 1..254: subtracted from the priority while down */
+	uint8_t weight;  /* 1..254: subtracted from the priority while down; 0: down is FAULT */
 	struct xlb_cfg_pos pos;
 };
 
@@ -142,11 +142,18 @@ enum xlb_failover_mode {
 #define XLB_VRRP_DEFAULT_GARP_REPEAT 5
 #define XLB_VRRP_DEFAULT_GARP_DELAY_MS 5000
 
+/* vrrp.authentication's type: the advert's Auth Type (RFC 3768 5.3.6), as pair/vrrp_pkt.h's. */
+enum xlb_cfg_vrrp_auth {
+	XLB_CFG_VRRP_AUTH_NONE = 0,
+	XLB_CFG_VRRP_AUTH_PASS = 1,
+};
+
 struct xlb_cfg_vrrp {
 	char interface[IF_NAMESIZE]; /* required */
 	uint8_t vrid;                /* 1..255, required */
 	uint8_t priority;            /* 1..255; 255 = address owner; default 100 */
-	uint16_t advert_cs;          /* advert_interval in centiseconds, 1..4095; default 100 (1s) */
+	uint16_t advert_cs;          /* advert_interval in cs: v3 1..4095, v2 100..25500 by 100s;
+				      * default 100 (1s) */
 	uint8_t preempt;             /* default 1 */
 	uint32_t preempt_delay_ms;   /* 0..1h; default 0 */
 	struct xlb_addr *unicast_peers; /* empty: multicast to 224.0.0.18 / ff02::12 */
@@ -159,6 +166,11 @@ struct xlb_cfg_vrrp {
 	struct xlb_cfg_track *tracks;
 	size_t n_tracks;
 	char notify[512];            /* run on every state change; "" = none */
+	uint8_t version;             /* 2 (RFC 3768) or 3 (RFC 5798); default 3 */
+	uint8_t auth_type;           /* v2: enum xlb_cfg_vrrp_auth; default none */
+	uint8_t auth_pass[8];        /* PASS: the password, zero-padded, as the advert carries it */
+	uint8_t auth_pass_len;       /* 1..8 with PASS */
+	uint8_t start_master;        /* keepalived's `state MASTER`; default 0 (BACKUP) */
 	struct xlb_cfg_pos pos;
 };
 
@@ -223,7 +235,7 @@ struct xlb_config {
 
 struct xlb_cfg_error {
 	struct xlb_cfg_pos pos;
-	char msg[256]; /* room for the longest "unknown key" list (vrrp's) */
+	char msg[320]; /* room for the longest "unknown key" list (vrrp's) */
 };
 
 struct xlb_cfg_errors {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * failover: {mode, vrrp: {...}, sync: {listen, peer, key_file}}. One VRRPv3 virtual router
- * (RFC 5798) with keepalived's names and defaults where it has them, and the flow sync to the
- * peer. Whether a track's vip names a VIP is only known once the whole file is read: see
+ * (RFC 5798), or VRRPv2 (RFC 3768, keepalived's default) with its PASS authentication, with
+ * keepalived's names and defaults where it has them, and the flow sync to the peer. Whether a track's vip names a VIP is only known once the whole file is read: see
  * xlb_cfg_top_end() in schema_lb.c.
  */
 #include <arpa/inet.h>
@@ -15,6 +15,9 @@
 #define XLB_CFG_VRRP_MAX_CS 4095	/* the advert's Max Adver Int: 12 bits of centiseconds */
 #define XLB_CFG_FAILOVER_MAX_MS (60 * 60 * 1000) /* an hour: delays and refresh at most */
 #define XLB_CFG_NOT_YET (-2) /* a mode xlb knows but does not implement yet */
+#define XLB_CFG_VRRP_V2_MAX_S 255	/* the v2 advert's Adver Int: 8 bits of seconds */
+#define XLB_CFG_VRRP_AUTH_LEN 8		/* the v2 advert's Authentication Data */
+#define XLB_CFG_VRRP_AUTH_AH 2		/* RFC 2338's IP AH: named only to be refused */
 
 static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
 	{ "none", XLB_FAILOVER_NONE },
@@ -96,7 +99,10 @@ bad:
 			      what, s, default_port, default_port);
 }
 
-/* track: [{interface | vip, weight}] */
+/*
+ * track: [{interface | vip, weight}]. Without a weight a down track is keepalived's FAULT (its
+ * track_interface and track_script without weight): the router leaves until it is up again.
+ */
 
 enum {
 	XLB_CFG_TRACK_INTERFACE,
@@ -159,7 +165,7 @@ static const struct xlb_cfg_key xlb_cfg_track_keys[] = {
 						   xlb_cfg_track_interface),
 	[XLB_CFG_TRACK_VIP] = XLB_CFG_KEY_FN("vip", XLB_CFG_SCALAR, false, xlb_cfg_track_vip),
 	/* 255 would take any priority to 0, which is "master leaving", not a priority. */
-	[XLB_CFG_TRACK_WEIGHT] = XLB_CFG_KEY_UINT("weight", true, struct xlb_cfg_track, weight, 1,
+	[XLB_CFG_TRACK_WEIGHT] = XLB_CFG_KEY_UINT("weight", false, struct xlb_cfg_track, weight, 1,
 						  254),
 };
 
@@ -182,9 +188,97 @@ static int xlb_cfg_track(struct xlb_cfg_parser *p, void *obj)
 	return xlb_cfg_walk_map(p, &xlb_cfg_track_section, t);
 }
 
+/* authentication: {type: none | pass, password} (keepalived's auth_type, auth_pass) */
+
+enum {
+	XLB_CFG_AUTH_TYPE,
+	XLB_CFG_AUTH_PASSWORD,
+};
+
+static const struct xlb_cfg_word xlb_cfg_auth_types[] = {
+	{ "none", XLB_CFG_VRRP_AUTH_NONE },
+	{ "pass", XLB_CFG_VRRP_AUTH_PASS },
+	{ "ah", XLB_CFG_VRRP_AUTH_AH },
+	{},
+};
+
+static int xlb_cfg_auth_type(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	int v = xlb_cfg_lookup(xlb_cfg_auth_types, xlb_cfg_str(p));
+
+	if (v == XLB_CFG_VRRP_AUTH_AH)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "authentication type ah is not supported: keepalived's AH is "
+				      "deprecated and broken; use pass or none");
+	if (v < 0)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "unknown authentication type '%.32s' (expected pass or none)",
+				      xlb_cfg_str(p));
+	vrrp->auth_type = v;
+	return 0;
+}
+
+/* The advert has 8 bytes for it; keepalived cuts a longer one silently, which hides typos. */
+static int xlb_cfg_auth_password(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	if (!len)
+		return xlb_cfg_reject(p, xlb_cfg_at(p), "password is empty (1 to 8 bytes)");
+	if (len > XLB_CFG_VRRP_AUTH_LEN)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "password is %zu bytes: the advert carries 8 and keepalived "
+				      "uses only the first 8 (give at most 8)",
+				      len);
+	memset(vrrp->auth_pass, 0, sizeof(vrrp->auth_pass));
+	memcpy(vrrp->auth_pass, s, len);
+	vrrp->auth_pass_len = len;
+	return 0;
+}
+
+static int xlb_cfg_auth_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
+			    const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *pw = &seen[XLB_CFG_AUTH_PASSWORD];
+	const struct xlb_cfg_vrrp *vrrp = obj;
+
+	if (!seen[XLB_CFG_AUTH_TYPE].ok)
+		return p->stop;
+	if (vrrp->auth_type == XLB_CFG_VRRP_AUTH_PASS && !pw->at.line)
+		xlb_cfg_error(p, start, "missing required key 'password' in authentication "
+					"(type is pass)");
+	else if (vrrp->auth_type == XLB_CFG_VRRP_AUTH_NONE && pw->at.line)
+		xlb_cfg_error(p, pw->at, "password does not apply to type none");
+	return p->stop;
+}
+
+static const struct xlb_cfg_key xlb_cfg_auth_keys[] = {
+	[XLB_CFG_AUTH_TYPE] = XLB_CFG_KEY_FN("type", XLB_CFG_SCALAR, true, xlb_cfg_auth_type),
+	[XLB_CFG_AUTH_PASSWORD] = XLB_CFG_KEY_FN("password", XLB_CFG_SCALAR, false,
+						 xlb_cfg_auth_password),
+};
+
+static const struct xlb_cfg_section xlb_cfg_auth_section =
+	XLB_CFG_SECTION("in authentication", xlb_cfg_auth_keys, xlb_cfg_auth_end);
+
+static int xlb_cfg_vrrp_auth(struct xlb_cfg_parser *p, void *obj)
+{
+	return xlb_cfg_walk_map(p, &xlb_cfg_auth_section, obj);
+}
+
+static const struct xlb_cfg_word xlb_cfg_vrrp_states[] = {
+	{ "backup", 0 },
+	{ "master", 1 },
+	{},
+};
+
 /*
- * vrrp: {interface, vrid, priority, advert_interval, preempt, preempt_delay, nopreempt,
- *        unicast_peers, virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track}
+ * vrrp: {interface, vrid, version, priority, advert_interval, preempt, preempt_delay, nopreempt,
+ *        state, authentication, unicast_peers, virtual_addresses, garp_repeat, garp_delay,
+ *        garp_refresh, notify, track}
  */
 
 enum {
@@ -202,6 +296,9 @@ enum {
 	XLB_CFG_VRRP_GARP_REFRESH,
 	XLB_CFG_VRRP_NOTIFY,
 	XLB_CFG_VRRP_TRACK,
+	XLB_CFG_VRRP_VERSION,
+	XLB_CFG_VRRP_AUTHENTICATION,
+	XLB_CFG_VRRP_STATE,
 };
 
 /*
@@ -214,7 +311,9 @@ static int xlb_cfg_vrrp_advert_interval(struct xlb_cfg_parser *p, void *obj)
 	uint32_t ms;
 	int ret;
 
-	ret = xlb_cfg_duration_val(p, "advert_interval", 10, XLB_CFG_VRRP_MAX_CS * 10, &ms);
+	/* v2's longest: which version holds is only known at the mapping's end */
+	ret = xlb_cfg_duration_val(p, "advert_interval", 10, XLB_CFG_VRRP_V2_MAX_S * 1000,
+				   &ms);
 	if (ret)
 		return ret;
 	if (ms % 10)
@@ -450,6 +549,61 @@ void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_confi
 	}
 }
 
+/*
+ * keepalived (vrrp_complete_instance()) reports nopreempt and preempt_delay with state MASTER as
+ * config errors and clears them; xlb refuses the file, as for any other config error.
+ */
+static void xlb_cfg_vrrp_state_check(struct xlb_cfg_parser *p, const struct xlb_cfg_vrrp *vrrp,
+				     const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *st = &seen[XLB_CFG_VRRP_STATE];
+	const struct xlb_cfg_mark *pre = &seen[XLB_CFG_VRRP_PREEMPT];
+	const struct xlb_cfg_mark *nopre = &seen[XLB_CFG_VRRP_NOPREEMPT];
+	const struct xlb_cfg_mark *delay = &seen[XLB_CFG_VRRP_PREEMPT_DELAY];
+
+	if (!st->ok || !vrrp->start_master)
+		return;
+	if (!vrrp->preempt && (pre->ok || nopre->ok))
+		xlb_cfg_error(p, nopre->at.line ? nopre->at : pre->at,
+			      "%s does not work with state master (keepalived clears it too)",
+			      nopre->at.line ? "nopreempt" : "preempt: false");
+	if (delay->ok && vrrp->preempt_delay_ms)
+		xlb_cfg_error(p, delay->at,
+			      "preempt_delay does not work with state master (keepalived clears "
+			      "it too)");
+}
+
+/* VRRPv2 (RFC 3768) is IPv4 only, counts the interval in seconds and has authentication. */
+static void xlb_cfg_vrrp_version_check(struct xlb_cfg_parser *p, const struct xlb_cfg_vrrp *vrrp,
+				       const struct xlb_cfg_mark *seen)
+{
+	const struct xlb_cfg_mark *ai = &seen[XLB_CFG_VRRP_ADVERT_INTERVAL];
+	const struct xlb_cfg_mark *auth = &seen[XLB_CFG_VRRP_AUTHENTICATION];
+	char a[INET6_ADDRSTRLEN];
+
+	if (!seen[XLB_CFG_VRRP_VERSION].ok && seen[XLB_CFG_VRRP_VERSION].at.line)
+		return;
+	if (vrrp->version == 3) {
+		if (ai->ok && vrrp->advert_cs > XLB_CFG_VRRP_MAX_CS)
+			xlb_cfg_error(p, ai->at,
+				      "advert_interval %us is out of range (10ms..%ums) with version 3",
+				      vrrp->advert_cs / 100, XLB_CFG_VRRP_MAX_CS * 10);
+		if (auth->at.line)
+			xlb_cfg_error(p, auth->at,
+				      "authentication needs version 2 (VRRPv3 has none, RFC 5798)");
+		return;
+	}
+	if (ai->ok && (vrrp->advert_cs % 100 || vrrp->advert_cs / 100 > XLB_CFG_VRRP_V2_MAX_S))
+		xlb_cfg_error(p, ai->at,
+			      "advert_interval must be a whole number of seconds, 1s..%us, with "
+			      "version 2 (VRRPv2 counts it in seconds)",
+			      XLB_CFG_VRRP_V2_MAX_S);
+	if (vrrp->n_vaddrs && vrrp->vaddrs[0].addr.family != XLB_FAMILY_V4)
+		xlb_cfg_error(p, vrrp->vaddrs[0].pos,
+			      "virtual address %s is IPv6: version 2 is IPv4 only (use version 3)",
+			      xlb_addr_str(&vrrp->vaddrs[0].addr, a, sizeof(a)));
+}
+
 /* Peers may come before the addresses whose family they must share. */
 static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
 			    const struct xlb_cfg_mark *seen)
@@ -466,6 +620,8 @@ static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_
 		xlb_cfg_error(p, xlb_cfg_pos_after(pre->at, nopre->at) ? pre->at : nopre->at,
 			      "give preempt or nopreempt, not both (nopreempt: true is "
 			      "preempt: false)");
+	xlb_cfg_vrrp_state_check(p, vrrp, seen);
+	xlb_cfg_vrrp_version_check(p, vrrp, seen);
 	if (!vrrp->n_vaddrs)
 		return p->stop;
 	family = vrrp->vaddrs[0].addr.family;
@@ -519,6 +675,12 @@ static const struct xlb_cfg_key xlb_cfg_vrrp_keys[] = {
 	[XLB_CFG_VRRP_NOTIFY] = XLB_CFG_KEY_STR("notify", false, COMMAND, struct xlb_cfg_vrrp,
 						notify, NULL),
 	[XLB_CFG_VRRP_TRACK] = XLB_CFG_KEY_LIST("track", false, XLB_CFG_MAP, xlb_cfg_track, NULL),
+	[XLB_CFG_VRRP_VERSION] = XLB_CFG_KEY_UINT("version", false, struct xlb_cfg_vrrp, version,
+						  2, 3),
+	[XLB_CFG_VRRP_AUTHENTICATION] = XLB_CFG_KEY_FN("authentication", XLB_CFG_MAP, false,
+						       xlb_cfg_vrrp_auth),
+	[XLB_CFG_VRRP_STATE] = XLB_CFG_KEY_WORD("state", false, struct xlb_cfg_vrrp, start_master,
+						xlb_cfg_vrrp_states, "state", "master or backup"),
 };
 
 static const struct xlb_cfg_section xlb_cfg_vrrp_section =

@@ -249,7 +249,7 @@ static bool xlb_cfg_want(struct xlb_cfg_parser *p, const char *what, enum xlb_cf
 
 static void xlb_cfg_unknown_key(struct xlb_cfg_parser *p, const struct xlb_cfg_section *sec)
 {
-	char known[192];
+	char known[256];
 	size_t i, off = 0;
 
 	known[0] = '\0';

@@ -17,7 +17,7 @@
 
 #include "config/config.h"
 
-#define XLB_CFG_MAX_KEYS 14		/* keys in the largest section (vrrp) */
+#define XLB_CFG_MAX_KEYS 17		/* keys in the largest section (vrrp) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
 /*
  * Open collections at once; a config needs 6. libyaml keeps a possible simple key per open

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VRRP failover backend: VRRPv3 on the wire (raw IP protocol 112, multicast or unicast
+ * The VRRP failover backend: VRRPv3 or VRRPv2 (with PASS authentication) on the wire (raw IP protocol 112, multicast or unicast
  * peers), priority tracking (interfaces, VIPs with no backend up), notify, and the virtual
  * addresses held and announced through the announcer. The protocol itself is vrrp.c's; this
  * file is its sockets and its effects.
@@ -26,6 +26,10 @@
 #include "pair/vrrp.h"
 
 #define TRACK_NS (200 * XLB_MS)
+
+_Static_assert(XLB_CFG_VRRP_AUTH_NONE == XLB_VRRP_AUTH_NONE &&
+		       XLB_CFG_VRRP_AUTH_PASS == XLB_VRRP_AUTH_PASS,
+	       "the config's auth types are the advert's");
 #define NOTIFY_TIMEOUT_NS (30000 * XLB_MS)
 
 struct fo_vrrp {
@@ -37,7 +41,7 @@ struct fo_vrrp {
 	struct xlb_rtnl_sub link_sub; /* link states, for the fault and the tracked interfaces */
 	struct xlb_timer track_timer; /* VIP tracks only: links are events */
 	uint32_t penalty;
-	bool fault; /* its interface is down: VRRP stopped until the link returns */
+	bool fault; /* its interface or a weightless track is down: VRRP stopped until it is up */
 	struct xlb_vaddr_set vaddrs;
 	struct xlb_announcer an;
 };
@@ -298,33 +302,38 @@ static bool link_up(const struct fo_vrrp *fo, const char *ifname)
 static void track(struct fo_vrrp *fo)
 {
 	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
+	const char *down = link_up(fo, c->interface) ? NULL : c->interface;
 	uint32_t penalty = 0;
 	size_t i;
 
 	if (!xlb_rtnl_watch_synced(fo->host->rtnl, XLB_RTNL_LINKS))
 		return;
-	/*
-	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
-	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
-	 * link back it starts again as backup, and preempts (with GARPs) if it should.
-	 */
-	if (!link_up(fo, c->interface) != fo->fault) {
-		fo->fault = !fo->fault;
-		if (fo->fault) {
-			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", c->interface);
-			xlb_vrrp_stop(&fo->vr, false);
-		} else {
-			pr_info("vrrp: %s is up again: rejoining as backup", c->interface);
-			xlb_vrrp_start(&fo->vr);
-		}
-	}
 	for (i = 0; i < c->n_tracks; i++) {
 		const struct xlb_cfg_track *tr = &c->tracks[i];
 		bool ok = tr->is_vip ? fo->host->vip_has_backend(fo->host->arg, tr->name)
 				     : link_up(fo, tr->name);
 
-		if (!ok)
-			penalty += tr->weight;
+		if (ok)
+			continue;
+		/* keepalived's track without a weight: down is FAULT, not a lower priority */
+		if (!tr->weight && !down)
+			down = tr->name;
+		penalty += tr->weight;
+	}
+	/*
+	 * Its own interface is watched always (keepalived's FAULT): with the link down no advert
+	 * leaves, so holding MASTER and the VIPs would only hide them from the peer; with the
+	 * link back it starts again as backup, and preempts (with GARPs) if it should.
+	 */
+	if (!!down != fo->fault) {
+		fo->fault = !fo->fault;
+		if (fo->fault) {
+			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", down);
+			xlb_vrrp_stop(&fo->vr, false);
+		} else {
+			pr_info("vrrp: no track is down any more: rejoining as backup");
+			xlb_vrrp_start(&fo->vr);
+		}
 	}
 	if (penalty != fo->penalty) {
 		pr_info("vrrp: tracking penalty %u -> %u", fo->penalty, penalty);
@@ -404,6 +413,10 @@ static int vrrp_start(struct xlb_failover *f)
 	vc.garp_repeat = c->garp_repeat;
 	vc.garp_delay_ms = c->garp_delay_ms;
 	vc.garp_refresh_ms = c->garp_refresh_ms;
+	vc.version = c->version;
+	vc.auth_type = c->auth_type;
+	memcpy(vc.auth_data, c->auth_pass, sizeof(vc.auth_data));
+	vc.start_master = c->start_master;
 	err = local_addr(fo, vc.family, &vc.local);
 	if (err) {
 		pr_err("vrrp: %s has no %s address to send adverts from", c->interface,
@@ -500,6 +513,10 @@ static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
 	xlb_json_key(j, "vrrp");
 	xlb_json_object_begin(j);
 	xlb_json_kv_uint(j, "vrid", vr->cfg.vrid);
+	xlb_json_kv_uint(j, "version", vr->cfg.version ?: XLB_VRRP_VERSION);
+	/* the type only: the password stays out of anything xlbctl prints */
+	xlb_json_kv_string(j, "authentication",
+			   vr->cfg.auth_type == XLB_VRRP_AUTH_PASS ? "pass" : "none");
 	xlb_json_kv_string(j, "state", fo->fault ? "FAULT" : xlb_vrrp_state_str(vr->state));
 	xlb_json_kv_uint(j, "priority", vr->cfg.priority);
 	xlb_json_kv_uint(j, "effective_priority", vr->eff_priority);
