@@ -508,6 +508,11 @@ static void im_vrrp(struct im *m, FILE *o, const struct xlb_kc_node *root)
 		} else if (is(k, "garp_master_repeat")) {
 			fprintf(o, "    garp_repeat: %d\n", atoi(arg(k, 1)));
 		} else if (is(k, "authentication")) {
+			if (version == 3) {
+				im_warn(m, k, "VRRPv3 has no authentication (RFC 5798; keepalived "
+					"ignores it too): left out");
+				continue;
+			}
 			ad = child(k, "auth_type");
 			if (ad && strcasecmp(arg(ad, 1), "PASS")) {
 				im_warn(m, ad, "xlb has no AH authentication: left out");
