@@ -267,7 +267,7 @@ unit: $(BUILD)/test_control
 # parsers compiled with coverage, so the user/ sources they call are compiled again here.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_HARNESSES := config vrrp sync control
 FUZZ_SRCS    := $(patsubst user/%.c,%,$(wildcard user/config/*.c user/dispatch/*.c)) pair/vrrp_pkt \
                 pair/sync_pkt ctl/control common/output common/loop common/log common/addr common/names

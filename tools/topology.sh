@@ -432,15 +432,16 @@ _topo_wait_servers()
 
 	shift
 	for node in "$@"; do
-		for ((i = 0; i < 50; i++)); do
+		# Polled every 20 ms: a topology starts three servers, each up in a few ms.
+		for ((i = 0; i < 250; i++)); do
 			_topo_listening "$id" "$node" && break
 			if ! kill -0 "$(cat "$TOPO_DIR/$node.pid")" 2>/dev/null; then
 				topo_log "$node: xlb-http serve died: $(cat "$TOPO_DIR/$node.log")"
 				return 1
 			fi
-			sleep 0.1
+			sleep 0.02
 		done
-		if ((i == 50)); then
+		if ((i == 250)); then
 			topo_log "$node: xlb-http serve not listening after 5 s"
 			return 1
 		fi
@@ -547,9 +548,10 @@ _topo_stop_pid()
 	local pid=$1 i
 
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 30; i++)); do
+	# Polled every 10 ms: most exit within a few, and every test stops several.
+	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.01
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

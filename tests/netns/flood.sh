@@ -22,14 +22,15 @@
 #   tests/netns/flood.sh [test_name ...]     (default: both)
 #
 # Environment: BUILD (build dir, default build/), XLB_RUN_ID (run id prefix, default $$),
-# FLOOD_SYNS (SYNs per flood, default 1000000).
+# FLOOD_SYNS (SYNs per flood, default 524288: twice XLB_MAX_CONNS, so a data path that took
+# an entry for each SYN would have pushed every real connection out of the table).
 set -u
 
 TIER=${TIER:-flood}
 # shellcheck source=tests/netns/failover.sh
 . "$(dirname "${BASH_SOURCE[0]}")/failover.sh"
 XLB_SYNFLOOD=$BUILD/xlb-synflood
-FLOOD_SYNS=${FLOOD_SYNS:-1000000}
+FLOOD_SYNS=${FLOOD_SYNS:-524288}
 FLOOD_NET=198.51.100.0/24
 # The backends keep a silent connection for a minute (xlb-http's default, 5 s, is shorter than a
 # flood here): tools/topology.sh reads it.
