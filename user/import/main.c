@@ -2,6 +2,7 @@
 /* `xlbctl import-keepalived`'s arguments, apart from xlbctl's own: it talks to no xlbd. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,10 +62,18 @@ int xlb_import_hostport(const char *s, char *host, size_t len, unsigned int *por
 	return 0;
 }
 
-static int im_bad(FILE *err, const char *what, const char *s)
+static int im_bad(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int im_bad(FILE *err, const char *fmt, ...)
 {
-	fprintf(err, "xlbctl import-keepalived: %s%s%s\n%s", what, s ? " " : "", s ? s : "",
-		im_usage);
+	va_list ap;
+
+	fputs("xlbctl import-keepalived: ", err);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	/* The usage's first line, and where the rest is. */
+	fprintf(err, "\n%.*s (xlbctl import-keepalived --help)\n",
+		(int)(strchr(im_usage, '\n') - im_usage), im_usage);
 	return XLB_IMPORT_USAGE;
 }
 
@@ -104,32 +113,33 @@ int xlb_import_main(int argc, char **argv, const struct xlb_import_env *env, FIL
 			dashes = 1;
 		} else if (!dashes && (r = im_opt(argc, argv, &i, "--sync-peer", &val))) {
 			if (r < 0 || o.sync_peer)
-				return im_bad(err, r < 0 ? "--sync-peer needs ADDR[:PORT]" :
-						  "--sync-peer given twice", NULL);
+				return im_bad(err, "--sync-peer %s", r < 0 ? "needs ADDR[:PORT]" :
+									 "given twice");
 			o.sync_peer = val;
 		} else if (!dashes && (r = im_opt(argc, argv, &i, "--sync-key", &val))) {
 			if (r < 0 || o.sync_key)
-				return im_bad(err, r < 0 ? "--sync-key needs FILE" :
-						  "--sync-key given twice", NULL);
+				return im_bad(err, "--sync-key %s", r < 0 ? "needs FILE" : "given twice");
 			o.sync_key = val;
 		} else if (!dashes && a[0] == '-' && a[1]) {
-			return im_bad(err, "unknown option", a);
+			return im_bad(err, "unknown option '%s'", a);
 		} else if (file) {
-			return im_bad(err, "one FILE only, not also", a);
+			return im_bad(err, "one FILE only ('%s' is a second)", a);
 		} else {
 			file = a;
 		}
 	}
 	if (!file)
-		return im_bad(err, "no FILE", NULL);
+		return im_bad(err, "no FILE");
 	if (!o.sync_peer != !o.sync_key)
-		return im_bad(err, o.sync_peer ? "--sync-peer without --sync-key (both or neither)" :
-				   "--sync-key without --sync-peer (both or neither)", NULL);
+		return im_bad(err, "%s without %s: both or neither",
+			      o.sync_peer ? "--sync-peer" : "--sync-key",
+			      o.sync_peer ? "--sync-key" : "--sync-peer");
 	if (o.sync_peer &&
 	    xlb_import_hostport(o.sync_peer, host, sizeof(host), &port, 0))
-		return im_bad(err, "--sync-peer is not ADDR[:PORT]:", o.sync_peer);
+		return im_bad(err, "--sync-peer '%s': not ADDR[:PORT] (IPv6 in brackets: "
+			      "[2001:db8::2]:8849)", o.sync_peer);
 	if (o.sync_key && o.sync_key[0] != '/')
-		return im_bad(err, "--sync-key is not an absolute path (xlbd reads it when it "
-			      "starts):", o.sync_key);
+		return im_bad(err, "--sync-key '%s': not an absolute path (xlbd reads it when it "
+			      "starts, from its own directory)", o.sync_key);
 	return xlb_import_keepalived(file, env, o.sync_peer ? &o : NULL, out, err);
 }

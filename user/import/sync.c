@@ -60,7 +60,7 @@ static void im_sync_daemon(struct xlb_im *m, FILE *o, const struct xlb_kc_node *
 /* listen is where this machine's route to the peer leaves from, on the peer's port. */
 static void im_sync_opts(struct xlb_im *m, FILE *o)
 {
-	char host[64], src[64], hn[64], sn[64];
+	char host[64], src[64], hn[64], sn[64], listen[80];
 	struct xlb_addr h, s;
 	unsigned int port;
 	int err, v6;
@@ -83,9 +83,12 @@ static void im_sync_opts(struct xlb_im *m, FILE *o)
 		return;
 	}
 	v6 = !!strchr(src, ':');
-	fprintf(o, "  # sync: peer and key_file from the command line (--sync-peer, --sync-key); "
-		"listen: this machine's source address on its route to %s\n", host);
-	fprintf(o, "  sync:\n    listen: %s%s%s:%u\n", v6 ? "[" : "", src, v6 ? "]" : "", port);
+	snprintf(listen, sizeof(listen), "%s%s%s:%u", v6 ? "[" : "", src, v6 ? "]" : "", port);
+	fprintf(o, "  # sync: peer and key_file from the command line (--sync-peer, --sync-key);\n"
+		"  # listen from this machine: its source address toward %s, the peer's port\n",
+		host);
+	fprintf(o, "  sync:\n");
+	xlb_yo_kv(o, 4, "listen", listen);
 	xlb_yo_kv(o, 4, "peer", m->opts->sync_peer);
 	xlb_yo_kv(o, 4, "key_file", m->opts->sync_key);
 }

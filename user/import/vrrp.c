@@ -77,17 +77,17 @@ static const struct xlb_kc_node *im_pick_instance(struct xlb_im *m,
 
 	for (j = 0; d && j < m->ninst; j++)
 		if (!strcmp(im_arg(m->inst[j], 1), im_arg(d, 2))) {
-			*why = "lvs_sync_daemon's instance";
+			*why = "as lvs_sync_daemon names it";
 			return m->inst[j];
 		}
 	for (i = 0; i < root->nkids; i++)
 		if (im_is(&root->kids[i], "virtual_server"))
 			for (j = 0; j < m->ninst; j++)
 				if (im_has_addr(m->inst[j], im_arg(&root->kids[i], 1))) {
-					*why = "it holds a virtual_server's address";
+					*why = "as it holds a virtual_server's address";
 					return m->inst[j];
 				}
-	*why = "the file's first";
+	*why = "as in the file";
 	return m->ninst ? m->inst[0] : NULL;
 }
 
@@ -394,8 +394,9 @@ static void im_groups(struct xlb_im *m, FILE *o, const struct im_set *vi)
 			vg.n[vg.cnt++] = g;
 			continue;
 		}
-		xlb_im_warn(m, g, "%s has %s: left out (keepalived only warns; a group of one syncs "
-			    "nothing)", im_arg(g, 1), nmem[vg.cnt] ? "one member" : "no member");
+		xlb_im_warn(m, g, "%s has %s: left out (a group of fewer than two syncs nothing; "
+			    "keepalived only warns)", im_arg(g, 1),
+			    nmem[vg.cnt] ? "one member" : "no member left");
 		for (i = 0; i < nmem[vg.cnt]; i++)
 			of_group[mem[vg.cnt][i]] = 0;
 	}
@@ -430,7 +431,7 @@ void xlb_im_vrrp(struct xlb_im *m, FILE *o, const struct xlb_kc_node *root)
 		im_instance(m, o, first, NULL);
 	} else {
 		im_names(m, &vi, "VI_");
-		fprintf(o, "    # %s first (%s): this node's flow sync role follows it\n",
+		fprintf(o, "    # %s first, %s: this node's flow sync role follows it\n",
 			vi.name[0], why);
 		for (i = 0; i < vi.cnt; i++)
 			im_instance(m, o, vi.n[i], vi.name[i]);
