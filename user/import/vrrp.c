@@ -341,8 +341,8 @@ static int im_find(const struct im_set *vi, const char *kname)
 }
 
 /*
- * One group's members, as places in vi: keepalived's rules (vrrp_parser.c, vrrp_data.c) warn
- * and go on where a member names no instance or is in a group already.
+ * One group's members, as places in vi. keepalived's vrrp_sync_set_group() (vrrp_sync.c)
+ * reports and skips a member naming no instance or one in a group already; so does this.
  */
 static int im_members(struct xlb_im *m, const struct xlb_kc_node *g, const struct im_set *vi,
 		      int *of_group, int gi, int *mem)
@@ -379,7 +379,8 @@ static int im_members(struct xlb_im *m, const struct xlb_kc_node *g, const struc
 /* failover.sync_groups: each group of two or more members; a smaller one syncs nothing. */
 static void im_groups(struct xlb_im *m, FILE *o, const struct im_set *vi)
 {
-	int mem[XLB_IM_MAX_INST][XLB_IM_MAX_INST], of_group[XLB_IM_MAX_INST] = { 0 }, nmem[XLB_IM_MAX_INST], i, j, gi;
+	int mem[XLB_IM_MAX_INST][XLB_IM_MAX_INST], nmem[XLB_IM_MAX_INST], i, j, gi;
+	int of_group[XLB_IM_MAX_INST] = { 0 }; /* 1 + the m->group holding an instance */
 	struct im_set vg = { .cnt = 0 };
 
 	for (gi = 0; gi < m->ngroup; gi++) {
