@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "config/config.h"
 #include "import/import.h"
 #include "import/kconf.h"
 
 #define XLB_IM_MAX_IFACES 8
-#define XLB_IM_MAX_INST 64
+/* vrrp_instance and vrrp_sync_group blocks: what failover.vrrp and sync_groups take. */
+#define XLB_IM_MAX_INST XLB_CFG_VRRP_MAX_INSTANCES
 /* failover.sync's default port (XLB_CFG_SYNC_DEFAULT_PORT, private to config/) */
 #define XLB_IM_SYNC_PORT 8849
 

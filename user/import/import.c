@@ -335,7 +335,7 @@ static void im_collect(struct xlb_im *m, const struct xlb_kc_node *root)
 		else if (im_is(k, "vrrp_sync_group") && m->ngroup < XLB_IM_MAX_INST)
 			m->group[m->ngroup++] = k;
 		else if (im_is(k, "vrrp_instance") || im_is(k, "vrrp_sync_group"))
-			xlb_im_warn(m, k, "more than %d in one file: left out", XLB_IM_MAX_INST);
+			xlb_im_warn(m, k, "xlb takes %d at the most: left out", XLB_IM_MAX_INST);
 	}
 }
 

@@ -9,7 +9,7 @@
 #include "import/im.h"
 #include "import/yaml_out.h"
 
-#define IM_NAME_MAX 31
+#define IM_NAME_MAX (XLB_CFG_NAME_SIZE - 1) /* xlb's rule for instance and group names */
 
 /* Instances or groups as written: the node each came from and its name in the output. */
 struct im_set {
