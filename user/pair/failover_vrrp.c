@@ -452,8 +452,6 @@ static void group_leave(struct xlb_vrrp_group *g, size_t k)
 		return;
 	fo->left = true;
 	fo->quiet = true;
-	pr_warn("vrrp %s: sync group %s has a member faulted: leaving the virtual router",
-		fo->cfg->name, g->name);
 	xlb_vrrp_stop(&fo->vr, true);
 	fo->quiet = false;
 }
@@ -468,16 +466,22 @@ static void group_rejoin(struct xlb_vrrp_group *g, size_t k)
 	if (fo->fault)
 		return;
 	fo->quiet = true;
-	pr_info("vrrp %s: sync group %s is whole again: rejoining as backup", fo->cfg->name,
-		g->name);
 	xlb_vrrp_start(&fo->vr);
 	fo->quiet = false;
+}
+
+static const char *group_name(struct xlb_vrrp_group *g, size_t k)
+{
+	struct fo_vrrp *fo = group_inst(g, k);
+
+	return fo ? fo->cfg->name : "?";
 }
 
 static const struct xlb_vrrp_group_ops group_ops = {
 	.set_master = group_set_master,
 	.leave = group_leave,
 	.rejoin = group_rejoin,
+	.name = group_name,
 };
 
 static void on_group_timer(struct xlb_loop *loop, struct xlb_timer *t)

@@ -64,11 +64,14 @@ static void act(struct xlb_vrrp_group *g, size_t k, uint8_t ev)
 		/* a member the group stopped, or one faulted, has no say (a stale event) */
 		if (g->m[k].fault || g->m[k].left)
 			return;
-		pr_info("vrrp sync group %s: member %zu is %s: the others follow", g->name, k,
-			ev == XLB_VRRP_GROUP_MASTER ? "master" : "backup");
+		pr_info("vrrp sync group %s: %s is %s: the others follow", g->name,
+			g->ops->name(g, k), ev == XLB_VRRP_GROUP_MASTER ? "master" : "backup");
 		follow(g, k, ev == XLB_VRRP_GROUP_MASTER);
 		return;
 	case XLB_VRRP_GROUP_FAULT:
+		if (!any_fault(g))
+			pr_warn("vrrp sync group %s: %s is faulted: the others leave", g->name,
+				g->ops->name(g, k));
 		g->m[k].fault = true;
 		for (j = 0; j < g->n; j++) {
 			if (j == k || g->m[j].fault || g->m[j].left)
@@ -76,16 +79,16 @@ static void act(struct xlb_vrrp_group *g, size_t k, uint8_t ev)
 			g->m[j].left = true;
 			g->ops->leave(g, j);
 		}
-		pr_warn("vrrp sync group %s: member %zu is faulted: the group leaves", g->name, k);
 		return;
 	case XLB_VRRP_GROUP_RECOVER:
 		g->m[k].fault = false;
 		if (any_fault(g))
 			return;
-		pr_info("vrrp sync group %s: no member is faulted: rejoining as backup", g->name);
 		for (j = 0; j < g->n; j++) {
 			if (!g->m[j].left)
 				continue;
+			pr_info("vrrp sync group %s: no member is faulted: %s rejoins", g->name,
+				g->ops->name(g, j));
 			g->m[j].left = false;
 			g->ops->rejoin(g, j);
 		}

@@ -37,6 +37,7 @@ struct xlb_vrrp_group_ops {
 	void (*set_master)(struct xlb_vrrp_group *g, size_t k, bool master); /* a running one */
 	void (*leave)(struct xlb_vrrp_group *g, size_t k);  /* stop gracefully, as in a fault */
 	void (*rejoin)(struct xlb_vrrp_group *g, size_t k); /* undo leave: start as backup */
+	const char *(*name)(struct xlb_vrrp_group *g, size_t k); /* for the log */
 };
 
 struct xlb_vrrp_group {
