@@ -42,8 +42,8 @@ static void check_taken(const struct xlb_config *cfg)
 			FUZZ_CHECK(v->backends[j].weight <= XLB_WEIGHT_MAX);
 		}
 	}
-	for (i = 0; i < cfg->vrrp.n_vaddrs; i++)
-		check_addr(&cfg->vrrp.vaddrs[i].addr);
+	for (i = 0; i < cfg->vrrps[0].n_vaddrs; i++)
+		check_addr(&cfg->vrrps[0].vaddrs[i].addr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

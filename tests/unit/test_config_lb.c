@@ -577,15 +577,15 @@ static void test_file_example(void **state)
 	assert_string_equal(cfg.control_socket, XLB_CONTROL_SOCKET);
 
 	assert_int_equal(cfg.failover_mode, XLB_FAILOVER_VRRP);
-	assert_int_equal(cfg.vrrp.vrid, 51);
-	assert_int_equal(cfg.vrrp.advert_cs, 10);
-	assert_int_equal(cfg.vrrp.preempt_delay_ms, 10000);
-	assert_int_equal(cfg.vrrp.n_unicast_peers, 1);
-	assert_int_equal(cfg.vrrp.n_vaddrs, 1);
-	assert_int_equal(cfg.vrrp.vaddrs[0].prefix, 24);
-	assert_int_equal(cfg.vrrp.n_tracks, 2);
-	assert_int_equal(cfg.vrrp.tracks[0].is_vip, 0);
-	assert_string_equal(cfg.vrrp.tracks[1].name, "web");
+	assert_int_equal(cfg.vrrps[0].vrid, 51);
+	assert_int_equal(cfg.vrrps[0].advert_cs, 10);
+	assert_int_equal(cfg.vrrps[0].preempt_delay_ms, 10000);
+	assert_int_equal(cfg.vrrps[0].n_unicast_peers, 1);
+	assert_int_equal(cfg.vrrps[0].n_vaddrs, 1);
+	assert_int_equal(cfg.vrrps[0].vaddrs[0].prefix, 24);
+	assert_int_equal(cfg.vrrps[0].n_tracks, 2);
+	assert_int_equal(cfg.vrrps[0].tracks[0].is_vip, 0);
+	assert_string_equal(cfg.vrrps[0].tracks[1].name, "web");
 	assert_int_equal(cfg.sync.enabled, 1);
 	assert_string_equal(cfg.sync.key_file, "/etc/xlb/sync.key");
 	xlb_cfg_free(&cfg);

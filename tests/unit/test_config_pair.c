@@ -61,7 +61,7 @@ static void test_valid_failover_full(void **state)
 	(void)state;
 	parse_ok(yaml, &cfg);
 	assert_int_equal(cfg.failover_mode, XLB_FAILOVER_VRRP);
-	r = &cfg.vrrp;
+	r = &cfg.vrrps[0];
 	assert_int_equal(r->pos.line, 10);
 	assert_int_equal(r->pos.col, 5);
 	assert_string_equal(r->interface, "eth0");
@@ -110,13 +110,13 @@ static void test_valid_failover_full(void **state)
 	/* The top-level notify is the backends' and stays apart. */
 	assert_string_equal(cfg.notify, "");
 	xlb_cfg_free(&cfg);
-	assert_null(cfg.vrrp.vaddrs);
+	assert_null(cfg.vrrps);
 }
 
-/* The vrrp defaults, as every config carries them whether or not it has a vrrp mapping. */
+/* The vrrp defaults, as every instance carries them: keepalived's. */
 static void assert_vrrp_defaults(const struct xlb_config *cfg)
 {
-	const struct xlb_cfg_vrrp *r = &cfg->vrrp;
+	const struct xlb_cfg_vrrp *r = &cfg->vrrps[0];
 
 	assert_int_equal(r->priority, 100);
 	assert_int_equal(r->advert_cs, 100);
@@ -149,28 +149,27 @@ static void test_valid_failover_defaults(void **state)
 	struct xlb_config cfg;
 
 	(void)state;
+	/* Without failover there is no instance: nothing can read one's defaults by mistake. */
 	parse_ok(IFACE "vips: []\n", &cfg);
 	assert_int_equal(cfg.failover_mode, XLB_FAILOVER_NONE);
-	assert_int_equal(cfg.vrrp.n_vaddrs, 0);
-	assert_int_equal(cfg.vrrp.vrid, 0);
-	assert_int_equal(cfg.vrrp.pos.line, 0);
-	assert_vrrp_defaults(&cfg);
+	assert_int_equal(cfg.n_vrrps, 0);
+	assert_null(cfg.vrrps);
 	xlb_cfg_free(&cfg);
 
 	parse_ok(IFACE "vips: []\nfailover: {mode: none}\n", &cfg);
 	assert_int_equal(cfg.failover_mode, XLB_FAILOVER_NONE);
-	assert_vrrp_defaults(&cfg);
+	assert_int_equal(cfg.n_vrrps, 0);
 	xlb_cfg_free(&cfg);
 
 	parse_ok(vrrp, &cfg);
 	assert_int_equal(cfg.failover_mode, XLB_FAILOVER_VRRP);
-	assert_string_equal(cfg.vrrp.interface, "eth0");
-	assert_int_equal(cfg.vrrp.vrid, 1);
-	assert_int_equal(cfg.vrrp.pos.line, 5);
-	assert_int_equal(cfg.vrrp.pos.col, 9);
-	assert_int_equal(cfg.vrrp.n_vaddrs, 1);
-	assert_addr(&cfg.vrrp.vaddrs[0].addr, "192.0.2.100");
-	assert_int_equal(cfg.vrrp.vaddrs[0].prefix, 32);
+	assert_string_equal(cfg.vrrps[0].interface, "eth0");
+	assert_int_equal(cfg.vrrps[0].vrid, 1);
+	assert_int_equal(cfg.vrrps[0].pos.line, 5);
+	assert_int_equal(cfg.vrrps[0].pos.col, 9);
+	assert_int_equal(cfg.vrrps[0].n_vaddrs, 1);
+	assert_addr(&cfg.vrrps[0].vaddrs[0].addr, "192.0.2.100");
+	assert_int_equal(cfg.vrrps[0].vaddrs[0].prefix, 32);
 	assert_vrrp_defaults(&cfg);
 	xlb_cfg_free(&cfg);
 }
@@ -195,10 +194,82 @@ static void test_valid_failover_preempt(void **state)
 				"    {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1],\n"
 				"     %s}\n",
 			  cases[i].line);
-		if (cfg.vrrp.preempt != cases[i].preempt)
-			fail_msg("%s: preempt %u", cases[i].line, cfg.vrrp.preempt);
+		if (cfg.vrrps[0].preempt != cases[i].preempt)
+			fail_msg("%s: preempt %u", cases[i].line, cfg.vrrps[0].preempt);
 		xlb_cfg_free(&cfg);
 	}
+}
+
+/*
+ * Test several instances (keepalived's vrrp_instance) and a sync group: names given and
+ * defaulted, each with its own defaults, and membership resolved whatever the order of keys.
+ */
+static void test_valid_instances_groups(void **state)
+{
+	static const char yaml[] =
+		"interfaces: [{name: eth0}, {name: eth1}]\n"                          /* 1 */
+		"vips: []\n"                                                          /* 2 */
+		"failover:\n"                                                         /* 3 */
+		"  sync_groups:\n"                                                    /* 4 */
+		"    - name: VG1\n"                                                   /* 5 */
+		"      members: [VI_GW, VI_1]\n"                                      /* 6 */
+		"  mode: vrrp\n"                                                      /* 7 */
+		"  vrrp:\n"                                                           /* 8 */
+		"    - name: VI_1\n"                                                  /* 9 */
+		"      interface: eth0\n"                                             /* 10 */
+		"      vrid: 51\n"                                                    /* 11 */
+		"      priority: 150\n"                                               /* 12 */
+		"      virtual_addresses: [203.0.113.100/24]\n"                       /* 13 */
+		"    - name: VI_GW\n"                                                 /* 14 */
+		"      interface: eth1\n"                                             /* 15 */
+		"      vrid: 52\n"                                                    /* 16 */
+		"      version: 2\n"                                                  /* 17 */
+		"      virtual_addresses: [198.51.100.1/24]\n"                        /* 18 */
+		"    - interface: eth1\n"                                             /* 19 */
+		"      vrid: 51\n"                                                    /* 20 */
+		"      virtual_addresses: [198.51.100.2]\n";                          /* 21 */
+	struct xlb_config cfg;
+
+	(void)state;
+	parse_ok(yaml, &cfg);
+	assert_int_equal(cfg.n_vrrps, 3);
+	assert_string_equal(cfg.vrrps[0].name, "VI_1");
+	assert_string_equal(cfg.vrrps[1].name, "VI_GW");
+	assert_string_equal(cfg.vrrps[2].name, "VI_3");
+	assert_int_equal(cfg.vrrps[0].priority, 150);
+	/* each instance has keepalived's defaults of its own */
+	assert_int_equal(cfg.vrrps[1].priority, 100);
+	assert_int_equal(cfg.vrrps[1].advert_cs, 100);
+	assert_int_equal(cfg.vrrps[1].preempt, 1);
+	assert_int_equal(cfg.vrrps[1].garp_repeat, 5);
+	assert_int_equal(cfg.vrrps[1].garp_delay_ms, 5000);
+	assert_int_equal(cfg.vrrps[1].version, 2);
+	assert_int_equal(cfg.vrrps[2].version, 3);
+	assert_int_equal(cfg.vrrps[2].priority, 100);
+	/* vrid 51 again, on another link: another virtual router */
+	assert_int_equal(cfg.vrrps[2].vrid, 51);
+	assert_int_equal(cfg.vrrps[0].pos.line, 9);
+	assert_int_equal(cfg.vrrps[2].pos.line, 19);
+	assert_int_equal(cfg.n_sync_groups, 1);
+	assert_string_equal(cfg.sync_groups[0].name, "VG1");
+	assert_int_equal(cfg.sync_groups[0].pos.line, 5);
+	assert_int_equal(cfg.vrrps[0].sync_group, 0);
+	assert_int_equal(cfg.vrrps[1].sync_group, 0);
+	assert_int_equal(cfg.vrrps[2].sync_group, -1);
+	xlb_cfg_free(&cfg);
+	assert_null(cfg.vrrps);
+	assert_null(cfg.sync_groups);
+
+	/* One mapping is one instance, named VI_1, in no group. */
+	parse_ok(IFACE FAILOVER
+		 "  mode: vrrp\n"
+		 "  vrrp: {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n",
+		 &cfg);
+	assert_int_equal(cfg.n_vrrps, 1);
+	assert_string_equal(cfg.vrrps[0].name, "VI_1");
+	assert_int_equal(cfg.vrrps[0].sync_group, -1);
+	assert_int_equal(cfg.n_sync_groups, 0);
+	xlb_cfg_free(&cfg);
 }
 
 /* Test IPv6 virtual addresses with and without a prefix, IPv6 peers, and sync over IPv6. */
@@ -223,7 +294,7 @@ static void test_valid_failover_ipv6(void **state)
 
 	(void)state;
 	parse_ok(yaml, &cfg);
-	r = &cfg.vrrp;
+	r = &cfg.vrrps[0];
 	assert_string_equal(r->interface, "bond0.100");
 	assert_int_equal(r->n_vaddrs, 2);
 	assert_int_equal(r->vaddrs[0].addr.family, XLB_FAMILY_V6);
@@ -284,7 +355,7 @@ static void test_valid_failover_bounds(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		parse_ok(cases[i].yaml, &cfg);
-		r = &cfg.vrrp;
+		r = &cfg.vrrps[0];
 		assert_int_equal(r->vrid, cases[i].vrid);
 		assert_int_equal(r->priority, cases[i].priority);
 		assert_int_equal(r->advert_cs, cases[i].advert_cs);
@@ -334,15 +405,15 @@ static void test_valid_vaddr_interfaces(void **state)
 
 	(void)state;
 	parse_ok(yaml, &cfg);
-	assert_int_equal(cfg.vrrp.n_vaddrs, sizeof(want) / sizeof(want[0]));
-	for (i = 0; i < cfg.vrrp.n_vaddrs; i++) {
-		assert_addr(&cfg.vrrp.vaddrs[i].addr, want[i].addr);
-		assert_string_equal(cfg.vrrp.vaddrs[i].interface, want[i].ifname);
-		assert_int_equal(cfg.vrrp.vaddrs[i].prefix, want[i].prefix);
+	assert_int_equal(cfg.vrrps[0].n_vaddrs, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < cfg.vrrps[0].n_vaddrs; i++) {
+		assert_addr(&cfg.vrrps[0].vaddrs[i].addr, want[i].addr);
+		assert_string_equal(cfg.vrrps[0].vaddrs[i].interface, want[i].ifname);
+		assert_int_equal(cfg.vrrps[0].vaddrs[i].prefix, want[i].prefix);
 	}
-	assert_int_equal(cfg.vrrp.vaddrs[1].if_pos.line, 9);
-	assert_int_equal(cfg.vrrp.vaddrs[3].if_pos.line, 11);
-	assert_int_equal(cfg.vrrp.vaddrs[3].if_pos.col, 47);
+	assert_int_equal(cfg.vrrps[0].vaddrs[1].if_pos.line, 9);
+	assert_int_equal(cfg.vrrps[0].vaddrs[3].if_pos.line, 11);
+	assert_int_equal(cfg.vrrps[0].vaddrs[3].if_pos.col, 47);
 	xlb_cfg_free(&cfg);
 }
 
@@ -368,12 +439,12 @@ static void test_valid_failover_track_order(void **state)
 
 	(void)state;
 	parse_ok(yaml, &cfg);
-	assert_int_equal(cfg.vrrp.n_tracks, 3);
-	assert_string_equal(cfg.vrrp.tracks[1].name, "203.0.113.1:53/udp");
-	assert_int_equal(cfg.vrrp.tracks[1].is_vip, 1);
+	assert_int_equal(cfg.vrrps[0].n_tracks, 3);
+	assert_string_equal(cfg.vrrps[0].tracks[1].name, "203.0.113.1:53/udp");
+	assert_int_equal(cfg.vrrps[0].tracks[1].is_vip, 1);
 	/* An interface may share a VIP's name: they are different things. */
-	assert_string_equal(cfg.vrrp.tracks[2].name, "web");
-	assert_int_equal(cfg.vrrp.tracks[2].is_vip, 0);
+	assert_string_equal(cfg.vrrps[0].tracks[2].name, "web");
+	assert_int_equal(cfg.vrrps[0].tracks[2].is_vip, 0);
 	xlb_cfg_free(&cfg);
 }
 
@@ -393,7 +464,7 @@ static void test_file_pair(void **state)
 		assert_demo_topology(&cfg);
 
 		assert_int_equal(cfg.failover_mode, XLB_FAILOVER_VRRP);
-		r = &cfg.vrrp;
+		r = &cfg.vrrps[0];
 		assert_string_equal(r->interface, "eth0");
 		assert_int_equal(r->vrid, 51);
 		assert_int_equal(r->priority, prio[i]);
@@ -422,7 +493,82 @@ static void test_file_pair(void **state)
 
 /* Invalid configs: one mistake each, at an exact position. */
 
+#define TWO_INSTANCES                                                                       \
+	"  mode: vrrp\n"                                                         /* 4 */  \
+	"  vrrp:\n"                                                              /* 5 */  \
+	"    - {name: A, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n" /* 6 */ \
+	"    - {name: B, interface: eth0, vrid: 2, virtual_addresses: [192.0.2.101]}\n" /* 7 */ \
+	"  sync_groups:\n"                                                       /* 8 */
+
 static const struct bad_case pair_cases[] = {
+	/* several instances and sync groups */
+	{ "instances: duplicate name",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - {name: VI_1, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n"
+	  "    - {name: VI_1, interface: eth0, vrid: 2, virtual_addresses: [192.0.2.101]}\n",
+	  7, 14, "duplicate instance name 'VI_1' (first at line 6)" },
+	{ "instances: a default name taken",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - {name: VI_2, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n"
+	  "    - {interface: eth0, vrid: 2, virtual_addresses: [192.0.2.101]}\n",
+	  7, 7, "duplicate instance name 'VI_2' (first at line 6)" },
+	{ "instances: one vrid twice on a link",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - {name: A, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n"
+	  "    - {name: B, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.101]}\n",
+	  7, 7, "instances A and B are both vrid 1 on eth0" },
+	{ "instances: bad name",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - {name: \"a b\", interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n",
+	  6, 14, "instance name 'a b' must be 1 to 31 of A-Z a-z 0-9 _ . -" },
+	{ "instances: an entry that is no mapping",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - eth0\n",
+	  6, 7, "an entry of 'vrrp' must be a mapping, not a scalar" },
+	{ "sync group: member is no instance",
+	  IFACE FAILOVER TWO_INSTANCES
+	  "    - {name: G, members: [A, C]}\n",
+	  9, 30, "sync group member 'C' is no vrrp instance" },
+	{ "sync group: one member",
+	  IFACE FAILOVER TWO_INSTANCES
+	  "    - {name: G, members: [A]}\n",
+	  9, 26, "a sync group needs 2 members or more" },
+	{ "sync group: an instance in two",
+	  IFACE FAILOVER TWO_INSTANCES
+	  "    - {name: G, members: [A, B]}\n"
+	  "    - {name: H, members: [B, A]}\n",
+	  10, 27, "instance B is in sync group G already", 2 },
+	{ "sync group: duplicate name",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp:\n"
+	  "    - {name: A, interface: eth0, vrid: 1, virtual_addresses: [192.0.2.100]}\n"
+	  "    - {name: B, interface: eth0, vrid: 2, virtual_addresses: [192.0.2.101]}\n"
+	  "    - {name: C, interface: eth0, vrid: 3, virtual_addresses: [192.0.2.102]}\n"
+	  "    - {name: D, interface: eth0, vrid: 4, virtual_addresses: [192.0.2.103]}\n"
+	  "  sync_groups:\n"
+	  "    - {name: G, members: [A, B]}\n"
+	  "    - {name: G, members: [C, D]}\n",
+	  12, 7, "duplicate sync group name 'G' (first at line 11)" },
+	{ "sync group: no name",
+	  IFACE FAILOVER TWO_INSTANCES
+	  "    - {members: [A, B]}\n",
+	  9, 7, "missing required key 'name' in sync_groups" },
+	{ "sync group: needs mode vrrp",
+	  IFACE FAILOVER
+	  "  mode: none\n"
+	  "  sync_groups: [{name: G, members: [A, B]}]\n",
+	  5, 3, "sync_groups needs mode vrrp (mode is none)" },
 	/* failover */
 	{ "failover: not a mapping",
 	  IFACE
@@ -455,16 +601,21 @@ static const struct bad_case pair_cases[] = {
 	  "  mode: none\n"
 	  "  sync: {listen: 192.0.2.2, peer: 192.0.2.3, key_file: /etc/xlb/sync.key}\n",
 	  5, 3, "sync needs mode vrrp (mode is none)" },
-	{ "failover: vrrp is a list",
+	{ "failover: vrrp is an empty list",
 	  IFACE FAILOVER
 	  "  mode: vrrp\n"
 	  "  vrrp: []\n",
-	  5, 9, "'vrrp' must be a mapping, not a list" },
+	  5, 9, "vrrp has no instance" },
+	{ "failover: vrrp is a scalar",
+	  IFACE FAILOVER
+	  "  mode: vrrp\n"
+	  "  vrrp: eth0\n",
+	  5, 9, "'vrrp' must be a mapping or a list of mappings, not a scalar" },
 	{ "failover: unknown key",
 	  IFACE FAILOVER
 	  "  mode: none\n"
 	  "  zookeeper: {}\n",
-	  5, 3, "unknown key 'zookeeper' in failover (expected mode, vrrp, sync)" },
+	  5, 3, "unknown key 'zookeeper' in failover (expected mode, vrrp, sync, sync_groups)" },
 
 	/* failover: vrrp */
 	{ "vrrp: unknown key lists every key",
@@ -473,7 +624,7 @@ static const struct bad_case pair_cases[] = {
 	  9, 5, "unknown key 'prempt' in vrrp (expected interface, vrid, priority, "
 		"advert_interval, preempt, preempt_delay, nopreempt, unicast_peers, "
 		"virtual_addresses, garp_repeat, garp_delay, garp_refresh, notify, track, "
-		"version, authentication, state)" },
+		"version, authentication, state, name)" },
 	{ "vrrp: interface missing, at the mapping",
 	  IFACE FAILOVER
 	  "  mode: vrrp\n"
@@ -967,7 +1118,7 @@ static void test_valid_failover_v2(void **state)
 
 	(void)state;
 	parse_ok(yaml, &cfg);
-	r = &cfg.vrrp;
+	r = &cfg.vrrps[0];
 	assert_int_equal(r->version, 2);
 	assert_int_equal(r->advert_cs, 300);
 	assert_int_equal(r->start_master, 1);
@@ -980,22 +1131,22 @@ static void test_valid_failover_v2(void **state)
 	xlb_cfg_free(&cfg);
 
 	parse_ok(eight, &cfg);
-	assert_int_equal(cfg.vrrp.start_master, 0);
-	assert_int_equal(cfg.vrrp.auth_pass_len, 8);
-	assert_memory_equal(cfg.vrrp.auth_pass, "12345678", 8);
+	assert_int_equal(cfg.vrrps[0].start_master, 0);
+	assert_int_equal(cfg.vrrps[0].auth_pass_len, 8);
+	assert_memory_equal(cfg.vrrps[0].auth_pass, "12345678", 8);
 	xlb_cfg_free(&cfg);
 
 	parse_ok(none, &cfg);
-	assert_int_equal(cfg.vrrp.auth_type, XLB_CFG_VRRP_AUTH_NONE);
-	assert_int_equal(cfg.vrrp.advert_cs, 25500);
-	assert_int_equal(cfg.vrrp.auth_pass_len, 0);
+	assert_int_equal(cfg.vrrps[0].auth_type, XLB_CFG_VRRP_AUTH_NONE);
+	assert_int_equal(cfg.vrrps[0].advert_cs, 25500);
+	assert_int_equal(cfg.vrrps[0].auth_pass_len, 0);
 	xlb_cfg_free(&cfg);
 
 	/* the defaults: VRRPv3, no authentication, backup */
 	parse_ok(IFACE VRRP, &cfg);
-	assert_int_equal(cfg.vrrp.version, 3);
-	assert_int_equal(cfg.vrrp.auth_type, XLB_CFG_VRRP_AUTH_NONE);
-	assert_int_equal(cfg.vrrp.start_master, 0);
+	assert_int_equal(cfg.vrrps[0].version, 3);
+	assert_int_equal(cfg.vrrps[0].auth_type, XLB_CFG_VRRP_AUTH_NONE);
+	assert_int_equal(cfg.vrrps[0].start_master, 0);
 	xlb_cfg_free(&cfg);
 }
 
@@ -1006,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_valid_failover_defaults),
 		cmocka_unit_test(test_valid_failover_preempt),
 		cmocka_unit_test(test_valid_failover_ipv6),
+		cmocka_unit_test(test_valid_instances_groups),
 		cmocka_unit_test(test_valid_failover_bounds),
 		cmocka_unit_test(test_valid_failover_track_order),
 		cmocka_unit_test(test_valid_vaddr_interfaces),

@@ -135,7 +135,10 @@ int xlbd_pair_start(struct xlbd *d)
 	const struct xlb_failover_host host = {
 		.loop = &d->loop,
 		.rtnl = &d->rtnl,
-		.vrrp = &d->cfg.vrrp,
+		.vrrps = d->cfg.vrrps,
+		.n_vrrps = d->cfg.n_vrrps,
+		.sync_groups = d->cfg.sync_groups,
+		.n_sync_groups = d->cfg.n_sync_groups,
 		.vip_has_backend = fo_vip_has_backend,
 		.role_changed = fo_role_changed,
 		.arg = d,

@@ -252,23 +252,50 @@ static void on_neigh_synced(unsigned int what, void *arg)
  * The pair's settings stay as started: VRRP and sync hold sockets, addresses and a peer's trust
  * that a reload must not pull from under them. The new file's are swapped out and freed.
  */
+static bool vrrps_differ(const struct xlb_config *a, const struct xlb_config *b)
+{
+	size_t i;
+
+	if (a->n_vrrps != b->n_vrrps || a->n_sync_groups != b->n_sync_groups)
+		return true;
+	for (i = 0; i < a->n_vrrps; i++) {
+		const struct xlb_cfg_vrrp *x = &a->vrrps[i], *y = &b->vrrps[i];
+
+		if (x->vrid != y->vrid || x->priority != y->priority ||
+		    x->advert_cs != y->advert_cs || x->n_vaddrs != y->n_vaddrs ||
+		    x->sync_group != y->sync_group || strcmp(x->interface, y->interface) ||
+		    strcmp(x->name, y->name))
+			return true;
+	}
+	return false;
+}
+
 static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 {
-	struct xlb_cfg_vrrp vrrp = cfg->vrrp;
-	struct xlb_cfg_sync sync = cfg->sync;
-	uint8_t mode = cfg->failover_mode;
+	struct xlb_config kept = {
+		.vrrps = cfg->vrrps,
+		.n_vrrps = cfg->n_vrrps,
+		.sync_groups = cfg->sync_groups,
+		.n_sync_groups = cfg->n_sync_groups,
+		.sync = cfg->sync,
+		.failover_mode = cfg->failover_mode,
+	};
 
-	if (mode != d->cfg.failover_mode || vrrp.vrid != d->cfg.vrrp.vrid ||
-	    vrrp.priority != d->cfg.vrrp.priority || vrrp.advert_cs != d->cfg.vrrp.advert_cs ||
-	    vrrp.n_vaddrs != d->cfg.vrrp.n_vaddrs || strcmp(vrrp.interface, d->cfg.vrrp.interface) ||
-	    sync.enabled != d->cfg.sync.enabled)
+	if (kept.failover_mode != d->cfg.failover_mode || vrrps_differ(&kept, &d->cfg) ||
+	    kept.sync.enabled != d->cfg.sync.enabled)
 		pr_warn("reload: failover settings take effect at the next start");
-	cfg->vrrp = d->cfg.vrrp;
+	cfg->vrrps = d->cfg.vrrps;
+	cfg->n_vrrps = d->cfg.n_vrrps;
+	cfg->sync_groups = d->cfg.sync_groups;
+	cfg->n_sync_groups = d->cfg.n_sync_groups;
 	cfg->sync = d->cfg.sync;
 	cfg->failover_mode = d->cfg.failover_mode;
-	d->cfg.vrrp = vrrp;
-	d->cfg.sync = sync;
-	d->cfg.failover_mode = mode;
+	d->cfg.vrrps = kept.vrrps;
+	d->cfg.n_vrrps = kept.n_vrrps;
+	d->cfg.sync_groups = kept.sync_groups;
+	d->cfg.n_sync_groups = kept.n_sync_groups;
+	d->cfg.sync = kept.sync;
+	d->cfg.failover_mode = kept.failover_mode;
 }
 
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen)

@@ -609,12 +609,16 @@ static void rejected_reasons(struct json_object *v)
 /* The pair, above the backends: the first thing to know when traffic moved. */
 static void vrrp_summary(struct json_object *v)
 {
+	struct json_object *g;
 	char since[32];
 
 	since_str(jint(v, "in_state_ms"), since, sizeof(since));
-	printf("vrrp vrid %lld: %s for %s, priority %lld (effective %lld), master %s "
-	       "(priority %lld)\n",
-	       (long long)jint(v, "vrid"), jstr(v, "state"), since, (long long)jint(v, "priority"),
+	printf("vrrp %s vrid %lld on %s", jstr(v, "name"), (long long)jint(v, "vrid"),
+	       jstr(v, "interface"));
+	if (json_object_object_get_ex(v, "sync_group", &g) && json_object_get_string(g))
+		printf(" (sync group %s)", json_object_get_string(g));
+	printf(": %s for %s, priority %lld (effective %lld), master %s (priority %lld)\n",
+	       jstr(v, "state"), since, (long long)jint(v, "priority"),
 	       (long long)jint(v, "effective_priority"), jstr(v, "master"),
 	       (long long)jint(v, "master_priority"));
 	printf("  adverts sent %lld, received %lld, rejected %lld", (long long)jint(v, "adverts_sent"),
@@ -657,7 +661,11 @@ static int state_table(struct json_object *reply)
 
 	if (!t)
 		return output_err(-ENOMEM);
-	if (json_object_object_get_ex(reply, "vrrp", &x))
+	/* every instance; an xlbd from before instances has only "vrrp" */
+	if (json_object_object_get_ex(reply, "vrrp_instances", &x))
+		for (i = 0; i < json_object_array_length(x); i++)
+			vrrp_summary(json_object_array_get_idx(x, i));
+	else if (json_object_object_get_ex(reply, "vrrp", &x))
 		vrrp_summary(x);
 	if (json_object_object_get_ex(reply, "sync", &x))
 		sync_summary(x);

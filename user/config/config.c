@@ -26,6 +26,7 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 		.errs = errs,
 		.st = &st,
 	};
+	size_t i;
 	int err;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -35,13 +36,6 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	_Static_assert(sizeof(XLB_CONTROL_SOCKET) <= sizeof(cfg->control_socket),
 		       "XLB_CONTROL_SOCKET does not fit");
 	memcpy(cfg->control_socket, XLB_CONTROL_SOCKET, sizeof(XLB_CONTROL_SOCKET));
-	/* keepalived's defaults; they hold whether or not the file has a vrrp section. */
-	cfg->vrrp.priority = XLB_VRRP_DEFAULT_PRIORITY;
-	cfg->vrrp.advert_cs = XLB_VRRP_DEFAULT_INTERVAL_CS;
-	cfg->vrrp.preempt = 1;
-	cfg->vrrp.version = 3;
-	cfg->vrrp.garp_repeat = XLB_VRRP_DEFAULT_GARP_REPEAT;
-	cfg->vrrp.garp_delay_ms = XLB_VRRP_DEFAULT_GARP_DELAY_MS;
 	cfg->sync.listen_port = XLB_CFG_SYNC_DEFAULT_PORT;
 	cfg->sync.peer_port = XLB_CFG_SYNC_DEFAULT_PORT;
 	cfg->path = strdup(name ?: "<config>");
@@ -65,8 +59,12 @@ int xlb_cfg_parse_string(const char *name, const char *text, size_t len, struct 
 	free(st.be_addr);
 	free(st.be_hc);
 	free(st.be_port);
-	free(st.peer_at);
-	free(st.track_at);
+	for (i = 0; i < cfg->n_vrrps; i++) {
+		free(st.vrrp_at[i].peer_at);
+		free(st.vrrp_at[i].track_at);
+	}
+	free(st.vrrp_at);
+	free(st.members);
 
 	err = p.stop == -ENOMEM ? -ENOMEM : errs->n ? -EINVAL : 0;
 	if (err) {
@@ -149,9 +147,13 @@ void xlb_cfg_free(struct xlb_config *cfg)
 		free(cfg->vips[i].backends);
 	free(cfg->vips);
 	free(cfg->ifaces);
-	free(cfg->vrrp.unicast_peers);
-	free(cfg->vrrp.vaddrs);
-	free(cfg->vrrp.tracks);
+	for (i = 0; i < cfg->n_vrrps; i++) {
+		free(cfg->vrrps[i].unicast_peers);
+		free(cfg->vrrps[i].vaddrs);
+		free(cfg->vrrps[i].tracks);
+	}
+	free(cfg->vrrps);
+	free(cfg->sync_groups);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

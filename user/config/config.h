@@ -131,6 +131,11 @@ struct xlb_cfg_track {
 	struct xlb_cfg_pos pos;
 };
 
+/* An instance's or sync group's name, as keepalived's: 1..31 of [A-Za-z0-9_.-]. */
+#define XLB_CFG_NAME_SIZE 32
+/* VRRP instances one xlbd runs: each has its own socket and timers. */
+#define XLB_CFG_VRRP_MAX_INSTANCES 32
+
 enum xlb_failover_mode {
 	XLB_FAILOVER_NONE = 0,
 	XLB_FAILOVER_VRRP,
@@ -171,6 +176,18 @@ struct xlb_cfg_vrrp {
 	uint8_t auth_pass[8];        /* PASS: the password, zero-padded, as the advert carries it */
 	uint8_t auth_pass_len;       /* 1..8 with PASS */
 	uint8_t start_master;        /* keepalived's `state MASTER`; default 0 (BACKUP) */
+	char name[XLB_CFG_NAME_SIZE]; /* keepalived's vrrp_instance NAME; default VI_<n>, 1-based */
+	int sync_group;              /* index into sync_groups; -1: in none */
+	struct xlb_cfg_pos pos;
+};
+
+/*
+ * keepalived's vrrp_sync_group: instances that change state together, so a NAT pair's VIP on
+ * the clients' side and the backends' gateway on theirs are always held by the same node.
+ * Members are the instances whose sync_group is this one's index.
+ */
+struct xlb_cfg_sync_group {
+	char name[XLB_CFG_NAME_SIZE];
 	struct xlb_cfg_pos pos;
 };
 
@@ -222,7 +239,12 @@ struct xlb_config {
 	size_t n_vips;
 	char notify[512];         /* run by /bin/sh -c on every backend state change; "" = none */
 	uint8_t failover_mode;    /* enum xlb_failover_mode */
-	struct xlb_cfg_vrrp vrrp; /* when failover_mode is vrrp */
+	/* when failover_mode is vrrp: at least one; the node's role (flow sync, the standby's
+	 * sweep) follows the first */
+	struct xlb_cfg_vrrp *vrrps;
+	size_t n_vrrps;
+	struct xlb_cfg_sync_group *sync_groups;
+	size_t n_sync_groups;
 	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
 	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
 	struct xlb_cfg_timeouts timeouts; /* idle timeouts of the connection table */

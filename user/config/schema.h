@@ -49,6 +49,21 @@ struct xlb_cfg_hc_marks {
 	uint32_t bad; /* XLB_HC_SET_* given but rejected: checks that need them are skipped */
 };
 
+/* Where one VRRP instance's items were. */
+struct xlb_cfg_vrrp_marks {
+	struct xlb_cfg_pos *peer_at;	/* parallel to its unicast_peers */
+	struct xlb_cfg_mark *track_at;	/* parallel to its tracks: the interface or vip value;
+					 * ok = the track is whole */
+	struct xlb_cfg_mark name;	/* its name value; line 0: defaulted */
+};
+
+/* A sync group's member as written: resolved to its instance at failover's end. */
+struct xlb_cfg_group_member {
+	char name[XLB_CFG_NAME_SIZE];
+	int group; /* index into cfg->sync_groups */
+	struct xlb_cfg_pos at;
+};
+
 /* Positions and verdicts the schemas compare items by, kept beside the arrays of cfg. */
 struct xlb_cfg_state {
 	struct xlb_cfg_mark *if_name;	/* parallel to cfg->ifaces: the name value */
@@ -62,9 +77,9 @@ struct xlb_cfg_state {
 	struct xlb_cfg_hc_marks *hc;	/* the health mapping being read */
 	struct xlb_cfg_mark fallback;	/* the current VIP's fallback value */
 	size_t n_backends;		/* over all VIPs, fallbacks too: ids share one map */
-	struct xlb_cfg_pos *peer_at;	/* parallel to cfg->vrrp.unicast_peers */
-	struct xlb_cfg_mark *track_at;	/* parallel to cfg->vrrp.tracks: its interface or vip
-					 * value; ok = the track is whole */
+	struct xlb_cfg_vrrp_marks *vrrp_at; /* parallel to cfg->vrrps */
+	struct xlb_cfg_group_member *members; /* of every sync group, in file order */
+	size_t n_members;
 	struct xlb_cfg_pos sync_peer_at; /* the sync peer value */
 	bool tun_bad;			/* a tunnel source was rejected: no "needs a source" */
 };

@@ -622,8 +622,7 @@ static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 			   const struct xlb_cfg_mark *seen)
 {
 	const struct xlb_config *cfg = obj;
-	const struct xlb_cfg_vrrp *vrrp = &cfg->vrrp;
-	size_t i, j;
+	size_t i, j, k;
 
 	(void)start;
 	xlb_cfg_vaddr_check_ifaces(p, cfg);
@@ -633,14 +632,21 @@ static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 	for (j = 0; j < cfg->n_vips; j++)
 		if (!p->st->vip_name[j].ok)
 			return p->stop;
-	for (i = 0; i < vrrp->n_tracks; i++) {
-		if (!vrrp->tracks[i].is_vip || !p->st->track_at[i].ok)
-			continue;
-		for (j = 0; j < cfg->n_vips && strcmp(cfg->vips[j].name, vrrp->tracks[i].name); j++)
-			;
-		if (j == cfg->n_vips)
-			xlb_cfg_error(p, p->st->track_at[i].at, "no VIP named '%s'",
-				      vrrp->tracks[i].name);
+	for (k = 0; k < cfg->n_vrrps; k++) {
+		const struct xlb_cfg_vrrp *vrrp = &cfg->vrrps[k];
+		const struct xlb_cfg_mark *track_at = p->st->vrrp_at[k].track_at;
+
+		for (i = 0; i < vrrp->n_tracks; i++) {
+			if (!vrrp->tracks[i].is_vip || !track_at[i].ok)
+				continue;
+			for (j = 0; j < cfg->n_vips &&
+				    strcmp(cfg->vips[j].name, vrrp->tracks[i].name);
+			     j++)
+				;
+			if (j == cfg->n_vips)
+				xlb_cfg_error(p, track_at[i].at, "no VIP named '%s'",
+					      vrrp->tracks[i].name);
+		}
 	}
 	return p->stop;
 }

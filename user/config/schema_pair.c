@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * failover: {mode, vrrp: {...}, sync: {listen, peer, key_file}}. One VRRPv3 virtual router
- * (RFC 5798), or VRRPv2 (RFC 3768, keepalived's default) with its PASS authentication, with
- * keepalived's names and defaults where it has them, and the flow sync to the peer. Whether a track's vip names a VIP is only known once the whole file is read: see
- * xlb_cfg_top_end() in schema_lb.c.
+ * failover: {mode, vrrp: {...} | [{...}, ...], sync_groups, sync: {listen, peer, key_file}}.
+ * VRRPv3 virtual routers (RFC 5798), or VRRPv2 (RFC 3768, keepalived's default) with its PASS
+ * authentication, with keepalived's names and defaults where it has them; keepalived's sync
+ * groups of them; and the flow sync to the peer. Whether a track's vip names a VIP is only
+ * known once the whole file is read: see xlb_cfg_top_end() in schema_lb.c.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -18,6 +19,20 @@
 #define XLB_CFG_VRRP_V2_MAX_S 255	/* the v2 advert's Adver Int: 8 bits of seconds */
 #define XLB_CFG_VRRP_AUTH_LEN 8		/* the v2 advert's Authentication Data */
 #define XLB_CFG_VRRP_AUTH_AH 2		/* RFC 2338's IP AH: named only to be refused */
+
+/*
+ * The instance being read, and where its items are: instances are read one after another, each
+ * appended before its mapping is walked.
+ */
+static struct xlb_cfg_vrrp *xlb_cfg_cur_vrrp(struct xlb_cfg_parser *p)
+{
+	return &p->cfg->vrrps[p->cfg->n_vrrps - 1];
+}
+
+static struct xlb_cfg_vrrp_marks *xlb_cfg_cur_marks(struct xlb_cfg_parser *p)
+{
+	return &p->st->vrrp_at[p->cfg->n_vrrps - 1];
+}
 
 static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
 	{ "none", XLB_FAILOVER_NONE },
@@ -114,7 +129,7 @@ static int xlb_cfg_track_interface(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_track *t = obj;
 
-	p->st->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	xlb_cfg_cur_marks(p)->track_at[t - xlb_cfg_cur_vrrp(p)->tracks].at = xlb_cfg_at(p);
 	t->is_vip = 0;
 	return xlb_cfg_ifname_val(p, t->name);
 }
@@ -123,7 +138,7 @@ static int xlb_cfg_track_vip(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_track *t = obj;
 
-	p->st->track_at[t - p->cfg->vrrp.tracks].at = xlb_cfg_at(p);
+	xlb_cfg_cur_marks(p)->track_at[t - xlb_cfg_cur_vrrp(p)->tracks].at = xlb_cfg_at(p);
 	t->is_vip = 1;
 	return xlb_cfg_vip_name_val(p, t->name, sizeof(t->name));
 }
@@ -133,10 +148,11 @@ static int xlb_cfg_track_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg
 {
 	const struct xlb_cfg_mark *ifc = &seen[XLB_CFG_TRACK_INTERFACE];
 	const struct xlb_cfg_mark *vip = &seen[XLB_CFG_TRACK_VIP];
-	const struct xlb_cfg_vrrp *vrrp = &p->cfg->vrrp;
+	const struct xlb_cfg_vrrp *vrrp = xlb_cfg_cur_vrrp(p);
+	struct xlb_cfg_mark *track_at = xlb_cfg_cur_marks(p)->track_at;
 	const struct xlb_cfg_track *t = obj;
 	size_t i, n = t - vrrp->tracks;
-	struct xlb_cfg_mark *m = &p->st->track_at[n];
+	struct xlb_cfg_mark *m = &track_at[n];
 
 	if (ifc->at.line && vip->at.line) {
 		xlb_cfg_error(p, xlb_cfg_pos_after(vip->at, ifc->at) ? vip->at : ifc->at,
@@ -149,11 +165,11 @@ static int xlb_cfg_track_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg
 	}
 	m->ok = ifc->ok || vip->ok;
 	for (i = 0; m->ok && i < n; i++) {
-		if (p->st->track_at[i].ok && vrrp->tracks[i].is_vip == t->is_vip &&
+		if (track_at[i].ok && vrrp->tracks[i].is_vip == t->is_vip &&
 		    !strcmp(vrrp->tracks[i].name, t->name)) {
 			xlb_cfg_error(p, m->at, "duplicate track of %s '%s' (first at line %u)",
 				      t->is_vip ? "VIP" : "interface", t->name,
-				      p->st->track_at[i].at.line);
+				      track_at[i].at.line);
 			m->ok = false;
 		}
 	}
@@ -174,16 +190,17 @@ static const struct xlb_cfg_section xlb_cfg_track_section =
 
 static int xlb_cfg_track(struct xlb_cfg_parser *p, void *obj)
 {
+	struct xlb_cfg_vrrp_marks *m = xlb_cfg_cur_marks(p);
 	struct xlb_cfg_vrrp *vrrp = obj;
 	struct xlb_cfg_track *t;
 	size_t n = vrrp->n_tracks;
 
-	if (xlb_cfg_grow(p, vrrp->tracks, n) || xlb_cfg_grow(p, p->st->track_at, n))
+	if (xlb_cfg_grow(p, vrrp->tracks, n) || xlb_cfg_grow(p, m->track_at, n))
 		return p->stop;
 	t = &vrrp->tracks[n];
 	memset(t, 0, sizeof(*t));
 	t->pos = xlb_cfg_at(p);
-	p->st->track_at[n] = (struct xlb_cfg_mark){};
+	m->track_at[n] = (struct xlb_cfg_mark){};
 	vrrp->n_tracks++;
 	return xlb_cfg_walk_map(p, &xlb_cfg_track_section, t);
 }
@@ -299,7 +316,36 @@ enum {
 	XLB_CFG_VRRP_VERSION,
 	XLB_CFG_VRRP_AUTHENTICATION,
 	XLB_CFG_VRRP_STATE,
+	XLB_CFG_VRRP_NAME,
 };
+
+/* keepalived's names (vrrp_instance VI_1, vrrp_sync_group VG1), in what xlb can print bare. */
+static int xlb_cfg_name_val(struct xlb_cfg_parser *p, const char *what, char *name)
+{
+	const char *s = xlb_cfg_str(p);
+	size_t len = strlen(s);
+
+	if (!len || len >= XLB_CFG_NAME_SIZE || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							  "abcdefghijklmnopqrstuvwxyz"
+							  "0123456789_.-") != len)
+		return xlb_cfg_reject(p, xlb_cfg_at(p),
+				      "%s name '%.40s' must be 1 to %u of A-Z a-z 0-9 _ . -", what,
+				      s, XLB_CFG_NAME_SIZE - 1);
+	memcpy(name, s, len + 1);
+	return 0;
+}
+
+static int xlb_cfg_vrrp_name(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_mark *m = &xlb_cfg_cur_marks(p)->name;
+	int ret;
+
+	m->at = xlb_cfg_at(p);
+	ret = xlb_cfg_name_val(p, "instance", vrrp->name);
+	m->ok = !ret;
+	return ret;
+}
 
 /*
  * The advert carries it in centiseconds: a duration that is not a whole number of them is a
@@ -340,6 +386,7 @@ static int xlb_cfg_vrrp_nopreempt(struct xlb_cfg_parser *p, void *obj)
 
 static int xlb_cfg_vrrp_peer(struct xlb_cfg_parser *p, void *obj)
 {
+	struct xlb_cfg_vrrp_marks *m = xlb_cfg_cur_marks(p);
 	struct xlb_cfg_vrrp *vrrp = obj;
 	struct xlb_cfg_pos at = xlb_cfg_at(p);
 	size_t i, n = vrrp->n_unicast_peers;
@@ -353,11 +400,11 @@ static int xlb_cfg_vrrp_peer(struct xlb_cfg_parser *p, void *obj)
 	for (i = 0; i < n; i++)
 		if (xlb_addr_eq(&a, &vrrp->unicast_peers[i]))
 			return xlb_cfg_reject(p, at, "duplicate unicast peer %s (first at line %u)",
-					      xlb_addr_str(&a, s, sizeof(s)), p->st->peer_at[i].line);
-	if (xlb_cfg_grow(p, vrrp->unicast_peers, n) || xlb_cfg_grow(p, p->st->peer_at, n))
+					      xlb_addr_str(&a, s, sizeof(s)), m->peer_at[i].line);
+	if (xlb_cfg_grow(p, vrrp->unicast_peers, n) || xlb_cfg_grow(p, m->peer_at, n))
 		return p->stop;
 	vrrp->unicast_peers[n] = a;
-	p->st->peer_at[n] = at;
+	m->peer_at[n] = at;
 	vrrp->n_unicast_peers++;
 	return 0;
 }
@@ -529,9 +576,9 @@ static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
  * An address on an interface of its own goes on one xlbd drives (its replies come through XDP)
  * or on vrrp's; the interfaces may be written after failover, so this runs at the top's end.
  */
-void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg)
+static void xlb_cfg_vaddr_check_vrrp(struct xlb_cfg_parser *p, const struct xlb_config *cfg,
+				     const struct xlb_cfg_vrrp *vrrp)
 {
-	const struct xlb_cfg_vrrp *vrrp = &cfg->vrrp;
 	size_t i, j;
 
 	for (i = 0; i < vrrp->n_vaddrs; i++) {
@@ -547,6 +594,14 @@ void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_confi
 				      "interfaces)",
 				      v->interface);
 	}
+}
+
+void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_vrrps; i++)
+		xlb_cfg_vaddr_check_vrrp(p, cfg, &cfg->vrrps[i]);
 }
 
 /*
@@ -630,7 +685,7 @@ static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_
 
 		xlb_addr_str(peer, a, sizeof(a));
 		if (peer->family != family)
-			xlb_cfg_error(p, p->st->peer_at[i],
+			xlb_cfg_error(p, xlb_cfg_cur_marks(p)->peer_at[i],
 				      "unicast peer %s is IPv%u, the virtual addresses IPv%u", a,
 				      peer->family, family);
 		/*
@@ -639,7 +694,7 @@ static int xlb_cfg_vrrp_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_
 		 * global address here would refuse the real peer and leave two masters.
 		 */
 		else if (family == XLB_FAMILY_V6 && !IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)peer->w))
-			xlb_cfg_error(p, p->st->peer_at[i],
+			xlb_cfg_error(p, xlb_cfg_cur_marks(p)->peer_at[i],
 				      "unicast peer %s: IPv6 adverts come from the peer's link-local "
 				      "address (fe80::/10); give that", a);
 	}
@@ -681,6 +736,7 @@ static const struct xlb_cfg_key xlb_cfg_vrrp_keys[] = {
 						       xlb_cfg_vrrp_auth),
 	[XLB_CFG_VRRP_STATE] = XLB_CFG_KEY_WORD("state", false, struct xlb_cfg_vrrp, start_master,
 						xlb_cfg_vrrp_states, "state", "master or backup"),
+	[XLB_CFG_VRRP_NAME] = XLB_CFG_KEY_FN("name", XLB_CFG_SCALAR, false, xlb_cfg_vrrp_name),
 };
 
 static const struct xlb_cfg_section xlb_cfg_vrrp_section =
@@ -749,6 +805,7 @@ enum {
 	XLB_CFG_FAILOVER_MODE,
 	XLB_CFG_FAILOVER_VRRP,
 	XLB_CFG_FAILOVER_SYNC,
+	XLB_CFG_FAILOVER_SYNC_GROUPS,
 };
 
 static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
@@ -769,12 +826,182 @@ static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
 	return 0;
 }
 
-static int xlb_cfg_failover_vrrp(struct xlb_cfg_parser *p, void *obj)
+/* One instance, with keepalived's defaults for what its mapping leaves out. */
+static int xlb_cfg_vrrp_instance(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_config *cfg = obj;
+	size_t n = cfg->n_vrrps;
+	struct xlb_cfg_vrrp *v;
 
-	cfg->vrrp.pos = xlb_cfg_at(p);
-	return xlb_cfg_walk_map(p, &xlb_cfg_vrrp_section, &cfg->vrrp);
+	if (n == XLB_CFG_VRRP_MAX_INSTANCES) {
+		xlb_cfg_error(p, xlb_cfg_at(p), "more than %u vrrp instances",
+			      XLB_CFG_VRRP_MAX_INSTANCES);
+		return xlb_cfg_skip(p) ?: 1;
+	}
+	if (xlb_cfg_grow(p, cfg->vrrps, n) || xlb_cfg_grow(p, p->st->vrrp_at, n))
+		return p->stop;
+	v = &cfg->vrrps[n];
+	*v = (struct xlb_cfg_vrrp){
+		.priority = XLB_VRRP_DEFAULT_PRIORITY,
+		.advert_cs = XLB_VRRP_DEFAULT_INTERVAL_CS,
+		.preempt = 1,
+		.version = 3,
+		.garp_repeat = XLB_VRRP_DEFAULT_GARP_REPEAT,
+		.garp_delay_ms = XLB_VRRP_DEFAULT_GARP_DELAY_MS,
+		.sync_group = -1,
+		.pos = xlb_cfg_at(p),
+	};
+	snprintf(v->name, sizeof(v->name), "VI_%zu", n + 1);
+	p->st->vrrp_at[n] = (struct xlb_cfg_vrrp_marks){};
+	cfg->n_vrrps++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_vrrp_section, v);
+}
+
+/* vrrp: one instance (a mapping) or several (a list of them, keepalived's vrrp_instance). */
+static int xlb_cfg_failover_vrrp(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	int n;
+
+	if (p->ev.type == YAML_MAPPING_START_EVENT)
+		return xlb_cfg_vrrp_instance(p, obj);
+	n = xlb_cfg_walk_list(p, "vrrp", XLB_CFG_MAP, xlb_cfg_vrrp_instance, obj);
+	if (n < 0)
+		return n;
+	return n ? 0 : xlb_cfg_reject(p, at, "vrrp has no instance");
+}
+
+/* sync_groups: [{name, members: [INSTANCE, ...]}] (keepalived's vrrp_sync_group) */
+
+enum {
+	XLB_CFG_GROUP_NAME,
+	XLB_CFG_GROUP_MEMBERS,
+};
+
+static int xlb_cfg_group_name(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync_group *g = obj;
+
+	return xlb_cfg_name_val(p, "sync group", g->name);
+}
+
+/*
+ * Members are named before or after their instances (the key order is free), so a name is
+ * looked up at the failover mapping's end; here it is only kept, as the group index the
+ * instance will carry, in a list the end resolves.
+ */
+static int xlb_cfg_group_member(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_sync_group *g = obj;
+	struct xlb_cfg_group_member *m;
+	size_t n = p->st->n_members;
+	char name[XLB_CFG_NAME_SIZE];
+	int ret;
+
+	ret = xlb_cfg_name_val(p, "instance", name);
+	if (ret)
+		return ret;
+	if (xlb_cfg_grow(p, p->st->members, n))
+		return p->stop;
+	m = &p->st->members[n];
+	memcpy(m->name, name, sizeof(name));
+	m->group = g - p->cfg->sync_groups;
+	m->at = xlb_cfg_at(p);
+	p->st->n_members++;
+	return 0;
+}
+
+static int xlb_cfg_group_members(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_pos at = xlb_cfg_at(p);
+	int n;
+
+	n = xlb_cfg_walk_list(p, "members", XLB_CFG_SCALAR, xlb_cfg_group_member, obj);
+	if (n < 0)
+		return n;
+	/* keepalived only warns of a group of one, and then drops it: a mistake either way */
+	return n >= 2 ? 0 : xlb_cfg_reject(p, at, "a sync group needs 2 members or more");
+}
+
+static const struct xlb_cfg_key xlb_cfg_group_keys[] = {
+	[XLB_CFG_GROUP_NAME] = XLB_CFG_KEY_FN("name", XLB_CFG_SCALAR, true, xlb_cfg_group_name),
+	[XLB_CFG_GROUP_MEMBERS] = XLB_CFG_KEY_FN("members", XLB_CFG_LIST, true,
+						 xlb_cfg_group_members),
+};
+
+static const struct xlb_cfg_section xlb_cfg_group_section =
+	XLB_CFG_SECTION("in sync_groups", xlb_cfg_group_keys, NULL);
+
+static int xlb_cfg_sync_group(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_config *cfg = obj;
+	size_t n = cfg->n_sync_groups;
+	struct xlb_cfg_sync_group *g;
+
+	if (n == XLB_CFG_VRRP_MAX_INSTANCES) {
+		xlb_cfg_error(p, xlb_cfg_at(p), "more than %u sync groups",
+			      XLB_CFG_VRRP_MAX_INSTANCES);
+		return xlb_cfg_skip(p) ?: 1;
+	}
+	if (xlb_cfg_grow(p, cfg->sync_groups, n))
+		return p->stop;
+	g = &cfg->sync_groups[n];
+	*g = (struct xlb_cfg_sync_group){ .pos = xlb_cfg_at(p) };
+	cfg->n_sync_groups++;
+	return xlb_cfg_walk_map(p, &xlb_cfg_group_section, g);
+}
+
+/*
+ * What only the whole list can tell: names and (interface, vrid) are unique, for VRRP's
+ * virtual router is known on its link by its VRID alone; groups' names are unique, each member
+ * names an instance, and an instance is in one group at most.
+ */
+static void xlb_cfg_instances_check(struct xlb_cfg_parser *p, struct xlb_config *cfg)
+{
+	const struct xlb_cfg_vrrp_marks *at = p->st->vrrp_at;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_vrrps; i++) {
+		const struct xlb_cfg_vrrp *v = &cfg->vrrps[i];
+
+		for (j = 0; j < i; j++) {
+			const struct xlb_cfg_vrrp *o = &cfg->vrrps[j];
+
+			if (!strcmp(v->name, o->name))
+				xlb_cfg_error(p, at[i].name.at.line ? at[i].name.at : v->pos,
+					      "duplicate instance name '%s' (first at line %u)",
+					      v->name, o->pos.line);
+			else if (v->vrid && v->vrid == o->vrid && v->interface[0] &&
+				 !strcmp(v->interface, o->interface))
+				xlb_cfg_error(p, v->pos,
+					      "instances %s and %s are both vrid %u on %s: one "
+					      "virtual router per vrid and link",
+					      o->name, v->name, v->vrid, v->interface);
+		}
+	}
+	for (i = 0; i < cfg->n_sync_groups; i++)
+		for (j = 0; j < i; j++)
+			if (cfg->sync_groups[i].name[0] &&
+			    !strcmp(cfg->sync_groups[i].name, cfg->sync_groups[j].name))
+				xlb_cfg_error(p, cfg->sync_groups[i].pos,
+					      "duplicate sync group name '%s' (first at line %u)",
+					      cfg->sync_groups[i].name, cfg->sync_groups[j].pos.line);
+	for (i = 0; i < p->st->n_members; i++) {
+		const struct xlb_cfg_group_member *m = &p->st->members[i];
+		struct xlb_cfg_vrrp *v = NULL;
+
+		for (j = 0; j < cfg->n_vrrps && !v; j++)
+			if (!strcmp(cfg->vrrps[j].name, m->name))
+				v = &cfg->vrrps[j];
+		if (!v)
+			xlb_cfg_error(p, m->at, "sync group member '%s' is no vrrp instance",
+				      m->name);
+		else if (v->sync_group >= 0)
+			xlb_cfg_error(p, m->at, "instance %s is in sync group %s already", m->name,
+				      cfg->sync_groups[v->sync_group].name);
+		else
+			v->sync_group = m->group;
+	}
 }
 
 static int xlb_cfg_failover_sync(struct xlb_cfg_parser *p, void *obj)
@@ -790,10 +1017,12 @@ static int xlb_cfg_failover_sync(struct xlb_cfg_parser *p, void *obj)
 static int xlb_cfg_failover_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_pos start,
 				const struct xlb_cfg_mark *seen)
 {
-	const struct xlb_config *cfg = obj;
+	struct xlb_config *cfg = obj;
 
 	if (!seen[XLB_CFG_FAILOVER_MODE].ok)
 		return p->stop;
+	if (cfg->failover_mode == XLB_FAILOVER_VRRP)
+		xlb_cfg_instances_check(p, cfg);
 	if (cfg->failover_mode == XLB_FAILOVER_VRRP && !seen[XLB_CFG_FAILOVER_VRRP].at.line)
 		xlb_cfg_error(p, start, "missing required key 'vrrp' in failover (mode is vrrp)");
 	if (cfg->failover_mode != XLB_FAILOVER_NONE)
@@ -805,14 +1034,20 @@ static int xlb_cfg_failover_end(struct xlb_cfg_parser *p, void *obj, struct xlb_
 	if (seen[XLB_CFG_FAILOVER_SYNC].at.line)
 		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_SYNC].at,
 			      "sync needs mode vrrp (mode is none)");
+	if (seen[XLB_CFG_FAILOVER_SYNC_GROUPS].at.line)
+		xlb_cfg_error(p, seen[XLB_CFG_FAILOVER_SYNC_GROUPS].at,
+			      "sync_groups needs mode vrrp (mode is none)");
 	return p->stop;
 }
 
 static const struct xlb_cfg_key xlb_cfg_failover_keys[] = {
 	[XLB_CFG_FAILOVER_MODE] = XLB_CFG_KEY_FN("mode", XLB_CFG_SCALAR, true,
 						 xlb_cfg_failover_mode),
-	[XLB_CFG_FAILOVER_VRRP] = XLB_CFG_KEY_FN("vrrp", XLB_CFG_MAP, false, xlb_cfg_failover_vrrp),
+	[XLB_CFG_FAILOVER_VRRP] = XLB_CFG_KEY_FN("vrrp", XLB_CFG_MAP_OR_LIST, false,
+						 xlb_cfg_failover_vrrp),
 	[XLB_CFG_FAILOVER_SYNC] = XLB_CFG_KEY_FN("sync", XLB_CFG_MAP, false, xlb_cfg_failover_sync),
+	[XLB_CFG_FAILOVER_SYNC_GROUPS] = XLB_CFG_KEY_LIST("sync_groups", false, XLB_CFG_MAP,
+							  xlb_cfg_sync_group, "sync group"),
 };
 
 const struct xlb_cfg_section xlb_cfg_failover_section =

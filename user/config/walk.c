@@ -153,8 +153,7 @@ static int xlb_cfg_next(struct xlb_cfg_parser *p)
 	return 0;
 }
 
-/* Step over the node starting at the current event, leaving its last event current. */
-static int xlb_cfg_skip(struct xlb_cfg_parser *p)
+int xlb_cfg_skip(struct xlb_cfg_parser *p)
 {
 	int depth = 0;
 
@@ -225,6 +224,14 @@ static bool xlb_cfg_want(struct xlb_cfg_parser *p, const char *what, enum xlb_cf
 	}
 	if (kind == XLB_CFG_SCALAR_OR_MAP)
 		kind = p->ev.type == YAML_MAPPING_START_EVENT ? XLB_CFG_MAP : XLB_CFG_SCALAR;
+	if (kind == XLB_CFG_MAP_OR_LIST && p->ev.type != YAML_MAPPING_START_EVENT &&
+	    p->ev.type != YAML_SEQUENCE_START_EVENT && p->ev.type != YAML_ALIAS_EVENT) {
+		xlb_cfg_error(p, at, "%s must be a mapping or a list of mappings, not %s", what,
+			      xlb_cfg_kind_str(&p->ev));
+		return false;
+	}
+	if (kind == XLB_CFG_MAP_OR_LIST)
+		kind = p->ev.type == YAML_SEQUENCE_START_EVENT ? XLB_CFG_LIST : XLB_CFG_MAP;
 	/* An alias would make one node the value of several keys; nothing here needs that. */
 	if (p->ev.type == YAML_ALIAS_EVENT) {
 		xlb_cfg_error(p, at, "YAML aliases are not supported");

@@ -17,7 +17,7 @@
 
 #include "config/config.h"
 
-#define XLB_CFG_MAX_KEYS 17		/* keys in the largest section (vrrp) */
+#define XLB_CFG_MAX_KEYS 18		/* keys in the largest section (vrrp) */
 #define XLB_CFG_MAX_ERRORS 100		/* past this the rest is noise from the same mistake */
 /*
  * Open collections at once; a config needs 6. libyaml keeps a possible simple key per open
@@ -55,6 +55,7 @@ enum xlb_cfg_kind {
 	XLB_CFG_LIST,
 	XLB_CFG_MAP,
 	XLB_CFG_SCALAR_OR_MAP, /* a list's entries only: a short form, or the mapping it stands for */
+	XLB_CFG_MAP_OR_LIST,   /* one of a thing, or several: its parse() looks which */
 };
 
 /* A word a scalar may hold, and what it means. */
@@ -180,6 +181,8 @@ int xlb_cfg_walk_map(struct xlb_cfg_parser *p, const struct xlb_cfg_section *sec
  */
 int xlb_cfg_walk_list(struct xlb_cfg_parser *p, const char *key, enum xlb_cfg_kind kind,
 		      int (*item)(struct xlb_cfg_parser *p, void *obj), void *obj);
+/* Step over the node starting at the current event, leaving its last event current: p->stop. */
+int xlb_cfg_skip(struct xlb_cfg_parser *p);
 /* The stream: one document whose root is read against top. Returns p->stop. */
 int xlb_cfg_walk(struct xlb_cfg_parser *p, const struct xlb_cfg_section *top);
 /* Sort by position, stably: errors at one position keep the order they were found in. */

@@ -24,12 +24,17 @@ struct xlb_failover_host {
 	struct xlb_rtnl_watch *rtnl;
 	/*
 	 * The pair's settings, read for as long as the backend runs (the node keeps them across a
-	 * reload). Their notify command is run by the backend, with its own environment.
+	 * reload): VRRP's instances, at least one, and their sync groups. Their notify command is
+	 * run by the backend, with its own environment.
 	 */
-	const struct xlb_cfg_vrrp *vrrp;
+	const struct xlb_cfg_vrrp *vrrps;
+	size_t n_vrrps;
+	const struct xlb_cfg_sync_group *sync_groups;
+	size_t n_sync_groups;
 	/* A track entry on a VIP: does VIP name have a backend that takes new flows? */
 	bool (*vip_has_backend)(void *arg, const char *name);
-	/* This node became master (true) or backup (false); after the announcer has run. */
+	/* This node became master (true) or backup (false), as its first VRRP instance did;
+	 * after the announcer has run. */
 	void (*role_changed)(void *arg, bool master);
 	void *arg;
 };

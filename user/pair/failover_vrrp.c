@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VRRP failover backend: VRRPv3 or VRRPv2 (with PASS authentication) on the wire (raw IP protocol 112, multicast or unicast
- * peers), priority tracking (interfaces, VIPs with no backend up), notify, and the virtual
- * addresses held and announced through the announcer. The protocol itself is vrrp.c's; this
- * file is its sockets and its effects.
+ * The VRRP failover backend: one or more instances (keepalived's vrrp_instance), each VRRPv3
+ * or VRRPv2 (with PASS authentication) on its own raw socket (IP protocol 112, multicast or
+ * unicast peers), with priority tracking (interfaces, VIPs with no backend up), notify, and
+ * the virtual addresses it holds and announces through its announcer; and the sync groups
+ * that move instances together (vrrp_group.c decides, this file carries it out). The protocol
+ * itself is vrrp.c's; this file is its sockets and its effects. The node's role follows the
+ * first instance.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include "pair/failover.h"
 #include "pair/vaddr.h"
 #include "pair/vrrp.h"
+#include "pair/vrrp_group.h"
 
 #define TRACK_NS (200 * XLB_MS)
 
@@ -32,8 +36,14 @@ _Static_assert(XLB_CFG_VRRP_AUTH_NONE == XLB_VRRP_AUTH_NONE &&
 	       "the config's auth types are the advert's");
 #define NOTIFY_TIMEOUT_NS (30000 * XLB_MS)
 
+struct fo_all;
+
+/* One instance. */
 struct fo_vrrp {
+	struct fo_all *all;
 	const struct xlb_failover_host *host;
+	const struct xlb_cfg_vrrp *cfg;
+	bool first; /* the node's role follows it */
 	struct xlb_vrrp vr;
 	bool vr_ready;
 	int ifindex;
@@ -42,13 +52,30 @@ struct fo_vrrp {
 	struct xlb_timer track_timer; /* VIP tracks only: links are events */
 	uint32_t penalty;
 	bool fault; /* its interface or a weightless track is down: VRRP stopped until it is up */
+	bool left;  /* its sync group stopped it, for another member's fault */
+	/* what it does now is the group's doing (or a fault's): not an event of its own */
+	bool quiet;
+	struct xlb_vrrp_group *group; /* NULL: in none */
+	size_t group_k;               /* its index in the group */
 	struct xlb_vaddr_set vaddrs;
 	struct xlb_announcer an;
 };
 
+/* The backend's state: every instance, and the groups over them. */
+struct fo_all {
+	const struct xlb_failover_host *host;
+	struct fo_vrrp *inst;
+	size_t n;
+	struct xlb_vrrp_group *groups;
+	size_t n_groups;
+	size_t *members; /* per group, its members' instance indexes: groups[g] from members_of[g] */
+	size_t *members_of;
+	struct xlb_timer group_timer; /* groups act out of their members' callbacks */
+};
+
 static const struct xlb_cfg_vrrp *fo_cfg(const struct fo_vrrp *fo)
 {
-	return fo->host->vrrp;
+	return fo->cfg;
 }
 
 static int af_of(uint8_t family)
@@ -131,13 +158,25 @@ static int send_advert(struct xlb_vrrp *vr, uint8_t priority, void *arg)
 	return err;
 }
 
-/* The addresses held (master) or released (backup), then the host told of the new role. */
+/* A change of a member's own, for its group to act on once the change is over. */
+static void group_event(struct fo_vrrp *fo, enum xlb_vrrp_group_ev ev)
+{
+	if (fo->group && !fo->quiet && xlb_vrrp_group_event(fo->group, fo->group_k, ev))
+		xlb_timer_arm(fo->host->loop, &fo->all->group_timer, 0);
+}
+
+/*
+ * The addresses held (master) or released (backup), then the host told of the new role if
+ * this is the first instance, and the group of a change of the instance's own.
+ */
 static int hold_vaddrs(struct fo_vrrp *fo, bool master)
 {
 	int ret;
 
 	ret = master ? fo->an.ops->hold(fo->an.arg) : fo->an.ops->release(fo->an.arg);
-	fo->host->role_changed(fo->host->arg, master);
+	if (fo->first)
+		fo->host->role_changed(fo->host->arg, master);
+	group_event(fo, master ? XLB_VRRP_GROUP_MASTER : XLB_VRRP_GROUP_BACKUP);
 	return ret;
 }
 
@@ -165,16 +204,20 @@ static void notify(struct xlb_vrrp *vr, const char *state, void *arg)
 {
 	struct fo_vrrp *fo = arg;
 	const struct xlb_cfg_vrrp *c = fo_cfg(fo);
-	char e_state[32], e_vrid[32], e_prio[32];
-	char *env[] = { e_state, e_vrid, e_prio, NULL };
+	char e_state[32], e_vrid[32], e_prio[32], e_inst[64], e_group[64];
+	char *env[] = { e_state, e_vrid, e_prio, e_inst, e_group, NULL };
 	int err;
 
-	pr_info("vrrp: vrid %u is %s (priority %u)", c->vrid, state, vr->eff_priority);
+	pr_info("vrrp %s: vrid %u is %s (priority %u)", c->name, c->vrid, state,
+		vr->eff_priority);
 	if (!c->notify[0])
 		return;
 	snprintf(e_state, sizeof(e_state), "XLB_VRRP_STATE=%s", state);
 	snprintf(e_vrid, sizeof(e_vrid), "XLB_VRRP_VRID=%u", c->vrid);
 	snprintf(e_prio, sizeof(e_prio), "XLB_VRRP_PRIORITY=%u", vr->eff_priority);
+	snprintf(e_inst, sizeof(e_inst), "XLB_VRRP_INSTANCE=%s", c->name);
+	snprintf(e_group, sizeof(e_group), "XLB_VRRP_SYNC_GROUP=%s",
+		 fo->group ? fo->group->name : "");
 	err = xlb_spawn(fo->host->loop, c->notify, env, NOTIFY_TIMEOUT_NS);
 	if (err)
 		pr_warn("vrrp notify '%s': %s", c->notify, strerror(-err));
@@ -327,16 +370,20 @@ static void track(struct fo_vrrp *fo)
 	 */
 	if (!!down != fo->fault) {
 		fo->fault = !fo->fault;
+		fo->quiet = true;
 		if (fo->fault) {
-			pr_warn("vrrp: %s is down: leaving the virtual router (fault)", down);
+			pr_warn("vrrp %s: %s is down: leaving the virtual router (fault)", c->name,
+				down);
 			xlb_vrrp_stop(&fo->vr, false);
-		} else {
-			pr_info("vrrp: no track is down any more: rejoining as backup");
+		} else if (!fo->left) {
+			pr_info("vrrp %s: no track is down any more: rejoining as backup", c->name);
 			xlb_vrrp_start(&fo->vr);
 		}
+		fo->quiet = false;
+		group_event(fo, fo->fault ? XLB_VRRP_GROUP_FAULT : XLB_VRRP_GROUP_RECOVER);
 	}
 	if (penalty != fo->penalty) {
-		pr_info("vrrp: tracking penalty %u -> %u", fo->penalty, penalty);
+		pr_info("vrrp %s: tracking penalty %u -> %u", c->name, fo->penalty, penalty);
 		fo->penalty = penalty;
 		xlb_vrrp_set_penalty(&fo->vr, penalty);
 	}
@@ -372,34 +419,106 @@ static void on_links_synced(unsigned int what, void *arg)
 		track(arg);
 }
 
-static void vrrp_stop(struct xlb_failover *f, bool graceful);
+/* ---- sync groups: what a group asks of its members, carried out quietly ---- */
 
-static int vrrp_start(struct xlb_failover *f)
+static struct fo_vrrp *group_inst(struct xlb_vrrp_group *g, size_t k)
 {
-	const struct xlb_cfg_vrrp *c = f->host.vrrp;
+	struct fo_all *all = g->arg;
+	size_t i;
+
+	for (i = 0; i < all->n; i++)
+		if (all->inst[i].group == g && all->inst[i].group_k == k)
+			return &all->inst[i];
+	return NULL;
+}
+
+static void group_set_master(struct xlb_vrrp_group *g, size_t k, bool master)
+{
+	struct fo_vrrp *fo = group_inst(g, k);
+
+	if (!fo || !fo->vr_ready)
+		return;
+	fo->quiet = true;
+	xlb_vrrp_set_state(&fo->vr, master ? XLB_VRRP_MASTER : XLB_VRRP_BACKUP);
+	fo->quiet = false;
+}
+
+/* Graceful: a priority-0 advert, so the peer's member takes over now, as a faulted one's did. */
+static void group_leave(struct xlb_vrrp_group *g, size_t k)
+{
+	struct fo_vrrp *fo = group_inst(g, k);
+
+	if (!fo || fo->left)
+		return;
+	fo->left = true;
+	fo->quiet = true;
+	xlb_vrrp_stop(&fo->vr, true);
+	fo->quiet = false;
+}
+
+static void group_rejoin(struct xlb_vrrp_group *g, size_t k)
+{
+	struct fo_vrrp *fo = group_inst(g, k);
+
+	if (!fo || !fo->left)
+		return;
+	fo->left = false;
+	if (fo->fault)
+		return;
+	fo->quiet = true;
+	xlb_vrrp_start(&fo->vr);
+	fo->quiet = false;
+}
+
+static const char *group_name(struct xlb_vrrp_group *g, size_t k)
+{
+	struct fo_vrrp *fo = group_inst(g, k);
+
+	return fo ? fo->cfg->name : "?";
+}
+
+static const struct xlb_vrrp_group_ops group_ops = {
+	.set_master = group_set_master,
+	.leave = group_leave,
+	.rejoin = group_rejoin,
+	.name = group_name,
+};
+
+static void on_group_timer(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct fo_all *all = t->arg;
+	size_t i;
+
+	(void)loop;
+	for (i = 0; i < all->n_groups; i++)
+		xlb_vrrp_group_run(&all->groups[i]);
+}
+
+static void inst_stop(struct fo_vrrp *fo, bool graceful);
+
+/* Instance fo of the config c: its addresses, its router and its socket, not started yet. */
+static int inst_init(struct fo_all *all, struct fo_vrrp *fo, const struct xlb_cfg_vrrp *c)
+{
 	struct xlb_vrrp_config vc;
 	struct xlb_addr *vips;
-	struct fo_vrrp *fo;
 	size_t i;
 	int err;
 
-	fo = calloc(1, sizeof(*fo));
-	if (!fo)
-		return -ENOMEM;
-	f->state = fo;
-	fo->host = &f->host;
+	fo->all = all;
+	fo->host = all->host;
+	fo->cfg = c;
 	fo->fd = -1;
 	fo->link_sub = (struct xlb_rtnl_sub){ .link = on_link, .synced = on_links_synced, .arg = fo };
 	xlb_timer_init(&fo->track_timer, on_track, fo);
 	fo->ifindex = if_nametoindex(c->interface);
 	if (!fo->ifindex) {
 		err = -errno;
-		pr_err("vrrp: interface %s: %s", c->interface, strerror(-err));
-		goto fail;
+		pr_err("vrrp %s: interface %s: %s", c->name, c->interface, strerror(-err));
+		return err;
 	}
 	err = xlb_vaddr_set_init(&fo->vaddrs, c->interface, c->vaddrs, c->n_vaddrs);
 	if (err)
-		goto fail;
+		return err;
 	fo->an.ops = &xlb_vaddr_announcer;
 	fo->an.arg = &fo->vaddrs;
 
@@ -419,15 +538,13 @@ static int vrrp_start(struct xlb_failover *f)
 	vc.start_master = c->start_master;
 	err = local_addr(fo, vc.family, &vc.local);
 	if (err) {
-		pr_err("vrrp: %s has no %s address to send adverts from", c->interface,
+		pr_err("vrrp %s: %s has no %s address to send adverts from", c->name, c->interface,
 		       vc.family == XLB_FAMILY_V6 ? "link-local IPv6" : "IPv4");
-		goto fail;
+		return err;
 	}
 	vips = calloc(c->n_vaddrs, sizeof(*vips));
-	if (!vips) {
-		err = -ENOMEM;
-		goto fail;
-	}
+	if (!vips)
+		return -ENOMEM;
 	for (i = 0; i < c->n_vaddrs; i++)
 		vips[i] = c->vaddrs[i].addr;
 	vc.vips = vips;
@@ -435,33 +552,128 @@ static int vrrp_start(struct xlb_failover *f)
 	/* the peers we send to are the only ones we listen to */
 	vc.peers = c->unicast_peers;
 	vc.n_peers = c->n_unicast_peers;
-	err = xlb_vrrp_init(&fo->vr, f->host.loop, &vc, &fo_ops, fo);
+	err = xlb_vrrp_init(&fo->vr, all->host->loop, &vc, &fo_ops, fo);
 	free(vips);
 	if (err) {
-		pr_err("vrrp: %s", strerror(-err));
-		goto fail;
+		pr_err("vrrp %s: %s", c->name, strerror(-err));
+		return err;
 	}
 	fo->vr_ready = true;
 
 	fo->fd = open_socket(fo);
 	if (fo->fd < 0) {
 		err = fo->fd;
-		pr_err("vrrp: socket on %s: %s", c->interface, strerror(-err));
-		goto fail;
+		pr_err("vrrp %s: socket on %s: %s", c->name, c->interface, strerror(-err));
+		return err;
 	}
-	err = xlb_loop_add_fd(f->host.loop, fo->fd, EPOLLIN, on_packet, fo);
+	err = xlb_loop_add_fd(all->host->loop, fo->fd, EPOLLIN, on_packet, fo);
 	if (err) {
-		pr_err("vrrp: watching its socket: %s", strerror(-err));
-		goto fail;
+		pr_err("vrrp %s: watching its socket: %s", c->name, strerror(-err));
+		close(fo->fd);
+		fo->fd = -1;
 	}
-	xlb_rtnl_watch_subscribe(f->host.rtnl, &fo->link_sub);
+	return err;
+}
+
+/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
+static int inst_start(struct fo_vrrp *fo)
+{
+	int err;
+
+	xlb_rtnl_watch_subscribe(fo->host->rtnl, &fo->link_sub);
 	if (tracks_vips(fo))
-		xlb_timer_arm(f->host.loop, &fo->track_timer, TRACK_NS);
-	/* Starts as backup (removing VIPs a crashed predecessor left), or master if owner. */
+		xlb_timer_arm(fo->host->loop, &fo->track_timer, TRACK_NS);
+	fo->quiet = true;
 	err = xlb_vrrp_start(&fo->vr);
-	if (err) {
-		pr_err("vrrp: cannot start: %s", strerror(-err));
+	fo->quiet = false;
+	if (err)
+		pr_err("vrrp %s: cannot start: %s", fo->cfg->name, strerror(-err));
+	return err;
+}
+
+static void inst_stop(struct fo_vrrp *fo, bool graceful)
+{
+	if (!fo->all)
+		return; /* never initialised */
+	fo->quiet = true; /* a stopping node's groups do nothing more */
+	if (fo->vr_ready) {
+		xlb_vrrp_stop(&fo->vr, graceful);
+		xlb_vrrp_fini(&fo->vr);
+		fo->vr_ready = false;
+	}
+	xlb_timer_cancel(fo->host->loop, &fo->track_timer);
+	xlb_rtnl_watch_unsubscribe(fo->host->rtnl, &fo->link_sub);
+	if (fo->fd >= 0) {
+		xlb_loop_del_fd(fo->host->loop, fo->fd);
+		close(fo->fd);
+		fo->fd = -1;
+	}
+	xlb_vaddr_set_fini(&fo->vaddrs);
+}
+
+/* The groups, and each member told its group and its place in it. */
+static int groups_init(struct fo_all *all)
+{
+	const struct xlb_failover_host *h = all->host;
+	size_t g, i, k;
+	int err;
+
+	if (!h->n_sync_groups)
+		return 0;
+	all->groups = calloc(h->n_sync_groups, sizeof(*all->groups));
+	if (!all->groups)
+		return -ENOMEM;
+	all->n_groups = h->n_sync_groups;
+	for (g = 0; g < all->n_groups; g++) {
+		for (i = 0, k = 0; i < all->n; i++) {
+			if (h->vrrps[i].sync_group != (int)g)
+				continue;
+			all->inst[i].group = &all->groups[g];
+			all->inst[i].group_k = k++;
+		}
+		err = xlb_vrrp_group_init(&all->groups[g], h->sync_groups[g].name, k, &group_ops,
+					  all);
+		if (err) {
+			pr_err("vrrp sync group %s: %zu members", h->sync_groups[g].name, k);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void vrrp_stop(struct xlb_failover *f, bool graceful);
+
+static int vrrp_start(struct xlb_failover *f)
+{
+	struct fo_all *all;
+	size_t i;
+	int err;
+
+	all = calloc(1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	f->state = all;
+	all->host = &f->host;
+	xlb_timer_init(&all->group_timer, on_group_timer, all);
+	all->inst = calloc(f->host.n_vrrps, sizeof(*all->inst));
+	if (!all->inst) {
+		err = -ENOMEM;
 		goto fail;
+	}
+	all->n = f->host.n_vrrps;
+	for (i = 0; i < all->n; i++) {
+		all->inst[i].first = i == 0;
+		err = inst_init(all, &all->inst[i], &f->host.vrrps[i]);
+		if (err)
+			goto fail;
+	}
+	err = groups_init(all);
+	if (err)
+		goto fail;
+	for (i = 0; i < all->n; i++) {
+		err = inst_start(&all->inst[i]);
+		if (err)
+			goto fail;
 	}
 	return 0;
 fail:
@@ -471,37 +683,35 @@ fail:
 
 static void vrrp_stop(struct xlb_failover *f, bool graceful)
 {
-	struct fo_vrrp *fo = f->state;
+	struct fo_all *all = f->state;
+	size_t i;
 
-	if (!fo)
+	if (!all)
 		return;
-	if (fo->vr_ready) {
-		xlb_vrrp_stop(&fo->vr, graceful);
-		xlb_vrrp_fini(&fo->vr);
-		fo->vr_ready = false;
-	}
-	xlb_timer_cancel(f->host.loop, &fo->track_timer);
-	xlb_rtnl_watch_unsubscribe(f->host.rtnl, &fo->link_sub);
-	if (fo->fd >= 0) {
-		xlb_loop_del_fd(f->host.loop, fo->fd);
-		close(fo->fd);
-	}
-	xlb_vaddr_set_fini(&fo->vaddrs);
-	free(fo);
+	xlb_timer_cancel(f->host.loop, &all->group_timer);
+	for (i = 0; all->inst && i < all->n; i++)
+		inst_stop(&all->inst[i], graceful);
+	free(all->inst);
+	free(all->groups);
+	free(all);
 	f->state = NULL;
 }
 
 static void vrrp_announce(struct xlb_failover *f)
 {
-	struct fo_vrrp *fo = f->state;
+	struct fo_all *all = f->state;
+	size_t i;
 
-	if (fo->vr_ready && fo->vr.state == XLB_VRRP_MASTER)
-		send_garp(&fo->vr, fo);
+	for (i = 0; i < all->n; i++) {
+		struct fo_vrrp *fo = &all->inst[i];
+
+		if (fo->vr_ready && fo->vr.state == XLB_VRRP_MASTER)
+			send_garp(&fo->vr, fo);
+	}
 }
 
-static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
+static void inst_state_json(const struct fo_vrrp *fo, struct xlb_json *j)
 {
-	const struct fo_vrrp *fo = f->state;
 	const struct xlb_vrrp *vr = &fo->vr;
 	char as[INET6_ADDRSTRLEN];
 	uint64_t rejected = 0;
@@ -510,14 +720,19 @@ static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
 	for (i = 1; i < XLB_VRRP_E_MAX; i++)
 		if (i != XLB_VRRP_E_VRID)
 			rejected += vr->stats.rx_rejected[i];
-	xlb_json_key(j, "vrrp");
 	xlb_json_object_begin(j);
+	xlb_json_kv_string(j, "name", fo->cfg->name);
+	xlb_json_kv_string(j, "interface", fo->cfg->interface);
+	xlb_json_kv_string(j, "sync_group", fo->group ? fo->group->name : NULL);
 	xlb_json_kv_uint(j, "vrid", vr->cfg.vrid);
 	xlb_json_kv_uint(j, "version", vr->cfg.version ?: XLB_VRRP_VERSION);
 	/* the type only: the password stays out of anything xlbctl prints */
 	xlb_json_kv_string(j, "authentication",
 			   vr->cfg.auth_type == XLB_VRRP_AUTH_PASS ? "pass" : "none");
-	xlb_json_kv_string(j, "state", fo->fault ? "FAULT" : xlb_vrrp_state_str(vr->state));
+	xlb_json_kv_string(j, "state", fo->fault || fo->left ? "FAULT" :
+				       xlb_vrrp_state_str(vr->state));
+	/* why FAULT: its own link or track, or another member of its group */
+	xlb_json_kv_string(j, "fault", fo->fault ? "own" : fo->left ? "sync_group" : NULL);
 	xlb_json_kv_uint(j, "priority", vr->cfg.priority);
 	xlb_json_kv_uint(j, "effective_priority", vr->eff_priority);
 	xlb_json_kv_string(j, "master", vr->master_addr.family ?
@@ -536,7 +751,23 @@ static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
 	xlb_json_object_end(j);
 	xlb_json_kv_uint(j, "to_master", vr->stats.to_master);
 	xlb_json_kv_uint(j, "to_backup", vr->stats.to_backup);
+	xlb_json_kv_uint(j, "sync_group_followed", fo->group ? fo->group->followed : 0);
 	xlb_json_object_end(j);
+}
+
+/* "vrrp": the first instance, the node's role, as before instances; "vrrp_instances": all. */
+static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
+{
+	const struct fo_all *all = f->state;
+	size_t i;
+
+	xlb_json_key(j, "vrrp");
+	inst_state_json(&all->inst[0], j);
+	xlb_json_key(j, "vrrp_instances");
+	xlb_json_array_begin(j);
+	for (i = 0; i < all->n; i++)
+		inst_state_json(&all->inst[i], j);
+	xlb_json_array_end(j);
 }
 
 const struct xlb_failover_ops xlb_fo_vrrp = {
