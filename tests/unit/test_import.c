@@ -2,8 +2,10 @@
 /*
  * Test that xlbctl import-keepalived turns each tests/data/keepalived-import/NAME.conf into
  * exactly NAME.yaml on stdout and NAME.err on stderr, exits with NAME.rc (0 without one), and
- * that every YAML it prints is a config xlb's own parser accepts. The machine's routes and
- * addresses come from a fake: 198.51.100.0/24 via eth1, the rest via eth0.
+ * that every YAML it prints is a config xlb's own parser accepts. NAME.args, when there is one,
+ * holds the arguments before the file (blank-separated words), run through the command's own
+ * argument parser. The machine's routes and addresses come from a fake: 198.51.100.0/24 via
+ * eth1 from 198.51.100.2, 10.0.0.0/8 unreachable, the rest via eth0 from 192.0.2.2.
  * `test_import --write` rewrites the expected files from the importer (review the diff).
  */
 #include <errno.h>
@@ -22,7 +24,9 @@
 
 static const char *const cases[] = {
 	"seed", "dr_http", "checks", "vrrp_full", "sync", "sync_nopeer", "include",
-	"parse_error", "missing_include", "clean", "globals", "quoted",
+	"parse_error", "missing_include", "clean", "globals", "quoted", "groups3", "group_one",
+	"group_missing", "auth_trunc", "names", "sync_opts", "sync_opts6", "sync_noroute",
+	"sync_half", "sync_badpeer",
 };
 
 static int write_mode;
@@ -45,7 +49,17 @@ static int fake_ipv4(void *ctx, const char *ifname, char *addr, size_t len)
 	return 0;
 }
 
-static const struct xlb_import_env fake_env = { fake_route, fake_ipv4, NULL };
+static int fake_src(void *ctx, const char *addr, char *src, size_t len)
+{
+	(void)ctx;
+	if (!strncmp(addr, "10.", 3))
+		return -ENETUNREACH;
+	snprintf(src, len, "%s", !strncmp(addr, "198.51.100.", 11) ? "198.51.100.2" :
+				 strchr(addr, ':') ? "2001:db8::2" : "192.0.2.2");
+	return 0;
+}
+
+static const struct xlb_import_env fake_env = { fake_route, fake_ipv4, fake_src, NULL };
 
 static char *slurp(const char *path)
 {
@@ -76,13 +90,20 @@ static void spill(const char *path, const char *text)
 
 static void check_case(const char *name)
 {
-	char path[256], *out = NULL, *err = NULL, *want;
+	char path[256], conf[256], *out = NULL, *err = NULL, *want, *args, *w;
+	char *argv[16] = { "import-keepalived" };
 	size_t olen = 0, elen = 0;
 	FILE *o = open_memstream(&out, &olen), *e = open_memstream(&err, &elen);
-	int rc, want_rc = 0;
+	int rc, want_rc = 0, argc = 1;
 
-	snprintf(path, sizeof(path), "%s.conf", name);
-	rc = xlb_import_keepalived(path, &fake_env, o, e);
+	snprintf(path, sizeof(path), "%s.args", name);
+	args = slurp(path);
+	for (w = args ? strtok(args, " \t\n") : NULL; w && argc < 15; w = strtok(NULL, " \t\n"))
+		argv[argc++] = w;
+	snprintf(conf, sizeof(conf), "%s.conf", name);
+	argv[argc++] = conf;
+	rc = xlb_import_main(argc, argv, &fake_env, o, e);
+	free(args);
 	fclose(o);
 	fclose(e);
 	if (write_mode) {

@@ -776,8 +776,10 @@ static void usage(FILE *out)
 		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
 		"  decap attach|detach|stats IFACE  a backend's tunnel endpoint for tun forwarding;\n"
 		"                           first word only, its own options (xlbctl decap --help)\n"
-		"  import-keepalived FILE   print FILE (a keepalived.conf) as xlb YAML; exit 0,\n"
-		"                           3 when something was left out (stderr), 2 unparsable\n"
+		"  import-keepalived [--sync-peer ADDR[:PORT] --sync-key FILE] FILE\n"
+		"                           print FILE (a keepalived.conf) as xlb YAML; exit 0,\n"
+		"                           3 when something was left out (stderr), 2 unparsable;\n"
+		"                           the options add failover.sync (import-keepalived -h)\n"
 		"  help                     this text\n"
 		"\n"
 		"Options (before or after the command):\n"
@@ -858,13 +860,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "decap"))
 		return xlb_decap_main(argc - 1, argv + 1);
 	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
-	if (argc > 1 && !strcmp(argv[1], "import-keepalived")) {
-		if (argc != 3) {
-			fprintf(stderr, "usage: xlbctl import-keepalived FILE\n");
-			return CTL_EXIT_USAGE;
-		}
-		return xlb_import_keepalived(argv[2], &xlb_import_host_env, stdout, stderr);
-	}
+	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
+		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
 		switch (c) {
