@@ -34,8 +34,9 @@ SEED=$ROOT/tests/data/keepalived-import/seed.conf
 GW_NET4=198.51.100.0/24
 TOPO_NET2_4=$GW_NET4
 TOPO_PORT[n1]=8080 TOPO_PORT[n2]=8080 TOPO_PORT[n3]=8080
-# The servers keep a silent connection through a takeover: advert_int 1 makes it ~3.6 s, and a
-# client's retransmissions back off beyond that.
+# The servers keep a silent connection through a takeover: advert_int 1 makes it up to ~3.6 s
+# (B's Master_Down_Interval; a sync group's priority-0 advert from A's other member shortens it),
+# and a client's retransmissions back off beyond that.
 TOPO_SERVE_IDLE_MS=30000
 declare -gA EDGE4=([$A]=203.0.113.2 [$B]=203.0.113.3) # the dispatchers' client-side addresses
 KA_TAKE_MS=8000 # a takeover's deadline at advert_int 1: Master_Down_Interval 3.6 s and some
@@ -77,16 +78,13 @@ mig_import()
 	local name=$1 node=$2 conf=$3 out=$4 peer=$5 ns rc
 
 	ns=$(topo_ns "$ID" "$node")
-	ip netns exec "$ns" "$XLBCTL" import-keepalived "$conf" >"$out" 2>"$out.err"
+	ip netns exec "$ns" "$XLBCTL" import-keepalived --sync-peer "$peer" --sync-key "$KEY" \
+		"$conf" >"$out" 2>"$out.err"
 	rc=$?
 	if [ $rc != 0 ] && [ $rc != 3 ]; then
 		fail "$name" "import-keepalived on $node exited $rc: $(head -c 600 "$out.err")"
 		return 1
 	fi
-	# TEMPORARY, until branch i11-import's --sync-peer / --sync-key: the sync section they will
-	# write, appended by hand (failover is the output's last section for a NAT seed).
-	printf '  sync:\n    listen: %s:8849\n    peer: %s:8849\n    key_file: %s\n' \
-		"${ETH1_ADDR4[$node]}" "$peer" "$KEY" >>"$out"
 	if ! ip netns exec "$ns" "$XLBD" --check -c "$out" >"$out.check" 2>&1; then
 		fail "$name" "xlbd --check refuses $node's imported config:" \
 			"$(head -c 600 "$out.check")"
@@ -210,6 +208,8 @@ mig_pair_up()
 		fail "$name" "want A all MASTER, B all BACKUP: A $i, B $VSTATES"
 		return 1
 	fi
+	vrrp_states $A
+	echo "  VRRP: A $VSTATES(since ${VSINCE_MS} ms), B $(vrrp_states $B && echo "$VSTATES")"
 	if ! wait_vip_where A 1000 || ! wait_gw_where $A 1000; then
 		fail "$name" "want the VIP and the gateway $GW4 on A only: VIP on $(vip_where)," \
 			"gateway on '$WHERE'"
