@@ -206,7 +206,8 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 # Every suite runs even when an earlier one fails, so one report shows everything.
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
-		tests/netns/nat_pair.sh || rc=1; tests/netns/startup.sh || rc=1; \
+		tests/netns/nat_pair.sh || rc=1; tests/netns/sync_group.sh || rc=1; \
+		tests/netns/startup.sh || rc=1; \
 		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
 		tests/netns/conns.sh || rc=1; tests/netns/flood.sh || rc=1; \
 		tests/netns/sync_states.sh || rc=1; tests/netns/keepalived.sh || rc=1; \

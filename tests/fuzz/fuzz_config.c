@@ -28,7 +28,7 @@ static void check_addr(const struct xlb_addr *a)
 
 static void check_taken(const struct xlb_config *cfg)
 {
-	size_t i, j;
+	size_t i, j, k;
 
 	FUZZ_CHECK(cfg->path && !strcmp(cfg->path, "fuzz.yaml"));
 	FUZZ_CHECK(cfg->n_vips <= XLB_MAX_VIPS && cfg->n_ifaces >= 1);
@@ -42,8 +42,15 @@ static void check_taken(const struct xlb_config *cfg)
 			FUZZ_CHECK(v->backends[j].weight <= XLB_WEIGHT_MAX);
 		}
 	}
-	for (i = 0; i < cfg->vrrps[0].n_vaddrs; i++)
-		check_addr(&cfg->vrrps[0].vaddrs[i].addr);
+	FUZZ_CHECK(cfg->n_vrrps <= XLB_CFG_VRRP_MAX_INSTANCES);
+	FUZZ_CHECK(cfg->failover_mode != XLB_FAILOVER_VRRP || cfg->n_vrrps >= 1);
+	for (k = 0; k < cfg->n_vrrps; k++) {
+		const struct xlb_cfg_vrrp *r = &cfg->vrrps[k];
+
+		FUZZ_CHECK(r->name[0] && r->sync_group < (int)cfg->n_sync_groups);
+		for (i = 0; i < r->n_vaddrs; i++)
+			check_addr(&r->vaddrs[i].addr);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
