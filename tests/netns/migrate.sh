@@ -12,9 +12,9 @@
 # the least-connected backends (wlc); and when the master's client-side link goes down the backup
 # takes the VIP and the gateway, and every long-lived connection goes on through it on its
 # backend. Flow sync, which the seed lacks (keepalived would lose the connections: no
-# lvs_sync_daemon), comes from the importer's --sync-peer and --sync-key. Whether the importer
-# writes the two vrrp_instances as two of xlbd's in a sync group or folds them into one, the
-# checks read what the pair does (every instance's state, where each address is), not the YAML.
+# lvs_sync_daemon), comes from the importer's --sync-peer and --sync-key. The two
+# vrrp_instances become two of xlbd's in a sync group; the checks read what the pair does (every
+# instance's state, where each address is), not the YAML.
 #
 # On the pair topology of tests/netns/failover.sh and the backends' segment of
 # tests/netns/nat_pair.sh (sourced, so their tests are defined but only this file's run), with
