@@ -40,13 +40,14 @@ int_ms()
 	echo "${1%.*}"
 }
 
-# vrrp_get NODE: `xlbctl --json state` of NODE's xlbd in STATE; its "vrrp" object in VRRP and
-# the state in VS ("" when xlbd does not answer). Bash regexes, not grep: used in poll loops.
-# The object holds one level of objects (adverts_rejected_by).
+# vrrp_get NODE [INSTANCE]: `xlbctl --json state` of NODE's xlbd in STATE; its "vrrp" object (or
+# instance INSTANCE's) in VRRP, the state in VS ("" when xlbd does not answer). Bash regexes, not
+# grep: used in poll loops. The object holds one level of objects (adverts_rejected_by).
 vrrp_get()
 {
 	local re='"vrrp":\{(([^{}]|\{[^{}]*\})*)\}'
 
+	[ $# -lt 2 ] || re="\\{\"name\":\"$2\",(([^{}]|\\{[^{}]*\\})*)\\}"
 	VS=
 	VRRP=
 	STATE=$(topo_xlbctl "$ID" "$1" --json state 2>&1) || return 1

@@ -45,27 +45,13 @@ EOF2
 	[ "$3" != yes ] || printf '  sync_groups:\n    - {name: VG1, members: [VI_1, VI_GW]}\n' >>"$1"
 }
 
-# inst_get NODE NAME: NODE's instance NAME from xlbctl --json state into VRRP (for vfield), its
-# state into VS.
-inst_get()
-{
-	local re="\\{\"name\":\"$2\",(([^{}]|\\{[^{}]*\\})*)\\}"
-
-	VS=
-	VRRP=
-	STATE=$(topo_xlbctl "$ID" "$1" --json state 2>&1) || return 1
-	[[ $STATE =~ $re ]] || return 1
-	VRRP=${BASH_REMATCH[1]}
-	VS=$(vfield state)
-}
-
 # wait_inst NODE NAME STATE MS: until NODE's instance NAME is in STATE, for at most MS ms.
 wait_inst()
 {
 	local end=$(($(now_us) + $4 * 1000))
 
 	while :; do
-		inst_get "$1" "$2"
+		vrrp_get "$1" "$2"
 		[ "$VS" = "$3" ] && return 0
 		(($(now_us) > end)) && return 1
 		sleep 0.01
@@ -78,7 +64,7 @@ insts()
 	local n s=
 
 	for n in VI_1 VI_GW; do
-		inst_get "$1" $n
+		vrrp_get "$1" $n
 		s+="$n=${VS:-?} "
 	done
 	echo "${s% }"
@@ -133,17 +119,17 @@ test_sync_group_link_loss()
 		fail $t "after A's link loss: VIP on $(vip_where), gateway on $WHERE; want B only"
 		return 0
 	fi
-	inst_get $A VI_1
+	vrrp_get $A VI_1
 	if [ "$VS" != FAULT ] || [ "$(vfield fault)" != own ]; then
 		fail $t "A's VI_1: state $VS fault $(vfield fault), want FAULT own: $VRRP"
 		return 0
 	fi
-	inst_get $A VI_GW
+	vrrp_get $A VI_GW
 	if [ "$VS" != FAULT ] || [ "$(vfield fault)" != sync_group ]; then
 		fail $t "A's VI_GW: state $VS fault $(vfield fault), want FAULT sync_group: $VRRP"
 		return 0
 	fi
-	inst_get $B VI_1
+	vrrp_get $B VI_1
 	if [ "$(vfield sync_group_followed)" -lt 1 ]; then
 		fail $t "B's group followed no member's change: $VRRP"
 		return 0
@@ -179,7 +165,7 @@ test_no_group_splits()
 	fi
 	# a second more than the group needed above: long enough for a VI_GW takeover to show
 	sleep 1
-	inst_get $A VI_GW
+	vrrp_get $A VI_GW
 	if [ "$VS" != MASTER ] || ! wait_gw_where $A 100; then
 		fail $t "without a group A's VI_GW should stay MASTER with the gateway: A $(insts $A)," \
 			"B $(insts $B), gateway on $WHERE"
