@@ -26,7 +26,7 @@ static const char *const cases[] = {
 	"seed", "dr_http", "checks", "vrrp_full", "sync", "sync_nopeer", "include",
 	"parse_error", "missing_include", "clean", "globals", "quoted", "groups3", "group_one",
 	"group_missing", "auth_trunc", "names", "sync_opts", "sync_opts6", "sync_noroute",
-	"sync_half", "sync_badpeer",
+	"sync_half", "sync_badpeer", "sync_v6peer",
 };
 
 static int write_mode;

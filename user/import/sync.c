@@ -44,6 +44,13 @@ static void im_sync_daemon(struct xlb_im *m, FILE *o, const struct xlb_kc_node *
 			    "/etc/xlb/sync.key}");
 		return;
 	}
+	/* listen is the interface's IPv4 address, and sync's two ends share a family */
+	if (strchr(u->kids[0].words[0], ':')) {
+		xlb_im_warn(m, d, "the unicast peer %s is IPv6, the interface's sync address IPv4: "
+			    "left out; run with --sync-peer '[%s]' --sync-key /etc/xlb/sync.key",
+			    u->kids[0].words[0], u->kids[0].words[0]);
+		return;
+	}
 	if (!m->env->iface_ipv4 ||
 	    m->env->iface_ipv4(m->env->ctx, im_arg(d, 1), addr, sizeof(addr))) {
 		xlb_im_warn(m, d, "%s has no IPv4 address on this machine: sync left out; add "

@@ -241,6 +241,14 @@ static void im_auth(struct xlb_im *m, FILE *o, const struct xlb_kc_node *k, int 
 }
 
 /* The keys of one instance; name is the list entry's (NULL: the one-instance mapping). */
+/* Is the instance's first virtual address IPv6 (its family, for keepalived)? */
+static int im_first_is_v6(const struct xlb_kc_node *inst)
+{
+	const struct xlb_kc_node *v = xlb_im_child(inst, "virtual_ipaddress");
+
+	return v && v->nkids && strchr(v->kids[0].words[0], ':');
+}
+
 static void im_instance(struct xlb_im *m, FILE *o, const struct xlb_kc_node *inst,
 			const char *name)
 {
@@ -252,6 +260,14 @@ static void im_instance(struct xlb_im *m, FILE *o, const struct xlb_kc_node *ins
 		version = 3;
 	if ((n = xlb_im_child(inst, "version")))
 		version = atoi(im_arg(n, 1)) == 3 ? 3 : 2;
+	/* keepalived (vrrp_complete_instance) runs an IPv6 instance as VRRPv3 whatever it says */
+	v6 = im_first_is_v6(inst);
+	if (v6 && version == 2) {
+		version = 3;
+		if (n && atoi(im_arg(n, 1)) == 2)
+			xlb_im_warn(m, n, "IPv6 cannot use VRRP version 2: version 3, as keepalived "
+				    "sets it");
+	}
 	if (name) {
 		fprintf(o, "    - name: ");
 		xlb_yo_scalar(o, name);
