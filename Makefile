@@ -204,14 +204,13 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 		$(BUILD)/test_packet_fuzz || rc=1; exit $$rc
 
 # Every suite runs even when an earlier one fails, so one report shows everything.
+# Each suite's time is printed after it, so the tier's budget can be seen where it goes.
+NETNS_SUITES := run failover nat_pair sync_group startup decap modes conns flood sync_states \
+             keepalived migrate
 netns: $(BINS) $(TEST_BPF)
-	$(Q)rc=0; tests/netns/run.sh || rc=1; tests/netns/failover.sh || rc=1; \
-		tests/netns/nat_pair.sh || rc=1; tests/netns/sync_group.sh || rc=1; \
-		tests/netns/startup.sh || rc=1; \
-		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
-		tests/netns/conns.sh || rc=1; tests/netns/flood.sh || rc=1; \
-		tests/netns/sync_states.sh || rc=1; tests/netns/keepalived.sh || rc=1; \
-		tests/netns/migrate.sh || rc=1; exit $$rc
+	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \
+		tests/netns/$$s.sh || rc=1; times="$$times $$s $$(($$(date +%s) - t0))s"; done; \
+		echo "netns: suite times:$$times"; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there
@@ -232,8 +231,10 @@ sanitize: $(BUILD)/xlbd
 TIERS     := unit packet netns sanitize fuzz-smoke
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)failed=; for t in $(TIERS); do $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
-	done; if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
+	$(Q)failed=; times=; for t in $(TIERS); do t0=$$(date +%s); \
+		$(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+		times="$$times $$t $$(($$(date +%s) - t0))s"; done; echo "make test: tier times:$$times"; \
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
 	echo "make test: every tier passed ($(TIERS))"
 
 # `make test` on a bare Debian 12 root (debootstrap, cached under /var/tmp); not part of `make test`.
