@@ -120,9 +120,21 @@ static int id_alloc(uint8_t *used, size_t n)
 	return -ENOSPC;
 }
 
+/*
+ * Room for element n of an array that xlb_lb_init() alone grows, from empty: the capacity
+ * doubles when n reaches a power of two. One element at a time copied the whole array on each
+ * append where realloc cannot grow in place (always, under ASan): 2100 backends took 40 s there.
+ */
+static void *append_room(void *arr, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return arr;
+	return reallocarray(arr, n ? 2 * n : 1, size);
+}
+
 static struct xlb_lb_vip *vip_append(struct xlb_lb *lb)
 {
-	struct xlb_lb_vip *v = realloc(lb->vips, (lb->n_vips + 1) * sizeof(*v));
+	struct xlb_lb_vip *v = append_room(lb->vips, lb->n_vips, sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -134,7 +146,7 @@ static struct xlb_lb_vip *vip_append(struct xlb_lb *lb)
 
 static struct xlb_lb_backend *backend_append(struct xlb_lb_vip *v)
 {
-	struct xlb_lb_backend *b = realloc(v->backends, (v->n_backends + 1) * sizeof(*b));
+	struct xlb_lb_backend *b = append_room(v->backends, v->n_backends, sizeof(*b));
 
 	if (!b)
 		return NULL;
