@@ -130,15 +130,25 @@ _topo_check_id()
 # topo_ns ID NODE: the namespace NODE lives in.
 topo_ns()
 {
-	local id=$1 node=$2
+	local ns
+
+	_topo_ns_v ns "$1" "$2" && echo "$ns"
+}
+
+# _topo_ns_v VAR ID NODE: topo_ns into VAR, without the fork of $(...): the polls call it
+# through topo_exec and topo_xlbctl hundreds of times a suite, and a fork of this shell
+# costs ~15 ms on a loaded 2-core machine.
+_topo_ns_v()
+{
+	local id=$2 node=$3
 
 	case $node in
-	switch|sw)		echo "xlb$id-sw" ;;
-	client|c)		echo "xlb$id-c" ;;
-	dispatcher|disp|d)	echo "xlb$id-d" ;;
-	dispatcher2|d2)		echo "xlb$id-d2" ;;
-	router|r)		echo "xlb$id-r" ;;
-	b[0-9]*|n[0-9]*)	echo "xlb$id-$node" ;;
+	switch|sw)		printf -v "$1" %s "xlb$id-sw" ;;
+	client|c)		printf -v "$1" %s "xlb$id-c" ;;
+	dispatcher|disp|d)	printf -v "$1" %s "xlb$id-d" ;;
+	dispatcher2|d2)		printf -v "$1" %s "xlb$id-d2" ;;
+	router|r)		printf -v "$1" %s "xlb$id-r" ;;
+	b[0-9]*|n[0-9]*)	printf -v "$1" %s "xlb$id-$node" ;;
 	*)
 		topo_log "unknown node '$node'"
 		return 1
@@ -153,6 +163,8 @@ topo_vars()
 	local id=$1
 
 	_topo_check_id "$id" || return 1
+	# the same id gives the same names: set already (the polls call this on every answer)
+	[ "${TOPO_ID:-}" != "$id" ] || [ -z "${TOPO_NS_B3:-}" ] || return 0
 	TOPO_ID=$id
 	TOPO_DIR=/tmp/xlb$id
 	TOPO_PIN_DIR=$TOPO_DIR/bpf
@@ -161,13 +173,13 @@ topo_vars()
 	# Pair mode's second dispatcher: two xlbd must never share pins or a socket.
 	TOPO_PIN_DIR2=$TOPO_DIR/bpf2
 	TOPO_CONTROL2=$TOPO_DIR/xlbd2.sock
-	TOPO_NS_DISPATCHER2=$(topo_ns "$id" dispatcher2)
-	TOPO_NS_SWITCH=$(topo_ns "$id" switch)
-	TOPO_NS_CLIENT=$(topo_ns "$id" client)
-	TOPO_NS_DISPATCHER=$(topo_ns "$id" dispatcher)
-	TOPO_NS_B1=$(topo_ns "$id" b1)
-	TOPO_NS_B2=$(topo_ns "$id" b2)
-	TOPO_NS_B3=$(topo_ns "$id" b3)
+	_topo_ns_v TOPO_NS_DISPATCHER2 "$id" dispatcher2
+	_topo_ns_v TOPO_NS_SWITCH "$id" switch
+	_topo_ns_v TOPO_NS_CLIENT "$id" client
+	_topo_ns_v TOPO_NS_DISPATCHER "$id" dispatcher
+	_topo_ns_v TOPO_NS_B1 "$id" b1
+	_topo_ns_v TOPO_NS_B2 "$id" b2
+	_topo_ns_v TOPO_NS_B3 "$id" b3
 }
 
 # topo_exec ID NODE CMD...
@@ -176,7 +188,7 @@ topo_exec()
 	local id=$1 node=$2 ns
 
 	shift 2
-	ns=$(topo_ns "$id" "$node") || return 1
+	_topo_ns_v ns "$id" "$node" || return 1
 	ip netns exec "$ns" "$@"
 }
 
@@ -816,13 +828,19 @@ topo_xlbd_log_tail()
 # topo_xlbctl ID NODE ARGS...: xlbctl in dispatcher NODE, on that node's pins and socket.
 topo_xlbctl()
 {
-	local id=$1 node
+	local id=$1 node pin ctl
 
-	node=$(_topo_dispatcher "$2") || return 1
-	shift 2
 	topo_vars "$id" || return 1
-	topo_exec "$id" "$node" "$XLBCTL" --pin-dir "$(topo_node_pin_dir "$node")" \
-		--control "$(topo_node_control "$node")" "$@"
+	case $2 in
+	dispatcher|disp|d)	node=dispatcher pin=$TOPO_PIN_DIR ctl=$TOPO_CONTROL ;;
+	dispatcher2|d2)		node=dispatcher2 pin=$TOPO_PIN_DIR2 ctl=$TOPO_CONTROL2 ;;
+	*)
+		_topo_dispatcher "$2"
+		return 1
+		;;
+	esac
+	shift 2
+	topo_exec "$id" "$node" "$XLBCTL" --pin-dir "$pin" --control "$ctl" "$@"
 }
 
 # topo_keepalived_start ID NODE CONFIG: keepalived's VRRP subsystem in NODE's namespace, in the

@@ -265,8 +265,11 @@ up()
 	fi
 }
 
+# run_test TEST: TEST, then what it left; its time, teardown included, goes into TEST_TIMES.
 run_test()
 {
+	local t0=${EPOCHREALTIME/./}
+
 	ID=
 	CUR_ID=
 	"$1"
@@ -275,6 +278,7 @@ run_test()
 		topo_down "$CUR_ID"
 		CUR_ID=
 	fi
+	TEST_TIMES+="$(((${EPOCHREALTIME/./} - t0) / 100000)) $1"$'\n'
 }
 
 # tier_main [TEST...]: the named tests, or every test_* function; exit 1 if any failed.
@@ -299,5 +303,8 @@ tier_main()
 		run_test "$t"
 	done
 	echo "$TIER: $N_PASS passed, $N_FAIL failed, $N_SKIP skipped"
+	# where a suite's time goes, slowest first, in seconds
+	echo "$TIER: times: $(sort -rn <<<"${TEST_TIMES:-}" |
+		awk 'NF { printf "%s%s %d.%ds", n++ ? ", " : "", $2, $1 / 10, $1 % 10 }')"
 	[ $N_FAIL = 0 ]
 }

@@ -123,13 +123,13 @@ all_vrrp()
 # last instance got there, by xlbd's in_state_ms.
 wait_all_vrrp()
 {
-	local end=$(($(now_us) + $3 * 1000))
+	local end=$((${EPOCHREALTIME/./} + $3 * 1000))
 
 	until all_vrrp "$1" "$2"; do
-		(($(now_us) > end)) && return 1
+		((${EPOCHREALTIME/./} > end)) && return 1
 		sleep 0.01
 	done
-	SINCE_US=$(($(now_us) - ${VSINCE_MS:-0} * 1000))
+	SINCE_US=$((${EPOCHREALTIME/./} - ${VSINCE_MS:-0} * 1000))
 }
 
 # backends_up NODE: how many of the VIP's backends NODE's xlbd has up.
@@ -345,7 +345,7 @@ mig_takeover()
 		return 1
 	fi
 
-	EV_US=$(now_us)
+	EV_US=${EPOCHREALTIME/./}
 	topo_exec "$ID" $A ip link set eth0 down
 	if ! wait_all_vrrp $B MASTER $KA_TAKE_MS; then
 		fail "$name" "B not MASTER of every instance $((KA_TAKE_MS / 1000)) s after A's" \
@@ -363,8 +363,8 @@ mig_takeover()
 	A_AFTER=$VSTATES
 	# From here on the client reaches only B (A's eth0 is down) and the servers' gateway is B's.
 	access_marks
-	end=$(($(now_us) + 15000000)) # TCP's backoff: a retransmission ~6.2 s after the cut
-	while (($(now_us) < end)); do
+	end=$((${EPOCHREALTIME/./} + 15000000)) # TCP's backoff: a retransmission ~6.2 s after the cut
+	while ((${EPOCHREALTIME/./} < end)); do
 		left=
 		moved=
 		while read -r c; do
@@ -379,7 +379,7 @@ mig_takeover()
 		[ -z "$left" ] && break
 		sleep 0.02
 	done
-	RESUME_MS=$((($(now_us) - EV_US) / 1000))
+	RESUME_MS=$(((${EPOCHREALTIME/./} - EV_US) / 1000))
 	if [ -n "$left$moved" ]; then
 		fail "$name" "long-lived connections after the takeover: none answered through B:" \
 			"${left:-none}; answered by another server: ${moved:-none}"
