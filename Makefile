@@ -25,7 +25,9 @@ CFLAGS    += $(EXTRA_CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field
              -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_INC) \
              -Wno-unused-parameter
-LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl
+# -lzookeeper_st: failover mode zookeeper (xlbd) and xlbctl master, both driving the client's
+# socket themselves (tools/deps.sh says why not the -mt library).
+LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st
 # Test data is read from the checkout, wherever the binary is run from.
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
@@ -212,7 +214,7 @@ netns: $(BINS) $(TEST_BPF)
 		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
 		tests/netns/conns.sh || rc=1; tests/netns/flood.sh || rc=1; \
 		tests/netns/sync_states.sh || rc=1; tests/netns/keepalived.sh || rc=1; \
-		tests/netns/migrate.sh || rc=1; exit $$rc
+		tests/netns/migrate.sh || rc=1; tests/netns/zookeeper.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there
