@@ -267,12 +267,10 @@ zk_get()
 	ZS=$(zfield state)
 }
 
-# zfield KEY: of the last zk_get.
+# zfield KEY: of the last zk_get (failover.sh's vfield, on ZOBJ).
 zfield()
 {
-	local re="\"$1\":\"?([^\",}]*)"
-
-	[[ $ZOBJ =~ $re ]] && echo "${BASH_REMATCH[1]}"
+	VRRP=$ZOBJ vfield "$1"
 }
 
 # wait_zk NODE STATE TIMEOUT_MS: until NODE's state is STATE; SEEN_US then, SINCE_US when it
