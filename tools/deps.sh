@@ -12,8 +12,12 @@ set -eu
 # skeleton) and the -l flags it links with. llvm brings llvm-symbolizer, which the sanitizers
 # use to name source lines in their reports. libmnl-dev: xlbd's rtnetlink (netlink message
 # building, attribute validation, the subscribed socket), as iproute2 and nftables use it.
+# libzookeeper-st-dev: failover mode zookeeper's client, the single-threaded one: xlbd drives
+# it from its own loop (zookeeper_interest / zookeeper_process); the -mt one runs callbacks on
+# threads of its own. (The two -dev packages ship the same headers: one of them.)
 PKGS_build="make gcc libc6-dev binutils clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libyaml-dev libcmocka-dev libjson-c-dev libsodium-dev pkg-config libmnl-dev"
+	libyaml-dev libcmocka-dev libjson-c-dev libsodium-dev pkg-config libmnl-dev
+	libzookeeper-st-dev"
 
 # The sanitizer tier (valgrind on xlbd) and the fuzz tier (libFuzzer's runtime for clang).
 PKGS_check="valgrind libclang-rt-14-dev"
@@ -28,9 +32,11 @@ PKGS_check="valgrind libclang-rt-14-dev"
 #   notify scripts and the C tests' system()
 #   perl-base: perl (holds the sync port in startup.sh)
 #   util-linux also: setpriv, unshare (startup.sh)   findutils: find (tools/fuzz.sh)
+#   zookeeper: the ensemble of tests/netns/zookeeper.sh (its jars, run by the test with java
+#   from default-jre-headless, which zookeeper's default-jre depends on)
 PKGS_tests="iproute2 iputils-ping procps ethtool keepalived coreutils mawk sed grep util-linux
 	mount diffutils bash dash perl-base
-	findutils"
+	findutils zookeeper default-jre-headless"
 
 # tools/demo.sh: nothing beyond the tests' programs, but the group keeps `make demo` honest.
 PKGS_demo="iproute2 coreutils grep sed"

@@ -578,11 +578,7 @@ static const struct bad_case pair_cases[] = {
 	{ "failover: mode bogus",
 	  IFACE FAILOVER
 	  "  mode: keepalived\n",
-	  4, 9, "unknown failover mode 'keepalived' (expected vrrp or none)" },
-	{ "failover: mode zookeeper, not yet",
-	  IFACE FAILOVER
-	  "  mode: zookeeper\n",
-	  4, 9, "failover mode 'zookeeper' is not supported yet (expected vrrp or none)" },
+	  4, 9, "unknown failover mode 'keepalived' (expected vrrp, zookeeper or none)" },
 	{ "failover: mode missing",
 	  IFACE FAILOVER
 	  "  vrrp: {interface: eth0, vrid: 1, virtual_addresses: [192.0.2.1]}\n",
@@ -614,8 +610,9 @@ static const struct bad_case pair_cases[] = {
 	{ "failover: unknown key",
 	  IFACE FAILOVER
 	  "  mode: none\n"
-	  "  zookeeper: {}\n",
-	  5, 3, "unknown key 'zookeeper' in failover (expected mode, vrrp, sync, sync_groups)" },
+	  "  consul: {}\n",
+	  5, 3, "unknown key 'consul' in failover (expected mode, vrrp, sync, sync_groups, "
+	  "zookeeper)" },
 
 	/* failover: vrrp */
 	{ "vrrp: unknown key lists every key",

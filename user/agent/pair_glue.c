@@ -139,6 +139,7 @@ int xlbd_pair_start(struct xlbd *d)
 		.n_vrrps = d->cfg.n_vrrps,
 		.sync_groups = d->cfg.sync_groups,
 		.n_sync_groups = d->cfg.n_sync_groups,
+		.zk = d->cfg.zk,
 		.vip_has_backend = fo_vip_has_backend,
 		.role_changed = fo_role_changed,
 		.arg = d,

@@ -279,6 +279,7 @@ static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 		.n_sync_groups = cfg->n_sync_groups,
 		.sync = cfg->sync,
 		.failover_mode = cfg->failover_mode,
+		.zk = cfg->zk,
 	};
 
 	if (kept.failover_mode != d->cfg.failover_mode || vrrps_differ(&kept, &d->cfg) ||
@@ -290,6 +291,8 @@ static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 	cfg->n_sync_groups = d->cfg.n_sync_groups;
 	cfg->sync = d->cfg.sync;
 	cfg->failover_mode = d->cfg.failover_mode;
+	cfg->zk = d->cfg.zk;
+	d->cfg.zk = kept.zk;
 	d->cfg.vrrps = kept.vrrps;
 	d->cfg.n_vrrps = kept.n_vrrps;
 	d->cfg.sync_groups = kept.sync_groups;

@@ -20,6 +20,7 @@
 #include "cli/conns.h"
 #include "cli/decap.h"
 #include "cli/maps_view.h"
+#include "cli/master.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"
@@ -628,6 +629,22 @@ static void vrrp_summary(struct json_object *v)
 	       (long long)jint(v, "to_master"), (long long)jint(v, "to_backup"));
 }
 
+/* ZooKeeper mode's election, above the backends as VRRP's is. */
+static void zk_summary(struct json_object *v)
+{
+	char since[32];
+
+	since_str(jint(v, "in_state_ms"), since, sizeof(since));
+	printf("zookeeper %s at %s: %s for %s, master %s, session %s (timeout %lld ms), node %s\n",
+	       jstr(v, "path"), jstr(v, "hosts"), jstr(v, "state"), since, jstr(v, "master"),
+	       jstr(v, "session"), (long long)jint(v, "session_timeout_ms"), jstr(v, "node"));
+	printf("  became master %lld times, backup %lld times; released cut off %lld; sessions "
+	       "%lld (%lld expired), reconnects %lld\n\n",
+	       (long long)jint(v, "to_master"), (long long)jint(v, "to_backup"),
+	       (long long)jint(v, "released_cut_off"), (long long)jint(v, "sessions"),
+	       (long long)jint(v, "expired"), (long long)jint(v, "disconnects"));
+}
+
 /* Flow sync: whether the standby holds the flows, and how complete the last bulk sync was. */
 static void sync_summary(struct json_object *v)
 {
@@ -667,6 +684,8 @@ static int state_table(struct json_object *reply)
 			vrrp_summary(json_object_array_get_idx(x, i));
 	else if (json_object_object_get_ex(reply, "vrrp", &x))
 		vrrp_summary(x);
+	if (json_object_object_get_ex(reply, "zookeeper", &x))
+		zk_summary(x);
 	if (json_object_object_get_ex(reply, "sync", &x))
 		sync_summary(x);
 	if (json_object_object_get_ex(reply, "vips", &vips)) {
@@ -776,6 +795,9 @@ static void usage(FILE *out)
 		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
 		"  decap attach|detach|stats IFACE  a backend's tunnel endpoint for tun forwarding;\n"
 		"                           first word only, its own options (xlbctl decap --help)\n"
+		"  master --zookeeper HOSTS --path PATH [--watch] [--json]\n"
+		"                           the master of a failover mode zookeeper fleet, from\n"
+		"                           PATH/master; --watch: and every change (master --help)\n"
 		"  import-keepalived [--sync-peer ADDR[:PORT] --sync-key FILE] FILE\n"
 		"                           print FILE (a keepalived.conf) as xlb YAML; exit 0,\n"
 		"                           3 when something was left out (stderr), 2 unparsable;\n"
@@ -859,6 +881,9 @@ int main(int argc, char **argv)
 	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
 	if (argc > 1 && !strcmp(argv[1], "decap"))
 		return xlb_decap_main(argc - 1, argv + 1);
+	/* Asks ZooKeeper, not xlbd: the fleet's master as its clients see it. */
+	if (argc > 1 && !strcmp(argv[1], "master"))
+		return xlb_master_main(argc - 1, argv + 1);
 	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
 	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
 		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);

@@ -154,6 +154,7 @@ void xlb_cfg_free(struct xlb_config *cfg)
 	}
 	free(cfg->vrrps);
 	free(cfg->sync_groups);
+	xlb_cfg_zk_free(cfg->zk);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -139,6 +139,7 @@ struct xlb_cfg_track {
 enum xlb_failover_mode {
 	XLB_FAILOVER_NONE = 0,
 	XLB_FAILOVER_VRRP,
+	XLB_FAILOVER_ZK, /* ZooKeeper leader election (failover.zookeeper) */
 };
 
 /* keepalived's VRRP defaults: the parser's and xlb_vrrp_config_init()'s. */
@@ -188,6 +189,26 @@ struct xlb_cfg_vrrp {
  */
 struct xlb_cfg_sync_group {
 	char name[XLB_CFG_NAME_SIZE];
+	struct xlb_cfg_pos pos;
+};
+
+/* failover.zookeeper's defaults and bounds (the servers clamp to 2..20 of their tickTime). */
+#define XLB_CFG_ZK_DEFAULT_SESSION_MS 4000
+#define XLB_CFG_ZK_MIN_SESSION_MS 1000
+#define XLB_CFG_ZK_MAX_SESSION_MS 120000
+
+/*
+ * ZooKeeper leader election: every node holds an ephemeral sequential znode under path/nodes/;
+ * the lowest holds the virtual addresses and publishes itself at path/master.
+ */
+struct xlb_cfg_zk {
+	char hosts[512];             /* "ADDR:PORT,...", as zookeeper_init() takes it; required */
+	char path[256];              /* the election's znode, absolute; required */
+	uint32_t session_timeout_ms; /* asked of the servers; default 4 s */
+	char interface[IF_NAMESIZE]; /* where the addresses go and are announced; required */
+	struct xlb_cfg_vaddr *vaddrs; /* virtual_addresses, required, one family */
+	size_t n_vaddrs;
+	char name[64];               /* this node in path/master; "" = the host name */
 	struct xlb_cfg_pos pos;
 };
 
@@ -245,6 +266,7 @@ struct xlb_config {
 	size_t n_vrrps;
 	struct xlb_cfg_sync_group *sync_groups;
 	size_t n_sync_groups;
+	struct xlb_cfg_zk *zk;    /* when failover_mode is zookeeper; NULL otherwise */
 	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
 	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
 	struct xlb_cfg_timeouts timeouts; /* idle timeouts of the connection table */

@@ -103,4 +103,19 @@ extern const struct xlb_cfg_section xlb_cfg_timeouts_section;
 extern const struct xlb_cfg_section xlb_cfg_failover_section;
 void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg);
 
+/* Where a virtual_addresses list goes: a VRRP instance's or zookeeper's. */
+struct xlb_cfg_vaddr_list {
+	struct xlb_cfg_vaddr **vaddrs;
+	size_t *n;
+};
+/* One virtual_addresses entry, "ADDR[/P] [dev IF]" or {address, interface}, into l. */
+int xlb_cfg_vaddr_entry(struct xlb_cfg_parser *p, struct xlb_cfg_vaddr_list *l);
+
+/* schema_zk.c: failover.zookeeper, and what the failover mapping's end checks of it. */
+int xlb_cfg_failover_zk(struct xlb_cfg_parser *p, void *obj);
+void xlb_cfg_zk_mode_check(struct xlb_cfg_parser *p, uint8_t mode, struct xlb_cfg_pos start,
+			   const struct xlb_cfg_mark *zk, const struct xlb_cfg_mark *vrrp,
+			   const struct xlb_cfg_mark *groups);
+void xlb_cfg_zk_free(struct xlb_cfg_zk *zk);
+
 #endif /* XLB_CONFIG_SCHEMA_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * failover: {mode, vrrp: {...} | [{...}, ...], sync_groups, sync: {listen, peer, key_file}}.
+ * failover: {mode, vrrp: {...} | [{...}, ...], sync_groups, sync: {listen, peer, key_file},
+ * zookeeper: {...} (schema_zk.c)}.
  * VRRPv3 virtual routers (RFC 5798), or VRRPv2 (RFC 3768, keepalived's default) with its PASS
  * authentication, with keepalived's names and defaults where it has them; keepalived's sync
  * groups of them; and the flow sync to the peer. Whether a track's vip names a VIP is only
@@ -15,7 +16,6 @@
 #define XLB_CFG_VRRP_MAX_ADDRS 255	/* the advert's Count IPvX Addr is 8 bits */
 #define XLB_CFG_VRRP_MAX_CS 4095	/* the advert's Max Adver Int: 12 bits of centiseconds */
 #define XLB_CFG_FAILOVER_MAX_MS (60 * 60 * 1000) /* an hour: delays and refresh at most */
-#define XLB_CFG_NOT_YET (-2) /* a mode xlb knows but does not implement yet */
 #define XLB_CFG_VRRP_V2_MAX_S 255	/* the v2 advert's Adver Int: 8 bits of seconds */
 #define XLB_CFG_VRRP_AUTH_LEN 8		/* the v2 advert's Authentication Data */
 #define XLB_CFG_VRRP_AUTH_AH 2		/* RFC 2338's IP AH: named only to be refused */
@@ -37,7 +37,7 @@ static struct xlb_cfg_vrrp_marks *xlb_cfg_cur_marks(struct xlb_cfg_parser *p)
 static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
 	{ "none", XLB_FAILOVER_NONE },
 	{ "vrrp", XLB_FAILOVER_VRRP },
-	{ "zookeeper", XLB_CFG_NOT_YET },
+	{ "zookeeper", XLB_FAILOVER_ZK },
 	{},
 };
 
@@ -451,14 +451,14 @@ static int xlb_cfg_vaddr_addr(struct xlb_cfg_parser *p, struct xlb_cfg_pos at, c
 	return 0;
 }
 
-/* Into vrrp's list, unless it mixes families or repeats an address. */
-static int xlb_cfg_vaddr_take(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrrp,
+/* Into the list, unless it mixes families or repeats an address. */
+static int xlb_cfg_vaddr_take(struct xlb_cfg_parser *p, struct xlb_cfg_vaddr_list *l,
 			      const struct xlb_cfg_vaddr *v)
 {
 	char buf[INET6_ADDRSTRLEN], first[INET6_ADDRSTRLEN];
 	/* Only addresses taken are in the array: vaddrs[0] is the first good one. */
-	const struct xlb_cfg_vaddr *o = vrrp->vaddrs;
-	size_t i, n = vrrp->n_vaddrs;
+	const struct xlb_cfg_vaddr *o = *l->vaddrs;
+	size_t i, n = *l->n;
 
 	xlb_addr_str(&v->addr, buf, sizeof(buf));
 	if (n && o[0].addr.family != v->addr.family)
@@ -472,9 +472,9 @@ static int xlb_cfg_vaddr_take(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrr
 	if (i < n)
 		return xlb_cfg_reject(p, v->pos, "duplicate virtual address %s (first at line %u)",
 				      buf, o[i].pos.line);
-	if (xlb_cfg_grow(p, vrrp->vaddrs, n))
+	if (xlb_cfg_grow(p, *l->vaddrs, n))
 		return p->stop;
-	vrrp->vaddrs[vrrp->n_vaddrs++] = *v;
+	(*l->vaddrs)[(*l->n)++] = *v;
 	/* Once, at the first past the limit. */
 	if (n == XLB_CFG_VRRP_MAX_ADDRS)
 		return xlb_cfg_reject(p, v->pos,
@@ -484,7 +484,7 @@ static int xlb_cfg_vaddr_take(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrr
 }
 
 /* keepalived's virtual_ipaddress line: "ADDR[/PREFIX]", or "ADDR[/PREFIX] dev IFNAME". */
-static int xlb_cfg_vaddr_line(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrrp)
+static int xlb_cfg_vaddr_line(struct xlb_cfg_parser *p, struct xlb_cfg_vaddr_list *l)
 {
 	struct xlb_cfg_vaddr v = { .pos = xlb_cfg_at(p) };
 	const char *s = xlb_cfg_str(p);
@@ -510,12 +510,12 @@ static int xlb_cfg_vaddr_line(struct xlb_cfg_parser *p, struct xlb_cfg_vrrp *vrr
 		v.if_pos = v.pos;
 		ret = xlb_cfg_ifname_str(p, v.pos, tok[2], v.interface);
 	}
-	return ret ?: xlb_cfg_vaddr_take(p, vrrp, &v);
+	return ret ?: xlb_cfg_vaddr_take(p, l, &v);
 }
 
 /* {address: ADDR[/PREFIX], interface: IFNAME}: the mapping the "dev" line stands for. */
 struct xlb_cfg_vaddr_map {
-	struct xlb_cfg_vrrp *vrrp;
+	struct xlb_cfg_vaddr_list *l;
 	struct xlb_cfg_vaddr v;
 };
 
@@ -549,7 +549,7 @@ static int xlb_cfg_vaddr_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg
 	/* A rejected key has its error; the address is left out rather than taken half-read. */
 	if (seen[XLB_CFG_VADDR_ADDRESS].ok &&
 	    (seen[XLB_CFG_VADDR_INTERFACE].ok || !seen[XLB_CFG_VADDR_INTERFACE].at.line))
-		xlb_cfg_vaddr_take(p, m->vrrp, &m->v);
+		xlb_cfg_vaddr_take(p, m->l, &m->v);
 	return p->stop;
 }
 
@@ -563,36 +563,45 @@ static const struct xlb_cfg_key xlb_cfg_vaddr_keys[] = {
 static const struct xlb_cfg_section xlb_cfg_vaddr_section =
 	XLB_CFG_SECTION("in virtual address", xlb_cfg_vaddr_keys, xlb_cfg_vaddr_end);
 
-static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+int xlb_cfg_vaddr_entry(struct xlb_cfg_parser *p, struct xlb_cfg_vaddr_list *l)
 {
-	struct xlb_cfg_vaddr_map m = { .vrrp = obj };
+	struct xlb_cfg_vaddr_map m = { .l = l };
 
 	if (p->ev.type == YAML_MAPPING_START_EVENT)
 		return xlb_cfg_walk_map(p, &xlb_cfg_vaddr_section, &m);
-	return xlb_cfg_vaddr_line(p, obj);
+	return xlb_cfg_vaddr_line(p, l);
+}
+
+static int xlb_cfg_vrrp_vaddr(struct xlb_cfg_parser *p, void *obj)
+{
+	struct xlb_cfg_vrrp *vrrp = obj;
+	struct xlb_cfg_vaddr_list l = { &vrrp->vaddrs, &vrrp->n_vaddrs };
+
+	return xlb_cfg_vaddr_entry(p, &l);
 }
 
 /*
  * An address on an interface of its own goes on one xlbd drives (its replies come through XDP)
  * or on vrrp's; the interfaces may be written after failover, so this runs at the top's end.
  */
-static void xlb_cfg_vaddr_check_vrrp(struct xlb_cfg_parser *p, const struct xlb_config *cfg,
-				     const struct xlb_cfg_vrrp *vrrp)
+static void xlb_cfg_vaddr_check_list(struct xlb_cfg_parser *p, const struct xlb_config *cfg,
+				     const char *who, const char *ifname,
+				     const struct xlb_cfg_vaddr *vaddrs, size_t n)
 {
 	size_t i, j;
 
-	for (i = 0; i < vrrp->n_vaddrs; i++) {
-		const struct xlb_cfg_vaddr *v = &vrrp->vaddrs[i];
+	for (i = 0; i < n; i++) {
+		const struct xlb_cfg_vaddr *v = &vaddrs[i];
 
-		if (!v->interface[0] || !strcmp(v->interface, vrrp->interface))
+		if (!v->interface[0] || !strcmp(v->interface, ifname))
 			continue;
 		for (j = 0; j < cfg->n_ifaces && strcmp(cfg->ifaces[j].name, v->interface); j++)
 			;
 		if (j == cfg->n_ifaces)
 			xlb_cfg_error(p, v->if_pos,
-				      "unknown interface '%s' (neither vrrp's interface nor one of "
+				      "unknown interface '%s' (neither %s's interface nor one of "
 				      "interfaces)",
-				      v->interface);
+				      v->interface, who);
 	}
 }
 
@@ -601,7 +610,11 @@ void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_confi
 	size_t i;
 
 	for (i = 0; i < cfg->n_vrrps; i++)
-		xlb_cfg_vaddr_check_vrrp(p, cfg, &cfg->vrrps[i]);
+		xlb_cfg_vaddr_check_list(p, cfg, "vrrp", cfg->vrrps[i].interface,
+					 cfg->vrrps[i].vaddrs, cfg->vrrps[i].n_vaddrs);
+	if (cfg->zk)
+		xlb_cfg_vaddr_check_list(p, cfg, "zookeeper", cfg->zk->interface, cfg->zk->vaddrs,
+					 cfg->zk->n_vaddrs);
 }
 
 /*
@@ -806,6 +819,7 @@ enum {
 	XLB_CFG_FAILOVER_VRRP,
 	XLB_CFG_FAILOVER_SYNC,
 	XLB_CFG_FAILOVER_SYNC_GROUPS,
+	XLB_CFG_FAILOVER_ZOOKEEPER,
 };
 
 static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
@@ -813,14 +827,10 @@ static int xlb_cfg_failover_mode(struct xlb_cfg_parser *p, void *obj)
 	struct xlb_config *cfg = obj;
 	int v = xlb_cfg_lookup(xlb_cfg_failover_modes, xlb_cfg_str(p));
 
-	if (v == XLB_CFG_NOT_YET)
-		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "failover mode '%s' is not supported yet "
-				      "(expected vrrp or none)",
-				      xlb_cfg_str(p));
 	if (v < 0)
 		return xlb_cfg_reject(p, xlb_cfg_at(p),
-				      "unknown failover mode '%.32s' (expected vrrp or none)",
+				      "unknown failover mode '%.32s' (expected vrrp, zookeeper or "
+				      "none)",
 				      xlb_cfg_str(p));
 	cfg->failover_mode = v;
 	return 0;
@@ -1021,6 +1031,8 @@ static int xlb_cfg_failover_end(struct xlb_cfg_parser *p, void *obj, struct xlb_
 
 	if (!seen[XLB_CFG_FAILOVER_MODE].ok)
 		return p->stop;
+	xlb_cfg_zk_mode_check(p, cfg->failover_mode, start, &seen[XLB_CFG_FAILOVER_ZOOKEEPER],
+			      &seen[XLB_CFG_FAILOVER_VRRP], &seen[XLB_CFG_FAILOVER_SYNC_GROUPS]);
 	if (cfg->failover_mode == XLB_FAILOVER_VRRP)
 		xlb_cfg_instances_check(p, cfg);
 	if (cfg->failover_mode == XLB_FAILOVER_VRRP && !seen[XLB_CFG_FAILOVER_VRRP].at.line)
@@ -1048,6 +1060,8 @@ static const struct xlb_cfg_key xlb_cfg_failover_keys[] = {
 	[XLB_CFG_FAILOVER_SYNC] = XLB_CFG_KEY_FN("sync", XLB_CFG_MAP, false, xlb_cfg_failover_sync),
 	[XLB_CFG_FAILOVER_SYNC_GROUPS] = XLB_CFG_KEY_LIST("sync_groups", false, XLB_CFG_MAP,
 							  xlb_cfg_sync_group, "sync group"),
+	[XLB_CFG_FAILOVER_ZOOKEEPER] = XLB_CFG_KEY_FN("zookeeper", XLB_CFG_MAP, false,
+						      xlb_cfg_failover_zk),
 };
 
 const struct xlb_cfg_section xlb_cfg_failover_section =

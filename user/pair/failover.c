@@ -9,6 +9,8 @@ const struct xlb_failover_ops *xlb_fo_backend(uint8_t mode)
 	switch (mode) {
 	case XLB_FAILOVER_VRRP:
 		return &xlb_fo_vrrp;
+	case XLB_FAILOVER_ZK:
+		return &xlb_fo_zk;
 	default:
 		return NULL;
 	}

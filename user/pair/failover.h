@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hot-standby pair's failover: which of two nodes is master, behind one interface that a
- * backend implements (VRRP today, failover_vrrp.c; ZooKeeper leader election next). A backend
+ * backend implements (VRRP, failover_vrrp.c; ZooKeeper leader election, failover_zk.c). A backend
  * decides the role and announces it through an announcer (announce.h); what the role means for
  * the rest of the node (flow sync's direction) is its host's, told through role_changed.
  */
@@ -31,6 +31,8 @@ struct xlb_failover_host {
 	size_t n_vrrps;
 	const struct xlb_cfg_sync_group *sync_groups;
 	size_t n_sync_groups;
+	/* ZooKeeper's, for mode zookeeper (NULL otherwise), read as long as the backend runs. */
+	const struct xlb_cfg_zk *zk;
 	/* A track entry on a VIP: does VIP name have a backend that takes new flows? */
 	bool (*vip_has_backend)(void *arg, const char *name);
 	/* This node became master (true) or backup (false), as its first VRRP instance did;
@@ -72,5 +74,6 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j);
 
 /* The backends. */
 extern const struct xlb_failover_ops xlb_fo_vrrp;
+extern const struct xlb_failover_ops xlb_fo_zk;
 
 #endif /* XLB_FAILOVER_H */
