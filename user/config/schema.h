@@ -103,4 +103,10 @@ extern const struct xlb_cfg_section xlb_cfg_timeouts_section;
 extern const struct xlb_cfg_section xlb_cfg_failover_section;
 void xlb_cfg_vaddr_check_ifaces(struct xlb_cfg_parser *p, const struct xlb_config *cfg);
 
+/* schema_announce.c: announce: {mode, table, protocol, metric}; at the top's end, whether it
+ * is given beside failover (where each key was; line 0: not given). */
+extern const struct xlb_cfg_section xlb_cfg_announce_section;
+void xlb_cfg_announce_check(struct xlb_cfg_parser *p, struct xlb_cfg_pos announce,
+			    struct xlb_cfg_pos failover);
+
 #endif /* XLB_CONFIG_SCHEMA_H */
