@@ -165,6 +165,9 @@ static void test_route_msg(void **state)
 	assert_true(r.exact);
 	xlb_ann_route_msg(buf, RTM_DELROUTE, &cfg100, &dst, 32, 7);
 	assert_int_equal(nh->nlmsg_flags, 0);
+	assert_int_equal(rtm->rtm_type, RTN_UNSPEC);
+	assert_int_equal(rtm->rtm_scope, RT_SCOPE_NOWHERE);
+	assert_int_equal(rtm->rtm_table, 100);
 	assert_int_equal(xlb_ann_route_parse(nh, &cfg100, &r), -ENOENT);
 }
 

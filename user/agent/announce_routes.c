@@ -37,8 +37,10 @@ int xlb_ann_route_msg(void *buf, uint16_t type, const struct xlb_cfg_announce *c
 	/* Past 255 the table travels in RTA_TABLE only. */
 	rtm->rtm_table = c->table < 256 ? c->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = c->protocol;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_BLACKHOLE;
+	/* A delete, as ip(8) sends one, matches any type and scope: a stale route of ours may be
+	 * another kind than what this run writes. */
+	rtm->rtm_scope = type == RTM_NEWROUTE ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = type == RTM_NEWROUTE ? RTN_BLACKHOLE : RTN_UNSPEC;
 	mnl_attr_put(nh, RTA_DST, alen_of(dst->family), dst->w);
 	mnl_attr_put_u32(nh, RTA_TABLE, c->table);
 	mnl_attr_put_u32(nh, RTA_PRIORITY, metric);

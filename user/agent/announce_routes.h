@@ -69,8 +69,9 @@ struct xlb_ann_route {
 };
 
 /*
- * Build the RTM_NEWROUTE (create, exclusive) or RTM_DELROUTE of a blackhole route to dst/dst_len
- * in c's table with c's protocol into buf (256 bytes will do). Returns the message's length.
+ * Build into buf (256 bytes will do) the RTM_NEWROUTE (create, exclusive) of a blackhole route
+ * to dst/dst_len in c's table with c's protocol and that metric, or the RTM_DELROUTE of any
+ * route of them to dst/dst_len. Returns the message's length.
  */
 int xlb_ann_route_msg(void *buf, uint16_t type, const struct xlb_cfg_announce *c,
 		      const struct xlb_addr *dst, uint8_t dst_len, uint32_t metric);
