@@ -211,7 +211,7 @@ netns: $(BINS) $(TEST_BPF)
 		tests/netns/decap.sh || rc=1; tests/netns/modes.sh || rc=1; \
 		tests/netns/conns.sh || rc=1; tests/netns/flood.sh || rc=1; \
 		tests/netns/sync_states.sh || rc=1; tests/netns/keepalived.sh || rc=1; \
-		tests/netns/migrate.sh || rc=1; exit $$rc
+		tests/netns/migrate.sh || rc=1; tests/netns/bgp.sh || rc=1; exit $$rc
 
 # The sanitize tier: the userspace built again, with ASan and UBSan, into its own folder; the
 # unit and packet tests, a pair of xlbd under traffic, and xlbd under valgrind run from there

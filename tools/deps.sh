@@ -28,9 +28,10 @@ PKGS_check="valgrind libclang-rt-14-dev"
 #   notify scripts and the C tests' system()
 #   perl-base: perl (holds the sync port in startup.sh)
 #   util-linux also: setpriv, unshare (startup.sh)   findutils: find (tools/fuzz.sh)
+#   bird2: bird, birdc (bgp.sh: the router and each dispatcher's BGP speaker)
 PKGS_tests="iproute2 iputils-ping procps ethtool keepalived coreutils mawk sed grep util-linux
 	mount diffutils bash dash perl-base
-	findutils"
+	findutils bird2"
 
 # tools/demo.sh: nothing beyond the tests' programs, but the group keeps `make demo` honest.
 PKGS_demo="iproute2 coreutils grep sed"

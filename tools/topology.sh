@@ -137,6 +137,7 @@ topo_ns()
 	client|c)		echo "xlb$id-c" ;;
 	dispatcher|disp|d)	echo "xlb$id-d" ;;
 	dispatcher2|d2)		echo "xlb$id-d2" ;;
+	d[0-9]*)		echo "xlb$id-$node" ;;	# a fleet's (tests/netns/bgp.sh)
 	router|r)		echo "xlb$id-r" ;;
 	b[0-9]*|n[0-9]*)	echo "xlb$id-$node" ;;
 	*)
