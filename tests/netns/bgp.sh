@@ -328,6 +328,28 @@ flows()
 		sed -n 's/.*"client":"[0-9.]*:\([0-9]*\)".*"backend":"\([0-9.]*\)".*/\1 \2/p'
 }
 
+# monitor_start: the router's route changes, each stamped, into $TMP/monitor (MON_PID).
+monitor_start()
+{
+	ip -n "$(topo_ns "$BGP_ID" router)" -ts monitor route >"$TMP/monitor" 2>&1 </dev/null &
+	MON_PID=$!
+	BG_PIDS+=("$MON_PID")
+	sleep 0.2
+}
+
+# monitor_change_ms T0_US: stop the monitor; the ms from T0_US to the first change of the VIP's
+# route it saw ("[2026-12-02T14:17:53.714123] 203.0.113.100 proto bird ..."), or fail.
+monitor_change_ms()
+{
+	local stamp t1
+
+	kill "$MON_PID"
+	bg_wait "$MON_PID"
+	stamp=$(grep -m1 "$TOPO_VIP4" "$TMP/monitor" | sed -n 's/^\[\([^]]*\)\].*/\1/p')
+	[ -n "$stamp" ] && t1=$(date -d "${stamp/T/ }" +%s%6N 2>/dev/null) || return 1
+	echo $(((t1 - $1) / 1000))
+}
+
 # lookups NODE < "PORT ..." lines: "PORT BACKEND" for each, as NODE's xlbctl lookup says (one
 # `ip netns exec` for all: it remounts /sys each time).
 lookups()
@@ -344,7 +366,7 @@ lookups()
 test_fleet()
 {
 	local name=fleet node out=$TMP/hold.json err=$TMP/hold.err n total=0 spread='' port be
-	local obe via bad=0 t0 t1 t_ms t_poll stamp mon_pid n_d1 i hold_pid idle='' pids
+	local obe via bad=0 t0 t_ms t_poll n_d1 i hold_pid idle='' pids
 
 	fleet_up "$name" || return
 	pass "${name}_multipath" "the router's route to $TOPO_VIP4 has 3 next hops" \
@@ -408,10 +430,7 @@ test_fleet()
 	# Timed from the signal to the router's kernel changing the route, as its route monitor
 	# stamps it (polling would time the poll: xlbd's teardown keeps the 2 CPUs busy).
 	n_d1=$(grep -c . "$TMP/flows-d1")
-	ip -n "$(topo_ns "$BGP_ID" router)" -ts monitor route >"$TMP/monitor" 2>&1 </dev/null &
-	mon_pid=$!
-	BG_PIDS+=("$mon_pid")
-	sleep 0.2
+	monitor_start
 	t0=$(now_us)
 	kill -TERM "${TOPO_XLBD_PID[d1]}"
 	if ! wait_nexthops 2 $((HOLD_S * 1000)) || nexthops | grep -qx "${TOPO_ADDR4[d1]}"; then
@@ -421,13 +440,7 @@ test_fleet()
 	fi
 	t_poll=$(( ($(now_us) - t0) / 1000 ))
 	xlbd_stop d1
-	kill "$mon_pid"
-	bg_wait "$mon_pid"
-	# "[2026-12-02T14:17:53.714123] 203.0.113.100 proto bird ...": the first change.
-	stamp=$(grep -m1 "$TOPO_VIP4" "$TMP/monitor" | sed -n 's/^\[\([^]]*\)\].*/\1/p')
-	if t1=$(date -d "${stamp/T/ }" +%s%6N 2>/dev/null) && [ -n "$stamp" ]; then
-		t_ms=$(((t1 - t0) / 1000))
-	else
+	if ! t_ms=$(monitor_change_ms "$t0"); then
 		bgp_fail "${name}_withdraw" "the router's monitor saw no change: $(head -c 300 "$TMP/monitor")"
 		return
 	fi
@@ -467,6 +480,24 @@ test_fleet()
 		return
 	fi
 	pass "${name}_no_backend" "d3 withdrew while no backend was live, announced again after"
+
+	# A node that drops off the segment (its eth0 down: nothing it says reaches the router, not
+	# even its xlbd's withdrawal) is dropped when the router's hold time runs out.
+	monitor_start
+	t0=$(now_us)
+	ip -n "$(topo_ns "$BGP_ID" d3)" link set eth0 down
+	if ! wait_nexthops 1 $((HOLD_S * 1000 + 2000)) || ! t_ms=$(monitor_change_ms "$t0") ||
+	   ((t_ms > HOLD_S * 1000 + 1000)); then
+		bgp_fail "${name}_dead_node" "d3 off the segment: next hops $(nexthops | tr '\n' ' ')" \
+			"after $(( ($(now_us) - t0) / 1000 )) ms"
+		return
+	fi
+	if ! ctl d3 --json state | grep -q '"announced":false,"reason":"interface down"'; then
+		bgp_fail "${name}_dead_node" "d3's xlbd kept its route with eth0 down"
+		return
+	fi
+	pass "${name}_dead_node" "d3 off the segment (eth0 down): the router dropped it after" \
+		"$t_ms ms (hold time ${HOLD_S} s); d3's xlbd withdrew its route (interface down)"
 	fleet_down "$BGP_ID"
 	BGP_ID=
 }
