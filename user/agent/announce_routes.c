@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/output.h"
 #include "common/rtnl.h"
+#include "dispatch/fwd.h"
 
 /* Backend health has no event to follow: looked at as often as VRRP's VIP tracks are. */
 #define LOOK_NS (200 * XLB_MS)
@@ -252,6 +253,17 @@ static void look_links(struct xlb_announce *a)
 	}
 }
 
+/*
+ * Up, and reachable: a dr backend whose MAC no interface knows yet would drop what the routers
+ * send (a start announces once the neighbour table has answered, not before).
+ */
+static bool backend_live(const struct xlb_lb_vip *v, const struct xlb_lb_backend *b)
+{
+	const struct xlb_fwd_mode *fwd = xlb_fwd_get(v->val.fwd);
+
+	return xlb_lb_backend_up(b) && (!fwd || !fwd->needs_mac || xlb_lb_backend_has_mac(b));
+}
+
 static void look_vips(struct xlb_announce *a)
 {
 	size_t i, j;
@@ -266,7 +278,7 @@ static void look_vips(struct xlb_announce *a)
 		v->addr.family = lv->key.family;
 		memcpy(v->addr.w, lv->key.addr, sizeof(v->addr.w));
 		for (j = 0; j < lv->n_backends && !v->live; j++)
-			v->live = xlb_lb_backend_up(&lv->backends[j]);
+			v->live = backend_live(lv, &lv->backends[j]);
 	}
 }
 
