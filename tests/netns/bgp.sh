@@ -461,6 +461,24 @@ test_fleet()
 		"backends with no reset: $(json_num requests_ok <"$out") requests answered," \
 		"$(json_num requests_failed <"$out") failed"
 
+	# A crash (kill -9) leaves d2's route and XDP program; the restart adopts the route, and
+	# the router sees no change of it from the crash to the restarted xlbd's first look.
+	monitor_start
+	xlbd_stop d2 KILL
+	xlbd_start d2
+	if ! xlbd_wait_ready d2 || ! sleep 0.5 || [ "$(nexthops | grep -c .)" != 2 ]; then
+		bgp_fail "${name}_crash_restart" "d2 after kill -9 and a restart: next hops" \
+			"$(nexthops | tr '\n' ' ')"
+		return
+	fi
+	if monitor_change_ms "$(now_us)" >/dev/null ||
+	   ! xlbd_log d2 | grep -q "1 routes of an earlier run kept"; then
+		bgp_fail "${name}_crash_restart" "the restart changed d2's route: $(cat "$TMP/monitor")"
+		return
+	fi
+	pass "${name}_crash_restart" "d2's xlbd killed (-9) and restarted: its route adopted, the" \
+		"router's route to $TOPO_VIP4 unchanged throughout"
+
 	# No live backend on d3 (the operator's disable): d3 withdraws, d2 alone stays.
 	for be in $TOPO_BACKENDS; do
 		ctl d3 disable "${TOPO_ADDR4[$be]}" >/dev/null

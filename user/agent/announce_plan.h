@@ -18,7 +18,8 @@
 enum xlb_ann_why {
 	XLB_ANN_ANNOUNCED = 0,
 	XLB_ANN_STOPPING,      /* xlbd is stopping: everything is withdrawn */
-	XLB_ANN_LINKS_UNKNOWN, /* the kernel has not told the links yet: nothing changes */
+	XLB_ANN_LINKS_UNKNOWN, /* the kernel has not told the links (and neighbours) yet: nothing
+				* changes */
 	XLB_ANN_LINK_DOWN,     /* an interface xlbd runs on is down */
 	XLB_ANN_NO_BACKEND,    /* no backend takes new flows */
 };
@@ -36,7 +37,7 @@ struct xlb_ann_vip {
 
 /* What the node knows of its interfaces, as the rtnl watch told. */
 struct xlb_ann_links {
-	bool known;       /* the link table is whole (synced) */
+	bool known;       /* the link and neighbour tables are whole (synced) */
 	const char *down; /* an interface xlbd runs on that is down (or absent), NULL if none */
 };
 

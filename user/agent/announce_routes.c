@@ -241,7 +241,9 @@ static void look_links(struct xlb_announce *a)
 {
 	size_t i;
 
-	a->links.known = xlb_rtnl_watch_synced(a->rtnl, XLB_RTNL_LINKS);
+	/* The neighbours too: a restart's dr backends have their MACs from the kernel's table by
+	 * then, so what a crashed run announced is not withdrawn for a moment. */
+	a->links.known = xlb_rtnl_watch_synced(a->rtnl, XLB_RTNL_LINKS | XLB_RTNL_NEIGHS);
 	a->links.down = NULL;
 	for (i = 0; a->links.known && i < a->n_ifnames; i++) {
 		const struct xlb_rtnl_link *l = xlb_rtnl_watch_link(a->rtnl, a->ifnames[i]);
@@ -365,7 +367,7 @@ static void on_link(const struct xlb_rtnl_link *l, void *arg)
 
 static void on_links_synced(unsigned int what, void *arg)
 {
-	if (what & XLB_RTNL_LINKS)
+	if (what & (XLB_RTNL_LINKS | XLB_RTNL_NEIGHS))
 		reconcile(arg, false);
 }
 

@@ -9,7 +9,7 @@
  * lb state) and the links (from the rtnl watch), and makes the table match: at once on a link
  * change, after a reload, and every 200 ms for backend health, which nobody tells. At start it
  * adopts the routes of its table and protocol a crashed run left, and removes those no VIP
- * wants as soon as the links are known; at stop it removes every one.
+ * wants once the links and neighbours are known; at stop it removes every one.
  */
 #ifndef XLB_ANNOUNCE_ROUTES_H
 #define XLB_ANNOUNCE_ROUTES_H
