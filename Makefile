@@ -57,7 +57,8 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 # The config's tests, one file per part of it (tests/unit/config_test.h is what they share).
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
              $(BUILD)/test_config_conns \
-             $(BUILD)/test_config_pair $(BUILD)/test_config_zk
+             $(BUILD)/test_config_pair $(BUILD)/test_config_zk \
+             $(BUILD)/test_config_announce
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
@@ -72,7 +73,7 @@ BINS      := $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlb-http $(BUILD)/xlb-probe 
 TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_onlink $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
+             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
              $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
              $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz \
              $(BUILD)/test_import
@@ -185,7 +186,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_onlink $(BUILD)/test_import
+             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
@@ -209,7 +210,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 # Every suite runs even when an earlier one fails, so one report shows everything.
 # Each suite's time is printed after it, so the tier's budget can be seen where it goes.
 NETNS_SUITES := run failover nat_pair sync_group startup decap modes conns flood sync_states \
-             keepalived migrate zookeeper
+             keepalived migrate zookeeper bgp
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \
 		tests/netns/$$s.sh || rc=1; times="$$times $$s $$(($$(date +%s) - t0))s"; done; \

@@ -34,9 +34,10 @@ PKGS_check="valgrind libclang-rt-14-dev"
 #   util-linux also: setpriv, unshare (startup.sh)   findutils: find (tools/fuzz.sh)
 #   zookeeper: the ensemble of tests/netns/zookeeper.sh (its jars, run by the test with java
 #   from default-jre-headless, which zookeeper's default-jre depends on)
+#   bird2: bird, birdc (bgp.sh: the router and each dispatcher's BGP speaker)
 PKGS_tests="iproute2 iputils-ping procps ethtool keepalived coreutils mawk sed grep util-linux
 	mount diffutils bash dash perl-base
-	findutils zookeeper default-jre-headless"
+	findutils zookeeper default-jre-headless bird2"
 
 # tools/demo.sh: nothing beyond the tests' programs, but the group keeps `make demo` honest.
 PKGS_demo="iproute2 coreutils grep sed"

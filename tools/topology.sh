@@ -147,6 +147,7 @@ _topo_ns_v()
 	client|c)		printf -v "$1" %s "xlb$id-c" ;;
 	dispatcher|disp|d)	printf -v "$1" %s "xlb$id-d" ;;
 	dispatcher2|d2)		printf -v "$1" %s "xlb$id-d2" ;;
+	d[0-9]*)		printf -v "$1" %s "xlb$id-$node" ;;	# a fleet's (tests/netns/bgp.sh)
 	router|r)		printf -v "$1" %s "xlb$id-r" ;;
 	b[0-9]*|n[0-9]*)	printf -v "$1" %s "xlb$id-$node" ;;
 	*)

@@ -66,6 +66,7 @@ static int cmd_state(void *arg, int argc, char **argv, struct xlb_json *j, char 
 	xlb_json_kv_uint(j, "reloads", d->reloads);
 	xlb_json_kv_uint(j, "reload_errors", d->reload_errors);
 	xlbd_pair_state_json(d, j);
+	xlb_announce_state_json(&d->ann, j);
 	xlb_json_key(j, "vips");
 	xlb_json_array_begin(j);
 	for (i = 0; i < d->lb.n_vips; i++) {

@@ -329,11 +329,18 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	/* Keep the control socket and interfaces of the running config: they need a restart. */
 	snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s", d->cfg.control_socket);
 	keep_failover(d, &cfg);
+	/* The announcer holds routes in the running table: a new one needs a restart. */
+	if (cfg.announce.mode != d->cfg.announce.mode || cfg.announce.table != d->cfg.announce.table ||
+	    cfg.announce.protocol != d->cfg.announce.protocol ||
+	    cfg.announce.metric != d->cfg.announce.metric)
+		pr_warn("reload: announce settings take effect at the next start");
+	cfg.announce = d->cfg.announce;
 	xlb_cfg_free(&d->cfg);
 	d->cfg = cfg;
 	d->reloads++;
 	xlb_mon_sync(&d->mon);
 	nhs_sync(d);
+	xlb_announce_update(&d->ann);
 	if (d->sweep_on)
 		xlb_sweep_configure(&d->sweep, &d->cfg.timeouts, &d->lb);
 	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
@@ -458,11 +465,18 @@ static int run(struct xlbd *d)
 	err = xlbd_pair_start(d);
 	if (err)
 		goto out;
+	if (d->cfg.announce.mode == XLB_ANNOUNCE_BGP) {
+		err = xlb_announce_start(&d->ann, &d->loop, &d->rtnl, &d->lb, &d->cfg);
+		if (err)
+			goto out;
+	}
 	err = xlb_loop_run(&d->loop);
 	if (err)
 		pr_err("event loop: %s", strerror(-err));
 	xlbd_pair_stop(d);
 out:
+	/* First: the routers stop sending while the data path still forwards. */
+	xlb_announce_stop(&d->ann);
 	xlb_ctl_close(&d->ctl);
 	xlb_timer_cancel(&d->loop, &d->sweep_timer);
 	xlb_sweep_fini(&d->sweep);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/announce_routes.h"
 #include "agent/dps.h"
 #include "agent/lb.h"
 #include "agent/monitor.h"
@@ -49,6 +50,7 @@ struct xlbd {
 	bool fo_on; /* failover.mode is vrrp and it started */
 	struct xlb_sync sync;
 	bool sync_on; /* with failover, sync configured and started */
+	struct xlb_announce ann; /* announce.mode bgp: the routes BIRD exports */
 	uint64_t started;
 	bool ready;
 	uint64_t reloads;       /* applied */

@@ -664,6 +664,31 @@ static void sync_summary(struct json_object *v)
 	       (long long)jint(v, "bulk_last_expected"), (long long)jint(v, "bulk_last_ms"));
 }
 
+/* The fleet's routes: which VIPs this node attracts traffic for, and why the others not. */
+static void announce_summary(struct json_object *v)
+{
+	struct json_object *vips, *x;
+	size_t i;
+
+	printf("announce %s: table %lld (protocol %lld), %zu routes; added %lld, withdrawn %lld, "
+	       "refused %lld\n", jstr(v, "mode"), (long long)jint(v, "table"),
+	       (long long)jint(v, "protocol"),
+	       json_object_object_get_ex(v, "routes", &x) ? json_object_array_length(x) : 0,
+	       (long long)jint(v, "added"), (long long)jint(v, "withdrawn"),
+	       (long long)jint(v, "failed"));
+	if (!json_object_object_get_ex(v, "vips", &vips))
+		return;
+	for (i = 0; i < json_object_array_length(vips); i++) {
+		struct json_object *vip = json_object_array_get_idx(vips, i);
+		bool on = json_object_object_get_ex(vip, "announced", &x) &&
+			  json_object_get_boolean(x);
+
+		printf("  %s %s: %s (%s)\n", jstr(vip, "name"), jstr(vip, "address"),
+		       on ? "announced" : "not announced", jstr(vip, "reason"));
+	}
+	printf("\n");
+}
+
 static int state_table(struct json_object *reply)
 {
 	static const struct xlb_table_col cols[] = {
@@ -688,6 +713,8 @@ static int state_table(struct json_object *reply)
 		zk_summary(x);
 	if (json_object_object_get_ex(reply, "sync", &x))
 		sync_summary(x);
+	if (json_object_object_get_ex(reply, "announce", &x))
+		announce_summary(x);
 	if (json_object_object_get_ex(reply, "vips", &vips)) {
 		for (i = 0; i < json_object_array_length(vips); i++) {
 			vip = json_object_array_get_idx(vips, i);

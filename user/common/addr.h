@@ -3,8 +3,10 @@
 #ifndef XLB_ADDR_H
 #define XLB_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "xlb/abi.h"
 
@@ -13,6 +15,11 @@ struct xlb_addr {
 	uint8_t family; /* enum xlb_family */
 	uint32_t w[4];  /* network order */
 };
+
+static inline bool xlb_addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
+}
 
 /* "203.0.113.1" / "2001:db8::1" <-> struct xlb_addr. Parse returns 0 or -EINVAL. */
 int xlb_addr_parse(const char *s, struct xlb_addr *out);

@@ -251,6 +251,29 @@ struct xlb_cfg_tunnel {
 	struct xlb_addr source6; /* IPv6; family 0 = none */
 };
 
+/*
+ * announce: how an active fleet attracts its traffic, with no standby. With mode bgp xlbd keeps
+ * a route to each VIP it can serve (a /32 or /128) in a kernel routing table of its own, which
+ * BIRD's kernel protocol learns and exports over BGP (README, "An active fleet behind BGP").
+ */
+enum xlb_announce_mode {
+	XLB_ANNOUNCE_NONE = 0, /* no announce section */
+	XLB_ANNOUNCE_BGP,
+};
+
+/* Unassigned in <linux/rtnetlink.h>'s RTPROT_* list: `ip route` shows it as proto 252. */
+#define XLB_ANNOUNCE_DEFAULT_PROTOCOL 252
+
+struct xlb_cfg_announce {
+	uint8_t mode;     /* enum xlb_announce_mode */
+	uint32_t table;   /* the routing table xlbd owns: required; not 0, 253 (default), 254
+			   * (main) or 255 (local) */
+	uint8_t protocol; /* the routes' rtm_protocol, by which a restart knows its own; not 0,
+			   * 1 (redirect), 2 (kernel) or 12 (BIRD's own); default 252 */
+	uint32_t metric;  /* the routes' RTA_PRIORITY (BIRD's krt_metric); default 0 */
+	struct xlb_cfg_pos pos;
+};
+
 struct xlb_config {
 	char *path;
 	struct xlb_cfg_iface *ifaces;
@@ -268,6 +291,7 @@ struct xlb_config {
 	size_t n_sync_groups;
 	struct xlb_cfg_zk *zk;    /* when failover_mode is zookeeper; NULL otherwise */
 	struct xlb_cfg_sync sync; /* flow sync to the peer; optional */
+	struct xlb_cfg_announce announce; /* routes for BGP; optional; excludes failover */
 	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
 	struct xlb_cfg_timeouts timeouts; /* idle timeouts of the connection table */
 	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */

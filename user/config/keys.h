@@ -96,9 +96,4 @@ int xlb_cfg_addr_val(struct xlb_cfg_parser *p, struct xlb_addr *out);
 /* Why a parsed address can never be a VIP or a real server ("is multicast"), or NULL. */
 const char *xlb_cfg_addr_unusable(const struct xlb_addr *a);
 
-static inline bool xlb_addr_eq(const struct xlb_addr *a, const struct xlb_addr *b)
-{
-	return a->family == b->family && !memcmp(a->w, b->w, sizeof(a->w));
-}
-
 #endif /* XLB_CONFIG_KEYS_H */

@@ -118,4 +118,10 @@ void xlb_cfg_zk_mode_check(struct xlb_cfg_parser *p, uint8_t mode, struct xlb_cf
 			   const struct xlb_cfg_mark *groups);
 void xlb_cfg_zk_free(struct xlb_cfg_zk *zk);
 
+/* schema_announce.c: announce: {mode, table, protocol, metric}; at the top's end, whether it
+ * is given beside failover (where each key was; line 0: not given). */
+extern const struct xlb_cfg_section xlb_cfg_announce_section;
+void xlb_cfg_announce_check(struct xlb_cfg_parser *p, struct xlb_cfg_pos announce,
+			    struct xlb_cfg_pos failover);
+
 #endif /* XLB_CONFIG_SCHEMA_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The load balancer's schema: interfaces, maglev, vips with their backends, notify, control,
- * and the top level that holds them and failover (schema_pair.c). Checks that span keys (a
+ * and the top level that holds them, failover (schema_pair.c) and announce (schema_announce.c). Checks that span keys (a
  * backend's family against its VIP's, defaults, duplicates) run when a mapping ends, whatever
  * order its keys came in. One check spans sections: a VRRP track may name a VIP written
  * anywhere in the file, so it runs when the top level ends.
@@ -611,6 +611,7 @@ enum {
 	XLB_CFG_TOP_CONTROL,
 	XLB_CFG_TOP_TUNNEL,
 	XLB_CFG_TOP_TIMEOUTS,
+	XLB_CFG_TOP_ANNOUNCE,
 };
 
 /*
@@ -626,6 +627,7 @@ static int xlb_cfg_top_end(struct xlb_cfg_parser *p, void *obj, struct xlb_cfg_p
 
 	(void)start;
 	xlb_cfg_vaddr_check_ifaces(p, cfg);
+	xlb_cfg_announce_check(p, seen[XLB_CFG_TOP_ANNOUNCE].at, seen[XLB_CFG_TOP_FAILOVER].at);
 	if (!seen[XLB_CFG_TOP_VIPS].ok)
 		return p->stop;
 	xlb_cfg_tunnel_check(p, cfg);
@@ -662,6 +664,7 @@ static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
 	[XLB_CFG_TOP_CONTROL] = XLB_CFG_KEY_SECTION("control", false, &xlb_cfg_control_section),
 	[XLB_CFG_TOP_TUNNEL] = XLB_CFG_KEY_SECTION("tunnel", false, &xlb_cfg_tunnel_section),
 	[XLB_CFG_TOP_TIMEOUTS] = XLB_CFG_KEY_SECTION("timeouts", false, &xlb_cfg_timeouts_section),
+	[XLB_CFG_TOP_ANNOUNCE] = XLB_CFG_KEY_SECTION("announce", false, &xlb_cfg_announce_section),
 };
 
 const struct xlb_cfg_section xlb_cfg_top_section =
