@@ -277,11 +277,11 @@ zfield()
 # entered it (by xlbd's in_state_ms: polls under load are slow).
 wait_zk()
 {
-	local end=$(($(now_us) + $3 * 1000))
+	local end=$((${EPOCHREALTIME/./} + $3 * 1000))
 
 	while :; do
 		zk_get "$1"
-		SEEN_US=$(now_us)
+		SEEN_US=${EPOCHREALTIME/./}
 		if [ "$ZS" = "$2" ]; then
 			SINCE_US=$((SEEN_US - $(zfield in_state_ms) * 1000))
 			return 0
@@ -338,13 +338,13 @@ zk_up()
 
 	topo_pair $t || return 1
 	zk_net || { zfail $t "could not wire the ZooKeeper segment and C"; return 1; }
-	T0=$(now_us)
+	T0=${EPOCHREALTIME/./}
 	if ! zk_ensemble_up; then
 		zfail $t "the ensemble did not serve within 30 s: modes '$(zk_mode 1)'" \
 			"'$(zk_mode 2)' '$(zk_mode 3)'"
 		return 1
 	fi
-	ZK_UP_MS=$((($(now_us) - T0) / 1000))
+	ZK_UP_MS=$(((${EPOCHREALTIME/./} - T0) / 1000))
 	CFG_C=$TOPO_DIR/c.yaml
 	zk_config "$CFG_A" A "${TOPO_ADDR4[$A]}" "${TOPO_ADDR4[$B]}"
 	zk_config "$CFG_B" B "${TOPO_ADDR4[$B]}" "${TOPO_ADDR4[$A]}"
@@ -502,13 +502,13 @@ zk_cut_off()
 	# and poll both, as fast as ip answers, from before the cut to after the takeover
 	(
 		while :; do
-			echo "$(now_us) $(holders $A C)"
+			echo "${EPOCHREALTIME/./} $(holders $A C)"
 		done
 	) >"$poll" 2>/dev/null &
 	pid=$!
 	BG_PIDS+=("$pid")
 	sleep 0.3
-	t_cut=$(now_us)
+	t_cut=${EPOCHREALTIME/./}
 	ip -n "$sw" link set "${ZK_PORT[C]}" down
 	if ! wait_zk $A master $((SESSION_MS * 3)); then
 		zfail $t "A not master $((SESSION_MS * 3)) ms after C was cut off: $ZOBJ"
@@ -560,8 +560,8 @@ zk_server_stop()
 	m0=$(zfield to_master) b0=$(zfield to_backup)
 	lines0=$(wc -l <"$TMP/master-watch.json")
 	zk_stop_server "$s"
-	end=$(($(now_us) + (SESSION_MS + 1000) * 1000))
-	while (($(now_us) < end)); do
+	end=$((${EPOCHREALTIME/./} + (SESSION_MS + 1000) * 1000))
+	while ((${EPOCHREALTIME/./} < end)); do
 		checks=$((checks + 1))
 		zk_get $A
 		if [ "$ZS" != master ] || [ "$(holders $A C)" != A ]; then
@@ -604,14 +604,14 @@ test_zookeeper()
 	local t0 t1 step
 
 	need test_zookeeper "$XLBD" "$XLBCTL" "$XLB_HTTP" "$XLB_PROBE" || return 0
-	t0=$(now_us)
+	t0=${EPOCHREALTIME/./}
 	for step in zk_up zk_graceful zk_dead_master zk_cut_off zk_server_stop zk_rejoin; do
-		t1=$(now_us)
+		t1=${EPOCHREALTIME/./}
 		$step || break
-		echo "  $step: $((($(now_us) - t1) / 1000)) ms"
+		echo "  $step: $(((${EPOCHREALTIME/./} - t1) / 1000)) ms"
 	done
 	zk_cleanup
-	echo "  test_zookeeper: $((($(now_us) - t0) / 1000)) ms in all"
+	echo "  test_zookeeper: $(((${EPOCHREALTIME/./} - t0) / 1000)) ms in all"
 }
 
 [[ ${BASH_SOURCE[0]} != "$0" ]] || tier_main "${@:-test_zookeeper}"
