@@ -28,6 +28,9 @@ BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_
 # -lzookeeper_st: failover mode zookeeper (xlbd) and xlbctl master, both driving the client's
 # socket themselves (tools/deps.sh says why not the -mt library).
 LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st
+# The release, from one place: VERSION (a tarball has no git to ask); xlbd and xlbctl --version.
+XLB_VERSION := $(shell cat VERSION)
+VERSION_CFLAGS := -DXLB_VERSION='"$(XLB_VERSION)"'
 # Test data is read from the checkout, wherever the binary is run from.
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
@@ -115,13 +118,13 @@ $(foreach d,$(LIB_DIRS),$(eval $(call LIB_RULE,$(d))))
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/unit/*.d)
 
-$(BUILD)/xlbd: user/agent/xlbd.c $(LIB)
+$(BUILD)/xlbd: user/agent/xlbd.c $(LIB) VERSION
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-$(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB)
+$(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB) VERSION
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
+	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
 
 # The one tool that talks to maps (tests fill a pinned conns map with it).
 $(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
