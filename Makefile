@@ -190,8 +190,9 @@ UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import
-unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
+unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl $(BUILD)/xlbd
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)BUILD=$(BUILD) tests/unit/cli_usage.sh
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
@@ -212,7 +213,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 
 # Every suite runs even when an earlier one fails, so one report shows everything.
 # Each suite's time is printed after it, so the tier's budget can be seen where it goes.
-NETNS_SUITES := run failover nat_pair sync_group startup decap modes conns flood sync_states \
+NETNS_SUITES := run failover nat_pair sync_group startup cli decap modes conns flood sync_states \
              keepalived migrate zookeeper bgp
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \
