@@ -72,6 +72,13 @@ test_config_and_wrong_socket()
 	expect $t 4 "xlbctl: xlbd is not running (socket $TOPO_CONTROL: Connection refused)" \
 		topo_exec "$ID" dispatcher "$XLBCTL" -c "$cfg" reload || return 0
 	expect $t 0 '' topo_xlbctl "$ID" dispatcher vips || return 0
+	# backends: the data path's columns, and why xlbd's are empty.
+	expect $t 0 "xlbctl: xlbd is not running (socket $TOPO_CONTROL: Connection refused)" \
+		topo_xlbctl "$ID" dispatcher backends || return 0
+	if ! grep -q "^web  *${TOPO_ADDR4[b1]} .* live " <<<"$OUT"; then
+		fail $t "xlbctl backends with xlbd killed: no live b1: $OUT"
+		return 0
+	fi
 	pass $t
 }
 

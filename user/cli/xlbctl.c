@@ -513,8 +513,13 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 		goto cleanup;
 	}
 	n = select_backends(&v, argc ? want : NULL, ids);
-	/* Health is the agent's to tell; without xlbd the data path's view still stands. */
-	xlb_agent_state(o->control, &st, 1);
+	/*
+	 * Health is the agent's to tell; without xlbd the data path's view still stands, and
+	 * stderr says why its columns are empty.
+	 */
+	if (xlb_agent_state(o->control, &st, 0))
+		fprintf(stderr, "xlbctl: backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
+			"'-'\n");
 	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
 	xlb_agent_state_free(&st);
 cleanup:
@@ -536,8 +541,7 @@ static int do_conns(const struct ctl_opts *o, int argc, char **argv)
 		fprintf(stderr, "xlbctl: --backend wants an address, not '%s'\n", o->backend);
 		return -EINVAL;
 	}
-	err = view_load(o, &v,
-			    XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
+	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
 	if (err)
 		return err;
 	if (o->vip && !want_vips(&v, o->vip, want)) {
