@@ -85,7 +85,7 @@ test_config_and_wrong_socket()
 # After xlbd stopped: its socket is gone (4), its maps pinned with no program (5, --stale: 0).
 test_stopped_and_detached()
 {
-	local t=test_stopped_and_detached pin c
+	local t=test_stopped_and_detached detached c
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
 	xlb_config "$TMP/xlbd.yaml"
@@ -99,16 +99,16 @@ test_stopped_and_detached()
 		expect $t 4 "xlbctl: xlbd is not running (socket $TOPO_CONTROL: No such file or directory)" \
 			topo_xlbctl "$ID" dispatcher $c || return 0
 	done
-	pin=$TOPO_PIN_DIR/eth0
+	detached="no xlb program is attached to eth0 (maps in $TOPO_PIN_DIR/eth0 are from a stopped xlbd)"
 	for c in vips backends stats conns; do
-		expect $t 5 "xlbctl: no xlb program is attached to eth0 (maps in $pin are from a stopped xlbd)" \
+		expect $t 5 "xlbctl: $detached" \
 			topo_xlbctl "$ID" dispatcher $c || return 0
 		if [ -n "$OUT" ]; then
 			fail $t "xlbctl $c of a detached program printed data without --stale: $OUT"
 			return 0
 		fi
 	done
-	expect $t 0 "xlbctl: warning: no xlb program is attached to eth0 (maps in $pin are from a stopped xlbd)" \
+	expect $t 0 "xlbctl: warning: $detached" \
 		topo_xlbctl "$ID" dispatcher --stale vips || return 0
 	if ! grep -q "^web .*$TOPO_VIP4:80/tcp" <<<"$OUT"; then
 		fail $t "xlbctl --stale vips: no VIP web: $OUT"
