@@ -28,6 +28,9 @@ BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_
 # -lzookeeper_st: failover mode zookeeper (xlbd) and xlbctl master, both driving the client's
 # socket themselves (tools/deps.sh says why not the -mt library).
 LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st
+# The release, from one place: VERSION (a tarball has no git to ask); xlbd and xlbctl --version.
+XLB_VERSION := $(shell cat VERSION)
+VERSION_CFLAGS := -DXLB_VERSION='"$(XLB_VERSION)"'
 # Test data is read from the checkout, wherever the binary is run from.
 TEST_CFLAGS := -DXLB_TEST_DATA='"$(CURDIR)/tests/data"'
 
@@ -115,13 +118,13 @@ $(foreach d,$(LIB_DIRS),$(eval $(call LIB_RULE,$(d))))
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/unit/*.d)
 
-$(BUILD)/xlbd: user/agent/xlbd.c $(LIB)
+$(BUILD)/xlbd: user/agent/xlbd.c $(LIB) VERSION
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
+	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
-$(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB)
+$(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB) VERSION
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
+	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
 
 # The one tool that talks to maps (tests fill a pinned conns map with it).
 $(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
@@ -187,8 +190,9 @@ UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import
-unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
+unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl $(BUILD)/xlbd
 	$(Q)set -e; for t in $(UNIT); do $$t; done
+	$(Q)BUILD=$(BUILD) tests/unit/cli_usage.sh
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
@@ -209,7 +213,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 
 # Every suite runs even when an earlier one fails, so one report shows everything.
 # Each suite's time is printed after it, so the tier's budget can be seen where it goes.
-NETNS_SUITES := run failover nat_pair sync_group startup decap modes conns flood sync_states \
+NETNS_SUITES := run failover nat_pair sync_group startup cli decap modes conns flood sync_states \
              keepalived migrate zookeeper bgp
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \

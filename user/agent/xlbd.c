@@ -30,7 +30,7 @@
 enum xlb_exit {
 	XLB_EXIT_OK = 0,
 	XLB_EXIT_FAIL = 1,
-	XLB_EXIT_CONFIG = 2,
+	XLB_EXIT_CONFIG = 2, /* an invalid config, or a bad command line */
 };
 
 #define NEIGH_FAST_MS 200   /* while some backend has no MAC */
@@ -47,7 +47,11 @@ static void usage(FILE *f)
 		"      --xdp-mode MODE override every interface's xdp_mode\n"
 		"      --pin-dir DIR   where maps are pinned (default " XLB_PIN_ROOT ")\n"
 		"      --control PATH  control socket (default: the config's, else " XLB_CONTROL_SOCKET ")\n"
-		"  -v, --verbose       debug logging (libbpf's too)\n");
+		"  -v, --verbose       debug logging (libbpf's too)\n"
+		"  -h, --help          this text\n"
+		"      --version       print the version and exit\n"
+		"Exit status: 0 ok (or a valid config with --check), 1 the start failed past the\n"
+		"config, 2 an invalid config or bad usage.\n");
 }
 
 /*
@@ -503,6 +507,7 @@ int main(int argc, char **argv)
 		{ "control", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	struct xlbd d = { .pin_root = XLB_PIN_ROOT, .xdp_mode = -1 };
@@ -528,7 +533,7 @@ int main(int argc, char **argv)
 			else {
 				fprintf(stderr, "xlbd: --xdp-mode: '%s' is not auto, native or generic\n",
 					optarg);
-				return XLB_EXIT_FAIL;
+				return XLB_EXIT_CONFIG;
 			}
 			break;
 		case 'p':
@@ -543,14 +548,21 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return XLB_EXIT_OK;
+		case 'V':
+			printf("xlbd %s\n", XLB_VERSION);
+			return XLB_EXIT_OK;
 		default:
 			usage(stderr);
-			return XLB_EXIT_FAIL;
+			return XLB_EXIT_CONFIG;
 		}
 	}
 	if (!d.cfg_path || optind != argc) {
+		if (!d.cfg_path)
+			fprintf(stderr, "xlbd: no configuration given (-c FILE)\n");
+		else
+			fprintf(stderr, "xlbd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return XLB_EXIT_FAIL;
+		return XLB_EXIT_CONFIG;
 	}
 	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
 	xlb_log_libbpf();

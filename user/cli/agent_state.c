@@ -21,6 +21,13 @@ int xlb_agent_call(const char *sock, int argc, char **argv, struct json_object *
 
 	*reply = NULL;
 	err = xlb_ctl_request(sock, argc, argv, &text);
+	/* No socket, or a socket nobody listens on: what a stopped (or crashed) xlbd leaves. */
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		if (!quiet)
+			fprintf(stderr, "xlbctl: xlbd is not running (socket %s: %s)\n", sock,
+				strerror(-err));
+		return -ESRCH;
+	}
 	if (err) {
 		if (!quiet)
 			fprintf(stderr, "xlbctl: cannot reach xlbd at %s: %s\n", sock, strerror(-err));

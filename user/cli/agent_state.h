@@ -26,7 +26,8 @@ struct xlb_agent_state {
 
 /*
  * Send argv as one request and parse the reply into *reply (json_object_put() it). Returns 0,
- * -errno when xlbd cannot be reached, or -EREMOTEIO when it refused (message printed unless quiet).
+ * -ESRCH when xlbd is not running (no socket, or none listening), -errno when it cannot be
+ * reached otherwise, or -EREMOTEIO when it refused (message printed unless quiet).
  */
 int xlb_agent_call(const char *sock, int argc, char **argv, struct json_object **reply, int quiet);
 

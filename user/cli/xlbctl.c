@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "cli/agent_state.h"
+#include "cli/attached.h"
 #include "cli/conns.h"
 #include "cli/decap.h"
 #include "cli/maps_view.h"
@@ -39,7 +41,10 @@
 enum ctl_exit {
 	CTL_EXIT_OK = 0,
 	CTL_EXIT_FAIL = 1,  /* the maps could not be read, or the VIP asked for does not exist */
-	CTL_EXIT_USAGE = 2, /* bad command line */
+	CTL_EXIT_USAGE = 2, /* bad command line, or -c FILE invalid */
+	/* 3 is import-keepalived's: something was left out */
+	CTL_EXIT_NOT_RUNNING = 4, /* a command for xlbd, and no xlbd listens on the socket */
+	CTL_EXIT_DETACHED = 5,    /* maps pinned, no program attached: a stopped xlbd's */
 };
 
 struct ctl_opts {
@@ -51,6 +56,7 @@ struct ctl_opts {
 	const char *vip;     /* --vip: as `backends VIP` names one */
 	const char *backend; /* --backend ADDR */
 	bool templates;      /* --templates */
+	bool stale;          /* --stale: the maps of a detached program, said on stderr */
 };
 
 /* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
@@ -168,6 +174,41 @@ static int vips_json(const struct xlb_view *v)
 	return err ? output_err(err) : 0;
 }
 
+/*
+ * xlb_view_load(), and whether each interface read still has the program its maps belong to:
+ * counters of a stopped xlbd no longer move, and saying so is the difference between "no
+ * traffic" and "no load balancer". -ENOLINK when one has none (and not --stale), said once.
+ */
+static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int parts)
+{
+	char pin[PATH_MAX];
+	unsigned int i;
+	int err, detached = 0;
+
+	err = xlb_view_load(v, o->pin_dir, o->ifname, parts);
+	if (err)
+		return err;
+	for (i = 0; i < v->n_ifaces; i++) {
+		snprintf(pin, sizeof(pin), "%s/%s/vips", o->pin_dir, v->ifnames[i]);
+		err = xlb_cli_attached(v->ifnames[i], pin);
+		if (err < 0)
+			goto fail;
+		if (err)
+			continue;
+		detached++;
+		fprintf(stderr, "xlbctl: %sno xlb program is attached to %s (maps in %s/%s are from a "
+			"stopped xlbd)\n", o->stale ? "warning: " : "", v->ifnames[i], o->pin_dir,
+			v->ifnames[i]);
+	}
+	if (!detached || o->stale)
+		return 0;
+	fprintf(stderr, "xlbctl: --stale shows them anyway\n");
+	err = -ENOLINK;
+fail:
+	xlb_view_free(v);
+	return err;
+}
+
 static int do_vips(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct xlb_view v;
@@ -175,7 +216,7 @@ static int do_vips(const struct ctl_opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
 	if (err)
 		return err;
 	err = o->json ? vips_json(&v) : vips_table(&v);
@@ -459,7 +500,7 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 	size_t n;
 	int err;
 
-	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
+	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS);
 	if (err)
 		return err;
 	ids = calloc(XLB_MAX_BACKENDS, sizeof(*ids));
@@ -472,8 +513,13 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 		goto cleanup;
 	}
 	n = select_backends(&v, argc ? want : NULL, ids);
-	/* Health is the agent's to tell; without xlbd the data path's view still stands. */
-	xlb_agent_state(o->control, &st, 1);
+	/*
+	 * Health is the agent's to tell; without xlbd the data path's view still stands, and
+	 * stderr says why its columns are empty.
+	 */
+	if (xlb_agent_state(o->control, &st, 0))
+		fprintf(stderr, "xlbctl: backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
+			"'-'\n");
 	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
 	xlb_agent_state_free(&st);
 cleanup:
@@ -495,8 +541,7 @@ static int do_conns(const struct ctl_opts *o, int argc, char **argv)
 		fprintf(stderr, "xlbctl: --backend wants an address, not '%s'\n", o->backend);
 		return -EINVAL;
 	}
-	err = xlb_view_load(&v, o->pin_dir, o->ifname,
-			    XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
+	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
 	if (err)
 		return err;
 	if (o->vip && !want_vips(&v, o->vip, want)) {
@@ -566,7 +611,7 @@ static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	err = xlb_view_load(&v, o->pin_dir, o->ifname, XLB_VIEW_REASONS);
+	err = view_load(o, &v, XLB_VIEW_REASONS);
 	if (err)
 		return err;
 	err = o->json ? stats_json(&v) : stats_table(&v);
@@ -794,53 +839,134 @@ static int do_request(const struct ctl_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* What a command needs: the exit status says which of them was missing. */
+enum ctl_needs {
+	NEEDS_NOTHING,
+	NEEDS_MAPS,  /* the pinned maps, of an attached program unless --stale */
+	NEEDS_AGENT, /* a running xlbd, through its control socket */
+};
+
+static int do_help(const struct ctl_opts *o, int argc, char **argv);
+
+/*
+ * One row per command: the dispatch, the arguments it takes, and its help, so that the global
+ * list and `xlbctl CMD --help` are the same words. decap, master and import-keepalived parse
+ * their own command lines (their own --help) and are not rows.
+ */
+static const struct ctl_cmd {
+	const char *name;
+	int (*fn)(const struct ctl_opts *o, int argc, char **argv);
+	int min_args;
+	int max_args;
+	enum ctl_needs needs;
+	bool conns_opts; /* takes --vip, --backend, --templates */
+	const char *args;    /* the synopsis after the name */
+	const char *summary; /* one line in `xlbctl --help` */
+	const char *help;    /* `xlbctl CMD --help`: what it does and prints */
+} cmds[] = {
+	{ "vips", do_vips, 0, 0, NEEDS_MAPS, false, "",
+	  "VIPs: scheduler, forwarding, backends, traffic",
+	  "One row per VIP (per port and protocol): NAME VIP SCHED FWD BACKENDS PACKETS BYTES\n"
+	  "NEW_FLOWS, counters summed over the interfaces read. --json: {\"vips\": [...]}.\n" },
+	{ "backends", do_backends, 0, 1, NEEDS_MAPS, false, "[VIP]",
+	  "backends of every VIP, or of one",
+	  "One row per backend of every VIP, or of the VIP given by name, ADDR, ADDR:PORT or\n"
+	  "[ADDR6]:PORT (optionally /tcp, /udp): VIP ADDRESS WEIGHT MAC, xlbd's STATE SINCE\n"
+	  "LAST_CHECK LATENCY ('-' when xlbd does not answer), the data path's DATAPATH and\n"
+	  "PACKETS BYTES NEW_FLOWS ACTIVECONN INACTCONN. Exit 1 when no VIP matches.\n" },
+	{ "stats", do_stats, 0, 0, NEEDS_MAPS, false, "",
+	  "packets per verdict reason, and connections in use",
+	  "PACKETS and BYTES per verdict reason (every reason, zeros too), then the number of\n"
+	  "connection entries in use.\n" },
+	{ "conns", do_conns, 0, 0, NEEDS_MAPS, true, "[--vip VIP] [--backend ADDR] [--templates]",
+	  "the connection tables (conns of each interface, syns)",
+	  "Each flow's client, VIP, backend, state and idle time, from every interface's conns\n"
+	  "and the shared syns table.\n"
+	  "      --vip VIP        only the flows to VIP (as `backends VIP` names one)\n"
+	  "      --backend ADDR   only the flows to backend ADDR\n"
+	  "      --templates      the persistence templates instead of the flows\n" },
+	{ "lookup", do_conns, 3, 3, NEEDS_MAPS, false, "tcp|udp SRC:PORT DST:PORT",
+	  "where that flow goes and why",
+	  "Where a packet of that flow goes and why: its connection entry, its syns entry, a\n"
+	  "persistence template, or the VIP's table.\n" },
+	{ "state", do_state, 0, 0, NEEDS_AGENT, false, "",
+	  "what xlbd thinks: each backend's health and checks",
+	  "The failover state (VRRP or ZooKeeper, sync, announce) when configured, then one row\n"
+	  "per backend: VIP BACKEND WEIGHT STATE SINCE CHECK LAST_CHECK LATENCY CHECKS FAILED.\n"
+	  "--json: xlbd's reply as it sent it.\n" },
+	{ "drain", do_request, 1, 2, NEEDS_AGENT, false, "BACKEND [VIPNAME]",
+	  "no new flows to BACKEND; established ones stay",
+	  "No new flows to BACKEND (of every VIP, or of VIPNAME); its established flows stay.\n"
+	  "Prints how many backends changed. Survives reloads until `enable`.\n" },
+	{ "disable", do_request, 1, 2, NEEDS_AGENT, false, "BACKEND [VIPNAME]",
+	  "take BACKEND out; its flows move to live backends",
+	  "Take BACKEND (of every VIP, or of VIPNAME) out: its flows move to live backends.\n"
+	  "Prints how many backends changed. Survives reloads until `enable`.\n" },
+	{ "enable", do_request, 1, 2, NEEDS_AGENT, false, "BACKEND [VIPNAME]",
+	  "undo drain / disable",
+	  "Undo `drain` or `disable` of BACKEND (of every VIP, or of VIPNAME). Prints how many\n"
+	  "backends changed.\n" },
+	{ "reload", do_request, 0, 0, NEEDS_AGENT, false, "",
+	  "make xlbd re-read its config; refused if it is invalid",
+	  "Make xlbd re-read its config file. An invalid one is refused (exit 1, xlbd's\n"
+	  "file:line:col messages on stderr) and the running config stays.\n" },
+	{ "help", do_help, 0, 0, NEEDS_NOTHING, false, "", "this text", "The global help.\n" },
+};
+
+static const char global_opts[] =
+	"Options (before or after the command):\n"
+	"  -c, --config FILE        xlbd's config: its control_socket\n"
+	"      --pin-dir DIR        where xlbd pins its maps (default " XLB_PIN_ROOT ")\n"
+	"  -i, --interface IFNAME   one interface only\n"
+	"      --control PATH       xlbd's control socket (default: -c FILE's, else\n"
+	"                           " XLB_CONTROL_SOCKET ")\n"
+	"      --stale              show the maps even when no xlb program is attached\n"
+	"      --json               one JSON object instead of a table\n"
+	"  -h, --help               this text, or after a command its own\n"
+	"      --version            print the version\n";
+
+static const char exit_status[] =
+	"Exit status: 0 ok; 1 the maps could not be read, no such VIP, or xlbd refused;\n"
+	"2 bad usage; 4 xlbd is not running (no socket, or nobody listening on it); 5 the\n"
+	"maps are pinned but no xlb program is attached (a stopped xlbd: --stale shows them).\n";
+
 static void usage(FILE *out)
 {
+	size_t i;
+
+	fprintf(out, "Usage: xlbctl [OPTIONS] COMMAND [ARGS]\n"
+		     "\n"
+		     "Show what xlb's XDP data path holds and counts, from the maps xlbd pins under\n"
+		     "DIR/<ifname>/, and ask xlbd through its control socket. Without -i, every\n"
+		     "interface found there is shown, counters summed.\n"
+		     "\n"
+		     "Commands (xlbctl COMMAND --help for each):\n");
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		char syn[80];
+
+		snprintf(syn, sizeof(syn), "%s%s%s", cmds[i].name, *cmds[i].args ? " " : "",
+			 cmds[i].args);
+		if (strlen(syn) <= 24)
+			fprintf(out, "  %-24s %s\n", syn, cmds[i].summary);
+		else
+			fprintf(out, "  %s\n  %-24s %s\n", syn, "", cmds[i].summary);
+	}
 	fprintf(out,
-		"Usage: xlbctl [--pin-dir DIR] [-i IFNAME] [--json] COMMAND [ARGS]\n"
-		"\n"
-		"Show what xlb's XDP data path holds and counts, from the maps xlbd pins under\n"
-		"DIR/<ifname>/. Without -i, every interface found there is shown, counters summed.\n"
-		"\n"
-		"Commands:\n"
-		"  vips                     VIPs: scheduler, forwarding, backends, traffic\n"
-		"  backends [VIP]           backends of every VIP, or of one VIP given by name,\n"
-		"                           ADDR, ADDR:PORT or [ADDR6]:PORT (optionally /tcp, /udp)\n"
-		"  stats                    packets per verdict reason, and connections in use\n"
-		"  conns [--vip VIP] [--backend ADDR] [--templates]\n"
-		"                           the connection tables: each flow's client, VIP, backend,\n"
-		"                           state and idle time (conns of each interface, syns);\n"
-		"                           --templates: the persistence templates instead\n"
-		"  lookup tcp|udp SRC:PORT DST:PORT\n"
-		"                           where that flow goes and why: its connection entry, its\n"
-		"                           syns entry, a persistence template, or the VIP's table\n"
-		"  state                    what xlbd thinks: each backend's health, since when,\n"
-		"                           its last check's result and latency\n"
-		"  drain BACKEND [VIPNAME]  no new flows to BACKEND; established ones stay\n"
-		"  disable BACKEND [VIPNAME] take BACKEND out; its flows move to live backends\n"
-		"  enable BACKEND [VIPNAME] undo drain / disable (they survive reloads until then)\n"
-		"  reload                   make xlbd re-read its config; refused if it is invalid\n"
-		"  decap attach|detach|stats IFACE  a backend's tunnel endpoint for tun forwarding;\n"
-		"                           first word only, its own options (xlbctl decap --help)\n"
+		"  decap attach|detach|stats IFACE\n"
+		"                           a backend's tunnel endpoint (xlbctl decap --help)\n"
 		"  master --zookeeper HOSTS --path PATH [--watch] [--json]\n"
-		"                           the master of a failover mode zookeeper fleet, from\n"
-		"                           PATH/master; --watch: and every change (master --help)\n"
+		"                           a zookeeper fleet's master (xlbctl master --help)\n"
 		"  import-keepalived [--sync-peer ADDR[:PORT] --sync-key FILE] FILE\n"
-		"                           print FILE (a keepalived.conf) as xlb YAML; exit 0,\n"
-		"                           3 when something was left out (stderr), 2 unparsable;\n"
-		"                           the options add failover.sync (import-keepalived -h)\n"
-		"  help                     this text\n"
-		"\n"
-		"Options (before or after the command):\n"
-		"      --pin-dir DIR        where xlbd pins its maps (default %s)\n"
-		"  -i, --interface IFNAME   one interface only\n"
-		"      --control PATH       xlbd's control socket (default %s)\n"
-		"      --json               one JSON object instead of a table\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Exit status: 0 ok, 1 the maps could not be read, no such VIP, or xlbd refused,\n"
-		"2 bad usage.\n",
-		XLB_PIN_ROOT, XLB_CONTROL_SOCKET);
+		"                           a keepalived.conf as xlb YAML; exit 0, 3 when something\n"
+		"                           was left out, 2 unparsable (import-keepalived -h)\n"
+		"\n%s\n%s",
+		global_opts, exit_status);
+}
+
+static void cmd_usage(const struct ctl_cmd *cmd, FILE *out)
+{
+	fprintf(out, "Usage: xlbctl [OPTIONS] %s%s%s\n\n%s\n%s\n%s", cmd->name,
+		*cmd->args ? " " : "", cmd->args, cmd->help, global_opts, exit_status);
 }
 
 static int do_help(const struct ctl_opts *o, int argc, char **argv)
@@ -852,30 +978,68 @@ static int do_help(const struct ctl_opts *o, int argc, char **argv)
 	return 0;
 }
 
-static const struct ctl_cmd {
-	const char *name;
-	int (*fn)(const struct ctl_opts *o, int argc, char **argv);
-	int min_args;
-	int max_args;
-} cmds[] = {
-	{ "vips", do_vips, 0, 0 },
-	{ "backends", do_backends, 0, 1 },
-	{ "stats", do_stats, 0, 0 },
-	{ "conns", do_conns, 0, 0 },
-	{ "lookup", do_conns, 3, 3 },
-	{ "state", do_state, 0, 0 },
-	{ "drain", do_request, 1, 2 },
-	{ "enable", do_request, 1, 2 },
-	{ "disable", do_request, 1, 2 },
-	{ "reload", do_request, 0, 0 },
-	{ "help", do_help, 0, 0 },
-};
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(name, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+/*
+ * The command a bad command line was for, so its usage is the one shown: the first argument
+ * that names one (getopt stops at the bad option, maybe before the command).
+ */
+static const struct ctl_cmd *cmd_in_argv(int argc, char **argv)
+{
+	const struct ctl_cmd *cmd = NULL;
+	int i;
+
+	for (i = 1; i < argc && !cmd; i++)
+		cmd = find_cmd(argv[i]);
+	return cmd;
+}
+
+static int usage_err(int argc, char **argv)
+{
+	const struct ctl_cmd *cmd = cmd_in_argv(argc, argv);
+
+	if (cmd)
+		cmd_usage(cmd, stderr);
+	else
+		usage(stderr);
+	return CTL_EXIT_USAGE;
+}
 
 /* An interface name is one path component of the pin directory, and a real ifname. */
 static bool ifname_ok(const char *s)
 {
 	return *s && strlen(s) < IF_NAMESIZE && !strchr(s, '/') && strcmp(s, ".") &&
 	       strcmp(s, "..");
+}
+
+/* -c FILE: the control socket xlbd uses with it, unless --control named one. 0 or exit code. */
+static int read_config(const char *path, struct ctl_opts *o, struct xlb_config *cfg)
+{
+	struct xlb_cfg_errors errs = {};
+	int err;
+
+	err = xlb_cfg_parse_file(path, cfg, &errs);
+	if (err == -EINVAL) {
+		xlb_cfg_errors_print(&errs, path, stderr);
+		xlb_cfg_errors_free(&errs);
+		return CTL_EXIT_USAGE;
+	}
+	xlb_cfg_errors_free(&errs);
+	if (err) {
+		fprintf(stderr, "xlbctl: %s: %s\n", path, strerror(-err));
+		return CTL_EXIT_USAGE;
+	}
+	if (!o->control)
+		o->control = cfg->control_socket[0] ? cfg->control_socket : XLB_CONTROL_SOCKET;
+	return 0;
 }
 
 enum {
@@ -885,11 +1049,14 @@ enum {
 	OPT_VIP,
 	OPT_BACKEND,
 	OPT_TEMPLATES,
+	OPT_STALE,
+	OPT_VERSION,
 };
 
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -897,13 +1064,17 @@ int main(int argc, char **argv)
 		{ "vip", required_argument, NULL, OPT_VIP },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "templates", no_argument, NULL, OPT_TEMPLATES },
+		{ "stale", no_argument, NULL, OPT_STALE },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{},
 	};
-	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT, .control = XLB_CONTROL_SOCKET };
-	const struct ctl_cmd *cmd = NULL;
-	size_t i;
-	int c, err;
+	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT };
+	const struct ctl_cmd *cmd;
+	struct xlb_config cfg = {};
+	const char *cfg_path = NULL;
+	bool help = false;
+	int c, err, ret;
 
 	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
 	if (argc > 1 && !strcmp(argv[1], "decap"))
@@ -915,8 +1086,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
 		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:hi:", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			cfg_path = optarg;
+			break;
 		case OPT_PIN_DIR:
 			o.pin_dir = optarg;
 			break;
@@ -942,21 +1116,33 @@ int main(int argc, char **argv)
 		case OPT_TEMPLATES:
 			o.templates = true;
 			break;
+		case OPT_STALE:
+			o.stale = true;
+			break;
 		case 'h':
-			usage(stdout);
+			help = true;
+			break;
+		case OPT_VERSION:
+			printf("xlbctl %s\n", XLB_VERSION);
 			return CTL_EXIT_OK;
 		case ':':
 			fprintf(stderr, "xlbctl: option '%s' needs a value\n", argv[optind - 1]);
-			usage(stderr);
-			return CTL_EXIT_USAGE;
+			return usage_err(argc, argv);
 		default:
 			if (optopt > 0 && optopt < 256)
 				fprintf(stderr, "xlbctl: unknown option '-%c'\n", optopt);
 			else
 				fprintf(stderr, "xlbctl: unknown option '%s'\n", argv[optind - 1]);
-			usage(stderr);
-			return CTL_EXIT_USAGE;
+			return usage_err(argc, argv);
 		}
+	}
+	cmd = optind < argc ? find_cmd(argv[optind]) : NULL;
+	if (help) {
+		if (cmd)
+			cmd_usage(cmd, stdout);
+		else
+			usage(stdout);
+		return CTL_EXIT_OK;
 	}
 	if (!*o.pin_dir) {
 		fprintf(stderr, "xlbctl: --pin-dir needs a directory\n");
@@ -967,9 +1153,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[optind], cmds[i].name))
-			cmd = &cmds[i];
 	if (!cmd) {
 		fprintf(stderr, "xlbctl: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
@@ -978,15 +1161,28 @@ int main(int argc, char **argv)
 	optind++;
 	if (argc - optind > cmd->max_args || argc - optind < cmd->min_args) {
 		fprintf(stderr, "xlbctl: wrong number of arguments for '%s'\n", cmd->name);
-		usage(stderr);
+		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
-
-	if ((o.vip || o.backend || o.templates) && strcmp(cmd->name, "conns")) {
+	if ((o.vip || o.backend || o.templates) && !cmd->conns_opts) {
 		fprintf(stderr, "xlbctl: --vip, --backend and --templates are options of 'conns'\n");
+		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
+	if (cfg_path) {
+		ret = read_config(cfg_path, &o, &cfg);
+		if (ret)
+			return ret;
+	}
+	if (!o.control)
+		o.control = XLB_CONTROL_SOCKET;
+
 	err = cmd->fn(&o, argc - optind, argv + optind);
+	xlb_cfg_free(&cfg);
+	if (err == -ESRCH && cmd->needs == NEEDS_AGENT)
+		return CTL_EXIT_NOT_RUNNING;
+	if (err == -ENOLINK && cmd->needs == NEEDS_MAPS)
+		return CTL_EXIT_DETACHED;
 	if (err)
 		return CTL_EXIT_FAIL;
 	if (fflush(stdout) || ferror(stdout)) {
