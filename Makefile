@@ -253,11 +253,40 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH)
 	$(Q)$(BUILD)/bench
 
-PREFIX ?= /usr/local
-install: $(BUILD)/xlbd $(BUILD)/xlbctl
-	install -D -m 0755 $(BUILD)/xlbd $(DESTDIR)$(PREFIX)/sbin/xlbd
-	install -D -m 0755 $(BUILD)/xlbctl $(DESTDIR)$(PREFIX)/sbin/xlbctl
-	install -D -m 0644 configs/xlbd.service $(DESTDIR)/etc/systemd/system/xlbd.service
+# `make install PREFIX=/usr DESTDIR=/tmp/root`: the tree tests/install.sh holds it to (README,
+# Running under systemd). The unit goes where systemd looks for a system unit of that prefix:
+# /lib/systemd/system for /usr (Debian's, as `pkg-config --variable=systemdsystemunitdir systemd`
+# says; /usr/lib is the same folder on a merged-/usr root), PREFIX/lib/systemd/system otherwise
+# (systemd reads /usr/local/lib/systemd/system too). The config is /etc's whatever the prefix:
+# an existing one is kept.
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/xlb
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+MAN5      := man/xlb.yaml.5
+MAN8      := man/xlbd.8 man/xlbctl.8
+DOCS      := README.md configs/example.yaml configs/pair-a.yaml configs/pair-b.yaml
+
+$(BUILD)/xlbd.service: configs/xlbd.service.in Makefile | $(BUILD)
+	@echo "  GEN     $@"
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+install: $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlbd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb
+	install -m 0755 $(BUILD)/xlbd $(BUILD)/xlbctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 configs/xlbctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/xlbctl
+	install -m 0644 $(BUILD)/xlbd.service $(DESTDIR)$(UNITDIR)/xlbd.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml ]; then \
+		echo "install: $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml exists: kept"; \
+	else install -m 0644 configs/example.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml; fi
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

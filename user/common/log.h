@@ -15,7 +15,7 @@ enum xlb_log_level {
 	XLB_LOG_DEBUG,
 };
 
-/* How a line starts: "xlbctl: warning: ", "2026-12-02T14:52:01.123Z xlbd: warning: ", "<4>warning: ". */
+/* How a line starts: "xlbctl: warning: ", "2026-12-02T14:52:01.123Z xlbd: ...", "<4>warning: " */
 enum xlb_log_style {
 	XLB_LOG_PLAIN = 0, /* a command's: the terminal shows when */
 	XLB_LOG_STAMPED,   /* a daemon's outside the journal */
