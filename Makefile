@@ -190,6 +190,7 @@ UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
+	$(Q)tests/install.sh
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
 	else echo "xlbctl: links no loop and no server code"; fi
@@ -270,11 +271,8 @@ MAN5      := man/xlb.yaml.5
 MAN8      := man/xlbd.8 man/xlbctl.8
 DOCS      := README.md configs/example.yaml configs/pair-a.yaml configs/pair-b.yaml
 
-$(BUILD)/xlbd.service: configs/xlbd.service.in Makefile | $(BUILD)
-	@echo "  GEN     $@"
-	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
-
-install: $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlbd.service
+# The unit is written from its template at each install, so it always has this PREFIX's paths.
+install: $(BUILD)/xlbd $(BUILD)/xlbctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/xlb
@@ -283,7 +281,10 @@ install: $(BUILD)/xlbd $(BUILD)/xlbctl $(BUILD)/xlbd.service
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 configs/xlbctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/xlbctl
-	install -m 0644 $(BUILD)/xlbd.service $(DESTDIR)$(UNITDIR)/xlbd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' configs/xlbd.service.in \
+		> $(DESTDIR)$(UNITDIR)/xlbd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xlbd.service
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml ]; then \
 		echo "install: $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml exists: kept"; \
 	else install -m 0644 configs/example.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml; fi
