@@ -211,7 +211,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 # Every suite runs even when an earlier one fails, so one report shows everything.
 # Each suite's time is printed after it, so the tier's budget can be seen where it goes.
 NETNS_SUITES := run failover nat_pair sync_group startup decap modes conns flood sync_states \
-             keepalived migrate zookeeper bgp
+             keepalived migrate zookeeper bgp systemd
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \
 		tests/netns/$$s.sh || rc=1; times="$$times $$s $$(($$(date +%s) - t0))s"; done; \
