@@ -79,7 +79,7 @@ TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
              $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
              $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz \
-             $(BUILD)/test_import
+             $(BUILD)/test_import $(BUILD)/test_log
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -189,11 +189,12 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import
+             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import $(BUILD)/test_log
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl $(BUILD)/xlbd
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)BUILD=$(BUILD) tests/unit/cli_usage.sh
 	$(Q)tools/layout-check.sh $(LIB_DIRS)
+	$(Q)tests/install.sh
 	$(Q)if nm $(BUILD)/xlbctl | grep -E ' [TtDdBb] (xlb_ctl_listen|xlb_loop_)'; \
 	then echo "xlbctl: links the loop or the control server (above)"; exit 1; \
 	else echo "xlbctl: links no loop and no server code"; fi
@@ -214,7 +215,7 @@ packet: $(PACKET) $(BUILD)/test_packet_fuzz
 # Every suite runs even when an earlier one fails, so one report shows everything.
 # Each suite's time is printed after it, so the tier's budget can be seen where it goes.
 NETNS_SUITES := run failover nat_pair sync_group startup cli decap modes conns flood sync_states \
-             keepalived migrate zookeeper bgp
+             keepalived migrate zookeeper bgp systemd
 netns: $(BINS) $(TEST_BPF)
 	$(Q)rc=0; times=; for s in $(NETNS_SUITES); do t0=$$(date +%s); \
 		tests/netns/$$s.sh || rc=1; times="$$times $$s $$(($$(date +%s) - t0))s"; done; \
@@ -257,11 +258,40 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH)
 	$(Q)$(BUILD)/bench
 
-PREFIX ?= /usr/local
+# `make install PREFIX=/usr DESTDIR=/tmp/root`: the tree tests/install.sh holds it to (README,
+# Running under systemd). The unit goes where systemd looks for a system unit of that prefix:
+# /lib/systemd/system for /usr (Debian's, as `pkg-config --variable=systemdsystemunitdir systemd`
+# says; /usr/lib is the same folder on a merged-/usr root), PREFIX/lib/systemd/system otherwise
+# (systemd reads /usr/local/lib/systemd/system too). The config is /etc's whatever the prefix:
+# an existing one is kept.
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/xlb
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+MAN5      := man/xlb.yaml.5
+MAN8      := man/xlbd.8 man/xlbctl.8
+DOCS      := README.md configs/example.yaml configs/pair-a.yaml configs/pair-b.yaml
+
+# The unit is written from its template at each install, so it always has this PREFIX's paths.
 install: $(BUILD)/xlbd $(BUILD)/xlbctl
-	install -D -m 0755 $(BUILD)/xlbd $(DESTDIR)$(PREFIX)/sbin/xlbd
-	install -D -m 0755 $(BUILD)/xlbctl $(DESTDIR)$(PREFIX)/sbin/xlbctl
-	install -D -m 0644 configs/xlbd.service $(DESTDIR)/etc/systemd/system/xlbd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb
+	install -m 0755 $(BUILD)/xlbd $(BUILD)/xlbctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 configs/xlbctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/xlbctl
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' configs/xlbd.service.in \
+		> $(DESTDIR)$(UNITDIR)/xlbd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xlbd.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml ]; then \
+		echo "install: $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml exists: kept"; \
+	else install -m 0644 configs/example.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlbd.yaml; fi
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

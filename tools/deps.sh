@@ -35,9 +35,11 @@ PKGS_check="valgrind libclang-rt-14-dev"
 #   zookeeper: the ensemble of tests/netns/zookeeper.sh (its jars, run by the test with java
 #   from default-jre-headless, which zookeeper's default-jre depends on)
 #   bird2: bird, birdc (bgp.sh: the router and each dispatcher's BGP speaker)
+#   tests/install.sh (the unit tier): groff-base: groff -ww on the man pages; man-db: man -l;
+#   systemd: systemd-analyze verify / security on the installed unit (a fresh root has none)
 PKGS_tests="iproute2 iputils-ping procps ethtool keepalived coreutils mawk sed grep util-linux
 	mount diffutils bash dash perl-base
-	findutils zookeeper default-jre-headless bird2"
+	findutils zookeeper default-jre-headless bird2 groff-base man-db systemd"
 
 # tools/demo.sh: nothing beyond the tests' programs, but the group keeps `make demo` honest.
 PKGS_demo="iproute2 coreutils grep sed"

@@ -245,19 +245,26 @@ xlb_config()
 	) >"$file"
 }
 
+# topo_new NAME: a fresh topology, torn down after the test; sets ID. On failure reports FAIL
+# NAME and returns 1.
+topo_new()
+{
+	SEQ=$((SEQ + 1))
+	ID=$RUN-$SEQ
+	CUR_ID=$ID
+	if ! topo_up "$ID"; then
+		fail "$1" "could not build the topology"
+		return 1
+	fi
+}
+
 # up NAME CONFIG: a fresh topology with xlbd running CONFIG and ready; sets ID. On failure
 # reports FAIL NAME and returns 1. (A suite whose tests need less defines its own.)
 up()
 {
 	local name=$1 config=$2
 
-	SEQ=$((SEQ + 1))
-	ID=$RUN-$SEQ
-	CUR_ID=$ID
-	if ! topo_up "$ID"; then
-		fail "$name" "could not build the topology"
-		return 1
-	fi
+	topo_new "$name" || return 1
 	topo_xlbd_start "$ID" dispatcher "$config"
 	if ! topo_xlbd_wait_ready dispatcher 10; then
 		fail "$name" "xlbd did not print 'xlbd: ready' within 10 s"

@@ -87,7 +87,8 @@ attempt()
 	ip netns exec "$TOPO_NS_DISPATCHER" timeout -k 2 "$ATTEMPT_TIMEOUT_S" "$@" \
 		>"$TMP/attempt.out" 2>"$TMP/attempt.err" </dev/null
 	A_RC=$?
-	A_ERR=$(cat "$TMP/attempt.err")
+	# xlbd stamps its lines outside the journal: the error lines are compared without.
+	A_ERR=$(sed "s/^[0-9T:.-]*Z //" "$TMP/attempt.err")
 	n=$(grep -c '^xlbd: error: ' <<<"$A_ERR")
 	A_LINE=$(grep '^xlbd: error: ' <<<"$A_ERR")
 	A_WHY=

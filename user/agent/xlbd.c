@@ -23,6 +23,7 @@
 #include "agent/xlbd.h"
 #include "common/log.h"
 #include "common/loop.h"
+#include "common/notify.h"
 #include "common/spawn.h"
 #include "config/config.h"
 #include "dispatch/fwd.h"
@@ -129,6 +130,18 @@ static void nhs_sync(struct xlbd *d)
 		pr_err("no memory for the backends' next hops: tun/nat backends may not resolve");
 }
 
+/* A lost notification is systemd's to time out on; xlbd serves on. Logged, not fatal. */
+static void notify_ret(int ret)
+{
+	if (ret < 0)
+		pr_warn("sd_notify to $NOTIFY_SOCKET: %s", strerror(-ret));
+}
+
+static void notify(const char *state)
+{
+	notify_ret(xlb_notify(state));
+}
+
 /*
  * Say "ready" once: every DR backend has a MAC and every next hop of a tun/nat backend is
  * resolved (so the first packet to each finds what it needs), or READY_WAIT passed. Returns how
@@ -156,6 +169,7 @@ static size_t neigh_ready(struct xlbd *d)
 				"ARP/ND", hops, xlb_addr_str(&hop->dst, as, sizeof(as)));
 		pr_info("ready: %zu VIPs on %zu interfaces", d->lb.n_vips, d->dps.n);
 		d->ready = true;
+		notify("READY=1");
 	}
 	return missing + hops;
 }
@@ -305,13 +319,12 @@ static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 	d->cfg.failover_mode = kept.failover_mode;
 }
 
-int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
+static int reload(struct xlbd *d, char *err, size_t errlen)
 {
 	struct xlb_config cfg = {};
 	size_t i;
 	int ret;
 
-	pr_info("reloading %s", d->cfg_path);
 	if (load_config(d->cfg_path, &d->dps, &cfg, NULL, err, errlen)) {
 		pr_err("reload refused: the running configuration stays");
 		d->reload_errors++;
@@ -353,6 +366,23 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * systemd hears of the reload (RELOADING=1, then READY=1 whatever the outcome: a refused one
+ * keeps the running configuration); before "ready", systemd still waits for the first READY=1.
+ */
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
+{
+	int ret;
+
+	pr_info("reloading %s", d->cfg_path);
+	if (d->ready)
+		notify_ret(xlb_notify_reloading());
+	ret = reload(d, err, errlen);
+	if (d->ready)
+		notify("READY=1");
+	return ret;
+}
+
 /* A pass every XLB_SWEEP_INTERVAL_MS, walked a few batches per turn of the loop. */
 static void sweep_tick(struct xlb_loop *loop, struct xlb_timer *t)
 {
@@ -385,6 +415,7 @@ static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 		return;
 	}
 	pr_info("%s: stopping", strsignal(signo));
+	notify("STOPPING=1");
 	xlb_loop_stop(loop);
 }
 
@@ -565,6 +596,9 @@ int main(int argc, char **argv)
 		return XLB_EXIT_CONFIG;
 	}
 	xlb_log_init("xlbd", verbose ? XLB_LOG_DEBUG : XLB_LOG_INFO);
+	/* --check is a command: its lines stay as a terminal and the startup tests read them. */
+	if (!check)
+		xlb_log_daemon();
 	xlb_log_libbpf();
 
 	ret = load_config(d.cfg_path, NULL, &d.cfg, &unchecked, NULL, 0);
