@@ -182,8 +182,8 @@ static int vips_json(const struct xlb_view *v)
 static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int parts)
 {
 	char pin[PATH_MAX];
-	unsigned int i;
-	int err, detached = 0;
+	unsigned int i, detached = 0;
+	int err;
 
 	err = xlb_view_load(v, o->pin_dir, o->ifname, parts);
 	if (err)
@@ -193,14 +193,23 @@ static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int 
 		err = xlb_cli_attached(v->ifnames[i], pin);
 		if (err < 0)
 			goto fail;
-		if (err)
-			continue;
-		detached++;
-		fprintf(stderr, "xlbctl: %sno xlb program is attached to %s (maps in %s/%s are from a "
-			"stopped xlbd)\n", o->stale ? "warning: " : "", v->ifnames[i], o->pin_dir,
-			v->ifnames[i]);
+		if (!err)
+			detached++;
 	}
-	if (!detached || o->stale)
+	/*
+	 * Beside a live one, a detached interface is one xlbd no longer drives (taken out of the
+	 * config): its folder is said, not fatal. Only when none is attached is xlbd stopped.
+	 */
+	for (i = 0; detached && i < v->n_ifaces; i++) {
+		snprintf(pin, sizeof(pin), "%s/%s/vips", o->pin_dir, v->ifnames[i]);
+		if (xlb_cli_attached(v->ifnames[i], pin) > 0)
+			continue;
+		fprintf(stderr, "xlbctl: %sno xlb program is attached to %s (maps in %s/%s are from a "
+			"stopped xlbd)\n",
+			o->stale || detached < v->n_ifaces ? "warning: " : "", v->ifnames[i],
+			o->pin_dir, v->ifnames[i]);
+	}
+	if (!detached || o->stale || detached < v->n_ifaces)
 		return 0;
 	fprintf(stderr, "xlbctl: --stale shows them anyway\n");
 	err = -ENOLINK;
