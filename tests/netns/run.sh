@@ -394,9 +394,10 @@ test_backend_down_detect()
 		fail $t "detect: $xlbd_ms ms by xlbd's since_ms (bound $bound ms; seen after $detect_ms ms)"
 		return 0
 	fi
-	if ! grep -q "backend $b2:80 is down ($HC_FALL failures: connection refused)" \
+	if ! grep -q "backend $b2:80 of web down: connection refused ($HC_FALL failures in a row)" \
 		<(topo_xlbd_log dispatcher); then
-		fail $t "no 'backend $b2:80 is down ($HC_FALL failures: connection refused)' in the log"
+		fail $t "no 'backend $b2:80 of web down: connection refused ($HC_FALL failures" \
+			"in a row)' in the log"
 		return 0
 	fi
 
@@ -675,6 +676,12 @@ test_reload_storm()
 					fail $t "step $step: xlbctl reload exited $rc: $out"
 					return 0
 				fi
+				# b3's weight is the one difference between A and B: the reply says so.
+				if [[ $out != *"\"summary\":\"backend ${TOPO_ADDR4[b3]}:80 of web weight $((300 - w3)) -> $w3\""* ]] ||
+				   [ "$(json_num backends_reweighted <<<"$out")" != 1 ]; then
+					fail $t "step $step: the reply does not say b3 went to weight $w3: $out"
+					return 0
+				fi
 			fi
 		fi
 		if ! why=$(storm_expect $reloads $errors $w3); then
@@ -705,8 +712,8 @@ test_reload_storm()
 		return 0
 	fi
 	if [ "$(topo_xlbd_log dispatcher | grep -c 'reload refused')" != 10 ] ||
-	   [ "$(topo_xlbd_log dispatcher | grep -c 'reloaded: ')" != 50 ]; then
-		fail $t "xlbd's log: $(topo_xlbd_log dispatcher | grep -c 'reloaded: ') reloads," \
+	   [ "$(topo_xlbd_log dispatcher | grep -c 'reload: 1 VIPs: ')" != 50 ]; then
+		fail $t "xlbd's log: $(topo_xlbd_log dispatcher | grep -c 'reload: 1 VIPs: ') reloads," \
 			"$(topo_xlbd_log dispatcher | grep -c 'reload refused') refusals, want 50 and 10"
 		return 0
 	fi

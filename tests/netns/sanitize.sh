@@ -363,7 +363,7 @@ test_valgrind()
 		fail $t "sanitizer reports (above)"
 		return 0
 	fi
-	if ! grep -q 'reloaded: ' "$xlog" || ! grep -q 'reload refused' "$xlog"; then
+	if ! grep -q 'reload: [0-9]* VIPs: ' "$xlog" || ! grep -q 'reload refused' "$xlog"; then
 		fail $t "xlbd's log shows no reload and no refused one: $(tail -n 5 "$xlog")"
 		return 0
 	fi

@@ -124,17 +124,24 @@ static int cmd_disable(void *arg, int argc, char **argv, struct xlb_json *j, cha
 	return set_admin(arg, argc, argv, j, err, errlen, XLB_ADMIN_DISABLED);
 }
 
+/* A reply lists this many changes at most (the counts are whole): it stays one short line. */
+#define RELOAD_REPLY_CHANGES 64
+
 static int cmd_reload(void *arg, int argc, char **argv, struct xlb_json *j, char *err, size_t errlen)
 {
+	struct xlb_cfg_changes changes;
 	struct xlbd *d = arg;
 	int ret;
 
 	(void)argc;
 	(void)argv;
-	ret = xlbd_reload(d, err, errlen);
-	if (!ret)
-		xlb_json_kv_uint(j, "vips", d->lb.n_vips);
-	return ret;
+	ret = xlbd_reload(d, err, errlen, &changes);
+	if (ret)
+		return ret;
+	xlb_json_kv_uint(j, "vips", d->lb.n_vips);
+	xlb_cfg_changes_json(&changes, RELOAD_REPLY_CHANGES, j);
+	xlb_cfg_changes_free(&changes);
+	return 0;
 }
 
 const struct xlb_ctl_cmd xlbd_ctl_cmds[] = {

@@ -32,6 +32,12 @@ bool xlb_lb_backend_up(const struct xlb_lb_backend *b)
 	return b->admin == XLB_ADMIN_ENABLED && b->healthy && (b->weight || b->is_fallback);
 }
 
+const char *xlb_lb_backend_label(const struct xlb_lb_vip *v, const struct xlb_lb_backend *b,
+				 char *buf, size_t len)
+{
+	return xlb_addr_port_str(&b->addr, b->port ? b->port : ntohs(v->key.port), buf, len);
+}
+
 const char *xlb_lb_backend_state(const struct xlb_lb_backend *b)
 {
 	if (b->admin == XLB_ADMIN_DISABLED)

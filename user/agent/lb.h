@@ -108,6 +108,9 @@ size_t xlb_lb_unresolved(const struct xlb_lb *lb, const struct xlb_lb_backend **
 
 /* Enabled, healthy and with a weight (or the fallback): takes new flows. */
 bool xlb_lb_backend_up(const struct xlb_lb_backend *b);
+/* How logs and metrics name it: address:port it is reached on ("[v6]:port"; no port: every one). */
+const char *xlb_lb_backend_label(const struct xlb_lb_vip *v, const struct xlb_lb_backend *b,
+				 char *buf, size_t len);
 /* "up", "down", "drain", "disabled": what the operator should read; "up" iff xlb_lb_backend_up. */
 const char *xlb_lb_backend_state(const struct xlb_lb_backend *b);
 

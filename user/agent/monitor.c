@@ -70,12 +70,19 @@ static void log_vip(const struct xlb_lb_vip *v)
 
 static void hc_changed(struct xlb_hc *hc, void *arg)
 {
+	char as[XLB_ADDR_PORT_STRLEN];
 	struct xlb_mon *m = arg;
 	struct xlb_lb_backend *b;
 	struct xlb_lb_vip *v;
 
 	if (!find_checker(m, hc, &v, &b))
 		return;
+	/* "backend 192.0.2.11:80 of web down: connection refused (3 failures in a row)" */
+	xlb_log(hc->up ? XLB_LOG_INFO : XLB_LOG_WARN, "backend %s of %s %s: %s (%u %s in a row)",
+		xlb_lb_backend_label(v, b, as, sizeof(as)), v->name, hc->up ? "up" : "down",
+		hc->last_result, hc->up ? hc->ok_run : hc->fail_run,
+		hc->up ? (hc->ok_run == 1 ? "success" : "successes")
+		       : (hc->fail_run == 1 ? "failure" : "failures"));
 	xlb_lb_set_state(m->lb, v, b, hc->up, b->admin);
 	log_vip(v);
 	notify(m, v, b);
@@ -150,7 +157,7 @@ int xlb_mon_set_admin(struct xlb_mon *m, const char *backend, const char *vip,
 			continue;
 		for (j = 0; j < v->n_backends; j++) {
 			struct xlb_lb_backend *b = &v->backends[j];
-			char as[INET6_ADDRSTRLEN];
+			char as[XLB_ADDR_PORT_STRLEN];
 
 			if (b->is_fallback || b->addr.family != addr.family ||
 			    memcmp(b->addr.w, addr.w, sizeof(addr.w)))
@@ -161,8 +168,8 @@ int xlb_mon_set_admin(struct xlb_mon *m, const char *backend, const char *vip,
 			if (xlb_lb_set_state(m->lb, v, b, b->healthy, admin))
 				return -EIO;
 			(*changed)++;
-			pr_info("vip %s: backend %s is now %s (operator)", v->name,
-				xlb_addr_str(&b->addr, as, sizeof(as)), xlb_lb_backend_state(b));
+			pr_info("backend %s of %s %s by the operator",
+				xlb_lb_backend_label(v, b, as, sizeof(as)), v->name, xlb_lb_backend_state(b));
 			log_vip(v);
 			notify(m, v, b);
 		}

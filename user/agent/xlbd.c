@@ -319,12 +319,17 @@ static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 	d->cfg.failover_mode = kept.failover_mode;
 }
 
-static int reload(struct xlbd *d, char *err, size_t errlen)
+/* The log's line of at most this many changes; the reply lists as many as the control line fits. */
+#define RELOAD_LOG_CHANGES 8
+
+static int reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_changes *changes)
 {
 	struct xlb_config cfg = {};
+	char line[1024];
 	size_t i;
 	int ret;
 
+	memset(changes, 0, sizeof(*changes));
 	if (load_config(d->cfg_path, &d->dps, &cfg, NULL, err, errlen)) {
 		pr_err("reload refused: the running configuration stays");
 		d->reload_errors++;
@@ -335,8 +340,12 @@ static int reload(struct xlbd *d, char *err, size_t errlen)
 	for (i = 0; i < cfg.n_ifaces && i < d->cfg.n_ifaces; i++)
 		if (strcmp(cfg.ifaces[i].name, d->cfg.ifaces[i].name))
 			pr_warn("reload: interface changes take effect at the next start");
+	/* Before apply: a report that cannot be made is no reason to refuse the config. */
+	if (xlb_cfg_diff(&d->cfg, &cfg, changes))
+		pr_warn("reload: no memory to say what changed");
 	ret = xlb_lb_apply(&d->lb, &cfg);
 	if (ret) {
+		xlb_cfg_changes_free(changes);
 		snprintf(err, errlen, "cannot install the configuration: %s", strerror(-ret));
 		pr_err("reload failed: the running configuration stays");
 		xlb_cfg_free(&cfg);
@@ -360,7 +369,8 @@ static int reload(struct xlbd *d, char *err, size_t errlen)
 	xlb_announce_update(&d->ann);
 	if (d->sweep_on)
 		xlb_sweep_configure(&d->sweep, &d->cfg.timeouts, &d->lb);
-	pr_info("reloaded: %zu VIPs", d->lb.n_vips);
+	xlb_cfg_changes_line(changes, RELOAD_LOG_CHANGES, line, sizeof(line));
+	pr_info("reload: %zu VIPs: %s", d->lb.n_vips, line);
 	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
 	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);
 	return 0;
@@ -370,14 +380,17 @@ static int reload(struct xlbd *d, char *err, size_t errlen)
  * systemd hears of the reload (RELOADING=1, then READY=1 whatever the outcome: a refused one
  * keeps the running configuration); before "ready", systemd still waits for the first READY=1.
  */
-int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_changes *changes)
 {
+	struct xlb_cfg_changes none;
 	int ret;
 
-	pr_info("reloading %s", d->cfg_path);
+	pr_info("reload: reading %s", d->cfg_path);
 	if (d->ready)
 		notify_ret(xlb_notify_reloading());
-	ret = reload(d, err, errlen);
+	ret = reload(d, err, errlen, changes ? changes : &none);
+	if (!changes)
+		xlb_cfg_changes_free(&none);
 	if (d->ready)
 		notify("READY=1");
 	return ret;
@@ -411,7 +424,7 @@ static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 	char err[2048];
 
 	if (signo == SIGHUP) {
-		xlbd_reload(arg, err, sizeof(err));
+		xlbd_reload(arg, err, sizeof(err), NULL);
 		return;
 	}
 	pr_info("%s: stopping", strsignal(signo));

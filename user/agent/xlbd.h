@@ -22,6 +22,7 @@
 #include "common/output.h"
 #include "common/rtnl_watch.h"
 #include "config/config.h"
+#include "config/diff.h"
 #include "ctl/control.h"
 #include "pair/failover.h"
 #include "pair/sync.h"
@@ -57,8 +58,12 @@ struct xlbd {
 	uint64_t reload_errors; /* refused */
 };
 
-/* Re-read the config file and apply it; on failure the running config stays and err says why. */
-int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+/*
+ * Re-read the config file and apply it; on failure the running config stays and err says why.
+ * On success, what changed is in *changes (NULL: only logged); free it with
+ * xlb_cfg_changes_free(). On failure *changes is empty.
+ */
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_changes *changes);
 
 /*
  * The pair (pair_glue.c): the failover backend of failover.mode and flow sync, wired to each

@@ -106,7 +106,8 @@ static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * A check ended: record it, apply rise/fall. on_change is called last because it may stop and
+ * A check ended: record it, apply rise/fall. The change is logged by on_change, which knows the
+ * backend's VIP: the line names its subject whole. on_change is called last because it may stop and
  * free the checker; nothing may touch hc after it, here or in our callers.
  */
 static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
@@ -134,8 +135,6 @@ static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
 		if (!hc->up && hc->ok_run >= hc->conf.rise) {
 			hc->up = true;
 			changed = true;
-			pr_info("backend %s is up (%u success%s)", hc_name(hc, name, sizeof(name)),
-				hc->ok_run, hc->ok_run == 1 ? "" : "es");
 		}
 	} else {
 		hc->failed++;
@@ -144,9 +143,6 @@ static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
 		if (hc->up && hc->fail_run >= hc->conf.fall) {
 			hc->up = false;
 			changed = true;
-			pr_info("backend %s is down (%u failure%s: %s)",
-				hc_name(hc, name, sizeof(name)), hc->fail_run,
-				hc->fail_run == 1 ? "" : "s", hc->last_result);
 		}
 	}
 	pr_debug("health: %s %s %s in %llu us", xlb_hc_type_name(hc->conf.type),

@@ -842,6 +842,8 @@ static int do_request(const struct ctl_opts *o, int argc, char **argv)
 		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
 	else if (json_object_object_get_ex(reply, "changed", &x))
 		printf("%s %s: %d backend(s) changed\n", argv[-1], argv[0], json_object_get_int(x));
+	else if (json_object_object_get_ex(reply, "summary", &x))
+		printf("%s: ok: %s\n", argv[-1], json_object_get_string(x));
 	else
 		printf("%s: ok\n", argv[-1]);
 	json_object_put(reply);

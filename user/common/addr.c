@@ -61,3 +61,17 @@ const char *xlb_addr_str(const struct xlb_addr *a, char *buf, size_t len)
 {
 	return xlb_addr_ntop(a->family, a->w, buf, len);
 }
+
+const char *xlb_addr_port_str(const struct xlb_addr *a, uint16_t port, char *buf, size_t len)
+{
+	char as[INET6_ADDRSTRLEN];
+
+	xlb_addr_str(a, as, sizeof(as));
+	if (!port)
+		snprintf(buf, len, "%s", as);
+	else if (a->family == XLB_FAMILY_V6)
+		snprintf(buf, len, "[%s]:%u", as, port);
+	else
+		snprintf(buf, len, "%s:%u", as, port);
+	return buf;
+}
