@@ -238,6 +238,65 @@ test_restart_after_refused()
 
 # ---- tests: interfaces -------------------------------------------------------------------------
 
+# An interface dropped from the config leaves its pin folder: kept, with a warning, while the
+# XDP program there still uses its maps (a killed xlbd's: nobody updates it), removed at the
+# next start once nothing does; the configured interface's folder is untouched.
+test_stale_pin_folder()
+{
+	local t=test_stale_pin_folder dir ok
+
+	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
+	fresh $t || return 0
+	dir=$TOPO_PIN_DIR/gone0
+	if ! ip -n "$TOPO_NS_DISPATCHER" link add gone0 type veth peer name gone1 ||
+	   ! ip -n "$TOPO_NS_DISPATCHER" link set gone0 up; then
+		fail $t "cannot add the veth gone0"
+		return 0
+	fi
+	write_config "$CFG" "" "" "  - name: eth0
+  - name: gone0
+    xdp_mode: generic"
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	topo_xlbd_wait_ready dispatcher 10
+	ok=$?
+	# Killed: its programs stay attached, on the maps it pinned (exit 137 is the kill's).
+	topo_xlbd_stop dispatcher KILL 5
+	if [ $ok != 0 ] || [ ! -e "$dir/vips" ]; then
+		fail $t "xlbd on eth0 and gone0 did not start, or left no pins in $dir"
+		return 0
+	fi
+	write_config "$CFG"
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
+		fail $t "xlbd on eth0 alone did not get ready"
+		return 0
+	fi
+	if ! topo_xlbd_log dispatcher | grep -qF "interface gone0: not in the config, but the XDP \
+program attached to it uses the maps in $dir" || [ ! -e "$dir/vips" ]; then
+		fail $t "no warning for gone0's attached program, or its pins went: $(topo_xlbd_log \
+			dispatcher | grep gone0)"
+		return 0
+	fi
+	serves $t || return 0
+	topo_xlbd_stop dispatcher TERM 5
+	ip -n "$TOPO_NS_DISPATCHER" link set dev gone0 xdpgeneric off
+	topo_xlbd_start "$ID" dispatcher "$CFG"
+	if ! topo_xlbd_wait_ready dispatcher 10; then
+		fail $t "xlbd did not get ready after gone0's program was detached"
+		return 0
+	fi
+	if ! topo_xlbd_log dispatcher |
+	     grep -qE "interface gone0: not in the config: removed its [0-9]+ maps in $dir\$" ||
+	   [ -e "$dir" ] || [ ! -e "$TOPO_PIN_DIR/eth0/vips" ]; then
+		fail $t "gone0's folder not removed, or eth0's touched: $(topo_xlbd_log dispatcher |
+			grep gone0); $(ls "$TOPO_PIN_DIR" 2>&1 | tr '\n' ' ')"
+		return 0
+	fi
+	serves $t || return 0
+	stopped $t || return 0
+	pass $t "kept while a program used it, removed once none did, eth0's kept"
+}
+
 # The second interface does not exist: the first one, already opened, gets no program either.
 test_missing_interface()
 {

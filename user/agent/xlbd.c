@@ -20,6 +20,7 @@
 #include "agent/lb.h"
 #include "agent/neigh.h"
 #include "agent/onlink.h"
+#include "agent/stale_pins.h"
 #include "agent/xlbd.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -464,6 +465,8 @@ static int run(struct xlbd *d)
 		err = pin_lock;
 		goto out;
 	}
+	/* Under the lock: no other xlbd is pinning there while we look. */
+	xlb_stale_pins_remove(d->pin_root, &d->cfg);
 	err = xlb_dps_open(&d->dps, d->pin_root, &d->cfg);
 	if (err)
 		goto out;
