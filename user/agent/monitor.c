@@ -168,7 +168,7 @@ int xlb_mon_set_admin(struct xlb_mon *m, const char *backend, const char *vip,
 			if (xlb_lb_set_state(m->lb, v, b, b->healthy, admin))
 				return -EIO;
 			(*changed)++;
-			pr_info("backend %s of %s %s by the operator",
+			pr_info("backend %s of %s set to %s by the operator",
 				xlb_lb_backend_label(v, b, as, sizeof(as)), v->name, xlb_lb_backend_state(b));
 			log_vip(v);
 			notify(m, v, b);
