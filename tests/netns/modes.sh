@@ -264,6 +264,9 @@ check_xfer()
 
 	[ "$fam" = 6 ] && vip=$TOPO_VIP6
 	ns=$(topo_ns "$ID" "$MODE_XFER")
+	# Gone before the start: the child truncates it only once it runs, so the loop below could
+	# read the previous case's "listening" and connect before this listener listens (refused).
+	rm -f "$TMP/xfer-listen.err"
 	ip netns exec "$ns" "$XLB_XFER" listen --port $XFER_PORT --timeout-ms 10000 \
 		<"$TMP/down.bin" >"$TMP/up.got" 2>"$TMP/xfer-listen.err" &
 	pid=$!
