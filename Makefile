@@ -61,7 +61,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
              $(BUILD)/test_config_conns \
              $(BUILD)/test_config_pair $(BUILD)/test_config_zk \
-             $(BUILD)/test_config_announce
+             $(BUILD)/test_config_announce $(BUILD)/test_config_metrics
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
