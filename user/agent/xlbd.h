@@ -68,6 +68,8 @@ int xlbd_pair_start(struct xlbd *d);
 void xlbd_pair_stop(struct xlbd *d);
 /* The pair's members of xlbctl state. */
 void xlbd_pair_state_json(struct xlbd *d, struct xlb_json *j);
+/* The pair's metric families (agent/metrics.h). */
+void xlbd_pair_metrics(struct xlbd *d, FILE *f);
 
 /* Control commands (commands.c). */
 extern const struct xlb_ctl_cmd xlbd_ctl_cmds[];
