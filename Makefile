@@ -27,7 +27,10 @@ BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_
              -Wno-unused-parameter
 # -lzookeeper_st: failover mode zookeeper (xlbd) and xlbctl master, both driving the client's
 # socket themselves (tools/deps.sh says why not the -mt library).
-LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st
+# -lmicrohttpd: xlbd's Prometheus endpoint (agent/metrics_http.c), run on xlbd's own loop in
+# libmicrohttpd's external epoll mode: no thread, and HTTP's parsing left to a library that
+# fuzzes its own.
+LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st -lmicrohttpd
 # The release, from one place: VERSION (a tarball has no git to ask); xlbd and xlbctl --version.
 XLB_VERSION := $(shell cat VERSION)
 VERSION_CFLAGS := -DXLB_VERSION='"$(XLB_VERSION)"'
@@ -105,6 +108,9 @@ $(BUILD)/lib/%.o: user/%.c
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(filter $(LIB_OBJS),$(SKEL_USERS:user/%.c=$(BUILD)/lib/%.o)): $(BUILD)/xlb.skel.h
+# The metrics' xlb_build_info carries the release too.
+$(BUILD)/lib/agent/metrics.o: CFLAGS += $(VERSION_CFLAGS)
+$(BUILD)/lib/agent/metrics.o: VERSION
 # xlbctl decap loads the backends' decap program from its own skeleton.
 $(BUILD)/lib/cli/decap.o: $(BUILD)/decap.skel.h
 

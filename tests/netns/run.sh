@@ -243,7 +243,65 @@ test_demo_spread()
 		fail $t "xlbctl new_flows sum to $sum, want $n"
 		return 0
 	fi
+	check_metrics $t flows got || return 0
 	pass $t
+}
+
+# metric FILE SERIES: the value of the sample SERIES ('name{labels}') in a scrape.
+metric()
+{
+	awk -v s="$2" 'index($0, s " ") == 1 { print $2 }' "$1"
+}
+
+# check_metrics NAME FLOWS GOT: the demo's metrics endpoint (configs/demo.yaml, inside the
+# dispatcher) passes promtool's strict parser and linter, each backend's new flows there are
+# xlbctl's (the array named FLOWS, by address) and the replies it served (GOT, by backend), the
+# VIP's packets are xlbctl's, and another path is a 404. FAIL NAME and 1 if not.
+check_metrics()
+{
+	local t=$1 scrape=$TMP/metrics.txt lint vj want b addr v tries
+	local -n nflows=$2 served=$3
+
+	if ! command -v promtool >/dev/null; then
+		fail "$t" "promtool is not installed (tools/deps.sh installs package prometheus)"
+		return 1
+	fi
+	# The VIP's counters as xlbctl read them just before and just after a scrape: a late
+	# packet (a retransmit) moves them, so a scrape between two equal readings is compared.
+	for tries in 1 2 3; do
+		vj=$(topo_xlbctl "$ID" dispatcher --json vips 2>&1)
+		want=$(json_num packets <<<"$vj")
+		if ! topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+			--timeout-ms 2000 >"$scrape" 2>"$scrape.err"; then
+			fail "$t" "scraping http://127.0.0.1:9542/metrics: $(cat "$scrape.err")"
+			return 1
+		fi
+		[ "$(json_num packets <<<"$(topo_xlbctl "$ID" dispatcher --json vips 2>&1)")" = "$want" ] &&
+			break
+	done
+	if ! lint=$(promtool check metrics <"$scrape" 2>&1) || [ -n "$lint" ]; then
+		fail "$t" "promtool check metrics: $lint"
+		return 1
+	fi
+	v=$(metric "$scrape" 'xlb_vip_packets_total{vip="web"}')
+	if [ -z "$want" ] || [ "$v" != "$want" ]; then
+		fail "$t" "xlb_vip_packets_total of web is '$v', xlbctl vips says '$want'"
+		return 1
+	fi
+	for b in $TOPO_BACKENDS; do
+		addr=${TOPO_ADDR4[$b]}
+		v=$(metric "$scrape" "xlb_backend_new_flows_total{vip=\"web\",backend=\"$addr:80\"}")
+		if [ "$v" != "${nflows[$addr]}" ] || [ "$v" != "${served[$b]}" ]; then
+			fail "$t" "$b ($addr): xlb_backend_new_flows_total '$v', xlbctl" \
+				"${nflows[$addr]}, served ${served[$b]}"
+			return 1
+		fi
+	done
+	if topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+		--path /nope >/dev/null 2>"$scrape.err" || ! grep -q 'status 404' "$scrape.err"; then
+		fail "$t" "GET /nope: $(cat "$scrape.err"), want a 404"
+		return 1
+	fi
 }
 
 # An IPv6 VIP: 300 requests to [2001:db8:100::100]:80 over IPv6 backends, all answered, none of

@@ -96,6 +96,8 @@ static void test_doubles(void **state)
 	xlb_prom_double(f, "g", 1764633600.25, NULL);
 	xlb_prom_double(f, "g", 0.1 + 0.2, NULL);
 	xlb_prom_double(f, "g", 1e-7, NULL);
+	xlb_prom_double(f, "g", 410, NULL);
+	xlb_prom_double(f, "g", 1e20, NULL);
 	xlb_prom_double(f, "g", -2, "l", "x", NULL);
 	xlb_prom_double(f, "g", INFINITY, NULL);
 	xlb_prom_double(f, "g", -INFINITY, NULL);
@@ -104,6 +106,8 @@ static void test_doubles(void **state)
 		   "g 1764633600.25\n"
 		   "g 0.30000000000000004\n"
 		   "g 1e-07\n"
+		   "g 410\n"
+		   "g 1e+20\n"
 		   "g{l=\"x\"} -2\n"
 		   "g +Inf\n"
 		   "g -Inf\n"

@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "agent/announce_routes.h"
 #include "agent/dps.h"
 #include "agent/lb.h"
+#include "agent/metrics_http.h"
 #include "agent/monitor.h"
 #include "agent/neigh_wants.h"
 #include "agent/nexthop.h"
@@ -55,6 +57,9 @@ struct xlbd {
 	bool ready;
 	uint64_t reloads;       /* applied */
 	uint64_t reload_errors; /* refused */
+	struct xlb_metrics_http *metrics; /* metrics.listen, served (agent/metrics.h); NULL: not */
+	struct timespec started_wall;  /* CLOCK_REALTIME of the start, for the metrics */
+	struct timespec reloaded_wall; /* ... and of the last good reload, the start's till one */
 };
 
 /* Re-read the config file and apply it; on failure the running config stays and err says why. */

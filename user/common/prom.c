@@ -40,6 +40,11 @@ static void put_double(FILE *f, double v)
 		fputs(v > 0 ? "+Inf" : "-Inf", f);
 		return;
 	}
+	/* Integers as integers: a weight of 100 is "100", not "1e+02". */
+	if (v > -1e15 && v < 1e15 && (double)(int64_t)v == v) {
+		fprintf(f, "%lld", (long long)v);
+		return;
+	}
 	for (prec = 1; prec < 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
