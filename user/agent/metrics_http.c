@@ -192,10 +192,12 @@ int xlb_metrics_http_start(struct xlb_metrics_http **out, struct xlb_loop *loop,
 		return fd;
 	}
 	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, h,
+				  /* first, so that every message comes through it */
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 				  MHD_OPTION_LISTEN_SOCKET, fd,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+				  MHD_OPTION_END);
 	if (!h->mhd) {
 		/* Single-threaded: the fd is still ours unless MHD closed it on its way out. */
 		if (fcntl(fd, F_GETFD) >= 0)
