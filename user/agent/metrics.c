@@ -382,14 +382,15 @@ static int serve(struct xlbd *d, struct xlb_metrics_http **h, const struct xlb_c
 }
 
 /*
- * The new listener first, so scrapes go on when it cannot be had; a port the running one holds
- * (the same port, on an address that overlaps) is tried again once that one is closed, and the
- * running one comes back if it still fails.
+ * The new listener first, so scrapes go on when it cannot be had. On the running one's port (on
+ * another address, which may overlap it: 0.0.0.0 holds 127.0.0.1's) the running one is closed
+ * first, and comes back if the new one still fails.
  */
 void xlbd_metrics_reload(struct xlbd *d, struct xlb_config *cfg)
 {
 	struct xlb_cfg_metrics *now = &d->cfg.metrics, *want = &cfg->metrics;
 	struct xlb_metrics_http *next;
+	bool same_port;
 	int err;
 
 	if (same_listen(now, want))
@@ -399,14 +400,13 @@ void xlbd_metrics_reload(struct xlbd *d, struct xlb_config *cfg)
 		pr_info("metrics: no longer served");
 		return;
 	}
-	err = serve(d, &next, want);
-	if (err == -EADDRINUSE && d->metrics) {
+	same_port = d->metrics && now->listen_port == want->listen_port;
+	if (same_port)
 		xlbd_metrics_stop(d);
-		err = serve(d, &next, want);
-		if (err && now->enabled && serve(d, &d->metrics, now))
-			now->enabled = false;
-	}
+	err = serve(d, &next, want);
 	if (err) {
+		if (same_port && serve(d, &d->metrics, now))
+			now->enabled = false;
 		pr_warn("reload: metrics stay %s", now->enabled ? "where they were" : "unserved");
 		*want = *now;
 		return;
