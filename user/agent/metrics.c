@@ -170,10 +170,22 @@ static double be_checks(const struct xlb_lb_backend *b, void *arg)
 {
 	const struct xlb_hc *hc = b->checker;
 
-	return !hc ? 0 : arg ? hc->failed : hc->checks;
+	(void)arg;
+	return hc ? hc->checks : 0;
 }
 
-/* One series per state, 1 for the backend's: what xlbctl backends shows in its state column. */
+static double be_check_failures(const struct xlb_lb_backend *b, void *arg)
+{
+	const struct xlb_hc *hc = b->checker;
+
+	(void)arg;
+	return hc ? hc->failed : 0;
+}
+
+/*
+ * One series per state, 1 for the backend's: what xlbctl backends shows in its state column,
+ * xlb_lb_backend_state()'s words (agent/lb.h).
+ */
 static void backend_states(const struct scrape *s)
 {
 	static const char *const states[] = { "up", "down", "drain", "disabled" };
@@ -230,7 +242,6 @@ static int backends(struct scrape *s)
 {
 	struct xlb_dp *pri = xlb_dps_primary(&s->d->dps);
 	struct conns_arg ca = { .fd = pri ? pri->backend_conns_fd : -1 };
-	int done = 1;
 
 	backend_family(s, "xlb_backend_packets_total", XLB_PROM_COUNTER, FIELD(packets), NULL,
 		       NULL, "Packets forwarded to a backend, over every interface.");
@@ -252,8 +263,8 @@ static int backends(struct scrape *s)
 	backend_states(s);
 	backend_family(s, "xlb_backend_checks_total", XLB_PROM_COUNTER, 0, be_checks, NULL,
 		       "Health checks of a backend that finished.");
-	backend_family(s, "xlb_backend_check_failures_total", XLB_PROM_COUNTER, 0, be_checks,
-		       &done, "Health checks of a backend that failed.");
+	backend_family(s, "xlb_backend_check_failures_total", XLB_PROM_COUNTER, 0,
+		       be_check_failures, NULL, "Health checks of a backend that failed.");
 	backend_latency(s);
 	return ca.err;
 }
