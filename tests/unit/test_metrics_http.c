@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Tests of the metrics endpoint's HTTP side (user/agent/metrics_http.c) on a real loop and a
- * real socket (libmicrohttpd answers HTTP/1.0 requests as HTTP/1.1, which RFC 9110 allows): GET /metrics answers with what collect wrote and Prometheus' content type, HEAD
+ * real socket: GET /metrics answers with what collect wrote and Prometheus' content type, HEAD
  * with no body, / with a link page; another path is a 404, another method a 405, a failed
  * collect a 500; a port in use is -EADDRINUSE; stop leaves no fd and no timer behind, also with
- * a client still connected.
+ * a client still connected. (libmicrohttpd answers an HTTP/1.0 request as HTTP/1.1, which RFC
+ * 9110 allows.)
  */
 #include <errno.h>
 #include <netinet/in.h>

@@ -3,8 +3,9 @@
  * The load balancer's schema: interfaces, maglev, vips with their backends, notify, control,
  * and the top level that holds them, failover (schema_pair.c), announce (schema_announce.c) and
  * metrics (schema_metrics.c). Checks that span keys (a backend's family against its VIP's,
- * defaults, duplicates) run when a mapping ends, whatever order its keys came in. One check spans sections: a VRRP track may name a VIP written
- * anywhere in the file, so it runs when the top level ends.
+ * defaults, duplicates) run when a mapping ends, whatever order its keys came in. One check
+ * spans sections: a VRRP track may name a VIP written anywhere in the file, so it runs when the
+ * top level ends.
  */
 #include <arpa/inet.h>
 #include <string.h>
