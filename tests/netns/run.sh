@@ -190,14 +190,18 @@ HC_INTERVAL=200 HC_TIMEOUT=100 HC_RISE=2 HC_FALL=2
 # ---- tests -------------------------------------------------------------------------------------
 
 # Maglev spreads 1200 new flows evenly over 3 equal backends, every one is answered (DSR through
-# XDP_TX), and xlbctl's per-backend new_flows agrees exactly with what the client saw.
+# XDP_TX), and xlbctl's per-backend new_flows agrees exactly with what the client saw, as do
+# the Prometheus metrics, which a reload then moves to another address.
 test_demo_spread()
 {
 	local t=test_demo_spread n=1200 want=400 lo hi b count addr nf sum=0 ok failed bj obj
+	local config=$TMP/demo.yaml
 	local -A got flows
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
-	up $t "$DEMO_CONFIG" || return 0
+	# A copy: the metrics' listen address is changed by a reload at the end.
+	cp "$DEMO_CONFIG" "$config"
+	up $t "$config" || return 0
 	get $t "$TOPO_VIP4" $n || return 0
 
 	ok=$(json_num ok <<<"$OUT")
@@ -244,7 +248,31 @@ test_demo_spread()
 		return 0
 	fi
 	check_metrics $t flows got || return 0
+	check_metrics_reload $t "$config" || return 0
 	pass $t
+}
+
+# check_metrics_reload NAME CONFIG: a reload onto another metrics listen address serves there at
+# once, with the reload counted, and no longer on the old one. FAIL NAME and 1 if not.
+check_metrics_reload()
+{
+	local t=$1 out
+
+	sed -i "s/listen: 127.0.0.1:9542/listen: '[::1]:9543'/" "$2"
+	if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
+		fail "$t" "xlbctl reload: $out"
+		return 1
+	fi
+	out=$(topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host ::1 --port 9543 2>&1)
+	if [ "$(metric <(echo "$out") 'xlb_reloads_total{result="ok"}')" != 1 ]; then
+		fail "$t" "after the reload, [::1]:9543 answers no xlb_reloads_total 1: $out"
+		return 1
+	fi
+	if out=$(topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+		2>&1); then
+		fail "$t" "after the reload, 127.0.0.1:9542 still serves metrics"
+		return 1
+	fi
 }
 
 # metric FILE SERIES: the value of the sample SERIES ('name{labels}') in a scrape.
