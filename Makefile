@@ -27,7 +27,10 @@ BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_
              -Wno-unused-parameter
 # -lzookeeper_st: failover mode zookeeper (xlbd) and xlbctl master, both driving the client's
 # socket themselves (tools/deps.sh says why not the -mt library).
-LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st
+# -lmicrohttpd: xlbd's Prometheus endpoint (agent/metrics_http.c), run on xlbd's own loop in
+# libmicrohttpd's external epoll mode: no thread, and HTTP's parsing left to a library that
+# fuzzes its own.
+LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st -lmicrohttpd
 # The release, from one place: VERSION (a tarball has no git to ask); xlbd and xlbctl --version.
 XLB_VERSION := $(shell cat VERSION)
 VERSION_CFLAGS := -DXLB_VERSION='"$(XLB_VERSION)"'
@@ -61,7 +64,7 @@ SKELS     := $(BPF_OBJS:.bpf.o=.skel.h)
 CONFIG_TESTS := $(BUILD)/test_config_walk $(BUILD)/test_config_lb $(BUILD)/test_config_health \
              $(BUILD)/test_config_conns \
              $(BUILD)/test_config_pair $(BUILD)/test_config_zk \
-             $(BUILD)/test_config_announce $(BUILD)/test_config_diff
+             $(BUILD)/test_config_announce $(BUILD)/test_config_diff $(BUILD)/test_config_metrics
 # The lb writer's, sync's and VRRP's tests, one file per theme; tests/unit/<family>_test.h says
 # what a family shares, and a family whose fixture has code links tests/unit/<family>_test.c.
 LB_TESTS  := $(BUILD)/test_lb_apply $(BUILD)/test_lb_restart $(BUILD)/test_lb_fail \
@@ -79,7 +82,7 @@ TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
              $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
              $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz \
-             $(BUILD)/test_import $(BUILD)/test_log
+             $(BUILD)/test_import $(BUILD)/test_log $(BUILD)/test_prom $(BUILD)/test_metrics_http
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -105,6 +108,9 @@ $(BUILD)/lib/%.o: user/%.c
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(filter $(LIB_OBJS),$(SKEL_USERS:user/%.c=$(BUILD)/lib/%.o)): $(BUILD)/xlb.skel.h
+# The metrics' xlb_build_info carries the release too.
+$(BUILD)/lib/agent/metrics.o: CFLAGS += $(VERSION_CFLAGS)
+$(BUILD)/lib/agent/metrics.o: VERSION
 # xlbctl decap loads the backends' decap program from its own skeleton.
 $(BUILD)/lib/cli/decap.o: $(BUILD)/decap.skel.h
 
@@ -189,7 +195,8 @@ $(BUILD)/bench: tests/bench/bench.c tests/packet/fixture.h $(LIB) $(SKELS)
 UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS) $(BUILD)/test_maglev \
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
-             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import $(BUILD)/test_log
+             $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import $(BUILD)/test_log \
+             $(BUILD)/test_prom $(BUILD)/test_metrics_http
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl $(BUILD)/xlbd
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)BUILD=$(BUILD) tests/unit/cli_usage.sh

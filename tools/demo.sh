@@ -5,8 +5,9 @@
 #
 # Builds nothing (make has built build/xlbd, build/xlbctl, build/xlb-http). Brings up the
 # topology of tools/topology.sh, starts xlbd in the dispatcher with configs/demo.yaml, sends
-# requests from the client to the VIP, shows where they went and what xlbctl says, stops xlbd
-# and removes everything it made, also when interrupted or when a step fails.
+# requests from the client to the VIP, shows where they went, what xlbctl says and a few of the
+# metrics xlbd serves to Prometheus, stops xlbd and removes everything it made, also when
+# interrupted or when a step fails.
 #
 # Environment: BUILD (build dir), XLB_DEMO_CONFIG, XLB_DEMO_REQUESTS, XLB_RUN_ID.
 set -u
@@ -93,6 +94,16 @@ topo_xlbctl "$ID" dispatcher backends | sed 's/^/  /'
 
 heading "xlbctl stats"
 topo_xlbctl "$ID" dispatcher stats | sed 's/^/  /'
+
+# The config's metrics.listen (configs/demo.yaml has one), scraped from inside the dispatcher.
+listen=$(sed -n '/^metrics:/,/^[a-z]/s/^ *listen: *["'\'']*\([^"'\'' ]*\).*/\1/p' "$CONFIG")
+if [ -n "$listen" ]; then
+	host=${listen%:*} host=${host#[} host=${host%]}
+	heading "Prometheus metrics: http://$listen/metrics (a few of them)"
+	topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host "$host" --port "${listen##*:}" |
+		grep -E '^xlb_(vip_new_flows_total|backend_new_flows_total|backend_up|packets_total)' |
+		grep -v ' 0$' | sed 's/^/  /'
+fi
 
 heading "Stopping xlbd (SIGTERM)"
 topo_xlbd_stop dispatcher TERM 5

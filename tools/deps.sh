@@ -15,9 +15,11 @@ set -eu
 # libzookeeper-st-dev: failover mode zookeeper's client, the single-threaded one: xlbd drives
 # it from its own loop (zookeeper_interest / zookeeper_process); the -mt one runs callbacks on
 # threads of its own. (The two -dev packages ship the same headers: one of them.)
+# libmicrohttpd-dev: xlbd's Prometheus endpoint, in its external epoll mode on xlbd's own loop
+# (no thread of its own; agent/metrics_http.c).
 PKGS_build="make gcc libc6-dev binutils clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libyaml-dev libcmocka-dev libjson-c-dev libsodium-dev pkg-config libmnl-dev
-	libzookeeper-st-dev"
+	libzookeeper-st-dev libmicrohttpd-dev"
 
 # The sanitizer tier (valgrind on xlbd) and the fuzz tier (libFuzzer's runtime for clang).
 PKGS_check="valgrind libclang-rt-14-dev"
@@ -37,9 +39,11 @@ PKGS_check="valgrind libclang-rt-14-dev"
 #   bird2: bird, birdc (bgp.sh: the router and each dispatcher's BGP speaker)
 #   tests/install.sh (the unit tier): groff-base: groff -ww on the man pages; man-db: man -l;
 #   systemd: systemd-analyze verify / security on the installed unit (a fresh root has none)
+#   prometheus: promtool; `promtool check metrics` is the strict exposition-format parser and
+#   linter run.sh's test_demo_spread holds xlbd's scrape to (without recommends: no server runs)
 PKGS_tests="iproute2 iputils-ping procps ethtool keepalived coreutils mawk sed grep util-linux
 	mount diffutils bash dash perl-base
-	findutils zookeeper default-jre-headless bird2 groff-base man-db systemd"
+	findutils zookeeper default-jre-headless bird2 groff-base man-db systemd prometheus"
 
 # tools/demo.sh: nothing beyond the tests' programs, but the group keeps `make demo` honest.
 PKGS_demo="iproute2 coreutils grep sed"

@@ -58,6 +58,11 @@
  *	one per failed connection (its requests stop there), resets those lost to
  *	an RST or to the server closing them, no_reply those that never got one.
  *
+ *   xlb-http fetch --url-host ADDR --port P [--path PATH] [--timeout-ms T]
+ *	One HTTP/1.0 GET of PATH (default /metrics), its body written to stdout
+ *	whatever its size: a scrape of xlbd's metrics. Exit 0 on a 200; else
+ *	"xlb-http fetch: status N" (or why there was none) on stderr, and 1.
+ *
  * libc only (and tools/tool.c, shared with xlb-probe): non-blocking sockets and poll(), no
  * threads.
  */
@@ -1353,6 +1358,98 @@ static int do_hold(int argc, char **argv)
 	return hold_summary(conns, n, t0_unix, o.json) ? EXIT_FAILED : EXIT_OK;
 }
 
+/* ---- fetch ---------------------------------------------------------------- */
+
+/* Wait for events on fd until the deadline: > 0 ready, 0 timed out, < 0 an error or a stop. */
+static int fetch_wait(int fd, short events, int64_t deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int64_t left = deadline - now_ms();
+
+	if (left <= 0 || stop)
+		return stop ? -1 : 0;
+	return poll(&p, 1, (int)left);
+}
+
+static int do_fetch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLIENT_OPTIONS,
+		{ "path", required_argument, NULL, 'P' },
+		{},
+	};
+	struct client_opts o = { .timeout_ms = 5000 };
+	const char *path = "/metrics", *body, *why = NULL;
+	char req[512], *buf = NULL, *grown;
+	size_t len = 0, cap = 0;
+	int64_t deadline;
+	int c, fd, status = 0, err = 0;
+	socklen_t elen = sizeof(err);
+	ssize_t n;
+
+	while ((c = client_getopt(argc, argv, "u:p:t:P:h", opts, &o, true)) != -1) {
+		if (c == 'P') {
+			path = optarg;
+			continue;
+		}
+		if (c)
+			fprintf(stderr, "usage: xlb-http fetch --url-host ADDR --port P "
+				"[--path PATH] [--timeout-ms T]\n");
+		return EXIT_USAGE;
+	}
+	if (client_target(&o, "fetch"))
+		return EXIT_USAGE;
+	catch_stop_signals();
+	deadline = now_ms() + o.timeout_ms;
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, o.host);
+	fd = socket(o.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (connect(fd, (struct sockaddr *)&o.ss, o.sslen) && errno != EINPROGRESS) ||
+	    fetch_wait(fd, POLLOUT, deadline) <= 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) || err ||
+	    send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+		why = "connect";
+		goto out;
+	}
+	/* The server closes after an HTTP/1.0 reply: read to the end. */
+	for (;;) {
+		if (len + 4096 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				why = "out of memory";
+				goto out;
+			}
+			buf = grown;
+		}
+		n = recv(fd, buf + len, cap - len, 0);
+		if (n > 0) {
+			len += n;
+		} else if (!n) {
+			break;
+		} else if (errno != EAGAIN || fetch_wait(fd, POLLIN, deadline) <= 0) {
+			why = errno == EAGAIN ? "timeout" : "reset";
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	body = strstr(buf, "\r\n\r\n");
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || !body) {
+		why = "not an HTTP reply";
+		goto out;
+	}
+	body += 4;
+	fwrite(body, 1, len - (body - buf), stdout);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	if (why)
+		fprintf(stderr, "xlb-http fetch: %s\n", why);
+	else if (status != 200)
+		fprintf(stderr, "xlb-http fetch: status %d\n", status);
+	return !why && status == 200 ? EXIT_OK : EXIT_FAILED;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static const struct {
@@ -1362,6 +1459,7 @@ static const struct {
 	{ "serve", do_serve },
 	{ "get", do_get },
 	{ "hold", do_hold },
+	{ "fetch", do_fetch },
 };
 
 static void usage(void)
@@ -1372,7 +1470,8 @@ static void usage(void)
 		"       xlb-http get --url-host ADDR --port P (--count N | --duration-ms D)\n"
 		"                    [--rate R] [--concurrency C] [--timeout-ms T] [--json]\n"
 		"       xlb-http hold --url-host ADDR --port P [--conns N] [--duration-ms D]\n"
-		"                     [--interval-ms I] [--timeout-ms T] [--idle] [--json]\n");
+		"                     [--interval-ms I] [--timeout-ms T] [--idle] [--json]\n"
+		"       xlb-http fetch --url-host ADDR --port P [--path PATH] [--timeout-ms T]\n");
 }
 
 int main(int argc, char **argv)

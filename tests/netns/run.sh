@@ -190,14 +190,18 @@ HC_INTERVAL=200 HC_TIMEOUT=100 HC_RISE=2 HC_FALL=2
 # ---- tests -------------------------------------------------------------------------------------
 
 # Maglev spreads 1200 new flows evenly over 3 equal backends, every one is answered (DSR through
-# XDP_TX), and xlbctl's per-backend new_flows agrees exactly with what the client saw.
+# XDP_TX), and xlbctl's per-backend new_flows agrees exactly with what the client saw, as do
+# the Prometheus metrics, which a reload then moves to another address.
 test_demo_spread()
 {
 	local t=test_demo_spread n=1200 want=400 lo hi b count addr nf sum=0 ok failed bj obj
+	local config=$TMP/demo.yaml
 	local -A got flows
 
 	need $t "$XLBD" "$XLBCTL" "$XLB_HTTP" || return 0
-	up $t "$DEMO_CONFIG" || return 0
+	# A copy: the metrics' listen address is changed by a reload at the end.
+	cp "$DEMO_CONFIG" "$config"
+	up $t "$config" || return 0
 	get $t "$TOPO_VIP4" $n || return 0
 
 	ok=$(json_num ok <<<"$OUT")
@@ -243,7 +247,89 @@ test_demo_spread()
 		fail $t "xlbctl new_flows sum to $sum, want $n"
 		return 0
 	fi
+	check_metrics $t flows got || return 0
+	check_metrics_reload $t "$config" || return 0
 	pass $t
+}
+
+# check_metrics_reload NAME CONFIG: a reload onto another metrics listen address serves there at
+# once, with the reload counted, and no longer on the old one. FAIL NAME and 1 if not.
+check_metrics_reload()
+{
+	local t=$1 out
+
+	sed -i "s/listen: 127.0.0.1:9542/listen: '[::1]:9543'/" "$2"
+	if ! out=$(topo_xlbctl "$ID" dispatcher reload 2>&1); then
+		fail "$t" "xlbctl reload: $out"
+		return 1
+	fi
+	out=$(topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host ::1 --port 9543 2>&1)
+	if [ "$(metric <(echo "$out") 'xlb_reloads_total{result="ok"}')" != 1 ]; then
+		fail "$t" "after the reload, [::1]:9543 answers no xlb_reloads_total 1: $out"
+		return 1
+	fi
+	if out=$(topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+		2>&1); then
+		fail "$t" "after the reload, 127.0.0.1:9542 still serves metrics"
+		return 1
+	fi
+}
+
+# metric FILE SERIES: the value of the sample SERIES ('name{labels}') in a scrape.
+metric()
+{
+	awk -v s="$2" 'index($0, s " ") == 1 { print $2 }' "$1"
+}
+
+# check_metrics NAME FLOWS GOT: the demo's metrics endpoint (configs/demo.yaml, inside the
+# dispatcher) passes promtool's strict parser and linter, each backend's new flows there are
+# xlbctl's (the array named FLOWS, by address) and the replies it served (GOT, by backend), the
+# VIP's packets are xlbctl's, and another path is a 404. FAIL NAME and 1 if not.
+check_metrics()
+{
+	local t=$1 scrape=$TMP/metrics.txt lint vj want b addr v tries
+	local -n nflows=$2 served=$3
+
+	if ! command -v promtool >/dev/null; then
+		fail "$t" "promtool is not installed (tools/deps.sh installs package prometheus)"
+		return 1
+	fi
+	# The VIP's counters as xlbctl read them just before and just after a scrape: a late
+	# packet (a retransmit) moves them, so a scrape between two equal readings is compared.
+	for tries in 1 2 3; do
+		vj=$(topo_xlbctl "$ID" dispatcher --json vips 2>&1)
+		want=$(json_num packets <<<"$vj")
+		if ! topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+			--timeout-ms 2000 >"$scrape" 2>"$scrape.err"; then
+			fail "$t" "scraping http://127.0.0.1:9542/metrics: $(cat "$scrape.err")"
+			return 1
+		fi
+		[ "$(json_num packets <<<"$(topo_xlbctl "$ID" dispatcher --json vips 2>&1)")" = "$want" ] &&
+			break
+	done
+	if ! lint=$(promtool check metrics <"$scrape" 2>&1) || [ -n "$lint" ]; then
+		fail "$t" "promtool check metrics: $lint"
+		return 1
+	fi
+	v=$(metric "$scrape" 'xlb_vip_packets_total{vip="web"}')
+	if [ -z "$want" ] || [ "$v" != "$want" ]; then
+		fail "$t" "xlb_vip_packets_total of web is '$v', xlbctl vips says '$want'"
+		return 1
+	fi
+	for b in $TOPO_BACKENDS; do
+		addr=${TOPO_ADDR4[$b]}
+		v=$(metric "$scrape" "xlb_backend_new_flows_total{vip=\"web\",backend=\"$addr:80\"}")
+		if [ "$v" != "${nflows[$addr]}" ] || [ "$v" != "${served[$b]}" ]; then
+			fail "$t" "$b ($addr): xlb_backend_new_flows_total '$v', xlbctl" \
+				"${nflows[$addr]}, served ${served[$b]}"
+			return 1
+		fi
+	done
+	if topo_exec "$ID" dispatcher "$XLB_HTTP" fetch --url-host 127.0.0.1 --port 9542 \
+		--path /nope >/dev/null 2>"$scrape.err" || ! grep -q 'status 404' "$scrape.err"; then
+		fail "$t" "GET /nope: $(cat "$scrape.err"), want a 404"
+		return 1
+	fi
 }
 
 # An IPv6 VIP: 300 requests to [2001:db8:100::100]:80 over IPv6 backends, all answered, none of

@@ -327,7 +327,7 @@ static void test_errors_print(void **state)
 			    "xlbd.yaml:1:13: 'interfaces' must list at least one interface\n"
 			    "xlbd.yaml:3:1: unknown key 'foo' at the top level "
 			    "(expected interfaces, maglev, vips, notify, failover, control, tunnel, "
-			    "timeouts, announce)\n");
+			    "timeouts, announce, metrics)\n");
 	free(out);
 	xlb_cfg_errors_free(&errs);
 }

@@ -574,6 +574,25 @@ static void test_start_defers_first_check(void **state)
 	assert_int_equal(f->changes, 1);
 }
 
+/*
+ * After the first check: it is counted once, in the bucket of its latency (the first whose bound
+ * it does not pass), and the latencies' sum is its own.
+ */
+static void assert_latency_counted(const struct fixture *f)
+{
+	uint64_t us = f->hc.last_latency_us, n = 0;
+	size_t i, want;
+
+	for (want = 0; want < XLB_HC_LAT_BUCKETS && us > xlb_hc_lat_le_us[want]; want++)
+		;
+	for (i = 0; i <= XLB_HC_LAT_BUCKETS; i++) {
+		assert_int_equal(f->hc.lat_count[i], i == want);
+		n += f->hc.lat_count[i];
+	}
+	assert_int_equal(n, f->hc.checks);
+	assert_int_equal(f->hc.lat_sum_us, us);
+}
+
 /* --- tcp --- */
 
 static void tcp_up(void **state, int family)
@@ -590,6 +609,7 @@ static void tcp_up(void **state, int family)
 	assert_true(f->change_up);
 	assert_true(latency_ms(f) < 100);
 	assert_int_equal(f->hc.failed, 0);
+	assert_latency_counted(f);
 }
 
 /* Test that a listening port is up, IPv4 and IPv6. */
@@ -643,6 +663,9 @@ static void test_tcp_timeout(void **state)
 	assert_result(f, false, "timeout");
 	assert_in_range(latency_ms(f), 80, 80 + SLACK_MS);
 	assert_int_equal(f->hc.fd, -1);
+	/* a failed check is timed too: at its timeout, in the 100 ms bucket or above */
+	assert_latency_counted(f);
+	assert_int_equal(f->hc.lat_count[0], 0);
 }
 
 /* --- http --- */

@@ -183,3 +183,12 @@ void xlbd_pair_state_json(struct xlbd *d, struct xlb_json *j)
 	if (d->sync_on)
 		xlb_sync_state_json(&d->sync, j);
 }
+
+void xlbd_pair_metrics(struct xlbd *d, FILE *f)
+{
+	if (!d->fo_on)
+		return;
+	xlb_fo_metrics(&d->fo, f);
+	if (d->sync_on)
+		xlb_sync_metrics(&d->sync, f);
+}

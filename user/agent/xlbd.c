@@ -18,6 +18,7 @@
 
 #include "agent/dataplane.h"
 #include "agent/lb.h"
+#include "agent/metrics.h"
 #include "agent/neigh.h"
 #include "agent/onlink.h"
 #include "agent/stale_pins.h"
@@ -362,9 +363,11 @@ static int reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_chang
 	    cfg.announce.metric != d->cfg.announce.metric)
 		pr_warn("reload: announce settings take effect at the next start");
 	cfg.announce = d->cfg.announce;
+	xlbd_metrics_reload(d, &cfg);
 	xlb_cfg_free(&d->cfg);
 	d->cfg = cfg;
 	d->reloads++;
+	clock_gettime(CLOCK_REALTIME, &d->reloaded_wall);
 	xlb_mon_sync(&d->mon);
 	nhs_sync(d);
 	xlb_announce_update(&d->ann);
@@ -505,6 +508,8 @@ static int run(struct xlbd *d)
 	}
 
 	d->started = xlb_now_ns();
+	clock_gettime(CLOCK_REALTIME, &d->started_wall);
+	d->reloaded_wall = d->started_wall;
 	xlb_timer_init(&d->neigh_timer, neigh_tick, d);
 	d->neigh_sub = (struct xlb_rtnl_sub){ .neigh = on_neigh, .begin = on_neigh_begin,
 					      .synced = on_neigh_synced, .arg = d };
@@ -513,6 +518,10 @@ static int run(struct xlbd *d)
 		goto out;
 	xlb_rtnl_watch_subscribe(&d->rtnl, &d->neigh_sub);
 	xlb_mon_sync(&d->mon);
+	/* The maps are filled: a scrape reads what the data path runs on. */
+	err = xlbd_metrics_start(d);
+	if (err)
+		goto out;
 	err = xlbd_pair_start(d);
 	if (err)
 		goto out;
@@ -528,6 +537,7 @@ static int run(struct xlbd *d)
 out:
 	/* First: the routers stop sending while the data path still forwards. */
 	xlb_announce_stop(&d->ann);
+	xlbd_metrics_stop(d);
 	xlb_ctl_close(&d->ctl);
 	xlb_timer_cancel(&d->loop, &d->sweep_timer);
 	xlb_sweep_fini(&d->sweep);

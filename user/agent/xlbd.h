@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "agent/announce_routes.h"
 #include "agent/dps.h"
 #include "agent/lb.h"
+#include "agent/metrics_http.h"
 #include "agent/monitor.h"
 #include "agent/neigh_wants.h"
 #include "agent/nexthop.h"
@@ -56,6 +58,9 @@ struct xlbd {
 	bool ready;
 	uint64_t reloads;       /* applied */
 	uint64_t reload_errors; /* refused */
+	struct xlb_metrics_http *metrics; /* metrics.listen, served (agent/metrics.h); NULL: not */
+	struct timespec started_wall;  /* CLOCK_REALTIME of the start, for the metrics */
+	struct timespec reloaded_wall; /* ... and of the last good reload, the start's till one */
 };
 
 /*
@@ -73,6 +78,8 @@ int xlbd_pair_start(struct xlbd *d);
 void xlbd_pair_stop(struct xlbd *d);
 /* The pair's members of xlbctl state. */
 void xlbd_pair_state_json(struct xlbd *d, struct xlb_json *j);
+/* The pair's metric families (agent/metrics.h). */
+void xlbd_pair_metrics(struct xlbd *d, FILE *f);
 
 /* Control commands (commands.c). */
 extern const struct xlb_ctl_cmd xlbd_ctl_cmds[];

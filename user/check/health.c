@@ -102,6 +102,21 @@ static void hc_close(struct xlb_hc *hc, bool rst)
 	hc->fd = -1;
 }
 
+const uint32_t xlb_hc_lat_le_us[XLB_HC_LAT_BUCKETS] = {
+	500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
+	5000000,
+};
+
+static void hc_count_latency(struct xlb_hc *hc, uint64_t us)
+{
+	size_t i;
+
+	for (i = 0; i < XLB_HC_LAT_BUCKETS && us > xlb_hc_lat_le_us[i]; i++)
+		;
+	hc->lat_count[i]++;
+	hc->lat_sum_us += us;
+}
+
 static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -129,6 +144,7 @@ static void hc_done(struct xlb_hc *hc, bool ok, const char *fmt, ...)
 	hc->last_ok = ok;
 	hc->last_latency_us = (now - hc->started_ns) / 1000;
 	hc->checks++;
+	hc_count_latency(hc, hc->last_latency_us);
 	if (ok) {
 		hc->ok_run++;
 		hc->fail_run = 0;

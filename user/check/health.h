@@ -20,6 +20,14 @@ struct xlb_child;
 /* Called when hc->up flips (after rise successes / fall failures in a row). */
 typedef void (*xlb_hc_change_cb)(struct xlb_hc *hc, void *arg);
 
+/*
+ * Upper bounds, in microseconds, of the buckets finished checks are counted in by latency (the
+ * metrics' histogram): 0.5 ms to 5 s, Prometheus' default buckets with a finer start, since a
+ * check of a backend next door takes well under a millisecond.
+ */
+#define XLB_HC_LAT_BUCKETS 13
+extern const uint32_t xlb_hc_lat_le_us[XLB_HC_LAT_BUCKETS];
+
 struct xlb_hc {
 	/* Set by xlb_hc_init(); read-only afterwards. */
 	struct xlb_cfg_health conf; /* port resolved: never 0 unless type is exec or none */
@@ -38,6 +46,10 @@ struct xlb_hc {
 	uint64_t last_latency_us; /* of the last finished check */
 	uint64_t checks;          /* finished checks */
 	uint64_t failed;          /* of which failed */
+	/* finished checks by latency: [i] at most xlb_hc_lat_le_us[i] (and above the one
+	 * before), the last above them all; and their latencies added up */
+	uint64_t lat_count[XLB_HC_LAT_BUCKETS + 1];
+	uint64_t lat_sum_us;
 
 	/* Private. */
 	struct xlb_loop *loop;

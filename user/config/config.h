@@ -274,6 +274,19 @@ struct xlb_cfg_announce {
 	struct xlb_cfg_pos pos;
 };
 
+/*
+ * metrics: where xlbd serves Prometheus' text exposition format (README, "Scraping with
+ * Prometheus"). The port is required: the one messages suggest is this.
+ */
+#define XLB_CFG_METRICS_EXAMPLE_PORT 9542
+
+struct xlb_cfg_metrics {
+	uint8_t enabled;             /* a metrics mapping with a valid listen address */
+	struct xlb_addr listen_addr; /* the unspecified address: every address of the host */
+	uint16_t listen_port;        /* required */
+	struct xlb_cfg_pos pos;
+};
+
 struct xlb_config {
 	char *path;
 	struct xlb_cfg_iface *ifaces;
@@ -295,6 +308,7 @@ struct xlb_config {
 	struct xlb_cfg_tunnel tunnel; /* outer sources of tun VIPs; optional */
 	struct xlb_cfg_timeouts timeouts; /* idle timeouts of the connection table */
 	char control_socket[108]; /* unix socket for xlbctl; default XLB_CONTROL_SOCKET */
+	struct xlb_cfg_metrics metrics; /* the Prometheus endpoint; optional */
 };
 
 #define XLB_CONTROL_SOCKET "/run/xlb/xlbd.sock"

@@ -118,6 +118,21 @@ void xlb_cfg_zk_mode_check(struct xlb_cfg_parser *p, uint8_t mode, struct xlb_cf
 			   const struct xlb_cfg_mark *groups);
 void xlb_cfg_zk_free(struct xlb_cfg_zk *zk);
 
+/*
+ * schema_pair.c: "ADDR:PORT" or "[IPV6]:PORT" into addr and port; without ":PORT" the port is
+ * default_port, or, with XLB_CFG_HP_NEED_PORT, an error (default_port then only shows in
+ * messages). Returns 0, 1 (rejected) or p->stop, as a key's parse().
+ */
+enum {
+	XLB_CFG_HP_NEED_PORT = 1u << 0, /* the port must be given */
+	XLB_CFG_HP_ANY = 1u << 1,       /* 0.0.0.0 and [::] are taken: a listener's every address */
+};
+int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what, uint16_t default_port,
+			 unsigned int flags, struct xlb_addr *addr, uint16_t *port);
+
+/* schema_metrics.c: metrics: {listen}, the Prometheus endpoint. */
+extern const struct xlb_cfg_section xlb_cfg_metrics_section;
+
 /* schema_announce.c: announce: {mode, table, protocol, metric}; at the top's end, whether it
  * is given beside failover (where each key was; line 0: not given). */
 extern const struct xlb_cfg_section xlb_cfg_announce_section;

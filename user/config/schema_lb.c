@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The load balancer's schema: interfaces, maglev, vips with their backends, notify, control,
- * and the top level that holds them, failover (schema_pair.c) and announce (schema_announce.c). Checks that span keys (a
- * backend's family against its VIP's, defaults, duplicates) run when a mapping ends, whatever
- * order its keys came in. One check spans sections: a VRRP track may name a VIP written
- * anywhere in the file, so it runs when the top level ends.
+ * and the top level that holds them, failover (schema_pair.c), announce (schema_announce.c) and
+ * metrics (schema_metrics.c). Checks that span keys (a backend's family against its VIP's,
+ * defaults, duplicates) run when a mapping ends, whatever order its keys came in. One check
+ * spans sections: a VRRP track may name a VIP written anywhere in the file, so it runs when the
+ * top level ends.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -612,6 +613,7 @@ enum {
 	XLB_CFG_TOP_TUNNEL,
 	XLB_CFG_TOP_TIMEOUTS,
 	XLB_CFG_TOP_ANNOUNCE,
+	XLB_CFG_TOP_METRICS,
 };
 
 /*
@@ -665,6 +667,7 @@ static const struct xlb_cfg_key xlb_cfg_top_keys[] = {
 	[XLB_CFG_TOP_TUNNEL] = XLB_CFG_KEY_SECTION("tunnel", false, &xlb_cfg_tunnel_section),
 	[XLB_CFG_TOP_TIMEOUTS] = XLB_CFG_KEY_SECTION("timeouts", false, &xlb_cfg_timeouts_section),
 	[XLB_CFG_TOP_ANNOUNCE] = XLB_CFG_KEY_SECTION("announce", false, &xlb_cfg_announce_section),
+	[XLB_CFG_TOP_METRICS] = XLB_CFG_KEY_SECTION("metrics", false, &xlb_cfg_metrics_section),
 };
 
 const struct xlb_cfg_section xlb_cfg_top_section =

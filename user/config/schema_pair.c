@@ -42,11 +42,12 @@ static const struct xlb_cfg_word xlb_cfg_failover_modes[] = {
 };
 
 /*
- * "ADDR:PORT", "[IPV6]:PORT", or either without ":PORT" for default_port. A bare IPv6 address is
- * refused rather than guessed at: in 2001:db8::2:8849 the last group may be meant as a port.
+ * "ADDR:PORT", "[IPV6]:PORT", or either without ":PORT" for default_port (schema.h). A bare IPv6
+ * address is refused rather than guessed at: in 2001:db8::2:8849 the last group may be meant as
+ * a port.
  */
-static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
-				uint16_t default_port, struct xlb_addr *addr, uint16_t *port)
+int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what, uint16_t default_port,
+			 unsigned int flags, struct xlb_addr *addr, uint16_t *port)
 {
 	const char *s = xlb_cfg_str(p), *host = s, *end, *ps = NULL, *why;
 	struct xlb_cfg_pos at = xlb_cfg_at(p);
@@ -54,6 +55,7 @@ static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
 	uint32_t v = default_port;
 	struct xlb_addr a;
 	size_t len;
+	bool any;
 	int err;
 
 	if (s[0] == '[') {
@@ -90,7 +92,9 @@ static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
 	if (host != s && a.family != XLB_FAMILY_V6)
 		return xlb_cfg_reject(p, at, "%s '%.48s': brackets are for IPv6 addresses only",
 				      what, s);
-	why = xlb_cfg_addr_unusable(&a);
+	/* A listener's unspecified address is every address of the host. */
+	any = !(a.w[0] | a.w[1] | a.w[2] | a.w[3]);
+	why = (flags & XLB_CFG_HP_ANY) && any ? NULL : xlb_cfg_addr_unusable(&a);
 	if (why)
 		return xlb_cfg_reject(p, at, "address %s %s", buf, why);
 	if (ps) {
@@ -103,15 +107,20 @@ static int xlb_cfg_hostport_val(struct xlb_cfg_parser *p, const char *what,
 		if (err)
 			return xlb_cfg_reject(p, at, "%s port %.16s is out of range (1..65535)",
 					      what, ps);
+	} else if (flags & XLB_CFG_HP_NEED_PORT) {
+		return xlb_cfg_reject(p, at, "%s '%.48s' needs a port (like %s%s%s:%u)", what, s,
+				      host != s ? "[" : "", buf, host != s ? "]" : "",
+				      default_port);
 	}
 	*addr = a;
 	*port = v;
 	return 0;
 bad:
 	return xlb_cfg_reject(p, at,
-			      "%s '%.48s' is not ADDRESS[:PORT] (like 192.0.2.2:%u or "
+			      "%s '%.48s' is not ADDRESS%s (like 192.0.2.2:%u or "
 			      "[2001:db8::2]:%u)",
-			      what, s, default_port, default_port);
+			      what, s, flags & XLB_CFG_HP_NEED_PORT ? ":PORT" : "[:PORT]",
+			      default_port, default_port);
 }
 
 /*
@@ -767,7 +776,7 @@ static int xlb_cfg_sync_listen(struct xlb_cfg_parser *p, void *obj)
 {
 	struct xlb_cfg_sync *sync = obj;
 
-	return xlb_cfg_hostport_val(p, "listen", XLB_CFG_SYNC_DEFAULT_PORT, &sync->listen_addr,
+	return xlb_cfg_hostport_val(p, "listen", XLB_CFG_SYNC_DEFAULT_PORT, 0, &sync->listen_addr,
 				    &sync->listen_port);
 }
 
@@ -776,7 +785,7 @@ static int xlb_cfg_sync_peer(struct xlb_cfg_parser *p, void *obj)
 	struct xlb_cfg_sync *sync = obj;
 
 	p->st->sync_peer_at = xlb_cfg_at(p);
-	return xlb_cfg_hostport_val(p, "peer", XLB_CFG_SYNC_DEFAULT_PORT, &sync->peer_addr,
+	return xlb_cfg_hostport_val(p, "peer", XLB_CFG_SYNC_DEFAULT_PORT, 0, &sync->peer_addr,
 				    &sync->peer_port);
 }
 

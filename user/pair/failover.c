@@ -49,3 +49,9 @@ void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 	if (fo->ops)
 		fo->ops->state_json(fo, j);
 }
+
+void xlb_fo_metrics(const struct xlb_failover *fo, FILE *f)
+{
+	if (fo->ops)
+		fo->ops->metrics(fo, f);
+}

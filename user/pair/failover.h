@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/loop.h"
 #include "common/rtnl_watch.h"
@@ -53,6 +54,8 @@ struct xlb_failover_ops {
 	void (*announce)(struct xlb_failover *fo);
 	/* Its members of xlbctl state. */
 	void (*state_json)(const struct xlb_failover *fo, struct xlb_json *j);
+	/* Its metric families, in Prometheus' text format (common/prom.h). */
+	void (*metrics)(const struct xlb_failover *fo, FILE *f);
 };
 
 struct xlb_failover {
@@ -71,6 +74,7 @@ int xlb_fo_start(struct xlb_failover *fo, const struct xlb_failover_ops *ops,
 void xlb_fo_stop(struct xlb_failover *fo, bool graceful);
 void xlb_fo_announce(struct xlb_failover *fo);
 void xlb_fo_state_json(const struct xlb_failover *fo, struct xlb_json *j);
+void xlb_fo_metrics(const struct xlb_failover *fo, FILE *f);
 
 /* The backends. */
 extern const struct xlb_failover_ops xlb_fo_vrrp;

@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/output.h"
+#include "common/prom.h"
 #include "common/spawn.h"
 #include "pair/announce.h"
 #include "pair/failover.h"
@@ -710,6 +711,12 @@ static void vrrp_announce(struct xlb_failover *f)
 	}
 }
 
+/* What xlbctl state and the metrics call an instance's state. */
+static const char *inst_state(const struct fo_vrrp *fo)
+{
+	return fo->fault || fo->left ? "FAULT" : xlb_vrrp_state_str(fo->vr.state);
+}
+
 static void inst_state_json(const struct fo_vrrp *fo, struct xlb_json *j)
 {
 	const struct xlb_vrrp *vr = &fo->vr;
@@ -729,8 +736,7 @@ static void inst_state_json(const struct fo_vrrp *fo, struct xlb_json *j)
 	/* the type only: the password stays out of anything xlbctl prints */
 	xlb_json_kv_string(j, "authentication",
 			   vr->cfg.auth_type == XLB_VRRP_AUTH_PASS ? "pass" : "none");
-	xlb_json_kv_string(j, "state", fo->fault || fo->left ? "FAULT" :
-				       xlb_vrrp_state_str(vr->state));
+	xlb_json_kv_string(j, "state", inst_state(fo));
 	/* why FAULT: its own link or track, or another member of its group */
 	xlb_json_kv_string(j, "fault", fo->fault ? "own" : fo->left ? "sync_group" : NULL);
 	xlb_json_kv_uint(j, "priority", vr->cfg.priority);
@@ -770,10 +776,84 @@ static void vrrp_state_json(const struct xlb_failover *f, struct xlb_json *j)
 	xlb_json_array_end(j);
 }
 
+/* One counter of every instance, from the stats member at offset off. */
+static void vrrp_counter(const struct fo_all *all, FILE *f, const char *name, const char *help,
+			 size_t off)
+{
+	size_t i;
+
+	xlb_prom_family(f, name, XLB_PROM_COUNTER, help);
+	for (i = 0; i < all->n; i++)
+		xlb_prom_uint(f, name, *(const uint64_t *)((const char *)&all->inst[i].vr.stats + off),
+			      "instance", all->inst[i].cfg->name, NULL);
+}
+
+#define VRRP_COUNTER(all, f, name, member, help) \
+	vrrp_counter(all, f, name, help, offsetof(struct xlb_vrrp_stats, member))
+
+static void vrrp_metrics(const struct xlb_failover *fo, FILE *f)
+{
+	static const char *const states[] = { "INIT", "BACKUP", "MASTER", "FAULT" };
+	const struct fo_all *all = fo->state;
+	size_t i, k;
+	int e;
+
+	xlb_prom_family(f, "xlb_vrrp_state", XLB_PROM_GAUGE,
+			"1 for the state a VRRP instance is in, 0 for the others.");
+	for (i = 0; i < all->n; i++)
+		for (k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+			xlb_prom_uint(f, "xlb_vrrp_state", !strcmp(states[k], inst_state(&all->inst[i])),
+				      "instance", all->inst[i].cfg->name, "state", states[k], NULL);
+	xlb_prom_family(f, "xlb_vrrp_priority", XLB_PROM_GAUGE,
+			"A VRRP instance's priority: configured, and effective (what its adverts "
+			"carry, less the penalties of failed tracks).");
+	for (i = 0; i < all->n; i++) {
+		const struct fo_vrrp *in = &all->inst[i];
+
+		xlb_prom_uint(f, "xlb_vrrp_priority", in->vr.cfg.priority, "instance",
+			      in->cfg->name, "kind", "configured", NULL);
+		xlb_prom_uint(f, "xlb_vrrp_priority", in->vr.eff_priority, "instance",
+			      in->cfg->name, "kind", "effective", NULL);
+	}
+	xlb_prom_family(f, "xlb_vrrp_master_priority", XLB_PROM_GAUGE,
+			"The priority the current master of a VRRP instance advertises.");
+	for (i = 0; i < all->n; i++)
+		xlb_prom_uint(f, "xlb_vrrp_master_priority", all->inst[i].vr.master_priority,
+			      "instance", all->inst[i].cfg->name, NULL);
+	xlb_prom_family(f, "xlb_vrrp_transitions_total", XLB_PROM_COUNTER,
+			"Transitions of a VRRP instance, by the state entered.");
+	for (i = 0; i < all->n; i++) {
+		const struct fo_vrrp *in = &all->inst[i];
+
+		xlb_prom_uint(f, "xlb_vrrp_transitions_total", in->vr.stats.to_master, "instance",
+			      in->cfg->name, "state", "MASTER", NULL);
+		xlb_prom_uint(f, "xlb_vrrp_transitions_total", in->vr.stats.to_backup, "instance",
+			      in->cfg->name, "state", "BACKUP", NULL);
+	}
+	VRRP_COUNTER(all, f, "xlb_vrrp_adverts_sent_total", tx_adverts,
+		     "Adverts a VRRP instance sent, priority 0 (handing over) included.");
+	VRRP_COUNTER(all, f, "xlb_vrrp_adverts_received_total", rx_adverts,
+		     "Adverts a VRRP instance received and accepted.");
+	VRRP_COUNTER(all, f, "xlb_vrrp_send_errors_total", tx_errors,
+		     "Adverts and gratuitous ARP / NA a VRRP instance failed to send.");
+	/* other_vrid is another router's advert on the segment, not a refusal (xlbctl state) */
+	xlb_prom_family(f, "xlb_vrrp_adverts_refused_total", XLB_PROM_COUNTER,
+			"Adverts a VRRP instance refused, by reason (not_a_peer: a source that is "
+			"none of its unicast peers).");
+	for (i = 0; i < all->n; i++)
+		for (e = 1; e < XLB_VRRP_E_MAX; e++)
+			if (e != XLB_VRRP_E_VRID)
+				xlb_prom_uint(f, "xlb_vrrp_adverts_refused_total",
+					      all->inst[i].vr.stats.rx_rejected[e], "instance",
+					      all->inst[i].cfg->name, "reason", xlb_vrrp_err_str(e),
+					      NULL);
+}
+
 const struct xlb_failover_ops xlb_fo_vrrp = {
 	.name = "vrrp",
 	.start = vrrp_start,
 	.stop = vrrp_stop,
 	.announce = vrrp_announce,
 	.state_json = vrrp_state_json,
+	.metrics = vrrp_metrics,
 };

@@ -31,6 +31,7 @@
 
 #include "common/log.h"
 #include "common/output.h"
+#include "common/prom.h"
 #include "pair/announce.h"
 #include "pair/failover.h"
 #include "pair/vaddr.h"
@@ -859,10 +860,52 @@ static void zk_state_json(const struct xlb_failover *fo, struct xlb_json *j)
 	xlb_json_object_end(j);
 }
 
+/* A counter family of one sample. */
+static void zk_counter(FILE *f, const char *name, const char *help, uint64_t v)
+{
+	xlb_prom_family(f, name, XLB_PROM_COUNTER, help);
+	xlb_prom_uint(f, name, v, NULL);
+}
+
+static void zk_metrics(const struct xlb_failover *fo, FILE *f)
+{
+	const struct fo_zk *z = fo->state;
+	size_t k;
+
+	xlb_prom_family(f, "xlb_zk_master", XLB_PROM_GAUGE,
+			"1 while this node holds the virtual addresses as the ZooKeeper election's "
+			"master.");
+	xlb_prom_uint(f, "xlb_zk_master", z->holding, NULL);
+	xlb_prom_family(f, "xlb_zk_state", XLB_PROM_GAUGE,
+			"1 for the state of the ZooKeeper election this node is in, 0 for the "
+			"others.");
+	for (k = 0; k < sizeof(zk_state_names) / sizeof(zk_state_names[0]); k++)
+		xlb_prom_uint(f, "xlb_zk_state", z->state == k, "state", zk_state_names[k], NULL);
+	xlb_prom_family(f, "xlb_zk_connected", XLB_PROM_GAUGE,
+			"1 while the ZooKeeper session is connected to a server.");
+	xlb_prom_uint(f, "xlb_zk_connected", z->connected, NULL);
+	zk_counter(f, "xlb_zk_sessions_total", "ZooKeeper sessions established.",
+		   z->stats.sessions);
+	zk_counter(f, "xlb_zk_session_expirations_total", "ZooKeeper sessions that expired.",
+		   z->stats.expired);
+	zk_counter(f, "xlb_zk_disconnects_total", "Connections to a ZooKeeper server lost.",
+		   z->stats.disconnects);
+	zk_counter(f, "xlb_zk_elections_total", "Elections this node took part in.",
+		   z->stats.elections);
+	xlb_prom_family(f, "xlb_zk_transitions_total", XLB_PROM_COUNTER,
+			"Role changes of this node, by the role taken.");
+	xlb_prom_uint(f, "xlb_zk_transitions_total", z->stats.to_master, "state", "master", NULL);
+	xlb_prom_uint(f, "xlb_zk_transitions_total", z->stats.to_backup, "state", "backup", NULL);
+	zk_counter(f, "xlb_zk_heartbeat_failures_total",
+		   "Requests that prove contact with ZooKeeper and failed.",
+		   z->stats.heartbeats_failed);
+}
+
 const struct xlb_failover_ops xlb_fo_zk = {
 	.name = "zookeeper",
 	.start = zk_start,
 	.stop = zk_stop,
 	.announce = zk_announce,
 	.state_json = zk_state_json,
+	.metrics = zk_metrics,
 };

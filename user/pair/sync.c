@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/output.h"
+#include "common/prom.h"
 #include "pair/sync.h"
 
 #define SYNC_FLUSH_NS (10 * XLB_MS)     /* a new flow reaches the backup within this, batched */
@@ -600,4 +601,52 @@ void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j)
 	xlb_json_kv_uint(j, "bulk_last_expected", st->bulk_last_expected);
 	xlb_json_kv_uint(j, "bulk_last_ms", st->bulk_last_ms);
 	xlb_json_object_end(j);
+}
+
+/* A counter family of one sample. */
+static void sync_counter(FILE *f, const char *name, const char *help, uint64_t v)
+{
+	xlb_prom_family(f, name, XLB_PROM_COUNTER, help);
+	xlb_prom_uint(f, name, v, NULL);
+}
+
+void xlb_sync_metrics(const struct xlb_sync *s, FILE *f)
+{
+	const struct xlb_sync_stats *st = &s->stats;
+	int e;
+
+	sync_counter(f, "xlb_sync_datagrams_sent_total", "Flow sync datagrams sent to the peer.",
+		     st->sent_dgrams);
+	sync_counter(f, "xlb_sync_datagrams_received_total",
+		     "Flow sync datagrams received from the peer and accepted.", st->recv_dgrams);
+	xlb_prom_family(f, "xlb_sync_datagrams_refused_total", XLB_PROM_COUNTER,
+			"Flow sync datagrams refused, by reason (mac: a wrong key or a forgery; "
+			"replay, stale, future: outside the replay window).");
+	for (e = 1; e < XLB_SYNC_E_MAX; e++)
+		xlb_prom_uint(f, "xlb_sync_datagrams_refused_total", st->rejected_by[e], "reason",
+			      xlb_sync_strerror(e), NULL);
+	sync_counter(f, "xlb_sync_datagrams_lost_total",
+		     "Gaps in the peer's sequence: its datagrams that never arrived.",
+		     st->lost_dgrams);
+	sync_counter(f, "xlb_sync_flows_sent_total", "Flow bindings streamed to the peer.",
+		     st->sent_flows);
+	sync_counter(f, "xlb_sync_flows_installed_total",
+		     "Flow bindings from the peer written to the connection tables.", st->installed);
+	sync_counter(f, "xlb_sync_templates_installed_total",
+		     "Persistence templates from the peer written to the templates map.",
+		     st->installed_templates);
+	sync_counter(f, "xlb_sync_flows_unknown_total",
+		     "Records from the peer naming a VIP or backend this node does not have.",
+		     st->unknown);
+	xlb_prom_family(f, "xlb_sync_bulk_total", XLB_PROM_COUNTER,
+			"Bulk syncs (the whole table, for a backup that starts), by direction and "
+			"outcome.");
+	xlb_prom_uint(f, "xlb_sync_bulk_total", st->bulk_sent, "direction", "sent", "result",
+		      "complete", NULL);
+	xlb_prom_uint(f, "xlb_sync_bulk_total", st->bulk_sent_incomplete, "direction", "sent",
+		      "result", "incomplete", NULL);
+	xlb_prom_uint(f, "xlb_sync_bulk_total", st->bulk_received, "direction", "received",
+		      "result", "complete", NULL);
+	xlb_prom_uint(f, "xlb_sync_bulk_total", st->bulk_incomplete, "direction", "received",
+		      "result", "incomplete", NULL);
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "common/loop.h"
@@ -129,5 +130,7 @@ void xlb_sync_stop(struct xlb_sync *s);
 void xlb_sync_flow_event(struct xlb_sync *s, const struct xlb_flow_event *ev);
 /* The "sync" member of xlbctl state. */
 void xlb_sync_state_json(const struct xlb_sync *s, struct xlb_json *j);
+/* Its metric families, in Prometheus' text format (common/prom.h). */
+void xlb_sync_metrics(const struct xlb_sync *s, FILE *f);
 
 #endif /* XLB_SYNC_H */
