@@ -78,22 +78,6 @@ static int sum_counters(struct scrape *s)
 	return 0;
 }
 
-/* "192.0.2.11:80", "[2001:db8::1]:80"; the address alone for a port-0 VIP's backend. */
-static const char *backend_label(const struct xlb_lb_vip *v, const struct xlb_lb_backend *b,
-				 char *buf, size_t len)
-{
-	unsigned int port = b->port ?: ntohs(v->key.port);
-	char as[INET6_ADDRSTRLEN];
-	bool v6 = b->addr.family == XLB_FAMILY_V6;
-
-	xlb_addr_str(&b->addr, as, sizeof(as));
-	if (!port)
-		snprintf(buf, len, "%s", as);
-	else
-		snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", as, port);
-	return buf;
-}
-
 #define FIELD(m) offsetof(struct xlb_counters, m)
 #define COUNT(c, off) (*(const uint64_t *)((const char *)(c) + (off)))
 
@@ -116,7 +100,7 @@ static void backend_family(const struct scrape *s, const char *name, enum xlb_pr
 			   void *arg, const char *help)
 {
 	const struct xlb_lb *lb = &s->d->lb;
-	char bs[INET6_ADDRSTRLEN + 8];
+	char bs[XLB_ADDR_PORT_STRLEN];
 	size_t i, j, n = 0;
 
 	xlb_prom_family(s->f, name, type, help);
@@ -126,7 +110,7 @@ static void backend_family(const struct scrape *s, const char *name, enum xlb_pr
 		for (j = 0; j < v->n_backends; j++, n++) {
 			const struct xlb_lb_backend *b = &v->backends[j];
 
-			backend_label(v, b, bs, sizeof(bs));
+			xlb_lb_backend_label(v, b, bs, sizeof(bs));
 			if (fn)
 				xlb_prom_double(s->f, name, fn(b, arg), "vip", v->name, "backend", bs,
 						NULL);
@@ -190,7 +174,7 @@ static void backend_states(const struct scrape *s)
 {
 	static const char *const states[] = { "up", "down", "drain", "disabled" };
 	const struct xlb_lb *lb = &s->d->lb;
-	char bs[INET6_ADDRSTRLEN + 8];
+	char bs[XLB_ADDR_PORT_STRLEN];
 	size_t i, j, k;
 
 	xlb_prom_family(s->f, "xlb_backend_state", XLB_PROM_GAUGE,
@@ -202,7 +186,7 @@ static void backend_states(const struct scrape *s)
 		for (j = 0; j < v->n_backends; j++) {
 			const char *st = xlb_lb_backend_state(&v->backends[j]);
 
-			backend_label(v, &v->backends[j], bs, sizeof(bs));
+			xlb_lb_backend_label(v, &v->backends[j], bs, sizeof(bs));
 			for (k = 0; k < sizeof(states) / sizeof(states[0]); k++)
 				xlb_prom_uint(s->f, "xlb_backend_state", !strcmp(st, states[k]),
 					      "vip", v->name, "backend", bs, "state", states[k], NULL);
@@ -214,7 +198,7 @@ static void backend_latency(const struct scrape *s)
 {
 	const struct xlb_lb *lb = &s->d->lb;
 	double le[XLB_HC_LAT_BUCKETS];
-	char bs[INET6_ADDRSTRLEN + 8];
+	char bs[XLB_ADDR_PORT_STRLEN];
 	size_t i, j;
 
 	for (i = 0; i < XLB_HC_LAT_BUCKETS; i++)
@@ -233,7 +217,7 @@ static void backend_latency(const struct scrape *s)
 			xlb_prom_histogram(s->f, "xlb_backend_check_duration_seconds", le,
 					   hc->lat_count, XLB_HC_LAT_BUCKETS, hc->lat_sum_us / 1e6,
 					   "vip", v->name, "backend",
-					   backend_label(v, &v->backends[j], bs, sizeof(bs)), NULL);
+					   xlb_lb_backend_label(v, &v->backends[j], bs, sizeof(bs)), NULL);
 		}
 	}
 }
