@@ -19,6 +19,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include "cli/master.h"
+#include "common/output.h"
 
 #define MASTER_CONNECT_MS 10000
 #define MASTER_SESSION_MS 10000
@@ -58,11 +59,19 @@ static void master_print(struct master_cli *m, const char *data, int len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	o = len >= 0 ? json_tokener_parse(now) : NULL;
 	if (m->json) {
+		struct xlb_json j;
+
 		/* {"at": unix ms when seen, "master": its object, or null} */
-		printf("{\"at\":%lld,\"master\":%s}\n",
-		       (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		       o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)
-			 : len >= 0 ? "\"(not JSON)\"" : "null");
+		xlb_json_init(&j, stdout);
+		xlb_json_object_begin(&j);
+		xlb_json_kv_uint(&j, "at", (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		xlb_json_key(&j, "master");
+		if (o || len < 0)
+			xlb_json_value(&j, o);
+		else
+			xlb_json_string(&j, "(not JSON)");
+		xlb_json_object_end(&j);
+		xlb_json_finish(&j);
 	} else {
 		if (m->watch) {
 			localtime_r(&ts.tv_sec, &tm);

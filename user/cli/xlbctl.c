@@ -809,6 +809,18 @@ static int state_table(struct json_object *reply)
 	return err ? output_err(err) : 0;
 }
 
+/* xlbd's reply as it sent it, through the one serializer. */
+static int reply_json(struct json_object *reply)
+{
+	struct xlb_json j;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_value(&j, reply);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
 static int do_state(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct json_object *reply;
@@ -821,7 +833,7 @@ static int do_state(const struct ctl_opts *o, int argc, char **argv)
 	if (err)
 		return err;
 	if (o->json)
-		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+		err = reply_json(reply);
 	else
 		err = state_table(reply);
 	json_object_put(reply);
@@ -839,13 +851,13 @@ static int do_request(const struct ctl_opts *o, int argc, char **argv)
 	if (err)
 		return err;
 	if (o->json)
-		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+		err = reply_json(reply);
 	else if (json_object_object_get_ex(reply, "changed", &x))
 		printf("%s %s: %d backend(s) changed\n", argv[-1], argv[0], json_object_get_int(x));
 	else
 		printf("%s: ok\n", argv[-1]);
 	json_object_put(reply);
-	return 0;
+	return err;
 }
 
 /* What a command needs: the exit status says which of them was missing. */
