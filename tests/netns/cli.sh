@@ -3,7 +3,8 @@
 #
 # The CLI tells the truth: xlbctl against a stopped xlbd (exit 4, "xlbd is not running"), a
 # wrong socket path (the same), a program detached with its maps still pinned (exit 5, "no xlb
-# program is attached"; --stale shows them), -c FILE's control socket with --control winning.
+# program is attached"; --stale shows them), -c FILE's control socket with --control winning;
+# under --json each of these errors is one JSON object on stdout with the same exit status.
 # The command lines themselves (--version, --help, usage errors) need no root:
 # tests/unit/cli_usage.sh, in make unit.
 #
@@ -28,6 +29,25 @@ expect()
 	err=$(cat "$TMP/err")
 	if [ "$rc" != "$want_rc" ] || ! grep -qxF -- "$want" <<<"$err"; then
 		fail "$name" "${*##*/}: rc $rc (want $want_rc), stderr '$err' (want the line '$want')"
+		return 1
+	fi
+}
+
+# expect_json NAME WANT_RC WANT_ERROR CMD...: run CMD (with --json); FAIL NAME and 1 unless it
+# exits WANT_RC, prints nothing on stderr and on stdout the one error object,
+# {"ok":false,"error":WANT_ERROR,"errors":[WANT_ERROR,...],"exit":WANT_RC}.
+expect_json()
+{
+	local name=$1 want_rc=$2 want=$3 out err rc head
+
+	shift 3
+	out=$("$@" 2>"$TMP/err")
+	rc=$?
+	err=$(cat "$TMP/err")
+	head="{\"ok\":false,\"error\":\"$want\",\"errors\":[\"$want\""
+	if [ "$rc" != "$want_rc" ] || [ -n "$err" ] || [ "${out#"$head"}" = "$out" ] ||
+	   [ "${out%"],\"exit\":$want_rc}"}" = "$out" ] || [ "$(wc -l <<<"$out")" != 1 ]; then
+		fail "$name" "${*##*/}: rc $rc (want $want_rc), stdout '$out' (want '$head...'), stderr '$err'"
 		return 1
 	fi
 }
@@ -66,6 +86,12 @@ test_config_and_wrong_socket()
 	expect $t 4 "xlbctl: xlbd is not running (socket $TMP/wrong.sock: No such file or directory)" \
 		topo_exec "$ID" dispatcher "$XLBCTL" -c "$cfg" --control "$TMP/wrong.sock" state ||
 		return 0
+	expect_json $t 4 "xlbd is not running (socket $TMP/wrong.sock: No such file or directory)" \
+		topo_exec "$ID" dispatcher "$XLBCTL" --json --control "$TMP/wrong.sock" state ||
+		return 0
+	# Refused by a running xlbd: exit 1, xlbd's reason.
+	expect_json $t 1 "drain: no backend 192.0.2.99" \
+		topo_exec "$ID" dispatcher "$XLBCTL" -c "$cfg" --json drain 192.0.2.99 || return 0
 	# A killed xlbd leaves its socket file, nobody listening, and its program attached: the
 	# maps are still the data path's.
 	topo_xlbd_stop dispatcher KILL 5
@@ -98,6 +124,9 @@ test_stopped_and_detached()
 		# shellcheck disable=SC2086
 		expect $t 4 "xlbctl: xlbd is not running (socket $TOPO_CONTROL: No such file or directory)" \
 			topo_xlbctl "$ID" dispatcher $c || return 0
+		# shellcheck disable=SC2086
+		expect_json $t 4 "xlbd is not running (socket $TOPO_CONTROL: No such file or directory)" \
+			topo_xlbctl "$ID" dispatcher --json $c || return 0
 	done
 	detached="no xlb program is attached to eth0 (maps in $TOPO_PIN_DIR/eth0 are from a stopped xlbd)"
 	for c in vips backends stats conns; do
@@ -107,6 +136,7 @@ test_stopped_and_detached()
 			fail $t "xlbctl $c of a detached program printed data without --stale: $OUT"
 			return 0
 		fi
+		expect_json $t 5 "$detached" topo_xlbctl "$ID" dispatcher --json $c || return 0
 	done
 	expect $t 0 "xlbctl: warning: $detached" \
 		topo_xlbctl "$ID" dispatcher --stale vips || return 0

@@ -19,6 +19,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include "cli/master.h"
+#include "cli/report.h"
 #include "common/output.h"
 
 #define MASTER_CONNECT_MS 10000
@@ -140,7 +141,7 @@ static void master_on_data(int rc, const char *value, int len, const struct Stat
 		if (m->watch)
 			zoo_awexists(m->zh, m->path, master_node_watcher, m, master_on_exists, m);
 	} else if (rc != ZCONNECTIONLOSS) {
-		fprintf(stderr, "xlbctl master: reading %s: %s\n", m->path, zerror(rc));
+		xlb_cli_err("reading %s: %s", m->path, zerror(rc));
 		m->failed = true;
 	}
 }
@@ -170,8 +171,8 @@ static void master_watcher(zhandle_t *zh, int type, int state, const char *path,
 		/* again after a reconnect too: the watch survives, a change may not have waited */
 		master_read(m);
 	} else if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) {
-		fprintf(stderr, "xlbctl master: session %s\n",
-			state == ZOO_EXPIRED_SESSION_STATE ? "expired" : "refused");
+		xlb_cli_err("session %s",
+			    state == ZOO_EXPIRED_SESSION_STATE ? "expired" : "refused");
 		m->failed = true;
 	} else {
 		m->connected = false;
@@ -248,6 +249,7 @@ int xlb_master_main(int argc, char **argv)
 	uint64_t deadline;
 	int c, err = 0;
 
+	xlb_cli_report_init("xlbctl master", false);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -263,30 +265,30 @@ int xlb_master_main(int argc, char **argv)
 			break;
 		case 'j':
 			m.json = true;
+			xlb_cli_report_json(true);
 			break;
 		case 'h':
 			master_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "xlbctl master: %s '%s'\n",
-				c == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
+			xlb_cli_err("%s '%s'",
+				    c == ':' ? "option needs a value:" : "unknown option",
+				    argv[optind - 1]);
 			master_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (!hosts || !path || optind != argc || path[0] != '/' ||
 	    strlen(path) + sizeof("/master") > sizeof(m.path)) {
-		fprintf(stderr, "xlbctl master: give --zookeeper HOSTS and --path /ABSOLUTE/PATH\n");
+		xlb_cli_err("give --zookeeper HOSTS and --path /ABSOLUTE/PATH");
 		master_usage(stderr);
-		return EXIT_USAGE;
+		return xlb_cli_exit(EXIT_USAGE);
 	}
 	snprintf(m.path, sizeof(m.path), "%s/master", path);
 	m.zh = zookeeper_init2(hosts, master_watcher, MASTER_SESSION_MS, NULL, &m, 0, master_log);
 	if (!m.zh) {
-		fprintf(stderr, "xlbctl master: cannot start a client for %s: %s\n", hosts,
-			strerror(errno));
-		return EXIT_FAILED;
+		xlb_cli_err("cannot start a client for %s: %s", hosts, strerror(errno));
+		return xlb_cli_exit(EXIT_FAILED);
 	}
 	deadline = mono_ms() + MASTER_CONNECT_MS;
 	while (!m.failed && !err && (m.watch || !m.answered)) {
@@ -297,8 +299,9 @@ int xlb_master_main(int argc, char **argv)
 		err = master_step(&m, left);
 	}
 	if (!m.answered)
-		fprintf(stderr, "xlbctl master: no answer from %s\n", hosts);
+		xlb_cli_err("no answer from %s", hosts);
 	zookeeper_close(m.zh);
 	free(m.last);
-	return m.answered && !m.failed ? m.exit_code : EXIT_FAILED;
+	/* No master (3) is an answer, {"master":null}, not an error. */
+	return m.answered && !m.failed ? m.exit_code : xlb_cli_exit(EXIT_FAILED);
 }

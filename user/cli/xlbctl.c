@@ -23,6 +23,7 @@
 #include "cli/decap.h"
 #include "cli/maps_view.h"
 #include "cli/master.h"
+#include "cli/report.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"
@@ -105,7 +106,7 @@ static const char *state_str(const struct xlb_view *v, const struct xlb_backend 
 
 static int output_err(int err)
 {
-	fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(-err));
+	xlb_cli_err("cannot write the output: %s", strerror(-err));
 	return err;
 }
 
@@ -179,6 +180,8 @@ static int vips_json(const struct xlb_view *v)
  * counters of a stopped xlbd no longer move, and saying so is the difference between "no
  * traffic" and "no load balancer". -ENOLINK when one has none (and not --stale), said once.
  */
+#define DETACHED_FMT "no xlb program is attached to %s (maps in %s/%s are from a stopped xlbd)"
+
 static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int parts)
 {
 	char pin[PATH_MAX];
@@ -204,14 +207,14 @@ static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int 
 		snprintf(pin, sizeof(pin), "%s/%s/vips", o->pin_dir, v->ifnames[i]);
 		if (xlb_cli_attached(v->ifnames[i], pin) > 0)
 			continue;
-		fprintf(stderr, "xlbctl: %sno xlb program is attached to %s (maps in %s/%s are from a "
-			"stopped xlbd)\n",
-			o->stale || detached < v->n_ifaces ? "warning: " : "", v->ifnames[i],
-			o->pin_dir, v->ifnames[i]);
+		if (o->stale || detached < v->n_ifaces)
+			xlb_cli_warn(DETACHED_FMT, v->ifnames[i], o->pin_dir, v->ifnames[i]);
+		else
+			xlb_cli_err(DETACHED_FMT, v->ifnames[i], o->pin_dir, v->ifnames[i]);
 	}
 	if (!detached || o->stale || detached < v->n_ifaces)
 		return 0;
-	fprintf(stderr, "xlbctl: --stale shows them anyway\n");
+	xlb_cli_err("--stale shows them anyway");
 	err = -ENOLINK;
 fail:
 	xlb_view_free(v);
@@ -496,7 +499,7 @@ static bool want_vips(const struct xlb_view *v, const char *text, bool *want)
 			want[v->vips[i].vip.id] = true;
 	}
 	if (!matched)
-		fprintf(stderr, "xlbctl: no VIP matches '%s'\n", text);
+		xlb_cli_err("no VIP matches '%s'", text);
 	return matched;
 }
 
@@ -527,8 +530,8 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 	 * stderr says why its columns are empty.
 	 */
 	if (xlb_agent_state(o->control, &st, 0))
-		fprintf(stderr, "xlbctl: backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
-			"'-'\n");
+		xlb_cli_warn("backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
+			     "'-'");
 	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
 	xlb_agent_state_free(&st);
 cleanup:
@@ -547,7 +550,7 @@ static int do_conns(const struct ctl_opts *o, int argc, char **argv)
 	int err;
 
 	if (o->backend && xlb_addr_parse(o->backend, &be)) {
-		fprintf(stderr, "xlbctl: --backend wants an address, not '%s'\n", o->backend);
+		xlb_cli_err("--backend wants an address, not '%s'", o->backend);
 		return -EINVAL;
 	}
 	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
@@ -1055,7 +1058,7 @@ static int read_config(const char *path, struct ctl_opts *o, struct xlb_config *
 	}
 	xlb_cfg_errors_free(&errs);
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: %s\n", path, strerror(-err));
+		xlb_cli_err("%s: %s", path, strerror(-err));
 		return CTL_EXIT_USAGE;
 	}
 	if (!o->control)
@@ -1074,7 +1077,7 @@ enum {
 	OPT_VERSION,
 };
 
-int main(int argc, char **argv)
+static int ctl_main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -1097,15 +1100,6 @@ int main(int argc, char **argv)
 	bool help = false;
 	int c, err, ret;
 
-	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
-	if (argc > 1 && !strcmp(argv[1], "decap"))
-		return xlb_decap_main(argc - 1, argv + 1);
-	/* Asks ZooKeeper, not xlbd: the fleet's master as its clients see it. */
-	if (argc > 1 && !strcmp(argv[1], "master"))
-		return xlb_master_main(argc - 1, argv + 1);
-	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
-	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
-		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:hi:", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -1117,13 +1111,15 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (!ifname_ok(optarg)) {
-				fprintf(stderr, "xlbctl: bad interface name '%s'\n", optarg);
+				xlb_cli_err("bad interface name '%s'", optarg);
 				return CTL_EXIT_USAGE;
 			}
 			o.ifname = optarg;
 			break;
 		case OPT_JSON:
 			o.json = true;
+			/* From here on errors are JSON too; those before stay text. */
+			xlb_cli_report_json(true);
 			break;
 		case OPT_CONTROL:
 			o.control = optarg;
@@ -1147,13 +1143,13 @@ int main(int argc, char **argv)
 			printf("xlbctl %s\n", XLB_VERSION);
 			return CTL_EXIT_OK;
 		case ':':
-			fprintf(stderr, "xlbctl: option '%s' needs a value\n", argv[optind - 1]);
+			xlb_cli_err("option '%s' needs a value", argv[optind - 1]);
 			return usage_err(argc, argv);
 		default:
 			if (optopt > 0 && optopt < 256)
-				fprintf(stderr, "xlbctl: unknown option '-%c'\n", optopt);
+				xlb_cli_err("unknown option '-%c'", optopt);
 			else
-				fprintf(stderr, "xlbctl: unknown option '%s'\n", argv[optind - 1]);
+				xlb_cli_err("unknown option '%s'", argv[optind - 1]);
 			return usage_err(argc, argv);
 		}
 	}
@@ -1166,27 +1162,27 @@ int main(int argc, char **argv)
 		return CTL_EXIT_OK;
 	}
 	if (!*o.pin_dir) {
-		fprintf(stderr, "xlbctl: --pin-dir needs a directory\n");
+		xlb_cli_err("--pin-dir needs a directory");
 		return CTL_EXIT_USAGE;
 	}
 	if (optind == argc) {
-		fprintf(stderr, "xlbctl: no command given\n");
+		xlb_cli_err("no command given");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if (!cmd) {
-		fprintf(stderr, "xlbctl: unknown command '%s'\n", argv[optind]);
+		xlb_cli_err("unknown command '%s'", argv[optind]);
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	optind++;
 	if (argc - optind > cmd->max_args || argc - optind < cmd->min_args) {
-		fprintf(stderr, "xlbctl: wrong number of arguments for '%s'\n", cmd->name);
+		xlb_cli_err("wrong number of arguments for '%s'", cmd->name);
 		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if ((o.vip || o.backend || o.templates) && !cmd->conns_opts) {
-		fprintf(stderr, "xlbctl: --vip, --backend and --templates are options of 'conns'\n");
+		xlb_cli_err("--vip, --backend and --templates are options of 'conns'");
 		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
@@ -1207,8 +1203,23 @@ int main(int argc, char **argv)
 	if (err)
 		return CTL_EXIT_FAIL;
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+		xlb_cli_err("cannot write the output: %s", strerror(errno ? errno : EIO));
 		return CTL_EXIT_FAIL;
 	}
 	return CTL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
+	if (argc > 1 && !strcmp(argv[1], "decap"))
+		return xlb_decap_main(argc - 1, argv + 1);
+	/* Asks ZooKeeper, not xlbd: the fleet's master as its clients see it. */
+	if (argc > 1 && !strcmp(argv[1], "master"))
+		return xlb_master_main(argc - 1, argv + 1);
+	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
+	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
+		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
+	xlb_cli_report_init("xlbctl", false);
+	return xlb_cli_exit(ctl_main(argc, argv));
 }
