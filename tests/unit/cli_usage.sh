@@ -98,12 +98,17 @@ vips extra|xlbctl: wrong number of arguments for 'vips'
 state --vip web|xlbctl: --vip, --backend and --templates are options of 'conns'
 conns --pin-dir|xlbctl: option '--pin-dir' needs a value
 -c $TMP/none.yaml state|xlbctl: $TMP/none.yaml: No such file or directory
+stats --rate 0.05|xlbctl: --rate wants SECONDS from 0.1 to 60, not '0.05'
+stats --rate=61|xlbctl: --rate wants SECONDS from 0.1 to 60, not '61'
+stats 1|xlbctl: wrong number of arguments for 'stats'
+vips -Z|xlbctl: --rate and -Z are options of 'stats' (-Z also alone)
 EOF_CASES
 
 # Errors under --json: one object on stdout, {"ok":false,"error":FIRST,"errors":[...],"exit":N},
 # N the exit status as documented, nothing on stderr but usage text; as text, the same message
 # on stderr and nothing on stdout.
 mkdir "$TMP/pins"
+sock=$TMP/none.sock noent='No such file or directory'
 while IFS='|' read -r want_rc args msg; do
 	want="{\"ok\":false,\"error\":\"$msg\",\"errors\":[\"$msg\"],\"exit\":$want_rc}"
 	# shellcheck disable=SC2086
@@ -111,18 +116,20 @@ while IFS='|' read -r want_rc args msg; do
 	if [ "$RC" = "$want_rc" ] && [ "$OUT" = "$want" ] && ! grep -q '^xlbctl' <<<"$ERR"; then
 		ok "xlbctl --json $args: exit $want_rc, the error as JSON"
 	else
-		bad "xlbctl --json $args" "rc $RC (want $want_rc), stdout '$OUT' (want '$want'), stderr '$ERR'"
+		bad "xlbctl --json $args" "rc $RC (want $want_rc), stdout '$OUT' (want '$want')," \
+			"stderr '$ERR'"
 	fi
 	# shellcheck disable=SC2086
 	run "$XLBCTL" $args
 	if [ "$RC" = "$want_rc" ] && [ -z "$OUT" ] && grep -qxF "xlbctl: $msg" <<<"$ERR"; then
 		ok "xlbctl $args: exit $want_rc, the error on stderr"
 	else
-		bad "xlbctl $args" "rc $RC (want $want_rc), stdout '$OUT', stderr '$ERR' (want 'xlbctl: $msg')"
+		bad "xlbctl $args" "rc $RC (want $want_rc), stdout '$OUT', stderr '$ERR'" \
+			"(want 'xlbctl: $msg')"
 	fi
 done <<EOF_CASES
-4|--control $TMP/none.sock state|xlbd is not running (socket $TMP/none.sock: No such file or directory)
-4|--control $TMP/none.sock drain 192.0.2.1|xlbd is not running (socket $TMP/none.sock: No such file or directory)
+4|--control $sock state|xlbd is not running (socket $sock: $noent)
+4|--control $sock drain 192.0.2.1|xlbd is not running (socket $sock: $noent)
 2|no-such-command|unknown command 'no-such-command'
 2|vips extra|wrong number of arguments for 'vips'
 1|--pin-dir $TMP/pins vips|no xlb maps under $TMP/pins (is xlbd running?)
@@ -130,7 +137,7 @@ done <<EOF_CASES
 EOF_CASES
 
 # decap has its own command line and prefix; its errors are JSON under its --json too.
-want="{\"ok\":false,\"error\":\"$TMP/pins/lo/decap_stats: No such file or directory (not attached?)\","
+want="{\"ok\":false,\"error\":\"$TMP/pins/lo/decap_stats: $noent (not attached?)\","
 run "$XLBCTL" decap stats lo --pin-root "$TMP/pins" --json
 if [ "$RC" = 1 ] && [ "${OUT#"$want"}" != "$OUT" ] && [ "${OUT%\"exit\":1\}}" != "$OUT" ]; then
 	ok "xlbctl decap stats --json, not attached: exit 1, the error as JSON"

@@ -3,8 +3,8 @@
  * Unit tests for the JSON writer on json-c (user/common/output.c): the bytes of nested output
  * (elements of arrays built, everything above them written as it comes), null for a NULL
  * string, U+FFFD for bytes that are not UTF-8, control characters escaped, "/" as it is, the
- * first error kept; and that a listing of 300000 elements holds one element's memory, not the
- * listing's (xlbctl conns prints up to 262144 flows).
+ * first error kept; byte counts for tables in binary units; and that a listing of 300000 elements
+ * holds one element's memory, not the listing's (xlbctl conns prints up to 262144 flows).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -180,6 +180,29 @@ static void test_too_deep(void **state)
 	free(o.buf);
 }
 
+/* Table cells for bytes: binary units, one decimal; the next unit where rounding says 1024. */
+static void test_fmt_bytes(void **state)
+{
+	static const struct {
+		double in;
+		const char *want;
+	} cases[] = {
+		{ 0, "0 B" },
+		{ 1023, "1023 B" },
+		{ 1024, "1.0 KiB" },
+		{ 1229, "1.2 KiB" },
+		{ 1048575, "1.0 MiB" },
+		{ 1.5 * 1024 * 1024 * 1024, "1.5 GiB" },
+		{ 18446744073709551615.0, "16.0 EiB" },
+	};
+	char buf[XLB_FMT_BYTES_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(xlb_fmt_bytes(cases[i].in, buf, sizeof(buf)), cases[i].want);
+}
+
 static size_t heap_in_use(void)
 {
 	return mallinfo2().uordblks;
@@ -243,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_listing_memory),
+		cmocka_unit_test(test_fmt_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -335,6 +335,7 @@ static int do_stats(const struct decap_opts *o)
 		{ "REASON" }, { "PACKETS", true }, { "BYTES", true },
 	};
 	struct xlb_decap_counters sum[XLB_DECAP_R_MAX];
+	char bytes[XLB_FMT_BYTES_LEN];
 	struct xlb_table *t;
 	struct xlb_json j;
 	unsigned int r;
@@ -362,7 +363,7 @@ static int do_stats(const struct decap_opts *o)
 		for (r = 0; r < XLB_DECAP_R_MAX; r++) {
 			xlb_table_cell(t, "%s", reason_names[r]);
 			xlb_table_cell(t, "%llu", (unsigned long long)sum[r].packets);
-			xlb_table_cell(t, "%llu", (unsigned long long)sum[r].bytes);
+			xlb_table_cell(t, "%s", xlb_fmt_bytes(sum[r].bytes, bytes, sizeof(bytes)));
 		}
 		err = xlb_table_print(t, stdout);
 		xlb_table_free(t);

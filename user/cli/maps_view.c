@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "cli/maps_view.h"
 #include "cli/report.h"
 #include "common/addr.h"
+#include "common/names.h"
 
 /* Distinct keys the vips map can hold: its max_entries. */
 #define VIEW_MAX_VIP_KEYS (XLB_MAX_VIPS * 2)
@@ -627,6 +630,21 @@ void xlb_view_free(struct xlb_view *v)
 	free(v->backends);
 	free(v->vips);
 	memset(v, 0, sizeof(*v));
+}
+
+const char *xlb_view_vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
+	bool v6 = k->family == XLB_FAMILY_V6;
+
+	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
+	if (k->port)
+		snprintf(port, sizeof(port), "%u", ntohs(k->port));
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
+		 xlb_proto_name(k->proto, proto));
+	return buf;
 }
 
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id)

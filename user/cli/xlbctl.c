@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xlbctl: the operator's window into the XDP data path. Reads the maps xlbd pins under
- * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes nothing.
- * Numbers are printed in full so that two runs diff exactly.
+ * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes only
+ * when told to zero the counters (-Z). Counts are printed in full so that two runs diff
+ * exactly; bytes in tables in binary units (--json: in full).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -23,7 +25,9 @@
 #include "cli/decap.h"
 #include "cli/maps_view.h"
 #include "cli/master.h"
+#include "cli/rates.h"
 #include "cli/report.h"
+#include "cli/zero.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"
@@ -35,8 +39,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Room for "[v6-address]:65535/255" and anything shorter. */
-#define VIP_STR_LEN (INET6_ADDRSTRLEN + sizeof("[]:65535/255"))
 #define MAC_STR_LEN sizeof("aa:bb:cc:dd:ee:ff")
 
 enum ctl_exit {
@@ -58,23 +60,10 @@ struct ctl_opts {
 	const char *backend; /* --backend ADDR */
 	bool templates;      /* --templates */
 	bool stale;          /* --stale: the maps of a detached program, said on stderr */
+	/* stats only */
+	double rate_s; /* --rate [SECONDS]: per-second rates over that long; 0: the counters */
+	bool zero;     /* -Z: the counters to zero (after stats prints them) */
 };
-
-/* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
-static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
-	bool v6 = k->family == XLB_FAMILY_V6;
-
-	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
-	if (k->port)
-		snprintf(port, sizeof(port), "%u", ntohs(k->port));
-	else
-		snprintf(port, sizeof(port), "*");
-	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
-		 xlb_proto_name(k->proto, proto));
-	return buf;
-}
 
 static const char *mac_str(const __u8 mac[6], char buf[MAC_STR_LEN])
 {
@@ -117,7 +106,7 @@ static int vips_table(const struct xlb_view *v)
 		{ "BACKENDS", true }, { "PACKETS", true }, { "BYTES", true }, { "NEW_FLOWS", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
-	char vip[VIP_STR_LEN];
+	char vip[XLB_VIEW_VIP_STR_LEN], bytes[XLB_FMT_BYTES_LEN];
 	size_t i;
 	int err;
 
@@ -128,12 +117,12 @@ static int vips_table(const struct xlb_view *v)
 		const char *name = xlb_view_vip_name(v, vv->vip.id);
 
 		xlb_table_cell(t, "%s", name ? name : "-");
-		xlb_table_cell(t, "%s", vip_str(&vv->key, vip, sizeof(vip)));
+		xlb_table_cell(t, "%s", xlb_view_vip_str(&vv->key, vip, sizeof(vip)));
 		xlb_table_cell(t, "%s", xlb_sched_name(vv->vip.sched));
 		xlb_table_cell(t, "%s", xlb_fwd_name(vv->vip.fwd));
 		xlb_table_cell(t, "%u", vv->n_backends);
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(vv->stats.bytes, bytes, sizeof(bytes)));
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.new_flows);
 	}
 	err = xlb_table_print(t, stdout);
@@ -388,7 +377,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		{ "ACTIVECONN", true }, { "INACTCONN", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
-	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN], bytes[XLB_FMT_BYTES_LEN];
 	size_t i;
 	int err;
 
@@ -423,7 +412,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		}
 		xlb_table_cell(t, "%s", state_str(v, &vb->be));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(vb->stats.bytes, bytes, sizeof(bytes)));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
 		xlb_table_cell(t, "%u", conn_count(vb->conns.active));
 		xlb_table_cell(t, "%u", conn_count(vb->conns.inactive));
@@ -576,6 +565,7 @@ static int stats_table(const struct xlb_view *v)
 		{ "BYTES", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char bytes[XLB_FMT_BYTES_LEN];
 	int r, err;
 
 	if (!t)
@@ -583,7 +573,7 @@ static int stats_table(const struct xlb_view *v)
 	for (r = 0; r < XLB_R_MAX; r++) {
 		xlb_table_cell(t, "%s", xlb_reason_name(r));
 		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(v->reasons[r].bytes, bytes, sizeof(bytes)));
 	}
 	err = xlb_table_print(t, stdout);
 	xlb_table_free(t);
@@ -616,6 +606,43 @@ static int stats_json(const struct xlb_view *v)
 	return err ? output_err(err) : 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Two reads, o->rate_s apart as the clock measured it (the first read's own time included),
+ * each timed when it starts: its counters are read early, and in the same order both times.
+ */
+static int stats_rate(const struct ctl_opts *o, struct xlb_view *b)
+{
+	const unsigned int parts = XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_REASONS;
+	uint64_t t0, t1, until;
+	struct xlb_view a;
+	struct timespec ts;
+	int err;
+
+	t0 = mono_ns();
+	err = view_load(o, &a, parts);
+	if (err)
+		return err;
+	until = t0 + (uint64_t)(o->rate_s * 1e9);
+	ts.tv_sec = until / 1000000000ull;
+	ts.tv_nsec = until % 1000000000ull;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	t1 = mono_ns();
+	err = view_load(o, b, parts);
+	if (!err)
+		err = xlb_rates_show(&a, b, (t1 - t0) / 1e9, o->json);
+	xlb_view_free(&a);
+	return err;
+}
+
 static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct xlb_view v;
@@ -623,12 +650,69 @@ static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	err = view_load(o, &v, XLB_VIEW_REASONS);
-	if (err)
-		return err;
-	err = o->json ? stats_json(&v) : stats_table(&v);
+	if (o->rate_s > 0) {
+		err = stats_rate(o, &v);
+		if (err)
+			return err;
+	} else {
+		err = view_load(o, &v, XLB_VIEW_REASONS);
+		if (err)
+			return err;
+		err = o->json ? stats_json(&v) : stats_table(&v);
+	}
+	/* As ipvsadm -L -Z: what was counted is shown, then the next count starts. */
+	if (!err && o->zero)
+		err = xlb_cli_zero(&v, o->pin_dir);
 	xlb_view_free(&v);
 	return err;
+}
+
+/* xlbctl -Z with no command: zero, and say which interfaces. */
+static int do_zero(const struct ctl_opts *o)
+{
+	struct xlb_json j;
+	struct xlb_view v;
+	unsigned int i;
+	int err;
+
+	err = view_load(o, &v, 0);
+	if (err)
+		return err;
+	err = xlb_cli_zero(&v, o->pin_dir);
+	if (!err && o->json) {
+		xlb_json_init(&j, stdout);
+		xlb_json_object_begin(&j);
+		xlb_json_key(&j, "zeroed");
+		xlb_json_array_begin(&j);
+		for (i = 0; i < v.n_ifaces; i++)
+			xlb_json_string(&j, v.ifnames[i]);
+		xlb_json_array_end(&j);
+		xlb_json_object_end(&j);
+		err = xlb_json_finish(&j);
+		if (err)
+			output_err(err);
+	} else if (!err) {
+		printf("counters zeroed:");
+		for (i = 0; i < v.n_ifaces; i++)
+			printf(" %s", v.ifnames[i]);
+		printf("\n");
+	}
+	xlb_view_free(&v);
+	return err;
+}
+
+/* --rate's SECONDS, 0.1 to 60. false (said) when text is not one. */
+static bool parse_rate(const char *text, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(text, &end);
+	if (errno || end == text || *end || !(*secs >= 0.1 && *secs <= 60)) {
+		xlb_cli_err("--rate wants SECONDS from 0.1 to 60, not '%s'", text);
+		return false;
+	}
+	return true;
 }
 
 static int64_t jint(struct json_object *o, const char *key)
@@ -891,17 +975,25 @@ static const struct ctl_cmd {
 	{ "vips", do_vips, 0, 0, NEEDS_MAPS, false, "",
 	  "VIPs: scheduler, forwarding, backends, traffic",
 	  "One row per VIP (per port and protocol): NAME VIP SCHED FWD BACKENDS PACKETS BYTES\n"
-	  "NEW_FLOWS, counters summed over the interfaces read. --json: {\"vips\": [...]}.\n" },
+	  "NEW_FLOWS, counters summed over the interfaces read; BYTES in binary units (1.2 MiB).\n"
+	  "--json: {\"vips\": [...]}, every count in full.\n" },
 	{ "backends", do_backends, 0, 1, NEEDS_MAPS, false, "[VIP]",
 	  "backends of every VIP, or of one",
 	  "One row per backend of every VIP, or of the VIP given by name, ADDR, ADDR:PORT or\n"
 	  "[ADDR6]:PORT (optionally /tcp, /udp): VIP ADDRESS WEIGHT MAC, xlbd's STATE SINCE\n"
 	  "LAST_CHECK LATENCY ('-' when xlbd does not answer), the data path's DATAPATH and\n"
-	  "PACKETS BYTES NEW_FLOWS ACTIVECONN INACTCONN. Exit 1 when no VIP matches.\n" },
-	{ "stats", do_stats, 0, 0, NEEDS_MAPS, false, "",
+	  "PACKETS BYTES NEW_FLOWS ACTIVECONN INACTCONN (BYTES in binary units; --json: in\n"
+	  "full). Exit 1 when no VIP matches.\n" },
+	{ "stats", do_stats, 0, 1, NEEDS_MAPS, false, "[--rate [SECONDS]] [-Z]",
 	  "packets per verdict reason, and connections in use",
 	  "PACKETS and BYTES per verdict reason (every reason, zeros too), then the number of\n"
-	  "connection entries in use.\n" },
+	  "connection entries in use.\n"
+	  "      --rate [SECONDS] per-second rates instead, from two reads SECONDS apart (1;\n"
+	  "                       0.1 to 60): PACKETS/S BYTES/S of each reason, and with\n"
+	  "                       NEW_FLOWS/S of each VIP and each backend. --json: numbers,\n"
+	  "                       {\"interval_s\", \"reasons\", \"vips\", \"backends\"}\n"
+	  "  -Z, --zero           then zero the counters (vip_stats, backend_stats,\n"
+	  "                       reason_stats of each interface read), as ipvsadm -Z\n" },
 	{ "conns", do_conns, 0, 0, NEEDS_MAPS, true, "[--vip VIP] [--backend ADDR] [--templates]",
 	  "the connection tables (conns of each interface, syns)",
 	  "Each flow's client, VIP, backend, state and idle time, from every interface's conns\n"
@@ -945,7 +1037,9 @@ static const char global_opts[] =
 	"      --control PATH       xlbd's control socket (default: -c FILE's, else\n"
 	"                           " XLB_CONTROL_SOCKET ")\n"
 	"      --stale              show the maps even when no xlb program is attached\n"
-	"      --json               one JSON object instead of a table\n"
+	"      --json               one JSON object instead of a table; errors too, on stdout:\n"
+	"                           {\"ok\":false,\"error\",\"errors\":[...],\"exit\":N}\n"
+	"  -Z, --zero               zero the traffic counters (alone, or after stats)\n"
 	"  -h, --help               this text, or after a command its own\n"
 	"      --version            print the version\n";
 
@@ -1075,6 +1169,7 @@ enum {
 	OPT_TEMPLATES,
 	OPT_STALE,
 	OPT_VERSION,
+	OPT_RATE,
 };
 
 static int ctl_main(int argc, char **argv)
@@ -1091,17 +1186,19 @@ static int ctl_main(int argc, char **argv)
 		{ "stale", no_argument, NULL, OPT_STALE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "rate", optional_argument, NULL, OPT_RATE },
+		{ "zero", no_argument, NULL, 'Z' },
 		{},
 	};
 	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT };
 	const struct ctl_cmd *cmd;
 	struct xlb_config cfg = {};
 	const char *cfg_path = NULL;
-	bool help = false;
+	bool help = false, rate = false;
 	int c, err, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:hi:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:hi:Z", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -1136,6 +1233,15 @@ static int ctl_main(int argc, char **argv)
 		case OPT_STALE:
 			o.stale = true;
 			break;
+		case OPT_RATE:
+			rate = true;
+			o.rate_s = 1;
+			if (optarg && !parse_rate(optarg, &o.rate_s))
+				return usage_err(argc, argv);
+			break;
+		case 'Z':
+			o.zero = true;
+			break;
 		case 'h':
 			help = true;
 			break;
@@ -1165,6 +1271,12 @@ static int ctl_main(int argc, char **argv)
 		xlb_cli_err("--pin-dir needs a directory");
 		return CTL_EXIT_USAGE;
 	}
+	if (optind == argc && o.zero && !rate) {
+		err = do_zero(&o);
+		if (err)
+			return err == -ENOLINK ? CTL_EXIT_DETACHED : CTL_EXIT_FAIL;
+		return fflush(stdout) ? CTL_EXIT_FAIL : CTL_EXIT_OK;
+	}
 	if (optind == argc) {
 		xlb_cli_err("no command given");
 		usage(stderr);
@@ -1183,6 +1295,19 @@ static int ctl_main(int argc, char **argv)
 	}
 	if ((o.vip || o.backend || o.templates) && !cmd->conns_opts) {
 		xlb_cli_err("--vip, --backend and --templates are options of 'conns'");
+		cmd_usage(cmd, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if ((rate || o.zero) && cmd->fn != do_stats) {
+		xlb_cli_err("--rate and -Z are options of 'stats' (-Z also alone)");
+		cmd_usage(cmd, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	/* stats --rate SECONDS: getopt leaves an optional argument given apart to the command. */
+	if (cmd->fn == do_stats && argc - optind == 1 &&
+	    (!rate || !parse_rate(argv[optind++], &o.rate_s))) {
+		if (!rate)
+			xlb_cli_err("wrong number of arguments for '%s'", cmd->name);
 		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}

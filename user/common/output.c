@@ -128,6 +128,25 @@ void xlb_table_free(struct xlb_table *t)
 	free(t);
 }
 
+const char *xlb_fmt_bytes(double bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned int u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%.0f B", bytes);
+		return buf;
+	}
+	bytes /= 1024;
+	/* Rounded to one decimal, 1023.96 would read 1024.0 KiB: the next unit up it is. */
+	while (bytes >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", bytes, units[u]);
+	return buf;
+}
+
 /* What json-c is told: one line, and "/" as it is ("\/" is legal JSON but nobody's habit). */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 

@@ -27,6 +27,14 @@ void xlb_table_cell(struct xlb_table *t, const char *fmt, ...)
 int xlb_table_print(const struct xlb_table *t, FILE *out);
 void xlb_table_free(struct xlb_table *t);
 
+/* Room for xlb_fmt_bytes()'s longest: "1023.9 EiB". */
+#define XLB_FMT_BYTES_LEN 16
+/*
+ * A byte count or rate for people, in binary units with one decimal ("512 B", "1.2 MiB"):
+ * tables only; --json keeps the number.
+ */
+const char *xlb_fmt_bytes(double bytes, char *buf, size_t len);
+
 #define XLB_JSON_MAX_DEPTH 32
 
 struct json_object;
