@@ -21,6 +21,7 @@
 #include "cli/report.h"
 #include "common/addr.h"
 #include "common/names.h"
+#include "common/output.h"
 
 /* Distinct keys the vips map can hold: its max_entries. */
 #define VIEW_MAX_VIP_KEYS (XLB_MAX_VIPS * 2)
@@ -645,6 +646,17 @@ const char *xlb_view_vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
 		 xlb_proto_name(k->proto, proto));
 	return buf;
+}
+
+void xlb_view_vip_json(struct xlb_json *j, const struct xlb_view *v, const struct xlb_view_vip *vv)
+{
+	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
+
+	xlb_json_kv_string(j, "name", xlb_view_vip_name(v, vv->vip.id));
+	xlb_json_kv_string(j, "address", xlb_addr_ntop(vv->key.family, vv->key.addr, addr,
+							sizeof(addr)));
+	xlb_json_kv_uint(j, "port", ntohs(vv->key.port));
+	xlb_json_kv_string(j, "protocol", xlb_proto_name(vv->key.proto, proto));
 }
 
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id)

@@ -150,7 +150,7 @@ static void rate_members(struct xlb_json *j, const struct rate *r, bool flows)
 
 static int rates_json(const struct xlb_view *a, const struct xlb_view *b, double secs)
 {
-	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
+	char addr[INET6_ADDRSTRLEN];
 	struct xlb_json j;
 	struct rate r;
 	size_t i;
@@ -175,11 +175,7 @@ static int rates_json(const struct xlb_view *a, const struct xlb_view *b, double
 
 		r = rate_of(vip_before(a, vv), &vv->stats, secs);
 		xlb_json_object_begin(&j);
-		xlb_json_kv_string(&j, "name", xlb_view_vip_name(b, vv->vip.id));
-		xlb_json_kv_string(&j, "address",
-				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
-		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
-		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
+		xlb_view_vip_json(&j, b, vv);
 		rate_members(&j, &r, true);
 		xlb_json_object_end(&j);
 	}

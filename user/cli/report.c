@@ -32,21 +32,17 @@ static void text_line(const char *kind, const char *msg)
 	fprintf(stderr, "%s: %s%s\n", report.prog, kind, msg);
 }
 
-void xlb_cli_err(const char *fmt, ...)
+/* An error (kept under --json) or a warning (always said at once). */
+static void report_msg(bool warning, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *msg;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg) {
-		text_line("", "out of memory writing an error");
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		text_line("", "out of memory writing a message");
 		return;
 	}
-	if (!report.json) {
-		text_line("", msg);
+	if (warning || !report.json) {
+		text_line(warning ? "warning: " : "", msg);
 		free(msg);
 	} else if (report.n < REPORT_MAX) {
 		report.msgs[report.n++] = msg;
@@ -55,17 +51,22 @@ void xlb_cli_err(const char *fmt, ...)
 	}
 }
 
+void xlb_cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_msg(false, fmt, ap);
+	va_end(ap);
+}
+
 void xlb_cli_warn(const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	report_msg(true, fmt, ap);
 	va_end(ap);
-	text_line("warning: ", msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 int xlb_cli_exit(int code)

@@ -132,7 +132,6 @@ static int vips_table(const struct xlb_view *v)
 
 static int vips_json(const struct xlb_view *v)
 {
-	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
 	struct xlb_json j;
 	size_t i;
 	int err;
@@ -145,11 +144,7 @@ static int vips_json(const struct xlb_view *v)
 		const struct xlb_view_vip *vv = &v->vips[i];
 
 		xlb_json_object_begin(&j);
-		xlb_json_kv_string(&j, "name", xlb_view_vip_name(v, vv->vip.id));
-		xlb_json_kv_string(&j, "address",
-				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
-		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
-		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
+		xlb_view_vip_json(&j, v, vv);
 		xlb_json_kv_string(&j, "scheduler", xlb_sched_name(vv->vip.sched));
 		xlb_json_kv_string(&j, "forwarding", xlb_fwd_name(vv->vip.fwd));
 		xlb_json_kv_uint(&j, "backends", vv->n_backends);
