@@ -30,7 +30,9 @@ BPF_CFLAGS  = -target bpf -O2 -g -Wall -Wextra -Werror -Iinclude -Ibpf -I$(ARCH_
 # -lmicrohttpd: xlbd's Prometheus endpoint (agent/metrics_http.c), run on xlbd's own loop in
 # libmicrohttpd's external epoll mode: no thread, and HTTP's parsing left to a library that
 # fuzzes its own.
-LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st -lmicrohttpd
+# -ljson-c: the one JSON serializer (common/output.c), xlbd's control replies and xlbctl's
+# --json alike; xlbctl parses xlbd's replies with it too.
+LDLIBS    := -lbpf -lelf -lz -lsodium -lmnl -lzookeeper_st -lmicrohttpd -ljson-c
 # The release, from one place: VERSION (a tarball has no git to ask); xlbd and xlbctl --version.
 XLB_VERSION := $(shell cat VERSION)
 VERSION_CFLAGS := -DXLB_VERSION='"$(XLB_VERSION)"'
@@ -82,7 +84,8 @@ TESTS     := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_packet $(BUILD)/test_packet_frag $(BUILD)/test_packet_tun \
              $(BUILD)/test_packet_nat $(BUILD)/test_packet_conn $(BUILD)/test_packet_sched \
              $(BUILD)/test_packet_fuzz $(BUILD)/test_decap $(BUILD)/test_decap_fuzz \
-             $(BUILD)/test_import $(BUILD)/test_log $(BUILD)/test_prom $(BUILD)/test_metrics_http
+             $(BUILD)/test_import $(BUILD)/test_log $(BUILD)/test_prom $(BUILD)/test_metrics_http \
+             $(BUILD)/test_output
 BENCH     := $(BUILD)/bench
 
 .PHONY: all deps test unit packet netns sanitize demo bench clean install test-fresh
@@ -130,7 +133,7 @@ $(BUILD)/xlbd: user/agent/xlbd.c $(LIB) VERSION
 
 $(BUILD)/xlbctl: user/cli/xlbctl.c $(LIB) VERSION
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml -ljson-c
+	$(Q)$(CC) $(CFLAGS) $(VERSION_CFLAGS) $(DEPFLAGS) $< $(LIB_LINK) -o $@ $(LDLIBS) -lyaml
 
 # The one tool that talks to maps (tests fill a pinned conns map with it).
 $(BUILD)/xlb-conns-fill: tools/xlb-conns-fill.c $(wildcard include/xlb/*.h) | $(BUILD)
@@ -196,7 +199,7 @@ UNIT      := $(CONFIG_TESTS) $(LB_TESTS) $(SYNC_TESTS) $(VRRP_TESTS) $(ZK_TESTS)
              $(BUILD)/test_sched $(BUILD)/test_dispatch $(BUILD)/test_health $(BUILD)/test_dps \
              $(BUILD)/test_rtnl_watch $(BUILD)/test_loop $(BUILD)/test_spawn $(BUILD)/test_hash \
              $(BUILD)/test_onlink $(BUILD)/test_announce $(BUILD)/test_import $(BUILD)/test_log \
-             $(BUILD)/test_prom $(BUILD)/test_metrics_http
+             $(BUILD)/test_prom $(BUILD)/test_metrics_http $(BUILD)/test_output
 unit: $(UNIT) $(BUILD)/hash_be.s $(BUILD)/xlbctl $(BUILD)/xlbd
 	$(Q)set -e; for t in $(UNIT); do $$t; done
 	$(Q)BUILD=$(BUILD) tests/unit/cli_usage.sh
@@ -345,7 +348,7 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) -o $@ -lyaml -lsodium -lbpf
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) -o $@ -lyaml -lsodium -lbpf -ljson-c
 
 # tools/fuzz.sh replays tests/fuzz/regress/<h>/, then fuzzes from tests/fuzz/corpus/<h>/.
 fuzz: $(FUZZ_BINS)

@@ -3,7 +3,8 @@
 #
 # xlbd's and xlbctl's command lines, no root needed: --version from VERSION, --help on stdout
 # with the exit status, xlbd alone is bad usage (2), every command in xlbctl's table has its own
-# --help, and each kind of argument error prints that command's usage on stderr with exit 2.
+# --help, and each kind of argument error prints that command's usage on stderr with exit 2;
+# errors that need no xlbd (no socket, no maps, bad usage) as text and, under --json, as JSON.
 #
 #   tests/unit/cli_usage.sh        (make unit runs it; BUILD: build dir, default build/)
 set -u
@@ -97,7 +98,52 @@ vips extra|xlbctl: wrong number of arguments for 'vips'
 state --vip web|xlbctl: --vip, --backend and --templates are options of 'conns'
 conns --pin-dir|xlbctl: option '--pin-dir' needs a value
 -c $TMP/none.yaml state|xlbctl: $TMP/none.yaml: No such file or directory
+stats --rate 0.05|xlbctl: --rate wants SECONDS from 0.1 to 60, not '0.05'
+stats --rate=61|xlbctl: --rate wants SECONDS from 0.1 to 60, not '61'
+stats 1|xlbctl: wrong number of arguments for 'stats'
+vips -Z|xlbctl: --rate and -Z are options of 'stats' (-Z also alone)
 EOF_CASES
+
+# Errors under --json: one object on stdout, {"ok":false,"error":FIRST,"errors":[...],"exit":N},
+# N the exit status as documented, nothing on stderr but usage text; as text, the same message
+# on stderr and nothing on stdout.
+mkdir "$TMP/pins"
+sock=$TMP/none.sock noent='No such file or directory'
+while IFS='|' read -r want_rc args msg; do
+	want="{\"ok\":false,\"error\":\"$msg\",\"errors\":[\"$msg\"],\"exit\":$want_rc}"
+	# shellcheck disable=SC2086
+	run "$XLBCTL" --json $args
+	if [ "$RC" = "$want_rc" ] && [ "$OUT" = "$want" ] && ! grep -q '^xlbctl' <<<"$ERR"; then
+		ok "xlbctl --json $args: exit $want_rc, the error as JSON"
+	else
+		bad "xlbctl --json $args" "rc $RC (want $want_rc), stdout '$OUT' (want '$want')," \
+			"stderr '$ERR'"
+	fi
+	# shellcheck disable=SC2086
+	run "$XLBCTL" $args
+	if [ "$RC" = "$want_rc" ] && [ -z "$OUT" ] && grep -qxF "xlbctl: $msg" <<<"$ERR"; then
+		ok "xlbctl $args: exit $want_rc, the error on stderr"
+	else
+		bad "xlbctl $args" "rc $RC (want $want_rc), stdout '$OUT', stderr '$ERR'" \
+			"(want 'xlbctl: $msg')"
+	fi
+done <<EOF_CASES
+4|--control $sock state|xlbd is not running (socket $sock: $noent)
+4|--control $sock drain 192.0.2.1|xlbd is not running (socket $sock: $noent)
+2|no-such-command|unknown command 'no-such-command'
+2|vips extra|wrong number of arguments for 'vips'
+1|--pin-dir $TMP/pins vips|no xlb maps under $TMP/pins (is xlbd running?)
+1|--pin-dir $TMP/pins -i eth9 stats|no xlb maps under $TMP/pins/eth9 (is xlbd running?)
+EOF_CASES
+
+# decap has its own command line and prefix; its errors are JSON under its --json too.
+want="{\"ok\":false,\"error\":\"$TMP/pins/lo/decap_stats: $noent (not attached?)\","
+run "$XLBCTL" decap stats lo --pin-root "$TMP/pins" --json
+if [ "$RC" = 1 ] && [ "${OUT#"$want"}" != "$OUT" ] && [ "${OUT%\"exit\":1\}}" != "$OUT" ]; then
+	ok "xlbctl decap stats --json, not attached: exit 1, the error as JSON"
+else
+	bad "xlbctl decap stats --json" "rc $RC (want 1), stdout '$OUT' (want '$want...\"exit\":1}')"
+fi
 
 echo "cli_usage: $N_PASS passed, $N_FAIL failed"
 [ "$N_FAIL" = 0 ]

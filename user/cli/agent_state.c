@@ -12,6 +12,7 @@
 
 #include "cli/client.h"
 #include "cli/agent_state.h"
+#include "cli/report.h"
 
 int xlb_agent_call(const char *sock, int argc, char **argv, struct json_object **reply, int quiet)
 {
@@ -24,29 +25,29 @@ int xlb_agent_call(const char *sock, int argc, char **argv, struct json_object *
 	/* No socket, or a socket nobody listens on: what a stopped (or crashed) xlbd leaves. */
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		if (!quiet)
-			fprintf(stderr, "xlbctl: xlbd is not running (socket %s: %s)\n", sock,
-				strerror(-err));
+			xlb_cli_err("xlbd is not running (socket %s: %s)", sock, strerror(-err));
 		return -ESRCH;
 	}
 	if (err) {
 		if (!quiet)
-			fprintf(stderr, "xlbctl: cannot reach xlbd at %s: %s\n", sock, strerror(-err));
+			xlb_cli_err("cannot reach xlbd at %s: %s", sock, strerror(-err));
 		return err;
 	}
 	*reply = json_tokener_parse(text);
 	free(text);
 	if (!*reply || !json_object_object_get_ex(*reply, "ok", &ok)) {
 		if (!quiet)
-			fprintf(stderr, "xlbctl: xlbd sent a reply that is not JSON\n");
+			xlb_cli_err("xlbd sent a reply that is not JSON");
 		json_object_put(*reply);
 		*reply = NULL;
 		return -EPROTO;
 	}
 	if (!json_object_get_boolean(ok)) {
 		if (!quiet)
-			fprintf(stderr, "xlbctl: %s: %s\n", argv[0],
-				json_object_object_get_ex(*reply, "error", &msg) ?
-					json_object_get_string(msg) : "refused");
+			xlb_cli_err("%s: %s", argv[0],
+				    json_object_object_get_ex(*reply, "error", &msg)
+					    ? json_object_get_string(msg)
+					    : "refused");
 		json_object_put(*reply);
 		*reply = NULL;
 		return -EREMOTEIO;
@@ -115,7 +116,7 @@ int xlb_agent_state(const char *sock, struct xlb_agent_state *st, int quiet)
 bad:
 	json_object_put(reply);
 	if (!quiet)
-		fprintf(stderr, "xlbctl: xlbd's state reply has no vips\n");
+		xlb_cli_err("xlbd's state reply has no vips");
 	return -EPROTO;
 }
 

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli/attached.h"
+#include "cli/report.h"
 
 /* 1 if program prog_id uses map map_id, 0 if not or gone since the query, or -errno. */
 static int prog_uses_map(__u32 prog_id, __u32 map_id)
@@ -63,19 +64,18 @@ int xlb_cli_attached(const char *ifname, const char *vips_pin)
 	fd = bpf_obj_get(vips_pin);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xlbctl: %s: %s\n", vips_pin, strerror(-err));
+		xlb_cli_err("%s: %s", vips_pin, strerror(-err));
 		return err;
 	}
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	close(fd);
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: %s\n", vips_pin, strerror(-err));
+		xlb_cli_err("%s: %s", vips_pin, strerror(-err));
 		return err;
 	}
 	err = bpf_xdp_query(ifindex, 0, &q);
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: cannot query its XDP program: %s\n", ifname,
-			strerror(-err));
+		xlb_cli_err("%s: cannot query its XDP program: %s", ifname, strerror(-err));
 		return err;
 	}
 	ids[0] = q.drv_prog_id;
@@ -87,8 +87,8 @@ int xlb_cli_attached(const char *ifname, const char *vips_pin)
 		err = prog_uses_map(ids[i], info.id);
 		if (err) {
 			if (err < 0)
-				fprintf(stderr, "xlbctl: %s: XDP program %u: %s\n", ifname, ids[i],
-					strerror(-err));
+				xlb_cli_err("%s: XDP program %u: %s", ifname, ids[i],
+					    strerror(-err));
 			return err;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli/conns.h"
+#include "cli/report.h"
 #include "common/names.h"
 #include "common/output.h"
 #include "dispatch/sched.h"
@@ -195,6 +196,6 @@ int xlb_conns_show(const struct xlb_view *v, const struct xlb_conns_opts *o)
 	int err = o->templates ? show_templates(v, o) : show_flows(v, o);
 
 	if (err)
-		fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(-err));
+		xlb_cli_err("cannot write the output: %s", strerror(-err));
 	return err;
 }

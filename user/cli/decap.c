@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli/decap.h"
+#include "cli/report.h"
 #include "common/addr.h"
 #include "common/output.h"
 #include "decap.skel.h"
@@ -81,7 +82,7 @@ static int pin_path(const struct decap_opts *o, const char *name, char *buf, siz
 		     : snprintf(buf, len, "%s/%s", o->root, o->ifname);
 
 	if (n < 0 || (size_t)n >= len) {
-		fprintf(stderr, "xlbctl decap: pin path too long under %s\n", o->root);
+		xlb_cli_err("pin path too long under %s", o->root);
 		return -ENAMETOOLONG;
 	}
 	return 0;
@@ -95,7 +96,7 @@ static int add_addr(struct decap_opts *o, const struct xlb_addr *a)
 		if (!memcmp(&o->addrs[i], a, sizeof(*a)))
 			return 0;
 	if (o->n_addrs == XLB_DECAP_MAX_ADDRS) {
-		fprintf(stderr, "xlbctl decap: more than %d addresses\n", XLB_DECAP_MAX_ADDRS);
+		xlb_cli_err("more than %d addresses", XLB_DECAP_MAX_ADDRS);
 		return -E2BIG;
 	}
 	o->addrs[o->n_addrs++] = *a;
@@ -110,7 +111,7 @@ static int iface_addrs(struct decap_opts *o)
 
 	if (getifaddrs(&ifa)) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot list addresses: %s\n", strerror(-err));
+		xlb_cli_err("cannot list addresses: %s", strerror(-err));
 		return err;
 	}
 	for (i = ifa; i && !err; i = i->ifa_next) {
@@ -131,7 +132,7 @@ static int iface_addrs(struct decap_opts *o)
 	}
 	freeifaddrs(ifa);
 	if (!err && !o->n_addrs) {
-		fprintf(stderr, "xlbctl decap: %s has no address; give --addr\n", o->ifname);
+		xlb_cli_err("%s has no address; give --addr", o->ifname);
 		err = -EADDRNOTAVAIL;
 	}
 	return err;
@@ -162,7 +163,7 @@ static int fill_addrs(const struct decap_bpf *skel, const struct decap_opts *o)
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.decap_addrs), &key, &one, BPF_ANY)) {
 			int err = -errno;
 
-			fprintf(stderr, "xlbctl decap: cannot fill decap_addrs: %s\n", strerror(-err));
+			xlb_cli_err("cannot fill decap_addrs: %s", strerror(-err));
 			return err;
 		}
 	}
@@ -181,7 +182,7 @@ static int pin_maps(const struct decap_bpf *skel, const struct decap_opts *o)
 		if (!err)
 			err = bpf_map__pin(maps[i], path);
 		if (err) {
-			fprintf(stderr, "xlbctl decap: cannot pin %s: %s\n", path, strerror(-err));
+			xlb_cli_err("cannot pin %s: %s", path, strerror(-err));
 			return err;
 		}
 	}
@@ -197,7 +198,7 @@ static int do_attach(struct decap_opts *o)
 
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
-		fprintf(stderr, "xlbctl decap: no interface %s\n", o->ifname);
+		xlb_cli_err("no interface %s", o->ifname);
 		return -ENODEV;
 	}
 	err = o->n_addrs ? 0 : iface_addrs(o);
@@ -207,21 +208,21 @@ static int do_attach(struct decap_opts *o)
 		return err;
 	if (mkdir(o->root, 0700) && errno != EEXIST) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot create %s: %s\n", o->root, strerror(-err));
+		xlb_cli_err("cannot create %s: %s", o->root, strerror(-err));
 		return err;
 	}
 	if (mkdir(dir, 0700)) {
 		err = -errno;
 		if (err == -EEXIST)
-			fprintf(stderr, "xlbctl decap: %s exists: already attached? (detach first)\n", dir);
+			xlb_cli_err("%s exists: already attached? (detach first)", dir);
 		else
-			fprintf(stderr, "xlbctl decap: cannot create %s: %s\n", dir, strerror(-err));
+			xlb_cli_err("cannot create %s: %s", dir, strerror(-err));
 		return err;
 	}
 	skel = decap_bpf__open_and_load();
 	if (!skel) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot load the decap program: %s\n", strerror(-err));
+		xlb_cli_err("cannot load the decap program: %s", strerror(-err));
 		goto fail;
 	}
 	err = fill_addrs(skel, o);
@@ -233,13 +234,14 @@ static int do_attach(struct decap_opts *o)
 	link_fd = bpf_link_create(bpf_program__fd(skel->progs.xlb_decap), ifindex, BPF_XDP, &lopts);
 	if (link_fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot attach to %s: %s%s\n", o->ifname, strerror(-err),
-			err == -EBUSY || err == -EEXIST ? " (another XDP program is attached)" : "");
+		xlb_cli_err("cannot attach to %s: %s%s", o->ifname, strerror(-err),
+			    err == -EBUSY || err == -EEXIST ? " (another XDP program is attached)"
+							    : "");
 		goto fail;
 	}
 	if (bpf_obj_pin(link_fd, path)) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot pin %s: %s\n", path, strerror(-err));
+		xlb_cli_err("cannot pin %s: %s", path, strerror(-err));
 		goto fail;
 	}
 	close(link_fd);
@@ -268,14 +270,13 @@ static int do_detach(const struct decap_opts *o)
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: %s: %s (not attached by xlbctl decap?)\n", path,
-			strerror(-err));
+		xlb_cli_err("%s: %s (not attached by xlbctl decap?)", path, strerror(-err));
 		return err;
 	}
 	/* Detach now, even if something else holds the link open. */
 	if (bpf_link_detach(fd)) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: cannot detach from %s: %s\n", o->ifname, strerror(-err));
+		xlb_cli_err("cannot detach from %s: %s", o->ifname, strerror(-err));
 	}
 	close(fd);
 	unpin_all(o);
@@ -296,13 +297,13 @@ static int read_stats(const struct decap_opts *o, struct xlb_decap_counters sum[
 		return err;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
-		fprintf(stderr, "xlbctl decap: cannot count CPUs\n");
+		xlb_cli_err("cannot count CPUs");
 		return ncpus ? ncpus : -EINVAL;
 	}
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xlbctl decap: %s: %s (not attached?)\n", path, strerror(-err));
+		xlb_cli_err("%s: %s (not attached?)", path, strerror(-err));
 		return err;
 	}
 	v = calloc(ncpus, sizeof(*v));
@@ -313,7 +314,7 @@ static int read_stats(const struct decap_opts *o, struct xlb_decap_counters sum[
 	for (r = 0; r < XLB_DECAP_R_MAX; r++) {
 		if (bpf_map_lookup_elem(fd, &r, v)) {
 			err = -errno;
-			fprintf(stderr, "xlbctl decap: cannot read %s: %s\n", path, strerror(-err));
+			xlb_cli_err("cannot read %s: %s", path, strerror(-err));
 			goto out;
 		}
 		sum[r] = (struct xlb_decap_counters){};
@@ -334,6 +335,7 @@ static int do_stats(const struct decap_opts *o)
 		{ "REASON" }, { "PACKETS", true }, { "BYTES", true },
 	};
 	struct xlb_decap_counters sum[XLB_DECAP_R_MAX];
+	char bytes[XLB_FMT_BYTES_LEN];
 	struct xlb_table *t;
 	struct xlb_json j;
 	unsigned int r;
@@ -361,13 +363,13 @@ static int do_stats(const struct decap_opts *o)
 		for (r = 0; r < XLB_DECAP_R_MAX; r++) {
 			xlb_table_cell(t, "%s", reason_names[r]);
 			xlb_table_cell(t, "%llu", (unsigned long long)sum[r].packets);
-			xlb_table_cell(t, "%llu", (unsigned long long)sum[r].bytes);
+			xlb_table_cell(t, "%s", xlb_fmt_bytes(sum[r].bytes, bytes, sizeof(bytes)));
 		}
 		err = xlb_table_print(t, stdout);
 		xlb_table_free(t);
 	}
 	if (err)
-		fprintf(stderr, "xlbctl decap: cannot write the output: %s\n", strerror(-err));
+		xlb_cli_err("cannot write the output: %s", strerror(-err));
 	return err;
 }
 
@@ -395,7 +397,7 @@ static int parse_opts(int argc, char **argv, struct decap_opts *o)
 			break;
 		case OPT_ADDR:
 			if (xlb_addr_parse(optarg, &a)) {
-				fprintf(stderr, "xlbctl decap: bad address '%s'\n", optarg);
+				xlb_cli_err("bad address '%s'", optarg);
 				return -EINVAL;
 			}
 			if (add_addr(o, &a))
@@ -407,7 +409,7 @@ static int parse_opts(int argc, char **argv, struct decap_opts *o)
 			} else if (!strcmp(optarg, "generic")) {
 				o->xdp_flags = XDP_FLAGS_SKB_MODE;
 			} else {
-				fprintf(stderr, "xlbctl decap: --xdp-mode is native or generic\n");
+				xlb_cli_err("--xdp-mode is native or generic");
 				return -EINVAL;
 			}
 			break;
@@ -418,7 +420,7 @@ static int parse_opts(int argc, char **argv, struct decap_opts *o)
 			decap_usage(stdout);
 			exit(0);
 		default:
-			fprintf(stderr, "xlbctl decap: bad option '%s'\n", argv[optind - 1]);
+			xlb_cli_err("bad option '%s'", argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -431,17 +433,19 @@ int xlb_decap_main(int argc, char **argv)
 	const char *cmd;
 	int err;
 
+	xlb_cli_report_init("xlbctl decap", false);
 	/* argv[0] is "decap"; getopt permutes, so options may come anywhere after it. */
 	if (parse_opts(argc, argv, &o) || argc - optind != 2 || !*o.root) {
 		decap_usage(stderr);
 		return 2;
 	}
+	xlb_cli_report_json(o.json);
 	cmd = argv[optind];
 	o.ifname = argv[optind + 1];
 	if (!*o.ifname || strlen(o.ifname) >= IF_NAMESIZE || strchr(o.ifname, '/') ||
 	    !strcmp(o.ifname, ".") || !strcmp(o.ifname, "..")) {
-		fprintf(stderr, "xlbctl decap: bad interface name '%s'\n", o.ifname);
-		return 2;
+		xlb_cli_err("bad interface name '%s'", o.ifname);
+		return xlb_cli_exit(2);
 	}
 	if (!strcmp(cmd, "attach"))
 		err = do_attach(&o);
@@ -450,9 +454,9 @@ int xlb_decap_main(int argc, char **argv)
 	else if (!strcmp(cmd, "stats"))
 		err = do_stats(&o);
 	else {
-		fprintf(stderr, "xlbctl decap: unknown command '%s'\n", cmd);
+		xlb_cli_err("unknown command '%s'", cmd);
 		decap_usage(stderr);
-		return 2;
+		return xlb_cli_exit(2);
 	}
-	return err ? 1 : 0;
+	return xlb_cli_exit(err ? 1 : 0);
 }

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli/conns.h"
+#include "cli/report.h"
 #include "common/names.h"
 #include "common/output.h"
 #include "dispatch/sched.h"
@@ -121,7 +122,7 @@ static int read_table(const struct xlb_view *v, const char *pin_dir, const struc
 		if (bpf_map_lookup_elem(fd, &i, &ids[i]))
 			err = -errno;
 	if (err)
-		fprintf(stderr, "xlbctl: the table of VIP id %u: %s\n", vip->id, strerror(-err));
+		xlb_cli_err("the table of VIP id %u: %s", vip->id, strerror(-err));
 	if (fd >= 0)
 		close(fd);
 	close(outer);
@@ -313,8 +314,8 @@ int xlb_lookup_show(const struct xlb_view *v, const struct xlb_conns_opts *o, ch
 		f.proto = IPPROTO_UDP;
 	if (!f.proto || parse_endpoint(argv[1], &src, &f.sport) ||
 	    parse_endpoint(argv[2], &dst, &f.dport) || src.family != dst.family) {
-		fprintf(stderr, "xlbctl: lookup wants tcp|udp SRC:PORT DST:PORT, one family "
-				"([ADDR6]:PORT for IPv6)\n");
+		xlb_cli_err("lookup wants tcp|udp SRC:PORT DST:PORT, one family "
+			    "([ADDR6]:PORT for IPv6)");
 		return -EINVAL;
 	}
 	f.family = src.family;

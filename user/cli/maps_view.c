@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +18,10 @@
 #include <bpf/libbpf.h>
 
 #include "cli/maps_view.h"
+#include "cli/report.h"
 #include "common/addr.h"
+#include "common/names.h"
+#include "common/output.h"
 
 /* Distinct keys the vips map can hold: its max_entries. */
 #define VIEW_MAX_VIP_KEYS (XLB_MAX_VIPS * 2)
@@ -74,7 +79,7 @@ struct iface {
 
 static int map_err(const struct iface *f, enum pin_map m, int err)
 {
-	fprintf(stderr, "xlbctl: %s/%s: %s\n", f->dir, pin_specs[m].name, strerror(-err));
+	xlb_cli_err("%s/%s: %s", f->dir, pin_specs[m].name, strerror(-err));
 	return err;
 }
 
@@ -92,10 +97,10 @@ static int check_layout(struct iface *f, enum pin_map m)
 	    (spec->value_size && info.value_size != spec->value_size)) {
 		const char *type = libbpf_bpf_map_type_str(info.type);
 
-		fprintf(stderr,
-			"xlbctl: %s/%s: map type %s, %u-byte keys, %u-byte values: not the layout "
-			"this xlbctl reads (xlbd and xlbctl from different builds?)\n",
-			f->dir, spec->name, type ? type : "unknown", info.key_size, info.value_size);
+		xlb_cli_err("%s/%s: map type %s, %u-byte keys, %u-byte values: not the layout "
+			    "this xlbctl reads (xlbd and xlbctl from different builds?)",
+			    f->dir, spec->name, type ? type : "unknown", info.key_size,
+			    info.value_size);
 		return -EPROTO;
 	}
 	f->max_entries[m] = info.max_entries;
@@ -324,7 +329,7 @@ static int batch_read(int fd, size_t ksz, size_t vsz, size_t elem, size_t voff, 
 	}
 out:
 	if (err)
-		fprintf(stderr, "xlbctl: %s: %s\n", what, strerror(-err));
+		xlb_cli_err("%s: %s", what, strerror(-err));
 	free(vals);
 	free(keys);
 	return err;
@@ -406,7 +411,7 @@ static int list_ifaces(const char *pin_dir, char ***out, size_t *n)
 		err = -errno;
 		if (err == -ENOENT || err == -ENOTDIR)
 			return 0;
-		fprintf(stderr, "xlbctl: %s: %s\n", pin_dir, strerror(-err));
+		xlb_cli_err("%s: %s", pin_dir, strerror(-err));
 		return err;
 	}
 	while ((de = readdir(d))) {
@@ -414,7 +419,7 @@ static int list_ifaces(const char *pin_dir, char ***out, size_t *n)
 			continue;
 		err = is_xlb_dir(dirfd(d), de->d_name);
 		if (err < 0) {
-			fprintf(stderr, "xlbctl: %s/%s: %s\n", pin_dir, de->d_name, strerror(-err));
+			xlb_cli_err("%s/%s: %s", pin_dir, de->d_name, strerror(-err));
 			goto fail;
 		}
 		if (!err)
@@ -438,7 +443,7 @@ static int list_ifaces(const char *pin_dir, char ***out, size_t *n)
 	return 0;
 oom:
 	err = -ENOMEM;
-	fprintf(stderr, "xlbctl: %s\n", strerror(-err));
+	xlb_cli_err("%s", strerror(-err));
 fail:
 	closedir(d);
 	free_names(names, *n);
@@ -455,7 +460,7 @@ static int load_dir(struct xlb_view *v, const char *dir, unsigned int parts,
 
 	grown = realloc(v->ifnames, (v->n_ifaces + 1) * sizeof(*grown));
 	if (!grown) {
-		fprintf(stderr, "xlbctl: %s\n", strerror(ENOMEM));
+		xlb_cli_err("%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	v->ifnames = grown;
@@ -480,7 +485,7 @@ int xlb_view_open_map(const struct xlb_view *v, const char *pin_dir, unsigned in
 	if (fd < 0) {
 		fd = -errno;
 		if (fd != -ENOENT)
-			fprintf(stderr, "xlbctl: %s: %s\n", path, strerror(-fd));
+			xlb_cli_err("%s: %s", path, strerror(-fd));
 	}
 	return fd;
 }
@@ -530,17 +535,16 @@ static int load_all(struct xlb_view *v, const char *pin_dir, const char *ifname,
 
 	if (ifname) {
 		if (snprintf(dir, sizeof(dir), "%s/%s", pin_dir, ifname) >= (int)sizeof(dir)) {
-			fprintf(stderr, "xlbctl: %s/%s: %s\n", pin_dir, ifname,
-				strerror(ENAMETOOLONG));
+			xlb_cli_err("%s/%s: %s", pin_dir, ifname, strerror(ENAMETOOLONG));
 			return -ENAMETOOLONG;
 		}
 		err = is_xlb_dir(AT_FDCWD, dir);
 		if (err < 0) {
-			fprintf(stderr, "xlbctl: %s: %s\n", dir, strerror(-err));
+			xlb_cli_err("%s: %s", dir, strerror(-err));
 			return err;
 		}
 		if (!err) {
-			fprintf(stderr, "xlbctl: no xlb maps under %s (is xlbd running?)\n", dir);
+			xlb_cli_err("no xlb maps under %s (is xlbd running?)", dir);
 			return -ENOENT;
 		}
 		return load_dir(v, dir, parts, percpu, ncpus);
@@ -550,7 +554,7 @@ static int load_all(struct xlb_view *v, const char *pin_dir, const char *ifname,
 	if (err)
 		return err;
 	if (!n) {
-		fprintf(stderr, "xlbctl: no xlb maps under %s (is xlbd running?)\n", pin_dir);
+		xlb_cli_err("no xlb maps under %s (is xlbd running?)", pin_dir);
 		return -ENOENT;
 	}
 	for (i = 0; i < n && !err; i++) {
@@ -592,7 +596,7 @@ int xlb_view_load(struct xlb_view *v, const char *pin_dir, const char *ifname, u
 	memset(v, 0, sizeof(*v));
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus < 0) {
-		fprintf(stderr, "xlbctl: cannot count possible CPUs: %s\n", strerror(-ncpus));
+		xlb_cli_err("cannot count possible CPUs: %s", strerror(-ncpus));
 		return ncpus;
 	}
 	percpu = calloc(ncpus, sizeof(*percpu));
@@ -600,7 +604,7 @@ int xlb_view_load(struct xlb_view *v, const char *pin_dir, const char *ifname, u
 	v->backends = calloc(XLB_MAX_BACKENDS, sizeof(*v->backends));
 	v->names = calloc(XLB_MAX_VIPS, sizeof(*v->names));
 	if (!percpu || !v->vips || !v->backends || !v->names) {
-		fprintf(stderr, "xlbctl: %s\n", strerror(ENOMEM));
+		xlb_cli_err("%s", strerror(ENOMEM));
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -627,6 +631,32 @@ void xlb_view_free(struct xlb_view *v)
 	free(v->backends);
 	free(v->vips);
 	memset(v, 0, sizeof(*v));
+}
+
+const char *xlb_view_vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
+	bool v6 = k->family == XLB_FAMILY_V6;
+
+	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
+	if (k->port)
+		snprintf(port, sizeof(port), "%u", ntohs(k->port));
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
+		 xlb_proto_name(k->proto, proto));
+	return buf;
+}
+
+void xlb_view_vip_json(struct xlb_json *j, const struct xlb_view *v, const struct xlb_view_vip *vv)
+{
+	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
+
+	xlb_json_kv_string(j, "name", xlb_view_vip_name(v, vv->vip.id));
+	xlb_json_kv_string(j, "address", xlb_addr_ntop(vv->key.family, vv->key.addr, addr,
+							sizeof(addr)));
+	xlb_json_kv_uint(j, "port", ntohs(vv->key.port));
+	xlb_json_kv_string(j, "protocol", xlb_proto_name(vv->key.proto, proto));
 }
 
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id)

@@ -87,6 +87,13 @@ const char *xlb_view_backend_addr(const struct xlb_view *v, uint32_t id, char *b
  * CLOCK_MONOTONIC_COARSE); it refreshes last_seen at most once a second.
  */
 uint64_t xlb_view_idle_s(uint64_t last_seen);
+/* Room for "[v6-address]:65535/255" and anything shorter. */
+#define XLB_VIEW_VIP_STR_LEN (46 + sizeof("[]:65535/255"))
+/* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
+const char *xlb_view_vip_str(const struct xlb_vip_key *k, char *buf, size_t len);
+struct xlb_json;
+/* A VIP's identity as members of the open JSON object: name, address, port, protocol. */
+void xlb_view_vip_json(struct xlb_json *j, const struct xlb_view *v, const struct xlb_view_vip *vv);
 /* The operator's name for a VIP id, or NULL when it has none. */
 const char *xlb_view_vip_name(const struct xlb_view *v, uint32_t vip_id);
 

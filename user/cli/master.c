@@ -19,6 +19,8 @@
 #include <zookeeper/zookeeper.h>
 
 #include "cli/master.h"
+#include "cli/report.h"
+#include "common/output.h"
 
 #define MASTER_CONNECT_MS 10000
 #define MASTER_SESSION_MS 10000
@@ -58,11 +60,19 @@ static void master_print(struct master_cli *m, const char *data, int len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	o = len >= 0 ? json_tokener_parse(now) : NULL;
 	if (m->json) {
+		struct xlb_json j;
+
 		/* {"at": unix ms when seen, "master": its object, or null} */
-		printf("{\"at\":%lld,\"master\":%s}\n",
-		       (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		       o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)
-			 : len >= 0 ? "\"(not JSON)\"" : "null");
+		xlb_json_init(&j, stdout);
+		xlb_json_object_begin(&j);
+		xlb_json_kv_uint(&j, "at", (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		xlb_json_key(&j, "master");
+		if (o || len < 0)
+			xlb_json_value(&j, o);
+		else
+			xlb_json_string(&j, "(not JSON)");
+		xlb_json_object_end(&j);
+		xlb_json_finish(&j);
 	} else {
 		if (m->watch) {
 			localtime_r(&ts.tv_sec, &tm);
@@ -131,7 +141,7 @@ static void master_on_data(int rc, const char *value, int len, const struct Stat
 		if (m->watch)
 			zoo_awexists(m->zh, m->path, master_node_watcher, m, master_on_exists, m);
 	} else if (rc != ZCONNECTIONLOSS) {
-		fprintf(stderr, "xlbctl master: reading %s: %s\n", m->path, zerror(rc));
+		xlb_cli_err("reading %s: %s", m->path, zerror(rc));
 		m->failed = true;
 	}
 }
@@ -161,8 +171,8 @@ static void master_watcher(zhandle_t *zh, int type, int state, const char *path,
 		/* again after a reconnect too: the watch survives, a change may not have waited */
 		master_read(m);
 	} else if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) {
-		fprintf(stderr, "xlbctl master: session %s\n",
-			state == ZOO_EXPIRED_SESSION_STATE ? "expired" : "refused");
+		xlb_cli_err("session %s",
+			    state == ZOO_EXPIRED_SESSION_STATE ? "expired" : "refused");
 		m->failed = true;
 	} else {
 		m->connected = false;
@@ -239,6 +249,7 @@ int xlb_master_main(int argc, char **argv)
 	uint64_t deadline;
 	int c, err = 0;
 
+	xlb_cli_report_init("xlbctl master", false);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -254,30 +265,30 @@ int xlb_master_main(int argc, char **argv)
 			break;
 		case 'j':
 			m.json = true;
+			xlb_cli_report_json(true);
 			break;
 		case 'h':
 			master_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "xlbctl master: %s '%s'\n",
-				c == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
+			xlb_cli_err("%s '%s'",
+				    c == ':' ? "option needs a value:" : "unknown option",
+				    argv[optind - 1]);
 			master_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (!hosts || !path || optind != argc || path[0] != '/' ||
 	    strlen(path) + sizeof("/master") > sizeof(m.path)) {
-		fprintf(stderr, "xlbctl master: give --zookeeper HOSTS and --path /ABSOLUTE/PATH\n");
+		xlb_cli_err("give --zookeeper HOSTS and --path /ABSOLUTE/PATH");
 		master_usage(stderr);
-		return EXIT_USAGE;
+		return xlb_cli_exit(EXIT_USAGE);
 	}
 	snprintf(m.path, sizeof(m.path), "%s/master", path);
 	m.zh = zookeeper_init2(hosts, master_watcher, MASTER_SESSION_MS, NULL, &m, 0, master_log);
 	if (!m.zh) {
-		fprintf(stderr, "xlbctl master: cannot start a client for %s: %s\n", hosts,
-			strerror(errno));
-		return EXIT_FAILED;
+		xlb_cli_err("cannot start a client for %s: %s", hosts, strerror(errno));
+		return xlb_cli_exit(EXIT_FAILED);
 	}
 	deadline = mono_ms() + MASTER_CONNECT_MS;
 	while (!m.failed && !err && (m.watch || !m.answered)) {
@@ -288,8 +299,9 @@ int xlb_master_main(int argc, char **argv)
 		err = master_step(&m, left);
 	}
 	if (!m.answered)
-		fprintf(stderr, "xlbctl master: no answer from %s\n", hosts);
+		xlb_cli_err("no answer from %s", hosts);
 	zookeeper_close(m.zh);
 	free(m.last);
-	return m.answered && !m.failed ? m.exit_code : EXIT_FAILED;
+	/* No master (3) is an answer, {"master":null}, not an error. */
+	return m.answered && !m.failed ? m.exit_code : xlb_cli_exit(EXIT_FAILED);
 }

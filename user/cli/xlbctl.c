@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xlbctl: the operator's window into the XDP data path. Reads the maps xlbd pins under
- * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes nothing.
- * Numbers are printed in full so that two runs diff exactly.
+ * <pin_dir>/<ifname>/ and prints them as tables for people or JSON for scripts; writes only
+ * when told to zero the counters (-Z). Counts are printed in full so that two runs diff
+ * exactly; bytes in tables in binary units (--json: in full).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -23,6 +25,9 @@
 #include "cli/decap.h"
 #include "cli/maps_view.h"
 #include "cli/master.h"
+#include "cli/rates.h"
+#include "cli/report.h"
+#include "cli/zero.h"
 #include "common/addr.h"
 #include "common/names.h"
 #include "common/output.h"
@@ -34,8 +39,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Room for "[v6-address]:65535/255" and anything shorter. */
-#define VIP_STR_LEN (INET6_ADDRSTRLEN + sizeof("[]:65535/255"))
 #define MAC_STR_LEN sizeof("aa:bb:cc:dd:ee:ff")
 
 enum ctl_exit {
@@ -57,23 +60,10 @@ struct ctl_opts {
 	const char *backend; /* --backend ADDR */
 	bool templates;      /* --templates */
 	bool stale;          /* --stale: the maps of a detached program, said on stderr */
+	/* stats only */
+	double rate_s; /* --rate [SECONDS]: per-second rates over that long; 0: the counters */
+	bool zero;     /* -Z: the counters to zero (after stats prints them) */
 };
-
-/* 203.0.113.100:80/tcp, [2001:db8::100]:80/tcp; port 0 (every port) as '*'. */
-static const char *vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN], port[sizeof("65535")], proto[XLB_PROTO_NAME_LEN];
-	bool v6 = k->family == XLB_FAMILY_V6;
-
-	xlb_addr_ntop(k->family, k->addr, addr, sizeof(addr));
-	if (k->port)
-		snprintf(port, sizeof(port), "%u", ntohs(k->port));
-	else
-		snprintf(port, sizeof(port), "*");
-	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
-		 xlb_proto_name(k->proto, proto));
-	return buf;
-}
 
 static const char *mac_str(const __u8 mac[6], char buf[MAC_STR_LEN])
 {
@@ -105,7 +95,7 @@ static const char *state_str(const struct xlb_view *v, const struct xlb_backend 
 
 static int output_err(int err)
 {
-	fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(-err));
+	xlb_cli_err("cannot write the output: %s", strerror(-err));
 	return err;
 }
 
@@ -116,7 +106,7 @@ static int vips_table(const struct xlb_view *v)
 		{ "BACKENDS", true }, { "PACKETS", true }, { "BYTES", true }, { "NEW_FLOWS", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
-	char vip[VIP_STR_LEN];
+	char vip[XLB_VIEW_VIP_STR_LEN], bytes[XLB_FMT_BYTES_LEN];
 	size_t i;
 	int err;
 
@@ -127,12 +117,12 @@ static int vips_table(const struct xlb_view *v)
 		const char *name = xlb_view_vip_name(v, vv->vip.id);
 
 		xlb_table_cell(t, "%s", name ? name : "-");
-		xlb_table_cell(t, "%s", vip_str(&vv->key, vip, sizeof(vip)));
+		xlb_table_cell(t, "%s", xlb_view_vip_str(&vv->key, vip, sizeof(vip)));
 		xlb_table_cell(t, "%s", xlb_sched_name(vv->vip.sched));
 		xlb_table_cell(t, "%s", xlb_fwd_name(vv->vip.fwd));
 		xlb_table_cell(t, "%u", vv->n_backends);
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(vv->stats.bytes, bytes, sizeof(bytes)));
 		xlb_table_cell(t, "%llu", (unsigned long long)vv->stats.new_flows);
 	}
 	err = xlb_table_print(t, stdout);
@@ -142,7 +132,6 @@ static int vips_table(const struct xlb_view *v)
 
 static int vips_json(const struct xlb_view *v)
 {
-	char addr[INET6_ADDRSTRLEN], proto[XLB_PROTO_NAME_LEN];
 	struct xlb_json j;
 	size_t i;
 	int err;
@@ -155,11 +144,7 @@ static int vips_json(const struct xlb_view *v)
 		const struct xlb_view_vip *vv = &v->vips[i];
 
 		xlb_json_object_begin(&j);
-		xlb_json_kv_string(&j, "name", xlb_view_vip_name(v, vv->vip.id));
-		xlb_json_kv_string(&j, "address",
-				   xlb_addr_ntop(vv->key.family, vv->key.addr, addr, sizeof(addr)));
-		xlb_json_kv_uint(&j, "port", ntohs(vv->key.port));
-		xlb_json_kv_string(&j, "protocol", xlb_proto_name(vv->key.proto, proto));
+		xlb_view_vip_json(&j, v, vv);
 		xlb_json_kv_string(&j, "scheduler", xlb_sched_name(vv->vip.sched));
 		xlb_json_kv_string(&j, "forwarding", xlb_fwd_name(vv->vip.fwd));
 		xlb_json_kv_uint(&j, "backends", vv->n_backends);
@@ -179,6 +164,8 @@ static int vips_json(const struct xlb_view *v)
  * counters of a stopped xlbd no longer move, and saying so is the difference between "no
  * traffic" and "no load balancer". -ENOLINK when one has none (and not --stale), said once.
  */
+#define DETACHED_FMT "no xlb program is attached to %s (maps in %s/%s are from a stopped xlbd)"
+
 static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int parts)
 {
 	char pin[PATH_MAX];
@@ -204,14 +191,14 @@ static int view_load(const struct ctl_opts *o, struct xlb_view *v, unsigned int 
 		snprintf(pin, sizeof(pin), "%s/%s/vips", o->pin_dir, v->ifnames[i]);
 		if (xlb_cli_attached(v->ifnames[i], pin) > 0)
 			continue;
-		fprintf(stderr, "xlbctl: %sno xlb program is attached to %s (maps in %s/%s are from a "
-			"stopped xlbd)\n",
-			o->stale || detached < v->n_ifaces ? "warning: " : "", v->ifnames[i],
-			o->pin_dir, v->ifnames[i]);
+		if (o->stale || detached < v->n_ifaces)
+			xlb_cli_warn(DETACHED_FMT, v->ifnames[i], o->pin_dir, v->ifnames[i]);
+		else
+			xlb_cli_err(DETACHED_FMT, v->ifnames[i], o->pin_dir, v->ifnames[i]);
 	}
 	if (!detached || o->stale || detached < v->n_ifaces)
 		return 0;
-	fprintf(stderr, "xlbctl: --stale shows them anyway\n");
+	xlb_cli_err("--stale shows them anyway");
 	err = -ENOLINK;
 fail:
 	xlb_view_free(v);
@@ -385,7 +372,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		{ "ACTIVECONN", true }, { "INACTCONN", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
-	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN];
+	char addr[INET6_ADDRSTRLEN], mac[MAC_STR_LEN], bytes[XLB_FMT_BYTES_LEN];
 	size_t i;
 	int err;
 
@@ -420,7 +407,7 @@ static int backends_table(const struct xlb_view *v, const __u32 *ids, size_t n,
 		}
 		xlb_table_cell(t, "%s", state_str(v, &vb->be));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(vb->stats.bytes, bytes, sizeof(bytes)));
 		xlb_table_cell(t, "%llu", (unsigned long long)vb->stats.new_flows);
 		xlb_table_cell(t, "%u", conn_count(vb->conns.active));
 		xlb_table_cell(t, "%u", conn_count(vb->conns.inactive));
@@ -496,7 +483,7 @@ static bool want_vips(const struct xlb_view *v, const char *text, bool *want)
 			want[v->vips[i].vip.id] = true;
 	}
 	if (!matched)
-		fprintf(stderr, "xlbctl: no VIP matches '%s'\n", text);
+		xlb_cli_err("no VIP matches '%s'", text);
 	return matched;
 }
 
@@ -527,8 +514,8 @@ static int do_backends(const struct ctl_opts *o, int argc, char **argv)
 	 * stderr says why its columns are empty.
 	 */
 	if (xlb_agent_state(o->control, &st, 0))
-		fprintf(stderr, "xlbctl: backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
-			"'-'\n");
+		xlb_cli_warn("backends: STATE, SINCE, LAST_CHECK and LATENCY are xlbd's: "
+			     "'-'");
 	err = o->json ? backends_json(&v, ids, n, &st) : backends_table(&v, ids, n, &st);
 	xlb_agent_state_free(&st);
 cleanup:
@@ -547,7 +534,7 @@ static int do_conns(const struct ctl_opts *o, int argc, char **argv)
 	int err;
 
 	if (o->backend && xlb_addr_parse(o->backend, &be)) {
-		fprintf(stderr, "xlbctl: --backend wants an address, not '%s'\n", o->backend);
+		xlb_cli_err("--backend wants an address, not '%s'", o->backend);
 		return -EINVAL;
 	}
 	err = view_load(o, &v, XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_CONNS);
@@ -573,6 +560,7 @@ static int stats_table(const struct xlb_view *v)
 		{ "BYTES", true },
 	};
 	struct xlb_table *t = xlb_table_new(cols, ARRAY_SIZE(cols));
+	char bytes[XLB_FMT_BYTES_LEN];
 	int r, err;
 
 	if (!t)
@@ -580,7 +568,7 @@ static int stats_table(const struct xlb_view *v)
 	for (r = 0; r < XLB_R_MAX; r++) {
 		xlb_table_cell(t, "%s", xlb_reason_name(r));
 		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].packets);
-		xlb_table_cell(t, "%llu", (unsigned long long)v->reasons[r].bytes);
+		xlb_table_cell(t, "%s", xlb_fmt_bytes(v->reasons[r].bytes, bytes, sizeof(bytes)));
 	}
 	err = xlb_table_print(t, stdout);
 	xlb_table_free(t);
@@ -613,6 +601,43 @@ static int stats_json(const struct xlb_view *v)
 	return err ? output_err(err) : 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Two reads, o->rate_s apart as the clock measured it (the first read's own time included),
+ * each timed when it starts: its counters are read early, and in the same order both times.
+ */
+static int stats_rate(const struct ctl_opts *o, struct xlb_view *b)
+{
+	const unsigned int parts = XLB_VIEW_VIPS | XLB_VIEW_BACKENDS | XLB_VIEW_REASONS;
+	uint64_t t0, t1, until;
+	struct xlb_view a;
+	struct timespec ts;
+	int err;
+
+	t0 = mono_ns();
+	err = view_load(o, &a, parts);
+	if (err)
+		return err;
+	until = t0 + (uint64_t)(o->rate_s * 1e9);
+	ts.tv_sec = until / 1000000000ull;
+	ts.tv_nsec = until % 1000000000ull;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	t1 = mono_ns();
+	err = view_load(o, b, parts);
+	if (!err)
+		err = xlb_rates_show(&a, b, (t1 - t0) / 1e9, o->json);
+	xlb_view_free(&a);
+	return err;
+}
+
 static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct xlb_view v;
@@ -620,12 +645,69 @@ static int do_stats(const struct ctl_opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	err = view_load(o, &v, XLB_VIEW_REASONS);
-	if (err)
-		return err;
-	err = o->json ? stats_json(&v) : stats_table(&v);
+	if (o->rate_s > 0) {
+		err = stats_rate(o, &v);
+		if (err)
+			return err;
+	} else {
+		err = view_load(o, &v, XLB_VIEW_REASONS);
+		if (err)
+			return err;
+		err = o->json ? stats_json(&v) : stats_table(&v);
+	}
+	/* As ipvsadm -L -Z: what was counted is shown, then the next count starts. */
+	if (!err && o->zero)
+		err = xlb_cli_zero(&v, o->pin_dir);
 	xlb_view_free(&v);
 	return err;
+}
+
+/* xlbctl -Z with no command: zero, and say which interfaces. */
+static int do_zero(const struct ctl_opts *o)
+{
+	struct xlb_json j;
+	struct xlb_view v;
+	unsigned int i;
+	int err;
+
+	err = view_load(o, &v, 0);
+	if (err)
+		return err;
+	err = xlb_cli_zero(&v, o->pin_dir);
+	if (!err && o->json) {
+		xlb_json_init(&j, stdout);
+		xlb_json_object_begin(&j);
+		xlb_json_key(&j, "zeroed");
+		xlb_json_array_begin(&j);
+		for (i = 0; i < v.n_ifaces; i++)
+			xlb_json_string(&j, v.ifnames[i]);
+		xlb_json_array_end(&j);
+		xlb_json_object_end(&j);
+		err = xlb_json_finish(&j);
+		if (err)
+			output_err(err);
+	} else if (!err) {
+		printf("counters zeroed:");
+		for (i = 0; i < v.n_ifaces; i++)
+			printf(" %s", v.ifnames[i]);
+		printf("\n");
+	}
+	xlb_view_free(&v);
+	return err;
+}
+
+/* --rate's SECONDS, 0.1 to 60. false (said) when text is not one. */
+static bool parse_rate(const char *text, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(text, &end);
+	if (errno || end == text || *end || !(*secs >= 0.1 && *secs <= 60)) {
+		xlb_cli_err("--rate wants SECONDS from 0.1 to 60, not '%s'", text);
+		return false;
+	}
+	return true;
 }
 
 static int64_t jint(struct json_object *o, const char *key)
@@ -809,6 +891,18 @@ static int state_table(struct json_object *reply)
 	return err ? output_err(err) : 0;
 }
 
+/* xlbd's reply as it sent it, through the one serializer. */
+static int reply_json(struct json_object *reply)
+{
+	struct xlb_json j;
+	int err;
+
+	xlb_json_init(&j, stdout);
+	xlb_json_value(&j, reply);
+	err = xlb_json_finish(&j);
+	return err ? output_err(err) : 0;
+}
+
 static int do_state(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct json_object *reply;
@@ -821,7 +915,7 @@ static int do_state(const struct ctl_opts *o, int argc, char **argv)
 	if (err)
 		return err;
 	if (o->json)
-		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+		err = reply_json(reply);
 	else
 		err = state_table(reply);
 	json_object_put(reply);
@@ -839,7 +933,7 @@ static int do_request(const struct ctl_opts *o, int argc, char **argv)
 	if (err)
 		return err;
 	if (o->json)
-		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+		err = reply_json(reply);
 	else if (json_object_object_get_ex(reply, "changed", &x))
 		printf("%s %s: %d backend(s) changed\n", argv[-1], argv[0], json_object_get_int(x));
 	else if (json_object_object_get_ex(reply, "summary", &x))
@@ -847,7 +941,7 @@ static int do_request(const struct ctl_opts *o, int argc, char **argv)
 	else
 		printf("%s: ok\n", argv[-1]);
 	json_object_put(reply);
-	return 0;
+	return err;
 }
 
 /* What a command needs: the exit status says which of them was missing. */
@@ -878,17 +972,25 @@ static const struct ctl_cmd {
 	{ "vips", do_vips, 0, 0, NEEDS_MAPS, false, "",
 	  "VIPs: scheduler, forwarding, backends, traffic",
 	  "One row per VIP (per port and protocol): NAME VIP SCHED FWD BACKENDS PACKETS BYTES\n"
-	  "NEW_FLOWS, counters summed over the interfaces read. --json: {\"vips\": [...]}.\n" },
+	  "NEW_FLOWS, counters summed over the interfaces read; BYTES in binary units (1.2 MiB).\n"
+	  "--json: {\"vips\": [...]}, every count in full.\n" },
 	{ "backends", do_backends, 0, 1, NEEDS_MAPS, false, "[VIP]",
 	  "backends of every VIP, or of one",
 	  "One row per backend of every VIP, or of the VIP given by name, ADDR, ADDR:PORT or\n"
 	  "[ADDR6]:PORT (optionally /tcp, /udp): VIP ADDRESS WEIGHT MAC, xlbd's STATE SINCE\n"
 	  "LAST_CHECK LATENCY ('-' when xlbd does not answer), the data path's DATAPATH and\n"
-	  "PACKETS BYTES NEW_FLOWS ACTIVECONN INACTCONN. Exit 1 when no VIP matches.\n" },
-	{ "stats", do_stats, 0, 0, NEEDS_MAPS, false, "",
+	  "PACKETS BYTES NEW_FLOWS ACTIVECONN INACTCONN (BYTES in binary units; --json: in\n"
+	  "full). Exit 1 when no VIP matches.\n" },
+	{ "stats", do_stats, 0, 1, NEEDS_MAPS, false, "[--rate [SECONDS]] [-Z]",
 	  "packets per verdict reason, and connections in use",
 	  "PACKETS and BYTES per verdict reason (every reason, zeros too), then the number of\n"
-	  "connection entries in use.\n" },
+	  "connection entries in use.\n"
+	  "      --rate [SECONDS] per-second rates instead, from two reads SECONDS apart (1;\n"
+	  "                       0.1 to 60): PACKETS/S BYTES/S of each reason, and with\n"
+	  "                       NEW_FLOWS/S of each VIP and each backend. --json: numbers,\n"
+	  "                       {\"interval_s\", \"reasons\", \"vips\", \"backends\"}\n"
+	  "  -Z, --zero           then zero the counters (vip_stats, backend_stats,\n"
+	  "                       reason_stats of each interface read), as ipvsadm -Z\n" },
 	{ "conns", do_conns, 0, 0, NEEDS_MAPS, true, "[--vip VIP] [--backend ADDR] [--templates]",
 	  "the connection tables (conns of each interface, syns)",
 	  "Each flow's client, VIP, backend, state and idle time, from every interface's conns\n"
@@ -932,7 +1034,9 @@ static const char global_opts[] =
 	"      --control PATH       xlbd's control socket (default: -c FILE's, else\n"
 	"                           " XLB_CONTROL_SOCKET ")\n"
 	"      --stale              show the maps even when no xlb program is attached\n"
-	"      --json               one JSON object instead of a table\n"
+	"      --json               one JSON object instead of a table; errors too, on stdout:\n"
+	"                           {\"ok\":false,\"error\",\"errors\":[...],\"exit\":N}\n"
+	"  -Z, --zero               zero the traffic counters (alone, or after stats)\n"
 	"  -h, --help               this text, or after a command its own\n"
 	"      --version            print the version\n";
 
@@ -1045,7 +1149,7 @@ static int read_config(const char *path, struct ctl_opts *o, struct xlb_config *
 	}
 	xlb_cfg_errors_free(&errs);
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: %s\n", path, strerror(-err));
+		xlb_cli_err("%s: %s", path, strerror(-err));
 		return CTL_EXIT_USAGE;
 	}
 	if (!o->control)
@@ -1062,9 +1166,10 @@ enum {
 	OPT_TEMPLATES,
 	OPT_STALE,
 	OPT_VERSION,
+	OPT_RATE,
 };
 
-int main(int argc, char **argv)
+static int ctl_main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -1078,26 +1183,19 @@ int main(int argc, char **argv)
 		{ "stale", no_argument, NULL, OPT_STALE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "rate", optional_argument, NULL, OPT_RATE },
+		{ "zero", no_argument, NULL, 'Z' },
 		{},
 	};
 	struct ctl_opts o = { .pin_dir = XLB_PIN_ROOT };
 	const struct ctl_cmd *cmd;
 	struct xlb_config cfg = {};
 	const char *cfg_path = NULL;
-	bool help = false;
+	bool help = false, rate = false;
 	int c, err, ret;
 
-	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
-	if (argc > 1 && !strcmp(argv[1], "decap"))
-		return xlb_decap_main(argc - 1, argv + 1);
-	/* Asks ZooKeeper, not xlbd: the fleet's master as its clients see it. */
-	if (argc > 1 && !strcmp(argv[1], "master"))
-		return xlb_master_main(argc - 1, argv + 1);
-	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
-	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
-		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:hi:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:hi:Z", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -1107,13 +1205,15 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (!ifname_ok(optarg)) {
-				fprintf(stderr, "xlbctl: bad interface name '%s'\n", optarg);
+				xlb_cli_err("bad interface name '%s'", optarg);
 				return CTL_EXIT_USAGE;
 			}
 			o.ifname = optarg;
 			break;
 		case OPT_JSON:
 			o.json = true;
+			/* From here on errors are JSON too; those before stay text. */
+			xlb_cli_report_json(true);
 			break;
 		case OPT_CONTROL:
 			o.control = optarg;
@@ -1130,6 +1230,15 @@ int main(int argc, char **argv)
 		case OPT_STALE:
 			o.stale = true;
 			break;
+		case OPT_RATE:
+			rate = true;
+			o.rate_s = 1;
+			if (optarg && !parse_rate(optarg, &o.rate_s))
+				return usage_err(argc, argv);
+			break;
+		case 'Z':
+			o.zero = true;
+			break;
 		case 'h':
 			help = true;
 			break;
@@ -1137,13 +1246,13 @@ int main(int argc, char **argv)
 			printf("xlbctl %s\n", XLB_VERSION);
 			return CTL_EXIT_OK;
 		case ':':
-			fprintf(stderr, "xlbctl: option '%s' needs a value\n", argv[optind - 1]);
+			xlb_cli_err("option '%s' needs a value", argv[optind - 1]);
 			return usage_err(argc, argv);
 		default:
 			if (optopt > 0 && optopt < 256)
-				fprintf(stderr, "xlbctl: unknown option '-%c'\n", optopt);
+				xlb_cli_err("unknown option '-%c'", optopt);
 			else
-				fprintf(stderr, "xlbctl: unknown option '%s'\n", argv[optind - 1]);
+				xlb_cli_err("unknown option '%s'", argv[optind - 1]);
 			return usage_err(argc, argv);
 		}
 	}
@@ -1156,27 +1265,46 @@ int main(int argc, char **argv)
 		return CTL_EXIT_OK;
 	}
 	if (!*o.pin_dir) {
-		fprintf(stderr, "xlbctl: --pin-dir needs a directory\n");
+		xlb_cli_err("--pin-dir needs a directory");
 		return CTL_EXIT_USAGE;
 	}
+	if (optind == argc && o.zero && !rate) {
+		err = do_zero(&o);
+		if (err)
+			return err == -ENOLINK ? CTL_EXIT_DETACHED : CTL_EXIT_FAIL;
+		return fflush(stdout) ? CTL_EXIT_FAIL : CTL_EXIT_OK;
+	}
 	if (optind == argc) {
-		fprintf(stderr, "xlbctl: no command given\n");
+		xlb_cli_err("no command given");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if (!cmd) {
-		fprintf(stderr, "xlbctl: unknown command '%s'\n", argv[optind]);
+		xlb_cli_err("unknown command '%s'", argv[optind]);
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	optind++;
 	if (argc - optind > cmd->max_args || argc - optind < cmd->min_args) {
-		fprintf(stderr, "xlbctl: wrong number of arguments for '%s'\n", cmd->name);
+		xlb_cli_err("wrong number of arguments for '%s'", cmd->name);
 		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if ((o.vip || o.backend || o.templates) && !cmd->conns_opts) {
-		fprintf(stderr, "xlbctl: --vip, --backend and --templates are options of 'conns'\n");
+		xlb_cli_err("--vip, --backend and --templates are options of 'conns'");
+		cmd_usage(cmd, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if ((rate || o.zero) && cmd->fn != do_stats) {
+		xlb_cli_err("--rate and -Z are options of 'stats' (-Z also alone)");
+		cmd_usage(cmd, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	/* stats --rate SECONDS: getopt leaves an optional argument given apart to the command. */
+	if (cmd->fn == do_stats && argc - optind == 1 &&
+	    (!rate || !parse_rate(argv[optind++], &o.rate_s))) {
+		if (!rate)
+			xlb_cli_err("wrong number of arguments for '%s'", cmd->name);
 		cmd_usage(cmd, stderr);
 		return CTL_EXIT_USAGE;
 	}
@@ -1197,8 +1325,23 @@ int main(int argc, char **argv)
 	if (err)
 		return CTL_EXIT_FAIL;
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "xlbctl: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+		xlb_cli_err("cannot write the output: %s", strerror(errno ? errno : EIO));
 		return CTL_EXIT_FAIL;
 	}
 	return CTL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	/* decap works on a backend, where no xlbd pins maps: its own options, none of these. */
+	if (argc > 1 && !strcmp(argv[1], "decap"))
+		return xlb_decap_main(argc - 1, argv + 1);
+	/* Asks ZooKeeper, not xlbd: the fleet's master as its clients see it. */
+	if (argc > 1 && !strcmp(argv[1], "master"))
+		return xlb_master_main(argc - 1, argv + 1);
+	/* Reads a file, talks to no xlbd: its exit codes are its own (import/import.h). */
+	if (argc > 1 && !strcmp(argv[1], "import-keepalived"))
+		return xlb_import_main(argc - 1, argv + 1, &xlb_import_host_env, stdout, stderr);
+	xlb_cli_report_init("xlbctl", false);
+	return xlb_cli_exit(ctl_main(argc, argv));
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "common/output.h"
 
 struct xlb_table {
@@ -126,58 +128,197 @@ void xlb_table_free(struct xlb_table *t)
 	free(t);
 }
 
+const char *xlb_fmt_bytes(double bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned int u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%.0f B", bytes);
+		return buf;
+	}
+	bytes /= 1024;
+	/* Rounded to one decimal, 1023.96 would read 1024.0 KiB: the next unit up it is. */
+	while (bytes >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", bytes, units[u]);
+	return buf;
+}
+
+/* What json-c is told: one line, and "/" as it is ("\/" is legal JSON but nobody's habit). */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static void json_fail(struct xlb_json *j, int err)
+{
+	if (!j->err)
+		j->err = err;
+}
+
 void xlb_json_init(struct xlb_json *j, FILE *out)
 {
 	memset(j, 0, sizeof(*j));
 	j->out = out;
 }
 
-/* Separate this value or key from the previous member of its container. */
-static void json_member(struct xlb_json *j)
+static struct xlb_json_frame *json_top(struct xlb_json *j)
 {
-	if (j->after_key) {
-		j->after_key = false;
+	return &j->frames[j->depth];
+}
+
+/* Write v (any json-c value, NULL for null) as text; v stays the caller's. */
+static void json_write(struct xlb_json *j, struct json_object *v)
+{
+	const char *s = json_object_to_json_string_ext(v, JSON_FLAGS);
+
+	if (!s)
+		json_fail(j, -ENOMEM);
+	else
+		fputs(s, j->out);
+}
+
+/*
+ * Before a member of a container being written: the comma, and in an object the key. The
+ * stream itself (depth 0) holds one value and no key.
+ */
+static void json_write_lead(struct xlb_json *j)
+{
+	struct xlb_json_frame *f = json_top(j);
+	struct json_object *key;
+
+	if (f->has_member)
+		fputc(',', j->out);
+	f->has_member = true;
+	if (!j->depth || f->array)
+		return;
+	if (!f->key) {
+		json_fail(j, -EINVAL);
 		return;
 	}
-	if (j->need_comma & (1u << j->depth))
-		fputc(',', j->out);
-	j->need_comma |= 1u << j->depth;
+	key = json_object_new_string(f->key);
+	if (!key)
+		json_fail(j, -ENOMEM);
+	json_write(j, key);
+	json_object_put(key);
+	fputc(':', j->out);
+	free(f->key);
+	f->key = NULL;
 }
 
-static void json_open(struct xlb_json *j, char c)
+/* A complete value (owned: written or handed to the element being built) in the open container. */
+static void json_add(struct xlb_json *j, struct json_object *v)
 {
-	json_member(j);
-	fputc(c, j->out);
-	if (j->depth + 1 < XLB_JSON_MAX_DEPTH)
-		j->depth++;
-	j->need_comma &= ~(1u << j->depth);
+	struct xlb_json_frame *f = json_top(j);
+	int err;
+
+	if (j->overflow) {
+		json_object_put(v);
+		return;
+	}
+	if (!f->obj) {
+		json_write_lead(j);
+		json_write(j, v);
+		json_object_put(v);
+		return;
+	}
+	if (f->array) {
+		err = json_object_array_add(f->obj, v);
+	} else if (!f->key) {
+		err = -EINVAL;
+	} else {
+		err = json_object_object_add(f->obj, f->key, v);
+		free(f->key);
+		f->key = NULL;
+	}
+	if (err) {
+		json_fail(j, err == -EINVAL ? err : -ENOMEM);
+		json_object_put(v);
+	}
 }
 
-static void json_close(struct xlb_json *j, char c)
+/* A new value that json-c could not allocate is a failure, not a null. */
+static void json_add_new(struct xlb_json *j, struct json_object *v)
 {
-	if (j->depth)
-		j->depth--;
-	fputc(c, j->out);
+	if (!v)
+		json_fail(j, -ENOMEM);
+	else
+		json_add(j, v);
+}
+
+static void json_open(struct xlb_json *j, bool array)
+{
+	struct xlb_json_frame *parent = json_top(j), *f;
+
+	if (j->overflow || j->depth == XLB_JSON_MAX_DEPTH) {
+		json_fail(j, -EINVAL);
+		j->overflow++;
+		return;
+	}
+	/* An element of an array, or a part of one, is built; anything above it is written. */
+	if (parent->obj || (j->depth && parent->array)) {
+		struct json_object *obj = array ? json_object_new_array() : json_object_new_object();
+
+		if (!obj) {
+			json_fail(j, -ENOMEM);
+			j->overflow++;
+			return;
+		}
+		f = &j->frames[++j->depth];
+		memset(f, 0, sizeof(*f));
+		f->obj = obj;
+	} else {
+		json_write_lead(j);
+		fputc(array ? '[' : '{', j->out);
+		f = &j->frames[++j->depth];
+		memset(f, 0, sizeof(*f));
+	}
+	f->array = array;
+}
+
+static void json_close(struct xlb_json *j, bool array)
+{
+	struct xlb_json_frame *f = json_top(j);
+	struct json_object *obj;
+
+	if (j->overflow) {
+		j->overflow--;
+		return;
+	}
+	if (!j->depth || f->array != array) {
+		json_fail(j, -EINVAL);
+		return;
+	}
+	if (f->key)
+		json_fail(j, -EINVAL); /* a key with no value */
+	free(f->key);
+	f->key = NULL;
+	obj = f->obj;
+	j->depth--;
+	if (obj)
+		json_add(j, obj);
+	else
+		fputc(array ? ']' : '}', j->out);
 }
 
 void xlb_json_object_begin(struct xlb_json *j)
 {
-	json_open(j, '{');
+	json_open(j, false);
 }
 
 void xlb_json_object_end(struct xlb_json *j)
 {
-	json_close(j, '}');
+	json_close(j, false);
 }
 
 void xlb_json_array_begin(struct xlb_json *j)
 {
-	json_open(j, '[');
+	json_open(j, true);
 }
 
 void xlb_json_array_end(struct xlb_json *j)
 {
-	json_close(j, ']');
+	json_close(j, true);
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates), or 0. */
@@ -213,75 +354,98 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-static void json_quote(FILE *out, const char *str)
+/*
+ * A copy of str (malloc'd) that is valid UTF-8. json-c escapes quotes and control characters
+ * but copies other bytes as they are, so a name that is not UTF-8 would make the whole line
+ * invalid JSON: each byte of a bad sequence becomes U+FFFD.
+ */
+static char *utf8_clean(const char *str)
 {
+	static const char fffd[] = "\xef\xbf\xbd";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
+	size_t n, len = 0;
+	char *clean;
 
-	fputc('"', out);
-	while (*s) {
-		switch (*s) {
-		case '"':
-			fputs("\\\"", out);
+	for (; *s; s += n) {
+		n = utf8_len(s);
+		if (!n)
 			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*s < 0x20) {
-				fprintf(out, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (!n) {
-				fputs("\\ufffd", out);
-				break;
-			}
-			fwrite(s, 1, n, out);
-			s += n;
-			continue;
-		}
-		s++;
 	}
-	fputc('"', out);
+	if (!*s)
+		return strdup(str);
+	clean = malloc(strlen(str) * 3 + 1);
+	if (!clean)
+		return NULL;
+	for (s = (const unsigned char *)str; *s; s += n) {
+		n = utf8_len(s);
+		if (n) {
+			memcpy(clean + len, s, n);
+			len += n;
+		} else {
+			memcpy(clean + len, fffd, 3);
+			len += 3;
+			n = 1;
+		}
+	}
+	clean[len] = '\0';
+	return clean;
 }
 
 void xlb_json_key(struct xlb_json *j, const char *key)
 {
-	json_member(j);
-	json_quote(j->out, key);
-	fputc(':', j->out);
-	j->after_key = true;
+	struct xlb_json_frame *f = json_top(j);
+
+	if (j->overflow)
+		return;
+	if (!j->depth || f->array || f->key) {
+		json_fail(j, -EINVAL);
+		return;
+	}
+	f->key = utf8_clean(key);
+	if (!f->key)
+		json_fail(j, -ENOMEM);
 }
 
 void xlb_json_string(struct xlb_json *j, const char *s)
 {
-	json_member(j);
-	if (s)
-		json_quote(j->out, s);
-	else
-		fputs("null", j->out);
+	char *clean;
+
+	if (!s) {
+		json_add(j, NULL);
+		return;
+	}
+	clean = utf8_clean(s);
+	if (!clean) {
+		json_fail(j, -ENOMEM);
+		return;
+	}
+	json_add_new(j, json_object_new_string(clean));
+	free(clean);
 }
 
 void xlb_json_uint(struct xlb_json *j, uint64_t v)
 {
-	json_member(j);
-	fprintf(j->out, "%" PRIu64, v);
+	json_add_new(j, json_object_new_uint64(v));
+}
+
+void xlb_json_double(struct xlb_json *j, double v)
+{
+	char text[64];
+
+	/* json-c's own "%.17g" writes 0.1 as 0.10000000000000001. */
+	snprintf(text, sizeof(text), "%.2f", v);
+	json_add_new(j, json_object_new_double_s(v, text));
 }
 
 void xlb_json_bool(struct xlb_json *j, bool v)
 {
-	json_member(j);
-	fputs(v ? "true" : "false", j->out);
+	json_add_new(j, json_object_new_boolean(v));
+}
+
+void xlb_json_value(struct xlb_json *j, struct json_object *v)
+{
+	/* A reference of ours: the caller's value stays the caller's to put. */
+	json_add(j, json_object_get(v));
 }
 
 void xlb_json_kv_bool(struct xlb_json *j, const char *key, bool v)
@@ -302,8 +466,23 @@ void xlb_json_kv_uint(struct xlb_json *j, const char *key, uint64_t v)
 	xlb_json_uint(j, v);
 }
 
+void xlb_json_kv_double(struct xlb_json *j, const char *key, double v)
+{
+	xlb_json_key(j, key);
+	xlb_json_double(j, v);
+}
+
 int xlb_json_finish(struct xlb_json *j)
 {
+	/* Containers left open (a caller that gave up half-way): freed, and said. */
+	if (j->depth || j->overflow)
+		json_fail(j, -EINVAL);
+	for (; j->depth; j->depth--) {
+		json_object_put(j->frames[j->depth].obj);
+		free(j->frames[j->depth].key);
+	}
 	fputc('\n', j->out);
-	return ferror(j->out) ? -EIO : 0;
+	if (ferror(j->out))
+		json_fail(j, -EIO);
+	return j->err;
 }
