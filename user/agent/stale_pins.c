@@ -37,7 +37,8 @@ static int remove_folder(struct xlb_bpf *skel, const char *dir)
 	char path[PATH_MAX];
 	int n = 0;
 
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, skel->obj)
+	{
 		if (bpf_map__is_internal(map) || xlb_dp_map_shared(bpf_map__name(map)))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map)) >=
@@ -66,15 +67,16 @@ static void check_folder(struct xlb_bpf *skel, const char *pin_root, const char 
 		return;
 	ret = xlb_xdp_uses_pinned_map(ifname, vips, &what);
 	if (ret > 0) {
-		pr_warn("interface %s: not in the config, but the XDP program attached to it uses the "
+		pr_warn("interface %s: not in the config, but the XDP program attached to it uses "
+			"the "
 			"maps in %s: it balances with nobody to update it; detach it "
-			"(ip link set dev %s xdp off) or configure %s again", ifname, dir, ifname,
-			ifname);
+			"(ip link set dev %s xdp off) or configure %s again",
+			ifname, dir, ifname, ifname);
 		return;
 	}
 	if (ret < 0) {
-		pr_warn("interface %s: not in the config; its maps in %s stay: cannot tell whether "
-			"its XDP program uses them (%s: %s)", ifname, dir, what, strerror(-ret));
+		pr_warn("interface %s: not in the config; its maps in %s stay: %s: %s", ifname, dir,
+			what, strerror(-ret));
 		return;
 	}
 	ret = remove_folder(skel, dir);

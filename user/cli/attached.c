@@ -1,96 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * Compares map ids, not program names: a program left by another tool, or an xlbd started on
- * other pins, is not the one these maps belong to.
- */
-#include <errno.h>
-#include <net/if.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cli/attached.h"
 #include "cli/report.h"
-
-/* 1 if program prog_id uses map map_id, 0 if not or gone since the query, or -errno. */
-static int prog_uses_map(__u32 prog_id, __u32 map_id)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), *ids = NULL, n, i;
-	int fd, err, found = 0;
-
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err)
-		goto out;
-	n = info.nr_map_ids;
-	ids = calloc(n ? n : 1, sizeof(*ids));
-	if (!ids) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = n;
-	info.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(info);
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err)
-		goto out;
-	for (i = 0; i < n && i < info.nr_map_ids; i++)
-		found |= ids[i] == map_id;
-out:
-	free(ids);
-	close(fd);
-	return err ? err : found;
-}
+#include "common/xdp_query.h"
 
 int xlb_cli_attached(const char *ifname, const char *vips_pin)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), ids[3];
-	unsigned int ifindex, i;
-	int fd, err;
+	const char *what = "";
+	int ret;
 
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return 0;
-	fd = bpf_obj_get(vips_pin);
-	if (fd < 0) {
-		err = -errno;
-		xlb_cli_err("%s: %s", vips_pin, strerror(-err));
-		return err;
-	}
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	if (err) {
-		xlb_cli_err("%s: %s", vips_pin, strerror(-err));
-		return err;
-	}
-	err = bpf_xdp_query(ifindex, 0, &q);
-	if (err) {
-		xlb_cli_err("%s: cannot query its XDP program: %s", ifname, strerror(-err));
-		return err;
-	}
-	ids[0] = q.drv_prog_id;
-	ids[1] = q.skb_prog_id;
-	ids[2] = q.hw_prog_id;
-	for (i = 0; i < 3; i++) {
-		if (!ids[i])
-			continue;
-		err = prog_uses_map(ids[i], info.id);
-		if (err) {
-			if (err < 0)
-				xlb_cli_err("%s: XDP program %u: %s", ifname, ids[i],
-					    strerror(-err));
-			return err;
-		}
-	}
-	return 0;
+	ret = xlb_xdp_uses_pinned_map(ifname, vips_pin, &what);
+	if (ret < 0)
+		xlb_cli_err("%s: %s (%s): %s", ifname, what, vips_pin, strerror(-ret));
+	return ret;
 }

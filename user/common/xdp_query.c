@@ -55,7 +55,7 @@ int xlb_xdp_uses_pinned_map(const char *ifname, const char *map_pin, const char 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return 0;
-	*what = "map_pin";
+	*what = "reading its pinned vips map";
 	fd = bpf_obj_get(map_pin);
 	if (fd < 0)
 		return -errno;
@@ -63,11 +63,11 @@ int xlb_xdp_uses_pinned_map(const char *ifname, const char *map_pin, const char 
 	close(fd);
 	if (err)
 		return err;
-	*what = "query";
+	*what = "asking for its XDP programs";
 	err = bpf_xdp_query(ifindex, 0, &q);
 	if (err)
 		return err;
-	*what = "program";
+	*what = "reading its XDP program";
 	ids[0] = q.drv_prog_id;
 	ids[1] = q.skb_prog_id;
 	ids[2] = q.hw_prog_id;

@@ -174,7 +174,7 @@ static void backends(struct differ *d, const struct xlb_cfg_vip *o, const struct
 int xlb_cfg_diff(const struct xlb_config *old, const struct xlb_config *new,
 		 struct xlb_cfg_changes *c)
 {
-	struct differ d = { .c = c };
+	struct differ d = {.c = c};
 	struct xlb_cfg_change *ch;
 	char what[sizeof(ch->what)];
 	size_t i;
@@ -219,8 +219,8 @@ static int change_str(const struct xlb_cfg_change *ch, char *buf, size_t len)
 	case XLB_CHG_VIP_CHANGED:
 		return snprintf(buf, len, "vip %s: %s", ch->vip, ch->what);
 	case XLB_CHG_BACKEND_ADDED:
-		return snprintf(buf, len, "backend %s of %s added (weight %u)", ch->backend, ch->vip,
-				ch->to);
+		return snprintf(buf, len, "backend %s of %s added (weight %u)", ch->backend,
+				ch->vip, ch->to);
 	case XLB_CHG_BACKEND_REMOVED:
 		return snprintf(buf, len, "backend %s of %s removed", ch->backend, ch->vip);
 	default:

@@ -17,7 +17,7 @@ struct xlb_json;
 enum xlb_cfg_change_kind {
 	XLB_CHG_VIP_ADDED,
 	XLB_CHG_VIP_REMOVED,
-	XLB_CHG_VIP_CHANGED,        /* same name; what says how */
+	XLB_CHG_VIP_CHANGED, /* same name; what says how */
 	XLB_CHG_BACKEND_ADDED,
 	XLB_CHG_BACKEND_REMOVED,
 	XLB_CHG_BACKEND_REWEIGHTED, /* from -> to */
@@ -25,11 +25,11 @@ enum xlb_cfg_change_kind {
 };
 
 struct xlb_cfg_change {
-	uint8_t kind;                      /* enum xlb_cfg_change_kind */
-	char vip[64];                      /* the VIP's name */
+	uint8_t kind;			    /* enum xlb_cfg_change_kind */
+	char vip[64];			    /* the VIP's name */
 	char backend[XLB_ADDR_PORT_STRLEN]; /* address:port, for the backend kinds */
-	uint32_t from, to;                 /* reweighted: the old and new weight */
-	char what[96];                     /* vip changed: "scheduler maglev -> wrr, ..." */
+	uint32_t from, to;		    /* reweighted: the old and new weight */
+	char what[96];			    /* vip changed: "scheduler maglev -> wrr, ..." */
 };
 
 struct xlb_cfg_changes {
