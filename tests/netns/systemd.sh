@@ -111,7 +111,7 @@ test_notify_ready_reload_stop()
 		fail "$name" "around the reload: '$got'"
 		return
 	fi
-	if ! topo_xlbd_log dispatcher | grep -q 'xlbd: reloaded'; then
+	if ! topo_xlbd_log dispatcher | grep -q 'xlbd: reload: 1 VIPs: nothing changed$'; then
 		fail "$name" "xlbd logged no reload: $(topo_xlbd_log dispatcher | tail -3)"
 		return
 	fi
