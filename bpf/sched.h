@@ -168,11 +168,12 @@ static __always_inline __u32 xlb_table_pick(const struct xlb_vip *vip, const str
 
 /*
  * maglev and sh answer alike for every packet of a flow while the table stays: a SYN needs no
- * entry for its first ACK to find the same backend. The others keep the SYN's choice in syns.
+ * entry for its first ACK to find the same backend. The others keep the SYN's choice in syns,
+ * and so do maglev and sh while their table settles after a change (XLB_VIP_F_SETTLING).
  */
 static __always_inline int xlb_sched_stateless(const struct xlb_vip *vip)
 {
-	return vip->sched <= XLB_SCHED_SH;
+	return vip->sched <= XLB_SCHED_SH && !(vip->flags & XLB_VIP_F_SETTLING);
 }
 
 /* Backend for a flow without a usable conn: the VIP's table, else its fallback. */

@@ -26,7 +26,7 @@
  *	prints one line:
  *	{"ok":N,"failed":N,"backends":{"b1":N,...},"errors":{"connect":N,...},
  *	 "start_unix_ms":MS,"elapsed_ms":MS,"first_fail_ms":MS,"last_fail_ms":MS,
- *	 "last_fail_start_ms":MS}
+ *	 "last_fail_start_ms":MS[,"connect_error":"Connection refused"]}
  *	where errors counts the failures by kind (connect, timeout, reset,
  *	status, body); the *_fail_ms are ms since the start (start_unix_ms, wall
  *	clock) at which the first and the last failure were seen and at which the
@@ -551,6 +551,7 @@ struct tally {
 	int64_t first_fail;	/* ms since t0 a failure was first seen; -1: none */
 	int64_t last_fail;	/* ... last seen */
 	int64_t last_fail_start; /* ... the last failed request had started */
+	int connect_errno;	/* the last failed connect's, for the summary; 0: none */
 	unsigned int nnames;
 	struct {
 		char name[NAME_MAX_LEN + 1];
@@ -691,6 +692,9 @@ static void print_summary(struct tally *t, bool json)
 		print_ms_or_null(t->last_fail);
 		printf(",\"last_fail_start_ms\":");
 		print_ms_or_null(t->last_fail_start);
+		/* Which way a connect failed (a RST, an ICMP, a local error) says who refused it. */
+		if (t->connect_errno)
+			printf(",\"connect_error\":\"%s\"", strerror(t->connect_errno));
 		printf("}\n");
 		return;
 	}
@@ -806,9 +810,13 @@ static int do_get(int argc, char **argv)
 				due = rate ? t0_us + (int64_t)started * 1000000 / rate : now;
 				if (due <= now) {
 					started++;
-					if (req_start(r, &o.ss, o.sslen, now / 1000,
-						      now / 1000 + o.timeout_ms) < 0)
+					int err = req_start(r, &o.ss, o.sslen, now / 1000,
+							    now / 1000 + o.timeout_ms);
+
+					if (err < 0) {
+						t.connect_errno = -err;
 						req_fail(r, &t, FAIL_CONNECT);
+					}
 					due = -1;
 				}
 			}
@@ -848,6 +856,7 @@ static int do_get(int argc, char **argv)
 
 				getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
 				if (soerr) {
+					t.connect_errno = soerr;
 					req_fail(r, &t, FAIL_CONNECT);
 					continue;
 				}

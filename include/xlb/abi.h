@@ -99,6 +99,15 @@ struct xlb_vip {
  * to this VIP, any port, through its template in templates. xlbd expires idle templates.
  */
 #define XLB_VIP_F_PERSIST 0x0002
+/*
+ * The VIP's table changed a moment ago (maglev, sh): its SYNs keep their pick in syns, as a
+ * stateful scheduler's always do, so a handshake whose SYN was answered by the old table and
+ * whose ACK comes after the swap stays on one backend (else the new table's backend, knowing
+ * no such connection, resets it). xlbd sets it before a swap and clears it a handshake's time
+ * after (XLB_SETTLE_NS); the syns lookups it costs are paid only then.
+ */
+#define XLB_VIP_F_SETTLING 0x0004
+#define XLB_SETTLE_NS (2ull * 1000 * 1000 * 1000)
 
 /* backends value, indexed by backend id (< XLB_MAX_BACKENDS). */
 struct xlb_backend {

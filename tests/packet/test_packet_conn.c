@@ -417,6 +417,48 @@ static void test_syn_stateful_waits_in_syns(void **state)
 	events_stop(fx, &e);
 }
 
+/*
+ * A maglev VIP whose table is settling (xlbd just changed it): its SYN's pick waits in syns as a
+ * stateful VIP's does, so the ACK, after a table that no longer names that backend, still goes
+ * there; without the flag the ACK follows the new table (and the backend resets it).
+ */
+static void test_syn_settling_waits_in_syns(void **state)
+{
+	struct xlb_fixture *fx = *state;
+	const struct conn_vip *cv = &conn_vips[0];
+	struct xlb_vip vip = {
+		.id = cv->id, .ring_size = MAG_RING, .sched = cv->sched,
+		.flags = XLB_VIP_F_SETTLING, .fallback = XLB_NO_BACKEND,
+	};
+	struct xlb_conn s, conn;
+	struct xlb_flow f;
+	uint32_t b;
+
+	assert_int_equal(fx_vip_set(fx, 4, cv->addr, cv->proto, cv->port, &vip), 0);
+	tcp_flow(CLIENT, 40002, VIP_MAG_ADDR, 80, &f);
+	b = tcp_to(fx, CLIENT, 40002, VIP_MAG_ADDR, 80, SEG_SYN);
+	assert_in_range(b, cv->first, cv->first + cv->n - 1);
+	assert_int_equal(lookup(fx->skel->maps.syns, &f, &s), 0);
+	assert_int_equal(s.backend, b);
+	assert_int_equal(s.state, XLB_CS_SYN);
+	check_counts(fx, b, 0, 1);
+
+	/* The table changes under the handshake: b is in no slot now. */
+	assert_int_equal(vip_table(fx, cv, b), 0);
+	assert_true(fx_table_pick(fx, VIP_MAG, &f) != b);
+	assert_int_equal(tcp_to(fx, CLIENT, 40002, VIP_MAG_ADDR, 80, SEG_ACK), b);
+	assert_int_equal(lookup(fx->skel->maps.syns, &f, &s), -ENOENT);
+	assert_int_equal(fx_conn(fx, &f, &conn), 0);
+	assert_int_equal(conn.backend, b);
+	check_counts(fx, b, 1, 0);
+
+	/* Settled: SYNs remember nothing again. */
+	vip.flags = 0;
+	assert_int_equal(fx_vip_set(fx, 4, cv->addr, cv->proto, cv->port, &vip), 0);
+	tcp_to(fx, CLIENT, 40003, VIP_MAG_ADDR, 80, SEG_SYN);
+	assert_int_equal(map_entries(fx->skel->maps.syns), 0);
+}
+
 /* backend_conns moved by (da, di) on backend id since c0. */
 #define check_delta(fx, id, c0, da, di)                                                      \
 	do {                                                                                 \
@@ -815,6 +857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_syn_maglev_inserts_nothing, setup),
 		cmocka_unit_test_setup(test_syn_stateful_waits_in_syns, setup),
+		cmocka_unit_test_setup(test_syn_settling_waits_in_syns, setup),
 		cmocka_unit_test_setup(test_counts_follow_states, setup),
 		cmocka_unit_test_setup(test_persistence_template, setup),
 		cmocka_unit_test_setup(test_pending_template, setup),

@@ -354,6 +354,56 @@ static uint32_t table_size(const struct xlb_lb *lb, const struct xlb_lb_vip *v,
  * only the caller's write of the vips entry switches a packet from the old (table, size) to the
  * new one; lb_commit() and xlb_lb_set_state() empty the old bank after that.
  */
+/*
+ * Before a maglev or sh VIP's table changes under handshakes in flight: the VIP, as the data
+ * paths hold it, takes XLB_VIP_F_SETTLING, so SYNs keep their pick from here on; xlb_lb_settle()
+ * takes it off XLB_SETTLE_NS after the last change; v->val carries it for the VIP's next writes.
+ * 0 or -errno.
+ */
+static int settle_begin(struct xlb_lb *lb, struct xlb_lb_vip *v)
+{
+	const struct xlb_dp *pri = xlb_dps_primary(lb->dps);
+	struct xlb_vip cur;
+	int err;
+
+	/* A VIP not in vips yet has no handshake in flight. */
+	if (v->val.sched > XLB_SCHED_SH || !pri || bpf_map_lookup_elem(pri->vips_fd, &v->key, &cur))
+		return 0;
+	v->settle_until_ns = xlb_now_ns() + XLB_SETTLE_NS;
+	v->val.flags |= XLB_VIP_F_SETTLING;
+	if (cur.flags & XLB_VIP_F_SETTLING)
+		return 0;
+	/* What the data paths run on, flagged: v->val may already hold a reload's new settings,
+	 * which lb_commit() writes in its own order. */
+	cur.flags |= XLB_VIP_F_SETTLING;
+	err = xlb_dps_update(lb->dps, XLB_DP_VIPS, &v->key, &cur);
+	return err;
+}
+
+int xlb_lb_settle(struct xlb_lb *lb, uint64_t now_ns)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < lb->n_vips; i++) {
+		struct xlb_lb_vip *v = &lb->vips[i];
+
+		if (!(v->val.flags & XLB_VIP_F_SETTLING))
+			continue;
+		if (now_ns < v->settle_until_ns) {
+			n++;
+			continue;
+		}
+		v->val.flags &= ~XLB_VIP_F_SETTLING;
+		/* Not cleared: the next round tries again. */
+		if (xlb_dps_update(lb->dps, XLB_DP_VIPS, &v->key, &v->val)) {
+			v->val.flags |= XLB_VIP_F_SETTLING;
+			n++;
+		}
+	}
+	return n;
+}
+
 static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
@@ -396,6 +446,11 @@ static int lb_install_table(struct xlb_lb *lb, struct xlb_lb_vip *v)
 	count = size;
 	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != size) {
 		err = errno ? -errno : -EIO;
+		close(fd);
+		goto out;
+	}
+	err = settle_begin(lb, v);
+	if (err) {
 		close(fd);
 		goto out;
 	}
@@ -476,6 +531,7 @@ static int build_vip(const struct xlb_cfg_vip *cv, struct xlb_lb_vip *old, struc
 	if (old) {
 		nv->val = old->val;
 		nv->table_dirty = old->table_dirty;
+		nv->settle_until_ns = old->settle_until_ns;
 	} else {
 		nv->val.id = ID_NONE;
 		nv->table_dirty = true;

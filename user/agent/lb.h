@@ -61,6 +61,7 @@ struct xlb_lb_vip {
 	size_t n_backends;
 	uint32_t persistence_ms; /* 0: not persistent (then val.flags has no XLB_VIP_F_PERSIST) */
 	bool table_dirty; /* its Maglev table must be rebuilt */
+	uint64_t settle_until_ns; /* with XLB_VIP_F_SETTLING in val: when it comes off */
 };
 
 struct xlb_lb {
@@ -74,6 +75,12 @@ struct xlb_lb {
 	void (*retire)(struct xlb_lb_backend *b, void *arg);
 	void *retire_arg;
 };
+
+/*
+ * Take XLB_VIP_F_SETTLING off the VIPs whose table last changed XLB_SETTLE_NS ago or more
+ * (xlbd calls it every second). Returns how many still settle.
+ */
+int xlb_lb_settle(struct xlb_lb *lb, uint64_t now_ns);
 
 /* Adopt the ids an earlier xlbd left in the pinned maps, so established flows keep meaning. */
 int xlb_lb_init(struct xlb_lb *lb, const struct xlb_dps *dps);

@@ -423,6 +423,15 @@ static void sweep_tick(struct xlb_loop *loop, struct xlb_timer *t)
 				       : 0);
 }
 
+/* Every second: a changed table has settled XLB_SETTLE_NS after its change (lb.c). */
+static void settle_tick(struct xlb_loop *loop, struct xlb_timer *t)
+{
+	struct xlbd *d = t->arg;
+
+	xlb_lb_settle(&d->lb, xlb_now_ns());
+	xlb_timer_arm(loop, t, 1000 * XLB_MS);
+}
+
 static void on_signal(struct xlb_loop *loop, int signo, void *arg)
 {
 	char err[2048];
@@ -507,6 +516,9 @@ static int run(struct xlbd *d)
 		pr_warn("no connection table sweep: idle entries stay until evicted");
 	}
 
+	xlb_timer_init(&d->settle_timer, settle_tick, d);
+	xlb_timer_arm(&d->loop, &d->settle_timer, 1000 * XLB_MS);
+
 	d->started = xlb_now_ns();
 	clock_gettime(CLOCK_REALTIME, &d->started_wall);
 	d->reloaded_wall = d->started_wall;
@@ -540,6 +552,7 @@ out:
 	xlbd_metrics_stop(d);
 	xlb_ctl_close(&d->ctl);
 	xlb_timer_cancel(&d->loop, &d->sweep_timer);
+	xlb_timer_cancel(&d->loop, &d->settle_timer);
 	xlb_sweep_fini(&d->sweep);
 	/* Checkers and children hold loop resources: stop them while the loop still exists. */
 	xlb_lb_fini(&d->lb);

@@ -47,6 +47,7 @@ struct xlbd {
 	struct xlb_sweep sweep; /* idle entries out of the connection table, counts recounted */
 	struct xlb_timer sweep_timer;
 	uint64_t sweep_began; /* xlb_now_ns() of the running pass's start */
+	struct xlb_timer settle_timer; /* VIPs' XLB_VIP_F_SETTLING off, once their tables settled */
 	bool sweep_on;
 	struct xlb_ctl_server ctl;
 	struct xlb_failover fo;
