@@ -101,6 +101,34 @@ now_us()
 	echo "${EPOCHREALTIME/./}"
 }
 
+# scrape NAME NODE [PORT]: NODE's xlbd's metrics (127.0.0.1:PORT, default 9542) into the file
+# SCRAPE, which promtool's strict parser and linter pass. FAIL NAME and 1 if not.
+scrape()
+{
+	local lint
+
+	SCRAPE=$TMP/metrics-$2.txt
+	if ! command -v promtool >/dev/null; then
+		fail "$1" "promtool is not installed (tools/deps.sh installs package prometheus)"
+		return 1
+	fi
+	if ! topo_exec "$ID" "$2" "$XLB_HTTP" fetch --url-host 127.0.0.1 --port "${3:-9542}" \
+		--timeout-ms 2000 >"$SCRAPE" 2>"$SCRAPE.err"; then
+		fail "$1" "scraping $2's http://127.0.0.1:${3:-9542}/metrics: $(cat "$SCRAPE.err")"
+		return 1
+	fi
+	if ! lint=$(promtool check metrics <"$SCRAPE" 2>&1) || [ -n "$lint" ]; then
+		fail "$1" "promtool check metrics of $2's scrape: $lint"
+		return 1
+	fi
+}
+
+# metric FILE SERIES: the value of the sample SERIES ('name{labels}') in a scrape.
+metric()
+{
+	awk -v s="$2" 'index($0, s " ") == 1 { print $2 }' "$1"
+}
+
 # JSON without jq: the documents are small and flat where it matters.
 # json_num KEY < JSON: the first number (maybe with decimals) under "KEY".
 json_num()

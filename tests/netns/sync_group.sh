@@ -43,6 +43,32 @@ failover:
       virtual_addresses: [$GW4/${GW_NET4#*/}]
 EOF2
 	[ "$3" != yes ] || printf '  sync_groups:\n    - {name: VG1, members: [VI_1, VI_GW]}\n' >>"$1"
+	# Each node in its own namespace: one address for all.
+	printf 'metrics:\n  listen: 127.0.0.1:9542\n' >>"$1"
+}
+
+# vrrp_metrics NAME NODE INSTANCE STATE: NODE's scrape (promtool-clean) says INSTANCE is in
+# STATE, and in no other, and counts a transition to MASTER. FAIL NAME and 1 if not.
+vrrp_metrics()
+{
+	local s v
+
+	scrape "$1" "$2" || return 1
+	for s in INIT BACKUP MASTER FAULT; do
+		v=$(metric "$SCRAPE" "xlb_vrrp_state{instance=\"$3\",state=\"$s\"}")
+		if [ "$v" != "$([ $s = "$4" ] && echo 1 || echo 0)" ]; then
+			fail "$1" "$2's metrics: $3 $s is '$v', want it in $4:" \
+				"$(grep "instance=\"$3\"" "$SCRAPE" | tr '\n' ' ')"
+			return 1
+		fi
+	done
+	# Both nodes have been master of it by now: A first, B at A's link loss.
+	v=$(metric "$SCRAPE" "xlb_vrrp_transitions_total{instance=\"$3\",state=\"MASTER\"}")
+	if [ -z "$v" ] || [ "$v" -lt 1 ]; then
+		fail "$1" "$2's metrics: no transitions to MASTER of $3:" \
+			"$(grep xlb_vrrp_transitions_total "$SCRAPE" | tr '\n' ' ')"
+		return 1
+	fi
 }
 
 # wait_inst NODE NAME STATE MS: until NODE's instance NAME is in STATE, for at most MS ms.
@@ -134,6 +160,9 @@ test_sync_group_link_loss()
 		fail $t "B's group followed no member's change: $VRRP"
 		return 0
 	fi
+	# What Prometheus sees of it: A's instances FAULT (the one for its group too), B's MASTER.
+	vrrp_metrics $t $A VI_GW FAULT || return 0
+	vrrp_metrics $t $B VI_GW MASTER || return 0
 	topo_exec "$ID" $A ip link set eth0 up
 	for n in VI_1 VI_GW; do
 		if ! wait_inst $A $n MASTER 3000 || ! wait_inst $B $n BACKUP 1000; then
@@ -146,7 +175,7 @@ test_sync_group_link_loss()
 		return 0
 	fi
 	pass $t "A's eth0 down: B master of VI_1 and VI_GW after $take ms, the VIP and the" \
-		"gateway on B only, A's VI_GW FAULT for its group; eth0 up: both back on A"
+		"gateway on B only, A's VI_GW FAULT for its group (so its metrics); eth0 up: both back on A"
 }
 
 # The same link loss without the group: VI_GW's link is fine, so A keeps the gateway while B

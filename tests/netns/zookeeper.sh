@@ -173,6 +173,8 @@ zk_config()
 {
 	xlb_config "$1" what="node $2 of a ZooKeeper-mode fleet" sched=maglev fwd=dr
 	cat >>"$1" <<EOF
+metrics:
+  listen: 127.0.0.1:9542
 failover:
   mode: zookeeper
   zookeeper:
@@ -374,6 +376,17 @@ zk_up()
 	for ((i = 0; i < 25; i++)); do
 		[ "$(holders $A $B C)" = A ] || { zfail $t "the VIP is on $(holders $A $B C)"; return 1; }
 		sleep 0.02
+	done
+	# And as Prometheus sees it: A holds the addresses, B does not, both in a session.
+	for n in $A $B; do
+		scrape $t $n || return 1
+		m=$(metric "$SCRAPE" xlb_zk_master)
+		if [ "$m" != "$([ $n = $A ] && echo 1 || echo 0)" ] ||
+		   [ "$(metric "$SCRAPE" xlb_zk_connected)" != 1 ]; then
+			zfail $t "$n's metrics: xlb_zk_master '$m', xlb_zk_connected" \
+				"'$(metric "$SCRAPE" xlb_zk_connected)'"
+			return 1
+		fi
 	done
 	out=$(topo_exec "$ID" client "$XLBCTL" master --zookeeper "$ZK_HOSTS" --path $ZK_PATH)
 	pass $t "ensemble serving $ZK_UP_MS ms after the three JVMs started; A master, B and C" \
