@@ -809,6 +809,7 @@ write_big_config()
 		echo "interfaces:"
 		echo "  - name: eth0"
 		echo "tunnel: {source6: \"${TOPO_ADDR6[dispatcher]}\"}"
+		echo "metrics: {listen: 127.0.0.1:9542}"
 		echo "vips:"
 		echo "  - name: big"
 		echo "    address: $TOPO_VIP6"
@@ -846,6 +847,11 @@ big_reload()
 		return 1
 	fi
 	RELOAD_MS=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	# 2100 removed and 2100 added: the reply's summary names the first 8.
+	if [[ $out != "reload: ok: "*"; and 4192 more" ]]; then
+		fail "$1" "reload $6 -> $4 does not say it changed 4200 backends: $out"
+		return 1
+	fi
 	if [ "$(big_count "$7")" != 0 ] || [ "$(big_count "$5")" != 2100 ]; then
 		fail "$1" "after $6 -> $4: $(big_count "$5") of $4's 2100 in the maps," \
 			"$(big_count "$7") of $6's"
@@ -859,7 +865,7 @@ big_reload()
 test_reload_2100()
 {
 	local t=test_reload_2100 a=$TMP/big-a.yaml b=$TMP/big-b.yaml cfg=$TMP/big.yaml
-	local pa=2001:db8:a pb=2001:db8:b ms1 ms2
+	local pa=2001:db8:a pb=2001:db8:b ms1 ms2 t0 scrape_ms n
 
 	need $t "$XLBD" "$XLBCTL" || return 0
 	write_big_config "$a" $pa
@@ -868,6 +874,15 @@ test_reload_2100()
 	up $t "$cfg" || return 0
 	if [ "$(big_count $pa)" != 2100 ]; then
 		fail $t "config A: $(big_count $pa) of its 2100 backends in the maps"
+		return 0
+	fi
+	# A scrape of 2100 backends: whole, promtool-clean, and what it took (one xlb-http fetch).
+	t0=${EPOCHREALTIME/./}
+	scrape $t dispatcher || return 0
+	scrape_ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	n=$(grep -c '^xlb_backend_up{vip="big",' "$SCRAPE")
+	if [ "$n" != 2100 ]; then
+		fail $t "the scrape has xlb_backend_up for $n of the 2100 backends"
 		return 0
 	fi
 	big_reload $t "$b" "$cfg" B $pb A $pa || return 0
@@ -890,7 +905,8 @@ test_reload_2100()
 		return 0
 	fi
 	pass $t "2100 <-> 2100 backends: reload A -> B $ms1 ms, B -> A $ms2 ms;" \
-		"restart on A's pins with B"
+		"restart on A's pins with B; a scrape of 2100 backends ($(wc -c <"$SCRAPE") bytes)" \
+		"fetched and linted in $scrape_ms ms"
 }
 
 # drop_no_backend: the data path's drop_no_backend packets, from `xlbctl --json stats`.

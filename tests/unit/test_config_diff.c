@@ -149,6 +149,23 @@ static void test_nat_port(void **state)
 	xlb_cfg_changes_free(&c);
 }
 
+/* Test that a line too short for every change holds whole ones and counts the rest. */
+static void test_line_fits(void **state)
+{
+	const char *b = WEB("50", "    scheduler: sh\n");
+	struct xlb_cfg_changes c;
+	char line[64];
+
+	(void)state;
+	diff(WEB("100", ""), b, &c);
+	xlb_cfg_changes_line(&c, 8, line, sizeof(line));
+	assert_string_equal(line, "vip web: scheduler maglev -> sh; and 1 more");
+	/* Too short for the first: only the count. */
+	xlb_cfg_changes_line(&c, 8, line, 40);
+	assert_string_equal(line, "and 2 more");
+	xlb_cfg_changes_free(&c);
+}
+
 /* Test the reply's members: exact counts, details up to max, how many were left out. */
 static void test_json(void **state)
 {
@@ -173,7 +190,8 @@ static void test_json(void **state)
 		"\"backends_added\":0,\"backends_removed\":0,\"backends_reweighted\":1,"
 		"\"details\":[{\"change\":\"vip_changed\",\"vip\":\"web\","
 		"\"what\":\"scheduler maglev -> sh\"}],\"details_omitted\":1},"
-		"\"summary\":\"vip web: scheduler maglev -> sh; and 1 more\"}\n");
+		"\"summary\":\"vip web: scheduler maglev -> sh; "
+		"backend 192.0.2.12:80 of web weight 100 -> 50\"}\n");
 	free(text);
 	xlb_cfg_changes_free(&c);
 }
@@ -186,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_add_remove),
 		cmocka_unit_test(test_vip_changed),
 		cmocka_unit_test(test_nat_port),
+		cmocka_unit_test(test_line_fits),
 		cmocka_unit_test(test_json),
 	};
 

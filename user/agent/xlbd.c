@@ -321,9 +321,6 @@ static void keep_failover(struct xlbd *d, struct xlb_config *cfg)
 	d->cfg.failover_mode = kept.failover_mode;
 }
 
-/* The log's line of at most this many changes; the reply lists as many as the control line fits. */
-#define RELOAD_LOG_CHANGES 8
-
 static int reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_changes *changes)
 {
 	struct xlb_config cfg = {};
@@ -373,7 +370,7 @@ static int reload(struct xlbd *d, char *err, size_t errlen, struct xlb_cfg_chang
 	xlb_announce_update(&d->ann);
 	if (d->sweep_on)
 		xlb_sweep_configure(&d->sweep, &d->cfg.timeouts, &d->lb);
-	xlb_cfg_changes_line(changes, RELOAD_LOG_CHANGES, line, sizeof(line));
+	xlb_cfg_changes_line(changes, XLB_CFG_CHANGES_LINE_MAX, line, sizeof(line));
 	pr_info("reload: %zu VIPs: %s", d->lb.n_vips, line);
 	/* New backends want their MACs now: what the kernel holds, then probes for the rest. */
 	xlb_rtnl_watch_dump(&d->rtnl, XLB_RTNL_NEIGHS);

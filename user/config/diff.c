@@ -209,7 +209,7 @@ void xlb_cfg_changes_free(struct xlb_cfg_changes *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int change_str(const struct xlb_cfg_change *ch, char *buf, size_t len)
+static size_t change_str(const struct xlb_cfg_change *ch, char *buf, size_t len)
 {
 	switch (ch->kind) {
 	case XLB_CHG_VIP_ADDED:
@@ -229,30 +229,32 @@ static int change_str(const struct xlb_cfg_change *ch, char *buf, size_t len)
 	}
 }
 
+/* Room kept at the end of a line for "; and 4294967295 more". */
+#define MORE_ROOM 32
+
 void xlb_cfg_changes_line(const struct xlb_cfg_changes *c, size_t max, char *buf, size_t len)
 {
-	size_t i, used = 0;
-	int n;
+	char item[sizeof(c->v->vip) + sizeof(c->v->backend) + sizeof(c->v->what) + 64];
+	size_t i, used = 0, n;
 
-	if (!len)
+	if (len)
+		buf[0] = '\0';
+	if (len < MORE_ROOM + 1)
 		return;
-	buf[0] = '\0';
 	if (!c->n) {
 		snprintf(buf, len, "nothing changed");
 		return;
 	}
-	for (i = 0; i < c->n && i < max && used < len; i++) {
-		if (i) {
-			n = snprintf(buf + used, len - used, "; ");
-			used += n > 0 ? (size_t)n : 0;
-			if (used >= len)
-				break;
-		}
-		n = change_str(&c->v[i], buf + used, len - used);
-		used += n > 0 ? (size_t)n : 0;
+	/* Whole items only: one that would not fit ends the line, counted in "and N more". */
+	for (i = 0; i < c->n && i < max; i++) {
+		n = change_str(&c->v[i], item, sizeof(item));
+		n = n < sizeof(item) ? n : sizeof(item) - 1;
+		if (used + (i ? 2 : 0) + n + MORE_ROOM >= len)
+			break;
+		used += snprintf(buf + used, len - used, "%s%s", i ? "; " : "", item);
 	}
-	if (c->n > max && used < len)
-		snprintf(buf + used, len - used, "; and %zu more", c->n - max);
+	if (i < c->n)
+		snprintf(buf + used, len - used, "%sand %zu more", i ? "; " : "", c->n - i);
 }
 
 void xlb_cfg_changes_json(const struct xlb_cfg_changes *c, size_t max, struct xlb_json *j)
@@ -285,6 +287,6 @@ void xlb_cfg_changes_json(const struct xlb_cfg_changes *c, size_t max, struct xl
 	xlb_json_array_end(j);
 	xlb_json_kv_uint(j, "details_omitted", c->n > max ? c->n - max : 0);
 	xlb_json_object_end(j);
-	xlb_cfg_changes_line(c, max, line, sizeof(line));
+	xlb_cfg_changes_line(c, XLB_CFG_CHANGES_LINE_MAX, line, sizeof(line));
 	xlb_json_kv_string(j, "summary", line);
 }

@@ -46,15 +46,18 @@ int xlb_cfg_diff(const struct xlb_config *old, const struct xlb_config *new,
 		 struct xlb_cfg_changes *c);
 void xlb_cfg_changes_free(struct xlb_cfg_changes *c);
 
+/* What a line for people lists at most: the log's, the reply's summary. */
+#define XLB_CFG_CHANGES_LINE_MAX 8
+
 /*
  * One line for people: "vip api added; backend 192.0.2.14:80 of web added; backend
- * 192.0.2.11:80 of web weight 100 -> 50"; after max changes, "; and N more". "nothing changed"
- * when there is nothing. Truncated to fit len.
+ * 192.0.2.11:80 of web weight 100 -> 50"; after max changes, or the last whole one that fits
+ * len, "; and N more". "nothing changed" when there is nothing.
  */
 void xlb_cfg_changes_line(const struct xlb_cfg_changes *c, size_t max, char *buf, size_t len);
 /*
  * The same as members of an open JSON object: "changes": {counts, "details": [the first max],
- * "details_omitted": N}, "summary": the line above.
+ * "details_omitted": N}, "summary": the line above (XLB_CFG_CHANGES_LINE_MAX of them).
  */
 void xlb_cfg_changes_json(const struct xlb_cfg_changes *c, size_t max, struct xlb_json *j);
 
